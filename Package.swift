@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The folders under Sources/ mirror the architecture (see ARCHITECTURE.md):
+//   CLibraries/   one system-library target per C library, each imported by exactly one Swift module
+//   Git, Postgres, Curl   the Swift modules that own libgit2, libpq and libcurl
+//   YAML          libyaml (through Yams' bundled copy) -> positioned node trees, with hard limits
+//   Manifests     the manifest model: kinds, validation, canonical JSON, generated schemas
+//   DPCtlCommands the dpctl command line, a library so tests can drive it
+//   dpctl         the thin executable
+let package = Package(
+    name: "DataPilot",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dpctl", targets: ["dpctl"]),
+        .library(name: "Manifests", targets: ["Manifests"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries, each wrapped once.
+        .systemLibrary(
+            name: "CLibGit2", path: "Sources/CLibraries/CLibGit2",
+            pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibraries/CLibPQ",
+            pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CLibCurl", path: "Sources/CLibraries/CLibCurl",
+            pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "Git", dependencies: ["CLibGit2"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Curl", dependencies: ["CLibCurl"]),
+        .target(name: "YAML", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Manifests",
+            dependencies: ["YAML", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "DPCtlCommands",
+            dependencies: [
+                "Manifests",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests"], exclude: ["Fixtures"]),
+        .testTarget(name: "DPCtlTests", dependencies: ["DPCtlCommands", "Manifests"]),
+        .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

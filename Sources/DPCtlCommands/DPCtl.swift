@@ -1,0 +1,59 @@
+import ArgumentParser
+import Manifests
+
+/// `dpctl`: the DataPilot command line. The executable only calls `DPCtl.main(arguments:)`.
+public struct DPCtl: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dpctl",
+        abstract: "Drive DataPilot from manifests in git: validate them, generate their schemas.",
+        discussion: """
+            Manifests are YAML documents of the kinds Dataset, DatasetVersion, QualityRule, \
+            Experiment and Run (apiVersion datapilot.io/v1alpha1). See docs/manifests.md.
+            """,
+        version: DPCtlVersion.string,
+        subcommands: [Validate.self, GenerateSchemas.self, Version.self])
+
+    public init() {}
+
+    /// Parses and runs a command line, returning the process exit code. Usage errors exit 2,
+    /// like kubectl's, rather than ArgumentParser's 64.
+    public static func main(arguments: [String]) async -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let exit as CommandExit {
+            return exit.code
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                return 0
+            }
+            Terminal.standardError.write(message + "\n")
+            return code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue
+        }
+    }
+}
+
+/// Ends a command with an exit code after it has said what it had to say.
+struct CommandExit: Error {
+    var code: Int32
+}
+
+public enum DPCtlVersion {
+    public static let string = "0.1.0"
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print dpctl's version.")
+
+    func run() {
+        print("dpctl \(DPCtlVersion.string) (manifests \(ManifestKind.apiVersion))")
+    }
+}
