@@ -26,7 +26,7 @@ public enum Composer {
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(parser, &event) == 1 else {
-                    state.syntaxError(parser.pointee)
+                    state.syntaxError(parser.pointee, input: bytes)
                     break
                 }
                 let done = event.type == YAML_STREAM_END_EVENT
@@ -219,18 +219,59 @@ private struct ComposeState {
                                 documentIndex: documentIndex >= 0 ? documentIndex : nil))
     }
 
-    mutating func syntaxError(_ parser: yaml_parser_t) {
+    mutating func syntaxError(_ parser: yaml_parser_t, input: UnsafeRawBufferPointer) {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-        let mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        var mark = Mark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        if parser.error == YAML_READER_ERROR {
+            // The reader (encoding) stage reports a byte offset, not a mark.
+            mark = Self.mark(atByte: Int(parser.problem_offset), in: input)
+            issue(.syntax, mark, "\(problem) (the file must be UTF-8 or UTF-16 text)")
+            return
+        }
         if problem.contains("nesting level") {
             issue(.limit, mark, "nesting deeper than libyaml's limit of 1000 levels")
             return
         }
         var message = problem
+        if let offset = Self.byteOffset(of: mark, in: input), offset < input.count, input[offset] == UInt8(ascii: "\t") {
+            message += ": a tab; YAML indents with spaces only"
+        }
         if let context = parser.context.map({ String(cString: $0) }) {
             message += " (\(context) that started at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
         }
         issue(.syntax, mark, message)
+    }
+
+    /// Byte offset of a line and column (in characters), if the input has them.
+    static func byteOffset(of mark: Mark, in input: UnsafeRawBufferPointer) -> Int? {
+        var line = 1
+        var column = 1
+        for (offset, byte) in input.enumerated() {
+            if line == mark.line && column == mark.column { return offset }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+            if line > mark.line { return nil }
+        }
+        return nil
+    }
+
+    /// Line and column (in characters) of a byte offset.
+    static func mark(atByte offset: Int, in input: UnsafeRawBufferPointer) -> Mark {
+        var line = 1
+        var column = 1
+        for byte in input.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return Mark(line: line, column: column)
     }
 
     func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {

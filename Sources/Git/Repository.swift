@@ -1,0 +1,75 @@
+import CLibGit2
+
+/// libgit2 is initialised once per process, on first use.
+enum LibGit2 {
+    static let initialized: Bool = {
+        git_libgit2_init()
+        return true
+    }()
+}
+
+/// A commit's identity and its author, as the reconciler records them.
+public struct CommitInfo: Sendable, Hashable {
+    public var id: String
+    public var summary: String
+    public var authorName: String
+    public var authorEmail: String
+    /// Seconds since 1970.
+    public var time: Int64
+}
+
+/// An open git repository. Not thread-safe (libgit2 objects aren't): confine each instance to
+/// one thread at a time, off the async cooperative pool, since every call blocks.
+public final class Repository {
+    let handle: OpaquePointer
+
+    private init(handle: OpaquePointer) { self.handle = handle }
+
+    deinit { git_repository_free(handle) }
+
+    /// Opens the repository at `path` (a work tree, its `.git` folder, or a bare repository).
+    public static func open(at path: String) throws(GitError) -> Repository {
+        _ = LibGit2.initialized
+        var handle: OpaquePointer?
+        try GitError.check(git_repository_open_ext(&handle, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil),
+                           "open repository \(path)")
+        return Repository(handle: handle!)
+    }
+
+    /// The full name HEAD points at (`refs/heads/main`), or nil when HEAD is detached.
+    public func headReferenceName() throws(GitError) -> String? {
+        var reference: OpaquePointer?
+        try GitError.check(git_repository_head(&reference, handle), "read HEAD")
+        defer { git_reference_free(reference) }
+        guard git_reference_is_branch(reference) == 1 else { return nil }
+        return String(cString: git_reference_name(reference))
+    }
+
+    /// The commit HEAD points at.
+    public func headCommit() throws(GitError) -> CommitInfo {
+        var oid = git_oid()
+        try GitError.check(git_reference_name_to_id(&oid, handle, "HEAD"), "resolve HEAD")
+        return try commit(oid)
+    }
+
+    func commit(_ oid: git_oid) throws(GitError) -> CommitInfo {
+        var oid = oid
+        var commit: OpaquePointer?
+        try GitError.check(git_commit_lookup(&commit, handle, &oid), "look up commit")
+        defer { git_commit_free(commit) }
+        let author = git_commit_author(commit)!.pointee
+        return CommitInfo(
+            id: Self.hex(oid),
+            summary: git_commit_summary(commit).map { String(cString: $0) } ?? "",
+            authorName: String(cString: author.name),
+            authorEmail: String(cString: author.email),
+            time: Int64(git_commit_time(commit)))
+    }
+
+    static func hex(_ oid: git_oid) -> String {
+        var oid = oid
+        var buffer = [CChar](repeating: 0, count: Int(GIT_OID_HEXSZ) + 1)
+        git_oid_tostr(&buffer, buffer.count, &oid)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,19 @@
+# Installs the Debian packages DataPilot's build and tests need, when any is missing.
+# Sourced by scripts/test.sh and scripts/demo.sh.
+datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev postgresql python3 make)
+
+ensure_packages() {
+  local missing=()
+  for p in "${datapilot_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo ">> installing missing packages: ${missing[*]}" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; return 1; }
+    sudo="sudo"
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}

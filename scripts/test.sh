@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The project's test command (`make test`): installs what is missing, builds warnings-clean,
+# starts a private Postgres cluster, runs `swift test`, and stops the cluster again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/packages.sh
+source scripts/lib/postgres.sh
+
+ensure_packages
+trap pg_stop EXIT
+pg_start
+
+echo ">> swift build" >&2
+swift build 2>&1 | tee .build-log.txt | grep -E 'warning:|error:' && { echo "error: the build has warnings or errors (see above)" >&2; exit 1; } || true
+grep -q "Build complete" .build-log.txt || { cat .build-log.txt >&2; exit 1; }
+rm -f .build-log.txt
+
+echo ">> swift test" >&2
+swift test "$@"
