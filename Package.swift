@@ -49,7 +49,7 @@ let package = Package(
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"], exclude: ["Fixtures"]),
-        .testTarget(name: "DPCtlTests", dependencies: ["DPCtlCommands", "Manifests"]),
+        .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "Manifests"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,6 +18,14 @@ public struct DPCtl: AsyncParsableCommand {
     /// Parses and runs a command line, returning the process exit code. Usage errors exit 2,
     /// like kubectl's, rather than ArgumentParser's 64.
     public static func main(arguments: [String]) async -> Int32 {
+        if let first = arguments.first, !first.hasPrefix("-"), first != "help" {
+            let names = configuration.subcommands.compactMap { $0.configuration.commandName ?? String(describing: $0).lowercased() }
+            if !names.contains(first) {
+                let hint = Suggest.closest(to: first, in: names).map { " (did you mean \"\($0)\"?)" } ?? ""
+                Terminal.standardError.write("Error: unknown command \"\(first)\" for \"dpctl\"\(hint)\nRun 'dpctl --help' for the list of commands.\n")
+                return 2
+            }
+        }
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -57,3 +65,4 @@ struct Version: ParsableCommand {
         print("dpctl \(DPCtlVersion.string) (manifests \(ManifestKind.apiVersion))")
     }
 }
+

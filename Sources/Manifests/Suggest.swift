@@ -1,7 +1,7 @@
 /// "Did you mean" for near misses: the closest candidate within an edit distance that grows
 /// with the word's length, or one that differs only in case.
-enum Suggest {
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+public enum Suggest {
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let lowered = word.lowercased()
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
@@ -15,7 +15,7 @@ enum Suggest {
     }
 
     /// ` (did you mean "x"?)` or nothing.
-    static func hint(for word: String, in candidates: some Sequence<String>) -> String {
+    public static func hint(for word: String, in candidates: some Sequence<String>) -> String {
         closest(to: word, in: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
     }
 

@@ -1,0 +1,45 @@
+import Foundation
+import Postgres
+import Testing
+
+/// The private cluster `make test` starts; without it these tests fail and say how to get one.
+func testDatabaseURL() throws -> String {
+    guard let url = ProcessInfo.processInfo.environment["DATAPILOT_TEST_DATABASE_URL"] else {
+        throw SetupError("DATAPILOT_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a private Postgres")
+    }
+    return url
+}
+
+struct SetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+@Suite struct PostgresSmokeTests {
+    @Test func selectOne() throws {
+        let connection = try Connection.connect(try testDatabaseURL())
+        #expect(try connection.query("select 1") == [["1"]])
+        #expect(connection.serverVersion >= 150000)
+    }
+
+    @Test func parametersAreNeverSplicedIntoSQL() throws {
+        let connection = try Connection.connect(try testDatabaseURL())
+        #expect(try connection.query("select $1::int + 1, $2::text, $3::text is null", ["41", "'; drop table x; --", nil])
+                == [["42", "'; drop table x; --", "t"]])
+    }
+
+    @Test func errorsCarryTheSQLState() throws {
+        let connection = try Connection.connect(try testDatabaseURL())
+        let error = try #require(throws: PostgresError.self) { try connection.query("selec 1") }
+        #expect(error.sqlState == "42601")
+        #expect(error.description.contains("syntax error"))
+    }
+
+    @Test func anUnreachableServerIsAConnectionError() throws {
+        let error = try #require(throws: PostgresError.self) {
+            try Connection.connect("postgres://nobody@127.0.0.1:1/none?connect_timeout=2")
+        }
+        #expect(error.code == .connection)
+        #expect(error.message.contains("cannot connect to Postgres"))
+    }
+}
