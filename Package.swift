@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests"], exclude: ["Fixtures"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "Manifests"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
     ],

@@ -81,6 +81,18 @@ func rule(_ checks: String, dataset: String = "churn") -> String {
     """
 }
 
+/// `churn` and a DatasetVersion of it whose spec ends with `source` (a line or a block, unindented);
+/// the version's `dataset` is on line 20 and `source` starts on line 21.
+func version(_ source: String, dataset: String = "churn") -> String {
+    churn + "\n---\n" + """
+    apiVersion: datapilot.io/v1alpha1
+    kind: DatasetVersion
+    metadata: {name: churn-1}
+    spec:
+      dataset: \(dataset)
+    """ + "\n" + source.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+}
+
 func run(_ spec: String) -> String {
     // The Run document starts on line 9; its spec fields on line 13.
     experiment + "\n---\n" + """
@@ -203,83 +215,38 @@ let badCases: [BadCase] = [
             [(19, 9, .duplicateObject, "defined twice: here and at")]),
 
     // MARK: DatasetVersion
-    BadCase("version of an unknown dataset", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: chrun
-          source: {path: ../data/ok.csv}
-        """, [(20, 12, .unresolvedReference, "did you mean \"churn\"?); if it already exists on the server")]),
-    BadCase("path and url together", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: churn
-          source:
-            path: ../data/ok.csv
-            url: https://example.com/ok.csv
-        """, [(22, 5, .invalidValue, "exactly one of path, url")]),
-    BadCase("url without sha256", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: churn
-          source:
-            url: https://example.com/ok.csv
-        """, [(22, 5, .invalidValue, "sha256 is required with url")]),
-    BadCase("sha256 in upper case", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: churn
-          source:
-            url: https://example.com/ok.csv
-            sha256: \(String(repeating: "AB", count: 32))
-        """, [(23, 13, .invalidValue, "64 lowercase hexadecimal")]),
-    BadCase("path leaving the repository", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: churn
-          source: {path: ../../../etc/passwd}
-        """, [(21, 18, .pathOutsideRepository, "outside the repository")]),
-    BadCase("absolute path", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: churn
-          source: {path: /etc/passwd}
-        """, [(21, 18, .invalidValue, "relative path")]),
-    BadCase("symbolic link out of the repository", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: churn
-          source: {path: ../data/passwd.csv}
-        """, [(21, 18, .pathOutsideRepository, "symbolic link to /etc/passwd")], links: ["data/passwd.csv": "/etc/passwd"]),
-    BadCase("data file missing", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: churn
-          source: {path: ../data/nope.csv}
-        """, [(21, 18, .fileNotFound, "data/nope.csv")]),
-    BadCase("data path is a folder", churn + "\n---\n" + """
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata: {name: churn-1}
-        spec:
-          dataset: churn
-          source: {path: ../data}
-        """, [(21, 18, .invalidValue, "not a regular file")]),
+    BadCase("version of an unknown dataset", version("""
+        source: {path: ../data/ok.csv}
+        """, dataset: "chrun"), [(20, 12, .unresolvedReference, "did you mean \"churn\"?); if it already exists on the server")]),
+    BadCase("path and url together", version("""
+        source:
+          path: ../data/ok.csv
+          url: https://example.com/ok.csv
+        """), [(22, 5, .invalidValue, "exactly one of path, url")]),
+    BadCase("url without sha256", version("""
+        source:
+          url: https://example.com/ok.csv
+        """), [(22, 5, .invalidValue, "sha256 is required with url")]),
+    BadCase("sha256 in upper case", version("""
+        source:
+          url: https://example.com/ok.csv
+          sha256: \(String(repeating: "AB", count: 32))
+        """), [(23, 13, .invalidValue, "64 lowercase hexadecimal")]),
+    BadCase("path leaving the repository", version("""
+        source: {path: ../../../etc/passwd}
+        """), [(21, 18, .pathOutsideRepository, "outside the repository")]),
+    BadCase("absolute path", version("""
+        source: {path: /etc/passwd}
+        """), [(21, 18, .invalidValue, "relative path")]),
+    BadCase("symbolic link out of the repository", version("""
+        source: {path: ../data/passwd.csv}
+        """), [(21, 18, .pathOutsideRepository, "symbolic link to /etc/passwd")], links: ["data/passwd.csv": "/etc/passwd"]),
+    BadCase("data file missing", version("""
+        source: {path: ../data/nope.csv}
+        """), [(21, 18, .fileNotFound, "data/nope.csv")]),
+    BadCase("data path is a folder", version("""
+        source: {path: ../data}
+        """), [(21, 18, .invalidValue, "not a regular file")]),
 
     // MARK: QualityRule
     BadCase("no checks", rule("    []").replacingOccurrences(of: "checks:\n    []", with: "checks: []"),

@@ -67,24 +67,6 @@ public enum CRDGenerator {
     }
 
     static func object(_ type: ObjectType) -> JSONValue {
-        var out: [JSONMember] = [JSONMember("type", "object")]
-        let required = type.fields.filter(\.required).map { JSONValue.string($0.name) }
-        if !required.isEmpty { out.append(JSONMember("required", .array(required))) }
-        out.append(JSONMember("properties", .object(type.fields.map { field in
-            JSONMember(field.name, .object([JSONMember("description", .string(field.description))] + schema(field.type)))
-        })))
-        var constraints: [JSONValue] = []
-        for group in type.exactlyOneOf {
-            constraints.append(["oneOf": .array(group.map { ["required": [.string($0)]] })])
-        }
-        for group in type.atLeastOneOf {
-            constraints.append(["anyOf": .array(group.map { ["required": [.string($0)]] })])
-        }
-        if constraints.count == 1, case .object(let only) = constraints[0] {
-            out += only
-        } else if !constraints.isEmpty {
-            out.append(JSONMember("allOf", .array(constraints)))
-        }
-        return .object(out)
+        JSONSchemaGenerator.objectShape(type, closed: false, fieldSchema: schema)
     }
 }

@@ -59,11 +59,19 @@ public enum JSONSchemaGenerator {
     }
 
     static func object(_ type: ObjectType) -> JSONValue {
-        var out: [JSONMember] = [JSONMember("type", "object"), JSONMember("additionalProperties", false)]
+        objectShape(type, closed: true, fieldSchema: schema)
+    }
+
+    /// An object schema: its properties, the required ones, and the one-of / any-of groups as
+    /// `required` alternatives. `closed` forbids unknown fields (not allowed in a CRD's
+    /// structural schema, where the API server prunes them instead).
+    static func objectShape(_ type: ObjectType, closed: Bool, fieldSchema: (FieldType) -> [JSONMember]) -> JSONValue {
+        var out: [JSONMember] = [JSONMember("type", "object")]
+        if closed { out.append(JSONMember("additionalProperties", false)) }
         let required = type.fields.filter(\.required).map { JSONValue.string($0.name) }
         if !required.isEmpty { out.append(JSONMember("required", .array(required))) }
         out.append(JSONMember("properties", .object(type.fields.map { field in
-            JSONMember(field.name, .object([JSONMember("description", .string(field.description))] + schema(field.type)))
+            JSONMember(field.name, .object([JSONMember("description", .string(field.description))] + fieldSchema(field.type)))
         })))
         var constraints: [JSONValue] = []
         for group in type.exactlyOneOf {
