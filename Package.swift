@@ -35,6 +35,10 @@ let package = Package(
         .target(name: "Git", dependencies: ["CLibGit2"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "Curl", dependencies: ["CLibCurl"]),
+        .target(name: "Blocking"),
+        .target(
+            name: "ObjectStore",
+            dependencies: ["Blocking", "Curl", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "YAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
             name: "Manifests",
@@ -51,6 +55,7 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "Manifests"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
     ],
     swiftLanguageModes: [.v6]
 )

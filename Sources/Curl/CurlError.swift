@@ -7,6 +7,8 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         public static let couldNotConnect = Code(rawValue: CURLE_COULDNT_CONNECT.rawValue)
         public static let timedOut = Code(rawValue: CURLE_OPERATION_TIMEDOUT.rawValue)
         public static let couldNotResolveHost = Code(rawValue: CURLE_COULDNT_RESOLVE_HOST.rawValue)
+        /// A local file to send or receive could not be read or written.
+        public static let localFile = Code(rawValue: 10_000)
     }
 
     public var code: Code
