@@ -33,7 +33,7 @@ let package = Package(
             pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "Git", dependencies: ["CLibGit2"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking"]),
         .target(name: "Curl", dependencies: ["CLibCurl"]),
         .target(name: "Blocking"),
         .target(
@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "Manifests"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -30,7 +30,7 @@ public final class Connection {
 
     /// Runs one statement with text parameters (nil is SQL NULL) and returns its rows as text.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> [[String?]] {
+    public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> [Row] {
         let cStrings = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { cStrings.forEach { free($0) } }
         let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in
@@ -48,15 +48,33 @@ public final class Connection {
             let message = String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines
             throw PostgresError(code: .query, sqlState: sqlState, message: message)
         }
-        var rows: [[String?]] = []
-        let columns = PQnfields(result)
+        let columnCount = PQnfields(result)
+        let names = Columns((0..<columnCount).map { String(cString: PQfname(result, $0)) })
+        var rows: [Row] = []
+        rows.reserveCapacity(Int(PQntuples(result)))
         for row in 0..<PQntuples(result) {
-            rows.append((0..<columns).map { column in
+            rows.append(Row(columns: names, values: (0..<columnCount).map { column in
                 PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
-            })
+            }))
         }
         return rows
     }
+
+    /// Runs a script of several statements without parameters (migrations).
+    public func execute(script: String) throws(PostgresError) {
+        guard let result = PQexec(handle, script) else {
+            throw PostgresError(code: .query, sqlState: nil, message: String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines)
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY else {
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            throw PostgresError(code: .query, sqlState: sqlState, message: String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines)
+        }
+    }
+
+    /// False once the connection broke (server restart, network); the pool then replaces it.
+    public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
 
     /// The server's version number, e.g. 150018.
     public var serverVersion: Int { Int(PQserverVersion(handle)) }

@@ -18,13 +18,14 @@ struct SetupError: Error, CustomStringConvertible {
 @Suite struct PostgresSmokeTests {
     @Test func selectOne() throws {
         let connection = try Connection.connect(try testDatabaseURL())
-        #expect(try connection.query("select 1") == [["1"]])
+        #expect(try connection.query("select 1 as one").map(\.values) == [["1"]])
+        #expect(try connection.query("select 1 as one").first?["one"] == "1")
         #expect(connection.serverVersion >= 150000)
     }
 
     @Test func parametersAreNeverSplicedIntoSQL() throws {
         let connection = try Connection.connect(try testDatabaseURL())
-        #expect(try connection.query("select $1::int + 1, $2::text, $3::text is null", ["41", "'; drop table x; --", nil])
+        #expect(try connection.query("select $1::int + 1, $2::text, $3::text is null", ["41", "'; drop table x; --", nil]).map(\.values)
                 == [["42", "'; drop table x; --", "t"]])
     }
 

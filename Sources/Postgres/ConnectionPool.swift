@@ -1,0 +1,122 @@
+import Blocking
+import Synchronization
+
+/// A bounded pool of libpq connections. Each connection lives on a serial queue of its own, so
+/// its blocking calls never run on the async cooperative pool, and is lent to one caller at a
+/// time. Callers wait (suspended, not blocked) when all connections are busy.
+public final class ConnectionPool: Sendable {
+    public let conninfo: String
+    public let maxConnections: Int
+    let state = Mutex(State())
+
+    struct State: ~Copyable {
+        var idle: [Slot] = []
+        var opened = 0
+        var waiters: [CheckedContinuation<Slot?, Never>] = []
+        var closed = false
+    }
+
+    /// A connection and the queue it is confined to. `connection` is touched only on `queue`.
+    final class Slot: @unchecked Sendable {
+        let queue: BlockingQueue
+        var connection: Connection?
+
+        init(number: Int) { queue = BlockingQueue(label: "datapilot.postgres.\(number)") }
+    }
+
+    public init(conninfo: String, maxConnections: Int = 10) {
+        self.conninfo = conninfo
+        self.maxConnections = max(1, maxConnections)
+    }
+
+    /// Lends a connection to `body`, run on that connection's own thread.
+    @discardableResult
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let slot = try await acquire()
+        let conninfo = self.conninfo
+        do {
+            let result = try await slot.queue.run { () throws -> T in
+                if slot.connection == nil || slot.connection?.isHealthy == false {
+                    slot.connection = try Connection.connect(conninfo)
+                }
+                return try body(slot.connection!)
+            }
+            release(slot)
+            return result
+        } catch {
+            // A broken connection is dropped; a query error leaves a healthy one for reuse.
+            if await slot.queue.run({ slot.connection?.isHealthy != true }) {
+                await slot.queue.run { slot.connection = nil }
+            }
+            release(slot)
+            throw error
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
+    public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try connection.query("begin")
+            do {
+                let result = try body(connection)
+                try connection.query("commit")
+                return result
+            } catch {
+                _ = try? connection.query("rollback")
+                throw error
+            }
+        }
+    }
+
+    /// Closes idle connections and refuses new work; waiting callers get an error.
+    public func close() {
+        let (idle, waiters) = state.withLock { state -> ([Slot], [CheckedContinuation<Slot?, Never>]) in
+            state.closed = true
+            defer { state.idle = []; state.waiters = [] }
+            return (state.idle, state.waiters)
+        }
+        for waiter in waiters { waiter.resume(returning: nil) }
+        for slot in idle { Task { await slot.queue.run { slot.connection = nil } } }
+    }
+
+    func acquire() async throws -> Slot {
+        enum Next { case slot(Slot), wait, closed }
+        let next: Next = state.withLock { state in
+            if state.closed { return .closed }
+            if let slot = state.idle.popLast() { return .slot(slot) }
+            if state.opened < maxConnections {
+                state.opened += 1
+                return .slot(Slot(number: state.opened))
+            }
+            return .wait
+        }
+        switch next {
+        case .slot(let slot): return slot
+        case .closed: throw PostgresError(code: .connection, sqlState: nil, message: "the connection pool is closed")
+        case .wait:
+            let slot: Slot? = await withCheckedContinuation { continuation in
+                let immediate: Slot?? = state.withLock { state in
+                    if state.closed { return .some(nil) }
+                    if let slot = state.idle.popLast() { return .some(slot) }
+                    state.waiters.append(continuation)
+                    return .none
+                }
+                if case .some(let slot) = immediate { continuation.resume(returning: slot) }
+            }
+            guard let slot else {
+                throw PostgresError(code: .connection, sqlState: nil, message: "the connection pool is closed")
+            }
+            return slot
+        }
+    }
+
+    func release(_ slot: Slot) {
+        let waiter: CheckedContinuation<Slot?, Never>? = state.withLock { state in
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.idle.append(slot)
+            return nil
+        }
+        waiter?.resume(returning: slot)
+    }
+}
