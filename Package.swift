@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -43,6 +48,17 @@ let package = Package(
         .target(
             name: "Manifests",
             dependencies: ["YAML", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Manifests",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+        .target(
+            name: "Audit",
+            dependencies: ["Postgres", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Lineage", dependencies: ["Postgres", "Manifests"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [

@@ -3,14 +3,35 @@ import YAML
 /// Turns one YAML document into a `Manifest`: the envelope (apiVersion, kind, metadata, spec)
 /// first, then the kind's spec, collecting every problem with its position.
 enum DocumentDecoder {
-    static func decode(_ document: YAMLDocument, file: String) -> (Manifest?, [Diagnostic]) {
+    /// Server-owned fields an API client may send back unchanged; the API ignores them.
+    static let serverMetadata: Set<String> = ["uid", "resourceVersion", "createdAt", "updatedAt", "createdBy", "updatedBy"]
+
+    /// Decodes one document. With `apiKind` (a request to the API for that kind), apiVersion and
+    /// kind may be left out, and server-owned fields (`status`, `metadata.uid`, ...) are ignored.
+    static func decode(_ document: YAMLDocument, file: String, apiKind: ManifestKind? = nil) -> (Manifest?, [Diagnostic]) {
         var validator = NodeValidator(file: file)
         guard let root = document.root, !root.isNull else { return (nil, []) }  // empty documents are skipped
-        guard case .mapping(let pairs) = root.value else {
+        guard case .mapping(let written) = root.value else {
             validator.error(.notAMapping, root.mark, "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(validator.describe(root))")
             return (nil, validator.diagnostics)
         }
         var nodes: [String: YAMLNode] = [:]
+        var pairs = written
+        if let apiKind {
+            pairs.removeAll { $0.key.scalar?.text == "status" }
+            let kindNode = { (text: String) in YAMLNode(value: .scalar(YAMLScalar(text: text, style: .doubleQuoted)), mark: root.mark) }
+            if !pairs.contains(where: { $0.key.scalar?.text == "apiVersion" }) {
+                pairs.append(YAMLPair(key: kindNode("apiVersion"), value: kindNode(ManifestKind.apiVersion)))
+            }
+            if !pairs.contains(where: { $0.key.scalar?.text == "kind" }) {
+                pairs.append(YAMLPair(key: kindNode("kind"), value: kindNode(apiKind.rawValue)))
+            }
+            for i in pairs.indices where pairs[i].key.scalar?.text == "metadata" {
+                if case .mapping(let meta) = pairs[i].value.value {
+                    pairs[i].value.value = .mapping(meta.filter { !serverMetadata.contains($0.key.scalar?.text ?? "") })
+                }
+            }
+        }
         for pair in pairs {
             guard let key = pair.key.scalar?.text, Schemas.envelope.contains(key) else {
                 let key = pair.key.scalar?.text ?? "?"
@@ -41,7 +62,9 @@ enum DocumentDecoder {
             validator.path = FieldPath([.key("kind")])
             if let value = validator.value(node, .text)?.stringValue {
                 kind = ManifestKind(rawValue: value)
-                if kind == nil {
+                if let apiKind, let kind, kind != apiKind {
+                    validator.error(.unknownKind, node.mark, "this endpoint takes \(apiKind.rawValue) objects, not \(kind.rawValue)")
+                } else if kind == nil {
                     let names = ManifestKind.allCases.map(\.rawValue)
                     validator.error(.unknownKind, node.mark, "unknown kind \"\(value)\"" + Suggest.hint(for: value, in: names)
                                     + "; expected one of " + names.joined(separator: ", "))

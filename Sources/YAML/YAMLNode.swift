@@ -30,6 +30,11 @@ public struct YAMLScalar: Sendable, Hashable {
 public struct YAMLPair: Sendable {
     public var key: YAMLNode
     public var value: YAMLNode
+
+    public init(key: YAMLNode, value: YAMLNode) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// A node of a composed YAML document, carrying where it started.

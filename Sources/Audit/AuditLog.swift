@@ -1,0 +1,90 @@
+import Crypto
+import Foundation
+import Manifests
+import Postgres
+
+/// The audit log: an append-only hash chain in Postgres. Each entry's hash covers its content
+/// and the previous entry's hash, so a row edited, inserted or deleted behind the server's back
+/// breaks the chain at that point, and `verify` says where.
+public enum AuditLog {
+    public static let genesis = String(repeating: "0", count: 64)
+    /// The advisory lock that serialises appends (held to the end of the appending transaction).
+    static let appendLock = "6175646974"
+
+    public static let migrations = [
+        Migration(200, "audit events", """
+            create table audit_events (
+                sequence bigint primary key,
+                occurred_at timestamptz not null,
+                time_text text not null,
+                actor text not null,
+                action text not null,
+                resource text not null,
+                request_id text not null,
+                outcome text not null,
+                before_digest text,
+                after_digest text,
+                diff jsonb not null,
+                source jsonb not null,
+                previous_hash text not null,
+                hash text not null);
+            create index audit_events_resource on audit_events (resource, sequence);
+            create index audit_events_actor on audit_events (actor, sequence);
+            create index audit_events_time on audit_events (occurred_at);
+            """),
+    ]
+
+    /// Appends an event inside the caller's transaction (the change and its audit event commit
+    /// or roll back together).
+    @discardableResult
+    public static func append(_ draft: AuditDraft, on connection: Connection) throws -> AuditEvent {
+        try connection.query("select pg_advisory_xact_lock(x'\(appendLock)'::bigint)")
+        let head = try connection.query("select sequence, hash from audit_events order by sequence desc limit 1").first
+        let now = try connection.query(
+            #"select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t"#).first!["t"]!
+        var event = AuditEvent(
+            sequence: (head?.int("sequence") ?? 0) + 1, time: now, actor: draft.actor, action: draft.action,
+            resource: draft.resource, requestID: draft.requestID, outcome: draft.outcome,
+            beforeDigest: draft.before.map(digest), afterDigest: draft.after.map(digest),
+            diff: .array(JSONDiff.changes(from: draft.before, to: draft.after).map(\.json)),
+            source: draft.source ?? .object([]), previousHash: head?["hash"] ?? genesis, hash: "")
+        event.hash = hash(of: event)
+        try connection.query("""
+            insert into audit_events (sequence, occurred_at, time_text, actor, action, resource, request_id, outcome,
+                before_digest, after_digest, diff, source, previous_hash, hash)
+            values ($1, $2::timestamptz, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13)
+            """, [String(event.sequence), event.time, event.actor, event.action, event.resource, event.requestID, event.outcome,
+                  event.beforeDigest, event.afterDigest, event.diff.jsonString(), event.source.jsonString(),
+                  event.previousHash, event.hash])
+        return event
+    }
+
+    static func hash(of event: AuditEvent) -> String {
+        hex(SHA256.hash(data: event.hashedContent.canonicalJSON))
+    }
+
+    public static func digest(_ value: JSONValue) -> String {
+        "sha256:" + hex(SHA256.hash(data: value.canonicalJSON))
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static let columns = """
+        sequence, time_text, actor, action, resource, request_id, outcome, before_digest, after_digest,
+        diff::text as diff, source::text as source, previous_hash, hash
+        """
+
+    static func event(_ row: Row) throws -> AuditEvent {
+        func json(_ text: String?) -> JSONValue {
+            guard let text, case .success(let value) = JSONText.parse(text) else { return .null }
+            return value
+        }
+        return AuditEvent(
+            sequence: row.int("sequence")!, time: row["time_text"]!, actor: row["actor"]!, action: row["action"]!,
+            resource: row["resource"]!, requestID: row["request_id"]!, outcome: row["outcome"]!,
+            beforeDigest: row["before_digest"], afterDigest: row["after_digest"],
+            diff: json(row["diff"]), source: json(row["source"]), previousHash: row["previous_hash"]!, hash: row["hash"]!)
+    }
+}

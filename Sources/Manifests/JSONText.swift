@@ -1,0 +1,43 @@
+import YAML
+
+/// JSON text to `JSONValue` without a schema (JSON is read by the YAML composer, which also
+/// gives the limits: depth, size, document count).
+public enum JSONText {
+    public struct ParseError: Error, Sendable, CustomStringConvertible {
+        public var line: Int
+        public var column: Int
+        public var message: String
+        public var description: String { "\(line):\(column): \(message)" }
+    }
+
+    public static func parse(_ text: String) -> Result<JSONValue, ParseError> {
+        parse(Array(text.utf8))
+    }
+
+    public static func parse(_ bytes: [UInt8]) -> Result<JSONValue, ParseError> {
+        let stream = Composer.compose(bytes, limits: YAMLLimits(maxDocuments: 1))
+        if let issue = stream.issues.first {
+            return .failure(ParseError(line: issue.mark.line, column: issue.mark.column, message: issue.message))
+        }
+        guard let root = stream.documents.first?.root else {
+            return .failure(ParseError(line: 1, column: 1, message: "no JSON value"))
+        }
+        return .success(value(root))
+    }
+
+    /// The node as JSON, scalars typed by the YAML 1.2 core schema.
+    public static func value(_ node: YAMLNode) -> JSONValue {
+        switch node.value {
+        case .scalar(let s):
+            switch ImplicitScalar.resolve(s, tag: node.tag) {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .int(i)
+            case .float(let d): return .double(d)
+            case .string(let t): return .string(t)
+            }
+        case .sequence(let items): return .array(items.map(value))
+        case .mapping(let pairs): return .object(pairs.map { JSONMember($0.key.scalar?.text ?? "", value($0.value)) })
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The request context of every DataPilot route: Hummingbird's core storage, the request id
+/// (echoed in responses, logs and audit events) and the authenticated principal.
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        requestID = UUID().uuidString.lowercased()
+        principal = nil
+    }
+
+    /// Bodies are streamed by the routes that take large ones; JSON bodies are capped here.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The caller, if they may act as `role`; otherwise a 401 (no credentials) or 403 problem.
+    @discardableResult
+    public func require(_ role: Role) throws -> Principal {
+        guard let principal else {
+            throw Problem(.unauthorized, title: "Authentication required",
+                          detail: "send an Authorization: Bearer header with a token from /auth/token or an API key")
+        }
+        guard principal.role.satisfies(role) else {
+            throw Problem(.forbidden, title: "Forbidden",
+                          detail: "\(principal.subject) has role \(principal.role.rawValue); this needs \(role.rawValue)")
+        }
+        return principal
+    }
+}
+
+/// Where a change came from, as the client says (the reconciler sends the commit): recorded
+/// in the audit event, never trusted for authorisation.
+public struct SourceContext: Sendable, Hashable {
+    public var repository: String?
+    public var commit: String?
+    public var author: String?
+    public var path: String?
+    public var tool: String?
+
+    public static let headers = [
+        "repository": "X-DataPilot-Source-Repository", "commit": "X-DataPilot-Source-Commit",
+        "author": "X-DataPilot-Source-Author", "path": "X-DataPilot-Source-Path", "tool": "X-DataPilot-Source-Tool",
+    ]
+
+    public init(request: Request) {
+        func header(_ key: String) -> String? {
+            guard let name = HTTPField.Name(SourceContext.headers[key]!), let value = request.headers[name] else { return nil }
+            return String(value.prefix(512))
+        }
+        repository = header("repository")
+        commit = header("commit")
+        author = header("author")
+        path = header("path")
+        tool = header("tool")
+    }
+
+    public var isEmpty: Bool { [repository, commit, author, path, tool].allSatisfy { $0 == nil } }
+}

@@ -1,0 +1,36 @@
+/// Who is calling: resolved by the gateway from a bearer token or API key.
+public struct Principal: Sendable, Hashable {
+    public var subject: String
+    public var role: Role
+    /// For run-scoped tokens: the only run they may post telemetry for.
+    public var runID: String?
+
+    public init(subject: String, role: Role, runID: String? = nil) {
+        self.subject = subject
+        self.role = role
+        self.runID = runID
+    }
+}
+
+/// Roles, from least to most powerful; `runner` stands apart (run-scoped tokens only).
+public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
+    case viewer, editor, admin, runner
+
+    /// Whether this role may do what `required` allows.
+    public func satisfies(_ required: Role) -> Bool {
+        switch (self, required) {
+        case (.runner, .runner): return true
+        case (.runner, _), (_, .runner): return false
+        default: return rank >= required.rank
+        }
+    }
+
+    var rank: Int {
+        switch self {
+        case .viewer: return 0
+        case .editor: return 1
+        case .admin: return 2
+        case .runner: return -1
+        }
+    }
+}
