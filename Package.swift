@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "dpctl", targets: ["dpctl"]),
+        .executable(name: "datapilot-server", targets: ["datapilot-server"]),
         .library(name: "Manifests", targets: ["Manifests"]),
     ],
     dependencies: [
@@ -48,14 +49,29 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests",
+                "Manifests", "Postgres", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .target(
             name: "Audit",
-            dependencies: ["Postgres", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Lineage", dependencies: ["Postgres", "Manifests"]),
+            dependencies: ["ServiceKit", "Postgres", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Lineage", dependencies: ["ServiceKit", "Postgres", "Manifests"]),
+        .target(
+            name: "Gateway",
+            dependencies: ["ServiceKit", "Audit", "Postgres", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "DatasetRegistry",
+            dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectStore", "Postgres", "Blocking",
+                           .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "DataPilotServer",
+            dependencies: ["Gateway", "DatasetRegistry", "Audit", "Lineage", "ObjectStore", "ServiceKit", "Postgres",
+                           .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(
+            name: "DataPilotServerCommand",
+            dependencies: ["DataPilotServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [

@@ -52,7 +52,7 @@ public enum AuditLog {
         try connection.query("""
             insert into audit_events (sequence, occurred_at, time_text, actor, action, resource, request_id, outcome,
                 before_digest, after_digest, diff, source, previous_hash, hash)
-            values ($1, $2::timestamptz, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13)
+            values ($1, $2::text::timestamptz, $2::text, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13)
             """, [String(event.sequence), event.time, event.actor, event.action, event.resource, event.requestID, event.outcome,
                   event.beforeDigest, event.afterDigest, event.diff.jsonString(), event.source.jsonString(),
                   event.previousHash, event.hash])

@@ -5,7 +5,7 @@ import Manifests
 extension Request {
     /// The body as JSON bytes: 415 unless the content type is JSON, 413 past `limit`.
     public func jsonBody(context: APIRequestContext, limit: Int = 1 << 20) async throws -> [UInt8] {
-        let type = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let type = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .spacesAndTabs).lowercased()
         guard type == "application/json" || type?.hasSuffix("+json") == true else {
             throw Problem(.unsupportedMediaType, title: "Unsupported media type",
                           detail: "send the body as application/json (got \(type ?? "no Content-Type"))")
@@ -37,7 +37,8 @@ extension Response {
 }
 
 extension StringProtocol {
-    func trimmingCharacters(in set: Set<Character>) -> String {
+    /// Trims characters of `set` at both ends (Foundation-free).
+    public func trimmingCharacters(in set: Set<Character>) -> String {
         var s = Substring(self)
         while let f = s.first, set.contains(f) { s = s.dropFirst() }
         while let l = s.last, set.contains(l) { s = s.dropLast() }
@@ -46,5 +47,5 @@ extension StringProtocol {
 }
 
 extension Set where Element == Character {
-    static let whitespaces: Set<Character> = [" ", "\t"]
+    public static let spacesAndTabs: Set<Character> = [" ", "\t"]
 }

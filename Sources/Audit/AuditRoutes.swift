@@ -1,0 +1,50 @@
+import Hummingbird
+import Manifests
+import Postgres
+import ServiceKit
+
+/// `GET /api/audit/events` (filters and pagination) and `GET /api/audit/verify`.
+public struct AuditRoutes: Sendable {
+    let pool: ConnectionPool
+
+    public init(pool: ConnectionPool) { self.pool = pool }
+
+    public func register(on router: Router<APIRequestContext>) {
+        router.get("/api/audit/events") { request, context in
+            try context.require(.viewer)
+            let query = request.uri.queryParameters
+            let page = try PageRequest(request: request)
+            var after: Int64?
+            if let token = page.after {
+                guard let n = Int64(token) else {
+                    throw Problem(.badRequest, title: "Bad page_token", detail: "page_token is not one this server issued")
+                }
+                after = n
+            }
+            for key in ["since", "until"] {
+                if let value = query[Substring(key)], !Self.looksLikeTime(String(value)) {
+                    throw Problem(.badRequest, title: "Bad \(key)", detail: "\(key) must be an RFC 3339 time such as 2026-11-26T18:00:00Z")
+                }
+            }
+            let filter = AuditFilter(actor: query["actor"].map(String.init), resource: query["resource"].map(String.init),
+                                     action: query["action"].map(String.init), since: query["since"].map(String.init),
+                                     until: query["until"].map(String.init), afterSequence: after, limit: page.size + 1)
+            let events = try await pool.withConnection { try AuditLog.events(filter, on: $0) }
+            var members = [JSONMember("items", .array(events.prefix(page.size).map(\.json)))]
+            if events.count > page.size, let last = events.prefix(page.size).last {
+                members.append(JSONMember("next_page_token", .string(PageRequest.token(after: String(last.sequence)))))
+            }
+            return Response.json(.object(members))
+        }
+        router.get("/api/audit/verify") { _, context in
+            try context.require(.viewer)
+            let result = try await pool.withConnection { try AuditLog.verify(on: $0) }
+            return Response.json(result.json)
+        }
+    }
+
+    static func looksLikeTime(_ text: String) -> Bool {
+        text.count >= 10 && text.count <= 40 && text.first?.isNumber == true
+            && text.allSatisfy { $0.isNumber || "-:.TZ+ ".contains($0) }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Manifests
+
+/// Everything `datapilot-server` is told, from a config file, then environment variables, then
+/// flags, each overriding the one before. Every setting has one name: `port` in the file,
+/// `DATAPILOT_PORT` in the environment, `--port` on the command line.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var service: ServiceMode = .all
+    /// A `postgres://` URL or libpq `key=value` string; empty uses the PG* environment variables.
+    public var databaseURL = ""
+    public var maxConnections = 10
+    public var dataDirectory = "datapilot-data"
+    /// The bootstrap admin key itself (from `DATAPILOT_BOOTSTRAP_ADMIN_KEY`), or a file holding it.
+    public var bootstrapAdminKey: String?
+    public var bootstrapAdminKeyFile: String?
+    public var tokenLifetimeSeconds = 3600
+    public var maxUploadBytes: Int64 = 64 << 30
+
+    public init() {}
+
+    public enum ServiceMode: String, Sendable, CaseIterable {
+        case all, gateway, registry, quality, experiments, lineage, audit
+    }
+
+    /// The settings' names, for files and environment variables.
+    public static let keys = ["host", "port", "service", "database-url", "max-connections", "data-dir",
+                              "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes"]
+
+    /// Applies `key = value`; throws a message naming the key and what it takes.
+    public mutating func set(_ key: String, _ value: String, from origin: String) throws {
+        func number<T: FixedWidthInteger>(_ range: ClosedRange<T>) throws -> T {
+            guard let n = T(value), range.contains(n) else {
+                throw ConfigurationProblem("\(origin): \(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(value)\"")
+            }
+            return n
+        }
+        switch key {
+        case "host": host = value
+        case "port": port = try number(1...65535)
+        case "service":
+            guard let mode = ServiceMode(rawValue: value) else {
+                throw ConfigurationProblem("\(origin): service must be one of \(ServiceMode.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(value)\"")
+            }
+            service = mode
+        case "database-url": databaseURL = value
+        case "max-connections": maxConnections = try number(1...1000)
+        case "data-dir": dataDirectory = value
+        case "bootstrap-admin-key": bootstrapAdminKey = value
+        case "bootstrap-admin-key-file": bootstrapAdminKeyFile = value
+        case "token-lifetime-seconds": tokenLifetimeSeconds = try number(60...86_400 * 30)
+        case "max-upload-bytes": maxUploadBytes = try number(1...(Int64(1) << 50))
+        default:
+            throw ConfigurationProblem("\(origin): unknown setting \"\(key)\"" + Suggest.hint(for: key, in: Self.keys)
+                                       + "; settings are " + Self.keys.joined(separator: ", "))
+        }
+    }
+
+    /// Reads a YAML config file of `setting: value` lines (the same names as the flags).
+    public mutating func load(file path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationProblem("cannot read the config file \(path)")
+        }
+        guard case .success(let value) = JSONText.parse(Array(data)) else {
+            throw ConfigurationProblem("\(path) is not valid YAML; run `dpctl validate`-style checks on it with a YAML linter")
+        }
+        guard case .object(let members) = value else {
+            throw ConfigurationProblem("\(path) must be a mapping of settings (e.g. `port: 8080`)")
+        }
+        for member in members {
+            let text: String
+            switch member.value {
+            case .string(let s): text = s
+            case .int(let i): text = String(i)
+            case .bool(let b): text = String(b)
+            default: throw ConfigurationProblem("\(path): \(member.key) must be a single value")
+            }
+            try set(member.key, text, from: path)
+        }
+    }
+
+    /// Applies `DATAPILOT_<SETTING>` variables.
+    public mutating func load(environment: [String: String]) throws {
+        for key in Self.keys {
+            let name = "DATAPILOT_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+            if let value = environment[name] { try set(key, value, from: name) }
+        }
+    }
+
+    /// The bootstrap admin key from the setting or its file, if any (never logged).
+    public func resolvedBootstrapKey() throws -> String? {
+        if let bootstrapAdminKey, !bootstrapAdminKey.isEmpty { return bootstrapAdminKey }
+        guard let file = bootstrapAdminKeyFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationProblem("cannot read the bootstrap admin key file \(file)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+public struct ConfigurationProblem: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

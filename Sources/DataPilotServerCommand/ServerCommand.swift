@@ -1,0 +1,71 @@
+import ArgumentParser
+import DataPilotServer
+import Foundation
+import Logging
+
+/// `datapilot-server`: the flags are the settings of `ServerConfiguration`; a config file and
+/// `DATAPILOT_*` environment variables fill in what the flags leave out.
+public struct ServerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "datapilot-server",
+        abstract: "The DataPilot control plane: Gateway, Dataset Registry, Audit and Lineage on Postgres.",
+        discussion: """
+            Settings come from --config FILE, then DATAPILOT_* environment variables, then flags (flags win). \
+            Every setting has the same name everywhere: port, DATAPILOT_PORT, --port.
+            """)
+
+    @Option(help: "A YAML file of settings (same names as the flags).") var config: String?
+    @Option(help: "Address to listen on.") var host: String?
+    @Option(help: "Port to listen on (default 8080).") var port: Int?
+    @Option(help: "Run one service alone: all, gateway, registry, quality, experiments, lineage, audit.") var service: String?
+    @Option(name: .customLong("database-url"), help: "Postgres URL (default: the PG* environment variables).") var databaseURL: String?
+    @Option(name: .customLong("max-connections"), help: "Postgres connections in the pool (default 10).") var maxConnections: Int?
+    @Option(name: .customLong("data-dir"), help: "Folder for stored objects and upload spooling (default ./datapilot-data).") var dataDir: String?
+    @Option(name: .customLong("bootstrap-admin-key-file"), help: "File holding the first admin API key (or set DATAPILOT_BOOTSTRAP_ADMIN_KEY).") var bootstrapAdminKeyFile: String?
+    @Option(name: .customLong("token-lifetime-seconds"), help: "Lifetime of tokens from /auth/token (default 3600).") var tokenLifetimeSeconds: Int?
+
+    public init() {}
+
+    public func run() async throws {
+        var settings = ServerConfiguration()
+        do {
+            if let config { try settings.load(file: config) }
+            try settings.load(environment: ProcessInfo.processInfo.environment)
+            let flags: [(String, String?)] = [
+                ("host", host), ("port", port.map(String.init)), ("service", service), ("database-url", databaseURL),
+                ("max-connections", maxConnections.map(String.init)), ("data-dir", dataDir),
+                ("bootstrap-admin-key-file", bootstrapAdminKeyFile), ("token-lifetime-seconds", tokenLifetimeSeconds.map(String.init)),
+            ]
+            for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }
+        } catch let problem as ConfigurationProblem {
+            throw ValidationError(problem.description)
+        }
+        guard settings.service == .all else {
+            throw ValidationError("--service \(settings.service.rawValue) is not available yet: run the whole control plane with --service all")
+        }
+        var logger = Logger(label: "datapilot-server")
+        logger.logLevel = .info
+        do {
+            try await Server.run(settings, logger: logger)
+        } catch let problem as ConfigurationProblem {
+            logger.critical("cannot start", metadata: ["reason": .string(problem.description)])
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension ServerCommand {
+    /// Parses the process's arguments and runs the server; exits with ArgumentParser's codes.
+    public static func start() async {
+        do {
+            var command = try parseAsRoot()
+            if let server = command as? ServerCommand {
+                try await server.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Hummingbird
+import ObjectStore
+import Postgres
+import ServiceKit
+
+/// The Dataset Registry's routes: datasets and their immutable versions.
+public struct RegistryRoutes: Sendable {
+    let pool: ConnectionPool
+    let store: any ObjectStore
+    let spoolDirectory: String
+    let maxUploadBytes: Int64
+
+    public init(pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64 = 64 << 30) {
+        self.pool = pool
+        self.store = store
+        self.spoolDirectory = spoolDirectory
+        self.maxUploadBytes = maxUploadBytes
+    }
+
+    public func register(on router: Router<APIRequestContext>) {
+        DatasetRoutes(pool: pool).register(on: router)
+        VersionRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: router)
+    }
+}

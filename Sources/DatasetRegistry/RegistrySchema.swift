@@ -1,0 +1,35 @@
+import Postgres
+
+public enum RegistrySchema {
+    public static let migrations = [
+        Migration(400, "datasets and versions", """
+            create table datasets (
+                name text primary key,
+                uid uuid not null unique,
+                labels jsonb not null default '{}',
+                annotations jsonb not null default '{}',
+                spec jsonb not null,
+                resource_version bigint not null default 1,
+                created_at timestamptz not null default now(),
+                updated_at timestamptz not null default now(),
+                created_by text not null,
+                updated_by text not null);
+            create index datasets_labels on datasets using gin (labels);
+            create table dataset_versions (
+                name text primary key,
+                dataset text not null references datasets (name) on delete restrict,
+                uid uuid not null unique,
+                labels jsonb not null default '{}',
+                annotations jsonb not null default '{}',
+                spec jsonb not null,
+                object_key text not null,
+                sha256 text not null,
+                size bigint not null,
+                content_type text not null,
+                created_at timestamptz not null default now(),
+                created_by text not null);
+            create index dataset_versions_dataset on dataset_versions (dataset, name);
+            create index dataset_versions_labels on dataset_versions using gin (labels);
+            """),
+    ]
+}

@@ -1,0 +1,86 @@
+import Blocking
+import Crypto
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// A request body written to a local file as it arrives, hashed on the way, never held whole
+/// in memory. The file is removed by `discard()`.
+struct SpooledBody: Sendable {
+    let path: String
+    let size: Int64
+    let sha256: String
+
+    static func receive(_ body: RequestBody, into directory: String, limit: Int64) async throws -> SpooledBody {
+        let path = directory + "/upload-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw Problem(.internalServerError, title: "Cannot store the upload", detail: "the server cannot write to its spool folder")
+        }
+        let io = BlockingQueue(label: "datapilot.spool")
+        let box = HandleBox(handle)
+        var hasher = SHA256()
+        var size: Int64 = 0
+        var pending = Data()
+        do {
+            for try await buffer in body {
+                size += Int64(buffer.readableBytes)
+                guard size <= limit else {
+                    throw Problem(.contentTooLarge, title: "Upload too large", detail: "uploads are limited to \(limit) bytes")
+                }
+                buffer.withUnsafeReadableBytes { bytes in
+                    hasher.update(bufferPointer: bytes)
+                    pending.append(contentsOf: bytes)
+                }
+                if pending.count >= 1 << 20 {
+                    let chunk = pending
+                    pending = Data()
+                    try await io.run { try box.handle.write(contentsOf: chunk) }
+                }
+            }
+            let chunk = pending
+            try await io.run {
+                try box.handle.write(contentsOf: chunk)
+                try box.handle.close()
+            }
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return SpooledBody(path: path, size: size, sha256: digest)
+    }
+
+    func discard() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// FileHandle is used from one queue at a time.
+final class HandleBox: @unchecked Sendable {
+    let handle: FileHandle
+    init(_ handle: FileHandle) { self.handle = handle }
+}
+
+/// A response body read from a local file in chunks, off the cooperative pool.
+func fileBody(path: String, offset: Int64, length: Int64, removeAfter: Bool) -> ResponseBody {
+    ResponseBody(contentLength: Int(length)) { writer in
+        let io = BlockingQueue(label: "datapilot.download")
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw Problem.notFound("the stored object") }
+        let box = HandleBox(handle)
+        defer {
+            try? handle.close()
+            if removeAfter { try? FileManager.default.removeItem(atPath: path) }
+        }
+        try await io.run { try box.handle.seek(toOffset: UInt64(offset)) }
+        var remaining = length
+        while remaining > 0 {
+            let want = Int(min(remaining, 256 << 10))
+            let chunk = try await io.run { try box.handle.read(upToCount: want) ?? Data() }
+            if chunk.isEmpty { break }
+            try await writer.write(ByteBuffer(bytes: chunk))
+            remaining -= Int64(chunk.count)
+        }
+        try await writer.finish(nil)
+    }
+}

@@ -1,0 +1,44 @@
+import Hummingbird
+import Postgres
+import ServiceKit
+
+/// Resolves `Authorization: Bearer ...` (a token from /auth/token, or an API key) into the
+/// request's principal. A credential that is present but wrong is refused at once with 401;
+/// routes decide for themselves whether they need a principal and which role.
+public struct AuthMiddleware: RouterMiddleware {
+    public typealias Context = APIRequestContext
+    let credentials: Credentials
+    let pool: ConnectionPool
+
+    public init(credentials: Credentials, pool: ConnectionPool) {
+        self.credentials = credentials
+        self.pool = pool
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard header.lowercased().hasPrefix("bearer "), case let secret = String(header.dropFirst(7)).trimmingCharacters(in: .spacesAndTabs),
+              !secret.isEmpty else {
+            throw unauthorized("the Authorization header must be \"Bearer <token or API key>\"")
+        }
+        var context = context
+        if secret.hasPrefix("dpt.") {
+            switch credentials.verify(token: secret) {
+            case .valid(let principal, _): context.principal = principal
+            case .invalid(let reason): throw unauthorized(reason)
+            }
+        } else {
+            guard let principal = try await pool.withConnection({ try Credentials.principal(forKey: secret, on: $0) }) else {
+                throw unauthorized("unknown or revoked API key")
+            }
+            context.principal = principal
+        }
+        context.logger[metadataKey: "subject"] = .string(context.principal!.subject)
+        return try await next(request, context)
+    }
+
+    func unauthorized(_ detail: String) -> Problem {
+        Problem(.unauthorized, title: "Unauthorized", detail: detail, headers: [.wwwAuthenticate: "Bearer realm=\"datapilot\""])
+    }
+}
+

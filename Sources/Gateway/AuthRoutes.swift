@@ -1,0 +1,85 @@
+import Audit
+import Foundation
+import Hummingbird
+import Manifests
+import Postgres
+import ServiceKit
+
+/// `/auth/token`, `/auth/whoami` and the admin's `/auth/api-keys`.
+public struct AuthRoutes: Sendable {
+    let credentials: Credentials
+    let pool: ConnectionPool
+
+    public init(credentials: Credentials, pool: ConnectionPool) {
+        self.credentials = credentials
+        self.pool = pool
+    }
+
+    public func register(on router: Router<APIRequestContext>) {
+        router.post("/auth/token") { _, context in
+            // The API key arrives as the bearer credential and is already resolved.
+            let principal = try context.require(.viewer)
+            guard !principal.subject.hasPrefix("token:"), principal.runID == nil else {
+                throw Problem(.forbidden, title: "Forbidden", detail: "exchange an API key for a token, not a token")
+            }
+            let (token, expires) = credentials.issueToken(for: principal)
+            return Response.json([
+                "access_token": .string(token), "token_type": "Bearer",
+                "expires_in": .int(Int64(expires.timeIntervalSinceNow.rounded())),
+                "role": .string(principal.role.rawValue),
+            ])
+        }
+        router.get("/auth/whoami") { _, context in
+            guard let principal = context.principal else {
+                throw Problem(.unauthorized, title: "Authentication required", detail: "send an Authorization: Bearer header")
+            }
+            var members = [JSONMember("subject", .string(principal.subject)), JSONMember("role", .string(principal.role.rawValue))]
+            if let run = principal.runID { members.append(JSONMember("run_id", .string(run))) }
+            return Response.json(.object(members))
+        }
+        router.post("/auth/api-keys") { request, context in
+            let admin = try context.require(.admin)
+            let body = try await request.jsonBody(context: context)
+            guard case .success(let value) = JSONText.parse(body), let name = value["name"]?.stringValue, !name.isEmpty,
+                  let role = value["role"]?.stringValue.flatMap(Role.init(rawValue:)), role != .runner else {
+                throw Problem(.unprocessableContent, title: "Invalid API key request",
+                              detail: "send {\"name\": \"...\", \"role\": \"viewer|editor|admin\"}")
+            }
+            let (id, secret) = Credentials.newKey()
+            let requestID = context.requestID
+            try await pool.withTransaction { connection in
+                try connection.query("insert into api_keys (id, name, role, secret_hash, created_by) values ($1, $2, $3, $4, $5)",
+                                     [id, name, role.rawValue, Credentials.secretHash(secret), admin.subject])
+                try AuditLog.append(AuditDraft(actor: admin.subject, action: "create", resource: "apikey/\(id)", requestID: requestID,
+                                               after: ["id": .string(id), "name": .string(name), "role": .string(role.rawValue)]),
+                                    on: connection)
+            }
+            return Response.json(["id": .string(id), "name": .string(name), "role": .string(role.rawValue), "key": .string(secret)],
+                                 status: .created)
+        }
+        router.get("/auth/api-keys") { _, context in
+            try context.require(.admin)
+            let rows = try await pool.withConnection {
+                try $0.query("select id, name, role, created_by, created_at::text as created_at, revoked_at::text as revoked_at from api_keys order by id")
+            }
+            return Response.json(["items": .array(rows.map { row in
+                ["id": .string(row["id"]!), "name": .string(row["name"]!), "role": .string(row["role"]!),
+                 "created_by": .string(row["created_by"]!), "revoked": .bool(row["revoked_at"] != nil)]
+            })])
+        }
+        router.delete("/auth/api-keys/:id") { _, context in
+            let admin = try context.require(.admin)
+            let id = try context.parameters.require("id")
+            let requestID = context.requestID
+            let revoked = try await pool.withTransaction { connection -> Bool in
+                let rows = try connection.query("update api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id", [id])
+                guard !rows.isEmpty else { return false }
+                try AuditLog.append(AuditDraft(actor: admin.subject, action: "revoke", resource: "apikey/\(id)", requestID: requestID),
+                                    on: connection)
+                return true
+            }
+            guard revoked else { throw Problem.notFound("API key \(id)") }
+            return Response(status: .noContent)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import DataPilotServerCommand
+
+await ServerCommand.start()
