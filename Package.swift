@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "Manifests"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "ServerTests", dependencies: ["datapilot-server", "Curl", "Postgres", "Manifests", "Blocking"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
     ],
     swiftLanguageModes: [.v6]

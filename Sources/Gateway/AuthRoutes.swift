@@ -19,7 +19,7 @@ public struct AuthRoutes: Sendable {
         router.post("/auth/token") { _, context in
             // The API key arrives as the bearer credential and is already resolved.
             let principal = try context.require(.viewer)
-            guard !principal.subject.hasPrefix("token:"), principal.runID == nil else {
+            guard !principal.viaToken else {
                 throw Problem(.forbidden, title: "Forbidden", detail: "exchange an API key for a token, not a token")
             }
             let (token, expires) = credentials.issueToken(for: principal)

@@ -111,7 +111,7 @@ public struct Credentials: Sendable {
         }
         let expires = Date(timeIntervalSince1970: exp)
         guard expires > now else { return .invalid("the token expired at \(ISO8601DateFormatter().string(from: expires)); get a new one from /auth/token") }
-        return .valid(Principal(subject: subject, role: role, runID: payload["run"]?.stringValue), expires: expires)
+        return .valid(Principal(subject: subject, role: role, runID: payload["run"]?.stringValue, viaToken: true), expires: expires)
     }
 }
 

@@ -4,11 +4,14 @@ public struct Principal: Sendable, Hashable {
     public var role: Role
     /// For run-scoped tokens: the only run they may post telemetry for.
     public var runID: String?
+    /// True when the caller presented a token from /auth/token rather than an API key.
+    public var viaToken: Bool
 
-    public init(subject: String, role: Role, runID: String? = nil) {
+    public init(subject: String, role: Role, runID: String? = nil, viaToken: Bool = false) {
         self.subject = subject
         self.role = role
         self.runID = runID
+        self.viaToken = viaToken
     }
 }
 

@@ -1,0 +1,167 @@
+import Blocking
+import Curl
+import Foundation
+import Manifests
+import Postgres
+import Testing
+
+struct ServerTestSetup: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A real `datapilot-server` process on loopback, on a database of its own in the private
+/// Postgres cluster that `make test` starts, with a bootstrap admin key.
+final class TestServer: Sendable {
+    static let adminKey = "test-admin-key-0123456789"
+
+    let process: Process
+    let port: Int
+    let database: String
+    let databaseURL: String
+    let dataDirectory: URL
+    let logFile: URL
+    let io = BlockingQueue(concurrentLabel: "datapilot.tests.http")
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    static func clusterURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["DATAPILOT_TEST_DATABASE_URL"] else {
+            throw ServerTestSetup("DATAPILOT_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a private Postgres")
+        }
+        return url
+    }
+
+    static let binary: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        while url.path != "/" {
+            let candidate = url.appendingPathComponent("datapilot-server")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            url = url.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: "datapilot-server")
+    }()
+
+    init(extraEnvironment: [String: String] = [:]) async throws {
+        let cluster = try Self.clusterURL()
+        database = "srv_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let admin = ConnectionPool(conninfo: cluster, maxConnections: 1)
+        try await admin.withConnection { [database] in try $0.query("create database \(database)") }
+        admin.close()
+        databaseURL = cluster.replacingOccurrences(of: "/datapilot_test", with: "/\(database)")
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dp-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        logFile = dataDirectory.appendingPathComponent("server.log")
+        port = try Self.freePort()
+
+        process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["--port", String(port), "--database-url", databaseURL, "--data-dir", dataDirectory.path]
+        process.environment = ProcessInfo.processInfo.environment
+            .merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": Self.adminKey]) { $1 }.merging(extraEnvironment) { $1 }
+        try Data().write(to: logFile)
+        process.standardOutput = try FileHandle(forWritingTo: logFile)
+        process.standardError = process.standardOutput
+        try process.run()
+
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let response = try? await request("GET", "/healthz", key: nil), response.status == 200 { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        stop()
+        throw ServerTestSetup("datapilot-server did not become healthy:\n\(log)")
+    }
+
+    /// SIGKILL (see CurlSmokeTests: SIGTERM may be blocked in children of dispatch threads),
+    /// then the database and data folder go.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    func dropDatabase() async {
+        guard let cluster = try? Self.clusterURL() else { return }
+        let admin = ConnectionPool(conninfo: cluster, maxConnections: 1)
+        _ = try? await admin.withConnection { [database] in try $0.query("drop database if exists \(database) with (force)") }
+        admin.close()
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw ServerTestSetup("cannot find a free port") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// One HTTP request with libcurl, run off the cooperative pool.
+    func request(_ method: String, _ path: String, json: String? = nil, body: HTTPRequest.Body? = nil,
+                 headers: [(String, String)] = [], key: String? = TestServer.adminKey, into sink: ResponseSink = .memory) async throws -> HTTPResponse {
+        var allHeaders = headers
+        if let key { allHeaders.append(("Authorization", "Bearer \(key)")) }
+        var requestBody = body ?? .none
+        if let json {
+            requestBody = .bytes(Array(json.utf8))
+            if !allHeaders.contains(where: { $0.0.lowercased() == "content-type" }) { allHeaders.append(("Content-Type", "application/json")) }
+        }
+        let request = HTTPRequest(method: method, url: baseURL + path, headers: allHeaders, body: requestBody, timeoutSeconds: 120)
+        return try await io.run { try Transfer().perform(request, into: sink) }
+    }
+
+    /// Peak resident memory of the server process so far, in bytes (VmHWM).
+    var peakMemory: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0) * 1024
+    }
+
+    /// An API key of a role, created by the bootstrap admin.
+    func key(role: String) async throws -> String {
+        let response = try await request("POST", "/auth/api-keys", json: #"{"name": "\#(role) key", "role": "\#(role)"}"#)
+        guard response.status == 201, let key = response.json["key"]?.stringValue else {
+            throw ServerTestSetup("cannot create a \(role) key: \(response.status) \(response.text)")
+        }
+        return key
+    }
+}
+
+/// Runs `body` against a fresh server, always stopping it and dropping its database.
+func withServer(environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
+    let server = try await TestServer(extraEnvironment: environment)
+    do {
+        try await body(server)
+    } catch {
+        server.stop()
+        await server.dropDatabase()
+        throw error
+    }
+    server.stop()
+    await server.dropDatabase()
+}
+
+extension HTTPResponse {
+    var json: JSONValue {
+        guard case .success(let value) = JSONText.parse(body) else { return .null }
+        return value
+    }
+}
+
+func dataset(_ name: String, labels: String = "{}", format: String = "csv") -> String {
+    #"{"metadata": {"name": "\#(name)", "labels": \#(labels)}, "spec": {"owner": "growth@example.com", "format": "\#(format)"}}"#
+}
