@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -67,10 +69,15 @@ let package = Package(
         .target(
             name: "DataPilotServer",
             dependencies: ["Gateway", "DatasetRegistry", "Audit", "Lineage", "ObjectStore", "ServiceKit", "Postgres",
-                           .product(name: "Hummingbird", package: "hummingbird")]),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            resources: [.copy("Resources/openapi.yaml")]),
         .target(
             name: "DataPilotServerCommand",
-            dependencies: ["DataPilotServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "DataPilotServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
         .target(
             name: "DPCtlCommands",
@@ -85,7 +92,10 @@ let package = Package(
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "Manifests"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
-        .testTarget(name: "ServerTests", dependencies: ["datapilot-server", "Curl", "Postgres", "Manifests", "Blocking"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["datapilot-server", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
+                           .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -9,7 +9,7 @@ public struct AuditRoutes: Sendable {
 
     public init(pool: ConnectionPool) { self.pool = pool }
 
-    public func register(on router: Router<APIRequestContext>) {
+    public func register(on router: APIRouter) {
         router.get("/api/audit/events") { request, context in
             try context.require(.viewer)
             let query = request.uri.queryParameters

@@ -6,6 +6,7 @@ import Hummingbird
 import Lineage
 import Logging
 import ObjectStore
+import Prometheus
 import Postgres
 import Manifests
 import ServiceKit
@@ -16,7 +17,9 @@ public enum Server {
     public static let migrations = Idempotency.migrations + Credentials.migrations + AuditLog.migrations
         + LineageStore.migrations + RegistrySchema.migrations
 
-    public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
+    /// Runs until SIGTERM or SIGINT. `metrics` is the registry the process bootstrapped
+    /// swift-metrics with; `/metrics` exposes it.
+    public static func run(_ configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async throws {
         let pool = ConnectionPool(conninfo: configuration.databaseURL, maxConnections: configuration.maxConnections)
         defer { pool.close() }
         do {
@@ -34,17 +37,11 @@ public enum Server {
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         let store = try FileObjectStore(root: data.appendingPathComponent("objects").path)
 
-        let router = Router(context: APIRequestContext.self)
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: AuthMiddleware(credentials: credentials, pool: pool))
-        HealthRoutes(pool: pool, store: store).register(on: router)
-        AuthRoutes(credentials: credentials, pool: pool).register(on: router)
-        RegistryRoutes(pool: pool, store: store, spoolDirectory: spool, maxUploadBytes: configuration.maxUploadBytes).register(on: router)
-        AuditRoutes(pool: pool).register(on: router)
-        LineageRoutes(pool: pool).register(on: router)
+        let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
+                         maxUploadBytes: configuration.maxUploadBytes, metrics: metrics)
 
         let app = Application(
-            router: router,
+            router: api.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "datapilot"),
             onServerRunning: { channel in
                 logger.info("datapilot-server listening", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"),
@@ -55,12 +52,58 @@ public enum Server {
     }
 }
 
+extension Server {
+    /// The router with every route and middleware of the control plane.
+    public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: Credentials, spoolDirectory: String,
+                              maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry) -> APIRouter {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: AuthMiddleware(credentials: credentials, pool: pool))
+        let api = APIRouter(router: router)
+        HealthRoutes(pool: pool, store: store).register(on: api)
+        OperationsRoutes(metrics: metrics).register(on: api)
+        AuthRoutes(credentials: credentials, pool: pool).register(on: api)
+        RegistryRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: api)
+        AuditRoutes(pool: pool).register(on: api)
+        LineageRoutes(pool: pool).register(on: api)
+        return api
+    }
+}
+
+/// `/metrics` (Prometheus text format) and `/openapi.yaml` (this API's description).
+struct OperationsRoutes: Sendable {
+    let metrics: PrometheusCollectorRegistry
+
+    func register(on router: APIRouter) {
+        router.get("/metrics") { _, _ in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(16 << 10)
+            metrics.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        router.get("/openapi.yaml") { _, _ in
+            guard let document = OpenAPIDocument.text else {
+                throw Problem(.internalServerError, title: "Missing document", detail: "this build carries no OpenAPI document")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
+    }
+}
+
+/// `docs/openapi.yaml`, carried as a resource of this module.
+public enum OpenAPIDocument {
+    public static let text: String? = Bundle.module.url(forResource: "openapi", withExtension: "yaml")
+        .flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+}
+
 /// `/healthz` (the process answers) and `/readyz` (Postgres and the object store answer too).
 struct HealthRoutes: Sendable {
     let pool: ConnectionPool
     let store: any ObjectStore
 
-    func register(on router: Router<APIRequestContext>) {
+    func register(on router: APIRouter) {
         router.get("/healthz") { _, _ in Response.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             var checks: [JSONMember] = []

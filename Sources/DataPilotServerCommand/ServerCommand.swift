@@ -2,6 +2,8 @@ import ArgumentParser
 import DataPilotServer
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 
 /// `datapilot-server`: the flags are the settings of `ServerConfiguration`; a config file and
 /// `DATAPILOT_*` environment variables fill in what the flags leave out.
@@ -45,8 +47,10 @@ public struct ServerCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "datapilot-server")
         logger.logLevel = .info
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         do {
-            try await Server.run(settings, logger: logger)
+            try await Server.run(settings, metrics: metrics, logger: logger)
         } catch let problem as ConfigurationProblem {
             logger.critical("cannot start", metadata: ["reason": .string(problem.description)])
             throw ExitCode(1)

@@ -11,7 +11,7 @@ import ServiceKit
 struct DatasetRoutes: Sendable {
     let pool: ConnectionPool
 
-    func register(on router: Router<APIRequestContext>) {
+    func register(on router: APIRouter) {
         router.post("/api/datasets") { request, context in try await create(request, context) }
         router.get("/api/datasets") { request, context in try await list(request, context) }
         router.get("/api/datasets/:name") { _, context in

@@ -17,7 +17,7 @@ public struct RegistryRoutes: Sendable {
         self.maxUploadBytes = maxUploadBytes
     }
 
-    public func register(on router: Router<APIRequestContext>) {
+    public func register(on router: APIRouter) {
         DatasetRoutes(pool: pool).register(on: router)
         VersionRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: router)
     }

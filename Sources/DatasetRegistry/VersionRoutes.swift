@@ -16,7 +16,7 @@ struct VersionRoutes: Sendable {
     let spoolDirectory: String
     let maxUploadBytes: Int64
 
-    func register(on router: Router<APIRequestContext>) {
+    func register(on router: APIRouter) {
         router.post("/api/datasets/:name/versions/upload") { request, context in try await upload(request, context) }
         router.get("/api/datasets/:name/versions") { request, context in try await list(request, context) }
         router.get("/api/datasets/:name/versions/:version") { _, context in

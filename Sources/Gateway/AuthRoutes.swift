@@ -15,7 +15,7 @@ public struct AuthRoutes: Sendable {
         self.pool = pool
     }
 
-    public func register(on router: Router<APIRequestContext>) {
+    public func register(on router: APIRouter) {
         router.post("/auth/token") { _, context in
             // The API key arrives as the bearer credential and is already resolved.
             let principal = try context.require(.viewer)

@@ -13,6 +13,11 @@ public struct Credentials: Sendable {
     var signingKey: SymmetricKey { SymmetricKey(data: signingKeyBytes) }
     public let tokenLifetime: TimeInterval
 
+    public init(signingKey: [UInt8], tokenLifetime: TimeInterval = 3600) {
+        signingKeyBytes = signingKey
+        self.tokenLifetime = tokenLifetime
+    }
+
     public static let migrations = [
         Migration(100, "api keys and server secrets", """
             create table api_keys (
@@ -37,7 +42,7 @@ public struct Credentials: Sendable {
             try connection.query("insert into server_secrets (name, value) values ('token-signing-key', $1) on conflict do nothing", [fresh])
             return try connection.query("select value from server_secrets where name = 'token-signing-key'").first!["value"]!
         }
-        return Credentials(signingKeyBytes: Array(Data(base64Encoded: value)!), tokenLifetime: tokenLifetime)
+        return Credentials(signingKey: Array(Data(base64Encoded: value)!), tokenLifetime: tokenLifetime)
     }
 
     /// Installs the bootstrap admin key unless it is already installed. The key itself is

@@ -9,7 +9,7 @@ public struct LineageRoutes: Sendable {
 
     public init(pool: ConnectionPool) { self.pool = pool }
 
-    public func register(on router: Router<APIRequestContext>) {
+    public func register(on router: APIRouter) {
         router.get("/api/lineage/graph") { request, context in
             try context.require(.viewer)
             let query = request.uri.queryParameters
