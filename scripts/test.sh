@@ -7,6 +7,7 @@ source scripts/lib/packages.sh
 source scripts/lib/postgres.sh
 
 ensure_packages
+ensure_python_packages
 trap pg_stop EXIT
 pg_start
 

@@ -35,7 +35,7 @@ public enum Server {
         let data = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         let spool = data.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        let store = try FileObjectStore(root: data.appendingPathComponent("objects").path)
+        let store = try makeStore(configuration, data: data)
 
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics)
@@ -53,6 +53,22 @@ public enum Server {
 }
 
 extension Server {
+    /// The configured object store; S3 credentials only from the standard AWS variables.
+    static func makeStore(_ configuration: ServerConfiguration, data: URL) throws -> any ObjectStore {
+        guard configuration.objectStore == "s3" else {
+            return try FileObjectStore(root: data.appendingPathComponent("objects").path)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        guard !configuration.s3Bucket.isEmpty else { throw ConfigurationProblem("object-store s3 needs s3-bucket") }
+        guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
+            throw ConfigurationProblem("object-store s3 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
+        }
+        return try S3ObjectStore(S3ObjectStore.Configuration(
+            endpoint: configuration.s3Endpoint, bucket: configuration.s3Bucket, region: configuration.s3Region,
+            accessKeyId: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"],
+            addressingStyle: configuration.s3Addressing == "virtual-host" ? .virtualHost : .path, keyPrefix: configuration.s3Prefix))
+    }
+
     /// The router with every route and middleware of the control plane.
     public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: Credentials, spoolDirectory: String,
                               maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry) -> APIRouter {

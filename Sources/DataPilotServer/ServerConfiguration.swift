@@ -17,6 +17,14 @@ public struct ServerConfiguration: Sendable {
     public var bootstrapAdminKeyFile: String?
     public var tokenLifetimeSeconds = 3600
     public var maxUploadBytes: Int64 = 64 << 30
+    /// `file` (under the data folder) or `s3`; S3 credentials come only from AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+    public var objectStore = "file"
+    public var s3Endpoint = "https://s3.amazonaws.com"
+    public var s3Bucket = ""
+    public var s3Region = "us-east-1"
+    public var s3Prefix = ""
+    public var s3Addressing = "path"
 
     public init() {}
 
@@ -26,7 +34,8 @@ public struct ServerConfiguration: Sendable {
 
     /// The settings' names, for files and environment variables.
     public static let keys = ["host", "port", "service", "database-url", "max-connections", "data-dir",
-                              "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes"]
+                              "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
+                              "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing"]
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -51,6 +60,20 @@ public struct ServerConfiguration: Sendable {
         case "bootstrap-admin-key-file": bootstrapAdminKeyFile = value
         case "token-lifetime-seconds": tokenLifetimeSeconds = try number(60...86_400 * 30)
         case "max-upload-bytes": maxUploadBytes = try number(1...(Int64(1) << 50))
+        case "object-store":
+            guard ["file", "s3"].contains(value) else {
+                throw ConfigurationProblem("\(origin): object-store must be file or s3, got \"\(value)\"")
+            }
+            objectStore = value
+        case "s3-endpoint": s3Endpoint = value
+        case "s3-bucket": s3Bucket = value
+        case "s3-region": s3Region = value
+        case "s3-prefix": s3Prefix = value
+        case "s3-addressing":
+            guard ["path", "virtual-host"].contains(value) else {
+                throw ConfigurationProblem("\(origin): s3-addressing must be path or virtual-host, got \"\(value)\"")
+            }
+            s3Addressing = value
         default:
             throw ConfigurationProblem("\(origin): unknown setting \"\(key)\"" + Suggest.hint(for: key, in: Self.keys)
                                        + "; settings are " + Self.keys.joined(separator: ", "))

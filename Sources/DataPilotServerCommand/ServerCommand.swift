@@ -25,6 +25,12 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Folder for stored objects and upload spooling (default ./datapilot-data).") var dataDir: String?
     @Option(name: .customLong("bootstrap-admin-key-file"), help: "File holding the first admin API key (or set DATAPILOT_BOOTSTRAP_ADMIN_KEY).") var bootstrapAdminKeyFile: String?
     @Option(name: .customLong("token-lifetime-seconds"), help: "Lifetime of tokens from /auth/token (default 3600).") var tokenLifetimeSeconds: Int?
+    @Option(name: .customLong("object-store"), help: "file (default, under --data-dir) or s3 (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).") var objectStore: String?
+    @Option(name: .customLong("s3-endpoint"), help: "S3-compatible endpoint URL (default https://s3.amazonaws.com; MinIO: http://host:9000).") var s3Endpoint: String?
+    @Option(name: .customLong("s3-bucket"), help: "Bucket for objects.") var s3Bucket: String?
+    @Option(name: .customLong("s3-region"), help: "Region for signing (default us-east-1).") var s3Region: String?
+    @Option(name: .customLong("s3-prefix"), help: "Key prefix inside the bucket.") var s3Prefix: String?
+    @Option(name: .customLong("s3-addressing"), help: "path (default) or virtual-host.") var s3Addressing: String?
 
     public init() {}
 
@@ -37,6 +43,8 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("host", host), ("port", port.map(String.init)), ("service", service), ("database-url", databaseURL),
                 ("max-connections", maxConnections.map(String.init)), ("data-dir", dataDir),
                 ("bootstrap-admin-key-file", bootstrapAdminKeyFile), ("token-lifetime-seconds", tokenLifetimeSeconds.map(String.init)),
+                ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
+                ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing),
             ]
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }
         } catch let problem as ConfigurationProblem {

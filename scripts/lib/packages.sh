@@ -17,3 +17,10 @@ ensure_packages() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# Python peers the tests start (moto's S3 server, boto3 as an independent S3 client).
+ensure_python_packages() {
+  python3 -c 'import moto, boto3, flask, flask_cors' 2>/dev/null && return 0
+  echo ">> installing Python test peers: moto[server] boto3" >&2
+  python3 -m pip install --quiet 'moto[server]' boto3
+}
