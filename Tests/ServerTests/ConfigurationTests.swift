@@ -1,0 +1,58 @@
+import DataPilotServer
+import Foundation
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func fileThenEnvironmentThenFlags() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("port: 9000\nhost: 0.0.0.0\ndata-dir: /srv/data\nmax-connections: 5\n".utf8).write(to: file)
+        var settings = ServerConfiguration()
+        try settings.load(file: file.path)
+        try settings.load(environment: ["DATAPILOT_PORT": "9100", "DATAPILOT_MAX_CONNECTIONS": "7", "UNRELATED": "x"])
+        try settings.set("port", "9200", from: "--port")
+        #expect(settings.port == 9200)
+        #expect(settings.maxConnections == 7)
+        #expect(settings.host == "0.0.0.0")
+        #expect(settings.dataDirectory == "/srv/data")
+    }
+
+    static let badSettings: [(key: String, value: String, mentions: String)] = [
+        ("port", "0", "port must be a whole number from 1 to 65535"),
+        ("port", "http", "got \"http\""),
+        ("service", "registy", "service must be one of"),
+        ("max-connections", "-1", "max-connections"),
+        ("object-store", "gcs", "file or s3"),
+        ("s3-addressing", "dns", "path or virtual-host"),
+        ("prot", "8080", "did you mean \"port\""),
+    ]
+
+    @Test(arguments: badSettings)
+    func badSettingsNameTheirOrigin(_ key: String, _ value: String, _ mentions: String) {
+        var settings = ServerConfiguration()
+        #expect {
+            try settings.set(key, value, from: "DATAPILOT_TEST")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(mentions) && text.hasPrefix("DATAPILOT_TEST: ")
+        }
+    }
+
+    @Test func aConfigFileThatIsNotAMappingIsRefused() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("- port\n".utf8).write(to: file)
+        var settings = ServerConfiguration()
+        #expect(throws: ConfigurationProblem.self) { try settings.load(file: file.path) }
+        #expect(throws: ConfigurationProblem.self) { try settings.load(file: "/nonexistent/server.yaml") }
+    }
+
+    @Test func theBootstrapKeyComesFromItsFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("  a-very-long-admin-key-from-a-file\n".utf8).write(to: file)
+        var settings = ServerConfiguration()
+        settings.bootstrapAdminKeyFile = file.path
+        #expect(try settings.resolvedBootstrapKey() == "a-very-long-admin-key-from-a-file")
+    }
+}
