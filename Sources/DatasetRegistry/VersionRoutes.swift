@@ -75,7 +75,11 @@ struct VersionRoutes: Sendable {
         let (object, created) = try await pool.withTransaction { connection -> (JSONValue, Bool) in
             try connection.query("select pg_advisory_xact_lock(hashtext($1))", ["datasetversion/" + name])
             if let existing = try connection.query("select \(Objects.versionColumns) from dataset_versions where name = $1", [name]).first {
-                guard existing["dataset"] == dataset, existing["sha256"] == spooled.sha256 else {
+                guard existing["dataset"] == dataset else {
+                    throw Problem(.conflict, title: "Name taken",
+                                  detail: "DatasetVersion \"\(name)\" belongs to Dataset \"\(existing["dataset"]!)\"; version names are unique across datasets, so pick another")
+                }
+                guard existing["sha256"] == spooled.sha256 else {
                     throw Problem(.conflict, title: "Version is immutable",
                                   detail: "DatasetVersion \"\(name)\" already exists with other content (sha256 \(existing["sha256"]!)); versions never change: create a new version with a new name")
                 }
@@ -132,12 +136,14 @@ struct VersionRoutes: Sendable {
         ]
         var range: ClosedRange<Int64>?
         if let header = request.headers[.range] {
-            guard let parsed = ByteRange.parse(header, size: size) else {
-                headers[.contentRange] = "bytes */\(size)"
+            switch ByteRange.parse(header, size: size) {
+            case .ignored: break  // not a single byte range: RFC 9110 says serve the whole body
+            case .satisfiable(let parsed): range = parsed
+            case .unsatisfiable:
                 throw Problem(.rangeNotSatisfiable, title: "Range not satisfiable",
-                              detail: "\(header) is outside the \(size) bytes of this version", headers: headers)
+                              detail: "\(header) is outside the \(size) bytes of this version",
+                              headers: [.contentRange: "bytes */\(size)"])
             }
-            range = parsed
         }
         let (offset, length) = range.map { ($0.lowerBound, $0.upperBound - $0.lowerBound + 1) } ?? (0, size)
         let body: ResponseBody
@@ -157,20 +163,27 @@ struct VersionRoutes: Sendable {
 }
 
 /// `Range: bytes=a-b | a- | -n` (one range) within a body of `size` bytes.
-enum ByteRange {
-    static func parse(_ header: String, size: Int64) -> ClosedRange<Int64>? {
-        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+enum ByteRange: Equatable {
+    case satisfiable(ClosedRange<Int64>)
+    case unsatisfiable
+    /// Another unit, several ranges, or not a range at all: served as a whole.
+    case ignored
+
+    static func parse(_ header: String, size: Int64) -> ByteRange {
+        guard header.hasPrefix("bytes=") else { return .ignored }
         let spec = header.dropFirst(6)
-        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .ignored }
         let (start, end) = (spec[..<dash], spec[spec.index(after: dash)...])
         if start.isEmpty {
-            guard let n = Int64(end), n > 0 else { return nil }
-            return max(0, size - n)...(size - 1)
+            guard let n = Int64(end) else { return .ignored }
+            guard n > 0, size > 0 else { return .unsatisfiable }
+            return .satisfiable(max(0, size - n)...(size - 1))
         }
-        guard let a = Int64(start), a < size else { return nil }
-        if end.isEmpty { return a...(size - 1) }
-        guard let b = Int64(end), b >= a else { return nil }
-        return a...min(b, size - 1)
+        guard let a = Int64(start) else { return .ignored }
+        guard a < size else { return .unsatisfiable }
+        if end.isEmpty { return .satisfiable(a...(size - 1)) }
+        guard let b = Int64(end), b >= a else { return .ignored }
+        return .satisfiable(a...min(b, size - 1))
     }
 }
 

@@ -21,7 +21,10 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let requestID = (context as? APIRequestContext)?.requestID
+        // Hummingbird renders errors with the context as it was before the middleware ran, so
+        // the caller's own X-Request-ID is taken from the request again.
+        let requestID = request.headers[.requestID].flatMap { RequestIDMiddleware.isSane($0) ? $0 : nil }
+            ?? (context as? APIRequestContext)?.requestID
         var members: [JSONMember] = [
             JSONMember("type", .string("https://datapilot.io/problems/\(status.code)")),
             JSONMember("title", .string(title)),
@@ -33,6 +36,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         members += extensions
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
+        if status == .unauthorized, headers[.wwwAuthenticate] == nil { headers[.wwwAuthenticate] = "Bearer realm=\"datapilot\"" }
         if let requestID { headers[.requestID] = requestID }
         return Response(status: status, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(members).jsonString(pretty: false).utf8)))

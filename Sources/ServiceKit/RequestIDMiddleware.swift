@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Postgres
 
 /// Gives every request an id: the caller's `X-Request-ID` when it is sane, otherwise a new
 /// UUID. The id goes into the logger's metadata and every response, problems included.
@@ -27,6 +28,13 @@ public struct RequestIDMiddleware: RouterMiddleware {
             // Hummingbird's own errors: no route, method not allowed, body too large, bad request.
             throw Problem(error.status, title: error.status.reasonPhrase,
                           detail: error.body ?? Self.explain(error.status, request), headers: error.headers)
+        } catch let error as PostgresError where error.sqlState == "23505" || error.sqlState == "23503" {
+            // A unique or foreign-key violation is a race another request won.
+            throw Problem(.conflict, title: "Conflict",
+                          detail: "a concurrent request changed the same object first; GET it and retry (\(error.message))")
+        } catch let error as PostgresError where error.sqlState?.hasPrefix("22") == true {
+            // Data exceptions: a value from the request that Postgres cannot read (a bad date, say).
+            throw Problem(.badRequest, title: "Bad value", detail: error.message)
         } catch let error as HTTPResponseError {
             throw Problem(error.status, title: error.status.reasonPhrase, detail: "\(error)")
         } catch {

@@ -14,6 +14,10 @@ import Testing
 
             let traced = try await server.request("GET", "/healthz", headers: [("X-Request-ID", "trace-42")], key: nil)
             #expect(traced.header("X-Request-ID") == "trace-42")
+            let tracedProblem = try await server.request("GET", "/api/datasets", headers: [("X-Request-ID", "trace-43")], key: nil)
+            #expect(tracedProblem.header("X-Request-ID") == "trace-43")
+            #expect(tracedProblem.json["request_id"]?.stringValue == "trace-43")
+            #expect(tracedProblem.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
             let insane = try await server.request("GET", "/healthz", headers: [("X-Request-ID", "has spaces and {braces}")], key: nil)
             #expect(insane.header("X-Request-ID") != "has spaces and {braces}")
         }

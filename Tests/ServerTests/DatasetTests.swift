@@ -70,6 +70,18 @@ import Testing
         }
     }
 
+    /// Concurrent creates of one name: exactly one wins, the others get 409, never 500.
+    @Test func racingCreatesConflictCleanly() async throws {
+        try await withServer { server in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 { group.addTask { try await server.request("POST", "/api/datasets", json: dataset("raced")).status } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1)
+            #expect(statuses.filter { $0 == 409 }.count == 7, "\(statuses)")
+        }
+    }
+
     @Test func idempotencyKeysMakeRetriesSafe() async throws {
         try await withServer { server in
             let first = try await server.request("POST", "/api/datasets", json: dataset("idem"), headers: [("Idempotency-Key", "k-1")])

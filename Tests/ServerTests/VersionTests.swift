@@ -36,6 +36,17 @@ import Testing
             #expect(tail.text == String(csv.suffix(4)))
             let outside = try await server.request("GET", "/api/datasets/churn/versions/churn-1/download", headers: [("Range", "bytes=999999-")])
             #expect(outside.status == 416)
+            #expect(outside.header("Content-Range") == "bytes */\(csv.utf8.count)")
+            // Not a single byte range: ignored, the whole body is served.
+            let several = try await server.request("GET", "/api/datasets/churn/versions/churn-1/download", headers: [("Range", "bytes=0-1,5-6")])
+            #expect(several.status == 200)
+            #expect(several.text == csv)
+
+            // Version names are unique across datasets.
+            _ = try await server.request("POST", "/api/datasets", json: dataset("other"))
+            let taken = try await server.request("POST", "/api/datasets/other/versions/upload?name=churn-1", body: .bytes(Array(csv.utf8)))
+            #expect(taken.status == 409)
+            #expect(taken.json["detail"]?.stringValue?.contains("belongs to Dataset \"churn\"") == true)
 
             // A dataset with versions is kept.
             #expect(try await server.request("DELETE", "/api/datasets/churn").status == 409)
@@ -142,6 +153,7 @@ import Testing
     @Test func badAuditQueriesAreRefused() async throws {
         try await withServer { (server: TestServer) async throws in
             #expect(try await server.request("GET", "/api/audit/events?since=yesterday").status == 400)
+            #expect(try await server.request("GET", "/api/audit/events?since=2026-13-45").status == 400)
             #expect(try await server.request("GET", "/api/lineage/graph").status == 400)
             #expect(try await server.request("GET", "/api/lineage/graph?node=dataset/x&direction=sideways").status == 400)
             #expect(try await server.request("GET", "/api/lineage/graph?node=dataset/x&depth=99").status == 400)
