@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests", "Postgres", .product(name: "Crypto", package: "swift-crypto"),
+                "Manifests", "Postgres", "Blocking", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Lineage", dependencies: ["ServiceKit", "Postgres", "Manifests"]),
         .target(
             name: "Gateway",
-            dependencies: ["ServiceKit", "Audit", "Postgres", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["ServiceKit", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "DatasetRegistry",
             dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectStore", "Postgres", "Blocking",

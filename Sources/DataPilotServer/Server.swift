@@ -20,6 +20,7 @@ public enum Server {
     /// Runs until SIGTERM or SIGINT. `metrics` is the registry the process bootstrapped
     /// swift-metrics with; `/metrics` exposes it.
     public static func run(_ configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async throws {
+        try configuration.check()
         let pool = ConnectionPool(conninfo: configuration.databaseURL, maxConnections: configuration.maxConnections)
         defer { pool.close() }
         do {
@@ -38,14 +39,17 @@ public enum Server {
         let store = try makeStore(configuration, data: data)
 
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
-                         maxUploadBytes: configuration.maxUploadBytes, metrics: metrics)
+                         maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
+                         services: configuration.services, upstreams: configuration.upstreams)
 
         let app = Application(
             router: api.router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "datapilot"),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.effectivePort), serverName: "datapilot"),
             onServerRunning: { channel in
-                logger.info("datapilot-server listening", metadata: ["address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"),
-                                                                     "objects": .string(store.description)])
+                logger.info("datapilot-server listening", metadata: [
+                    "address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"), "objects": .string(store.description),
+                    "services": .string(configuration.services.map(\.rawValue).sorted().joined(separator: ",")),
+                ])
             },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
@@ -70,8 +74,12 @@ extension Server {
     }
 
     /// The router with every route and middleware of the control plane.
+    /// The router of a process running `services`: their routes served here, and for a gateway,
+    /// the routes of the other services forwarded to `upstreams`.
     public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: Credentials, spoolDirectory: String,
-                              maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry) -> APIRouter {
+                              maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry,
+                              services: Set<ServerConfiguration.ServiceMode> = [.all],
+                              upstreams: [ServerConfiguration.ServiceMode: String] = [:]) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -79,10 +87,20 @@ extension Server {
         let api = APIRouter(router: router)
         HealthRoutes(pool: pool, store: store).register(on: api)
         OperationsRoutes(metrics: metrics).register(on: api)
-        AuthRoutes(credentials: credentials, pool: pool).register(on: api)
-        RegistryRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: api)
-        AuditRoutes(pool: pool).register(on: api)
-        LineageRoutes(pool: pool).register(on: api)
+        let all = services.contains(.all)
+        let gateway = all || services.contains(.gateway)
+        if gateway { AuthRoutes(credentials: credentials, pool: pool).register(on: api) }
+        func place(_ service: ServerConfiguration.ServiceMode) -> APIRouter? {
+            if all || services.contains(service) { return api }
+            guard gateway, let url = upstreams[service] else { return nil }
+            let proxy = UpstreamProxy(name: service.rawValue, baseURL: url, spoolDirectory: spoolDirectory)
+            return api.forwarding(to: proxy.handle)
+        }
+        if let router = place(.registry) {
+            RegistryRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: router)
+        }
+        if let router = place(.audit) { AuditRoutes(pool: pool).register(on: router) }
+        if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }
         return api
     }
 }

@@ -7,7 +7,11 @@ import Manifests
 public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
-    public var service: ServiceMode = .all
+    var portWasSet = false
+    /// The services this process runs: `all`, or a comma list such as `registry,audit,lineage`.
+    public var services: Set<ServiceMode> = [.all]
+    /// Where the gateway forwards the routes of services it does not run itself.
+    public var upstreams: [ServiceMode: String] = [:]
     /// A `postgres://` URL or libpq `key=value` string; empty uses the PG* environment variables.
     public var databaseURL = ""
     public var maxConnections = 10
@@ -28,14 +32,36 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
-    public enum ServiceMode: String, Sendable, CaseIterable {
+    public enum ServiceMode: String, Sendable, CaseIterable, Hashable {
         case all, gateway, registry, quality, experiments, lineage, audit
+
+        /// The seed's port for a service run alone.
+        public var defaultPort: Int {
+            switch self {
+            case .all, .gateway: return 8080
+            case .registry: return 8081
+            case .quality: return 8082
+            case .experiments: return 8083
+            case .lineage: return 8084
+            case .audit: return 8085
+            }
+        }
     }
+
+    /// The port to listen on: the one set, or the seed's port of the only service run.
+    public var effectivePort: Int {
+        if portWasSet || services.count != 1 { return port }
+        return services.first!.defaultPort
+    }
+
+    /// Whether this process serves `service`'s routes itself.
+    public func runs(_ service: ServiceMode) -> Bool { services.contains(.all) || services.contains(service) }
 
     /// The settings' names, for files and environment variables.
     public static let keys = ["host", "port", "service", "database-url", "max-connections", "data-dir",
                               "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
-                              "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing"]
+                              "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
+                              "registry-url", "audit-url", "lineage-url"]
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -47,12 +73,26 @@ public struct ServerConfiguration: Sendable {
         }
         switch key {
         case "host": host = value
-        case "port": port = try number(1...65535)
+        case "port":
+            port = try number(1...65535)
+            portWasSet = true
         case "service":
-            guard let mode = ServiceMode(rawValue: value) else {
-                throw ConfigurationProblem("\(origin): service must be one of \(ServiceMode.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(value)\"")
+            var chosen: Set<ServiceMode> = []
+            for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let mode = ServiceMode(rawValue: name) else {
+                    throw ConfigurationProblem("\(origin): service must be all or a comma list of "
+                        + ServiceMode.allCases.dropFirst().map(\.rawValue).joined(separator: ", ") + ", got \"\(name)\""
+                        + Suggest.hint(for: name, in: ServiceMode.allCases.map(\.rawValue)))
+                }
+                chosen.insert(mode)
             }
-            service = mode
+            guard !chosen.isEmpty, !(chosen.contains(.all) && chosen.count > 1) else {
+                throw ConfigurationProblem("\(origin): service is all, or a list of services without all")
+            }
+            services = chosen
+        case "registry-url": upstreams[.registry] = value
+        case "audit-url": upstreams[.audit] = value
+        case "lineage-url": upstreams[.lineage] = value
         case "database-url": databaseURL = value
         case "max-connections": maxConnections = try number(1...1000)
         case "data-dir": dataDirectory = value
@@ -125,4 +165,17 @@ public struct ServerConfiguration: Sendable {
 public struct ConfigurationProblem: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension ServerConfiguration {
+    /// Refuses combinations that cannot run, saying what to change.
+    public func check() throws {
+        for missing in [ServiceMode.quality, .experiments] where services.contains(missing) {
+            throw ConfigurationProblem("the \(missing.rawValue) service is not built yet; run all, gateway, registry, audit or lineage")
+        }
+        guard services.contains(.gateway) else { return }
+        for service in [ServiceMode.registry, .audit, .lineage] where !runs(service) && upstreams[service] == nil {
+            throw ConfigurationProblem("the gateway does not run \(service.rawValue) itself, so it needs --\(service.rawValue)-url (e.g. http://\(service.rawValue):\(service.defaultPort))")
+        }
+    }
 }

@@ -19,7 +19,10 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(help: "A YAML file of settings (same names as the flags).") var config: String?
     @Option(help: "Address to listen on.") var host: String?
     @Option(help: "Port to listen on (default 8080).") var port: Int?
-    @Option(help: "Run one service alone: all, gateway, registry, quality, experiments, lineage, audit.") var service: String?
+    @Option(help: "Services to run: all (default), or a comma list of gateway, registry, audit, lineage. A service alone listens on its seed port (registry 8081, lineage 8084, audit 8085).") var service: String?
+    @Option(name: .customLong("registry-url"), help: "Gateway only: where the registry service runs.") var registryURL: String?
+    @Option(name: .customLong("audit-url"), help: "Gateway only: where the audit service runs.") var auditURL: String?
+    @Option(name: .customLong("lineage-url"), help: "Gateway only: where the lineage service runs.") var lineageURL: String?
     @Option(name: .customLong("database-url"), help: "Postgres URL (default: the PG* environment variables).") var databaseURL: String?
     @Option(name: .customLong("max-connections"), help: "Postgres connections in the pool (default 10).") var maxConnections: Int?
     @Option(name: .customLong("data-dir"), help: "Folder for stored objects and upload spooling (default ./datapilot-data).") var dataDir: String?
@@ -45,13 +48,16 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("bootstrap-admin-key-file", bootstrapAdminKeyFile), ("token-lifetime-seconds", tokenLifetimeSeconds.map(String.init)),
                 ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
                 ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing),
+                ("registry-url", registryURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ]
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }
         } catch let problem as ConfigurationProblem {
             throw ValidationError(problem.description)
         }
-        guard settings.service == .all else {
-            throw ValidationError("--service \(settings.service.rawValue) is not available yet: run the whole control plane with --service all")
+        do {
+            try settings.check()
+        } catch let problem as ConfigurationProblem {
+            throw ValidationError(problem.description)
         }
         var logger = Logger(label: "datapilot-server")
         logger.logLevel = .info

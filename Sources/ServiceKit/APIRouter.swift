@@ -21,14 +21,32 @@ public struct RouteDescription: Sendable, Hashable, Comparable, CustomStringConv
 /// checked against the routes the server really serves.
 public struct APIRouter {
     public let router: Router<APIRequestContext>
-    let table = RouteTable()
+    let table: RouteTable
+    /// When set, every route is registered with this handler instead of its own: the gateway
+    /// uses it to forward a service's routes to the process that runs that service.
+    let replacement: Handler?
 
     final class RouteTable: Sendable {
         let routes = Mutex<[RouteDescription]>([])
         func withLock<T>(_ body: (inout [RouteDescription]) -> T) -> T { routes.withLock { body(&$0) } }
     }
 
-    public init(router: Router<APIRequestContext>) { self.router = router }
+    public init(router: Router<APIRequestContext>) {
+        self.router = router
+        table = RouteTable()
+        replacement = nil
+    }
+
+    /// A view of the same router and table whose routes all go to `handler`.
+    public func forwarding(to handler: @escaping Handler) -> APIRouter {
+        APIRouter(router: router, table: table, replacement: handler)
+    }
+
+    init(router: Router<APIRequestContext>, table: RouteTable, replacement: Handler?) {
+        self.router = router
+        self.table = table
+        self.replacement = replacement
+    }
 
     public typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
 
@@ -41,7 +59,7 @@ public struct APIRouter {
         let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false)
             .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
         table.withLock { $0.append(RouteDescription(method: method.rawValue, path: openAPIPath)) }
-        router.on(RouterPath(path), method: method, use: handler)
+        router.on(RouterPath(path), method: method, use: replacement ?? handler)
     }
 
     /// Every route registered so far, sorted.

@@ -20,7 +20,8 @@ import Testing
     static let badSettings: [(key: String, value: String, mentions: String)] = [
         ("port", "0", "port must be a whole number from 1 to 65535"),
         ("port", "http", "got \"http\""),
-        ("service", "registy", "service must be one of"),
+        ("service", "registy", "did you mean \"registry\""),
+        ("service", "all,registry", "without all"),
         ("max-connections", "-1", "max-connections"),
         ("object-store", "gcs", "file or s3"),
         ("s3-addressing", "dns", "path or virtual-host"),
@@ -36,6 +37,28 @@ import Testing
             let text = "\(error)"
             return text.contains(mentions) && text.hasPrefix("DATAPILOT_TEST: ")
         }
+    }
+
+    @Test func splitModeNeedsItsUpstreams() throws {
+        var gateway = ServerConfiguration()
+        try gateway.set("service", "gateway", from: "--service")
+        #expect { try gateway.check() } throws: { "\($0)".contains("needs --registry-url") }
+        try gateway.set("registry-url", "http://registry:8081", from: "--registry-url")
+        try gateway.set("audit-url", "http://audit:8085", from: "--audit-url")
+        try gateway.set("lineage-url", "http://lineage:8084", from: "--lineage-url")
+        try gateway.check()
+        #expect(gateway.effectivePort == 8080)
+
+        var registry = ServerConfiguration()
+        try registry.set("service", "registry", from: "--service")
+        try registry.check()
+        #expect(registry.effectivePort == 8081, "a service alone listens on its seed port")
+        try registry.set("port", "9000", from: "--port")
+        #expect(registry.effectivePort == 9000)
+
+        var quality = ServerConfiguration()
+        try quality.set("service", "quality", from: "--service")
+        #expect { try quality.check() } throws: { "\($0)".contains("not built yet") }
     }
 
     @Test func aConfigFileThatIsNotAMappingIsRefused() throws {

@@ -4,8 +4,9 @@ import Manifests
 import Testing
 
 @Suite struct DatasetTests {
-    @Test func createGetUpdateDelete() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func createGetUpdateDelete(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             let created = try await server.request("POST", "/api/datasets", json: dataset("churn", labels: #"{"team": "growth"}"#))
             #expect(created.status == 201)
             #expect(created.header("Location") == "/api/datasets/churn")
@@ -40,8 +41,9 @@ import Testing
         }
     }
 
-    @Test func listsArePagedAndFilteredByLabels() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func listsArePagedAndFilteredByLabels(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             for i in 0..<5 {
                 let labels = i % 2 == 0 ? #"{"team": "growth"}"# : #"{"team": "risk", "pii": "yes"}"#
                 #expect(try await server.request("POST", "/api/datasets", json: dataset("d\(i)", labels: labels)).status == 201)
@@ -82,8 +84,9 @@ import Testing
         }
     }
 
-    @Test func idempotencyKeysMakeRetriesSafe() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func idempotencyKeysMakeRetriesSafe(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             let first = try await server.request("POST", "/api/datasets", json: dataset("idem"), headers: [("Idempotency-Key", "k-1")])
             let retry = try await server.request("POST", "/api/datasets", json: dataset("idem"), headers: [("Idempotency-Key", "k-1")])
             #expect(first.status == 201)
@@ -116,8 +119,9 @@ import Testing
         ("bad Idempotency-Key", "POST", "/api/datasets", dataset("x9"), [("Idempotency-Key", String(repeating: "k", count: 300))], 400, "255"),
     ]
 
-    @Test func badRequestsAreProblemsAndCreateNothing() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func badRequestsAreProblemsAndCreateNothing(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             for bad in Self.badRequests {
                 let response = try await server.request(bad.method, bad.path, json: bad.body, headers: bad.headers)
                 #expect(response.status == bad.status, "\(bad.label): \(response.status) \(response.text.prefix(300))")

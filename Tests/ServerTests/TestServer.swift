@@ -42,13 +42,19 @@ final class TestServer: Sendable {
         return URL(fileURLWithPath: "datapilot-server")
     }()
 
-    init(extraEnvironment: [String: String] = [:]) async throws {
+    /// A server on a new database, or with `sharing` on the database of another (split mode).
+    init(extraEnvironment: [String: String] = [:], arguments: [String] = [], sharing other: TestServer? = nil) async throws {
         let cluster = try Self.clusterURL()
-        database = "srv_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-        let admin = ConnectionPool(conninfo: cluster, maxConnections: 1)
-        try await admin.withConnection { [database] in try $0.query("create database \(database)") }
-        admin.close()
-        databaseURL = cluster.replacingOccurrences(of: "/datapilot_test", with: "/\(database)")
+        if let other {
+            database = other.database
+            databaseURL = other.databaseURL
+        } else {
+            database = "srv_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+            let admin = ConnectionPool(conninfo: cluster, maxConnections: 1)
+            try await admin.withConnection { [database] in try $0.query("create database \(database)") }
+            admin.close()
+            databaseURL = cluster.replacingOccurrences(of: "/datapilot_test", with: "/\(database)")
+        }
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dp-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         logFile = dataDirectory.appendingPathComponent("server.log")
@@ -56,7 +62,7 @@ final class TestServer: Sendable {
 
         process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["--port", String(port), "--database-url", databaseURL, "--data-dir", dataDirectory.path]
+        process.arguments = ["--port", String(port), "--database-url", databaseURL, "--data-dir", dataDirectory.path] + arguments
         process.environment = ProcessInfo.processInfo.environment
             .merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": Self.adminKey]) { $1 }.merging(extraEnvironment) { $1 }
         try Data().write(to: logFile)
@@ -141,18 +147,37 @@ final class TestServer: Sendable {
     }
 }
 
-/// Runs `body` against a fresh server, always stopping it and dropping its database.
-func withServer(environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
-    let server = try await TestServer(extraEnvironment: environment)
+/// How the control plane runs in a test: one process, or a gateway in front of a second process
+/// running the registry, audit and lineage services on the same database.
+enum ServerMode: String, CaseIterable, Sendable {
+    case single, split
+}
+
+/// Runs `body` against a fresh server (the gateway, in split mode), always stopping every
+/// process and dropping the database.
+func withServer(mode: ServerMode = .single, environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
+    var started: [TestServer] = []
+    func cleanUp() async {
+        for server in started.reversed() { server.stop() }
+        await started.first?.dropDatabase()
+    }
     do {
-        try await body(server)
+        switch mode {
+        case .single:
+            started.append(try await TestServer(extraEnvironment: environment))
+        case .split:
+            let backend = try await TestServer(extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"])
+            started.append(backend)
+            started.append(try await TestServer(extraEnvironment: environment, arguments: [
+                "--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL, "--lineage-url", backend.baseURL,
+            ], sharing: backend))
+        }
+        try await body(started.last!)
     } catch {
-        server.stop()
-        await server.dropDatabase()
+        await cleanUp()
         throw error
     }
-    server.stop()
-    await server.dropDatabase()
+    await cleanUp()
 }
 
 extension HTTPResponse {

@@ -7,8 +7,9 @@ import Testing
 @Suite struct VersionTests {
     let csv = "customer_id,tenure\n" + (0..<500).map { "c\($0),\($0 % 60)" }.joined(separator: "\n") + "\n"
 
-    @Test func versionsAreImmutableAndDownloadable() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func versionsAreImmutableAndDownloadable(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
             let upload = "/api/datasets/churn/versions/upload?name=churn-1&source_path=data/churn-1.csv"
             let created = try await server.request("POST", upload, body: .bytes(Array(csv.utf8)), headers: [("Content-Type", "text/csv")])
@@ -56,8 +57,9 @@ import Testing
         }
     }
 
-    @Test func aWrongExpectedDigestStoresNothing() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func aWrongExpectedDigestStoresNothing(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             _ = try await server.request("POST", "/api/datasets", json: dataset("churn"))
             let wrong = String(repeating: "0", count: 64)
             let response = try await server.request("POST", "/api/datasets/churn/versions/upload?name=v1&sha256=\(wrong)",
@@ -91,8 +93,9 @@ import Testing
     }
 
     /// A large upload streams through a spool file: the server's memory stays far below the size.
-    @Test func largeUploadsStreamWithBoundedMemory() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func largeUploadsStreamWithBoundedMemory(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             _ = try await server.request("POST", "/api/datasets", json: dataset("big"))
             let file = server.dataDirectory.appendingPathComponent("big.bin")
             let size = 300 << 20
@@ -122,8 +125,9 @@ import Testing
 }
 
 @Suite struct AuditTests {
-    @Test func theChainVerifiesUntilARowIsEditedInPostgres() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func theChainVerifiesUntilARowIsEditedInPostgres(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             for i in 0..<3 { _ = try await server.request("POST", "/api/datasets", json: dataset("a\(i)"), headers: [
                 ("X-DataPilot-Source-Repository", "https://git.example.com/ml/data.git"),
                 ("X-DataPilot-Source-Commit", String(repeating: "c", count: 40)),

@@ -2,16 +2,15 @@ import Blocking
 import Crypto
 import Foundation
 import Hummingbird
-import ServiceKit
 
 /// A request body written to a local file as it arrives, hashed on the way, never held whole
 /// in memory. The file is removed by `discard()`.
-struct SpooledBody: Sendable {
-    let path: String
-    let size: Int64
-    let sha256: String
+public struct SpooledBody: Sendable {
+    public let path: String
+    public let size: Int64
+    public let sha256: String
 
-    static func receive(_ body: RequestBody, into directory: String, limit: Int64) async throws -> SpooledBody {
+    public static func receive(_ body: RequestBody, into directory: String, limit: Int64) async throws -> SpooledBody {
         let path = directory + "/upload-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw Problem(.internalServerError, title: "Cannot store the upload", detail: "the server cannot write to its spool folder")
@@ -51,7 +50,7 @@ struct SpooledBody: Sendable {
         return SpooledBody(path: path, size: size, sha256: digest)
     }
 
-    func discard() {
+    public func discard() {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
@@ -63,7 +62,7 @@ final class HandleBox: @unchecked Sendable {
 }
 
 /// A response body read from a local file in chunks, off the cooperative pool.
-func fileBody(path: String, offset: Int64, length: Int64, removeAfter: Bool) -> ResponseBody {
+public func fileBody(path: String, offset: Int64, length: Int64, removeAfter: Bool) -> ResponseBody {
     ResponseBody(contentLength: Int(length)) { writer in
         let io = BlockingQueue(label: "datapilot.download")
         guard let handle = FileHandle(forReadingAtPath: path) else { throw Problem.notFound("the stored object") }
