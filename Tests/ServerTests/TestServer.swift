@@ -61,8 +61,11 @@ final class TestServer: Sendable {
         port = try Self.freePort()
 
         process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--port", String(port), "--database-url", databaseURL, "--data-dir", dataDirectory.path] + arguments
+        // Through a tiny exec wrapper that clears the signal mask: a child spawned from a dispatch
+        // thread would otherwise inherit a blocked SIGTERM, and graceful shutdown could not be tested.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                             Self.binary.path, "--port", String(port), "--database-url", databaseURL, "--data-dir", dataDirectory.path] + arguments
         process.environment = ProcessInfo.processInfo.environment
             .merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": Self.adminKey]) { $1 }.merging(extraEnvironment) { $1 }
         try Data().write(to: logFile)
