@@ -51,8 +51,21 @@ struct VersionRoutes: Sendable {
         if let description = query["description"] { spec.append(JSONMember("description", .string(String(description)))) }
         // Where the data came from, as the client says; the digest is the server's own.
         var source: [JSONMember] = []
-        if let path = query["source_path"] { source.append(JSONMember("path", .string(String(path)))) }
-        if let url = query["source_url"] { source.append(JSONMember("url", .string(String(url)))) }
+        switch (query["source_path"].map(String.init), query["source_url"].map(String.init)) {
+        case (let path?, nil):
+            guard StringFormat.relativePath.accepts(path), !path.split(separator: "/").contains("..") else {
+                throw Problem(.badRequest, title: "Bad source_path", detail: "source_path must be \(StringFormat.relativePath.expectation), without ..")
+            }
+            source.append(JSONMember("path", .string(path)))
+        case (nil, let url?):
+            guard StringFormat.url.accepts(url) else {
+                throw Problem(.badRequest, title: "Bad source_url", detail: "source_url must be \(StringFormat.url.expectation)")
+            }
+            source.append(JSONMember("url", .string(url)))
+        case (.some, .some):
+            throw Problem(.badRequest, title: "Two sources", detail: "give source_path or source_url, not both")
+        case (nil, nil): break
+        }
         guard try await pool.withConnection({ try DatasetRoutes.load(dataset, on: $0) }) != nil else {
             throw Problem.notFound("Dataset \"\(dataset)\"")
         }

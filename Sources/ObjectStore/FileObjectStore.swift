@@ -24,7 +24,9 @@ public struct FileObjectStore: ObjectStore {
             let fm = FileManager.default
             if fm.fileExists(atPath: destination.path) { return }
             try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try fm.copyItem(atPath: path, toPath: staging.path)
+            // A hard link costs nothing when the file is on the same file system (the server's
+            // spool folder is); otherwise copy.
+            if link(path, staging.path) != 0 { try fm.copyItem(atPath: path, toPath: staging.path) }
             if rename(staging.path, destination.path) != 0 {
                 let reason = String(cString: strerror(errno))
                 try? fm.removeItem(at: staging)

@@ -77,6 +77,9 @@ import Testing
         ("bad name", "/api/datasets/churn/versions/upload?name=Bad_Name", 400, "DNS-1123"),
         ("bad sha256", "/api/datasets/churn/versions/upload?name=v2&sha256=xyz", 400, "64 lowercase"),
         ("no such dataset", "/api/datasets/nope/versions/upload?name=v3", 404, "Dataset \"nope\""),
+        ("path escaping", "/api/datasets/churn/versions/upload?name=v4&source_path=../../etc/passwd", 400, "without .."),
+        ("not a URL", "/api/datasets/churn/versions/upload?name=v5&source_url=ftp://x", 400, "http"),
+        ("two sources", "/api/datasets/churn/versions/upload?name=v6&source_path=a.csv&source_url=https://x/a.csv", 400, "not both"),
     ]
 
     @Test func badUploadsAreRefused() async throws {

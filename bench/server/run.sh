@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Benchmark datapilot-server: dataset creates per second and latency at 1, 8 and 32 concurrent
+# clients (wrk), and 1 GiB upload and download throughput with the server's peak RSS, the
+# download side by side with nginx serving the same file in the same run.
+#
+#   bench/server/run.sh            # from any directory; BENCH_SECONDS=10 BENCH_SIZE_MB=1024
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+source scripts/lib/packages.sh
+source scripts/lib/postgres.sh
+seconds="${BENCH_SECONDS:-10}"
+size_mb="${BENCH_SIZE_MB:-1024}"
+log() { printf '==> %s\n' "$*" >&2; }
+
+datapilot_packages+=(wrk nginx-light curl)
+ensure_packages
+
+log "building datapilot-server (release)"
+swift build -c release --product datapilot-server >&2
+server_bin="$(swift build -c release --show-bin-path)/datapilot-server"
+
+work="$(mktemp -d /tmp/dp-server-bench.XXXXXX)"
+cleanup() {
+  [ -n "${server_pid:-}" ] && kill -9 "$server_pid" 2>/dev/null || true
+  [ -n "${nginx_pid:-}" ] && kill -9 "$nginx_pid" 2>/dev/null || true
+  pg_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+pg_start
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+key="bench-admin-key-$(date +%s)-abcdef"
+port=$(free_port)
+DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" "$server_bin" --port "$port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
+  --data-dir "$work/data" --max-connections 20 >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+
+# 1. creates per second and latency
+declare -a rows
+for c in 1 8 32; do
+  t=$(( c < 2 ? 1 : 2 ))
+  log "wrk: $c connections, $t threads, ${seconds}s of dataset creates"
+  out=$(BENCH_KEY="$key" BENCH_RUN="c$c" wrk -t "$t" -c "$c" -d "${seconds}s" -s "$here/create.lua" "$base" 2>&1)
+  line=$(grep '^RESULT' <<<"$out") || { echo "$out" >&2; exit 1; }
+  eval "${line#RESULT }"
+  [ "$errors_status" -eq 0 ] || { echo "wrk saw $errors_status non-2xx responses" >&2; tail -20 "$work/server.log" >&2; exit 1; }
+  rate=$(awk -v r="$requests" -v d="$duration_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
+  rows+=("| $c | $rate | $(awk -v v="$p50_us" 'BEGIN {printf "%.2f", v/1000}') | $(awk -v v="$p99_us" 'BEGIN {printf "%.2f", v/1000}') |")
+done
+
+# 2. a large upload and download, and nginx serving the same file
+log "writing a ${size_mb} MiB file"
+head -c "$((size_mb << 20))" /dev/urandom >"$work/big.bin"
+curl -sf -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "$base/api/datasets" \
+  -d '{"metadata": {"name": "big"}, "spec": {"owner": "bench@example.com", "format": "csv"}}' >/dev/null
+rss_before=$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)
+log "upload through datapilot-server"
+up=$(curl -sf -o /dev/null -w '%{speed_upload} %{time_total}' -T "$work/big.bin" -X POST \
+  -H "Authorization: Bearer $key" "$base/api/datasets/big/versions/upload?name=big-1")
+log "download from datapilot-server"
+down=$(curl -sf -o /dev/null -w '%{speed_download} %{time_total}' -H "Authorization: Bearer $key" \
+  "$base/api/datasets/big/versions/big-1/download")
+rss_after=$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)
+
+nginx_port=$(free_port)
+mkdir -p "$work/nginx/www"
+ln "$work/big.bin" "$work/nginx/www/big.bin"
+chmod 755 "$work" "$work/nginx" "$work/nginx/www"; chmod 644 "$work/big.bin"   # nginx workers run unprivileged
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  sendfile on;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  server { listen 127.0.0.1:$nginx_port; root $work/nginx/www; }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/big.bin" -r 0-0 && break; sleep 0.1; done
+log "download from nginx"
+nginx_down=$(curl -sf -o /dev/null -w '%{speed_download} %{time_total}' "http://127.0.0.1:$nginx_port/big.bin")
+
+mbps() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1048576}'; }
+up_mbps=$(mbps "${up%% *}"); down_mbps=$(mbps "${down%% *}"); nginx_mbps=$(mbps "${nginx_down%% *}")
+ratio=$(awk -v a="$down_mbps" -v b="$nginx_mbps" 'BEGIN {printf "%.2f", a / b}')
+
+table=$(cat <<TABLE
+| concurrent clients | creates/s | p50 ms | p99 ms |
+| ---: | ---: | ---: | ---: |
+$(printf '%s\n' "${rows[@]}")
+
+| transfer (${size_mb} MiB) | MiB/s | server peak RSS MiB |
+| --- | ---: | ---: |
+| upload through datapilot-server | $up_mbps | $((rss_after / 1024)) (before: $((rss_before / 1024))) |
+| download from datapilot-server | $down_mbps | |
+| download from nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (sendfile) | $nginx_mbps | |
+
+datapilot-server download / nginx: **${ratio}×**.
+TABLE
+)
+echo "$table"
+{
+  echo
+  echo "## datapilot-server, $(date -u +%F)"
+  echo
+  echo "- machine: $(uname -srm), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
+  echo "- build: release; Postgres $(psql --version | awk '{print $3}') private cluster (fsync off) on the same machine; repository $(git rev-parse --short HEAD)"
+  echo "- method: wrk ${seconds}s per row, each request a new dataset (JSON validated, row + audit event in one transaction); curl for transfers"
+  echo
+  echo "$table"
+} >>bench/RESULTS.md
+log "appended to bench/RESULTS.md"
