@@ -68,7 +68,7 @@ public enum AuditLog {
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        Hex.encode(digest)
     }
 
     static let columns = """

@@ -63,12 +63,12 @@ public struct Credentials: Sendable {
     }
 
     static func secretHash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 
     /// A new API key: shown once, stored as its hash.
     public static func newKey() -> (id: String, secret: String) {
-        let id = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let id = Hex.encode((0..<6).map { _ in UInt8.random(in: 0...255) })
         let secret = Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64URL
         return (id, "dpk_\(id)_\(secret)")
     }

@@ -54,9 +54,6 @@ public struct Manifest: Sendable {
 
     /// `sha256:` and the hex digest of `canonicalJSON`: equal content, equal digest.
     public var digest: String {
-        "sha256:" + SHA256.hash(data: canonicalJSON).map { byte in
-            let hex = Array("0123456789abcdef".utf8)
-            return String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
-        }.joined()
+        "sha256:" + Hex.encode(SHA256.hash(data: canonicalJSON))
     }
 }

@@ -36,7 +36,7 @@ public enum Idempotency {
         guard !raw.isEmpty, raw.utf8.count <= 255, raw.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
             throw Problem(.badRequest, title: "Bad Idempotency-Key", detail: "Idempotency-Key must be 1 to 255 visible ASCII characters")
         }
-        let hash = SHA256.hash(data: Data(body)).map { String(format: "%02x", $0) }.joined()
+        let hash = Hex.encode(SHA256.hash(data: Data(body)))
         return Key(principal: principal.subject, key: raw, route: route, requestHash: hash)
     }
 

@@ -1,3 +1,4 @@
+import Manifests
 import Blocking
 import Crypto
 import Foundation
@@ -46,7 +47,7 @@ public struct SpooledBody: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             throw error
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(hasher.finalize())
         return SpooledBody(path: path, size: size, sha256: digest)
     }
 
