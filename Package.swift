@@ -79,10 +79,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
+        .target(name: "APIClient", dependencies: ["Curl", "Blocking", "Manifests"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests",
+                "Manifests", "APIClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
@@ -94,7 +95,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["datapilot-server", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
+            dependencies: ["datapilot-server", "dpctl", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
                            .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
     ],

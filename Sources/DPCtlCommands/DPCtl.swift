@@ -5,13 +5,13 @@ import Manifests
 public struct DPCtl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "dpctl",
-        abstract: "Drive DataPilot from manifests in git: validate them, generate their schemas.",
+        abstract: "Drive DataPilot from manifests in git: validate them, show what the server has, generate their schemas.",
         discussion: """
             Manifests are YAML documents of the kinds Dataset, DatasetVersion, QualityRule, \
             Experiment and Run (apiVersion datapilot.io/v1alpha1). See docs/manifests.md.
             """,
         version: DPCtlVersion.string,
-        subcommands: [Validate.self, GenerateSchemas.self, Version.self])
+        subcommands: [Validate.self, GetCommand.self, ConfigCommand.self, GenerateSchemas.self, Version.self])
 
     public init() {}
 
@@ -36,6 +36,9 @@ public struct DPCtl: AsyncParsableCommand {
             return 0
         } catch let exit as CommandExit {
             return exit.code
+        } catch let error as CLIError {
+            Terminal.standardError.write("Error: \(error.description)\n")
+            return 1
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

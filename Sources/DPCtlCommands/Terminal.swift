@@ -19,6 +19,15 @@ struct Terminal: Sendable {
         return isatty(descriptor) == 1
     }
 
+    /// Columns of the terminal, or nil when not a terminal (`COLUMNS` overrides).
+    var width: Int? {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        guard isatty(descriptor) == 1 else { return nil }
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     func write(_ text: String) {
         var text = text
         text.withUTF8 { buffer in

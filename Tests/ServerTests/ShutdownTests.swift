@@ -1,27 +1,43 @@
+import Blocking
 import Foundation
 import Testing
 
 @Suite struct ShutdownTests {
     /// SIGTERM while an upload is in flight: the upload completes, then the server exits 0.
+    /// The upload reads from a FIFO, so it cannot finish before the test has sent SIGTERM and
+    /// written the rest, however loaded the machine is.
     @Test func sigtermLetsInFlightRequestsFinish() async throws {
         try await withServer { server in
             _ = try await server.request("POST", "/api/datasets", json: dataset("slow"))
-            let file = server.dataDirectory.appendingPathComponent("slow.bin")
-            try Data(repeating: 7, count: 12 << 20).write(to: file)
+            let fifo = server.dataDirectory.appendingPathComponent("upload.fifo")
+            #expect(mkfifo(fifo.path, 0o600) == 0)
             let output = server.dataDirectory.appendingPathComponent("curl.out")
             let curl = Process()
             curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            curl.arguments = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--limit-rate", "4M", "-T", file.path, "-X", "POST",
+            curl.arguments = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", fifo.path, "-X", "POST",
                               "-H", "Authorization: Bearer \(TestServer.adminKey)",
                               "\(server.baseURL)/api/datasets/slow/versions/upload?name=slow-1"]
             try Data().write(to: output)
             curl.standardOutput = try FileHandle(forWritingTo: output)
             try curl.run()
-            try await Task.sleep(for: .seconds(1))
-            #expect(curl.isRunning, "the upload is still in flight when SIGTERM arrives")
-            kill(server.process.processIdentifier, SIGTERM)
 
-            let deadline = ContinuousClock.now + .seconds(30)
+            let io = BlockingQueue(label: "datapilot.tests.fifo")
+            let chunk = Data(repeating: 7, count: 4 << 20)
+            let writer = try await io.run { () throws -> FileHandleBox in
+                guard let handle = FileHandle(forWritingAtPath: fifo.path) else { throw ServerTestSetup("cannot open the FIFO") }
+                try handle.write(contentsOf: chunk)
+                return FileHandleBox(handle)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(curl.isRunning, "the upload waits for the rest of its body")
+            kill(server.process.processIdentifier, SIGTERM)
+            try await Task.sleep(for: .milliseconds(500))
+            try await io.run {
+                try writer.handle.write(contentsOf: chunk)
+                try writer.handle.close()
+            }
+
+            let deadline = ContinuousClock.now + .seconds(60)
             while curl.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
             #expect(try String(contentsOf: output, encoding: .utf8) == "201", "the in-flight upload completed")
             while server.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
@@ -29,4 +45,9 @@ import Testing
             #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
         }
     }
+}
+
+final class FileHandleBox: @unchecked Sendable {
+    let handle: FileHandle
+    init(_ handle: FileHandle) { self.handle = handle }
 }

@@ -1,0 +1,49 @@
+import Manifests
+
+/// A failed API call: what kind of failure, the HTTP status and problem document when the
+/// server answered, and a message that says what to do.
+public struct APIError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        let raw: String
+        public var description: String { raw }
+        public static let unreachable = Code(raw: "unreachable")
+        public static let unauthorized = Code(raw: "unauthorized")
+        public static let forbidden = Code(raw: "forbidden")
+        public static let notFound = Code(raw: "notFound")
+        public static let conflict = Code(raw: "conflict")
+        public static let preconditionFailed = Code(raw: "preconditionFailed")
+        public static let invalid = Code(raw: "invalid")
+        public static let server = Code(raw: "server")
+        public static let other = Code(raw: "other")
+    }
+
+    public var code: Code
+    public var status: Int?
+    /// The RFC 9457 problem the server sent, if any.
+    public var problem: JSONValue?
+    public var message: String
+
+    public var description: String { message }
+
+    public var requestID: String? { problem?["request_id"]?.stringValue }
+
+    static func from(status: Int, body: [UInt8], method: String, path: String) -> APIError {
+        let problem: JSONValue? = if case .success(let value) = JSONText.parse(body), value["status"] != nil { value } else { nil }
+        let code: Code = switch status {
+        case 401: .unauthorized
+        case 403: .forbidden
+        case 404: .notFound
+        case 409: .conflict
+        case 412: .preconditionFailed
+        case 400, 413, 415, 416, 422: .invalid
+        case 500...: .server
+        default: .other
+        }
+        var message = problem?["detail"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
+        if message.isEmpty { message = "HTTP \(status)" }
+        message = "\(method) \(path): \(message)"
+        if code == .unauthorized { message += " (check the token: dpctl config get-contexts, or DATAPILOT_TOKEN)" }
+        if let id = problem?["request_id"]?.stringValue, code == .server { message += " [request id \(id)]" }
+        return APIError(code: code, status: status, problem: problem, message: message)
+    }
+}

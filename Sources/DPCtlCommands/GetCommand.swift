@@ -1,0 +1,179 @@
+import APIClient
+import ArgumentParser
+import Foundation
+import Manifests
+
+/// `dpctl get KIND [NAME]`: objects from the server as a table, or as JSON, YAML or names.
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Show objects on the server.",
+        discussion: "KIND is a kind's name, plural or short name: datasets (ds), datasetversions (dsv).")
+
+    enum Output: String, ExpressibleByArgument, CaseIterable {
+        case table, wide, json, yaml, name
+    }
+
+    @Argument(help: "The kind of object.") var kind: String
+    @Argument(help: "One object's name (all of the kind when left out).") var name: String?
+    @Option(name: [.customShort("l"), .customLong("selector")], help: "Label selector, e.g. team=growth,tier!=gold.") var selector: String?
+    @Option(name: [.customShort("o"), .long], help: "Output: table, wide, json, yaml or name.") var output: Output = .table
+    @Option(help: "For datasetversions: only the versions of this dataset.") var dataset: String?
+    @Option(help: "The context to use (see dpctl config get-contexts).") var context: String?
+
+    func validate() throws {
+        guard let kind = ManifestKind(argument: kind) else {
+            let names = ManifestKind.allCases.map(\.plural)
+            throw ValidationError("unknown kind \"\(self.kind)\"" + Suggest.hint(for: self.kind, in: names) + "; kinds are " + names.joined(separator: ", "))
+        }
+        if dataset != nil && kind != .datasetVersion { throw ValidationError("--dataset goes with datasetversions only") }
+    }
+
+    func run() async throws {
+        let kind = ManifestKind(argument: kind)!
+        let target = try Target.resolve(context: context)
+        let client = APIClient(server: target.server, token: target.token)
+        let objects: [JSONValue]
+        do {
+            objects = try await fetch(kind, client: client)
+        } catch let error as APIError {
+            throw CLIError(error.message)
+        }
+        if let name, objects.isEmpty {
+            throw CLIError("\(kind.singular) \"\(name)\" not found")
+        }
+        print(render(objects, kind: kind), terminator: "")
+    }
+
+    func fetch(_ kind: ManifestKind, client: APIClient) async throws -> [JSONValue] {
+        let query = selector.map { [("label_selector", $0)] } ?? []
+        switch kind {
+        case .dataset:
+            if let name {
+                do { return [try await client.send("GET", "/api/datasets/\(name)").json] } catch let error as APIError where error.code == .notFound { return [] }
+            }
+            return try await client.list("/api/datasets", query: query)
+        case .datasetVersion:
+            let datasets: [String]
+            if let dataset {
+                datasets = [dataset]
+            } else {
+                datasets = try await client.list("/api/datasets").compactMap { $0["metadata"]?["name"]?.stringValue }
+            }
+            var versions: [JSONValue] = []
+            for dataset in datasets {
+                do {
+                    versions += try await client.list("/api/datasets/\(dataset)/versions")
+                } catch let error as APIError where error.code == .notFound && self.dataset != nil {
+                    throw CLIError("dataset \"\(dataset)\" not found")
+                }
+            }
+            if let name { versions = versions.filter { $0["metadata"]?["name"]?.stringValue == name } }
+            if let selector {
+                let labels = try LabelMatcher(selector)
+                versions = versions.filter { labels.matches($0["metadata"]?["labels"]) }
+            }
+            return versions
+        default:
+            throw CLIError("the server does not serve \(kind.plural) yet (they come with the Quality and Experiments services)")
+        }
+    }
+
+    func render(_ objects: [JSONValue], kind: ManifestKind) -> String {
+        switch output {
+        case .json:
+            let value = name != nil && objects.count == 1 ? objects[0] : JSONValue.object([JSONMember("items", .array(objects))])
+            return value.jsonString(pretty: true) + "\n"
+        case .yaml:
+            if name != nil && objects.count == 1 { return YAMLEmitter.emit(objects[0]) }
+            return objects.map { "---\n" + YAMLEmitter.emit($0) }.joined()
+        case .name:
+            return objects.map { "\(kind.singular)/\($0["metadata"]?["name"]?.stringValue ?? "?")\n" }.joined()
+        case .table, .wide:
+            if objects.isEmpty { return "No \(kind.plural) found.\n" }
+            let wide = output == .wide
+            var header: [String]
+            var rows: [[String]]
+            switch kind {
+            case .datasetVersion:
+                header = ["NAME", "DATASET", "SIZE", "SHA256", "AGE"] + (wide ? ["CREATED BY"] : [])
+                rows = objects.map { o in
+                    let sha = o["status"]?["sha256"]?.stringValue ?? ""
+                    return [o["metadata"]?["name"]?.stringValue ?? "", o["spec"]?["dataset"]?.stringValue ?? "",
+                            Self.bytes(o["status"]?["size"]?.numberValue ?? 0), wide ? sha : String(sha.prefix(12)),
+                            Self.age(o["metadata"]?["createdAt"]?.stringValue)] + (wide ? [o["metadata"]?["createdBy"]?.stringValue ?? ""] : [])
+                }
+            default:
+                header = ["NAME", "FORMAT", "OWNER", "LABELS", "AGE"] + (wide ? ["VERSION", "UPDATED BY"] : [])
+                rows = objects.map { o in
+                    let labels = (o["metadata"]?["labels"]?.objectValue ?? []).map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ",")
+                    return [o["metadata"]?["name"]?.stringValue ?? "", o["spec"]?["format"]?.stringValue ?? "",
+                            o["spec"]?["owner"]?.stringValue ?? "", labels.isEmpty ? "<none>" : labels,
+                            Self.age(o["metadata"]?["createdAt"]?.stringValue)]
+                        + (wide ? [o["metadata"]?["resourceVersion"]?.stringValue ?? "", o["metadata"]?["updatedBy"]?.stringValue ?? ""] : [])
+                }
+            }
+            return Table(header: header, rows: rows).render(width: Terminal.standardOutput.width)
+        }
+    }
+
+    /// kubectl's AGE: 45s, 12m, 3h, 5d.
+    static func age(_ timestamp: String?) -> String {
+        guard let timestamp, let date = ISO8601DateFormatter.withFractions.date(from: timestamp) else { return "<unknown>" }
+        let seconds = max(0, Int(Date().timeIntervalSince(date)))
+        switch seconds {
+        case ..<120: return "\(seconds)s"
+        case ..<7200: return "\(seconds / 60)m"
+        case ..<172_800: return "\(seconds / 3600)h"
+        default: return "\(seconds / 86_400)d"
+        }
+    }
+
+    static func bytes(_ n: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = n
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+extension ISO8601DateFormatter {
+    nonisolated(unsafe) static let withFractions: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }()
+}
+
+/// The equality selectors of `-l`, applied on the client where the API has no filter.
+struct LabelMatcher {
+    var requirements: [(key: String, value: String?, negated: Bool)] = []
+
+    init(_ text: String) throws {
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            if let r = part.range(of: "!=") {
+                requirements.append((String(part[..<r.lowerBound]), String(part[r.upperBound...]), true))
+            } else if let r = part.range(of: "=") {
+                requirements.append((String(part[..<r.lowerBound]), String(part[r.upperBound...].drop { $0 == "=" }), false))
+            } else if part.hasPrefix("!") {
+                requirements.append((String(part.dropFirst()), nil, true))
+            } else {
+                requirements.append((part, nil, false))
+            }
+            if requirements.last!.key.isEmpty { throw CLIError("cannot read the selector \"\(text)\"; write e.g. team=growth,tier!=gold") }
+        }
+    }
+
+    func matches(_ labels: JSONValue?) -> Bool {
+        requirements.allSatisfy { requirement in
+            let value = labels?[requirement.key]?.stringValue
+            switch (requirement.value, requirement.negated) {
+            case (let wanted?, false): return value == wanted
+            case (let unwanted?, true): return value != unwanted
+            case (nil, false): return value != nil
+            case (nil, true): return value == nil
+            }
+        }
+    }
+}
