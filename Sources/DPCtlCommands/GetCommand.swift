@@ -27,6 +27,9 @@ struct GetCommand: AsyncParsableCommand {
             throw ValidationError("unknown kind \"\(self.kind)\"" + Suggest.hint(for: self.kind, in: names) + "; kinds are " + names.joined(separator: ", "))
         }
         if dataset != nil && kind != .datasetVersion { throw ValidationError("--dataset goes with datasetversions only") }
+        if let selector {
+            do { _ = try LabelSelector(parsing: selector) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func run() async throws {
@@ -70,7 +73,8 @@ struct GetCommand: AsyncParsableCommand {
             }
             if let name { versions = versions.filter { $0["metadata"]?["name"]?.stringValue == name } }
             if let selector {
-                let labels = try LabelMatcher(selector)
+                // The versions route has no selector: match here, with the server's own parser.
+                let labels = try LabelSelector(parsing: selector)
                 versions = versions.filter { labels.matches($0["metadata"]?["labels"]) }
             }
             return versions
@@ -144,36 +148,4 @@ extension ISO8601DateFormatter {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter
     }()
-}
-
-/// The equality selectors of `-l`, applied on the client where the API has no filter.
-struct LabelMatcher {
-    var requirements: [(key: String, value: String?, negated: Bool)] = []
-
-    init(_ text: String) throws {
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-            if let r = part.range(of: "!=") {
-                requirements.append((String(part[..<r.lowerBound]), String(part[r.upperBound...]), true))
-            } else if let r = part.range(of: "=") {
-                requirements.append((String(part[..<r.lowerBound]), String(part[r.upperBound...].drop { $0 == "=" }), false))
-            } else if part.hasPrefix("!") {
-                requirements.append((String(part.dropFirst()), nil, true))
-            } else {
-                requirements.append((part, nil, false))
-            }
-            if requirements.last!.key.isEmpty { throw CLIError("cannot read the selector \"\(text)\"; write e.g. team=growth,tier!=gold") }
-        }
-    }
-
-    func matches(_ labels: JSONValue?) -> Bool {
-        requirements.allSatisfy { requirement in
-            let value = labels?[requirement.key]?.stringValue
-            switch (requirement.value, requirement.negated) {
-            case (let wanted?, false): return value == wanted
-            case (let unwanted?, true): return value != unwanted
-            case (nil, false): return value != nil
-            case (nil, true): return value == nil
-            }
-        }
-    }
 }

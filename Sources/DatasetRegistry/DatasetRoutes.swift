@@ -93,12 +93,11 @@ struct DatasetRoutes: Sendable {
         let rows = try await pool.withConnection { [parameters] in
             try $0.query("select \(Objects.datasetColumns) from datasets \(condition) order by name limit $\(parameters.count)", parameters)
         }
-        var items = rows.prefix(page.size).map(Objects.dataset)
+        let items = rows.prefix(page.size).map(Objects.dataset)
         var members = [JSONMember("items", .array(items))]
         if rows.count > page.size, let last = items.last?["metadata"]?["name"]?.stringValue {
             members.append(JSONMember("next_page_token", .string(PageRequest.token(after: last))))
         }
-        items.removeAll()
         return Response.json(.object(members))
     }
 
@@ -168,22 +167,10 @@ struct DatasetRoutes: Sendable {
 
     static func checkPrecondition(_ ifMatch: String?, current: JSONValue) throws {
         guard let ifMatch, ifMatch != "*" else { return }
-        let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .spacesAndTabs) }
+        let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard tags.contains(Objects.etag(current)) else {
             throw Problem(.preconditionFailed, title: "Precondition failed",
                           detail: "If-Match \(ifMatch) does not match the current ETag \(Objects.etag(current)); someone changed it first: GET it again and reapply your change")
         }
-    }
-}
-
-extension SourceContext {
-    var json: JSONValue {
-        var members: [JSONMember] = []
-        if let repository { members.append(JSONMember("repository", .string(repository))) }
-        if let commit { members.append(JSONMember("commit", .string(commit))) }
-        if let author { members.append(JSONMember("author", .string(author))) }
-        if let path { members.append(JSONMember("path", .string(path))) }
-        if let tool { members.append(JSONMember("tool", .string(tool))) }
-        return .object(members)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Postgres
 import ServiceKit
@@ -17,7 +18,7 @@ public struct AuthMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        guard header.lowercased().hasPrefix("bearer "), case let secret = String(header.dropFirst(7)).trimmingCharacters(in: .spacesAndTabs),
+        guard header.lowercased().hasPrefix("bearer "), case let secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces),
               !secret.isEmpty else {
             throw unauthorized("the Authorization header must be \"Bearer <token or API key>\"")
         }

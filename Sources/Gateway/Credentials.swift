@@ -69,7 +69,7 @@ public struct Credentials: Sendable {
     /// A new API key: shown once, stored as its hash.
     public static func newKey() -> (id: String, secret: String) {
         let id = Hex.encode((0..<6).map { _ in UInt8.random(in: 0...255) })
-        let secret = Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64URL
+        let secret = Base64URL.encode((0..<24).map { _ in UInt8.random(in: 0...255) })
         return (id, "dpk_\(id)_\(secret)")
     }
 
@@ -88,12 +88,12 @@ public struct Credentials: Sendable {
             JSONMember("iat", .int(Int64(now.timeIntervalSince1970))), JSONMember("exp", .int(Int64(expires.timeIntervalSince1970))),
         ]
         if let run = principal.runID { payload.append(JSONMember("run", .string(run))) }
-        let body = Data(JSONValue.object(payload).canonicalJSON).base64URL
+        let body = Base64URL.encode(JSONValue.object(payload).canonicalJSON)
         return ("dpt.\(body).\(sign(body))", expires)
     }
 
     func sign(_ body: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: signingKey)).base64URL
+        Base64URL.encode(HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: signingKey))
     }
 
     public enum TokenCheck: Sendable {
@@ -105,11 +105,11 @@ public struct Credentials: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "dpt" else { return .invalid("not a DataPilot token") }
         let body = String(parts[1])
-        guard let given = Data(base64URL: String(parts[2])),
+        guard let given = Base64URL.decode(String(parts[2])),
               HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(body.utf8), using: signingKey) else {
             return .invalid("the token's signature does not match; get a new one from /auth/token")
         }
-        guard let json = Data(base64URL: body), case .success(let payload) = JSONText.parse(Array(json)),
+        guard let json = Base64URL.decode(body), case .success(let payload) = JSONText.parse(json),
               let subject = payload["sub"]?.stringValue, let role = payload["role"]?.stringValue.flatMap(Role.init(rawValue:)),
               let exp = payload["exp"]?.numberValue else {
             return .invalid("the token is malformed")
@@ -123,17 +123,4 @@ public struct Credentials: Sendable {
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-extension Data {
-    var base64URL: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    init?(base64URL: String) {
-        var text = base64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while text.count % 4 != 0 { text += "=" }
-        self.init(base64Encoded: text)
-    }
 }

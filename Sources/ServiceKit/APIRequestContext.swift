@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Manifests
 
 /// The request context of every DataPilot route: Hummingbird's core storage, the request id
 /// (echoed in responses, logs and audit events) and the authenticated principal.
@@ -61,4 +62,17 @@ public struct SourceContext: Sendable, Hashable {
     }
 
     public var isEmpty: Bool { [repository, commit, author, path, tool].allSatisfy { $0 == nil } }
+}
+
+extension SourceContext {
+    /// The audit event's `source` member.
+    public var json: JSONValue {
+        var members: [JSONMember] = []
+        if let repository { members.append(JSONMember("repository", .string(repository))) }
+        if let commit { members.append(JSONMember("commit", .string(commit))) }
+        if let author { members.append(JSONMember("author", .string(author))) }
+        if let path { members.append(JSONMember("path", .string(path))) }
+        if let tool { members.append(JSONMember("tool", .string(tool))) }
+        return .object(members)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Manifests
@@ -5,7 +6,7 @@ import Manifests
 extension Request {
     /// The body as JSON bytes: 415 unless the content type is JSON, 413 past `limit`.
     public func jsonBody(context: APIRequestContext, limit: Int = 1 << 20) async throws -> [UInt8] {
-        let type = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .spacesAndTabs).lowercased()
+        let type = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard type == "application/json" || type?.hasSuffix("+json") == true else {
             throw Problem(.unsupportedMediaType, title: "Unsupported media type",
                           detail: "send the body as application/json (got \(type ?? "no Content-Type"))")
@@ -34,18 +35,4 @@ extension Response {
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonString(pretty: false).utf8)))
     }
-}
-
-extension StringProtocol {
-    /// Trims characters of `set` at both ends (Foundation-free).
-    public func trimmingCharacters(in set: Set<Character>) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
-}
-
-extension Set where Element == Character {
-    public static let spacesAndTabs: Set<Character> = [" ", "\t"]
 }

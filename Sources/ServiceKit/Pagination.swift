@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Manifests
 
 /// `page_size` and `page_token`, as the API's list routes take them. Tokens are opaque to
 /// clients: base64url of the last key of the previous page.
@@ -28,15 +29,9 @@ public struct PageRequest: Sendable {
         }
     }
 
-    public static func token(after key: String) -> String {
-        Data(key.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    public static func token(after key: String) -> String { Base64URL.encode(key.utf8) }
 
     static func decode(_ token: String) -> String? {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        return String(data: data, encoding: .utf8)
+        Base64URL.decode(token).flatMap { String(bytes: $0, encoding: .utf8) }
     }
 }

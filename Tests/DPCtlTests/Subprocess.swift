@@ -45,6 +45,7 @@ func runProcess(_ executable: String, _ arguments: [String], stdin: String? = ni
                    stderr: try String(contentsOf: err, encoding: .utf8))
 }
 
-func dpctl(_ arguments: String..., stdin: String? = nil, cwd: URL? = nil) throws -> Outcome {
-    try runProcess(productsFolder.appendingPathComponent("dpctl").path, arguments, stdin: stdin, cwd: cwd ?? repositoryRoot)
+func dpctl(_ arguments: String..., stdin: String? = nil, cwd: URL? = nil, environment: [String: String] = [:]) throws -> Outcome {
+    try runProcess(productsFolder.appendingPathComponent("dpctl").path, arguments, stdin: stdin, cwd: cwd ?? repositoryRoot,
+                   environment: environment)
 }
