@@ -63,12 +63,21 @@ let package = Package(
             name: "Gateway",
             dependencies: ["ServiceKit", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
+            name: "ObjectAPI",
+            dependencies: ["ServiceKit", "Audit", "Lineage", "Postgres", "Manifests",
+                           .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(
             name: "DatasetRegistry",
-            dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectStore", "Postgres", "Blocking",
+            dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking",
                            .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Lineage", "Postgres", "Manifests"]),
+        .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Lineage", "Postgres", "Manifests"]),
+        .target(name: "Inventory", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Postgres", "Manifests",
+                                                   .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DataPilotServer",
-            dependencies: ["Gateway", "DatasetRegistry", "Audit", "Lineage", "ObjectStore", "ServiceKit", "Postgres",
+            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Inventory", "ObjectAPI", "Audit", "Lineage",
+                           "ObjectStore", "ServiceKit", "Postgres",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             resources: [.copy("Resources/openapi.yaml")]),
@@ -81,9 +90,12 @@ let package = Package(
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
         .target(name: "APIClient", dependencies: ["Curl", "Blocking", "Manifests"]),
         .target(
+            name: "Reconcile",
+            dependencies: ["APIClient", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient",
+                "Manifests", "APIClient", "Reconcile", "Git", "Blocking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
@@ -98,6 +110,7 @@ let package = Package(
             dependencies: ["datapilot-server", "dpctl", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
                            .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
     ],
     swiftLanguageModes: [.v6]
 )

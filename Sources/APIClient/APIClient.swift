@@ -5,7 +5,7 @@ import Manifests
 
 /// The gateway's API over libcurl: connections reused, blocking calls kept off the cooperative
 /// pool, problem+json decoded into `APIError`, and retries with exponential backoff and jitter
-/// for requests that are safe to repeat (reads, and writes carrying an Idempotency-Key) when the
+/// for requests that are safe to repeat (reads, PUT, DELETE, and POSTs carrying an Idempotency-Key) when the
 /// server cannot be reached or answers 5xx.
 public final class APIClient: Sendable {
     public let server: String
@@ -52,7 +52,8 @@ public final class APIClient: Sendable {
             allHeaders.append(("Content-Type", "application/json"))
         }
         let request = HTTPRequest(method: method, url: server + path, headers: allHeaders, body: requestBody, timeoutSeconds: timeoutSeconds)
-        let repeatable = method == "GET" || method == "HEAD" || idempotencyKey != nil
+        // PUT and DELETE are idempotent (RFC 9110 9.2.2); POST only with an Idempotency-Key.
+        let repeatable = ["GET", "HEAD", "PUT", "DELETE"].contains(method) || idempotencyKey != nil
         var attempt = 0
         while true {
             attempt += 1

@@ -5,13 +5,14 @@ import Manifests
 public struct DPCtl: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "dpctl",
-        abstract: "Drive DataPilot from manifests in git: validate them, show what the server has, generate their schemas.",
+        abstract: "Drive DataPilot from manifests in git: validate, diff and apply them, show and delete what the server has.",
         discussion: """
             Manifests are YAML documents of the kinds Dataset, DatasetVersion, QualityRule, \
             Experiment and Run (apiVersion datapilot.io/v1alpha1). See docs/manifests.md.
             """,
         version: DPCtlVersion.string,
-        subcommands: [Validate.self, GetCommand.self, ConfigCommand.self, GenerateSchemas.self, Version.self])
+        subcommands: [Validate.self, ApplyCommand.self, DiffCommand.self, GetCommand.self, DeleteCommand.self, ConfigCommand.self,
+                      GenerateSchemas.self, CompletionCommand.self, Version.self])
 
     public init() {}
 
@@ -36,6 +37,9 @@ public struct DPCtl: AsyncParsableCommand {
             return 0
         } catch let exit as CommandExit {
             return exit.code
+        } catch let failure as CommandFailure {
+            Terminal.standardError.write("Error: \(failure.description)\n")
+            return failure.code
         } catch let error as CLIError {
             Terminal.standardError.write("Error: \(error.description)\n")
             return 1

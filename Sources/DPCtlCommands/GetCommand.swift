@@ -2,13 +2,14 @@ import APIClient
 import ArgumentParser
 import Foundation
 import Manifests
+import Reconcile
 
 /// `dpctl get KIND [NAME]`: objects from the server as a table, or as JSON, YAML or names.
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Show objects on the server.",
-        discussion: "KIND is a kind's name, plural or short name: datasets (ds), datasetversions (dsv).")
+        discussion: "KIND is a kind's name, plural or short name: datasets (ds), datasetversions (dsv), qualityrules (qr), experiments (exp), runs.")
 
     enum Output: String, ExpressibleByArgument, CaseIterable {
         case table, wide, json, yaml, name
@@ -50,37 +51,25 @@ struct GetCommand: AsyncParsableCommand {
 
     func fetch(_ kind: ManifestKind, client: APIClient) async throws -> [JSONValue] {
         let query = selector.map { [("label_selector", $0)] } ?? []
-        switch kind {
-        case .dataset:
-            if let name {
-                do { return [try await client.send("GET", "/api/datasets/\(name)").json] } catch let error as APIError where error.code == .notFound { return [] }
-            }
-            return try await client.list("/api/datasets", query: query)
-        case .datasetVersion:
-            let datasets: [String]
-            if let dataset {
-                datasets = [dataset]
-            } else {
-                datasets = try await client.list("/api/datasets").compactMap { $0["metadata"]?["name"]?.stringValue }
-            }
-            var versions: [JSONValue] = []
-            for dataset in datasets {
-                do {
-                    versions += try await client.list("/api/datasets/\(dataset)/versions")
-                } catch let error as APIError where error.code == .notFound && self.dataset != nil {
-                    throw CLIError("dataset \"\(dataset)\" not found")
+        if kind == .datasetVersion, let dataset {
+            do {
+                let versions = try await client.list("/api/datasets/\(dataset)/versions")
+                let labels = try selector.map { try LabelSelector(parsing: $0) }
+                return versions.filter { version in
+                    (name == nil || version["metadata"]?["name"]?.stringValue == name) && (labels?.matches(version["metadata"]?["labels"]) ?? true)
                 }
+            } catch let error as APIError where error.code == .notFound {
+                throw CLIError("dataset \"\(dataset)\" not found")
             }
-            if let name { versions = versions.filter { $0["metadata"]?["name"]?.stringValue == name } }
-            if let selector {
-                // The versions route has no selector: match here, with the server's own parser.
-                let labels = try LabelSelector(parsing: selector)
-                versions = versions.filter { labels.matches($0["metadata"]?["labels"]) }
-            }
-            return versions
-        default:
-            throw CLIError("the server does not serve \(kind.plural) yet (they come with the Quality and Experiments services)")
         }
+        if let name {
+            // Versions live below their dataset; the cross-dataset list finds one by name.
+            if kind == .datasetVersion {
+                return try await client.list(KindRoutes.list(kind), query: query).filter { $0["metadata"]?["name"]?.stringValue == name }
+            }
+            do { return [try await client.send("GET", KindRoutes.item(ObjectRef(kind, name), dataset: nil)).json] } catch let error as APIError where error.code == .notFound { return [] }
+        }
+        return try await client.list(KindRoutes.list(kind), query: query)
     }
 
     func render(_ objects: [JSONValue], kind: ManifestKind) -> String {
@@ -99,6 +88,8 @@ struct GetCommand: AsyncParsableCommand {
             var header: [String]
             var rows: [[String]]
             switch kind {
+            case .qualityRule, .experiment, .run:
+                (header, rows) = Self.columns(kind, objects, wide: wide)
             case .datasetVersion:
                 header = ["NAME", "DATASET", "SIZE", "SHA256", "AGE"] + (wide ? ["CREATED BY"] : [])
                 rows = objects.map { o in
@@ -119,6 +110,35 @@ struct GetCommand: AsyncParsableCommand {
             }
             return Table(header: header, rows: rows).render(width: Terminal.standardOutput.width)
         }
+    }
+
+    /// The columns of rules, experiments and runs: what a reader scans for first.
+    static func columns(_ kind: ManifestKind, _ objects: [JSONValue], wide: Bool) -> ([String], [[String]]) {
+        func text(_ value: JSONValue?) -> String {
+            if let array = value?.arrayValue { return array.compactMap(\.stringValue).joined(separator: ",") }
+            return value?.stringValue ?? ""
+        }
+        let header: [String]
+        let cells: (JSONValue) -> [String]
+        switch kind {
+        case .qualityRule:
+            header = ["NAME", "DATASET", "SEVERITY", "CHECKS"]
+            cells = { [text($0["spec"]?["dataset"]), text($0["spec"]?["severity"]), String($0["spec"]?["checks"]?.arrayValue?.count ?? 0)] }
+        case .experiment:
+            header = ["NAME", "DATASETS", "METRIC", "GOAL"]
+            cells = { [text($0["spec"]?["datasets"]), text($0["spec"]?["objective"]?["metric"]), text($0["spec"]?["objective"]?["goal"])] }
+        default:
+            header = ["NAME", "EXPERIMENT", "INPUTS", "EXECUTE"]
+            cells = { o in
+                [text(o["spec"]?["experiment"]), (o["spec"]?["inputs"]?.arrayValue ?? []).compactMap { $0["datasetVersion"]?.stringValue }.joined(separator: ","),
+                 o["spec"]?["execute"]?.boolValue == true ? "true" : "false"]
+            }
+        }
+        let rows = objects.map { o in
+            [o["metadata"]?["name"]?.stringValue ?? ""] + cells(o) + [age(o["metadata"]?["createdAt"]?.stringValue)]
+                + (wide ? [o["metadata"]?["resourceVersion"]?.stringValue ?? "", o["metadata"]?["updatedBy"]?.stringValue ?? ""] : [])
+        }
+        return (header + ["AGE"] + (wide ? ["VERSION", "UPDATED BY"] : []), rows)
     }
 
     /// kubectl's AGE: 45s, 12m, 3h, 5d.

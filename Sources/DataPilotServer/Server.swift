@@ -1,21 +1,26 @@
 import Audit
 import DatasetRegistry
+import Experiments
 import Foundation
 import Gateway
 import Hummingbird
+import Inventory
 import Lineage
 import Logging
+import ObjectAPI
 import ObjectStore
 import Prometheus
 import Postgres
 import Manifests
+import Quality
 import ServiceKit
 
 /// The control plane in one process: it migrates the database, installs the bootstrap admin key,
 /// and serves every route until SIGTERM or SIGINT, letting requests in flight finish.
 public enum Server {
     public static let migrations = Idempotency.migrations + Credentials.migrations + AuditLog.migrations
-        + LineageStore.migrations + RegistrySchema.migrations
+        + LineageStore.migrations + RegistrySchema.migrations + ObjectReferences.migrations + QualitySchema.migrations
+        + ExperimentsSchema.migrations + ApplySetSchema.migrations
 
     /// Runs until SIGTERM or SIGINT. `metrics` is the registry the process bootstrapped
     /// swift-metrics with; `/metrics` exposes it.
@@ -98,7 +103,10 @@ extension Server {
         }
         if let router = place(.registry) {
             RegistryRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: router)
+            ApplySetRoutes(pool: pool).register(on: router)
         }
+        if let router = place(.quality) { QualityRoutes(pool: pool).register(on: router) }
+        if let router = place(.experiments) { ExperimentRoutes(pool: pool).register(on: router) }
         if let router = place(.audit) { AuditRoutes(pool: pool).register(on: router) }
         if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }
         return api

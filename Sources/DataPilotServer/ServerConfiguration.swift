@@ -61,7 +61,7 @@ public struct ServerConfiguration: Sendable {
     public static let keys = ["host", "port", "service", "database-url", "max-connections", "data-dir",
                               "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
                               "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
-                              "registry-url", "audit-url", "lineage-url"]
+                              "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url"]
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -91,6 +91,8 @@ public struct ServerConfiguration: Sendable {
             }
             services = chosen
         case "registry-url": upstreams[.registry] = value
+        case "quality-url": upstreams[.quality] = value
+        case "experiments-url": upstreams[.experiments] = value
         case "audit-url": upstreams[.audit] = value
         case "lineage-url": upstreams[.lineage] = value
         case "database-url": databaseURL = value
@@ -170,11 +172,8 @@ public struct ConfigurationProblem: Error, CustomStringConvertible, Sendable {
 extension ServerConfiguration {
     /// Refuses combinations that cannot run, saying what to change.
     public func check() throws {
-        for missing in [ServiceMode.quality, .experiments] where services.contains(missing) {
-            throw ConfigurationProblem("the \(missing.rawValue) service is not built yet; run all, gateway, registry, audit or lineage")
-        }
         guard services.contains(.gateway) else { return }
-        for service in [ServiceMode.registry, .audit, .lineage] where !runs(service) && upstreams[service] == nil {
+        for service in [ServiceMode.registry, .quality, .experiments, .audit, .lineage] where !runs(service) && upstreams[service] == nil {
             throw ConfigurationProblem("the gateway does not run \(service.rawValue) itself, so it needs --\(service.rawValue)-url (e.g. http://\(service.rawValue):\(service.defaultPort))")
         }
     }

@@ -10,7 +10,7 @@ import Prometheus
 public struct ServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "datapilot-server",
-        abstract: "The DataPilot control plane: Gateway, Dataset Registry, Audit and Lineage on Postgres.",
+        abstract: "The DataPilot control plane: Gateway, Dataset Registry, Quality, Experiments, Audit and Lineage on Postgres.",
         discussion: """
             Settings come from --config FILE, then DATAPILOT_* environment variables, then flags (flags win). \
             Every setting has the same name everywhere: port, DATAPILOT_PORT, --port.
@@ -19,8 +19,10 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(help: "A YAML file of settings (same names as the flags).") var config: String?
     @Option(help: "Address to listen on.") var host: String?
     @Option(help: "Port to listen on (default 8080).") var port: Int?
-    @Option(help: "Services to run: all (default), or a comma list of gateway, registry, audit, lineage. A service alone listens on its seed port (registry 8081, lineage 8084, audit 8085).") var service: String?
+    @Option(help: "Services to run: all (default), or a comma list of gateway, registry, quality, experiments, audit, lineage. A service alone listens on its seed port (registry 8081, quality 8082, experiments 8083, lineage 8084, audit 8085).") var service: String?
     @Option(name: .customLong("registry-url"), help: "Gateway only: where the registry service runs.") var registryURL: String?
+    @Option(name: .customLong("quality-url"), help: "Gateway only: where the quality service runs.") var qualityURL: String?
+    @Option(name: .customLong("experiments-url"), help: "Gateway only: where the experiments service runs.") var experimentsURL: String?
     @Option(name: .customLong("audit-url"), help: "Gateway only: where the audit service runs.") var auditURL: String?
     @Option(name: .customLong("lineage-url"), help: "Gateway only: where the lineage service runs.") var lineageURL: String?
     @Option(name: .customLong("database-url"), help: "Postgres URL (default: the PG* environment variables).") var databaseURL: String?
@@ -48,7 +50,7 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("bootstrap-admin-key-file", bootstrapAdminKeyFile), ("token-lifetime-seconds", tokenLifetimeSeconds.map(String.init)),
                 ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
                 ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing),
-                ("registry-url", registryURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
+                ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ]
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }
         } catch let problem as ConfigurationProblem {

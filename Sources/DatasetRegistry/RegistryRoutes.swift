@@ -1,4 +1,5 @@
 import Hummingbird
+import ObjectAPI
 import ObjectStore
 import Postgres
 import ServiceKit
@@ -18,7 +19,7 @@ public struct RegistryRoutes: Sendable {
     }
 
     public func register(on router: APIRouter) {
-        DatasetRoutes(pool: pool).register(on: router)
+        ObjectRoutes(pool: pool, table: DatasetRoutes.table).register(on: router)
         VersionRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: router)
     }
 }

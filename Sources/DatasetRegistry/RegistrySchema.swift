@@ -31,5 +31,18 @@ public enum RegistrySchema {
             create index dataset_versions_dataset on dataset_versions (dataset, name);
             create index dataset_versions_labels on dataset_versions using gin (labels);
             """),
+        Migration(401, "external and editable versions", """
+            alter table dataset_versions
+                alter column object_key drop not null,
+                alter column size drop not null,
+                add column resource_version bigint not null default 1,
+                add column updated_at timestamptz,
+                add column updated_by text;
+            update dataset_versions set updated_at = created_at, updated_by = created_by;
+            alter table dataset_versions
+                alter column updated_at set not null,
+                alter column updated_at set default now(),
+                alter column updated_by set not null;
+            """),
     ]
 }

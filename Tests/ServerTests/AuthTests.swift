@@ -94,6 +94,12 @@ import Testing
                 "editor": try await server.key(role: "editor"), "admin": TestServer.adminKey,
             ]
             _ = try await server.request("POST", "/api/datasets", json: dataset("fixture"))
+            _ = try await server.request("POST", "/api/datasets/fixture/versions/upload?name=fixture-v", body: .bytes(Array("a\n".utf8)))
+            _ = try await server.request("POST", "/api/qualityrules", json: qualityRule("fixture-rule", dataset: "fixture"))
+            _ = try await server.request("POST", "/api/experiments", json: experiment("fixture-exp"))
+            _ = try await server.request("POST", "/api/runs", json: run("fixture-run", experiment: "fixture-exp"))
+            _ = try await server.request("PUT", "/api/applysets/fixture-set", json: #"{"members": []}"#)
+            let version = #"{"metadata": {"name": "fixture-v", "labels": {"m": "x"}}, "spec": {"dataset": "fixture", "source": {"path": "a.csv"}}}"#
             let routes: [(method: String, path: String, json: String?, least: String)] = [
                 ("GET", "/healthz", nil, "none"),
                 ("GET", "/readyz", nil, "none"),
@@ -109,6 +115,30 @@ import Testing
                 ("PUT", "/api/datasets/fixture", dataset("fixture", format: "jsonl"), "editor"),
                 ("POST", "/api/datasets/fixture/versions/upload?name=matrix-v", nil, "editor"),
                 ("DELETE", "/api/datasets/does-not-exist", nil, "editor"),
+                ("GET", "/api/datasetversions", nil, "viewer"),
+                ("GET", "/api/datasets/fixture/versions/fixture-v", nil, "viewer"),
+                ("GET", "/api/datasets/fixture/versions/fixture-v/download", nil, "viewer"),
+                ("POST", "/api/datasets/fixture/versions", externalVersion("matrix-ext", dataset: "fixture"), "editor"),
+                ("PUT", "/api/datasets/fixture/versions/fixture-v", version, "editor"),
+                ("GET", "/api/qualityrules", nil, "viewer"),
+                ("GET", "/api/qualityrules/fixture-rule", nil, "viewer"),
+                ("POST", "/api/qualityrules", qualityRule("matrix-rule", dataset: "fixture"), "editor"),
+                ("PUT", "/api/qualityrules/fixture-rule", qualityRule("fixture-rule", dataset: "fixture", severity: "warn"), "editor"),
+                ("DELETE", "/api/qualityrules/does-not-exist", nil, "editor"),
+                ("GET", "/api/experiments", nil, "viewer"),
+                ("GET", "/api/experiments/fixture-exp", nil, "viewer"),
+                ("POST", "/api/experiments", experiment("matrix-exp"), "editor"),
+                ("PUT", "/api/experiments/fixture-exp", experiment("fixture-exp", metric: "f1"), "editor"),
+                ("DELETE", "/api/experiments/does-not-exist", nil, "editor"),
+                ("GET", "/api/runs", nil, "viewer"),
+                ("GET", "/api/runs/fixture-run", nil, "viewer"),
+                ("POST", "/api/runs", run("matrix-run", experiment: "fixture-exp"), "editor"),
+                ("PUT", "/api/runs/fixture-run", run("fixture-run", experiment: "fixture-exp", description: "changed"), "editor"),
+                ("DELETE", "/api/runs/does-not-exist", nil, "editor"),
+                ("GET", "/api/applysets", nil, "viewer"),
+                ("GET", "/api/applysets/fixture-set", nil, "viewer"),
+                ("PUT", "/api/applysets/fixture-set", #"{"members": ["dataset/fixture"]}"#, "editor"),
+                ("DELETE", "/api/applysets/does-not-exist", nil, "editor"),
                 ("GET", "/auth/api-keys", nil, "admin"),
                 ("POST", "/auth/api-keys", #"{"name": "m", "role": "viewer"}"#, "admin"),
                 ("DELETE", "/auth/api-keys/nope", nil, "admin"),

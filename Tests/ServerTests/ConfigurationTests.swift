@@ -46,6 +46,9 @@ import Testing
         try gateway.set("registry-url", "http://registry:8081", from: "--registry-url")
         try gateway.set("audit-url", "http://audit:8085", from: "--audit-url")
         try gateway.set("lineage-url", "http://lineage:8084", from: "--lineage-url")
+        #expect { try gateway.check() } throws: { "\($0)".contains("needs --quality-url") }
+        try gateway.set("quality-url", "http://quality:8082", from: "--quality-url")
+        try gateway.set("experiments-url", "http://experiments:8083", from: "--experiments-url")
         try gateway.check()
         #expect(gateway.effectivePort == 8080)
 
@@ -57,8 +60,12 @@ import Testing
         #expect(registry.effectivePort == 9000)
 
         var quality = ServerConfiguration()
-        try quality.set("service", "quality", from: "--service")
-        #expect { try quality.check() } throws: { "\($0)".contains("not built yet") }
+        try quality.set("service", "quality,experiments", from: "--service")
+        try quality.check()
+        #expect(quality.effectivePort == 8080, "several services share the default port")
+        var alone = ServerConfiguration()
+        try alone.set("service", "experiments", from: "--service")
+        #expect(alone.effectivePort == 8083)
     }
 
     @Test func aConfigFileThatIsNotAMappingIsRefused() throws {

@@ -67,8 +67,8 @@ func runDPCtl(_ arguments: [String], environment: [String: String]) throws -> (s
             #expect(badToken.stderr.contains("check the token"))
 
             let runs = try await dpctl(["get", "runs"], environment: env)
-            #expect(runs.status == 1)
-            #expect(runs.stderr.contains("does not serve runs yet"))
+            #expect(runs.status == 0)
+            #expect(runs.stdout == "No runs found.\n")
         }
     }
 

@@ -58,30 +58,54 @@ final class TestServer: Sendable {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dp-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         logFile = dataDirectory.appendingPathComponent("server.log")
-        port = try Self.freePort()
-
-        process = Process()
-        // Through a tiny exec wrapper that clears the signal mask: a child spawned from a dispatch
-        // thread would otherwise inherit a blocked SIGTERM, and graceful shutdown could not be tested.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                             Self.binary.path, "--port", String(port), "--database-url", databaseURL, "--data-dir", dataDirectory.path] + arguments
-        process.environment = ProcessInfo.processInfo.environment
+        let environment = ProcessInfo.processInfo.environment
             .merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": Self.adminKey]) { $1 }.merging(extraEnvironment) { $1 }
-        try Data().write(to: logFile)
-        process.standardOutput = try FileHandle(forWritingTo: logFile)
-        process.standardError = process.standardOutput
-        try process.run()
+        (process, port) = try await Self.launch(arguments: ["--database-url", databaseURL, "--data-dir", dataDirectory.path] + arguments,
+                                                environment: environment, logFile: logFile, dataDirectory: dataDirectory)
+    }
 
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let response = try? await request("GET", "/healthz", key: nil), response.status == 200 { return }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+    /// Starts the server on a free port and waits until it says it listens and answers /healthz.
+    /// Another test may take the port between our probe and the server's bind: then the server
+    /// exits and we try another port; the log line keeps us from mistaking that other test's
+    /// server for ours.
+    static func launch(arguments: [String], environment: [String: String], logFile: URL, dataDirectory: URL) async throws -> (Process, Int) {
+        var log = ""
+        for _ in 0..<4 {
+            let port = try freePort()
+            let process = Process()
+            // Through a tiny exec wrapper that clears the signal mask: a child spawned from a dispatch
+            // thread would otherwise inherit a blocked SIGTERM, and graceful shutdown could not be tested.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                                 binary.path, "--port", String(port)] + arguments
+            process.environment = environment
+            try Data().write(to: logFile)
+            process.standardOutput = try FileHandle(forWritingTo: logFile)
+            process.standardError = process.standardOutput
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+                guard process.isRunning else { break }
+                if log.contains("datapilot-server listening"), await healthy(port: port), process.isRunning { return (process, port) }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            guard log.contains("in use") else { break }
         }
-        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-        stop()
+        try? FileManager.default.removeItem(at: dataDirectory)
         throw ServerTestSetup("datapilot-server did not become healthy:\n\(log)")
+    }
+
+    static let probe = BlockingQueue(concurrentLabel: "datapilot.tests.probe")
+
+    static func healthy(port: Int) async -> Bool {
+        let request = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/healthz", headers: [], body: .none, timeoutSeconds: 5)
+        let response = try? await probe.run { try Transfer().perform(request) }
+        return response?.status == 200
     }
 
     /// SIGKILL (see CurlSmokeTests: SIGTERM may be blocked in children of dispatch threads),
@@ -150,8 +174,9 @@ final class TestServer: Sendable {
     }
 }
 
-/// How the control plane runs in a test: one process, or a gateway in front of a second process
-/// running the registry, audit and lineage services on the same database.
+/// How the control plane runs in a test: one process, or a gateway in front of a process running
+/// the registry, audit and lineage services and another running quality and experiments, all on
+/// the same database.
 enum ServerMode: String, CaseIterable, Sendable {
     case single, split
 }
@@ -171,8 +196,12 @@ func withServer(mode: ServerMode = .single, environment: [String: String] = [:],
         case .split:
             let backend = try await TestServer(extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"])
             started.append(backend)
+            // Quality and experiments in a process of their own, on the same database.
+            let objects = try await TestServer(extraEnvironment: environment, arguments: ["--service", "quality,experiments"], sharing: backend)
+            started.append(objects)
             started.append(try await TestServer(extraEnvironment: environment, arguments: [
                 "--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL, "--lineage-url", backend.baseURL,
+                "--quality-url", objects.baseURL, "--experiments-url", objects.baseURL,
             ], sharing: backend))
         }
         try await body(started.last!)

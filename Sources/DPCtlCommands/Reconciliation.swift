@@ -1,0 +1,63 @@
+import APIClient
+import Blocking
+import Foundation
+import Git
+import Manifests
+import Reconcile
+import Synchronization
+
+/// The steps apply, diff and delete share: the server to talk to, who is asking, the live
+/// state and the versions' content, and the plan.
+struct Reconciliation {
+    let client: APIClient
+    let root: String
+    let source: SourceInfo
+    static let io = BlockingQueue(concurrentLabel: "datapilot.dpctl.files")
+
+    init(context: String?, root: String, tool: String) async throws {
+        let target = try Target.resolve(context: context)
+        client = APIClient(server: target.server, token: target.token)
+        self.root = root
+        source = await Self.sourceInfo(root: root, tool: tool)
+    }
+
+    /// The local user, and the repository and commit when the manifests are in a git work tree.
+    static func sourceInfo(root: String, tool: String) async -> SourceInfo {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+        let host = ProcessInfo.processInfo.hostName
+        var info = SourceInfo(author: "\(user)@\(host)", tool: tool)
+        guard FileManager.default.fileExists(atPath: root + "/.git") else { return info }
+        let commit: String? = await Self.io.run {
+            do { return try Repository.open(at: root).headCommit().id } catch { return nil }
+        }
+        if let commit {
+            info.repository = URL(fileURLWithPath: root).standardizedFileURL.absoluteString
+            info.commit = commit
+        }
+        return info
+    }
+
+    /// The live objects of these kinds.
+    func live(_ kinds: Set<ManifestKind>) async throws -> [ObjectRef: JSONValue] {
+        do {
+            return try await LiveState.fetch(kinds, client: client)
+        } catch let error as APIError {
+            throw CLIError(error.message)
+        }
+    }
+
+    /// Every version's data located and hashed, files in parallel off the cooperative pool.
+    func contents(_ manifests: [Manifest]) async -> [ObjectRef: Result<VersionContent, ContentError>] {
+        let versions = manifests.filter { $0.kind == .datasetVersion }
+        guard !versions.isEmpty else { return [:] }
+        let local = LocalContent(root: root)
+        return await Self.io.run {
+            let results = Mutex<[ObjectRef: Result<VersionContent, ContentError>]>([:])
+            DispatchQueue.concurrentPerform(iterations: versions.count) { i in
+                let found = local.content(for: versions[i])
+                results.withLock { $0[versions[i].ref] = found }
+            }
+            return results.withLock { $0 }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Hummingbird
+import Manifests
+import ObjectAPI
+import Postgres
+import ServiceKit
+
+extension VersionRoutes {
+    /// `POST /api/datasets/{name}/versions` with a DatasetVersion whose source is a URL and its
+    /// sha256: an external version, recorded without storing its content (its download
+    /// redirects to the URL). Files in a repository are uploaded with `.../versions/upload`.
+    func register(_ request: Request, _ context: APIRequestContext, dryRun: Bool) async throws -> Response {
+        let principal = try context.require(.editor)
+        let dataset = try context.parameters.require("name")
+        let body = try await request.jsonBody(context: context)
+        let manifest: Manifest
+        switch APIDecoding.decode(body, kind: .datasetVersion) {
+        case .success(let m): manifest = m
+        case .failure(let invalid): throw Problem.invalid(invalid)
+        }
+        let source = manifest.spec["source"] ?? .object([])
+        if source["path"] != nil {
+            throw Problem(.badRequest, title: "Upload the file",
+                          detail: "spec.source.path names a file, whose content the server needs: upload it with POST /api/datasets/\(dataset)/versions/upload?name=\(manifest.name)")
+        }
+        guard let url = source["url"]?.stringValue, let sha256 = source["sha256"]?.stringValue else {
+            throw Problem(.unprocessableContent, title: "Invalid object", detail: "spec.source needs url and sha256")
+        }
+        guard manifest.spec["dataset"]?.stringValue == dataset else {
+            throw Problem(.unprocessableContent, title: "Dataset mismatch",
+                          detail: "spec.dataset is \"\(manifest.spec["dataset"]?.stringValue ?? "")\" but the URL names Dataset \"\(dataset)\"; post the version below its own dataset")
+        }
+        let idempotency = try Idempotency.key(request, principal: principal, route: "POST /api/datasets/\(dataset)/versions", body: body)
+        var spec: [JSONMember] = [JSONMember("dataset", .string(dataset))]
+        if let description = manifest.spec["description"] { spec.append(JSONMember("description", description)) }
+        spec.append(JSONMember("source", .object([JSONMember("url", .string(url)), JSONMember("sha256", .string(sha256))])))
+        let version = NewVersion(name: manifest.name, dataset: dataset, spec: .object(spec),
+                                 labels: manifest.metadata["labels"] ?? .object([]), annotations: manifest.metadata["annotations"] ?? .object([]),
+                                 objectKey: nil, sha256: sha256, size: nil, contentType: "")
+        let origin = SourceContext(request: request)
+        let requestID = context.requestID
+        let outcome = try await pool.withTransaction(dryRun: dryRun) { connection in
+            try VersionStore.write(version, idempotency: idempotency, actor: principal.subject, requestID: requestID, source: origin, on: connection)
+        }
+        return Response.stored(outcome, location: "/api/datasets/\(dataset)/versions/\(manifest.name)")
+    }
+}

@@ -1,0 +1,71 @@
+import Manifests
+import Postgres
+
+/// Rows of the object tables as API objects: the manifest's shape plus server-owned metadata.
+public enum ObjectJSON {
+    /// The columns every object table has, as `object(_:kind:)` reads them.
+    public static let columns = """
+        name, uid::text as uid, labels::text as labels, annotations::text as annotations, spec::text as spec, resource_version,
+        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+        to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as updated_at, created_by, updated_by
+        """
+
+    /// The table of a kind's objects, as every module creates it (see `ResourceTable.createSQL`).
+    public static func createSQL(table: String) -> String {
+        """
+        create table \(table) (
+            name text primary key,
+            uid uuid not null unique,
+            labels jsonb not null default '{}',
+            annotations jsonb not null default '{}',
+            spec jsonb not null,
+            resource_version bigint not null default 1,
+            created_at timestamptz not null default now(),
+            updated_at timestamptz not null default now(),
+            created_by text not null,
+            updated_by text not null);
+        create index \(table)_labels on \(table) using gin (labels);
+        """
+    }
+
+    public static func parse(_ text: String?) -> JSONValue {
+        guard let text, case .success(let value) = JSONText.parse(text) else { return .object([]) }
+        return value
+    }
+
+    public static func object(_ row: Row, kind: ManifestKind) -> JSONValue {
+        .object([
+            JSONMember("apiVersion", .string(ManifestKind.apiVersion)),
+            JSONMember("kind", .string(kind.rawValue)),
+            JSONMember("metadata", .object([
+                JSONMember("name", .string(row["name"]!)),
+                JSONMember("labels", parse(row["labels"])),
+                JSONMember("annotations", parse(row["annotations"])),
+                JSONMember("uid", .string(row["uid"]!)),
+                JSONMember("resourceVersion", .string(row["resource_version"]!)),
+                JSONMember("createdAt", .string(row["created_at"]!)),
+                JSONMember("updatedAt", .string(row["updated_at"]!)),
+                JSONMember("createdBy", .string(row["created_by"]!)),
+                JSONMember("updatedBy", .string(row["updated_by"]!)),
+            ])),
+            JSONMember("spec", parse(row["spec"])),
+        ])
+    }
+
+    /// The part of an object the audit diff and the digest cover: what the user wrote.
+    public static func desired(_ object: JSONValue) -> JSONValue {
+        .object([
+            JSONMember("metadata", .object([
+                JSONMember("name", object["metadata"]?["name"] ?? .null),
+                JSONMember("labels", object["metadata"]?["labels"] ?? .object([])),
+                JSONMember("annotations", object["metadata"]?["annotations"] ?? .object([])),
+            ])),
+            JSONMember("spec", object["spec"] ?? .object([])),
+        ])
+    }
+
+    /// The quoted `metadata.resourceVersion`.
+    public static func etag(_ object: JSONValue) -> String {
+        "\"\(object["metadata"]?["resourceVersion"]?.stringValue ?? "0")\""
+    }
+}

@@ -1,0 +1,28 @@
+import Lineage
+import Manifests
+import ObjectAPI
+import Postgres
+import ServiceKit
+
+/// The Quality service's routes: quality rules, each checking one dataset (`/api/qualityrules`).
+public struct QualityRoutes: Sendable {
+    let pool: ConnectionPool
+
+    public init(pool: ConnectionPool) { self.pool = pool }
+
+    static let qualityRules = ResourceTable(
+        kind: .qualityRule, collection: "/api/qualityrules",
+        references: { spec in
+            spec["dataset"]?.stringValue.map { [ObjectReference(kind: .dataset, name: $0, path: "spec.dataset", mustExist: true)] } ?? []
+        },
+        edges: { name, spec in
+            spec["dataset"]?.stringValue.map {
+                [LineageEdge(from: LineageNode(kind: "qualityrule", name: name), to: LineageNode(kind: "dataset", name: $0), relation: "checks")]
+            } ?? []
+        },
+        relations: ["checks"])
+
+    public func register(on router: APIRouter) {
+        ObjectRoutes(pool: pool, table: Self.qualityRules).register(on: router)
+    }
+}

@@ -1,0 +1,76 @@
+import Curl
+import Foundation
+import Manifests
+import Testing
+
+@Suite struct InventoryTests {
+    @Test(arguments: ServerMode.allCases)
+    func applySetsAreCreatedReplacedAndDeleted(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
+            #expect(try await server.request("GET", "/api/applysets/prod").status == 404)
+            let created = try await server.request("PUT", "/api/applysets/prod",
+                                                   json: #"{"members": ["qualityrule/churn-checks", "dataset/churn", "dataset/churn"]}"#)
+            #expect(created.status == 201, "\(created.text)")
+            #expect(created.header("ETag") == "\"1\"")
+            #expect(created.json["kind"]?.stringValue == "ApplySet")
+            #expect(created.json["members"]?.arrayValue?.compactMap(\.stringValue) == ["dataset/churn", "qualityrule/churn-checks"], "sorted, unique")
+            #expect(created.json["metadata"]?["updatedBy"]?.stringValue == "apikey:bootstrap-admin")
+
+            let same = try await server.request("PUT", "/api/applysets/prod", json: #"{"members": ["dataset/churn", "qualityrule/churn-checks"]}"#)
+            #expect(same.status == 200)
+            #expect(same.header("ETag") == "\"1\"", "no-op")
+
+            let stale = try await server.request("PUT", "/api/applysets/prod", json: #"{"members": []}"#, headers: [("If-Match", "\"4\"")])
+            #expect(stale.status == 412)
+            let dry = try await server.request("PUT", "/api/applysets/prod?dryRun=true", json: #"{"members": []}"#)
+            #expect(dry.status == 200)
+            #expect(dry.header("X-DataPilot-Dry-Run") == "true")
+            let replaced = try await server.request("PUT", "/api/applysets/prod", json: #"{"members": ["datasetversion/churn-2026-09", "run/r1"]}"#,
+                                                    headers: [("If-Match", "\"1\"")])
+            #expect(replaced.status == 200)
+            #expect(replaced.header("ETag") == "\"2\"")
+            let fetched = try await server.request("GET", "/api/applysets/prod")
+            #expect(fetched.json["members"]?.arrayValue?.compactMap(\.stringValue) == ["datasetversion/churn-2026-09", "run/r1"])
+            #expect(fetched.json["metadata"]?["resourceVersion"]?.stringValue == "2")
+
+            _ = try await server.request("PUT", "/api/applysets/staging", json: #"{"members": ["experiment/e1"]}"#)
+            #expect(try await server.names("/api/applysets") == ["prod", "staging"])
+            let page = try await server.request("GET", "/api/applysets?page_size=1")
+            #expect(page.json["next_page_token"]?.stringValue != nil)
+
+            let events = try await server.request("GET", "/api/audit/events?resource=applyset/prod")
+            let items = events.json["items"]?.arrayValue ?? []
+            #expect(items.map { $0["action"]?.stringValue } == ["create", "update"])
+            #expect(items.last?["diff"]?.arrayValue?.isEmpty == false)
+
+            #expect(try await server.request("DELETE", "/api/applysets/prod").status == 204)
+            #expect(try await server.request("GET", "/api/applysets/prod").status == 404)
+            #expect(try await server.request("DELETE", "/api/applysets/prod").status == 404)
+        }
+    }
+
+    static let badBodies: [(label: String, path: String, body: String, status: Int, mentions: String)] = [
+        ("not JSON", "/api/applysets/s", "members", 400, "members"),
+        ("no members", "/api/applysets/s", #"{"member": []}"#, 400, "members must be a list"),
+        ("members not a list", "/api/applysets/s", #"{"members": "dataset/a"}"#, 400, "members must be a list"),
+        ("not a string", "/api/applysets/s", #"{"members": ["dataset/a", 3]}"#, 422, "members[1]"),
+        ("no slash", "/api/applysets/s", #"{"members": ["dataset"]}"#, 422, "members[0]"),
+        ("unknown kind", "/api/applysets/s", #"{"members": ["dataset/a", "datasets/b"]}"#, 422, "did you mean \"dataset\""),
+        ("bad name", "/api/applysets/s", #"{"members": ["run/Bad_Name"]}"#, 422, "DNS-1123"),
+        ("bad apply set name", "/api/applysets/Bad_Set", #"{"members": []}"#, 400, "apply set's name"),
+    ]
+
+    @Test func badMembersAreRefused() async throws {
+        try await withServer { server in
+            for bad in Self.badBodies {
+                let response = try await server.request("PUT", bad.path, json: bad.body)
+                #expect(response.status == bad.status, "\(bad.label): \(response.status) \(response.text)")
+                #expect(response.json["detail"]?.stringValue?.contains(bad.mentions) == true, "\(bad.label): \(response.text)")
+            }
+            let indexed = try await server.request("PUT", "/api/applysets/s", json: #"{"members": ["dataset/a", "x/y"]}"#)
+            #expect(indexed.json["index"]?.numberValue == 1)
+            #expect(try await server.names("/api/applysets").isEmpty)
+            #expect(try await server.auditTrail().isEmpty)
+        }
+    }
+}
