@@ -15,3 +15,6 @@ schemas:
 
 bench:
 	bench/validate/run.sh
+	bench/server/run.sh
+	bench/apply/run.sh
+	bench/reconcile/run.sh

@@ -38,6 +38,9 @@ let package = Package(
             pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "Git", dependencies: ["CLibGit2"]),
+        .target(
+            name: "GitSource",
+            dependencies: ["Git", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking"]),
         .target(name: "Curl", dependencies: ["CLibCurl"]),
         .target(name: "Blocking"),
@@ -93,9 +96,15 @@ let package = Package(
             name: "Reconcile",
             dependencies: ["APIClient", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
+            name: "Reconciler",
+            dependencies: ["Reconcile", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]),
+        .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Git", "Blocking",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
@@ -104,10 +113,14 @@ let package = Package(
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "Manifests"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
+        .testTarget(
+            name: "GitSourceTests",
+            dependencies: ["GitSource", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(
             name: "ServerTests",
             dependencies: ["datapilot-server", "dpctl", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
+                           .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),

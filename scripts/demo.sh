@@ -1,26 +1,130 @@
 #!/usr/bin/env bash
-# The project's main job (`make demo`). Today: build dpctl and validate the example manifests
-# repository. The control plane and the reconciler come next (see ARCHITECTURE.md).
+# The project's main job on one machine (`make demo`): install what is missing, build, start a
+# private Postgres and datapilot-server, turn examples/ into a local git repository, run
+# `dpctl reconcile` until the first sync converges, commit a change and watch it converge, then
+# show the reconciler's status, the audit events of the syncs and the lineage of one run.
+#
+#   scripts/demo.sh          # everything is stopped and removed at the end
+#   scripts/demo.sh --keep   # leave it running; `scripts/demo.sh stop` stops it
+#   scripts/demo.sh stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$PWD"
+state_file="${TMPDIR:-/tmp}/datapilot-demo.state"
+say() { printf '\n\033[1m>> %s\033[0m\n' "$*" >&2; }
+
+stop_all() {
+  [ -f "$state_file" ] || { echo "no demo is running" >&2; return 0; }
+  # shellcheck disable=SC1090
+  source "$state_file"
+  for pid in ${DEMO_PIDS:-}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${DEMO_PIDS:-}; do for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; done
+  source scripts/lib/postgres.sh
+  DATAPILOT_PG_DIR="$DEMO_PG_DIR" pg_stop
+  rm -rf "$DEMO_DIR" "$state_file"
+  echo "stopped the demo (server, reconciler, Postgres) and removed $DEMO_DIR" >&2
+}
+
+if [ "${1:-}" = stop ]; then stop_all; exit 0; fi
+keep=false
+[ "${1:-}" = --keep ] && keep=true
+[ -f "$state_file" ] && { echo "a demo is already running; stop it with: scripts/demo.sh stop" >&2; exit 1; }
+
 source scripts/lib/packages.sh
 ensure_packages
-
-echo ">> building dpctl" >&2
+say "building dpctl and datapilot-server"
 swift build --product dpctl >/dev/null
-dpctl="$(swift build --show-bin-path)/dpctl"
+swift build --product datapilot-server >/dev/null
+bin="$(swift build --show-bin-path)"
+export PATH="$bin:$PATH"
 
-echo ">> dpctl validate -R -f examples/" >&2
-"$dpctl" validate -R -f examples/
+demo=$(mktemp -d /tmp/datapilot-demo.XXXXXX)
+source scripts/lib/postgres.sh
+pg_start
+pids=""
+save_state() {
+  printf 'DEMO_PIDS="%s"\nDEMO_PG_DIR="%s"\nDEMO_DIR="%s"\n' "$pids" "$DATAPILOT_PG_DIR" "$demo" >"$state_file"
+}
+save_state
+$keep || trap 'stop_all' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-echo ">> a broken manifest, to show what errors look like:" >&2
-broken=$(mktemp -d)
-trap 'rm -rf "$broken"' EXIT
-sed -e 's/format: csv/format: cvs/' -e 's/owner: /ownr: /' examples/datasets/churn.yaml >"$broken/churn.yaml"
-"$dpctl" validate -f "$broken/churn.yaml" || echo "(exit status $? - nothing would have been applied)" >&2
+say "starting datapilot-server"
+server_port=$(free_port)
+key="demo-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" datapilot-server --port "$server_port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
+  --data-dir "$demo/server" >"$demo/server.log" 2>&1 &
+pids="$pids $!"; save_state
+export DATAPILOT_SERVER="http://127.0.0.1:$server_port" DATAPILOT_TOKEN="$key" DATAPILOT_CONFIG="$demo/dpctl-config.yaml"
+for _ in $(seq 100); do curl -sf "$DATAPILOT_SERVER/readyz" >/dev/null && break; sleep 0.1; done
+echo "datapilot-server on $DATAPILOT_SERVER (log: $demo/server.log)" >&2
 
-cat >&2 <<'MSG'
+say "turning examples/ into a git repository"
+mkdir -p "$demo/repo"
+cp -r examples "$demo/repo/"
+git -C "$demo/repo" init -q -b main
+git -C "$demo/repo" add -A
+git -C "$demo/repo" -c user.name="Ada Lovelace" -c user.email=ada@example.com commit -qm "Add the churn examples"
+first=$(git -C "$demo/repo" rev-parse HEAD)
+echo "$demo/repo at $first" >&2
 
-Next: datapilot-server (the control plane) and `dpctl reconcile` (the GitOps loop) are being
-built; see ARCHITECTURE.md for the map and what exists today.
+say "dpctl reconcile --repo file://$demo/repo --path examples --interval 2s --prune"
+reconciler_port=$(free_port)
+export DATAPILOT_RECONCILER="http://127.0.0.1:$reconciler_port"
+dpctl reconcile --repo "file://$demo/repo" --path examples --name examples --interval 2s --prune \
+  --database-url "$DATAPILOT_TEST_DATABASE_URL" --listen "127.0.0.1:$reconciler_port" --cache-dir "$demo/cache" >"$demo/reconciler.log" 2>&1 &
+pids="$pids $!"; save_state
+converged() {  # waits until the source has applied commit $1
+  for _ in $(seq 600); do
+    applied=$(curl -sf "$DATAPILOT_RECONCILER/status" | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"]; print(s[0]["lastAppliedCommit"] if s else "")' 2>/dev/null || true)
+    [ "$applied" = "$1" ] && return 0
+    sleep 0.1
+  done
+  echo "the reconciler did not converge on $1; its log:" >&2; tail -20 "$demo/reconciler.log" >&2; return 1
+}
+converged "$first"
+dpctl status
+dpctl get datasets
+
+say "a commit that changes something: churn gets its own team, and a rule is dropped"
+sed -i 's/owner: growth-analytics@example.com/owner: churn-team@example.com/' "$demo/repo/examples/datasets/churn.yaml"
+git -C "$demo/repo" rm -q examples/quality/churn-hygiene.yaml
+git -C "$demo/repo" -c user.name="Grace Hopper" -c user.email=grace@example.com commit -qam "Hand churn to its team; retire the hygiene rule"
+second=$(git -C "$demo/repo" rev-parse HEAD)
+start=$(date +%s.%N)
+converged "$second"
+echo "converged on $second in $(python3 -c "import time; print(round(time.time() - $start, 2))") s (polling every 2 s)" >&2
+dpctl status
+
+say "the audit log: the syncs and what they changed"
+curl -sf -H "Authorization: Bearer $key" "$DATAPILOT_SERVER/api/audit/events?page_size=1000" >"$demo/audit.json"
+python3 - "$demo/audit.json" <<'PY'
+import json, sys
+for e in json.load(open(sys.argv[1]))["items"]:
+    if e["action"] in ("sync", "update", "delete"):
+        source = e.get("source") or {}
+        commit = str(source.get("commit", ""))[:12]
+        print("%4d  %-6s  %-34s  commit %s  by %s" % (e["sequence"], e["action"], e["resource"], commit, source.get("author", e["actor"])))
+PY
+
+say "lineage of run/churn-baselines-gbm"
+curl -sf -H "Authorization: Bearer $key" "$DATAPILOT_SERVER/api/lineage/graph?node=run/churn-baselines-gbm&direction=both&depth=2" >"$demo/lineage.json"
+python3 - "$demo/lineage.json" <<'PY'
+import json, sys
+for e in json.load(open(sys.argv[1])).get("edges", []):
+    print("  %-40s -%s-> %s" % (e["from"], e["relation"], e["to"]))
+PY
+
+if $keep; then
+  cat >&2 <<MSG
+
+The demo keeps running:
+  datapilot-server   $DATAPILOT_SERVER   (token: $key)
+  dpctl reconcile    $DATAPILOT_RECONCILER   (dpctl status)
+  Postgres           $DATAPILOT_TEST_DATABASE_URL
+  git repository     $demo/repo   (commit there and watch: dpctl status)
+Stop everything with: scripts/demo.sh stop
 MSG
+else
+  say "done; stopping the server, the reconciler and Postgres (run with --keep to leave them up)"
+fi

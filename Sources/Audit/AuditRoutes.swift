@@ -3,13 +3,15 @@ import Manifests
 import Postgres
 import ServiceKit
 
-/// `GET /api/audit/events` (filters and pagination) and `GET /api/audit/verify`.
+/// `GET /api/audit/events` (filters and pagination), `GET /api/audit/verify` and the reconciler's
+/// `POST /api/audit/syncs`.
 public struct AuditRoutes: Sendable {
     let pool: ConnectionPool
 
     public init(pool: ConnectionPool) { self.pool = pool }
 
     public func register(on router: APIRouter) {
+        SyncEventRoute(pool: pool).register(on: router)
         router.get("/api/audit/events") { request, context in
             try context.require(.viewer)
             let query = request.uri.queryParameters

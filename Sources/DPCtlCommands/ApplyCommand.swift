@@ -51,73 +51,26 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let desired = try manifests.load(exitCode: 1)
         let session = try await Reconciliation(context: context, root: manifests.resolvedRoot, tool: "dpctl apply")
-        let inventory = applyset.map { Inventory(name: $0, client: session.client) }
-        let members: Set<ObjectRef>
+        let request = SyncRequest(manifests: desired, applySet: applyset, prune: prune, maxDeletes: maxDeletes,
+                                  dryRun: DryRunMode(rawValue: dryRun.rawValue)!, concurrency: concurrency, source: session.source,
+                                  root: session.root, content: LocalContent(root: session.root))
+        let progress = Progress(verb: dryRun == .server ? "checking" : "applying")
+        let report: SyncReport
         do {
-            members = try await inventory?.load() ?? []
-        } catch let error as APIError {
-            throw CLIError(error.message)
-        }
-        var kinds = Set(desired.map(\.kind))
-        if prune { kinds.formUnion(members.map(\.kind)) }
-        let live = try await session.live(kinds)
-        let contents = await session.contents(desired)
-        let plan: Plan
-        do {
-            plan = try Planner().plan(desired: desired, live: live, contents: contents,
-                                      prune: prune ? Planner.Prune(inventory: members, maxDeletes: maxDeletes) : nil)
+            report = try await Sync(client: session.client).run(request) { _, done, total in progress.update(done, total) }
         } catch {
+            progress.finish()
             throw CLIError(error.description)
         }
-
-        let results: [ApplyResult]
-        if dryRun == .client {
-            results = plan.items.map { item in
-                let outcome: ApplyOutcome = switch item.action {
-                case .create: .created
-                case .update: .configured
-                case .unchanged: .unchanged
-                case .delete: .pruned
-                case .refused: .refused
-                }
-                return ApplyResult(ref: item.ref, outcome: outcome, changes: item.changes, message: item.reason)
-            }
-        } else {
-            let desiredRefs = Set(desired.map(\.ref))
-            var stored = members
-            // Recorded before any write, so that an interrupted apply still knows what it made.
-            if let inventory, dryRun == .none, !desiredRefs.isSubset(of: members) {
-                stored = members.union(desiredRefs)
-                try await save(inventory, stored)
-            }
-            let applier = Applier(client: session.client, options: .init(
-                serverDryRun: dryRun == .server, concurrency: concurrency, applySet: applyset, source: session.source, root: session.root))
-            let progress = Progress(total: plan.changes.count, verb: dryRun == .server ? "checking" : "applying")
-            results = await applier.apply(plan) { done, total in progress.update(done, total) }
-            progress.finish()
-            if let inventory, dryRun == .none {
-                let pruned = Set(results.filter { $0.outcome == .pruned }.map(\.ref))
-                // Members that are gone from the server and from the manifests are forgotten.
-                let stale = members.subtracting(desiredRefs).filter { live[$0] == nil }
-                let final = members.union(desiredRefs).subtracting(pruned).subtracting(stale)
-                if final != stored { try await save(inventory, final) }
-            }
-        }
-        print(results)
-        let failures = results.filter { $0.outcome.isFailure }
+        progress.finish()
+        print(report.results)
+        let failures = report.failures
         if !failures.isEmpty {
             if output == .text {
-                Terminal.standardError.write("Error: \(failures.count) of \(results.count) object\(results.count == 1 ? "" : "s") not applied; what succeeded stays, fix the rest and apply again\n")
+                let count = report.results.count
+                Terminal.standardError.write("Error: \(failures.count) of \(count) object\(count == 1 ? "" : "s") not applied; what succeeded stays, fix the rest and apply again\n")
             }
             throw CommandExit(code: 1)
-        }
-    }
-
-    func save(_ inventory: Inventory, _ members: Set<ObjectRef>) async throws {
-        do {
-            try await inventory.save(members)
-        } catch let error as APIError {
-            throw CLIError("cannot record apply set \"\(inventory.name)\": \(error.message)")
         }
     }
 

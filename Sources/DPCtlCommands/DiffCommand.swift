@@ -39,7 +39,7 @@ struct DiffCommand: AsyncParsableCommand {
             var kinds = Set(desired.map(\.kind))
             kinds.formUnion(members.map(\.kind))
             let live = try await session.live(kinds)
-            plan = try Planner().plan(desired: desired, live: live, contents: await session.contents(desired),
+            plan = try Planner().plan(desired: desired, live: live, contents: await LocalContent(root: session.root).contents(of: desired),
                                       prune: prune ? Planner.Prune(inventory: members, maxDeletes: .max) : nil)
         } catch let error as APIError {
             throw CommandFailure(error.message, code: 2)

@@ -4,19 +4,17 @@ import Synchronization
 /// `applying 120/10000` on standard error, rewritten in place, only on a terminal and only for
 /// work big enough to wait for.
 final class Progress: Sendable {
-    let total: Int
     let verb: String
     let enabled: Bool
     let last = Mutex<Date>(.distantPast)
 
-    init(total: Int, verb: String) {
-        self.total = total
+    init(verb: String) {
         self.verb = verb
-        enabled = total >= 20 && isatty(2) == 1
+        enabled = isatty(2) == 1
     }
 
     func update(_ done: Int, _ total: Int) {
-        guard enabled else { return }
+        guard enabled, total >= 20 else { return }
         let now = Date()
         let due = last.withLock { last -> Bool in
             guard now.timeIntervalSince(last) > 0.1 || done == total else { return false }

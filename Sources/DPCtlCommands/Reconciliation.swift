@@ -4,7 +4,6 @@ import Foundation
 import Git
 import Manifests
 import Reconcile
-import Synchronization
 
 /// The steps apply, diff and delete share: the server to talk to, who is asking, the live
 /// state and the versions' content, and the plan.
@@ -43,21 +42,6 @@ struct Reconciliation {
             return try await LiveState.fetch(kinds, client: client)
         } catch let error as APIError {
             throw CLIError(error.message)
-        }
-    }
-
-    /// Every version's data located and hashed, files in parallel off the cooperative pool.
-    func contents(_ manifests: [Manifest]) async -> [ObjectRef: Result<VersionContent, ContentError>] {
-        let versions = manifests.filter { $0.kind == .datasetVersion }
-        guard !versions.isEmpty else { return [:] }
-        let local = LocalContent(root: root)
-        return await Self.io.run {
-            let results = Mutex<[ObjectRef: Result<VersionContent, ContentError>]>([:])
-            DispatchQueue.concurrentPerform(iterations: versions.count) { i in
-                let found = local.content(for: versions[i])
-                results.withLock { $0[versions[i].ref] = found }
-            }
-            return results.withLock { $0 }
         }
     }
 }

@@ -12,6 +12,8 @@ enum LibGit2 {
 public struct CommitInfo: Sendable, Hashable {
     public var id: String
     public var summary: String
+    /// The whole message, summary included.
+    public var message: String
     public var authorName: String
     public var authorEmail: String
     /// Seconds since 1970.
@@ -23,7 +25,7 @@ public struct CommitInfo: Sendable, Hashable {
 public final class Repository {
     let handle: OpaquePointer
 
-    private init(handle: OpaquePointer) { self.handle = handle }
+    init(handle: OpaquePointer) { self.handle = handle }
 
     deinit { git_repository_free(handle) }
 
@@ -61,6 +63,7 @@ public final class Repository {
         return CommitInfo(
             id: Self.hex(oid),
             summary: git_commit_summary(commit).map { String(cString: $0) } ?? "",
+            message: git_commit_message(commit).map { String(cString: $0) } ?? "",
             authorName: String(cString: author.name),
             authorEmail: String(cString: author.email),
             time: Int64(git_commit_time(commit)))

@@ -25,6 +25,8 @@ public final class Connection {
             PQfinish(handle)
             throw PostgresError(code: .connection, sqlState: nil, message: "cannot connect to Postgres: \(message)")
         }
+        // Notices (`relation ... already exists, skipping`) are not errors: keep them off stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         return Connection(handle: handle)
     }
 

@@ -26,8 +26,8 @@ public struct Inventory: Sendable {
     }
 
     /// Replaces the members (a PUT, so the client retries it like a read).
-    public func save(_ members: Set<ObjectRef>) async throws {
+    public func save(_ members: Set<ObjectRef>, source: SourceInfo? = nil) async throws {
         let body = JSONValue.object([JSONMember("members", .array(members.sorted().map { .string($0.description) }))])
-        _ = try await client.send("PUT", path, json: body)
+        _ = try await client.send("PUT", path, json: body, headers: source?.headers(path: nil) ?? [])
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Manifests
+import Blocking
 
 /// What a DatasetVersion manifest's data is: a file to upload (with its digest, computed here,
 /// and checked again by the server) or a URL pinned by the sha256 the manifest gives.
@@ -27,13 +28,38 @@ public struct ContentError: Error, Sendable, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
-/// Finds and hashes versions' data files in a folder tree (a work tree or a checked-out commit).
-public struct LocalContent: Sendable {
+/// Where versions' data comes from: a folder on disk, or a commit's tree.
+public protocol ContentProvider: Sendable {
+    func content(for manifest: Manifest) async -> Result<VersionContent, ContentError>
+}
+
+extension ContentProvider {
+    /// Every version's content, located and hashed concurrently.
+    public func contents(of manifests: [Manifest]) async -> [ObjectRef: Result<VersionContent, ContentError>] {
+        await withTaskGroup(of: (ObjectRef, Result<VersionContent, ContentError>).self) { group in
+            for manifest in manifests where manifest.kind == .datasetVersion {
+                group.addTask { (manifest.ref, await self.content(for: manifest)) }
+            }
+            var out: [ObjectRef: Result<VersionContent, ContentError>] = [:]
+            for await (ref, content) in group { out[ref] = content }
+            return out
+        }
+    }
+}
+
+/// Finds and hashes versions' data files in a folder tree (a work tree), reading and hashing
+/// on threads of its own.
+public struct LocalContent: ContentProvider {
     public let root: String
+    static let io = BlockingQueue(concurrentLabel: "datapilot.reconcile.files")
 
     public init(root: String) { self.root = root }
 
-    public func content(for manifest: Manifest) -> Result<VersionContent, ContentError> {
+    public func content(for manifest: Manifest) async -> Result<VersionContent, ContentError> {
+        await Self.io.run { [self] in contentNow(for: manifest) }
+    }
+
+    func contentNow(for manifest: Manifest) -> Result<VersionContent, ContentError> {
         let source = manifest.spec["source"]
         if let url = source?["url"]?.stringValue {
             guard let sha = source?["sha256"]?.stringValue else {

@@ -108,6 +108,7 @@ import Testing
                 ("GET", "/api/datasets/fixture/versions", nil, "viewer"),
                 ("GET", "/api/audit/events", nil, "viewer"),
                 ("GET", "/api/audit/verify", nil, "viewer"),
+                ("POST", "/api/audit/syncs", #"{"source": "matrix", "commit": "\#(String(repeating: "a", count: 40))", "result": "synced"}"#, "editor"),
                 ("GET", "/api/lineage/graph?node=dataset/fixture", nil, "viewer"),
                 ("GET", "/auth/whoami", nil, "viewer"),
                 ("POST", "/auth/token", nil, "viewer"),

@@ -48,7 +48,7 @@ git -C "$work/manifests" init -q && git -C "$work/manifests" add -A && \
   git -C "$work/manifests" -c user.name=bench -c user.email=bench@example.com commit -qm manifests
 
 # Requests the server has answered so far (Hummingbird's request counter).
-requests() { curl -sf "$base/metrics" | awk '/^hb_requests_total/ {s += $NF} END {printf "%d", s}'; }
+requests() { curl -sf "$base/metrics" | awk '/^hb_requests[{ ]/ {s += $NF} END {printf "%d", s}'; }
 now() { python3 -c 'import time; print(time.monotonic())'; }
 apply() {  # prints "seconds peak_rss_kib", the output in $work/out
   local t0 t1

@@ -1,6 +1,7 @@
 # Installs the Debian packages DataPilot's build and tests need, when any is missing.
 # Sourced by scripts/test.sh and scripts/demo.sh.
-datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev postgresql python3 make)
+# openssh-server/-client: the git source tests run a private sshd and make keys with ssh-keygen.
+datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev postgresql python3 make openssh-server openssh-client)
 
 ensure_packages() {
   local missing=()

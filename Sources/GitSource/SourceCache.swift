@@ -1,0 +1,68 @@
+import Blocking
+import Crypto
+import Foundation
+import Git
+import Synchronization
+
+/// A source's bare cache repository and the threads that touch it.
+///
+/// - `reads` (serial) owns the long-lived read handle: snapshots, object checks, exports.
+/// - `network` (concurrent) runs listing and fetching; each operation opens a handle of its own,
+///   so an operation abandoned by its watchdog (still blocked on a socket) holds no shared
+///   handle and cannot stall reads or later operations.
+final class SourceCache: Sendable {
+    let repositoryPath: String
+    let blobsPath: String
+    let reads: BlockingQueue
+    let network: BlockingQueue
+    private let handle: ConfinedHandle
+    private let digests = Mutex<[String: (sha256: String, size: Int64)]>([:])
+
+    init(name: String, url: String, cacheDirectory: String) {
+        let base = cacheDirectory.hasSuffix("/") ? String(cacheDirectory.dropLast()) : cacheDirectory
+        repositoryPath = base + "/" + Self.folderName(name: name, url: url)
+        blobsPath = base + "/blobs"
+        reads = BlockingQueue(label: "datapilot.gitsource.\(name).reads")
+        network = BlockingQueue(concurrentLabel: "datapilot.gitsource.\(name).network")
+        handle = ConfinedHandle()
+    }
+
+    /// `<sanitised name>-<first 12 hex of sha256(url)>.git`.
+    static func folderName(name: String, url: String) -> String {
+        var clean = String(name.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(63))
+        if clean.isEmpty { clean = "source" }
+        let digest = SHA256.hash(data: Data(url.utf8)).map { String(format: "%02x", $0) }.joined()
+        return "\(clean)-\(digest.prefix(12)).git"
+    }
+
+    /// The read handle; call only from a closure running on `reads`.
+    func repository() throws(GitSourceError) -> Repository {
+        if let open = handle.repository { return open }
+        let open = try openOrCreate()
+        handle.repository = open
+        return open
+    }
+
+    /// A fresh handle for one network operation.
+    func openOrCreate() throws(GitSourceError) -> Repository {
+        do {
+            try FileManager.default.createDirectory(atPath: repositoryPath, withIntermediateDirectories: true)
+        } catch {
+            throw GitSourceError(.corrupt, "cannot create the cache folder \(repositoryPath): \(error.localizedDescription)")
+        }
+        do {
+            return try Repository.openOrCreateBare(at: repositoryPath)
+        } catch {
+            throw GitSourceError.cache(error, doing: "open the cache repository \(repositoryPath)")
+        }
+    }
+
+    func digest(_ blob: String) -> (sha256: String, size: Int64)? { digests.withLock { $0[blob] } }
+
+    func remember(_ blob: String, _ digest: (sha256: String, size: Int64)) { digests.withLock { $0[blob] = digest } }
+}
+
+/// A `Repository` only ever touched from the `reads` serial queue, which is what makes this sound.
+final class ConfinedHandle: @unchecked Sendable {
+    var repository: Repository?
+}

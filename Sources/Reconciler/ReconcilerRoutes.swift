@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import Manifests
+import ServiceKit
+
+/// The reconciler's port: `/status`, `/healthz`, `/readyz`, `/metrics` and the webhook
+/// receiver `POST /hooks/{source}`.
+struct ReconcilerRoutes: Sendable {
+    let store: StatusStore
+    let metrics: ReconcilerMetrics
+    let sources: [String: SourceConfiguration]
+    let verifier = WebhookVerifier()
+    /// Rings the source's worker when this replica holds it; false when another replica does.
+    let ring: @Sendable (String) -> Bool
+
+    func router() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        let api = APIRouter(router: router)
+        api.get("/healthz") { _, _ in Response.json(["status": "ok"]) }
+        api.get("/readyz") { _, _ in
+            do {
+                _ = try await store.status(historyPerSource: 0)
+                return Response.json(["status": "ready"])
+            } catch {
+                throw Problem(.serviceUnavailable, title: "Not ready", detail: "the status database is unreachable: \(error)")
+            }
+        }
+        api.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+        }
+        api.get("/status") { _, _ in Response.json(try await store.status()) }
+        api.post("/hooks/:source") { request, context in try await hook(request, context) }
+        return router
+    }
+
+    func hook(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let name = try context.parameters.require("source")
+        guard let source = sources[name] else {
+            metrics.webhook("unknown_source")
+            throw Problem.notFound("source \"\(name)\"")
+        }
+        guard let secret = source.webhookSecret else {
+            metrics.webhook("disabled")
+            throw Problem(.forbidden, title: "Webhooks disabled", detail: "source \"\(name)\" has no webhook secret; set webhook-secret-file in the sources file")
+        }
+        let body: [UInt8]
+        do {
+            body = Array(buffer: try await request.body.collect(upTo: WebhookVerifier.maxBodyBytes))
+        } catch {
+            metrics.webhook("too_large")
+            throw Problem(.contentTooLarge, title: "Payload too large", detail: "webhook payloads are limited to \(WebhookVerifier.maxBodyBytes) bytes")
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        switch verifier.verify(headers: headers, body: body, secret: secret) {
+        case .failure(let rejection):
+            metrics.webhook(rejection.rawValue)
+            let detail = switch rejection {
+            case .unsigned: "no X-Hub-Signature-256, X-Gitlab-Token or X-DataPilot-Signature header"
+            case .forged: "the signature or token does not match this source's secret"
+            case .replayed: "this delivery was already received"
+            case .stale: "X-DataPilot-Timestamp is more than 5 minutes away from now"
+            }
+            throw Problem(.unauthorized, title: "Webhook rejected", detail: detail)
+        case .success(let kind):
+            metrics.webhook("accepted_" + kind)
+            if !ring(name) { try await store.requestPoll(name) }
+            return Response.json(["source": .string(name), "accepted": true], status: .accepted)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import GitSource
+import Manifests
+
+/// One git source to reconcile, as the sources file or the flags describe it.
+public struct SourceConfiguration: Sendable, Hashable {
+    public var spec: SourceSpec
+    /// Seconds between polls (each with up to 10% jitter).
+    public var interval: Double
+    /// A full plan and apply even when the commit did not change, to undo drift.
+    public var resync: Double
+    public var prune: Bool
+    public var maxDeletes: Int
+    /// The shared secret of webhooks for this source; none disables them.
+    public var webhookSecret: String?
+
+    public var name: String { spec.name }
+
+    public init(spec: SourceSpec, interval: Double = 60, resync: Double = 600, prune: Bool = false, maxDeletes: Int = 10, webhookSecret: String? = nil) {
+        self.spec = spec
+        self.interval = interval
+        self.resync = resync
+        self.prune = prune
+        self.maxDeletes = maxDeletes
+        self.webhookSecret = webhookSecret
+    }
+}
+
+/// What the reconciler needs: the sources, the server, its own database, where it listens.
+public struct ReconcilerConfiguration: Sendable {
+    public var sources: [SourceConfiguration]
+    public var server: String?
+    public var token: String?
+    public var databaseURL: String
+    public var host = "127.0.0.1"
+    public var port = 8090
+    public var cacheDirectory: String
+    /// Sync every source once and exit (for scripts and tests).
+    public var once = false
+    /// This replica's name in status (hostname:pid by default).
+    public var replica: String
+
+    public init(sources: [SourceConfiguration], server: String?, token: String?, databaseURL: String, cacheDirectory: String) {
+        self.sources = sources
+        self.server = server
+        self.token = token
+        self.databaseURL = databaseURL
+        self.cacheDirectory = cacheDirectory
+        replica = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}
+
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension ReconcilerConfiguration {
+    /// Reads a sources file:
+    ///
+    ///     database-url: postgres://datapilot@127.0.0.1:5432/datapilot
+    ///     listen: 127.0.0.1:8090
+    ///     sources:
+    ///       - name: examples
+    ///         url: https://git.example.com/ml/manifests.git
+    ///         ref: refs/heads/main
+    ///         path: examples
+    ///         interval: 30s
+    ///         prune: true
+    ///         auth: {username: ci, password-file: /run/secrets/git-token}
+    ///         webhook-secret-file: /run/secrets/hook
+    ///
+    /// Secrets come from files or environment variables (`*-file`, `*-env`), never inline.
+    /// `databaseURL` (a flag) wins over the file's `database-url` and DATAPILOT_DATABASE_URL.
+    public static func load(file path: String, environment: [String: String], databaseURL flag: String? = nil) throws -> ReconcilerConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("cannot read the sources file \(path)")
+        }
+        let value: JSONValue
+        switch JSONText.parse(Array(data)) {
+        case .success(let parsed): value = parsed
+        case .failure(let error): throw ConfigurationError("\(path):\(error.line):\(error.column): \(error.message)")
+        }
+        guard value.objectValue != nil else { throw ConfigurationError("\(path): expected a mapping with `sources:`") }
+        let known: Set = ["server", "token-file", "token-env", "database-url", "listen", "cache-dir", "sources"]
+        if let unknown = value.objectValue?.first(where: { !known.contains($0.key) }) {
+            throw ConfigurationError("\(path): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
+        }
+        let secrets = Secrets(environment: environment, file: path)
+        let fromEnvironment = environment["DATAPILOT_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let databaseURL = flag ?? value["database-url"]?.stringValue ?? fromEnvironment else {
+            throw ConfigurationError("\(path): database-url is required (or --database-url, or DATAPILOT_DATABASE_URL): the reconciler keeps status, history and leases in Postgres")
+        }
+        let cache = value["cache-dir"]?.stringValue ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path
+        var configuration = ReconcilerConfiguration(sources: [], server: value["server"]?.stringValue,
+                                                    token: try secrets.read(value, "token", at: "token"),
+                                                    databaseURL: databaseURL, cacheDirectory: cache)
+        if let listen = value["listen"]?.stringValue { try configuration.listen(listen) }
+        guard let items = value["sources"]?.arrayValue, !items.isEmpty else {
+            throw ConfigurationError("\(path): sources: list at least one source (name, url, ref, path)")
+        }
+        for (index, item) in items.enumerated() {
+            configuration.sources.append(try source(item, at: "sources[\(index)]", secrets: secrets))
+        }
+        try configuration.check()
+        return configuration
+    }
+
+    public mutating func listen(_ address: String) throws {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError("listen: expected HOST:PORT such as 127.0.0.1:8090, got \"\(address)\"")
+        }
+        host = String(address[..<colon])
+        self.port = port
+    }
+
+    /// Names unique and well formed, refs full, intervals sane.
+    public func check() throws {
+        var seen: Set<String> = []
+        for source in sources {
+            guard seen.insert(source.name).inserted else { throw ConfigurationError("source \"\(source.name)\" is listed twice; names must be unique") }
+        }
+    }
+
+    static func source(_ item: JSONValue, at where_: String, secrets: Secrets) throws -> SourceConfiguration {
+        let known: Set = ["name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
+                          "webhook-secret-file", "webhook-secret-env"]
+        if let unknown = item.objectValue?.first(where: { !known.contains($0.key) }) {
+            throw ConfigurationError("\(secrets.file): \(where_): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
+        }
+        func string(_ key: String, default fallback: String? = nil) throws -> String {
+            guard let text = item[key]?.stringValue ?? fallback else {
+                throw ConfigurationError("\(secrets.file): \(where_).\(key) is required")
+            }
+            return text
+        }
+        func duration(_ key: String, default fallback: Double) throws -> Double {
+            guard let text = item[key]?.stringValue else { return fallback }
+            guard let seconds = DurationText.seconds(text) else {
+                throw ConfigurationError("\(secrets.file): \(where_).\(key): \"\(text)\" is not a duration such as 30s, 5m or 1h")
+            }
+            return seconds
+        }
+        let auth = try secrets.auth(item["auth"], at: where_ + ".auth")
+        let spec = SourceSpec(name: try string("name"), url: try string("url"), ref: try string("ref", default: "refs/heads/main"),
+                              path: try string("path", default: ""), auth: auth, timeoutSeconds: Int(try duration("timeout", default: 60)))
+        try Self.validate(spec, at: where_, file: secrets.file)
+        return SourceConfiguration(spec: spec, interval: try duration("interval", default: 60), resync: try duration("resync", default: 600),
+                                   prune: item["prune"]?.boolValue ?? false, maxDeletes: Int(item["max-deletes"]?.numberValue ?? 10),
+                                   webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"))
+    }
+
+    public static func validate(_ spec: SourceSpec, at where_: String, file: String) throws {
+        guard StringFormat.dnsSubdomain.accepts(spec.name), !spec.name.contains(".") else {
+            throw ConfigurationError("\(file): \(where_).name \"\(spec.name)\": lower-case letters, digits and '-', starting with a letter or digit")
+        }
+        let isCommit = spec.ref.count == 40 && spec.ref.allSatisfy(\.isHexDigit)
+        guard spec.ref.hasPrefix("refs/") || isCommit else {
+            throw ConfigurationError("\(file): \(where_).ref \"\(spec.ref)\": give a full ref name (refs/heads/\(spec.ref), refs/tags/\(spec.ref)) or a 40-character commit id")
+        }
+        guard ["file://", "git://", "http://", "https://", "ssh://"].contains(where: { spec.url.hasPrefix($0) }) else {
+            throw ConfigurationError("\(file): \(where_).url \"\(spec.url)\": use a file://, git://, http(s):// or ssh:// URL")
+        }
+        guard spec.timeoutSeconds >= 1 else { throw ConfigurationError("\(file): \(where_).timeout must be at least 1s") }
+    }
+}
+
+/// Secrets named by `<key>-file` or `<key>-env`; never inline in the file.
+struct Secrets {
+    let environment: [String: String]
+    let file: String
+
+    func read(_ item: JSONValue, _ key: String, at where_: String) throws -> String? {
+        if item[key] != nil {
+            throw ConfigurationError("\(file): \(where_): put secrets in a file (\(key)-file) or an environment variable (\(key)-env), not in the sources file")
+        }
+        if let path = item[key + "-file"]?.stringValue {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError("\(file): \(where_)-file: cannot read \(path)")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let name = item[key + "-env"]?.stringValue {
+            guard let value = environment[name], !value.isEmpty else {
+                throw ConfigurationError("\(file): \(where_)-env: the environment variable \(name) is not set")
+            }
+            return value
+        }
+        return nil
+    }
+
+    func auth(_ item: JSONValue?, at where_: String) throws -> GitAuth {
+        guard let item else { return .none }
+        let username = item["username"]?.stringValue
+        if let keyFile = item["ssh-key-file"]?.stringValue {
+            guard let knownHosts = item["known-hosts-file"]?.stringValue else {
+                throw ConfigurationError("\(file): \(where_): known-hosts-file is required with ssh-key-file: host keys are always checked")
+            }
+            return .sshKey(username: username ?? "git", privateKeyPath: keyFile, privateKey: nil,
+                           passphrase: try read(item, "passphrase", at: where_ + ".passphrase"), knownHostsPath: knownHosts)
+        }
+        if let password = try read(item, "password", at: where_ + ".password") {
+            return .basic(username: username ?? "git", password: password)
+        }
+        throw ConfigurationError("\(file): \(where_): give password-file/password-env (HTTPS) or ssh-key-file and known-hosts-file (SSH)")
+    }
+}

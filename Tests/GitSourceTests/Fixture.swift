@@ -1,0 +1,55 @@
+import Foundation
+
+/// A work tree with the project's examples committed on `main`, and a bare repository (what the
+/// servers serve) it pushes to.
+struct Fixture {
+    let folder: String
+    let work: String
+    /// `<folder>/served`, the base path servers export.
+    let served: String
+    let bare: String
+    let cache: String
+
+    static let examples = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples").path
+
+    init(_ label: String) throws {
+        folder = try Shell.temporaryFolder(label)
+        work = folder + "/work"
+        served = folder + "/served"
+        bare = served + "/repo.git"
+        cache = folder + "/cache"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.examples, toPath: work + "/examples")
+        try Shell.git(["init", "-q", "-b", "main"], in: work)
+        try Shell.git(["add", "-A"], in: work)
+        try Shell.git(["commit", "-q", "-m", "Add the examples"], in: work)
+        try Shell.git(["init", "-q", "--bare", bare], in: folder)
+        try Shell.git(["remote", "add", "origin", bare], in: work)
+        try push()
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        let full = work + "/" + path
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: full, atomically: true, encoding: .utf8)
+    }
+
+    /// Commits everything in the work tree and pushes `main`; returns the new commit.
+    @discardableResult
+    func commit(_ message: String, force: Bool = false) throws -> String {
+        try Shell.git(["add", "-A"], in: work)
+        try Shell.git(["commit", "-q", "-m", message], in: work)
+        try push(force: force)
+        return try head()
+    }
+
+    func push(force: Bool = false, _ refs: [String] = ["main"]) throws {
+        try Shell.git(["push", "-q"] + (force ? ["-f"] : []) + ["origin"] + refs, in: work)
+    }
+
+    func head() throws -> String { try Shell.git(["rev-parse", "HEAD"], in: work) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: folder) }
+}

@@ -1,0 +1,305 @@
+import Crypto
+import Curl
+import Foundation
+import Manifests
+import Testing
+
+/// A git work tree made with the git CLI, committed to and served over file://.
+struct TestRepository {
+    let folder: URL
+
+    init(copying examples: URL) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("repo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: examples, to: folder.appendingPathComponent("examples"))
+        try git("init", "-q", "-b", "main")
+        try commit("Add the examples")
+    }
+
+    var url: String { "file://" + folder.path }
+
+    @discardableResult
+    func git(_ arguments: String...) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["-C", folder.path, "-c", "user.name=Ada Lovelace", "-c", "user.email=ada@example.com"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ServerTestSetup("git \(arguments.joined(separator: " ")) failed") }
+        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Commits everything; returns the new commit id.
+    @discardableResult
+    func commit(_ message: String) throws -> String {
+        try git("add", "-A")
+        try git("commit", "-q", "-m", message)
+        return try git("rev-parse", "HEAD")
+    }
+
+    func file(_ path: String) -> URL { folder.appendingPathComponent(path) }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+}
+
+/// `dpctl reconcile` running in the background against a test server, on a port of its own.
+final class TestReconciler: Sendable {
+    let process: Process
+    let port: Int
+    let log: URL
+
+    init(server: TestServer, arguments: [String]) throws {
+        port = try TestServer.freePort()
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("reconciler-\(UUID().uuidString).log")
+        try Data().write(to: log)
+        process = Process()
+        // The same signal-mask-clearing exec wrapper as the server's, so SIGTERM reaches it.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+                             TestServer.binary.deletingLastPathComponent().appendingPathComponent("dpctl").path, "reconcile",
+                             "--database-url", server.databaseURL, "--listen", "127.0.0.1:\(port)",
+                             "--cache-dir", log.deletingPathExtension().path + "-cache"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(server.env) { $1 }
+            .merging(["DATAPILOT_CONFIG": log.deletingPathExtension().path + "-config.yaml"]) { $1 }
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        try process.run()
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func status() async throws -> JSONValue {
+        let request = HTTPRequest(method: "GET", url: baseURL + "/status", headers: [], body: .none, timeoutSeconds: 10)
+        let response = try await dpctlQueue.run { try Transfer().perform(request) }
+        return response.json
+    }
+
+    func source(_ name: String) async -> JSONValue? {
+        (try? await status())?["sources"]?.arrayValue?.first { $0["name"]?.stringValue == name }
+    }
+
+    func post(_ path: String, body: [UInt8], headers: [(String, String)]) async throws -> HTTPResponse {
+        let request = HTTPRequest(method: "POST", url: baseURL + path, headers: headers, body: .bytes(body), timeoutSeconds: 10)
+        return try await dpctlQueue.run { try Transfer().perform(request) }
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    func kill(_ signal: Int32 = SIGKILL) {
+        if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+    }
+
+    func stop() async {
+        kill()
+        await dpctlQueue.run { self.process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: log)
+        try? FileManager.default.removeItem(atPath: log.deletingPathExtension().path + "-cache")
+    }
+}
+
+/// Polls `condition` every 100 ms for up to `seconds`.
+func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+}
+
+@Suite struct ReconcilerTests {
+    static let secret = "hook-secret-0123456789"
+
+    @Test func aRepositoryIsReconciledAndFollowsItsCommits() async throws {
+        let examples = try examplesCopy()
+        let repository = try TestRepository(copying: examples)
+        defer { repository.remove(); try? FileManager.default.removeItem(at: examples) }
+        let secretFile = repository.folder.appendingPathComponent(".git/hook-secret")
+        try Self.secret.write(to: secretFile, atomically: true, encoding: .utf8)
+        try await withServer { server in
+            // Polls rarely: the changes below arrive through webhooks.
+            let reconciler = try TestReconciler(server: server, arguments: [
+                "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h", "--prune",
+                "--webhook-secret-file", secretFile.path])
+            do {
+                let first = try repository.git("rev-parse", "HEAD")
+                let synced = try await eventually(60) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == first }
+                #expect(synced, "first sync did not converge:\n\(reconciler.logText)")
+                let datasets = try await server.request("GET", "/api/datasets").json["items"]?.arrayValue?.count
+                #expect(datasets == 3)
+                #expect(await reconciler.source("examples")?["counts"]?["created"] == 14)
+
+                // A commit changing one field, announced by a signed webhook.
+                try edit(repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
+                let second = try repository.commit("Hand churn to its own team")
+                let hook = try await Self.signedHook(reconciler, body: #"{"ref": "refs/heads/main"}"#)
+                #expect(hook.status == 202, "\(hook.text)")
+                let followed = try await eventually(30) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == second }
+                #expect(followed, "\(reconciler.logText)")
+                let status = await reconciler.source("examples")
+                #expect(status?["counts"]?["configured"] == 1 && status?["counts"]?["unchanged"] == 13, "\(status ?? .null)")
+                let update = try #require(try await server.auditEvents("&resource=dataset/churn&action=update").last)
+                #expect(update["source"]?["commit"]?.stringValue == second)
+                #expect(update["source"]?["author"] == "Ada Lovelace <ada@example.com>")
+                #expect(update["source"]?["tool"] == "dpctl reconcile")
+                let sync = try #require(try await server.auditEvents("&action=sync").last)
+                #expect(sync["resource"] == "source/examples")
+                #expect(sync["source"]?["commit"]?.stringValue == second)
+                let lineage = try await server.request("GET", "/api/lineage/graph?node=commit/\(second)&direction=downstream").json
+                #expect(lineage.jsonString().contains("dataset/churn") || lineage.jsonString().contains("\"churn\""), "\(lineage)")
+
+                // An invalid commit: nothing applied, the last good commit stays, the error names file:line.
+                try edit(repository.file("examples/datasets/churn.yaml"), "format: csv", "format: xlsx")
+                let bad = try repository.commit("An unknown format")
+                #expect(try await Self.signedHook(reconciler, body: "{}").status == 202)
+                let reported = try await eventually(30) { await reconciler.source("examples")?["lastAttemptedCommit"]?.stringValue == bad }
+                #expect(reported)
+                let invalid = await reconciler.source("examples")
+                #expect(invalid?["result"] == "invalid")
+                #expect(invalid?["lastAppliedCommit"]?.stringValue == second)
+                #expect(invalid?["error"]?.stringValue?.contains("examples/datasets/churn.yaml:") == true, "\(invalid ?? .null)")
+                #expect(try await server.request("GET", "/api/datasets/churn").json["spec"]?["format"] == "csv")
+
+                // Fixed by the next commit, which also drops a rule: pruned.
+                try repository.git("revert", "--no-edit", "HEAD")
+                try FileManager.default.removeItem(at: repository.file("examples/quality/churn-hygiene.yaml"))
+                let fixed = try repository.commit("Drop the hygiene rule")
+                #expect(try await Self.signedHook(reconciler, body: "{}").status == 202)
+                #expect(try await eventually(30) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == fixed }, "\(reconciler.logText)")
+                #expect(try await server.request("GET", "/api/qualityrules/churn-hygiene").status == 404)
+                let history = await reconciler.source("examples")?["history"]?.arrayValue?.compactMap { $0["result"]?.stringValue }
+                #expect(history?.prefix(4) == ["synced", "invalid", "synced", "synced"], "\(history ?? [])")
+
+                // Forged, replayed and unsigned hooks are refused and counted.
+                let body = Array(#"{"x": 1}"#.utf8)
+                let forged = try await reconciler.post("/hooks/examples", body: body, headers: [("X-Hub-Signature-256", "sha256=" + String(repeating: "0", count: 64))])
+                #expect(forged.status == 401)
+                let mac = Hex.encode(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(Self.secret.utf8))))
+                let github = [("X-Hub-Signature-256", "sha256=" + mac), ("X-GitHub-Delivery", "delivery-1")]
+                #expect(try await reconciler.post("/hooks/examples", body: body, headers: github).status == 202)
+                #expect(try await reconciler.post("/hooks/examples", body: body, headers: github).status == 401)
+                #expect(try await reconciler.post("/hooks/examples", body: body, headers: [("X-Gitlab-Token", "wrong")]).status == 401)
+                #expect(try await reconciler.post("/hooks/examples", body: body, headers: [("X-Gitlab-Token", Self.secret)]).status == 202)
+                #expect(try await reconciler.post("/hooks/unknown", body: body, headers: github).status == 404)
+                #expect(try await reconciler.post("/hooks/examples", body: Array(repeating: 32, count: 2 << 20), headers: github).status == 413)
+                let metrics = try await dpctlQueue.run {
+                    try Transfer().perform(HTTPRequest(method: "GET", url: reconciler.baseURL + "/metrics", headers: [], body: .none, timeoutSeconds: 10))
+                }
+                let text = String(decoding: metrics.body, as: UTF8.self)
+                for family in ["datapilot_reconcile_duration_seconds", "datapilot_source_last_applied_info", "datapilot_reconcile_resources",
+                               "datapilot_webhook_requests_total{outcome=\"forged\"}", "datapilot_webhook_requests_total{outcome=\"replayed\"}",
+                               "datapilot_sync_errors_total"] {
+                    #expect(text.contains(family), "\(family) missing")
+                }
+
+                // dpctl status shows it.
+                let shown = try await dpctl(["status", "--reconciler", reconciler.baseURL], environment: [:])
+                #expect(shown.status == 0)
+                #expect(shown.stdout.contains("examples") && shown.stdout.contains(String(fixed.prefix(12))), "\(shown.stdout)")
+
+                // SIGTERM: the reconciler exits cleanly.
+                reconciler.kill(SIGTERM)
+                await dpctlQueue.run { reconciler.process.waitUntilExit() }
+                #expect(reconciler.process.terminationStatus == 0, "\(reconciler.logText)")
+            } catch {
+                await reconciler.stop()
+                throw error
+            }
+            await reconciler.stop()
+        }
+    }
+
+    static func signedHook(_ reconciler: TestReconciler, body: String) async throws -> HTTPResponse {
+        // A delivery of its own each time: the same body signed in the same second is a replay.
+        let body = #"{"delivery": "\#(UUID().uuidString)", "payload": \#(body)}"#
+        let stamp = String(Int(Date().timeIntervalSince1970))
+        let mac = HMAC<SHA256>.authenticationCode(for: Array((stamp + "." + body).utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return try await reconciler.post("/hooks/examples", body: Array(body.utf8), headers: [
+            ("X-DataPilot-Timestamp", stamp), ("X-DataPilot-Signature", "sha256=" + Hex.encode(mac)), ("Content-Type", "application/json")])
+    }
+
+    @Test func twoReplicasSplitTheSourcesAndTakeOver() async throws {
+        let examples = try examplesCopy()
+        let one = try TestRepository(copying: examples)
+        let two = try TestRepository(copying: examples)
+        defer { one.remove(); two.remove(); try? FileManager.default.removeItem(at: examples) }
+        // Two sources whose objects do not collide: one holds the datasets, the other the rest.
+        try FileManager.default.removeItem(at: two.file("examples/datasets"))
+        try two.commit("Only what depends on the datasets")
+        for folder in ["versions", "quality", "experiments"] { try FileManager.default.removeItem(at: one.file("examples/\(folder)")) }
+        try one.commit("Only the datasets")
+        try await withServer { server in
+            let config = one.folder.appendingPathComponent(".git/sources.yaml")
+            try """
+            sources:
+              - {name: datasets, url: "\(one.url)", ref: refs/heads/main, path: examples, interval: 1s}
+              - {name: dependants, url: "\(two.url)", ref: refs/heads/main, path: examples, interval: 1s}
+            """.write(to: config, atomically: true, encoding: .utf8)
+            let a = try TestReconciler(server: server, arguments: ["--config", config.path])
+            let b = try TestReconciler(server: server, arguments: ["--config", config.path])
+            do {
+                let converged = try await eventually(60) {
+                    let sources = (try? await a.status())?["sources"]?.arrayValue ?? []
+                    return sources.count == 2 && sources.allSatisfy { $0["result"] == "synced" }
+                }
+                #expect(converged, "A:\n\(a.logText)\nB:\n\(b.logText)")
+                let owners = ((try? await a.status())?["sources"]?.arrayValue ?? []).compactMap { $0["owner"]?.stringValue }
+                #expect(owners.count == 2)
+                // Each source held by exactly one replica, and no object created twice.
+                for name in ["datasets", "dependants"] {
+                    let holders = [a, b].filter { $0.logText.split(separator: "\n").contains { $0.contains("holding source") && $0.contains("source=\(name)") } }
+                    #expect(holders.count == 1, "\(name) held by \(holders.count) replicas")
+                }
+                let creates = try await server.auditEvents("&action=create").compactMap { $0["resource"]?.stringValue }.filter { !$0.hasPrefix("applyset/") }
+                #expect(creates.count == Set(creates).count && creates.count == 14, "\(creates)")
+
+                // Kill A: B takes its sources over and follows a new commit.
+                a.kill()
+                await dpctlQueue.run { a.process.waitUntilExit() }
+                try edit(one.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
+                let next = try one.commit("Change after the takeover")
+                let followed = try await eventually(30) { await b.source("datasets")?["lastAppliedCommit"]?.stringValue == next }
+                #expect(followed, "B:\n\(b.logText)")
+                let survivors = Set(((try? await b.status())?["sources"]?.arrayValue ?? []).compactMap { $0["owner"]?.stringValue })
+                #expect(survivors.count == 1)
+            } catch {
+                await a.stop()
+                await b.stop()
+                throw error
+            }
+            await a.stop()
+            await b.stop()
+        }
+    }
+
+    @Test func syncOnceAndBadInput() async throws {
+        let examples = try examplesCopy()
+        let repository = try TestRepository(copying: examples)
+        defer { repository.remove(); try? FileManager.default.removeItem(at: examples) }
+        try await withServer { server in
+            let once = try await dpctl(["reconcile", "--once", "--repo", repository.url, "--path", "examples", "--database-url", server.databaseURL,
+                                        "--cache-dir", repository.folder.appendingPathComponent(".git/dp-cache").path], environment: server.env)
+            #expect(once.status == 0, "\(once.stdout)\(once.stderr)")
+            #expect(try await server.request("GET", "/api/runs").json["items"]?.arrayValue?.count == 2)
+        }
+        let cases: [([String], String)] = [
+            (["reconcile"], "--config FILE"),
+            (["reconcile", "--repo", "file:///x", "--config", "s.yaml"], "not both"),
+            (["reconcile", "--repo", "file:///x", "--ref", "main", "--database-url", "postgres://x"], "refs/heads/main"),
+            (["reconcile", "--repo", "ftp://x", "--database-url", "postgres://x"], "file://, git://"),
+            (["reconcile", "--repo", "file:///x", "--interval", "soon", "--database-url", "postgres://x"], "--interval \"soon\""),
+            (["reconcile", "--repo", "file:///x", "--ssh-key-file", "k"], "--known-hosts-file"),
+            (["reconcile", "--config", "/nonexistent/sources.yaml"], "cannot read the sources file"),
+            (["status", "--reconciler", "http://127.0.0.1:1"], "is `dpctl reconcile` running?"),
+        ]
+        for (arguments, message) in cases {
+            let result = try await dpctl(arguments, environment: ["DATAPILOT_DATABASE_URL": ""])
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Benchmark `dpctl reconcile` on a 10,000-manifest repository served by git daemon: the first
+# sync, a no-op poll (ls-remote, no fetch) beside `git ls-remote` on the same remote, an
+# incremental fetch beside `git fetch` of the same commit, and commit -> converged latency for a
+# one-file change announced by a webhook (p50/p99 over BENCH_COMMITS commits), with peak RSS.
+#
+#   bench/reconcile/run.sh      # BENCH_COUNT=10000 BENCH_COMMITS=50 BENCH_NO_RESULTS=1
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+source scripts/lib/packages.sh
+source scripts/lib/postgres.sh
+count="${BENCH_COUNT:-10000}"
+commits="${BENCH_COMMITS:-50}"
+results="$root/bench/RESULTS.md"
+log() { printf '==> %s\n' "$*" >&2; }
+
+datapilot_packages+=(curl time)
+ensure_packages
+log "building dpctl and datapilot-server (release)"
+swift build -c release --product datapilot-server >&2
+swift build -c release --product dpctl >&2
+bin="$(swift build -c release --show-bin-path)"
+
+work="$(mktemp -d /tmp/dp-reconcile-bench.XXXXXX)"
+cleanup() {
+  for pid in ${server_pid:-} ${reconciler_pid:-} ${daemon_pid:-}; do kill -9 "$pid" 2>/dev/null || true; done
+  pg_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+pg_start
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+now() { python3 -c 'import time; print(time.monotonic())'; }
+key="bench-admin-key-$(date +%s)-abcdef"
+port=$(free_port)
+DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" "$bin/datapilot-server" --port "$port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
+  --data-dir "$work/data" --max-connections 20 >"$work/server.log" 2>&1 &
+server_pid=$!
+export DATAPILOT_SERVER="http://127.0.0.1:$port" DATAPILOT_TOKEN="$key" DATAPILOT_CONFIG="$work/config.yaml"
+for _ in $(seq 100); do curl -sf "$DATAPILOT_SERVER/healthz" >/dev/null && break; sleep 0.1; done
+
+log "generating $count manifests into a repository served by git daemon"
+python3 "$root/bench/apply/generate.py" "$work/work/manifests" "$count"
+g() { git -C "$work/work" -c user.name=bench -c user.email=bench@example.com "$@"; }
+g init -q -b main && g add -A && g commit -qm manifests
+git init -q --bare "$work/served/repo.git"
+g push -q "$work/served/repo.git" main
+touch "$work/served/repo.git/git-daemon-export-ok"
+daemon_port=$(free_port)
+git daemon --reuseaddr --listen=127.0.0.1 --port="$daemon_port" --base-path="$work/served" --export-all --enable=receive-pack "$work/served" \
+  >"$work/daemon.log" 2>&1 &
+daemon_pid=$!
+remote="git://127.0.0.1:$daemon_port/repo.git"
+for _ in $(seq 50); do git ls-remote "$remote" >/dev/null 2>&1 && break; sleep 0.1; done
+g remote add origin "$remote"
+
+log "first sync (dpctl reconcile --once)"
+t0=$(now)
+/usr/bin/time -f '%M' -o "$work/rss-first" "$bin/dpctl" reconcile --once --repo "$remote" --name bench --database-url "$DATAPILOT_TEST_DATABASE_URL" \
+  --cache-dir "$work/cache" >"$work/first.log" 2>&1 || { tail -20 "$work/first.log" >&2; exit 1; }
+first_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')
+
+log "reconciler running; no-op polls for 10 s"
+echo "bench-hook-secret" >"$work/hook-secret"
+rport=$(free_port)
+/usr/bin/time -f '%M' -o "$work/rss-loop" "$bin/dpctl" reconcile --repo "$remote" --name bench --interval 1s --resync 24h \
+  --webhook-secret-file "$work/hook-secret" --database-url "$DATAPILOT_TEST_DATABASE_URL" --cache-dir "$work/cache" \
+  --listen "127.0.0.1:$rport" >"$work/reconciler.log" 2>&1 &
+reconciler_pid=$!
+rbase="http://127.0.0.1:$rport"
+for _ in $(seq 100); do curl -sf "$rbase/healthz" >/dev/null && break; sleep 0.1; done
+sleep 10
+metric() { curl -sf "$rbase/metrics" | awk -v m="$1" '$1 ~ "^"m"(\\{|$)" {s += $NF} END {printf "%.6f", s}'; }
+ls_sum=$(metric datapilot_git_ls_remote_duration_seconds_sum); ls_n=$(metric datapilot_git_ls_remote_duration_seconds_count)
+ours_ls=$(awk -v s="$ls_sum" -v n="$ls_n" 'BEGIN {printf "%.1f", 1000 * s / n}')
+t0=$(now); for _ in $(seq 20); do git ls-remote "$remote" refs/heads/main >/dev/null; done
+git_ls=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", 1000 * (b - a) / 20}')
+
+# commit -> converged through a webhook, one file changed each time
+hook() {
+  local body stamp sig
+  body="{\"n\": \"$1\"}"; stamp=$(date +%s)
+  sig=$(printf '%s.%s' "$stamp" "$body" | openssl dgst -sha256 -hmac "bench-hook-secret" -r | cut -d' ' -f1)
+  curl -sf -o /dev/null -X POST "$rbase/hooks/bench" -H "X-DataPilot-Timestamp: $stamp" -H "X-DataPilot-Signature: sha256=$sig" -d "$body"
+}
+applied() { curl -sf "$rbase/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sources"][0]["lastAppliedCommit"] or "")'; }
+log "commit -> converged, $commits commits with a webhook each"
+git clone -q --bare "$remote" "$work/peer.git"
+: >"$work/latencies"
+fetch_before=$(metric datapilot_git_fetch_duration_seconds_sum)
+for i in $(seq "$commits"); do
+  sed -i "s/description: .*dataset 7 for.*/description: Revision $i of dataset 7 for the apply benchmark/" "$work/work/manifests/m0000.yaml"
+  g commit -qam "revision $i" && g push -q origin main
+  head=$(g rev-parse HEAD)
+  t0=$(now)
+  hook "$i"
+  until [ "$(applied)" = "$head" ]; do sleep 0.005; done
+  awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.4f\n", b - a}' >>"$work/latencies"
+  if [ "$i" -eq 1 ]; then
+    fetch_after=$(metric datapilot_git_fetch_duration_seconds_sum)
+    ours_fetch=$(awk -v a="$fetch_before" -v b="$fetch_after" 'BEGIN {printf "%.1f", 1000 * (b - a)}')
+    t0=$(now); git -C "$work/peer.git" fetch -q origin '+refs/heads/*:refs/heads/*'
+    git_fetch=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", 1000 * (b - a)}')
+  fi
+done
+read -r p50 p99 < <(sort -n "$work/latencies" | awk '{a[NR] = $1} END {printf "%.3f %.3f\n", a[int((NR + 1) * 0.5)], a[int(NR * 0.99) > 0 ? int(NR * 0.99) : NR]}')
+kill "$reconciler_pid"; wait "$reconciler_pid" 2>/dev/null || true; reconciler_pid=""
+rss_first=$(cat "$work/rss-first"); rss_loop=$(cat "$work/rss-loop" 2>/dev/null || echo 0)
+table=$(cat <<TABLE
+| step | dpctl reconcile | peer (git CLI, same remote) | ratio |
+|---|---|---|---|
+| first sync of $count manifests (clone, parse, apply) | $first_s s, peak RSS $((rss_first / 1024)) MiB | | |
+| no-op poll: ls-remote, no fetch | $ours_ls ms | git ls-remote: $git_ls ms | $(awk -v a="$ours_ls" -v b="$git_ls" 'BEGIN {printf "%.2f", a / b}') |
+| incremental fetch of a one-file commit | $ours_fetch ms | git fetch: $git_fetch ms | $(awk -v a="$ours_fetch" -v b="$git_fetch" 'BEGIN {printf "%.2f", a / b}') |
+| webhook -> converged, one file changed ($commits commits) | p50 $p50 s, p99 $p99 s; peak RSS $((rss_loop / 1024)) MiB | | |
+TABLE
+)
+echo "$table"
+if [ -z "${BENCH_NO_RESULTS:-}" ]; then
+  {
+    echo
+    echo "## dpctl reconcile — $(date -u +%Y-%m-%d)"
+    echo
+    echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1); libgit2 1.5.1; $(git --version); Postgres 15; git daemon on loopback. Release build."
+    echo
+    echo "$table"
+  } >>"$results"
+  log "appended to bench/RESULTS.md"
+fi
