@@ -105,9 +105,16 @@ for i in $(seq "$commits"); do
     git_fetch=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", 1000 * (b - a)}')
   fi
 done
-read -r p50 p99 < <(sort -n "$work/latencies" | awk '{a[NR] = $1} END {printf "%.3f %.3f\n", a[int((NR + 1) * 0.5)], a[int(NR * 0.99) > 0 ? int(NR * 0.99) : NR]}')
-kill "$reconciler_pid"; wait "$reconciler_pid" 2>/dev/null || true; reconciler_pid=""
-rss_first=$(cat "$work/rss-first"); rss_loop=$(cat "$work/rss-loop" 2>/dev/null || echo 0)
+read -r p50 p99 < <(python3 -c '
+import sys
+xs = sorted(float(x) for x in open(sys.argv[1]))
+pick = lambda q: xs[min(len(xs) - 1, max(0, int(round(q * len(xs))) - 1))]
+print("%.3f %.3f" % (pick(0.5), pick(0.99)))' "$work/latencies")
+# Peak RSS of the long-running reconciler (the child of /usr/bin/time), read before stopping it.
+child=$(pgrep -P "$reconciler_pid" | head -1)
+rss_loop=$(awk '/VmHWM/ {print $2}' "/proc/$child/status")
+kill "$reconciler_pid" "$child" 2>/dev/null; wait "$reconciler_pid" 2>/dev/null || true; reconciler_pid=""
+rss_first=$(cat "$work/rss-first")
 table=$(cat <<TABLE
 | step | dpctl reconcile | peer (git CLI, same remote) | ratio |
 |---|---|---|---|
