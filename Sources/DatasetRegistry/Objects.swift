@@ -11,31 +11,16 @@ enum Objects {
         to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as updated_at, updated_by
         """
 
-    static func json(_ text: String?) -> JSONValue { ObjectJSON.parse(text) }
-
     static func version(_ row: Row) -> JSONValue {
         var status = [JSONMember("sha256", .string(row["sha256"]!))]
         // External versions (a URL and its digest) have no stored object, so no size.
         if let size = row.int("size") { status.append(JSONMember("size", .int(size))) }
         status.append(JSONMember("contentType", .string(row["content_type"]!)))
         status.append(JSONMember("stored", .bool(row["object_key"] != nil)))
-        return .object([
-            JSONMember("apiVersion", .string(ManifestKind.apiVersion)),
-            JSONMember("kind", "DatasetVersion"),
-            JSONMember("metadata", .object([
-                JSONMember("name", .string(row["name"]!)),
-                JSONMember("labels", json(row["labels"])),
-                JSONMember("annotations", json(row["annotations"])),
-                JSONMember("uid", .string(row["uid"]!)),
-                JSONMember("resourceVersion", .string(row["resource_version"]!)),
-                JSONMember("createdAt", .string(row["created_at"]!)),
-                JSONMember("updatedAt", .string(row["updated_at"]!)),
-                JSONMember("createdBy", .string(row["created_by"]!)),
-                JSONMember("updatedBy", .string(row["updated_by"]!)),
-            ])),
-            JSONMember("spec", json(row["spec"])),
-            JSONMember("status", .object(status)),
-        ])
+        // The columns every object has, as every kind reads them, then the version's status.
+        guard case .object(var members) = ObjectJSON.object(row, kind: .datasetVersion) else { return .null }
+        members.append(JSONMember("status", .object(status)))
+        return .object(members)
     }
 
     static func desired(_ object: JSONValue) -> JSONValue { ObjectJSON.desired(object) }
