@@ -33,19 +33,14 @@ struct DiffCommand: AsyncParsableCommand {
         let desired = try manifests.load(exitCode: 2)
         let plan: Plan
         do {
+            // The same live state, inventory and plan as apply, without writing anything.
             let session = try await Reconciliation(context: context, root: manifests.resolvedRoot, tool: "dpctl diff")
-            var members: Set<ObjectRef> = []
-            if prune, let applyset { members = try await Inventory(name: applyset, client: session.client).load() ?? [] }
-            var kinds = Set(desired.map(\.kind))
-            kinds.formUnion(members.map(\.kind))
-            let live = try await session.live(kinds)
-            plan = try Planner().plan(desired: desired, live: live, contents: await LocalContent(root: session.root).contents(of: desired),
-                                      prune: prune ? Planner.Prune(inventory: members, maxDeletes: .max) : nil)
-        } catch let error as APIError {
-            throw CommandFailure(error.message, code: 2)
-        } catch let error as CLIError {
+            let request = SyncRequest(manifests: desired, applySet: applyset, prune: prune, maxDeletes: .max, dryRun: .client,
+                                      source: session.source, root: session.root, content: LocalContent(root: session.root))
+            plan = try await Sync(client: session.client).run(request).plan
+        } catch let error as SyncError {
             throw CommandFailure(error.description, code: 2)
-        } catch let error as PlanError {
+        } catch let error as CLIError {
             throw CommandFailure(error.description, code: 2)
         }
         let out = Terminal.standardOutput

@@ -286,7 +286,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
             #expect(once.status == 0, "\(once.stdout)\(once.stderr)")
             #expect(try await server.request("GET", "/api/runs").json["items"]?.arrayValue?.count == 2)
         }
-        let cases: [([String], String)] = [
+        var cases: [([String], String)] = [
             (["reconcile"], "--config FILE"),
             (["reconcile", "--repo", "file:///x", "--config", "s.yaml"], "not both"),
             (["reconcile", "--repo", "file:///x", "--ref", "main", "--database-url", "postgres://x"], "refs/heads/main"),
@@ -296,6 +296,25 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
             (["reconcile", "--config", "/nonexistent/sources.yaml"], "cannot read the sources file"),
             (["status", "--reconciler", "http://127.0.0.1:1"], "is `dpctl reconcile` running?"),
         ]
+        // Sources files: each mistake named with the file and the setting.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sources-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files: [(String, String)] = [
+            ("database-url: postgres://x\nsources: []\n", "list at least one source"),
+            ("database-url: postgres://x\nsourcez: []\n", "unknown setting \"sourcez\""),
+            ("database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", intervall: 5s}\n", "sources[0]: unknown setting \"intervall\""),
+            ("database-url: postgres://x\nsources:\n  - {url: \"file:///x\"}\n", "sources[0].name is required"),
+            ("database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", auth: {username: u, password: hunter2}}\n", "not in the sources file"),
+            ("database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", auth: {ssh-key-file: /k}}\n", "known-hosts-file is required"),
+            ("database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\"}\n  - {name: a, url: \"file:///y\"}\n", "listed twice"),
+            ("sources: [\n", "sources.yaml:"),
+        ]
+        for (index, (text, message)) in files.enumerated() {
+            let file = folder.appendingPathComponent("\(index)-sources.yaml")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            cases.append((["reconcile", "--config", file.path], message))
+        }
         for (arguments, message) in cases {
             let result = try await dpctl(arguments, environment: ["DATAPILOT_DATABASE_URL": ""])
             #expect(result.status != 0, "\(arguments)")
