@@ -74,12 +74,15 @@ let package = Package(
             dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking",
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Lineage", "Postgres", "Manifests"]),
-        .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Lineage", "Postgres", "Manifests"]),
+        .target(name: "Evidence", dependencies: ["Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
+                                                     "Evidence", "Blocking", .product(name: "Crypto", package: "swift-crypto"),
+                                                     .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "Inventory", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Postgres", "Manifests",
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DataPilotServer",
-            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Inventory", "ObjectAPI", "Audit", "Lineage",
+            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "Inventory", "ObjectAPI", "Audit", "Lineage",
                            "ObjectStore", "ServiceKit", "Postgres",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
@@ -104,7 +107,8 @@ let package = Package(
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),

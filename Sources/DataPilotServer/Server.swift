@@ -1,5 +1,6 @@
 import Audit
 import DatasetRegistry
+import Evidence
 import Experiments
 import Foundation
 import Gateway
@@ -43,9 +44,23 @@ public enum Server {
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         let store = try makeStore(configuration, data: data)
 
+        let runsDirectory = data.appendingPathComponent("runs").path
+        try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true)
+        let execution = ExecutionSettings(
+            publicURL: configuration.effectivePublicURL, workDirectory: runsDirectory,
+            heartbeatSeconds: max(0.25, min(10, Double(configuration.runHeartbeatTimeoutSeconds) / 4)),
+            issueToken: { credentials.runToken(for: $0) })
+        let evidenceKey = try await EvidenceService.loadKey(pool: pool)
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
-                         services: configuration.services, upstreams: configuration.upstreams)
+                         services: configuration.services, upstreams: configuration.upstreams,
+                         execution: execution, evidenceKey: evidenceKey, logger: logger)
+        var background: [Task<Void, Never>] = []
+        if configuration.runs(.experiments) {
+            let reaper = Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger)
+            background.append(Task { await reaper.run() })
+        }
+        defer { background.forEach { $0.cancel() } }
 
         let app = Application(
             router: api.router,
@@ -84,7 +99,10 @@ extension Server {
     public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: Credentials, spoolDirectory: String,
                               maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry,
                               services: Set<ServerConfiguration.ServiceMode> = [.all],
-                              upstreams: [ServerConfiguration.ServiceMode: String] = [:]) -> APIRouter {
+                              upstreams: [ServerConfiguration.ServiceMode: String] = [:],
+                              execution: ExecutionSettings = ExecutionSettings(publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
+                                                                               heartbeatSeconds: 10, issueToken: { _ in "" }),
+                              evidenceKey: EvidenceKey = .generate(), logger: Logger = Logger(label: "datapilot")) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -106,7 +124,10 @@ extension Server {
             ApplySetRoutes(pool: pool).register(on: router)
         }
         if let router = place(.quality) { QualityRoutes(pool: pool).register(on: router) }
-        if let router = place(.experiments) { ExperimentRoutes(pool: pool).register(on: router) }
+        if let router = place(.experiments) {
+            ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
+                             execution: execution, evidenceKey: evidenceKey, logger: logger).register(on: router)
+        }
         if let router = place(.audit) { AuditRoutes(pool: pool).register(on: router) }
         if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }
         return api

@@ -29,8 +29,19 @@ public struct ServerConfiguration: Sendable {
     public var s3Region = "us-east-1"
     public var s3Prefix = ""
     public var s3Addressing = "path"
+    /// The URL runs call back on (`DATAPILOT_URL`); defaults to this server's own address.
+    public var publicURL: String?
+    /// How long a running run may go without a heartbeat before the reaper marks it LOST.
+    public var runHeartbeatTimeoutSeconds = 120
+    /// Whether new dataset versions are evaluated against their dataset's quality rules.
+    public var autoEvaluate = true
 
     public init() {}
+
+    /// `public-url`, or the address this server listens on.
+    public var effectivePublicURL: String {
+        publicURL ?? "http://\(host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host):\(effectivePort)"
+    }
 
     public enum ServiceMode: String, Sendable, CaseIterable, Hashable {
         case all, gateway, registry, quality, experiments, lineage, audit
@@ -61,7 +72,8 @@ public struct ServerConfiguration: Sendable {
     public static let keys = ["host", "port", "service", "database-url", "max-connections", "data-dir",
                               "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
                               "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
-                              "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url"]
+                              "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
+                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate"]
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -107,6 +119,17 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationProblem("\(origin): object-store must be file or s3, got \"\(value)\"")
             }
             objectStore = value
+        case "public-url":
+            guard StringFormat.url.accepts(value) else {
+                throw ConfigurationProblem("\(origin): public-url must be an http(s) URL such as https://datapilot.example.com, got \"\(value)\"")
+            }
+            publicURL = value
+        case "run-heartbeat-timeout-seconds": runHeartbeatTimeoutSeconds = try number(1...86_400)
+        case "auto-evaluate":
+            guard ["true", "false"].contains(value) else {
+                throw ConfigurationProblem("\(origin): auto-evaluate must be true or false, got \"\(value)\"")
+            }
+            autoEvaluate = value == "true"
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

@@ -69,8 +69,16 @@ struct VersionRoutes: Sendable {
     }
 
     func download(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        try context.require(.viewer)
         let (dataset, version) = (try context.parameters.require("name"), try context.parameters.require("version"))
+        // A run-scoped token reads the versions its own (live) run declares as inputs, nothing else.
+        if let principal = context.principal, principal.role == .runner {
+            guard try await pool.withConnection({ try RunScope.mayRead(principal, version: version, on: $0) }) else {
+                throw Problem(.forbidden, title: "Forbidden",
+                              detail: "DatasetVersion \"\(version)\" is not an input of run \"\(principal.runID ?? "?")\"; a run-scoped token reads only its run's inputs")
+            }
+        } else {
+            try context.require(.viewer)
+        }
         guard let row = try await pool.withConnection({
             try $0.query("select object_key, sha256, size, content_type, spec->'source'->>'url' as url from dataset_versions where name = $1 and dataset = $2",
                          [version, dataset]).first

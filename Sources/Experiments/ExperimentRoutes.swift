@@ -1,14 +1,42 @@
+import Evidence
+import Foundation
 import Lineage
+import Logging
 import Manifests
 import ObjectAPI
+import ObjectStore
 import Postgres
 import ServiceKit
 
-/// The Experiments service's routes: experiments (`/api/experiments`) and their runs (`/api/runs`).
+/// The Experiments service: experiments (`/api/experiments`), runs as manifests (`/api/runs`)
+/// and as the run API (`/api/experiments/{name}/runs`, `/api/experiment-runs/...`): lifecycle,
+/// telemetry, artifacts, execution and evidence bundles.
 public struct ExperimentRoutes: Sendable {
     let pool: ConnectionPool
+    let executors: Executors
+    let artifacts: ArtifactStore
+    let evidence: EvidenceService
+    let maxUploadBytes: Int64
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64,
+                execution: ExecutionSettings, evidenceKey: EvidenceKey, logger: Logger) {
+        self.pool = pool
+        self.maxUploadBytes = maxUploadBytes
+        artifacts = ArtifactStore(pool: pool, store: store, spoolDirectory: spoolDirectory)
+        executors = Executors(pool: pool, settings: execution, artifacts: artifacts, logger: logger)
+        evidence = EvidenceService(pool: pool, store: store, key: evidenceKey, server: execution.publicURL, spoolDirectory: spoolDirectory)
+        let (executors, evidence) = (executors, evidence)
+        Task {
+            await executors.setOnFinish { record in
+                guard record.spec["evidence"]?.boolValue == true else { return }
+                do {
+                    _ = try await evidence.build(run: record.name, actor: "executor:local", requestID: "evidence-\(UUID().uuidString.lowercased())")
+                } catch {
+                    logger.error("cannot build the run's evidence bundle", metadata: ["run": .string(record.name), "error": .string("\(error)")])
+                }
+            }
+        }
+    }
 
     /// An experiment uses datasets (`spec.datasets`); a dataset an experiment uses is kept.
     static let experiments = ResourceTable(
@@ -25,27 +53,65 @@ public struct ExperimentRoutes: Sendable {
         },
         relations: ["uses"])
 
-    /// A run belongs to an experiment, which must exist, and reads dataset versions.
-    static let runs = ResourceTable(
-        kind: .run, collection: "/api/runs",
-        references: { spec in
-            spec["experiment"]?.stringValue.map { [ObjectReference(kind: .experiment, name: $0, path: "spec.experiment", mustExist: true)] } ?? []
-        },
-        edges: { name, spec in
-            let run = LineageNode(kind: "run", name: name)
-            var edges: [LineageEdge] = []
-            if let experiment = spec["experiment"]?.stringValue {
-                edges.append(LineageEdge(from: run, to: LineageNode(kind: "experiment", name: experiment), relation: "belongs-to"))
-            }
-            for version in spec["inputs"]?.strings("datasetVersion") ?? [] {
-                edges.append(LineageEdge(from: run, to: LineageNode(kind: "datasetversion", name: version), relation: "input"))
-            }
-            return edges
-        },
-        relations: ["belongs-to", "input"])
+    /// A run belongs to an experiment, which must exist, and reads dataset versions, which must
+    /// exist too (they are pinned by digest when the run is written). Params are written once.
+    /// `spec.execute: true` starts a new run through the local executor.
+    var runs: ResourceTable {
+        let executors = self.executors
+        return ResourceTable(
+            kind: .run, collection: "/api/runs",
+            references: { spec in
+                var references = spec["experiment"]?.stringValue.map { [ObjectReference(kind: .experiment, name: $0, path: "spec.experiment", mustExist: true)] } ?? []
+                for (index, version) in (spec["inputs"]?.strings("datasetVersion") ?? []).enumerated() {
+                    references.append(ObjectReference(kind: .datasetVersion, name: version, path: "spec.inputs[\(index)].datasetVersion", mustExist: true))
+                }
+                return references
+            },
+            edges: { name, spec in
+                let run = LineageNode(kind: "run", name: name)
+                var edges: [LineageEdge] = []
+                if let experiment = spec["experiment"]?.stringValue {
+                    edges.append(LineageEdge(from: run, to: LineageNode(kind: "experiment", name: experiment), relation: "belongs-to"))
+                }
+                for version in spec["inputs"]?.strings("datasetVersion") ?? [] {
+                    edges.append(LineageEdge(from: run, to: LineageNode(kind: "datasetversion", name: version), relation: "input"))
+                }
+                if let repository = spec["code"]?["repository"]?.stringValue, let commit = spec["code"]?["commit"]?.stringValue {
+                    edges.append(LineageEdge(from: run, to: LineageNode(kind: "commit", name: "\(repository)@\(commit)"), relation: "code"))
+                }
+                if let reference = spec["image"]?["reference"]?.stringValue, let digest = spec["image"]?["digest"]?.stringValue {
+                    edges.append(LineageEdge(from: run, to: LineageNode(kind: "image", name: "\(reference)@\(digest)"), relation: "image"))
+                }
+                return edges
+            },
+            relations: ["belongs-to", "input", "code", "image"],
+            beforeDelete: { name, connection in
+                if let record = try RunRecord.load(name, on: connection), record.state == .running {
+                    throw Problem(.conflict, title: "Run is running",
+                                  detail: "Run \"\(name)\" is RUNNING; cancel it (POST /api/experiment-runs/\(name)/cancel) before deleting it")
+                }
+            },
+            onWrite: { name, before, spec, connection in
+                if let before, (before["params"] ?? .object([])).canonicalJSON != (spec["params"] ?? .object([])).canonicalJSON {
+                    throw Problem(.conflict, title: "Params are written once",
+                                  detail: "Run \"\(name)\" already has params \(before["params"]?.jsonString() ?? "{}"); params never change: create a new run with the new params")
+                }
+                try RunInputs.write(run: name, spec: spec, on: connection)
+            },
+            afterCreate: { name, spec in
+                guard spec["execute"]?.boolValue == true else { return }
+                _ = try? await executors.execute(name, kind: .local, actor: "executor:local", requestID: "execute-on-create-\(UUID().uuidString.lowercased())")
+            })
+    }
 
     public func register(on router: APIRouter) {
         ObjectRoutes(pool: pool, table: Self.experiments).register(on: router)
-        ObjectRoutes(pool: pool, table: Self.runs).register(on: router)
+        let runObjects = ObjectRoutes(pool: pool, table: runs)
+        runObjects.register(on: router)
+        ExecuteRoute(executors: executors).register(on: router)
+        RunRoutes(pool: pool, objects: runObjects, executors: executors).register(on: router)
+        TelemetryRoutes(pool: pool).register(on: router)
+        ArtifactRoutes(pool: pool, artifacts: artifacts, maxUploadBytes: maxUploadBytes).register(on: router)
+        EvidenceRoutes(pool: pool, evidence: evidence, artifacts: artifacts).register(on: router)
     }
 }

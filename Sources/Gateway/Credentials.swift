@@ -73,6 +73,12 @@ public struct Credentials: Sendable {
         return (id, "dpk_\(id)_\(secret)")
     }
 
+    /// A run-scoped token: it posts telemetry and artifacts for `run` and reads the run's inputs,
+    /// only while the run is live (checked on every use); a week is only its outer bound.
+    public func runToken(for run: String) -> String {
+        issueToken(for: Principal(subject: "run:\(run)", role: .runner, runID: run), lifetime: 7 * 86_400).token
+    }
+
     /// The principal for an API key, if it is known and not revoked.
     public static func principal(forKey key: String, on connection: Connection) throws -> Principal? {
         guard let row = try connection.query("select id, name, role from api_keys where secret_hash = $1 and revoked_at is null",
@@ -81,8 +87,8 @@ public struct Credentials: Sendable {
         return Principal(subject: "apikey:\(row["id"]!)", role: role)
     }
 
-    public func issueToken(for principal: Principal, now: Date = Date()) -> (token: String, expires: Date) {
-        let expires = now.addingTimeInterval(tokenLifetime)
+    public func issueToken(for principal: Principal, now: Date = Date(), lifetime: TimeInterval? = nil) -> (token: String, expires: Date) {
+        let expires = now.addingTimeInterval(lifetime ?? tokenLifetime)
         var payload: [JSONMember] = [
             JSONMember("sub", .string(principal.subject)), JSONMember("role", .string(principal.role.rawValue)),
             JSONMember("iat", .int(Int64(now.timeIntervalSince1970))), JSONMember("exp", .int(Int64(expires.timeIntervalSince1970))),

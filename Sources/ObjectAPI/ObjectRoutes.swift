@@ -44,12 +44,20 @@ public struct ObjectRoutes: Sendable {
         case .failure(let invalid): throw Problem.invalid(invalid)
         }
         let idempotency = try Idempotency.key(request, principal: principal, route: "POST \(table.collection)", body: body)
-        let source = SourceContext(request: request)
-        let requestID = context.requestID
+        let outcome = try await create(manifest, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+                                       requestID: context.requestID, dryRun: dryRun)
+        return Response.stored(outcome, location: "\(table.collection)/\(manifest.name)")
+    }
+
+    /// Creates `manifest` in one transaction (its references, lineage and audit event with it);
+    /// `extra` runs in that transaction too. Answers (201, the object) or an idempotent replay.
+    public func create(_ manifest: Manifest, principal: Principal, idempotency: Idempotency.Key?, source: SourceContext,
+                       requestID: String, dryRun: Bool,
+                       extra: @escaping @Sendable (Connection) throws -> Void = { _ in }) async throws -> (status: Int, body: String) {
         let table = self.table
         let name = manifest.name
-        let outcome: (status: Int, body: String) = try await pool.withTransaction(dryRun: dryRun) { connection in
-            if let idempotency, let replay = try Idempotency.replay(idempotency, on: connection) { return replay }
+        let outcome: (status: Int, body: String, created: Bool) = try await pool.withTransaction(dryRun: dryRun) { connection in
+            if let idempotency, let replay = try Idempotency.replay(idempotency, on: connection) { return (replay.status, replay.body, false) }
             if try table.load(name, on: connection) != nil {
                 throw Problem(.conflict, title: "Already exists",
                               detail: "\(table.describe(name)) already exists; update it with PUT \(table.collection)/\(name)")
@@ -60,15 +68,18 @@ public struct ObjectRoutes: Sendable {
                 """, [name, (manifest.metadata["labels"] ?? .object([])).jsonString(),
                       (manifest.metadata["annotations"] ?? .object([])).jsonString(), manifest.spec.jsonString(), principal.subject])
             try table.link(name, spec: manifest.spec, on: connection)
+            try table.onWrite(name, nil, manifest.spec, connection)
+            try extra(connection)
             try LineageStore.recordChange(of: table.node(name), from: source, on: connection)
             let object = try table.load(name, on: connection)!
             try AuditLog.append(AuditDraft(actor: principal.subject, action: "create", resource: table.resource(name),
                                            requestID: requestID, after: ObjectJSON.desired(object), source: source.json), on: connection)
             let answer = (201, object.jsonString())
             if let idempotency { try Idempotency.record(idempotency, status: answer.0, body: answer.1, on: connection) }
-            return answer
+            return (answer.0, answer.1, true)
         }
-        return Response.stored(outcome, location: "\(table.collection)/\(name)")
+        if outcome.created && !dryRun { await table.afterCreate(name, manifest.spec) }
+        return (outcome.status, outcome.body)
     }
 
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -114,6 +125,7 @@ public struct ObjectRoutes: Sendable {
                 where name = $1
                 """, [name, labels.jsonString(), annotations.jsonString(), manifest.spec.jsonString(), principal.subject])
             try table.link(name, spec: manifest.spec, on: connection)
+            try table.onWrite(name, current["spec"], manifest.spec, connection)
             try LineageStore.recordChange(of: table.node(name), from: source, on: connection)
             let updated = try table.load(name, on: connection)!
             try AuditLog.append(AuditDraft(actor: principal.subject, action: "update", resource: table.resource(name), requestID: requestID,

@@ -17,12 +17,19 @@ public struct ResourceTable: Sendable {
     public let relations: [String]
     /// Runs before a delete inside its transaction; throws to refuse it.
     public let beforeDelete: @Sendable (_ name: String, _ connection: Connection) throws -> Void
+    /// Runs inside every create (`before` nil) and update transaction after the row is written;
+    /// throws to refuse the write (e.g. a field that is written once).
+    public let onWrite: @Sendable (_ name: String, _ before: JSONValue?, _ spec: JSONValue, _ connection: Connection) throws -> Void
+    /// Runs after a create has committed (never for a dry run or an idempotent replay).
+    public let afterCreate: @Sendable (_ name: String, _ spec: JSONValue) async -> Void
 
     public init(kind: ManifestKind, collection: String,
                 references: @escaping @Sendable (JSONValue) -> [ObjectReference] = { _ in [] },
                 edges: @escaping @Sendable (String, JSONValue) -> [LineageEdge] = { _, _ in [] },
                 relations: [String] = [],
-                beforeDelete: @escaping @Sendable (String, Connection) throws -> Void = { _, _ in }) {
+                beforeDelete: @escaping @Sendable (String, Connection) throws -> Void = { _, _ in },
+                onWrite: @escaping @Sendable (String, JSONValue?, JSONValue, Connection) throws -> Void = { _, _, _, _ in },
+                afterCreate: @escaping @Sendable (String, JSONValue) async -> Void = { _, _ in }) {
         self.kind = kind
         self.table = ObjectReferences.table(of: kind)
         self.collection = collection
@@ -30,6 +37,8 @@ public struct ResourceTable: Sendable {
         self.edges = edges
         self.relations = relations
         self.beforeDelete = beforeDelete
+        self.onWrite = onWrite
+        self.afterCreate = afterCreate
     }
 
     /// `dataset/churn`, as audit events and lineage name it.

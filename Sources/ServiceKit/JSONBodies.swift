@@ -19,6 +19,15 @@ extension Request {
         }
     }
 
+    /// The body as a JSON object (400 naming the parse error otherwise).
+    public func jsonObject(context: APIRequestContext, limit: Int = 1 << 20) async throws -> JSONValue {
+        switch JSONText.parse(try await jsonBody(context: context, limit: limit)) {
+        case .success(let value) where value.objectValue != nil: return value
+        case .success: throw Problem(.badRequest, title: "Bad body", detail: "the body must be a JSON object")
+        case .failure(let error): throw Problem(.badRequest, title: "Bad JSON", detail: "the body is not valid JSON: \(error)")
+        }
+    }
+
     /// The body decoded as an object of `kind` with the manifest model (422 listing every problem).
     public func manifest(of kind: ManifestKind, context: APIRequestContext) async throws -> Manifest {
         switch APIDecoding.decode(try await jsonBody(context: context), kind: kind) {

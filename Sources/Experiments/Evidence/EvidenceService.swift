@@ -1,0 +1,113 @@
+import Audit
+import Crypto
+import Evidence
+import Foundation
+import Logging
+import Manifests
+import ObjectStore
+import Postgres
+import ServiceKit
+
+/// Builds a run's evidence bundle: SLSA provenance for what the run produced, a test-result
+/// statement for each quality evaluation of its inputs, and an anchor into the audit chain
+/// covering the run's events; each statement signed with the server's Ed25519 key, stored in
+/// the object store with a markdown report, and audited.
+public struct EvidenceService: Sendable {
+    let pool: ConnectionPool
+    let store: any ObjectStore
+    let key: EvidenceKey
+    let server: String
+    let spoolDirectory: String
+
+    /// The server's evidence key: created on the very first start, then always the same.
+    public static func loadKey(pool: ConnectionPool) async throws -> EvidenceKey {
+        let fresh = Data(EvidenceKey.generate().rawBytes).base64EncodedString()
+        let value = try await pool.withConnection { connection in
+            try connection.query("insert into server_secrets (name, value) values ('evidence-signing-key', $1) on conflict do nothing", [fresh])
+            return try connection.query("select value from server_secrets where name = 'evidence-signing-key'").first!["value"]!
+        }
+        guard let raw = Data(base64Encoded: value) else { throw EvidenceError(.malformed, "the stored evidence key is not base64") }
+        return try EvidenceKey(raw: Array(raw))
+    }
+
+    struct Gathered: Sendable {
+        var run: RunRecord
+        var artifacts: [Row]
+        var evaluations: [Row]
+        var events: [AuditEvent]
+        var head: (sequence: Int64, hash: String)
+    }
+
+    /// Builds, signs and stores a bundle for `run`; answers its record.
+    func build(run: String, actor: String, requestID: String) async throws -> JSONValue {
+        let gathered = try await pool.withConnection { connection -> Gathered in
+            guard let record = try RunRecord.load(run, on: connection) else { throw Problem.notFound("Run \"\(run)\"") }
+            guard record.state.isFinal else {
+                throw Problem(.conflict, title: "Run not finished",
+                              detail: "Run \"\(run)\" is \(record.state.rawValue); evidence is built once the run has finished")
+            }
+            let versions = record.inputs.strings("datasetVersion")
+            let evaluations = try connection.query("""
+                select distinct on (dataset_version) id, dataset, dataset_version, version_sha256, outcome, summary::text as summary, report_sha256,
+                    to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at
+                from evaluations where dataset_version = any($1::text[]) and outcome is not null
+                order by dataset_version, finished_at desc
+                """, [PostgresArray.text(versions)])
+            let events = try AuditLog.events(AuditFilter(resource: RunLedger.resource(run), limit: 100_000), on: connection)
+            guard let head = try connection.query("select sequence, hash from audit_events order by sequence desc limit 1").first else {
+                throw Problem(.conflict, title: "Empty audit log", detail: "the audit log has no entries to anchor to")
+            }
+            return Gathered(run: record, artifacts: try ArtifactStore.list(run: run, on: connection), evaluations: evaluations,
+                            events: events, head: (head.int("sequence")!, head["hash"]!))
+        }
+        let statements = EvidenceStatements(gathered: gathered)
+        let envelopes = [statements.provenance] + statements.testResults + [statements.anchor]
+        let id = "\(run.prefix(180))-\(UUID().uuidString.prefix(8).lowercased())"
+        let now = ISO8601DateFormatter().string(from: Date())
+        let bundle = EvidenceBundle(id: id, run: run, createdAt: now, server: server,
+                                    envelopes: try envelopes.map { try Envelope.sign(statement: $0, with: key) })
+        let bundleBytes = Array(bundle.json.jsonString(pretty: true).utf8)
+        let report = EvidenceReport.markdown(bundle: bundle, gathered: gathered, statements: envelopes)
+        let (bundleKey, bundleSHA) = try await put(bundleBytes, contentType: EvidenceBundle.mediaType)
+        let (reportKey, _) = try await put(Array(report.utf8), contentType: "text/markdown; charset=utf-8")
+        return try await pool.withTransaction { connection in
+            try connection.query("""
+                insert into evidence_bundles (id, run, object_key, report_key, sha256, size, created_by) values ($1, $2, $3, $4, $5, $6, $7)
+                """, [id, run, bundleKey, reportKey, bundleSHA, String(bundleBytes.count), actor])
+            try AuditLog.append(AuditDraft(actor: actor, action: "create-evidence", resource: RunLedger.resource(run), requestID: requestID,
+                                           after: ["bundle": .string(id), "sha256": .string(bundleSHA),
+                                                   "anchor": ["sequence": .int(gathered.head.sequence), "hash": .string(gathered.head.hash)]]),
+                                on: connection)
+            return try Self.record(id: id, on: connection)!
+        }
+    }
+
+    func put(_ bytes: [UInt8], contentType: String) async throws -> (key: String, sha256: String) {
+        let path = spoolDirectory + "/evidence-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            throw Problem(.internalServerError, title: "Cannot write", detail: "the server cannot write to its spool folder")
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sha = Hex.encode(SHA256.hash(data: bytes))
+        let key = ObjectKey.forDigest(sha)
+        try await store.put(file: path, key: key, contentType: contentType)
+        return (key, sha)
+    }
+
+    static let columns = """
+        id, run, object_key, report_key, sha256, size, created_by, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
+        """
+
+    static func json(_ row: Row) -> JSONValue {
+        let base = "/api/experiment-runs/\(row["run"]!)/evidence-bundles/\(row["id"]!)"
+        return [
+            "id": .string(row["id"]!), "run": .string(row["run"]!), "sha256": .string(row["sha256"]!), "size": .int(row.int("size") ?? 0),
+            "createdAt": .string(row["created_at"]!), "createdBy": .string(row["created_by"]!),
+            "bundle": .string(base), "report": .string(base + "/report"),
+        ]
+    }
+
+    static func record(id: String, on connection: Connection) throws -> JSONValue? {
+        try connection.query("select \(columns) from evidence_bundles where id = $1", [id]).first.map(json)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// How this server executes runs.
+public struct ExecutionSettings: Sendable {
+    /// The URL a run's process calls back on (`DATAPILOT_URL`): the gateway as the run sees it.
+    public var publicURL: String
+    /// Where the local executor makes each run's fresh work directory.
+    public var workDirectory: String
+    /// How often the local executor reports a live process's heartbeat.
+    public var heartbeatSeconds: Double
+    /// How long a cancelled process gets between SIGTERM and SIGKILL.
+    public var killGraceSeconds: Double = 5
+    /// The namespace of rendered Kubernetes Jobs.
+    public var kubernetesNamespace: String = "datapilot"
+    /// A run-scoped token for a run: valid only for its telemetry and inputs, and only while it is live.
+    public var issueToken: @Sendable (_ run: String) -> String
+
+    public init(publicURL: String, workDirectory: String, heartbeatSeconds: Double, kubernetesNamespace: String = "datapilot",
+                issueToken: @escaping @Sendable (String) -> String) {
+        self.publicURL = publicURL
+        self.workDirectory = workDirectory
+        self.heartbeatSeconds = heartbeatSeconds
+        self.kubernetesNamespace = kubernetesNamespace
+        self.issueToken = issueToken
+    }
+
+    /// The environment of a locally executed run: nothing inherited from the server (whose
+    /// environment holds its own secrets) but a PATH, a locale and the run's own variables.
+    func environment(run: String, token: String, work: String) -> [String: String] {
+        [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "HOME": work, "TMPDIR": work, "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1",
+            "DATAPILOT_URL": publicURL, "DATAPILOT_RUN_ID": run, "DATAPILOT_RUN_TOKEN": token,
+        ]
+    }
+}

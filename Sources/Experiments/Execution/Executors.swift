@@ -1,0 +1,161 @@
+import Audit
+import Foundation
+import Logging
+import Manifests
+import Postgres
+import ServiceKit
+
+/// Starts runs through an executor and, for the local one, watches each process to its end:
+/// heartbeats while it lives, a kill when the run is cancelled (here or on another replica),
+/// its output kept as the `run.log` artifact, and the final state from its exit.
+public actor Executors {
+    let pool: ConnectionPool
+    let settings: ExecutionSettings
+    let artifacts: ArtifactStore
+    let logger: Logger
+    /// Called once a locally executed run has reached its final state (builds evidence when asked).
+    var onFinish: (@Sendable (RunRecord) async -> Void)?
+    private var processes: [String: ChildProcess] = [:]
+
+    init(pool: ConnectionPool, settings: ExecutionSettings, artifacts: ArtifactStore, logger: Logger) {
+        self.pool = pool
+        self.settings = settings
+        self.artifacts = artifacts
+        self.logger = logger
+    }
+
+    func setOnFinish(_ body: @escaping @Sendable (RunRecord) async -> Void) { onFinish = body }
+
+    /// Starts `run`, which must be QUEUED and (for the local executor) have a command.
+    func execute(_ run: String, kind: ExecutorKind, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
+        switch kind {
+        case .local: return try await startLocal(run, actor: actor, requestID: requestID)
+        case .kubernetes: return try await renderKubernetes(run, actor: actor, requestID: requestID)
+        }
+    }
+
+    static func requireQueued(_ record: RunRecord?, _ run: String) throws -> RunRecord {
+        guard let record else { throw Problem.notFound("Run \"\(run)\"") }
+        guard record.state == .queued, record.executor == nil else {
+            throw Problem(.conflict, title: "Run already started",
+                          detail: "Run \"\(run)\" is \(record.state.rawValue)\(record.executor.map { " (executor \($0))" } ?? ""); execute a new run instead")
+        }
+        return record
+    }
+
+    private func startLocal(_ run: String, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
+        let started = try await pool.withTransaction { connection -> RunRecord in
+            let record = try Self.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run)
+            guard let command = record.spec["command"]?.strings(), !command.isEmpty else {
+                throw Problem(.unprocessableContent, title: "No command",
+                              detail: "Run \"\(run)\" has no spec.command; the local executor needs the command to run")
+            }
+            return try RunLedger.transition(run, to: .running, message: "started by the local executor", executor: ExecutorKind.local.rawValue,
+                                            actor: actor, requestID: requestID, on: connection)
+        }
+        let base = settings.workDirectory + "/\(run)-\(UUID().uuidString.prefix(8).lowercased())"
+        let work = base + "/work"
+        let log = base + "/run.log"
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            let token = settings.issueToken(run)
+            let child = try ChildProcess(arguments: started.spec["command"]?.strings() ?? [],
+                                         environment: settings.environment(run: run, token: token, work: work), directory: work, log: log)
+            processes[run] = child
+            logger.info("run started", metadata: ["run": .string(run), "pid": .string(String(child.pid))])
+            Task { await self.watch(run, child: child, base: base, log: log) }
+        } catch {
+            let message = "the local executor could not start the command: \(error)"
+            let failed = try await pool.withTransaction {
+                try RunLedger.transition(run, to: .failed, message: message, actor: "executor:local", requestID: requestID, on: $0)
+            }
+            try? FileManager.default.removeItem(atPath: base)
+            return (failed, [])
+        }
+        return (started, [])
+    }
+
+    private func renderKubernetes(_ run: String, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
+        let settings = self.settings
+        let record = try await pool.withTransaction { connection -> RunRecord in
+            let record = try Self.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run)
+            guard record.spec["image"] != nil, record.spec["command"] != nil else {
+                throw Problem(.unprocessableContent, title: "Incomplete run",
+                              detail: "Run \"\(run)\" needs spec.image and spec.command for the Kubernetes executor")
+            }
+            try connection.query("update runs set executor = 'kubernetes', state_message = 'rendered as a Kubernetes Job; waiting for it to start' where name = $1", [run])
+            try AuditLog.append(AuditDraft(actor: actor, action: "execute", resource: RunLedger.resource(run), requestID: requestID,
+                                           after: ["executor": "kubernetes", "job": .string(KubernetesJob.name(for: run))]), on: connection)
+            return try RunRecord.load(run, on: connection)!
+        }
+        let rendered = KubernetesJob.render(run: run, spec: record.spec, publicURL: settings.publicURL,
+                                            namespace: settings.kubernetesNamespace, token: settings.issueToken(run))
+        return (record, [JSONMember("kubernetes", [
+            "job": .string(YAMLEmitter.emit(rendered.job)), "secret": .string(YAMLEmitter.emit(rendered.secret)),
+        ])])
+    }
+
+    /// Stops a locally running process at once (SIGTERM to its group, SIGKILL after the grace).
+    func cancel(_ run: String) {
+        guard let child = processes[run] else { return }
+        child.signalGroup(SIGTERM)
+        let grace = settings.killGraceSeconds
+        Task {
+            try? await Task.sleep(for: .seconds(grace))
+            child.signalGroup(SIGKILL)
+        }
+    }
+
+    private func watch(_ run: String, child: ChildProcess, base: String, log: String) async {
+        var lastBeat = ContinuousClock.now
+        var cancelled = false
+        while child.poll() == nil {
+            try? await Task.sleep(for: .milliseconds(200))
+            guard ContinuousClock.now - lastBeat >= .seconds(settings.heartbeatSeconds) else { continue }
+            lastBeat = ContinuousClock.now
+            let live: Bool
+            do {
+                live = try await pool.withConnection { connection in
+                    try connection.query("update runs set heartbeat_at = now() where name = $1 and state = 'RUNNING' returning cancel_requested::text as c", [run])
+                        .first?["c"] == "false"
+                }
+            } catch {
+                logger.warning("cannot record the run's heartbeat", metadata: ["run": .string(run), "error": .string("\(error)")])
+                continue
+            }
+            // Cancelled (here or on another replica), or finished or lost behind our back: stop the process.
+            if !live, !cancelled {
+                cancelled = true
+                cancel(run)
+            }
+        }
+        processes[run] = nil
+        let termination = child.poll()!
+        let requested = (try? await pool.withConnection { try RunRecord.load(run, on: $0) })??.cancelRequested ?? false
+        let requestID = "executor-\(UUID().uuidString.lowercased())"
+        if let (sha256, size) = try? await FileDigest.sha256(path: log) {
+            do {
+                _ = try await artifacts.record(run: run, name: "run.log", path: log, sha256: sha256, size: size, contentType: "text/plain; charset=utf-8",
+                                               actor: "executor:local", requestID: requestID)
+            } catch {
+                logger.error("cannot keep the run's log", metadata: ["run": .string(run), "error": .string("\(error)")])
+            }
+        }
+        let (state, message): (RunState, String) = switch termination {
+        case _ where requested || cancelled: (.cancelled, "cancelled; the process \(termination.description)")
+        case .exited(0): (.succeeded, "the process exited with status 0")
+        default: (.failed, "the process \(termination.description)")
+        }
+        let exitCode: Int32? = if case .exited(let code) = termination { code } else { nil }
+        do {
+            let record = try await pool.withTransaction {
+                try RunLedger.transition(run, to: state, message: message, exitCode: exitCode, actor: "executor:local", requestID: requestID, on: $0)
+            }
+            logger.info("run finished", metadata: ["run": .string(run), "state": .string(state.rawValue)])
+            await onFinish?(record)
+        } catch {
+            logger.warning("run ended but its state could not be recorded", metadata: ["run": .string(run), "error": .string("\(error)")])
+        }
+        try? FileManager.default.removeItem(atPath: base)
+    }
+}

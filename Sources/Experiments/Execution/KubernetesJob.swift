@@ -1,0 +1,74 @@
+import Crypto
+import Manifests
+
+/// The Kubernetes executor's output: a batch/v1 Job that runs the run's image and command,
+/// and the Secret holding its run-scoped token, rendered for a cluster to apply. Locked down
+/// as the cluster's admission policies expect: non-root, read-only root filesystem, no
+/// privilege escalation, all capabilities dropped, no service account token, a deadline.
+public enum KubernetesJob {
+    /// A DNS-1123 label (≤ 63) for `datapilot-run-<run>`, shortened with a hash when needed.
+    public static func name(for run: String) -> String {
+        let full = "datapilot-run-\(run)".replacingOccurrences(of: ".", with: "-")
+        guard full.count > 63 else { return full }
+        let hash = Hex.encode(SHA256.hash(data: Array(run.utf8))).prefix(8)
+        return String(full.prefix(54)).trimmingCharacters(in: ["-"]) + "-" + hash
+    }
+
+    public static func render(run: String, spec: JSONValue, publicURL: String, namespace: String, token: String,
+                              activeDeadlineSeconds: Int = 86_400) -> (job: JSONValue, secret: JSONValue) {
+        let name = name(for: run)
+        let secretName = String(name.prefix(57)) + "-token"
+        let labels: JSONValue = [
+            "app.kubernetes.io/name": "datapilot-run", "app.kubernetes.io/managed-by": "datapilot",
+            "datapilot.io/run": .string(String(run.prefix(63))),
+        ]
+        let image: String
+        if let reference = spec["image"]?["reference"]?.stringValue, let digest = spec["image"]?["digest"]?.stringValue {
+            // Pinned by digest (the tag kept for people): the cluster runs exactly the image the run names.
+            let named = reference.split(separator: "@").first.map(String.init) ?? reference
+            image = "\(named)@\(digest)"
+        } else {
+            image = spec["image"]?["reference"]?.stringValue ?? "python:3.12-slim"
+        }
+        let command = (spec["command"]?.strings() ?? []).map(JSONValue.string)
+        let env: JSONValue = [
+            ["name": "DATAPILOT_URL", "value": .string(publicURL)],
+            ["name": "DATAPILOT_RUN_ID", "value": .string(run)],
+            ["name": "DATAPILOT_RUN_TOKEN", "valueFrom": ["secretKeyRef": ["name": .string(secretName), "key": "token"]]],
+            ["name": "HOME", "value": "/work"], ["name": "TMPDIR", "value": "/work/tmp"],
+        ]
+        let container: JSONValue = [
+            "name": "run", "image": .string(image), "imagePullPolicy": "IfNotPresent",
+            "command": .array(command), "workingDir": "/work", "env": env,
+            "resources": ["requests": ["cpu": "500m", "memory": "512Mi"], "limits": ["cpu": "2", "memory": "4Gi"]],
+            "securityContext": [
+                "runAsNonRoot": true, "runAsUser": 65532, "runAsGroup": 65532, "readOnlyRootFilesystem": true,
+                "allowPrivilegeEscalation": false, "privileged": false, "capabilities": ["drop": ["ALL"]],
+                "seccompProfile": ["type": "RuntimeDefault"],
+            ],
+            "volumeMounts": [["name": "work", "mountPath": "/work"]],
+        ]
+        let job: JSONValue = [
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": labels],
+            "spec": [
+                "backoffLimit": 0, "activeDeadlineSeconds": .int(Int64(activeDeadlineSeconds)), "ttlSecondsAfterFinished": 86_400,
+                "template": [
+                    "metadata": ["labels": labels],
+                    "spec": [
+                        "restartPolicy": "Never", "automountServiceAccountToken": false, "enableServiceLinks": false,
+                        "securityContext": ["runAsNonRoot": true, "fsGroup": 65532, "seccompProfile": ["type": "RuntimeDefault"]],
+                        "containers": [container],
+                        "volumes": [["name": "work", "emptyDir": ["sizeLimit": "20Gi"]]],
+                    ],
+                ],
+            ],
+        ]
+        let secret: JSONValue = [
+            "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": ["name": .string(secretName), "namespace": .string(namespace), "labels": labels],
+            "stringData": ["token": .string(token)],
+        ]
+        return (job, secret)
+    }
+}

@@ -1,0 +1,29 @@
+import Logging
+import Postgres
+
+/// Marks runs LOST when their heartbeat stops: every `interval`, on every replica (the claim
+/// is SKIP LOCKED, so replicas never fight over a run).
+public struct Reaper: Sendable {
+    let pool: ConnectionPool
+    let timeoutSeconds: Int
+    let logger: Logger
+
+    public init(pool: ConnectionPool, timeoutSeconds: Int, logger: Logger) {
+        self.pool = pool
+        self.timeoutSeconds = timeoutSeconds
+        self.logger = logger
+    }
+
+    public func run() async {
+        let interval = Duration.milliseconds(max(250, min(timeoutSeconds * 1000 / 4, 30_000)))
+        while !Task.isCancelled {
+            do {
+                let lost = try await pool.withTransaction { [timeoutSeconds] in try RunLedger.reap(timeoutSeconds: timeoutSeconds, on: $0) }
+                for run in lost { logger.warning("run lost: no heartbeat", metadata: ["run": .string(run), "timeout_s": .stringConvertible(timeoutSeconds)]) }
+            } catch {
+                logger.warning("the run reaper failed; retrying", metadata: ["error": .string("\(error)")])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
