@@ -36,6 +36,10 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("s3-region"), help: "Region for signing (default us-east-1).") var s3Region: String?
     @Option(name: .customLong("s3-prefix"), help: "Key prefix inside the bucket.") var s3Prefix: String?
     @Option(name: .customLong("s3-addressing"), help: "path (default) or virtual-host.") var s3Addressing: String?
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest upload accepted, in bytes (default 64 GiB).") var maxUploadBytes: Int64?
+    @Option(name: .customLong("public-url"), help: "The URL executed runs call back on (DATAPILOT_URL; default this server's address).") var publicURL: String?
+    @Option(name: .customLong("run-heartbeat-timeout-seconds"), help: "A running run silent this long is marked LOST (default 120).") var runHeartbeatTimeoutSeconds: Int?
+    @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
 
     public init() {}
 
@@ -49,7 +53,8 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("max-connections", maxConnections.map(String.init)), ("data-dir", dataDir),
                 ("bootstrap-admin-key-file", bootstrapAdminKeyFile), ("token-lifetime-seconds", tokenLifetimeSeconds.map(String.init)),
                 ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
-                ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing),
+                ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing), ("max-upload-bytes", maxUploadBytes.map(String.init)),
+                ("public-url", publicURL), ("run-heartbeat-timeout-seconds", runHeartbeatTimeoutSeconds.map(String.init)), ("auto-evaluate", autoEvaluate),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ]
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }

@@ -100,7 +100,13 @@ public struct ExperimentRoutes: Sendable {
             },
             afterCreate: { name, spec in
                 guard spec["execute"]?.boolValue == true else { return }
-                _ = try? await executors.execute(name, kind: .local, actor: "executor:local", requestID: "execute-on-create-\(UUID().uuidString.lowercased())")
+                let requestID = "execute-on-create-\(UUID().uuidString.lowercased())"
+                do {
+                    _ = try await executors.execute(name, kind: .local, actor: "executor:local", requestID: requestID)
+                } catch {
+                    // The run stays visible as FAILED with the reason rather than QUEUED forever.
+                    await executors.failToStart(name, reason: "spec.execute is true but the run cannot start: \(error)", requestID: requestID)
+                }
             })
     }
 

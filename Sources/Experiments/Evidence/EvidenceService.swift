@@ -51,8 +51,9 @@ public struct EvidenceService: Sendable {
                 select distinct on (dataset_version) id, dataset, dataset_version, version_sha256, outcome, summary::text as summary, report_sha256,
                     to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at
                 from evaluations where dataset_version = any($1::text[]) and outcome is not null
+                  and ($2::timestamptz is null or finished_at <= $2::timestamptz)
                 order by dataset_version, finished_at desc
-                """, [PostgresArray.text(versions)])
+                """, [PostgresArray.text(versions), record.finishedAt])
             let events = try AuditLog.events(AuditFilter(resource: RunLedger.resource(run), limit: 100_000), on: connection)
             guard let head = try connection.query("select sequence, hash from audit_events order by sequence desc limit 1").first else {
                 throw Problem(.conflict, title: "Empty audit log", detail: "the audit log has no entries to anchor to")

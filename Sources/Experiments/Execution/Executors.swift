@@ -95,6 +95,15 @@ public actor Executors {
         ])])
     }
 
+    /// Records that a run asked to execute on creation could not start.
+    func failToStart(_ run: String, reason: String, requestID: String) async {
+        do {
+            _ = try await pool.withTransaction { try RunLedger.transition(run, to: .failed, message: reason, actor: "executor:local", requestID: requestID, on: $0) }
+        } catch {
+            logger.warning("a run could not start, nor be marked FAILED", metadata: ["run": .string(run), "reason": .string(reason), "error": .string("\(error)")])
+        }
+    }
+
     /// Stops a locally running process at once (SIGTERM to its group, SIGKILL after the grace).
     func cancel(_ run: String) {
         guard let child = processes[run] else { return }
@@ -135,7 +144,7 @@ public actor Executors {
         let requestID = "executor-\(UUID().uuidString.lowercased())"
         if let (sha256, size) = try? await FileDigest.sha256(path: log) {
             do {
-                _ = try await artifacts.record(run: run, name: "run.log", path: log, sha256: sha256, size: size, contentType: "text/plain; charset=utf-8",
+                _ = try await artifacts.record(run: run, name: ArtifactStore.logName, path: log, sha256: sha256, size: size, contentType: "text/plain; charset=utf-8",
                                                actor: "executor:local", requestID: requestID)
             } catch {
                 logger.error("cannot keep the run's log", metadata: ["run": .string(run), "error": .string("\(error)")])
@@ -154,7 +163,15 @@ public actor Executors {
             logger.info("run finished", metadata: ["run": .string(run), "state": .string(state.rawValue)])
             await onFinish?(record)
         } catch {
-            logger.warning("run ended but its state could not be recorded", metadata: ["run": .string(run), "error": .string("\(error)")])
+            // The process (with its token) or a person already gave the run its final state: keep theirs, record the exit code.
+            if let record = try? await pool.withConnection({ connection -> RunRecord? in
+                if let exitCode { try connection.query("update runs set exit_code = coalesce(exit_code, $2::integer) where name = $1", [run, String(exitCode)]) }
+                return try RunRecord.load(run, on: connection)
+            }), record.state.isFinal {
+                await onFinish?(record)
+            } else {
+                logger.warning("run ended but its state could not be recorded", metadata: ["run": .string(run), "error": .string("\(error)")])
+            }
         }
         try? FileManager.default.removeItem(atPath: base)
     }

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import Manifests
 
 /// The Kubernetes executor's output: a batch/v1 Job that runs the run's image and command,
@@ -20,7 +21,7 @@ public enum KubernetesJob {
         let secretName = String(name.prefix(57)) + "-token"
         let labels: JSONValue = [
             "app.kubernetes.io/name": "datapilot-run", "app.kubernetes.io/managed-by": "datapilot",
-            "datapilot.io/run": .string(String(run.prefix(63))),
+            "datapilot.io/run": .string(String(run.prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: "-._"))),
         ]
         let image: String
         if let reference = spec["image"]?["reference"]?.stringValue, let digest = spec["image"]?["digest"]?.stringValue {
@@ -35,7 +36,7 @@ public enum KubernetesJob {
             ["name": "DATAPILOT_URL", "value": .string(publicURL)],
             ["name": "DATAPILOT_RUN_ID", "value": .string(run)],
             ["name": "DATAPILOT_RUN_TOKEN", "valueFrom": ["secretKeyRef": ["name": .string(secretName), "key": "token"]]],
-            ["name": "HOME", "value": "/work"], ["name": "TMPDIR", "value": "/work/tmp"],
+            ["name": "HOME", "value": "/work"], ["name": "TMPDIR", "value": "/work"],
         ]
         let container: JSONValue = [
             "name": "run", "image": .string(image), "imagePullPolicy": "IfNotPresent",

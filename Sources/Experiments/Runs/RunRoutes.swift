@@ -45,10 +45,8 @@ struct RunRoutes: Sendable {
             let principal = try context.require(.editor)
             let run = try context.parameters.require("run")
             let body = try await request.jsonObject(context: context)
-            guard let tags = body["tags"], let members = tags.objectValue,
-                  members.allSatisfy({ $0.value.stringValue != nil && !$0.key.isEmpty && $0.key.utf8.count <= 250 }) else {
-                throw Problem(.unprocessableContent, title: "Bad tags", detail: "send {\"tags\": {\"key\": \"value\", ...}}: string values, keys of 1 to 250 bytes")
-            }
+            guard let tags = body["tags"] else { throw Problem(.unprocessableContent, title: "Bad tags", detail: "send {\"tags\": {\"key\": \"value\", ...}}") }
+            try Self.checkTags(tags)
             let requestID = context.requestID
             let record = try await pool.withTransaction { try RunLedger.setTags(run, tags, actor: principal.subject, requestID: requestID, on: $0) }
             return Response.json(record.json)
@@ -67,12 +65,11 @@ struct RunRoutes: Sendable {
         let name = body["name"]?.stringValue ?? "\(experiment.prefix(200))-\(Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255) }))"
         var metadata: [JSONMember] = [JSONMember("name", .string(name))]
         if let labels = body["labels"] { metadata.append(JSONMember("labels", labels)) }
+        if let annotations = body["annotations"] { metadata.append(JSONMember("annotations", annotations)) }
         var spec: [JSONMember] = [JSONMember("experiment", .string(experiment))]
-        spec += fields.filter { !["name", "labels", "tags", "experiment"].contains($0.key) }
+        spec += fields.filter { !["name", "labels", "annotations", "tags", "experiment"].contains($0.key) }
         let tags = body["tags"] ?? .object([])
-        guard let tagMembers = tags.objectValue, tagMembers.allSatisfy({ $0.value.stringValue != nil }) else {
-            throw Problem(.unprocessableContent, title: "Bad tags", detail: "tags must be an object of string values")
-        }
+        try Self.checkTags(tags)
         let document: JSONValue = .object([
             JSONMember("apiVersion", .string(ManifestKind.apiVersion)), JSONMember("kind", "Run"),
             JSONMember("metadata", .object(metadata)), JSONMember("spec", .object(spec)),
@@ -92,7 +89,14 @@ struct RunRoutes: Sendable {
         return Response.stored((outcome.status, answer), location: "/api/experiment-runs/\(name)")
     }
 
-    /// The runs of one experiment, newest first, with their status.
+    /// Tags: an object of string values under keys of 1 to 250 bytes.
+    static func checkTags(_ tags: JSONValue) throws {
+        guard let members = tags.objectValue, members.allSatisfy({ $0.value.stringValue != nil && !$0.key.isEmpty && $0.key.utf8.count <= 250 }) else {
+            throw Problem(.unprocessableContent, title: "Bad tags", detail: "tags must be an object of string values under keys of 1 to 250 bytes")
+        }
+    }
+
+    /// The runs of one experiment, by name, with their status.
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         try context.require(.viewer)
         let experiment = try context.parameters.require("name")

@@ -13,6 +13,9 @@ struct ArtifactStore: Sendable {
     let store: any ObjectStore
     let spoolDirectory: String
 
+    /// The artifact the local executor writes: the run's stdout and stderr.
+    static let logName = "run.log"
+
     static func checkName(_ name: String) throws {
         let allowed = name.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || "._-".utf8.contains($0) }
         guard !name.isEmpty, name.utf8.count <= 200, allowed, !name.hasPrefix(".") else {
@@ -82,6 +85,9 @@ struct ArtifactRoutes: Sendable {
         router.put("/api/experiment-runs/:run/artifacts/:artifact") { request, context in
             let (run, name) = (try context.parameters.require("run"), try context.parameters.require("artifact"))
             try ArtifactStore.checkName(name)
+            guard name != ArtifactStore.logName else {
+                throw Problem(.conflict, title: "Reserved name", detail: "\(ArtifactStore.logName) is the executor's capture of the run's output; upload under another name")
+            }
             let principal = try await pool.withConnection { connection in
                 let principal = try RunAccess.require(context, run: run, .report, on: connection)
                 try TelemetryRoutes.requireRun(run, on: connection)

@@ -19,6 +19,7 @@ struct MetricBatch: Sendable {
         guard let items = body["metrics"]?.arrayValue else {
             throw Self.bad("send {\"metrics\": [{\"key\": \"loss\", \"value\": 0.4, \"step\": 1, \"timestamp\": 1764180000000}, ...]}")
         }
+        guard !items.isEmpty else { throw Self.bad("the batch is empty; send 1 to \(Self.maxPoints) points") }
         guard items.count <= Self.maxPoints else { throw Self.bad("a batch holds at most \(Self.maxPoints) points; this one has \(items.count)") }
         points = try items.enumerated().map { index, item in
             let at = "metrics[\(index)]"
