@@ -6,6 +6,7 @@ import PackageDescription
 //   Git, Postgres, Curl   the Swift modules that own libgit2, libpq and libcurl
 //   YAML          libyaml (through Yams' bundled copy) -> positioned node trees, with hard limits
 //   Manifests     the manifest model: kinds, validation, canonical JSON, generated schemas
+//   Review        what a reviewer sees: pull-request plans (dpctl plan) and drift reports, rendered
 //   DPCtlCommands the dpctl command line, a library so tests can drive it
 //   dpctl         the thin executable
 let package = Package(
@@ -101,10 +102,11 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
+        .target(name: "Review", dependencies: ["Reconcile", "Reconciler", "GitSource", "APIClient", "Manifests"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Review",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
@@ -120,6 +122,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["datapilot-server", "dpctl", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
+                           "Review", "Reconcile",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
