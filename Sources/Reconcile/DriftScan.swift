@@ -123,7 +123,7 @@ public struct DriftScan: Sendable {
 
     /// Applies the desired state again to the items whose mode is heal. Each heal run has
     /// idempotency keys of its own: a second heal of the same object must write again.
-    func heal(_ items: [DriftItem], source: SourceInfo) async -> [DriftItem] {
+    public func heal(_ items: [DriftItem], source: SourceInfo) async -> [DriftItem] {
         let healing = items.filter { $0.mode == .heal }.compactMap(\.heal).map { item -> PlanItem in
             var item = item
             if item.action == .unchanged { item.action = .update }

@@ -9,24 +9,27 @@ extension SourceWorker {
     /// records new drift and every heal in the audit log, and updates the drift metrics.
     func scanDrift(_ snapshot: Snapshot) async {
         let request = DriftRequest(manifests: snapshot.manifests.manifests, applySet: configuration.name, defaultMode: configuration.drift,
-                                   heal: true, source: SourceInfo(repository: configuration.spec.url, commit: snapshot.commit.id,
+                                   heal: false, source: SourceInfo(repository: configuration.spec.url, commit: snapshot.commit.id,
                                                                   author: "\(snapshot.commit.authorName) <\(snapshot.commit.authorEmail)>",
                                                                   tool: "dpctl reconcile"),
                                    scope: "source \(configuration.name)", content: GitContent(snapshot: snapshot))
-        let report: DriftReport
+        let scan = DriftScan(client: client)
+        var report: DriftReport
         do {
-            report = try await DriftScan(client: client).run(request)
+            report = try await scan.run(request)
         } catch {
             logger.error("drift scan failed: \(error.description)")
             return
         }
+        // Detected first, then healed: the audit log reads in the order things happened.
+        for item in report.items where reportedDrift[item.ref] != item.signature {
+            await recordDrift(item, event: "detected", commit: snapshot.commit.id)
+        }
+        report.items = await scan.heal(report.items, source: request.source)
         metrics.drifted(configuration.name, report.items.count)
         metrics.healed(configuration.name, report.healedCount)
         var seen: [ObjectRef: String] = [:]
         for item in report.items {
-            if reportedDrift[item.ref] != item.signature {
-                await recordDrift(item, event: "detected", commit: snapshot.commit.id)
-            }
             if item.healed == true {
                 await recordDrift(item, event: "healed", commit: snapshot.commit.id)
             } else {

@@ -60,12 +60,19 @@ func annotate(_ file: URL, name: String, mode: String) throws {
                     return owner == "cs-data@example.com" && rule == 200
                 }
                 #expect(healed, "\(reconciler.logText)")
+                // The heal's events follow its writes.
+                let recorded = try await eventually(30) {
+                    let healedEvents = try await server.auditEvents("&action=drift-healed").compactMap { $0["resource"]?.stringValue }
+                    return healedEvents.contains("dataset/support-tickets") && healedEvents.contains("qualityrule/churn-contact")
+                }
+                #expect(recorded)
                 let events = try await server.auditEvents()
                 func actions(_ resource: String) -> [String] {
                     events.filter { $0["resource"]?.stringValue == resource }.compactMap { $0["action"]?.stringValue }
                 }
                 #expect(actions("dataset/support-tickets").contains("drift-detected") && actions("dataset/support-tickets").contains("drift-healed"))
-                #expect(actions("qualityrule/churn-contact").suffix(3).contains("drift-healed"), "\(actions("qualityrule/churn-contact"))")
+                #expect(Array(actions("qualityrule/churn-contact").suffix(4)) == ["delete", "drift-detected", "create", "drift-healed"],
+                        "\(actions("qualityrule/churn-contact"))")
                 let detected = try #require(events.last { $0["resource"] == "dataset/churn" && $0["action"] == "drift-detected" })
                 #expect(detected["diff"]?.jsonString().contains("rogue@example.com") == true, "\(detected)")
                 #expect(detected["diff"]?.jsonString().contains(subject) == true, "\(detected)")

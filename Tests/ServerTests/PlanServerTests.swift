@@ -45,7 +45,8 @@ import Testing
             #expect(server_["dataset/churn"] == "configured")
             #expect(server_["datasetversion/churn-2026-09"] == "refused")
             #expect(server_["run/churn-baselines-gbm"] == "pruned" && server_["run/churn-baselines-logreg"] == "pruned", "\(json.stdout)")
-            #expect(codes["datasetversion/churn-2026-09"] == ["refused"])
+            // Refused; its changed data is also up for the quality gate (which this build lacks: a warning).
+            #expect(codes["datasetversion/churn-2026-09"]?.contains("refused") == true, "\(codes)")
             #expect(codes["dataset/invoices"] == ["otherApplySet"])
             #expect(codes["run/churn-baselines-gbm"] == ["prune"])
             #expect(report["findings"]?.arrayValue?.first?["code"] == "deleteThreshold")
