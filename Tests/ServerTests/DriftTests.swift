@@ -161,3 +161,37 @@ func annotate(_ file: URL, name: String, mode: String) throws {
         return (try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
     }
 }
+
+@Suite struct DriftBadInputTests {
+    @Test func badInputIsNamed() async throws {
+        let cases: [([String], String)] = [
+            (["drift"], "give the desired state once"),
+            (["drift", "-f", "examples", "--repo", "."], "give the desired state once"),
+            (["drift", "--repo", ".", "--mode", "fix"], "--mode \"fix\" is not one of report, heal, ignore"),
+            (["drift", "--repo", ".", "-o", "pdf"], "'pdf'"),
+            (["drift", "--repo", "/nonexistent/repo"], "/nonexistent/repo does not exist"),
+            (["drift", "--repo", FileManager.default.temporaryDirectory.path], "is not a git repository"),
+            (["drift", "--source", "examples", "--reconciler", "http://127.0.0.1:1"], "cannot reach the reconciler"),
+            (["drift", "--repo", ".", "--applyset", "Not_A_Name"], "--applyset \"Not_A_Name\""),
+            (["reconcile", "--repo", "file:///x", "--drift", "sometimes", "--database-url", "postgres://x"], "--drift \"sometimes\""),
+        ]
+        for (arguments, message) in cases {
+            let result = try await dpctl(arguments, environment: ["DATAPILOT_SERVER": "http://127.0.0.1:1", "DATAPILOT_TOKEN": "x"])
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        try await withServer { server in
+            let bad = try await server.request("GET", "/api/audit/events?order=sideways")
+            #expect(bad.status == 400 && bad.text.contains("order must be asc"))
+            _ = try await server.request("POST", "/api/datasets", json: dataset("churn"))
+            _ = try await server.request("PUT", "/api/datasets/churn", json: dataset("churn", format: "jsonl"),
+                                         headers: [("X-DataPilot-Source-Tool", "dpctl reconcile")])
+            let newest = try await server.request("GET", "/api/audit/events?resource=dataset/churn&order=desc&page_size=1").json
+            #expect(newest["items"]?[0]?["action"] == "update")
+            let human = try await server.request("GET", "/api/audit/events?resource=dataset/churn&order=desc&page_size=1&exclude_tool=dpctl%20reconcile").json
+            #expect(human["items"]?[0]?["action"] == "create", "\(human)")
+            let event = try await server.request("POST", "/api/audit/drift", json: #"{"source": "s", "event": "guessed", "object": "dataset/churn", "drift": "modified"}"#)
+            #expect(event.status == 422 && event.text.contains("detected or healed"))
+        }
+    }
+}
