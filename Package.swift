@@ -6,6 +6,7 @@ import PackageDescription
 //   Git, Postgres, Curl   the Swift modules that own libgit2, libpq and libcurl
 //   YAML          libyaml (through Yams' bundled copy) -> positioned node trees, with hard limits
 //   Manifests     the manifest model: kinds, validation, canonical JSON, generated schemas
+//   Review        what a reviewer sees: pull-request plans (dpctl plan) and drift reports, rendered
 //   DPCtlCommands the dpctl command line, a library so tests can drive it
 //   dpctl         the thin executable
 let package = Package(
@@ -104,10 +105,11 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
+        .target(name: "Review", dependencies: ["Reconcile", "Reconciler", "GitSource", "APIClient", "Manifests"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -124,8 +126,10 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["datapilot-server", "dpctl", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
+                           "Review", "Reconcile",
                            .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Prometheus", package: "swift-prometheus")]),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            exclude: ["Golden"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
     ],

@@ -10,9 +10,13 @@ public struct AuditFilter: Sendable {
     public var until: String?
     public var afterSequence: Int64?
     public var limit: Int
+    /// Newest first; then `afterSequence` means "older than".
+    public var descending: Bool
+    /// Leave out events whose source tool (`source.tool`) is one of these.
+    public var excludeTools: [String]
 
     public init(actor: String? = nil, resource: String? = nil, action: String? = nil, since: String? = nil,
-                until: String? = nil, afterSequence: Int64? = nil, limit: Int = 100) {
+                until: String? = nil, afterSequence: Int64? = nil, limit: Int = 100, descending: Bool = false, excludeTools: [String] = []) {
         self.actor = actor
         self.resource = resource
         self.action = action
@@ -20,6 +24,8 @@ public struct AuditFilter: Sendable {
         self.until = until
         self.afterSequence = afterSequence
         self.limit = limit
+        self.descending = descending
+        self.excludeTools = excludeTools
     }
 }
 
@@ -58,10 +64,12 @@ extension AuditLog {
         add("action = $?", filter.action)
         add("occurred_at >= $?::timestamptz", filter.since)
         add("occurred_at < $?::timestamptz", filter.until)
-        add("sequence > $?::bigint", filter.afterSequence.map(String.init))
+        add(filter.descending ? "sequence < $?::bigint" : "sequence > $?::bigint", filter.afterSequence.map(String.init))
+        for tool in filter.excludeTools { add("coalesce(source->>'tool', '') <> $?", tool) }
         let condition = conditions.isEmpty ? "" : "where " + conditions.joined(separator: " and ")
         parameters.append(String(filter.limit))
-        return try connection.query("select \(columns) from audit_events \(condition) order by sequence limit $\(parameters.count)",
+        let order = filter.descending ? "sequence desc" : "sequence"
+        return try connection.query("select \(columns) from audit_events \(condition) order by \(order) limit $\(parameters.count)",
                                     parameters).map(event)
     }
 

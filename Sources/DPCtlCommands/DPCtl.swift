@@ -11,7 +11,7 @@ public struct DPCtl: AsyncParsableCommand {
             Experiment and Run (apiVersion datapilot.io/v1alpha1). See docs/manifests.md.
             """,
         version: DPCtlVersion.string,
-        subcommands: [Validate.self, ApplyCommand.self, DiffCommand.self, GetCommand.self, DeleteCommand.self, ReconcileCommand.self,
+        subcommands: [Validate.self, ApplyCommand.self, DiffCommand.self, PlanCommand.self, DriftCommand.self, GetCommand.self, DeleteCommand.self, ReconcileCommand.self,
                       StatusCommand.self, ConfigCommand.self, EvidenceCommand.self,
                       GenerateSchemas.self, CompletionCommand.self, Version.self])
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GitSource
 import Logging
+import Reconcile
 import Reconciler
 
 /// `dpctl reconcile`: keep the control plane in step with git.
@@ -24,7 +25,8 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "The folder in the repository holding the manifests.") var path = ""
     @Option(help: "The source's name (and its apply set's).") var name: String?
     @Option(help: "Time between polls, e.g. 30s or 5m.") var interval = "60s"
-    @Option(help: "Time after which a full plan and apply runs even when the commit is unchanged.") var resync = "10m"
+    @Option(help: "Time between drift scans while the commit is unchanged (live state against the applied commit).") var resync = "10m"
+    @Option(help: "What drift does to objects without a datapilot.io/drift annotation: report, heal or ignore.") var drift = "report"
     @Option(help: "Network timeout for each git operation.") var timeout = "60s"
     @Flag(help: "Delete objects that left the repository (guarded; see dpctl apply --prune).") var prune = false
     @Option(help: "With --prune: refuse to delete more objects than this per sync.") var maxDeletes = 10
@@ -105,8 +107,12 @@ struct ReconcileCommand: AsyncParsableCommand {
         guard let databaseURL = databaseURL ?? environment["DATAPILOT_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ConfigurationError("--database-url (or DATAPILOT_DATABASE_URL) is required: the reconciler keeps status, history and leases in Postgres")
         }
+        guard let driftMode = DriftMode(rawValue: drift) else {
+            throw ConfigurationError("--drift \"\(drift)\" is not one of report, heal, ignore")
+        }
         let source = SourceConfiguration(spec: spec, interval: try seconds(interval, "interval"), resync: try seconds(resync, "resync"),
-                                         prune: prune, maxDeletes: maxDeletes, webhookSecret: try secret(webhookSecretFile, "webhook-secret-file"))
+                                         prune: prune, maxDeletes: maxDeletes, webhookSecret: try secret(webhookSecretFile, "webhook-secret-file"),
+                                         drift: driftMode)
         return ReconcilerConfiguration(sources: [source], server: nil, token: nil, databaseURL: databaseURL,
                                        cacheDirectory: FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path)
     }

@@ -22,6 +22,11 @@ public final class GitSource: Sendable {
         cache = SourceCache(name: spec.name, url: spec.url, cacheDirectory: cacheDirectory)
     }
 
+    init(spec: SourceSpec, cache: SourceCache) {
+        self.spec = spec
+        self.cache = cache
+    }
+
     /// The commit `spec.ref` names now. Lists the remote's references, then fetches only when the
     /// cache lacks that commit (for a pinned commit id: all branches and tags, then checks).
     public func resolve() async throws(GitSourceError) -> Resolution {

@@ -15,6 +15,9 @@ final class SourceCache: Sendable {
     let blobsPath: String
     let reads: BlockingQueue
     let network: BlockingQueue
+    /// A repository of the user's (a work tree or bare), opened in place and never created or
+    /// fetched into; nil for a source's own bare cache.
+    let existing: Bool
     private let handle: ConfinedHandle
     private let digests = Mutex<[String: (sha256: String, size: Int64)]>([:])
 
@@ -24,6 +27,17 @@ final class SourceCache: Sendable {
         blobsPath = base + "/blobs"
         reads = BlockingQueue(label: "datapilot.gitsource.\(name).reads")
         network = BlockingQueue(concurrentLabel: "datapilot.gitsource.\(name).network")
+        existing = false
+        handle = ConfinedHandle()
+    }
+
+    /// An existing repository read in place; exported data files go to `blobsDirectory`.
+    init(existingRepository path: String, blobsDirectory: String) {
+        repositoryPath = path
+        blobsPath = blobsDirectory
+        reads = BlockingQueue(label: "datapilot.gitsource.local.reads")
+        network = BlockingQueue(concurrentLabel: "datapilot.gitsource.local.network")
+        existing = true
         handle = ConfinedHandle()
     }
 
@@ -38,7 +52,15 @@ final class SourceCache: Sendable {
     /// The read handle; call only from a closure running on `reads`.
     func repository() throws(GitSourceError) -> Repository {
         if let open = handle.repository { return open }
-        let open = try openOrCreate()
+        let open: Repository
+        if existing {
+            do { open = try Repository.open(at: repositoryPath) } catch {
+                throw GitSourceError(error.code == .notFound ? .notFound : .corrupt,
+                                     "\(repositoryPath) is not a git repository (or cannot be opened): \(error.message)")
+            }
+        } else {
+            open = try openOrCreate()
+        }
         handle.repository = open
         return open
     }

@@ -4,10 +4,12 @@ import Reconcile
 
 /// Versions' data from a commit's tree: the blob exported once into the source's cache and
 /// hashed there, so a data file is uploaded straight from the commit, never from a checkout.
-struct GitContent: ContentProvider {
+public struct GitContent: ContentProvider {
     let snapshot: Snapshot
 
-    func content(for manifest: Manifest) async -> Result<VersionContent, ContentError> {
+    public init(snapshot: Snapshot) { self.snapshot = snapshot }
+
+    public func content(for manifest: Manifest) async -> Result<VersionContent, ContentError> {
         let source = manifest.spec["source"]
         if let url = source?["url"]?.stringValue, let sha = source?["sha256"]?.stringValue {
             return .success(VersionContent(file: nil, repositoryPath: nil, url: url, sha256: sha, size: nil))

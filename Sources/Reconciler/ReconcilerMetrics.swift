@@ -24,6 +24,8 @@ public struct ReconcilerMetrics: Sendable {
     static var lastAppliedTime: MetricNameDescriptor { name("source_last_applied_timestamp", "seconds", "When the last commit was applied (Unix time).") }
     static var resources: MetricNameDescriptor { name("reconcile", "resources", "Objects by what the last sync of the source did to them.") }
     static var owned: MetricNameDescriptor { name("source", "owned", "1 while this replica holds the source.") }
+    static var drifted: MetricNameDescriptor { name("drifted", "objects", "Objects whose live state differed from the last applied commit at the last drift scan (ignored ones left out).") }
+    static var heals: MetricNameDescriptor { name("drift_heals", "total", "Drifted objects healed: the desired state applied again.") }
     static var webhooks: MetricNameDescriptor { name("webhook_requests", "total", "Webhook requests by outcome.") }
 
     func reconcileDuration(_ source: String, _ duration: Duration) {
@@ -67,6 +69,14 @@ public struct ReconcilerMetrics: Sendable {
 
     func sourceOwned(_ source: String, _ owned: Bool) {
         registry.makeGauge(descriptor: Self.owned, labels: [("source", source)]).set(Int64(owned ? 1 : 0))
+    }
+
+    func drifted(_ source: String, _ count: Int) {
+        registry.makeGauge(descriptor: Self.drifted, labels: [("source", source)]).set(Int64(count))
+    }
+
+    func healed(_ source: String, _ count: Int) {
+        registry.makeCounter(descriptor: Self.heals, labels: [("source", source)]).increment(by: Int64(count))
     }
 
     func webhook(_ outcome: String) {

@@ -1,14 +1,18 @@
 import Foundation
 import GitSource
 import Manifests
+import Reconcile
 
 /// One git source to reconcile, as the sources file or the flags describe it.
 public struct SourceConfiguration: Sendable, Hashable {
     public var spec: SourceSpec
     /// Seconds between polls (each with up to 10% jitter).
     public var interval: Double
-    /// A full plan and apply even when the commit did not change, to undo drift.
+    /// Seconds between drift scans while the commit does not change: live state compared with
+    /// the last applied commit, each drifted object reported, healed or ignored by its mode.
     public var resync: Double
+    /// The drift mode of objects without a `datapilot.io/drift` annotation.
+    public var drift: DriftMode
     public var prune: Bool
     public var maxDeletes: Int
     /// The shared secret of webhooks for this source; none disables them.
@@ -16,8 +20,10 @@ public struct SourceConfiguration: Sendable, Hashable {
 
     public var name: String { spec.name }
 
-    public init(spec: SourceSpec, interval: Double = 60, resync: Double = 600, prune: Bool = false, maxDeletes: Int = 10, webhookSecret: String? = nil) {
+    public init(spec: SourceSpec, interval: Double = 60, resync: Double = 600, prune: Bool = false, maxDeletes: Int = 10, webhookSecret: String? = nil,
+                drift: DriftMode = .report) {
         self.spec = spec
+        self.drift = drift
         self.interval = interval
         self.resync = resync
         self.prune = prune
@@ -124,7 +130,7 @@ extension ReconcilerConfiguration {
 
     static func source(_ item: JSONValue, at where_: String, secrets: Secrets) throws -> SourceConfiguration {
         let known: Set = ["name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
-                          "webhook-secret-file", "webhook-secret-env"]
+                          "webhook-secret-file", "webhook-secret-env", "drift"]
         if let unknown = item.objectValue?.first(where: { !known.contains($0.key) }) {
             throw ConfigurationError("\(secrets.file): \(where_): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
         }
@@ -142,12 +148,16 @@ extension ReconcilerConfiguration {
             return seconds
         }
         let auth = try secrets.auth(item["auth"], at: where_ + ".auth")
+        let driftText = item["drift"]?.stringValue ?? "report"
+        guard let drift = DriftMode(rawValue: driftText) else {
+            throw ConfigurationError("\(secrets.file): \(where_).drift: \"\(driftText)\" is not one of report, heal, ignore")
+        }
         let spec = SourceSpec(name: try string("name"), url: try string("url"), ref: try string("ref", default: "refs/heads/main"),
                               path: try string("path", default: ""), auth: auth, timeoutSeconds: Int(try duration("timeout", default: 60)))
         try Self.validate(spec, at: where_, file: secrets.file)
         return SourceConfiguration(spec: spec, interval: try duration("interval", default: 60), resync: try duration("resync", default: 600),
                                    prune: item["prune"]?.boolValue ?? false, maxDeletes: Int(item["max-deletes"]?.numberValue ?? 10),
-                                   webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"))
+                                   webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"), drift: drift)
     }
 
     public static func validate(_ spec: SourceSpec, at where_: String, file: String) throws {

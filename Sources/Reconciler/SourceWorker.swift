@@ -24,6 +24,8 @@ actor SourceWorker {
     private var lastInvalid: String?
     private var lastFullSync: ContinuousClock.Instant?
     private var failures = 0
+    /// The drift last reported per object (its signature), so that a drift is recorded once.
+    var reportedDrift: [ObjectRef: String] = [:]
 
     init(configuration: SourceConfiguration, cacheDirectory: String, client: APIClient, store: StatusStore,
          metrics: ReconcilerMetrics, logger: Logger) {
@@ -68,6 +70,17 @@ actor SourceWorker {
             let resyncDue = lastFullSync.map { ContinuousClock.now - $0 > .seconds(configuration.resync) } ?? true
             if !force, resolution.commit == lastApplied, !resyncDue, failures == 0 { return nil }
             if !force, resolution.commit == lastInvalid { return nil }
+            if !force, resolution.commit == lastApplied, failures == 0 {
+                // The commit is the one applied and a resync is due: a drift scan, not a sync.
+                let snapshot = try await git.snapshot(commit: resolution.commit, previous: previous,
+                                                      options: LoadOptions(recursive: true, allowExternalReferences: true))
+                previous = snapshot
+                if snapshot.manifests.isValid {
+                    await scanDrift(snapshot)
+                    lastFullSync = ContinuousClock.now
+                    return nil
+                }
+            }
             record.commit = resolution.commit
             let snapshot = try await git.snapshot(commit: resolution.commit, previous: previous,
                                                   options: LoadOptions(recursive: true, allowExternalReferences: true))

@@ -1,7 +1,8 @@
 # Installs the Debian packages DataPilot's build and tests need, when any is missing.
 # Sourced by scripts/test.sh and scripts/demo.sh.
 # openssh-server/-client: the git source tests run a private sshd and make keys with ssh-keygen.
-datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev postgresql python3 make openssh-server openssh-client)
+# chromium: the drift tests render the HTML drift report headless (screenshot and DOM).
+datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev postgresql python3 make openssh-server openssh-client chromium)
 
 ensure_packages() {
   local missing=()

@@ -1,0 +1,153 @@
+import APIClient
+import Foundation
+import Manifests
+
+/// One drift scan of a desired set against the live server.
+public struct DriftRequest: Sendable {
+    public var manifests: [Manifest]
+    /// The apply set whose inventory says what was applied (out-of-band creations are members
+    /// it lacks); nil compares without it.
+    public var applySet: String?
+    public var defaultMode: DriftMode
+    /// Apply the desired state again to objects whose mode is heal.
+    public var heal: Bool
+    public var source: SourceInfo
+    public var scope: String
+    public var content: any ContentProvider
+    /// Tools whose audit events are the desired state being applied, skipped when looking for
+    /// who changed an object.
+    public var appliers: [String]
+
+    public init(manifests: [Manifest], applySet: String?, defaultMode: DriftMode = .report, heal: Bool, source: SourceInfo, scope: String,
+                content: any ContentProvider, appliers: [String] = DriftRequest.standardAppliers) {
+        self.manifests = manifests
+        self.applySet = applySet
+        self.defaultMode = defaultMode
+        self.heal = heal
+        self.source = source
+        self.scope = scope
+        self.content = content
+        self.appliers = appliers
+    }
+
+    public static let standardAppliers = ["dpctl reconcile", "dpctl drift"]
+}
+
+/// Compares the desired objects with the live ones through the same lists, comparable forms,
+/// ignore rules and planner as `diff` and `apply` (one paged list per kind, never a request per
+/// object), finds who changed each drifted object in the audit log, and heals what is to be
+/// healed through the `Applier`.
+public struct DriftScan: Sendable {
+    public let client: APIClient
+
+    public init(client: APIClient) { self.client = client }
+
+    public func run(_ request: DriftRequest) async throws(SyncError) -> DriftReport {
+        var members: Set<ObjectRef>?
+        let live: [ObjectRef: JSONValue]
+        do {
+            if let applySet = request.applySet { members = try await Inventory(name: applySet, client: client).load() }
+            live = try await LiveState.fetch(Set(request.manifests.map(\.kind)), client: client)
+        } catch let error as APIError {
+            throw SyncError(code: .server, description: error.message)
+        } catch {
+            throw SyncError(code: .server, description: "\(error)")
+        }
+        let contents = await request.content.contents(of: request.manifests)
+        let plan: Plan
+        do {
+            plan = try Planner().plan(desired: request.manifests, live: live, contents: contents)
+        } catch {
+            throw SyncError(code: .plan, description: error.description)
+        }
+        var report = DriftReport(scope: request.scope, commit: request.source.commit, applySet: request.applySet, time: Self.now(),
+                                 scanned: request.manifests.count, ignored: 0, items: [], warnings: [])
+        for item in plan.items {
+            guard let manifest = item.manifest else { continue }
+            let mode: DriftMode
+            switch DriftMode.of(manifest, default: request.defaultMode) {
+            case .success(let found): mode = found
+            case .failure(let error):
+                report.warnings.append(error.description + "; reported as drift mode report")
+                mode = .report
+            }
+            if mode == .ignore {
+                report.ignored += 1
+                continue
+            }
+            if let drifted = Self.drift(item, mode: mode, members: members) {
+                report.items.append(drifted)
+            } else if item.action == .refused, item.live == nil || item.changes.isEmpty {
+                report.warnings.append("\(item.ref): not compared: \(item.reason ?? "refused")")
+            }
+        }
+        report.items = await lastChanges(report.items, appliers: request.appliers)
+        if request.heal { report.items = await heal(report.items, source: request.source) }
+        return report
+    }
+
+    /// The drift of one planned object, nil when it has none.
+    static func drift(_ item: PlanItem, mode: DriftMode, members: Set<ObjectRef>?) -> DriftItem? {
+        let fields = item.changes.map { FieldDrift(path: $0.path, desired: $0.new, live: $0.old) }
+        switch item.action {
+        case .create:
+            // Never applied by this apply set: not drift, just not there yet.
+            if let members, !members.contains(item.ref) { return nil }
+            return DriftItem(ref: item.ref, kind: .deleted, mode: mode, fields: [], lastChange: nil, healed: nil, note: nil, heal: item)
+        case .update:
+            let kind: DriftKind = members.map { $0.contains(item.ref) } == false ? .createdOutOfBand : .modified
+            return DriftItem(ref: item.ref, kind: kind, mode: mode, fields: fields, lastChange: nil, healed: nil, note: nil, heal: item)
+        case .unchanged:
+            guard let members, !members.contains(item.ref) else { return nil }
+            return DriftItem(ref: item.ref, kind: .createdOutOfBand, mode: mode, fields: [], lastChange: nil, healed: nil,
+                             note: "equal to the desired state, but not created by this apply set", heal: nil)
+        case .refused where item.live != nil && !item.changes.isEmpty:
+            return DriftItem(ref: item.ref, kind: .modified, mode: mode, fields: fields, lastChange: nil, healed: nil,
+                             note: "cannot be healed: \(item.reason ?? "refused")", heal: nil)
+        default:
+            return nil
+        }
+    }
+
+    /// Each item's last change by someone other than the appliers, one audit query per drifted object.
+    func lastChanges(_ items: [DriftItem], appliers: [String]) async -> [DriftItem] {
+        await withTaskGroup(of: (Int, LastChange?).self) { group in
+            for (index, item) in items.enumerated() {
+                group.addTask { (index, await AuditTrail(client: client).lastChange(of: item.ref, excluding: appliers)) }
+            }
+            var out = items
+            for await (index, change) in group { out[index].lastChange = change }
+            return out
+        }
+    }
+
+    /// Applies the desired state again to the items whose mode is heal. Each heal run has
+    /// idempotency keys of its own: a second heal of the same object must write again.
+    public func heal(_ items: [DriftItem], source: SourceInfo) async -> [DriftItem] {
+        let healing = items.filter { $0.mode == .heal }.compactMap(\.heal).map { item -> PlanItem in
+            var item = item
+            if item.action == .unchanged { item.action = .update }
+            return item
+        }.filter { $0.action == .create || $0.action == .update }
+        guard !healing.isEmpty else { return items }
+        let applier = Applier(client: client, options: .init(applySet: "drift-heal-" + UUID().uuidString, source: source))
+        let results = Dictionary(await applier.apply(Plan(items: Planner.ordered(healing))).map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        return items.map { item in
+            var item = item
+            guard item.mode == .heal else { return item }
+            guard let result = results[item.ref] else {
+                if item.note == nil { item.note = "nothing to heal" }
+                return item
+            }
+            item.healed = !result.outcome.isFailure
+            if let message = result.message, result.outcome.isFailure { item.note = "heal \(result.outcome.rawValue): \(message)" }
+            return item
+        }
+    }
+
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date())
+    }
+}

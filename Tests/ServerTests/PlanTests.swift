@@ -1,0 +1,169 @@
+import APIClient
+import Foundation
+import Manifests
+import Review
+import Testing
+
+@Suite struct PlanTests {
+    /// Base: the examples. Head: a dataset added, one changed, a rule removed, one renamed.
+    static func pullRequest() throws -> (TestRepository, base: String, head: String) {
+        let examples = try examplesCopy()
+        defer { try? FileManager.default.removeItem(at: examples) }
+        let repository = try TestRepository(copying: examples)
+        let base = try repository.git("rev-parse", "HEAD")
+        try """
+        apiVersion: datapilot.io/v1alpha1
+        kind: Dataset
+        metadata:
+          name: invoices
+        spec:
+          owner: billing@example.com
+          format: csv
+        """.write(to: repository.file("examples/datasets/invoices.yaml"), atomically: true, encoding: .utf8)
+        try edit(repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
+        try FileManager.default.removeItem(at: repository.file("examples/quality/churn-contact.yaml"))
+        try edit(repository.file("examples/quality/support-tickets.yaml"), "name: support-tickets-survey", "name: support-tickets-feedback")
+        let head = try repository.commit("Invoices, churn's own team, rules tidied")
+        return (repository, base, head)
+    }
+
+    @Test func theManifestChangeBetweenTwoCommits() async throws {
+        let (repository, base, head) = try Self.pullRequest()
+        defer { repository.remove() }
+        let result = try await dpctl(["plan", "--repo", repository.folder.path, "--base", "HEAD~1", "--head", "main", "--path", "examples", "-o", "markdown"],
+                                     environment: [:])
+        #expect(result.status == 1, "\(result.stderr)")
+        try expectGolden("plan-manifest-change.md", normalized(result.stdout, base: base, head: head))
+        #expect(result.stdout.hasPrefix(PlanMarkdown.marker))
+
+        let json = try await dpctl(["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples", "-o", "json"], environment: [:])
+        let report = try #require(try? JSONText.parse(Array(json.stdout.utf8)).get())
+        let changes = Dictionary(uniqueKeysWithValues: (report["objects"]?.arrayValue ?? []).compactMap { o in
+            o["object"]?.stringValue.map { ($0, o["change"]?.stringValue ?? "") }
+        })
+        #expect(changes == ["dataset/invoices": "added", "dataset/churn": "changed", "qualityrule/churn-contact": "removed",
+                            "qualityrule/support-tickets-feedback": "renamed"], "\(json.stdout)")
+        #expect(json.stdout.contains("\"renamedFrom\" : \"qualityrule/support-tickets-survey\"") || json.stdout.contains("\"renamedFrom\": \"qualityrule/support-tickets-survey\""))
+        #expect(json.stdout.contains("+  owner: churn-team@example.com"), "\(json.stdout)")
+
+        let text = try await dpctl(["plan", "--repo", repository.folder.path, "--base", base, "--head", base, "--path", "examples"], environment: [:])
+        #expect(text.status == 0, "no change between a commit and itself: \(text.stdout)\(text.stderr)")
+    }
+
+    @Test func aNewVersionWhoseDataFailsARuleBlocksTheMerge() async throws {
+        let examples = try examplesCopy()
+        defer { try? FileManager.default.removeItem(at: examples) }
+        let repository = try TestRepository(copying: examples)
+        defer { repository.remove() }
+        let base = try repository.git("rev-parse", "HEAD")
+        try "customer_id,signup_date,plan,tenure_months,monthly_spend,email,updated_at,churned\nC000001,2026-01-01,pro,3,20.5,a@example.com,2026-11-30T00:00:00Z,false\n"
+            .write(to: repository.file("examples/data/churn-2026-11.csv"), atomically: true, encoding: .utf8)
+        try """
+
+        ---
+        apiVersion: datapilot.io/v1alpha1
+        kind: DatasetVersion
+        metadata:
+          name: churn-2026-11
+        spec:
+          dataset: churn
+          source:
+            path: ../data/churn-2026-11.csv
+        """.appendLine(to: repository.file("examples/versions/churn.yaml"))
+        let head = try repository.commit("November's churn snapshot")
+        let report = try await PlanBuilder(PlanRequest(repository: repository.folder.path, base: base, head: head, path: "examples",
+                                                       gate: lineCountingGate, scratch: scratchFolder())).build()
+        #expect(report.exitCode == 2)
+        let version = try #require(report.objects.first { $0.ref.description == "datasetversion/churn-2026-11" })
+        #expect(version.change == .added)
+        #expect(version.quality?.findings.first?.outcome == .failed)
+        #expect(version.quality?.findings.first?.check == "enough-rows")
+        #expect(version.findings.contains { $0.code == .qualityFailed && $0.blocking })
+        let markdown = PlanMarkdown(report).render()
+        #expect(markdown.contains("❌ FAILED") && markdown.contains("enough-rows"), "\(markdown)")
+        try expectGolden("plan-quality-failure.md", normalized(markdown, base: base, head: head))
+
+        // The default gate of this build evaluates nothing and says so, without blocking.
+        let plain = try await PlanBuilder(PlanRequest(repository: repository.folder.path, base: base, head: head, path: "examples",
+                                                      scratch: scratchFolder())).build()
+        #expect(plain.exitCode == 1)
+        #expect(plain.objects.first { $0.ref.description == "datasetversion/churn-2026-11" }?.quality?.evaluated == false)
+    }
+
+    @Test func aHugePlanStaysUnderTheCommentLimit() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("examples"), withIntermediateDirectories: true)
+        try "# empty\n".write(to: folder.appendingPathComponent("examples/README.md"), atomically: true, encoding: .utf8)
+        let repository = try TestRepository(existing: folder)
+        defer { repository.remove() }
+        let base = try repository.git("rev-parse", "HEAD")
+        var yaml = ""
+        for i in 0..<600 {
+            yaml += """
+            ---
+            apiVersion: datapilot.io/v1alpha1
+            kind: Dataset
+            metadata:
+              name: table-\(String(format: "%04d", i))
+              labels: {team: warehouse, tier: bronze}
+            spec:
+              owner: warehouse-\(i)@example.com
+              format: parquet
+              description: \(String(repeating: "A nightly export of one warehouse table. ", count: 6))
+
+            """
+        }
+        try yaml.write(to: repository.file("examples/tables.yaml"), atomically: true, encoding: .utf8)
+        let head = try repository.commit("600 tables")
+        let report = try await PlanBuilder(PlanRequest(repository: repository.folder.path, base: base, head: head, path: "examples",
+                                                       scratch: scratchFolder())).build()
+        #expect(report.objects.count == 600)
+        let markdown = PlanMarkdown(report).render()
+        #expect(markdown.utf8.count <= PlanMarkdown.defaultBudget, "\(markdown.utf8.count) bytes")
+        #expect(markdown.contains("more objects not shown"), "\(markdown.suffix(500))")
+        #expect(markdown.components(separatedBy: "<details>").count == markdown.components(separatedBy: "</details>").count)
+        #expect(report.json.jsonString().contains("table-0599"))
+    }
+
+    @Test func badInputIsNamed() async throws {
+        let (repository, base, _) = try Self.pullRequest()
+        defer { repository.remove() }
+        try edit(repository.file("examples/datasets/churn.yaml"), "format: csv", "format: cvs")
+        let invalid = try repository.commit("A typo")
+        let repo = repository.folder.path
+        let cases: [([String], String)] = [
+            (["plan", "--repo", "/nonexistent/repo", "--base", "main", "--head", "main"], "/nonexistent/repo does not exist"),
+            (["plan", "--repo", FileManager.default.temporaryDirectory.path, "--base", "main", "--head", "main"], "is not a git repository"),
+            (["plan", "--repo", repo, "--base", "no-such-branch", "--head", "main"], "--base no-such-branch"),
+            (["plan", "--repo", repo, "--base", base, "--head", "feature/nope"], "--head feature/nope"),
+            (["plan", "--repo", repo, "--base", base, "--head", invalid, "--path", "examples"], "examples/datasets/churn.yaml:"),
+            (["plan", "--repo", repo, "--base", base, "--head", "main", "--path", "nowhere"], "\"nowhere\" is not a folder"),
+            (["plan", "--repo", repo, "--base", base, "--head", "HEAD~1", "--path", "examples", "--server", "http://127.0.0.1:1"], "cannot plan against http://127.0.0.1:1"),
+            (["plan", "--repo", repo, "--base", base, "--head", "main", "-o", "yaml"], "'yaml'"),
+            (["plan", "--repo", repo, "--base", base, "--head", "main", "--server", "localhost:8080"], "http:// or https://"),
+            (["plan", "--repo", repo, "--base", base, "--head", "main", "--prune"], "--prune needs --applyset"),
+            (["plan", "--repo", repo, "--head", "main"], "--base"),
+        ]
+        for (arguments, message) in cases {
+            let result = try await dpctl(arguments, environment: ["DATAPILOT_TOKEN": "x"])
+            #expect(result.status == 2, "\(arguments): \(result.status) \(result.stdout)\(result.stderr)")
+            #expect((result.stderr + result.stdout).contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+}
+
+extension TestRepository {
+    /// A repository of an existing folder, committed as it is.
+    init(existing folder: URL) throws {
+        self.folder = folder
+        try git("init", "-q", "-b", "main")
+        try commit("Start")
+    }
+}
+
+extension String {
+    func appendLine(to file: URL) throws {
+        let old = try String(contentsOf: file, encoding: .utf8)
+        try (old + self + "\n").write(to: file, atomically: true, encoding: .utf8)
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Benchmark drift and plan on the 10,000-manifest repository of bench/apply: a drift scan of
+# 10,000 live objects with 10 changed out of band (seconds, requests the scan sent, peak RSS),
+# and `dpctl plan` between two commits of the repository (100 datasets changed) against the
+# live server. Target: a drift scan under 2 s with a constant number of list requests per kind.
+#
+#   bench/drift/run.sh      # BENCH_COUNT=10000 BENCH_NO_RESULTS=1
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+source scripts/lib/packages.sh
+source scripts/lib/postgres.sh
+count="${BENCH_COUNT:-10000}"
+results="$root/bench/RESULTS.md"
+scratch="${BENCH_SCRATCH:-$root/.build/bench-release}"
+log() { printf '==> %s\n' "$*" >&2; }
+
+datapilot_packages+=(curl time)
+ensure_packages
+log "building dpctl and datapilot-server (release, scratch path $scratch)"
+swift build -c release --scratch-path "$scratch" --product datapilot-server >&2
+swift build -c release --scratch-path "$scratch" --product dpctl >&2
+bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+
+work="$(mktemp -d /tmp/dp-drift-bench.XXXXXX)"
+cleanup() {
+  [ -n "${server_pid:-}" ] && kill -9 "$server_pid" 2>/dev/null || true
+  pg_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+pg_start
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+now() { python3 -c 'import time; print(time.monotonic())'; }
+key="bench-admin-key-$(date +%s)-abcdef"
+port=$(free_port)
+DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" "$bin/datapilot-server" --port "$port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
+  --data-dir "$work/data" --max-connections 20 >"$work/server.log" 2>&1 &
+server_pid=$!
+export DATAPILOT_SERVER="http://127.0.0.1:$port" DATAPILOT_TOKEN="$key" DATAPILOT_CONFIG="$work/config.yaml"
+for _ in $(seq 100); do curl -sf "$DATAPILOT_SERVER/healthz" >/dev/null && break; sleep 0.1; done
+api() { curl -sf -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
+
+log "generating $count manifests and applying them (apply set bench)"
+python3 "$root/bench/apply/generate.py" "$work/repo/manifests" "$count"
+g() { git -C "$work/repo" -c user.name=bench -c user.email=bench@example.com "$@"; }
+g init -q -b main && g add -A && g commit -qm manifests
+"$bin/dpctl" apply -f "$work/repo/manifests" -R --applyset bench --root "$work/repo" >"$work/apply.log" 2>&1 \
+  || { tail -20 "$work/apply.log" >&2; exit 1; }
+
+log "10 datasets changed out of band by another user"
+other=$(api "$key" -X POST "$DATAPILOT_SERVER/auth/api-keys" -d '{"name": "someone else", "role": "editor"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+for i in $(seq 0 9); do
+  name=$(printf 'ds-%05d' "$((i * 7))")
+  api "$key" "$DATAPILOT_SERVER/api/datasets/$name" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+o["spec"]["owner"] = "rogue@example.com"
+print(json.dumps({"metadata": {k: o["metadata"].get(k, {}) for k in ("name", "labels", "annotations")}, "spec": o["spec"]}))' \
+    | api "$other" -X PUT "$DATAPILOT_SERVER/api/datasets/$name" --data-binary @- >/dev/null
+done
+
+# Requests the server answered, from its own metrics (every counter family with a method label).
+requests() { curl -sf "$DATAPILOT_SERVER/metrics" | awk '/^[a-z_]+_total\{.*method=/ {s += $NF} END {printf "%d", s}'; }
+
+log "drift scan (dpctl drift --repo, apply set bench)"
+before=$(requests)
+t0=$(now)
+set +e
+/usr/bin/time -f '%M' -o "$work/rss-drift" "$bin/dpctl" drift --repo "$work/repo" --path manifests --applyset bench -o json >"$work/drift.json" 2>"$work/drift.err"
+status=$?
+set -e
+drift_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')
+after=$(requests)
+[ "$status" = 1 ] || { cat "$work/drift.err" >&2; echo "expected exit 1 (drift), got $status" >&2; exit 1; }
+drifted=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["drifted"])' "$work/drift.json")
+drift_requests=$((after - before))
+drift_rss=$(( $(cat "$work/rss-drift") / 1024 ))
+
+log "plan between two commits (100 datasets changed) against the server"
+python3 - "$work/repo/manifests" <<'PY'
+import os, re, sys
+changed = 0
+for name in sorted(os.listdir(sys.argv[1])):
+    path = os.path.join(sys.argv[1], name)
+    if not name.endswith(".yaml") or changed >= 100:
+        continue
+    text = open(path).read()
+    new, n = re.subn(r"description: Synthetic dataset (\d+) ", lambda m: f"description: Synthetic dataset {m.group(1)} (revised) ", text, count=100 - changed)
+    changed += n
+    open(path, "w").write(new)
+PY
+g commit -qam "100 datasets described anew"
+t0=$(now)
+set +e
+/usr/bin/time -f '%M' -o "$work/rss-plan" "$bin/dpctl" plan --repo "$work/repo" --base HEAD~1 --head HEAD --path manifests \
+  --server "$DATAPILOT_SERVER" --applyset bench -o markdown >"$work/plan.md" 2>"$work/plan.err"
+status=$?
+set -e
+plan_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')
+[ "$status" = 1 ] || { cat "$work/plan.err" >&2; echo "expected exit 1 (changes), got $status" >&2; exit 1; }
+plan_rss=$(( $(cat "$work/rss-plan") / 1024 ))
+plan_bytes=$(wc -c <"$work/plan.md")
+
+summary="| drift scan of $count live objects, $drifted drifted | $drift_s s | $drift_requests requests | $drift_rss MiB |
+| plan of two commits, 100 objects changed, against the server | $plan_s s | markdown $plan_bytes bytes | $plan_rss MiB |"
+printf '%s\n' "$summary"
+if [ -z "${BENCH_NO_RESULTS:-}" ]; then
+  {
+    printf '\n## dpctl drift and plan — %s\n\n' "$(date +%F)"
+    printf 'Machine: %s cores, %s, Linux %s; %s; Postgres 15. Release build.\n\n' "$(nproc)" \
+      "$(free -g | awk '/Mem:/ {print $2 " GiB"}')" "$(uname -r)" "$(swift --version 2>/dev/null | head -1)"
+    printf '| what | time | requests / size | peak RSS |\n|---|---|---|---|\n%s\n' "$summary"
+  } >>"$results"
+  log "appended to $results"
+fi
