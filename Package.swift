@@ -6,6 +6,7 @@ import PackageDescription
 //   Git, Postgres, Curl   the Swift modules that own libgit2, libpq and libcurl
 //   YAML          libyaml (through Yams' bundled copy) -> positioned node trees, with hard limits
 //   Manifests     the manifest model: kinds, validation, canonical JSON, generated schemas
+//   Compression, QualityEngine   zlib's streaming gzip decoder; quality rules evaluated over CSV/JSONL in one pass
 //   DPCtlCommands the dpctl command line, a library so tests can drive it
 //   dpctl         the thin executable
 let package = Package(
@@ -36,6 +37,9 @@ let package = Package(
         .systemLibrary(
             name: "CLibCurl", path: "Sources/CLibraries/CLibCurl",
             pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CLibraries/CZlib",
+            pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Git", dependencies: ["CLibGit2"]),
         .target(
@@ -43,6 +47,8 @@ let package = Package(
             dependencies: ["Git", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking"]),
         .target(name: "Curl", dependencies: ["CLibCurl"]),
+        .target(name: "Compression", dependencies: ["CZlib"]),
+        .target(name: "QualityEngine", dependencies: ["Manifests", "Compression"]),
         .target(name: "Blocking"),
         .target(
             name: "ObjectStore",
@@ -104,7 +110,7 @@ let package = Package(
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "QualityEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
@@ -124,6 +130,7 @@ let package = Package(
                            .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
+        .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
     ],
     swiftLanguageModes: [.v6]
 )
