@@ -12,6 +12,7 @@ public struct DPCtl: AsyncParsableCommand {
             """,
         version: DPCtlVersion.string,
         subcommands: [Validate.self, ApplyCommand.self, DiffCommand.self, GetCommand.self, DeleteCommand.self, ReconcileCommand.self,
+                      QualityCommand.self,
                       StatusCommand.self, ConfigCommand.self,
                       GenerateSchemas.self, CompletionCommand.self, Version.self])
 

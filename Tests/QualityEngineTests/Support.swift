@@ -8,7 +8,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let fixedNow = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-30
 
 /// A rule from YAML-ish JSON written inline.
-func rule(_ name: String = "r", severity: String = "fail", _ checks: [JSONValue]) -> QualityRuleInput {
+func rule(_ checks: [JSONValue], name: String = "r", severity: String = "fail") -> QualityRuleInput {
     QualityRuleInput(name: name, spec: ["dataset": "d", "severity": .string(severity), "checks": .array(checks)])
 }
 

@@ -51,7 +51,7 @@ final class FreshnessCheck: RowCheck {
         let passes = age <= maxAge
         let message = "newest \(columns[0]) is \(newestValue), \(Self.describe(age)) old; maxAge \(maxAgeText)"
         return info.judged(passes: passes, observed: observed, element: element, unexpected: unparseable,
-                           message: message, samples: passes ? [] : samples)
+                           message: message, samples: samples)
     }
 
     static func describe(_ seconds: Double) -> String {

@@ -31,7 +31,7 @@ struct CheckInfo {
         let outcome: Outcome = passes ? .passed : (severity == .warn ? .warned : .failed)
         return CheckResult(rule: rule, check: check, type: type, severity: severity, outcome: outcome, observedValue: observed,
                            elementCount: element, unexpectedCount: unexpected, unexpectedPercent: percent,
-                           threshold: thresholdText, message: message, sampleRows: passes ? [] : samples)
+                           threshold: thresholdText, message: message, sampleRows: samples)
     }
 
     static func percentText(_ percent: Double) -> String {
