@@ -7,6 +7,7 @@ import PackageDescription
 //   YAML          libyaml (through Yams' bundled copy) -> positioned node trees, with hard limits
 //   Manifests     the manifest model: kinds, validation, canonical JSON, generated schemas
 //   Review        what a reviewer sees: pull-request plans (dpctl plan) and drift reports, rendered
+//   Compression, QualityEngine   zlib's streaming gzip decoder; quality rules evaluated over CSV/JSONL in one pass
 //   DPCtlCommands the dpctl command line, a library so tests can drive it
 //   dpctl         the thin executable
 let package = Package(
@@ -37,6 +38,9 @@ let package = Package(
         .systemLibrary(
             name: "CLibCurl", path: "Sources/CLibraries/CLibCurl",
             pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CLibraries/CZlib",
+            pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "Git", dependencies: ["CLibGit2"]),
         .target(
@@ -44,6 +48,8 @@ let package = Package(
             dependencies: ["Git", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking"]),
         .target(name: "Curl", dependencies: ["CLibCurl"]),
+        .target(name: "Compression", dependencies: ["CZlib"]),
+        .target(name: "QualityEngine", dependencies: ["Manifests", "Compression"]),
         .target(name: "Blocking"),
         .target(
             name: "ObjectStore",
@@ -74,7 +80,8 @@ let package = Package(
             name: "DatasetRegistry",
             dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking",
                            .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Lineage", "Postgres", "Manifests"]),
+        .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
+                                                 "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "Evidence", dependencies: ["Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                      "Evidence", "Blocking", .product(name: "Crypto", package: "swift-crypto"),
@@ -105,11 +112,11 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
-        .target(name: "Review", dependencies: ["Reconcile", "Reconciler", "GitSource", "APIClient", "Manifests"]),
+        .target(name: "Review", dependencies: ["Reconcile", "Reconciler", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -132,6 +139,7 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
+        .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -60,6 +60,10 @@ public enum Server {
             let reaper = Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger)
             background.append(Task { await reaper.run() })
         }
+        if configuration.runs(.quality) && configuration.autoEvaluate {
+            let evaluator = AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger)
+            background.append(Task { await evaluator.run() })
+        }
         defer { background.forEach { $0.cancel() } }
 
         let app = Application(
@@ -123,7 +127,9 @@ extension Server {
             RegistryRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: router)
             ApplySetRoutes(pool: pool).register(on: router)
         }
-        if let router = place(.quality) { QualityRoutes(pool: pool).register(on: router) }
+        if let router = place(.quality) {
+            QualityRoutes(pool: pool, evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spoolDirectory)).register(on: router)
+        }
         if let router = place(.experiments) {
             ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
                              execution: execution, evidenceKey: evidenceKey, logger: logger).register(on: router)

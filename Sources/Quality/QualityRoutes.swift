@@ -4,11 +4,15 @@ import ObjectAPI
 import Postgres
 import ServiceKit
 
-/// The Quality service's routes: quality rules, each checking one dataset (`/api/qualityrules`).
+/// The Quality service's routes: quality rules, each checking one dataset (`/api/qualityrules`), and evaluations.
 public struct QualityRoutes: Sendable {
     let pool: ConnectionPool
+    let evaluations: Evaluations
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool, evaluations: Evaluations) {
+        self.pool = pool
+        self.evaluations = evaluations
+    }
 
     static let qualityRules = ResourceTable(
         kind: .qualityRule, collection: "/api/qualityrules",
@@ -24,5 +28,6 @@ public struct QualityRoutes: Sendable {
 
     public func register(on router: APIRouter) {
         ObjectRoutes(pool: pool, table: Self.qualityRules).register(on: router)
+        EvaluationRoutes(pool: pool, evaluations: evaluations).register(on: router)
     }
 }

@@ -1,6 +1,39 @@
-/// The one place `dpctl plan` chooses its quality gate. When the QualityEngine module (the
-/// server's evaluation code) is linked in, this becomes its adapter, e.g.
-/// `public static let standard: any QualityGate = QualityEngineGate()`.
+import Foundation
+import Manifests
+import QualityEngine
+
+/// The one place `dpctl plan` chooses its quality gate: the server's own evaluation engine.
 public enum QualityGates {
-    public static let standard: any QualityGate = NoQualityEngine()
+    public static let standard: any QualityGate = QualityEngineGate()
+}
+
+/// Runs a version's rules on its data file with `QualityEngine`, exactly as the server's
+/// `POST /api/evaluations` does, and turns each check's result into a finding.
+public struct QualityEngineGate: QualityGate {
+    public init() {}
+
+    public func evaluate(_ input: QualityGateInput) async throws -> [QualityFinding] {
+        let rules = input.rules.map { QualityRuleInput(name: $0.name, spec: $0.spec) }
+        guard !rules.isEmpty else { return [] }
+        let named = input.version.spec["source"]?["path"]?.stringValue
+            ?? "\(input.version.name).\(input.dataset?.spec["format"]?.stringValue ?? "csv")"
+        let leading = FileHandle(forReadingAtPath: input.dataFile).flatMap { handle in
+            defer { try? handle.close() }
+            return try? handle.read(upToCount: 2)
+        } ?? Data()
+        guard let format = DataFormat.detect(fileName: named, leadingBytes: Array(leading)) else {
+            throw QualityGateUnavailable("\(named): not a format the evaluator reads (CSV or JSONL, optionally gzip)")
+        }
+        let report = try Evaluator.evaluate(fileAt: URL(fileURLWithPath: input.dataFile), rules: rules, format: format)
+        return report.checks.map { check in
+            let observed: String? = switch check.observedValue {
+            case .null: nil
+            case .string(let text): text
+            default: check.observedValue.jsonString()
+            }
+            return QualityFinding(rule: check.rule, check: check.check, severity: check.severity.rawValue,
+                                  outcome: QualityOutcome(rawValue: check.outcome.rawValue) ?? .error, observed: observed,
+                                  unexpectedCount: check.unexpectedCount, message: check.message)
+        }
+    }
 }
