@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "DataPilotServerCommand",
             dependencies: [
-                "DataPilotServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DataPilotServer", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "ServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
@@ -124,6 +124,10 @@ let package = Package(
                            .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
+        // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
+        // scanned with checkov; the configuration layers of both executables.
+        .testTarget(name: "DeployTests", dependencies: ["dpctl", "datapilot-server", "DataPilotServer", "Reconciler", "ServiceKit",
+                                                      .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )
