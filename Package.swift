@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "DataPilotServerCommand",
             dependencies: [
-                "DataPilotServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DataPilotServer", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "ServiceKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -140,6 +140,10 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
+        // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
+        // scanned with checkov; the configuration layers of both executables.
+        .testTarget(name: "DeployTests", dependencies: ["dpctl", "datapilot-server", "DataPilotServer", "Reconciler", "ServiceKit",
+                                                      .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]
 )

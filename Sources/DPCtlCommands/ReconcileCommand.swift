@@ -4,6 +4,7 @@ import GitSource
 import Logging
 import Reconcile
 import Reconciler
+import ServiceKit
 
 /// `dpctl reconcile`: keep the control plane in step with git.
 struct ReconcileCommand: AsyncParsableCommand {
@@ -17,6 +18,12 @@ struct ReconcileCommand: AsyncParsableCommand {
             history live in Postgres (--database-url); replicas split the sources between them \
             through a lock per source. The port (--listen) serves /status, /healthz, /readyz, \
             /metrics and POST /hooks/SOURCE for GitHub, GitLab and HMAC-signed webhooks.
+
+            Settings come from the sources file, then DATAPILOT_DATABASE_URL, DATAPILOT_LISTEN, \
+            DATAPILOT_CACHE_DIR, DATAPILOT_SERVER and DATAPILOT_TOKEN, then flags (flags win). \
+            --check reads the sources file as the reconciler would, reports what it found and \
+            exits (0 valid, 2 invalid) without reading secrets or connecting anywhere. Logs are \
+            JSON lines unless stderr is a terminal (DATAPILOT_LOG_FORMAT=json|text, DATAPILOT_LOG_LEVEL).
             """)
 
     @Option(help: "A sources file (YAML).") var config: String?
@@ -40,10 +47,12 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "Where bare repository caches are kept.") var cacheDir: String?
     @Flag(help: "Sync every source once and exit: 0 when all synced, 1 otherwise.") var once = false
     @Option(help: "The context whose server and token to use (see dpctl config get-contexts).") var context: String?
+    @Flag(help: "Check the sources file (--config) and exit: 0 when the reconciler would accept it, 2 otherwise.") var check = false
 
     func validate() throws {
         if config == nil && repo == nil { throw ValidationError("give a sources file with --config FILE, or one source with --repo URL") }
         if config != nil && repo != nil { throw ValidationError("give --config or --repo, not both") }
+        if check && config == nil { throw ValidationError("--check checks a sources file: give it with --config FILE") }
         if sshKeyFile != nil && knownHostsFile == nil {
             throw ValidationError("--ssh-key-file needs --known-hosts-file: SSH host keys are always checked")
         }
@@ -54,9 +63,10 @@ struct ReconcileCommand: AsyncParsableCommand {
         var settings: ReconcilerConfiguration
         do {
             if let config {
-                settings = try ReconcilerConfiguration.load(file: config, environment: environment, databaseURL: databaseURL)
+                settings = try ReconcilerConfiguration.load(file: config, environment: environment, databaseURL: databaseURL, checkOnly: check)
             } else {
                 settings = try singleSource(environment: environment)
+                try settings.apply(environment: environment)
             }
             if let databaseURL { settings.databaseURL = databaseURL }
             if let listen { try settings.listen(listen) }
@@ -64,13 +74,17 @@ struct ReconcileCommand: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw CommandFailure(error.description, code: 2)
         }
+        if check {
+            report(settings)
+            return
+        }
         // The server and token: the sources file, else the context, with the usual overrides.
         let target = try Target.resolve(context: context)
         if settings.server == nil || environment["DATAPILOT_SERVER"] != nil { settings.server = target.server }
         if settings.token == nil || environment["DATAPILOT_TOKEN"] != nil { settings.token = target.token }
         settings.once = once
-        var logger = Logger(label: "dpctl-reconcile")
-        logger.logLevel = environment["DATAPILOT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LogOutput.bootstrap(environment: environment)
+        let logger = Logger(label: "dpctl-reconcile")
         let ok: Bool
         do {
             ok = try await Reconciler(configuration: settings, logger: logger).run()
@@ -78,6 +92,30 @@ struct ReconcileCommand: AsyncParsableCommand {
             throw CLIError(error.description)
         }
         if !ok { throw CommandExit(code: 1) }
+    }
+
+    /// `--check`: what the reconciler would run, with no secret's value.
+    func report(_ settings: ReconcilerConfiguration) {
+        print("\(config ?? "flags"): valid; \(settings.sources.count) source\(settings.sources.count == 1 ? "" : "s")")
+        for source in settings.sources {
+            let spec = source.spec
+            print("  \(spec.name): \(spec.url) \(spec.ref) path=\(spec.path.isEmpty ? "." : spec.path) interval=\(Int(source.interval))s"
+                  + " prune=\(source.prune) webhooks=\(source.webhookSecret != nil)")
+        }
+        print("listen: \(settings.host):\(settings.port)  cache-dir: \(settings.cacheDirectory)")
+        print("database-url: " + (settings.databaseURL.isEmpty ? "not set here (give DATAPILOT_DATABASE_URL or --database-url where it runs)"
+                                                                : Self.redacted(settings.databaseURL)))
+        for reference in settings.secretReferences { print("secret \(reference) (not read by --check)") }
+    }
+
+    /// A database URL or libpq string with its password replaced by `***`.
+    static func redacted(_ url: String) -> String {
+        var text = url
+        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+           let colon = text[scheme.upperBound..<at].firstIndex(of: ":") {
+            text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+        }
+        return text.replacing(/password=[^&\s]*/, with: "password=***")
     }
 
     func singleSource(environment: [String: String]) throws -> ReconcilerConfiguration {

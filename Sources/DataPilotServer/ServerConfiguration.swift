@@ -164,6 +164,9 @@ public struct ServerConfiguration: Sendable {
             case .bool(let b): text = String(b)
             default: throw ConfigurationProblem("\(path): \(member.key) must be a single value")
             }
+            if member.key == "bootstrap-admin-key" {
+                throw ConfigurationProblem("\(path): put the bootstrap admin key in a file (bootstrap-admin-key-file) or DATAPILOT_BOOTSTRAP_ADMIN_KEY, not in the config file")
+            }
             try set(member.key, text, from: path)
         }
     }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Metrics
 import Prometheus
+import ServiceKit
 
 /// `datapilot-server`: the flags are the settings of `ServerConfiguration`; a config file and
 /// `DATAPILOT_*` environment variables fill in what the flags leave out.
@@ -13,7 +14,11 @@ public struct ServerCommand: AsyncParsableCommand {
         abstract: "The DataPilot control plane: Gateway, Dataset Registry, Quality, Experiments, Audit and Lineage on Postgres.",
         discussion: """
             Settings come from --config FILE, then DATAPILOT_* environment variables, then flags (flags win). \
-            Every setting has the same name everywhere: port, DATAPILOT_PORT, --port.
+            Every setting has the same name everywhere: port, DATAPILOT_PORT, --port. \
+            Secrets come only from files or the environment: bootstrap-admin-key-file or DATAPILOT_BOOTSTRAP_ADMIN_KEY, \
+            database-url (with its password) from DATAPILOT_DATABASE_URL or --database-url, S3 keys from AWS_ACCESS_KEY_ID / \
+            AWS_SECRET_ACCESS_KEY. Logs are JSON lines unless stderr is a terminal (DATAPILOT_LOG_FORMAT=json|text, \
+            DATAPILOT_LOG_LEVEL=debug|info|...). SIGTERM stops accepting connections and lets requests in flight finish.
             """)
 
     @Option(help: "A YAML file of settings (same names as the flags).") var config: String?
@@ -66,8 +71,8 @@ public struct ServerCommand: AsyncParsableCommand {
         } catch let problem as ConfigurationProblem {
             throw ValidationError(problem.description)
         }
-        var logger = Logger(label: "datapilot-server")
-        logger.logLevel = .info
+        LogOutput.bootstrap()
+        let logger = Logger(label: "datapilot-server")
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         do {

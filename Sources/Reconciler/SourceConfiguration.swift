@@ -45,6 +45,8 @@ public struct ReconcilerConfiguration: Sendable {
     public var once = false
     /// This replica's name in status (hostname:pid by default).
     public var replica: String
+    /// The secret files and variables the settings name (`*-file`, `*-env`), for `--check`.
+    public var secretReferences: [String] = []
 
     public init(sources: [SourceConfiguration], server: String?, token: String?, databaseURL: String, cacheDirectory: String) {
         self.sources = sources
@@ -77,8 +79,12 @@ extension ReconcilerConfiguration {
     ///         webhook-secret-file: /run/secrets/hook
     ///
     /// Secrets come from files or environment variables (`*-file`, `*-env`), never inline.
-    /// `databaseURL` (a flag) wins over the file's `database-url` and DATAPILOT_DATABASE_URL.
-    public static func load(file path: String, environment: [String: String], databaseURL flag: String? = nil) throws -> ReconcilerConfiguration {
+    /// Layers, each overriding the one before: the file, then `DATAPILOT_DATABASE_URL`,
+    /// `DATAPILOT_LISTEN` and `DATAPILOT_CACHE_DIR` (see `apply(environment:)`), then
+    /// `databaseURL` (the flag). `checkOnly` reads no secret (their files exist only where the
+    /// reconciler runs, e.g. mounted in its pod) and lets the database URL be missing.
+    public static func load(file path: String, environment: [String: String], databaseURL flag: String? = nil,
+                            checkOnly: Bool = false) throws -> ReconcilerConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError("cannot read the sources file \(path)")
         }
@@ -92,16 +98,17 @@ extension ReconcilerConfiguration {
         if let unknown = value.objectValue?.first(where: { !known.contains($0.key) }) {
             throw ConfigurationError("\(path): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
         }
-        let secrets = Secrets(environment: environment, file: path)
-        let fromEnvironment = environment["DATAPILOT_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let databaseURL = flag ?? value["database-url"]?.stringValue ?? fromEnvironment else {
-            throw ConfigurationError("\(path): database-url is required (or --database-url, or DATAPILOT_DATABASE_URL): the reconciler keeps status, history and leases in Postgres")
-        }
+        let secrets = Secrets(environment: environment, file: path, readSecrets: !checkOnly)
         let cache = value["cache-dir"]?.stringValue ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path
         var configuration = ReconcilerConfiguration(sources: [], server: value["server"]?.stringValue,
                                                     token: try secrets.read(value, "token", at: "token"),
-                                                    databaseURL: databaseURL, cacheDirectory: cache)
+                                                    databaseURL: value["database-url"]?.stringValue ?? "", cacheDirectory: cache)
         if let listen = value["listen"]?.stringValue { try configuration.listen(listen) }
+        try configuration.apply(environment: environment)
+        if let flag { configuration.databaseURL = flag }
+        guard !configuration.databaseURL.isEmpty || checkOnly else {
+            throw ConfigurationError("\(path): database-url is required (or --database-url, or DATAPILOT_DATABASE_URL): the reconciler keeps status, history and leases in Postgres")
+        }
         guard let items = value["sources"]?.arrayValue, !items.isEmpty else {
             throw ConfigurationError("\(path): sources: list at least one source (name, url, ref, path)")
         }
@@ -109,7 +116,27 @@ extension ReconcilerConfiguration {
             configuration.sources.append(try source(item, at: "sources[\(index)]", secrets: secrets))
         }
         try configuration.check()
+        configuration.secretReferences = secrets.referenced
         return configuration
+    }
+
+    /// The environment variables of the reconciler's settings, over the sources file and under the flags.
+    public static let environmentVariables: [(name: String, setting: String)] = [
+        ("DATAPILOT_DATABASE_URL", "database-url"), ("DATAPILOT_LISTEN", "listen"), ("DATAPILOT_CACHE_DIR", "cache-dir"),
+    ]
+
+    /// Applies the `DATAPILOT_*` layer (empty variables are ignored). `server` and the token are
+    /// resolved by `dpctl` itself: DATAPILOT_SERVER and DATAPILOT_TOKEN override the file's.
+    public mutating func apply(environment: [String: String]) throws {
+        for (name, setting) in Self.environmentVariables {
+            guard let value = environment[name], !value.isEmpty else { continue }
+            switch setting {
+            case "database-url": databaseURL = value
+            case "listen":
+                do { try listen(value) } catch let error as ConfigurationError { throw ConfigurationError("\(name): \(error.description)") }
+            default: cacheDirectory = value
+            }
+        }
     }
 
     public mutating func listen(_ address: String) throws {
@@ -175,14 +202,34 @@ extension ReconcilerConfiguration {
     }
 }
 
-/// Secrets named by `<key>-file` or `<key>-env`; never inline in the file.
-struct Secrets {
+/// Secrets named by `<key>-file` or `<key>-env`; never inline in the file. Without
+/// `readSecrets` (`--check`), only the references are collected and checked for shape.
+final class Secrets {
     let environment: [String: String]
     let file: String
+    let readSecrets: Bool
+    private(set) var referenced: [String] = []
+
+    init(environment: [String: String], file: String, readSecrets: Bool = true) {
+        self.environment = environment
+        self.file = file
+        self.readSecrets = readSecrets
+    }
 
     func read(_ item: JSONValue, _ key: String, at where_: String) throws -> String? {
         if item[key] != nil {
             throw ConfigurationError("\(file): \(where_): put secrets in a file (\(key)-file) or an environment variable (\(key)-env), not in the sources file")
+        }
+        if !readSecrets {
+            for suffix in ["-file", "-env"] {
+                guard let reference = item[key + suffix] else { continue }
+                guard let text = reference.stringValue, !text.isEmpty else {
+                    throw ConfigurationError("\(file): \(where_)\(suffix): expected a \(suffix == "-file" ? "path" : "variable name")")
+                }
+                referenced.append("\(where_)\(suffix): \(text)")
+                return ""
+            }
+            return nil
         }
         if let path = item[key + "-file"]?.stringValue {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -206,6 +253,7 @@ struct Secrets {
             guard let knownHosts = item["known-hosts-file"]?.stringValue else {
                 throw ConfigurationError("\(file): \(where_): known-hosts-file is required with ssh-key-file: host keys are always checked")
             }
+            if !readSecrets { referenced += ["\(where_).ssh-key-file: \(keyFile)", "\(where_).known-hosts-file: \(knownHosts)"] }
             return .sshKey(username: username ?? "git", privateKeyPath: keyFile, privateKey: nil,
                            passphrase: try read(item, "passphrase", at: where_ + ".passphrase"), knownHostsPath: knownHosts)
         }

@@ -249,9 +249,10 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 #expect(converged, "A:\n\(a.logText)\nB:\n\(b.logText)")
                 let owners = ((try? await a.status())?["sources"]?.arrayValue ?? []).compactMap { $0["owner"]?.stringValue }
                 #expect(owners.count == 2)
-                // Each source held by exactly one replica, and no object created twice.
+                // Each source held by exactly one replica, and no object created twice. (Logs are JSON
+                // lines off a terminal: "source":"NAME"; text on one: source=NAME.)
                 for name in ["datasets", "dependants"] {
-                    let holders = [a, b].filter { $0.logText.split(separator: "\n").contains { $0.contains("holding source") && $0.contains("source=\(name)") } }
+                    let holders = [a, b].filter { $0.logText.split(separator: "\n").contains { $0.contains("holding source") && ($0.contains("source=\(name)") || $0.contains("\"source\":\"\(name)\"")) } }
                     #expect(holders.count == 1, "\(name) held by \(holders.count) replicas")
                 }
                 let creates = try await server.auditEvents("&action=create").compactMap { $0["resource"]?.stringValue }.filter { !$0.hasPrefix("applyset/") }

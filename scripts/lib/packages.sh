@@ -2,7 +2,10 @@
 # Sourced by scripts/test.sh and scripts/demo.sh.
 # openssh-server/-client: the git source tests run a private sshd and make keys with ssh-keygen.
 # chromium: the drift tests render the HTML drift report headless (screenshot and DOM).
-datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev zlib1g-dev postgresql python3 make openssh-server openssh-client chromium)
+# kubectl (>= 1.27, with kustomize v5 built in as `kubectl kustomize`): the deploy tests render
+# deploy/ without a cluster. Debian's own kubernetes-client (1.20) is too old for deploy/.
+datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev zlib1g-dev postgresql python3 make
+                    openssh-server openssh-client chromium kubectl)
 
 ensure_packages() {
   local missing=()
@@ -23,7 +26,26 @@ ensure_packages() {
 # Python peers the tests start (moto's S3 server, boto3 as an independent S3 client, duckdb
 # as the independent reference for the quality engine's counts).
 ensure_python_packages() {
+  ensure_k8s_tools
   python3 -c 'import moto, boto3, flask, flask_cors, duckdb' 2>/dev/null && return 0
   echo ">> installing Python test peers: moto[server] boto3 duckdb" >&2
   python3 -m pip install --quiet 'moto[server]' boto3 duckdb
+}
+
+# kubernetes-validate (offline schema validation) and checkov (security scan) for deploy/ and
+# scripts/validate-k8s.sh, in a venv of their own: checkov pins versions of boto3 and friends that
+# would clash with moto's. Pinned; installed once, then only checked.
+datapilot_k8s_tools_venv="${DATAPILOT_K8S_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/datapilot/k8s-tools-venv}"
+datapilot_k8s_tools=("kubernetes-validate==1.37.0" "checkov==3.3.30")
+ensure_k8s_tools() {
+  local venv="$datapilot_k8s_tools_venv"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import kubernetes_validate, checkov' 2>/dev/null \
+     && [ "$(cat "$venv/.datapilot-tools" 2>/dev/null)" = "${datapilot_k8s_tools[*]}" ]; then
+    return 0
+  fi
+  echo ">> installing ${datapilot_k8s_tools[*]} into $venv" >&2
+  mkdir -p "$(dirname "$venv")"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${datapilot_k8s_tools[@]}"
+  echo "${datapilot_k8s_tools[*]}" >"$venv/.datapilot-tools"
 }
