@@ -83,11 +83,16 @@ import Testing
         #expect(markdown.contains("❌ FAILED") && markdown.contains("enough-rows"), "\(markdown)")
         try expectGolden("plan-quality-failure.md", normalized(markdown, base: base, head: head))
 
-        // The default gate of this build evaluates nothing and says so, without blocking.
+        // The default gate is the server's evaluation engine: every check of the dataset's rules runs on the file.
         let plain = try await PlanBuilder(PlanRequest(repository: repository.folder.path, base: base, head: head, path: "examples",
                                                       scratch: scratchFolder())).build()
-        #expect(plain.exitCode == 1)
-        #expect(plain.objects.first { $0.ref.description == "datasetversion/churn-2026-11" }?.quality?.evaluated == false)
+        #expect(plain.exitCode == 2)
+        let quality = plain.objects.first { $0.ref.description == "datasetversion/churn-2026-11" }?.quality
+        #expect(quality?.evaluated == true)
+        let outcomes = Dictionary((quality?.findings ?? []).map { ("\($0.rule)/\($0.check)", $0.outcome) }, uniquingKeysWith: { a, _ in a })
+        #expect(outcomes["churn-hygiene/enough-rows"] == .failed, "\(outcomes)")
+        #expect(outcomes["churn-hygiene/customer-id-format"] == .passed, "\(outcomes)")
+        #expect(outcomes.count == 11, "\(outcomes)")
     }
 
     @Test func aHugePlanStaysUnderTheCommentLimit() async throws {
