@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
         // scanned with checkov; the configuration layers of both executables.
-        .testTarget(name: "DeployTests", dependencies: ["dpctl", "datapilot-server", "DataPilotServer", "Reconciler", "ServiceKit",
+        .testTarget(name: "DeployTests", dependencies: ["dpctl", "datapilot-server", "DataPilotServer", "Reconciler", "ServiceKit", "Experiments", "Manifests",
                                                       .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]

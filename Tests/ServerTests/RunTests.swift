@@ -202,6 +202,7 @@ import Testing
             let tokenRef = container?["env"]?.arrayValue?.first { $0["name"]?.stringValue == "DATAPILOT_RUN_TOKEN" }
             #expect(tokenRef?["valueFrom"]?["secretKeyRef"]?["name"]?.stringValue == parsedSecret["metadata"]?["name"]?.stringValue)
             #expect(parsedSecret["stringData"]?["token"]?.stringValue?.hasPrefix("dpt.") == true)
+            #expect(started.json["kubernetes"]?["networkPolicy"]?.stringValue?.contains("policyTypes") == true)
             #expect(try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "k1"}"#).status == 409)
         }
     }

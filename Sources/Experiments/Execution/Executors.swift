@@ -92,6 +92,7 @@ public actor Executors {
                                             namespace: settings.kubernetesNamespace, token: settings.issueToken(run))
         return (record, [JSONMember("kubernetes", [
             "job": .string(YAMLEmitter.emit(rendered.job)), "secret": .string(YAMLEmitter.emit(rendered.secret)),
+            "networkPolicy": .string(YAMLEmitter.emit(rendered.networkPolicy)),
         ])])
     }
 

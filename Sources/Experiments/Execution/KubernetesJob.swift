@@ -3,7 +3,8 @@ import Foundation
 import Manifests
 
 /// The Kubernetes executor's output: a batch/v1 Job that runs the run's image and command,
-/// and the Secret holding its run-scoped token, rendered for a cluster to apply. Locked down
+/// the Secret holding its run-scoped token, and a NetworkPolicy refusing connections into the
+/// run's pod, rendered for a cluster to apply. Locked down
 /// as the cluster's admission policies expect: non-root, read-only root filesystem, no
 /// privilege escalation, all capabilities dropped, no service account token, a deadline.
 public enum KubernetesJob {
@@ -16,7 +17,7 @@ public enum KubernetesJob {
     }
 
     public static func render(run: String, spec: JSONValue, publicURL: String, namespace: String, token: String,
-                              activeDeadlineSeconds: Int = 86_400) -> (job: JSONValue, secret: JSONValue) {
+                              activeDeadlineSeconds: Int = 86_400) -> (job: JSONValue, secret: JSONValue, networkPolicy: JSONValue) {
         let name = name(for: run)
         let secretName = String(name.prefix(57)) + "-token"
         let labels: JSONValue = [
@@ -70,6 +71,12 @@ public enum KubernetesJob {
             "metadata": ["name": .string(secretName), "namespace": .string(namespace), "labels": labels],
             "stringData": ["token": .string(token)],
         ]
-        return (job, secret)
+        // Nothing connects into a training pod; it calls out (to DataPilot, its registries).
+        let networkPolicy: JSONValue = [
+            "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": labels],
+            "spec": ["podSelector": ["matchLabels": ["datapilot.io/run": labels["datapilot.io/run"] ?? .null]], "policyTypes": ["Ingress"], "ingress": []],
+        ]
+        return (job, secret, networkPolicy)
     }
 }

@@ -1,0 +1,27 @@
+import Experiments
+import Foundation
+import Manifests
+import Testing
+
+/// The Kubernetes executor's Job and Secret pass the same gate as deploy/: the Kubernetes
+/// schemas offline and checkov (scripts/validate-k8s.sh).
+@Suite struct RunJobTests {
+    @Test func theRenderedJobValidatesAndPassesTheSecurityScan() throws {
+        let folder = try scratchFolder("run-job")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec: JSONValue = [
+            "experiment": "churn-baselines",
+            "image": ["reference": "ghcr.io/acme/churn-train:1.4", "digest": .string("sha256:" + String(repeating: "c", count: 64))],
+            "command": ["python3", "train.py"],
+        ]
+        // A long name too: the Job's name and labels must stay within Kubernetes' 63 characters.
+        for name in ["churn-baselines-logreg", "churn-baselines-" + String(repeating: "x", count: 70) + ".v2"] {
+            let rendered = KubernetesJob.render(run: name, spec: spec, publicURL: "https://datapilot.example.com", namespace: "datapilot",
+                                                token: "dpt.e30.c2ln")
+            let file = folder.appendingPathComponent("\(name.count).yaml")
+            try Data(([rendered.job, rendered.secret, rendered.networkPolicy].map(YAMLEmitter.emit).joined(separator: "---\n")).utf8).write(to: file)
+            let outcome = try run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, [file.path])
+            #expect(outcome.status == 0, "\(name): \(outcome.stderr.suffix(3000))")
+        }
+    }
+}
