@@ -40,6 +40,11 @@ import Testing
             #expect(evaluation.json["summary"]?["checks"]?.arrayValue?.count == 4)
             let report = try await call("GET", "/api/evaluations/\(evaluation.json["id"]?.stringValue ?? "")/report", key: viewer)
             #expect(report.json["rows"]?.numberValue == 473, "\(report.text.prefix(300))")
+            // Versions uploaded before their rules existed are evaluated without being asked.
+            #expect(try await eventually(30) {
+                let auto = try await call("GET", "/api/evaluations?datasetVersion=churn-2026-10", key: viewer).json["items"]?.arrayValue ?? []
+                return auto.contains { $0["trigger"]?.stringValue == "auto" && $0["outcome"]?.stringValue == "PASSED" }
+            })
 
             // Experiment and run; the example training script executed by the local executor.
             #expect(try await call("POST", "/api/experiments", experiment("churn-baselines", datasets: ["churn"])).status == 201)
