@@ -15,10 +15,10 @@ log() { printf '==> %s\n' "$*" >&2; }
 ensure_packages
 
 venv="${MLFLOW_VENV:-$root/.build-venv-mlflow}"
-if [ ! -x "$venv/bin/mlflow" ]; then
+if ! "$venv/bin/python" -c 'import mlflow, psycopg' 2>/dev/null; then
   log "installing MLflow into $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet 'mlflow==3.*' psycopg2-binary
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet 'mlflow==3.*' 'psycopg[binary]'
 fi
 mlflow_version=$("$venv/bin/python" -c 'import mlflow; print(mlflow.__version__)')
 
@@ -79,7 +79,7 @@ for clients in 1 4; do
   log "MLflow on Postgres: $points points, $clients clients"
   createdb_url="${DATAPILOT_TEST_DATABASE_URL%/*}/mlflow_$clients"
   psql "$DATAPILOT_TEST_DATABASE_URL" -qc "create database mlflow_$clients" >/dev/null
-  start_mlflow "$(sed 's|^postgres://|postgresql://|' <<<"$createdb_url")"
+  start_mlflow "$(sed -E 's#^postgres(ql)?://#postgresql+psycopg://#' <<<"$createdb_url")"
   read -r ml_pg _ < <(mlflow_run "http://127.0.0.1:$mlflow_port" "$clients")
   stop_mlflow
   rows+=("| $clients | $dp | $ml_sqlite | $ml_pg | $(awk -v a="$dp" -v b="$ml_sqlite" -v c="$ml_pg" 'BEGIN {m = b > c ? b : c; printf "%.1f×", a / m}') |")
