@@ -15,6 +15,8 @@ final class RowEngine {
     /// Per check: an ERROR that replaced it once the columns were known.
     private var replaced: [CheckResult?] = []
     private var samples: [[SampleRow]] = []
+    /// The checks still evaluated row by row (not replaced by an ERROR), with their indices.
+    private var active: [(index: Int, check: any RowCheck)] = []
 
     /// The distinct columns the checks read; a row's values for them are `cells[slot]`.
     private(set) var slotNames: [String] = []
@@ -60,6 +62,7 @@ final class RowEngine {
         }
         slotNames = names
         slotIndex = index
+        active = checks.enumerated().map { ($0.offset, $0.element) }
         cells = .allocate(capacity: max(1, names.count))
         cells.initialize(repeating: .null, count: max(1, names.count))
     }
@@ -95,6 +98,7 @@ final class RowEngine {
                 check.slots = zip(check.columns, check.slots).map { position[$0.0] == nil ? -1 : $0.1 }
             }
         }
+        active = checks.enumerated().filter { replaced[$0.offset] == nil }.map { ($0.offset, $0.element) }
         return slotNames.map { position[$0] ?? -1 }
     }
 
@@ -116,8 +120,8 @@ final class RowEngine {
     func observeRow(line: Int, sample: () -> JSONValue) {
         rows += 1
         var rendered: JSONValue?
-        for i in 0..<checks.count where replaced[i] == nil {
-            if checks[i].observe(cells), samples[i].count < 5 {
+        for (i, check) in active {
+            if check.observe(cells), samples[i].count < 5 {
                 if rendered == nil { rendered = sample() }
                 samples[i].append(SampleRow(line: line, values: rendered ?? .null))
             }

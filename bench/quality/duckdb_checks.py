@@ -20,7 +20,7 @@ SELECT
   count(*) AS "rows",
   count(*) FILTER (WHERE email IS NULL) AS "email-present",
   count(customer_id) - count(DISTINCT customer_id) AS "id-unique",
-  count(*) FILTER (WHERE customer_id IS NOT NULL AND NOT regexp_matches(customer_id, '^C[0-9]{7}$')) AS "id-format",
+  count(*) FILTER (WHERE customer_id IS NOT NULL AND NOT regexp_matches(customer_id, '^C[0-9]{8}$')) AS "id-format",
   count(*) FILTER (WHERE email IS NOT NULL AND NOT regexp_matches(email, '^[^@ ]+@[^@ ]+\.[a-z]+$')) AS "email-shape",
   count(*) FILTER (WHERE plan IS NOT NULL AND plan NOT IN ('free', 'pro', 'enterprise')) AS "plans",
   count(*) FILTER (WHERE tenure_months IS NOT NULL AND coalesce(TRY_CAST(tenure_months AS DOUBLE) NOT BETWEEN 0 AND 600, true)) AS "tenure",

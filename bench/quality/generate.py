@@ -31,13 +31,13 @@ def rows(rng, count, limit_bytes):
         if x < 0.001 and ids:
             cid = rng.choice(ids)  # duplicate
         elif x < 0.0015:
-            cid = "X%07d" % i  # bad format
+            cid = "X%08d" % i  # bad format
         elif x < 0.002:
             cid = rng.choice(NULLS)
         else:
-            cid = "C%07d" % (1000000 + i)
+            cid = "C%08d" % i
         if len(ids) < 10000:
-            ids.append(cid or "C0000000")
+            ids.append(cid or "C00000000")
         signup = "%04d-%02d-%02d" % (rng.randint(2015, 2026), rng.randint(1, 12), rng.randint(1, 28))
         if r() < 0.0002:
             signup = "2026-02-30"

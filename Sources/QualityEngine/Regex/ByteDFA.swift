@@ -16,18 +16,29 @@ final class ByteDFA {
     private static let nfaLimit = 50_000
     private static let stateLimit = 4096
 
-    // DFA states: members (sorted NFA ids), flags, and 256 transitions each (-1 = not built).
+    // DFA states: members (sorted NFA ids); per state a flags byte and 256 transitions
+    // (-1 = not built yet), in manually managed memory so the matching loop runs on raw pointers.
     private var members: [[Int32]] = []
-    private var acceptsNow: [Bool] = []
-    private var acceptsAtEnd: [Bool] = []
-    private var dead: [Bool] = []
-    private var transitions: [Int32] = []
     private var index: [[Int32]: Int32] = [:]
+    private var table: UnsafeMutablePointer<Int32>
+    private var flags: UnsafeMutablePointer<UInt8>
+    private var capacity = 0
+    @inline(__always) private static var acceptNow: UInt8 { 1 }
+    @inline(__always) private static var acceptAtEnd: UInt8 { 2 }
+    @inline(__always) private static var deadState: UInt8 { 4 }
     private var initial: Int32 = 0
     /// Closure of the start, not at position 0: added after every byte (search semantics).
     private var restart: [Int32] = []
 
+    deinit {
+        table.deallocate()
+        flags.deallocate()
+    }
+
     init(pattern: String) throws {
+        capacity = 16
+        table = .allocate(capacity: capacity * 256)
+        flags = .allocate(capacity: capacity)
         let tree = try RegexParser.parse(pattern)
         let accept = add(.accept)
         nfaStart = try compile(tree, next: accept)
@@ -102,14 +113,28 @@ final class ByteDFA {
 
     private func state(for set: [Int32]) -> Int32 {
         if let known = index[set] { return known }
-        let id = Int32(members.count)
+        let id = members.count
+        if id == capacity {
+            let grown = capacity * 2
+            let newTable = UnsafeMutablePointer<Int32>.allocate(capacity: grown * 256)
+            newTable.update(from: table, count: capacity * 256)
+            table.deallocate()
+            table = newTable
+            let newFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            newFlags.update(from: flags, count: capacity)
+            flags.deallocate()
+            flags = newFlags
+            capacity = grown
+        }
         members.append(set)
-        acceptsNow.append(containsAccept(set))
-        acceptsAtEnd.append(containsAccept(closure(set, atStart: false, throughEnd: true)))
-        dead.append(set.isEmpty)
-        transitions.append(contentsOf: repeatElement(-1, count: 256))
-        index[set] = id
-        return id
+        var f: UInt8 = 0
+        if containsAccept(set) { f |= Self.acceptNow | Self.acceptAtEnd }
+        if containsAccept(closure(set, atStart: false, throughEnd: true)) { f |= Self.acceptAtEnd }
+        if set.isEmpty { f |= Self.deadState }
+        flags[id] = f
+        (table + id * 256).initialize(repeating: -1, count: 256)
+        index[set] = Int32(id)
+        return Int32(id)
     }
 
     private func step(_ from: Int32, _ byte: UInt8) -> Int32 {
@@ -124,47 +149,39 @@ final class ByteDFA {
         if members.count >= Self.stateLimit && index[set] == nil {
             // Too many states: start the cache afresh (correct, only slower).
             members.removeAll(keepingCapacity: true)
-            acceptsNow.removeAll(keepingCapacity: true)
-            acceptsAtEnd.removeAll(keepingCapacity: true)
-            dead.removeAll(keepingCapacity: true)
-            transitions.removeAll(keepingCapacity: true)
             index.removeAll(keepingCapacity: true)
             initial = state(for: closure([Int32(nfaStart)], atStart: true))
             return state(for: set)
         }
         let target = state(for: set)
-        transitions[Int(from) * 256 + Int(byte)] = target
+        table[Int(from) * 256 + Int(byte)] = target
         return target
     }
 
     /// Whether the pattern matches somewhere in the bytes.
     func matches(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var s = initial
-        if acceptsNow[Int(s)] { return true }
+        var s = Int(initial)
+        var table = self.table, flags = self.flags
+        if flags[s] & Self.acceptNow != 0 { return true }
         var i = 0
         while i < n {
-            // Follow known transitions without leaving the loop.
-            let known: Int32? = transitions.withUnsafeBufferPointer { table -> Int32? in
-                while i < n {
-                    let b = p[i]
-                    if i == n - 1 && b == 10 && acceptsAtEnd[Int(s)] { return nil }
-                    let t = table[Int(s) &* 256 &+ Int(b)]
-                    if t < 0 { return s }
-                    s = t
-                    i += 1
-                    if acceptsNow[Int(s)] { return nil }
-                    if dead[Int(s)] { return -2 }
-                }
-                return s
+            let b = p[i]
+            // `$` also matches before a final newline.
+            if i == n - 1 && b == 10 && flags[s] & Self.acceptAtEnd != 0 { return true }
+            var t = table[s &* 256 &+ Int(b)]
+            if t < 0 {
+                t = step(Int32(s), b)
+                table = self.table
+                flags = self.flags
             }
-            guard let known else { return true }
-            if known == -2 { return false }
-            if i >= n { break }
-            s = step(s, p[i])
+            s = Int(t)
             i += 1
-            if acceptsNow[Int(s)] { return true }
-            if dead[Int(s)] { return false }
+            let f = flags[s]
+            if f != 0 {
+                if f & Self.acceptNow != 0 { return true }
+                if f & Self.deadState != 0 { return false }
+            }
         }
-        return acceptsAtEnd[Int(s)]
+        return flags[s] & Self.acceptAtEnd != 0
     }
 }
