@@ -37,9 +37,19 @@ def work(worker):
         else:
             path, body = "/api/2.0/mlflow/runs/log-batch", {"run_id": run, "metrics": items}
             headers = {"Content-Type": "application/json"}
-        connection.request("POST", path, json.dumps(body), headers)
-        response = connection.getresponse()
-        text = response.read()
+        payload = json.dumps(body)
+        for attempt in range(4):  # a dropped connection is retried on a new one, as clients do
+            try:
+                connection.request("POST", path, payload, headers)
+                response = connection.getresponse()
+                text = response.read()
+                break
+            except (http.client.HTTPException, OSError) as error:
+                connection.close()
+                connection = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+                if attempt == 3:
+                    errors.append(f"{type(error).__name__}: {error}")
+                    return
         if response.status != 200:
             errors.append(f"{response.status} {text[:300]!r}")
             return
