@@ -124,6 +124,7 @@ struct RunRoutes: Sendable {
     /// `PUT /api/experiment-runs/{run}/state` `{"state": "RUNNING|SUCCEEDED|FAILED|CANCELLED", "message": "...", "exitCode": 0}`.
     func setState(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let run = try context.parameters.require("run")
+        if context.principal == nil { try context.require(.editor) }  // 401 before the body is judged
         let body = try await request.jsonObject(context: context)
         guard let raw = body["state"]?.stringValue, let next = RunState(rawValue: raw), RunState.requestable.contains(next) else {
             throw Problem(.unprocessableContent, title: "Bad state",

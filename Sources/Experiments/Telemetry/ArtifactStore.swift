@@ -84,6 +84,7 @@ struct ArtifactRoutes: Sendable {
     func register(on router: APIRouter) {
         router.put("/api/experiment-runs/:run/artifacts/:artifact") { request, context in
             let (run, name) = (try context.parameters.require("run"), try context.parameters.require("artifact"))
+            if context.principal == nil { try context.require(.editor) }  // 401 before any other answer
             try ArtifactStore.checkName(name)
             guard name != ArtifactStore.logName else {
                 throw Problem(.conflict, title: "Reserved name", detail: "\(ArtifactStore.logName) is the executor's capture of the run's output; upload under another name")

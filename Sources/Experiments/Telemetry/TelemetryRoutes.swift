@@ -13,6 +13,7 @@ struct TelemetryRoutes: Sendable {
     func register(on router: APIRouter) {
         router.post("/api/experiment-runs/:run/metrics") { request, context in
             let run = try context.parameters.require("run")
+            if context.principal == nil { try context.require(.editor) }
             let batch = try MetricBatch(try await request.jsonObject(context: context, limit: 4 << 20))
             let requestID = context.requestID
             let result = try await pool.withTransaction { connection in
@@ -55,6 +56,7 @@ struct TelemetryRoutes: Sendable {
         }
         router.post("/api/experiment-runs/:run/events") { request, context in
             let run = try context.parameters.require("run")
+            if context.principal == nil { try context.require(.editor) }
             let events = try Self.events(try await request.jsonObject(context: context, limit: 4 << 20))
             let requestID = context.requestID
             let count = try await pool.withTransaction { connection -> Int in
