@@ -76,7 +76,7 @@ after=$(requests)
 [ "$status" = 1 ] || { cat "$work/drift.err" >&2; echo "expected exit 1 (drift), got $status" >&2; exit 1; }
 drifted=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["drifted"])' "$work/drift.json")
 drift_requests=$((after - before))
-drift_rss=$(( $(cat "$work/rss-drift") / 1024 ))
+drift_rss=$(( $(tail -1 "$work/rss-drift") / 1024 ))   # GNU time adds a "Command exited" line on exit 1
 
 log "plan between two commits (100 datasets changed) against the server"
 python3 - "$work/repo/manifests" <<'PY'
@@ -100,7 +100,7 @@ status=$?
 set -e
 plan_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')
 [ "$status" = 1 ] || { cat "$work/plan.err" >&2; echo "expected exit 1 (changes), got $status" >&2; exit 1; }
-plan_rss=$(( $(cat "$work/rss-plan") / 1024 ))
+plan_rss=$(( $(tail -1 "$work/rss-plan") / 1024 ))
 plan_bytes=$(wc -c <"$work/plan.md")
 
 summary="| drift scan of $count live objects, $drifted drifted | $drift_s s | $drift_requests requests | $drift_rss MiB |
