@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests", "Postgres", "Blocking", .product(name: "Crypto", package: "swift-crypto"),
+                "Manifests", "Postgres", "Blocking", "ObjectStore", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),

@@ -105,17 +105,8 @@ struct VersionRoutes: Sendable {
                               headers: [.contentRange: "bytes */\(size)"])
             }
         }
-        let (offset, length) = range.map { ($0.lowerBound, $0.upperBound - $0.lowerBound + 1) } ?? (0, size)
-        let body: ResponseBody
-        if size == 0 {
-            body = ResponseBody()
-        } else if let file = store as? FileObjectStore {
-            body = fileBody(path: file.localPath(key: key), offset: offset, length: length, removeAfter: false)
-        } else {
-            let temporary = spoolDirectory + "/download-\(UUID().uuidString)"
-            try await store.get(key: key, range: range, to: temporary)
-            body = fileBody(path: temporary, offset: 0, length: length, removeAfter: true)
-        }
+        let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size
+        let body = try await storedObjectBody(store, key: key, size: size, range: range, spoolDirectory: spoolDirectory)
         headers[.contentLength] = String(length)
         if let range { headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)" }
         return Response(status: range == nil ? .ok : .partialContent, headers: headers, body: body)

@@ -57,14 +57,7 @@ struct EvaluationRoutes: Sendable {
                 throw Problem.notFound("the report of evaluation \"\(id)\"")
             }
             guard let size = try await evaluations.store.size(key: key) else { throw Problem.notFound("the stored report \(key)") }
-            let body: ResponseBody
-            if let file = evaluations.store as? FileObjectStore {
-                body = fileBody(path: file.localPath(key: key), offset: 0, length: size, removeAfter: false)
-            } else {
-                let temporary = evaluations.spoolDirectory + "/report-\(id)-\(size)"
-                try await evaluations.store.get(key: key, range: nil, to: temporary)
-                body = fileBody(path: temporary, offset: 0, length: size, removeAfter: true)
-            }
+            let body = try await storedObjectBody(evaluations.store, key: key, size: size, spoolDirectory: evaluations.spoolDirectory)
             return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: String(size)], body: body)
         }
     }

@@ -67,11 +67,7 @@ struct ArtifactStore: Sendable {
 
     /// A stored object as a response body, streamed from a local file.
     func body(key: String, size: Int64) async throws -> ResponseBody {
-        if size == 0 { return ResponseBody() }
-        if let file = store as? FileObjectStore { return fileBody(path: file.localPath(key: key), offset: 0, length: size, removeAfter: false) }
-        let temporary = spoolDirectory + "/download-\(UUID().uuidString)"
-        try await store.get(key: key, range: nil, to: temporary)
-        return fileBody(path: temporary, offset: 0, length: size, removeAfter: true)
+        try await storedObjectBody(store, key: key, size: size, spoolDirectory: spoolDirectory)
     }
 }
 
