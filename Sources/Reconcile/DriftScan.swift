@@ -43,17 +43,23 @@ public struct DriftScan: Sendable {
     public init(client: APIClient) { self.client = client }
 
     public func run(_ request: DriftRequest) async throws(SyncError) -> DriftReport {
+        // The inventory, the live lists and the versions' content digests are independent: all at once.
+        let (manifests, content, client) = (request.manifests, request.content, client)
+        async let hashed = content.contents(of: manifests)
         var members: Set<ObjectRef>?
         let live: [ObjectRef: JSONValue]
         do {
-            if let applySet = request.applySet { members = try await Inventory(name: applySet, client: client).load() }
-            live = try await LiveState.fetch(Set(request.manifests.map(\.kind)), client: client)
+            async let inventory = request.applySet.asyncMap { try await Inventory(name: $0, client: client).load() }
+            live = try await LiveState.fetch(Set(manifests.map(\.kind)), client: client)
+            members = try await inventory ?? nil
         } catch let error as APIError {
+            _ = await hashed
             throw SyncError(code: .server, description: error.message)
         } catch {
+            _ = await hashed
             throw SyncError(code: .server, description: "\(error)")
         }
-        let contents = await request.content.contents(of: request.manifests)
+        let contents = await hashed
         let plan: Plan
         do {
             plan = try Planner().plan(desired: request.manifests, live: live, contents: contents)
@@ -149,5 +155,13 @@ public struct DriftScan: Sendable {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: Date())
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// The async transform of the wrapped value, or nil.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }
