@@ -18,10 +18,11 @@ import Testing
         let elapsed = await seconds { error = await gitSourceError { _ = try await source.resolve() } }
         #expect(error?.code == .timeout)
         #expect(error?.message.contains("timed out after 2s") == true)
-        // Alone it answers in 2.00-2.01 s; under the whole suite on two cores the answer can wait
-        // for a cooperative thread for seconds. What must never happen is a hang: libgit2 alone
-        // would wait for the server until TCP gives up (hours).
-        #expect(elapsed >= 2 && elapsed < 30, "took \(elapsed)s")
+        // Alone it answers in 2.00-2.01 s; under the whole suite on two cores the answer waits for
+        // a cooperative thread, seen at up to 9 s on a quiet machine and over 30 s while other
+        // builds shared the cores. What must never happen is a hang: libgit2 alone would wait for
+        // the server until TCP gives up (hours). Precision is measured by the print below, not here.
+        #expect(elapsed >= 2 && elapsed < 120, "took \(elapsed)s")
         print("timeout precision (\(scheme)): \(elapsed)s for timeoutSeconds 2")
     }
 }
