@@ -204,6 +204,13 @@ import Testing
             #expect(parsedSecret["stringData"]?["token"]?.stringValue?.hasPrefix("dpt.") == true)
             #expect(started.json["kubernetes"]?["networkPolicy"]?.stringValue?.contains("policyTypes") == true)
             #expect(try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "k1"}"#).status == 409)
+            // The Job reports RUNNING with its token; a cancel ends the run here and says how to stop the Job.
+            let token = parsedSecret["stringData"]?["token"]?.stringValue
+            #expect(try await server.request("PUT", "/api/experiment-runs/k1/state", json: #"{"state": "RUNNING"}"#, key: token).status == 200)
+            let cancelled = try await server.request("POST", "/api/experiment-runs/k1/cancel")
+            #expect(cancelled.json["status"]?["state"]?.stringValue == "CANCELLED", "\(cancelled.text)")
+            #expect(cancelled.json["status"]?["message"]?.stringValue?.contains("kubectl delete job datapilot-run-k1") == true, "\(cancelled.text)")
+            #expect(try await server.request("POST", "/api/experiment-runs/k1/heartbeat", key: token).status == 401)
         }
     }
 }

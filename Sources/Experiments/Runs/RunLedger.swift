@@ -50,6 +50,10 @@ public enum RunLedger {
         case .running where current.executor == nil:
             // Nobody here runs it: the caller's word is final.
             return try transition(run, to: .cancelled, message: "cancelled", actor: actor, requestID: requestID, on: connection)
+        case .running where current.executor == "kubernetes":
+            // The cluster runs it, not this server: the run ends here (and its token with it); the Job is the cluster's to stop.
+            return try transition(run, to: .cancelled, message: "cancelled; its token no longer works, but the Job keeps running until deleted: kubectl delete job \(KubernetesJob.name(for: run))",
+                                  actor: actor, requestID: requestID, on: connection)
         case .running:
             try connection.query("update runs set cancel_requested = true where name = $1", [run])
             try AuditLog.append(AuditDraft(actor: actor, action: "cancel", resource: resource(run), requestID: requestID,
