@@ -15,11 +15,7 @@ struct DriftEventRoute: Sendable {
     func register(on router: APIRouter) {
         router.post("/api/audit/drift") { request, context in
             let principal = try context.require(.editor)
-            let body = try await request.jsonBody(context: context)
-            guard case .success(let value) = JSONText.parse(body), case .object = value else {
-                throw Problem(.badRequest, title: "Bad drift event", detail: "the body must be a JSON object")
-            }
-            let event = try Self.validate(value)
+            let event = try Self.validate(try await request.jsonObject(context: context))
             let requestID = context.requestID
             try await pool.withTransaction { connection in
                 try AuditLog.append(AuditDraft(actor: principal.subject, action: event.action, resource: event.object, requestID: requestID,

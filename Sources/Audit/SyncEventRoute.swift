@@ -14,11 +14,7 @@ struct SyncEventRoute: Sendable {
     func register(on router: APIRouter) {
         router.post("/api/audit/syncs") { request, context in
             let principal = try context.require(.editor)
-            let body = try await request.jsonBody(context: context)
-            guard case .success(let value) = JSONText.parse(body), case .object = value else {
-                throw Problem(.badRequest, title: "Bad sync event", detail: "the body must be a JSON object")
-            }
-            let event = try Self.validate(value)
+            let event = try Self.validate(try await request.jsonObject(context: context))
             let requestID = context.requestID
             try await pool.withTransaction { connection in
                 try AuditLog.append(AuditDraft(actor: principal.subject, action: "sync", resource: "source/\(event.name)", requestID: requestID,

@@ -7,8 +7,8 @@ enum Objects {
     static let versionColumns = """
         name, dataset, uid::text as uid, labels::text as labels, annotations::text as annotations, spec::text as spec,
         object_key, sha256, size, content_type, resource_version,
-        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at, created_by,
-        to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as updated_at, updated_by
+        \(SQLTime.utc("created_at")), created_by,
+        \(SQLTime.utc("updated_at")), updated_by
         """
 
     static func version(_ row: Row) -> JSONValue {

@@ -14,8 +14,8 @@ public struct ApplySetRoutes: Sendable {
 
     static let columns = """
         name, members::text as members, resource_version,
-        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
-        to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as updated_at, updated_by
+        \(SQLTime.utc("created_at")),
+        \(SQLTime.utc("updated_at")), updated_by
         """
 
     static func object(_ row: Row) -> JSONValue {

@@ -6,8 +6,8 @@ public enum ObjectJSON {
     /// The columns every object table has, as `object(_:kind:)` reads them.
     public static let columns = """
         name, uid::text as uid, labels::text as labels, annotations::text as annotations, spec::text as spec, resource_version,
-        to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
-        to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as updated_at, created_by, updated_by
+        \(SQLTime.utc("created_at")),
+        \(SQLTime.utc("updated_at")), created_by, updated_by
         """
 
     /// The table of a kind's objects, as every module creates it (see `ResourceTable.createSQL`).

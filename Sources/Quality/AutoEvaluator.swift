@@ -52,7 +52,7 @@ public struct AutoEvaluator: Sendable {
             let version = row["name"]!
             guard try connection.query("select pg_try_advisory_xact_lock(hashtext($1)) as ok", ["evaluate/" + version]).first?["ok"] == "t" else { return nil }
             guard try connection.query("select 1 from evaluations where dataset_version = $1", [version]).isEmpty else { return nil }
-            let id = "\(version.prefix(180))-\(UUID().uuidString.prefix(8).lowercased())"
+            let id = Evaluations.newID(for: version)
             try connection.query("""
                 insert into evaluations (id, dataset, dataset_version, version_sha256, rules, trigger, state, created_by)
                 values ($1, $2, $3, $4, '[]', 'auto', 'QUEUED', 'system:quality')

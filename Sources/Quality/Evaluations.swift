@@ -98,7 +98,7 @@ public struct Evaluations: Sendable {
             "issues": .int(Int64(report.issues.count)),
         ]
         let rules: JSONValue = .array(target.rules.map { ["name": .string($0.name), "resourceVersion": .string($0.resourceVersion)] })
-        let id = claimed ?? "\(version.prefix(180))-\(UUID().uuidString.prefix(8).lowercased())"
+        let id = claimed ?? Self.newID(for: version)
         return try await pool.withTransaction { connection in
             if claimed == nil {
                 try connection.query("""
@@ -127,10 +127,13 @@ public struct Evaluations: Sendable {
         return (path, true)
     }
 
+    /// An evaluation's id: its version's name and a random suffix.
+    static func newID(for version: String) -> String { "\(version.prefix(180))-\(UUID().uuidString.prefix(8).lowercased())" }
+
     static let columns = """
         id, dataset, dataset_version, version_sha256, rules::text as rules, trigger, state, outcome, summary::text as summary, error,
-        created_by, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
-        to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at
+        created_by, \(SQLTime.utc("created_at")),
+        \(SQLTime.utc("finished_at"))
         """
 
     static func json(_ row: Row) -> JSONValue {

@@ -124,8 +124,8 @@ public struct StatusStore: Sendable {
             let sources = try connection.query("""
                 select name, url, ref, path, owner, last_attempted_commit, last_applied_commit, last_result, last_error,
                     counts::text as counts, duration_ms,
-                    to_char(attempted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as attempted_at,
-                    to_char(applied_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as applied_at
+                    \(SQLTime.utc("attempted_at")),
+                    \(SQLTime.utc("applied_at"))
                 from reconciler_sources order by name
                 """)
             var items: [JSONValue] = []
@@ -133,7 +133,7 @@ public struct StatusStore: Sendable {
                 let name = row["name"]!
                 let history = try connection.query("""
                     select commit, result, counts::text as counts, error, duration_ms,
-                        to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at
+                        \(SQLTime.utc("started_at"))
                     from reconciler_history where source = $1 order by id desc limit \(historyPerSource)
                     """, [name])
                 func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

@@ -49,7 +49,7 @@ public struct EvidenceService: Sendable {
             let versions = record.inputs.strings("datasetVersion")
             let evaluations = try connection.query("""
                 select distinct on (dataset_version) id, dataset, dataset_version, version_sha256, outcome, summary::text as summary, report_sha256,
-                    to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as finished_at
+                    \(SQLTime.utc("finished_at"))
                 from evaluations where dataset_version = any($1::text[]) and outcome is not null
                   and ($2::timestamptz is null or finished_at <= $2::timestamptz)
                 order by dataset_version, finished_at desc
@@ -96,7 +96,7 @@ public struct EvidenceService: Sendable {
     }
 
     static let columns = """
-        id, run, object_key, report_key, sha256, size, created_by, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
+        id, run, object_key, report_key, sha256, size, created_by, \(SQLTime.utc("created_at"))
         """
 
     static func json(_ row: Row) -> JSONValue {

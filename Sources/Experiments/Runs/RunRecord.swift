@@ -20,13 +20,9 @@ public struct RunRecord: Sendable {
     public var heartbeatAt: String?
     public var cancelRequested: Bool
 
-    static func time(_ column: String) -> String {
-        #"to_char(\#(column) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as \#(column)"#
-    }
-
     static let columns = ObjectJSON.columns + """
         , state, state_message, tags::text as tags, inputs::text as inputs, executor, exit_code, cancel_requested::text as cancel_requested,
-        \(time("started_at")), \(time("finished_at")), \(time("heartbeat_at"))
+        \(SQLTime.utc("started_at")), \(SQLTime.utc("finished_at")), \(SQLTime.utc("heartbeat_at"))
         """
 
     init(_ row: Row) {

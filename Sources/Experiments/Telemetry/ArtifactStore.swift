@@ -51,7 +51,7 @@ struct ArtifactStore: Sendable {
     }
 
     static let columns = """
-        name, object_key, sha256, size, content_type, created_by, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
+        name, object_key, sha256, size, content_type, created_by, \(SQLTime.utc("created_at"))
         """
 
     static func json(_ row: Row) -> JSONValue {

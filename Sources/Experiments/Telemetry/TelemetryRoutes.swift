@@ -82,7 +82,7 @@ struct TelemetryRoutes: Sendable {
                 try RunAccess.require(context, run: run, .read, on: connection)
                 try Self.requireRun(run, on: connection)
                 return try connection.query("""
-                    select seq, level, message, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at from run_events
+                    select seq, level, message, \(SQLTime.utc("at")) from run_events
                     where run = $1 and seq > $2::bigint and ($3::text is null or level = $3) order by seq limit $4
                     """, [run, page.after ?? "0", level, String(page.size + 1)])
             }
