@@ -23,17 +23,15 @@ public struct ExperimentRoutes: Sendable {
         self.pool = pool
         self.maxUploadBytes = maxUploadBytes
         artifacts = ArtifactStore(pool: pool, store: store, spoolDirectory: spoolDirectory)
-        executors = Executors(pool: pool, settings: execution, artifacts: artifacts, logger: logger)
-        evidence = EvidenceService(pool: pool, store: store, key: evidenceKey, server: execution.publicURL, spoolDirectory: spoolDirectory)
-        let (executors, evidence) = (executors, evidence)
-        Task {
-            await executors.setOnFinish { record in
-                guard record.spec["evidence"]?.boolValue == true else { return }
-                do {
-                    _ = try await evidence.build(run: record.name, actor: "executor:local", requestID: "evidence-\(UUID().uuidString.lowercased())")
-                } catch {
-                    logger.error("cannot build the run's evidence bundle", metadata: ["run": .string(record.name), "error": .string("\(error)")])
-                }
+        let evidence = EvidenceService(pool: pool, store: store, key: evidenceKey, server: execution.publicURL, spoolDirectory: spoolDirectory)
+        self.evidence = evidence
+        // `spec.evidence: true`: the bundle is built when the executed run has finished.
+        executors = Executors(pool: pool, settings: execution, artifacts: artifacts, logger: logger) { record in
+            guard record.spec["evidence"]?.boolValue == true else { return }
+            do {
+                _ = try await evidence.build(run: record.name, actor: "executor:local", requestID: "evidence-\(UUID().uuidString.lowercased())")
+            } catch {
+                logger.error("cannot build the run's evidence bundle", metadata: ["run": .string(record.name), "error": .string("\(error)")])
             }
         }
     }

@@ -56,7 +56,7 @@ import Testing
                  "code": {"repository": "https://github.com/acme/churn-model", "commit": "\#(commit)"},
                  "image": {"reference": "ghcr.io/acme/churn-train:1.4", "digest": "\#(image)"},
                  "command": ["python3", "\#(script)"],
-                 "params": {"train_version": "churn-2026-09", "eval_version": "churn-2026-10", "max_iter": 60, "C": 1.0}}
+                 "params": {"train_version": "churn-2026-09", "eval_version": "churn-2026-10", "max_iter": 60, "C": 1.0}, "evidence": true}
                 """#)
             #expect(created.status == 201, "\(created.text)")
             let started = try await call("POST", "/api/experiments/runs:execute", #"{"run": "logreg-1"}"#)
@@ -80,6 +80,11 @@ import Testing
                 "run/logreg-1 -input-> datasetversion/churn-2026-09", "run/logreg-1 -code-> commit/https://github.com/acme/churn-model@\(commit)",
                 "run/logreg-1 -image-> image/ghcr.io/acme/churn-train:1.4@\(image)",
             ]))
+
+            // `evidence: true`: a bundle was built when the run finished.
+            #expect(try await eventually(30) {
+                try await call("GET", "/api/experiment-runs/logreg-1/evidence-bundles", key: viewer).json["items"]?.arrayValue?.first?["createdBy"]?.stringValue == "executor:local"
+            })
 
             // The evidence bundle, verified by dpctl against the server.
             let bundle = try await call("POST", "/api/experiment-runs/logreg-1/evidence-bundles")

@@ -14,17 +14,18 @@ public actor Executors {
     let artifacts: ArtifactStore
     let logger: Logger
     /// Called once a locally executed run has reached its final state (builds evidence when asked).
-    var onFinish: (@Sendable (RunRecord) async -> Void)?
+    let onFinish: @Sendable (RunRecord) async -> Void
     private var processes: [String: ChildProcess] = [:]
 
-    init(pool: ConnectionPool, settings: ExecutionSettings, artifacts: ArtifactStore, logger: Logger) {
+    init(pool: ConnectionPool, settings: ExecutionSettings, artifacts: ArtifactStore, logger: Logger,
+         onFinish: @escaping @Sendable (RunRecord) async -> Void) {
         self.pool = pool
         self.settings = settings
         self.artifacts = artifacts
         self.logger = logger
+        self.onFinish = onFinish
     }
 
-    func setOnFinish(_ body: @escaping @Sendable (RunRecord) async -> Void) { onFinish = body }
 
     /// Starts `run`, which must be QUEUED and (for the local executor) have a command.
     func execute(_ run: String, kind: ExecutorKind, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
@@ -162,14 +163,14 @@ public actor Executors {
                 try RunLedger.transition(run, to: state, message: message, exitCode: exitCode, actor: "executor:local", requestID: requestID, on: $0)
             }
             logger.info("run finished", metadata: ["run": .string(run), "state": .string(state.rawValue)])
-            await onFinish?(record)
+            await onFinish(record)
         } catch {
             // The process (with its token) or a person already gave the run its final state: keep theirs, record the exit code.
             if let record = try? await pool.withConnection({ connection -> RunRecord? in
                 if let exitCode { try connection.query("update runs set exit_code = coalesce(exit_code, $2::integer) where name = $1", [run, String(exitCode)]) }
                 return try RunRecord.load(run, on: connection)
             }), record.state.isFinal {
-                await onFinish?(record)
+                await onFinish(record)
             } else {
                 logger.warning("run ended but its state could not be recorded", metadata: ["run": .string(run), "error": .string("\(error)")])
             }
