@@ -38,7 +38,7 @@ func annotate(_ file: URL, name: String, mode: String) throws {
         let repository = try TestRepository(copying: examples)
         defer { repository.remove() }
         try await withServer { server in
-            let reconciler = try TestReconciler(server: server, arguments: [
+            let reconciler = try await TestReconciler(server: server, arguments: [
                 "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1s", "--resync", "1s"])
             do {
                 let commit = try repository.git("rev-parse", "HEAD")

@@ -52,11 +52,29 @@ final class TestReconciler: Sendable {
     let port: Int
     let log: URL
 
-    init(server: TestServer, arguments: [String]) throws {
-        port = try TestServer.freePort()
+    /// Starts the reconciler and waits until it listens. A free port can be taken by another
+    /// process before the reconciler binds it (tests run in parallel): then it starts again on another.
+    init(server: TestServer, arguments: [String]) async throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("reconciler-\(UUID().uuidString).log")
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try TestServer.freePort()
+            let process = try Self.launch(server: server, arguments: arguments, port: port, log: log)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while process.isRunning, ContinuousClock.now < deadline, !(await TestServer.healthy(port: port)) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if !process.isRunning, text.contains("Address already in use"), attempt < 5 { continue }
+            (self.process, self.port) = (process, port)
+            return
+        }
+    }
+
+    static func launch(server: TestServer, arguments: [String], port: Int, log: URL) throws -> Process {
         try Data().write(to: log)
-        process = Process()
+        let process = Process()
         // The same signal-mask-clearing exec wrapper as the server's, so SIGTERM reaches it.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
@@ -68,6 +86,7 @@ final class TestReconciler: Sendable {
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = process.standardOutput
         try process.run()
+        return process
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -122,7 +141,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
         try Self.secret.write(to: secretFile, atomically: true, encoding: .utf8)
         try await withServer { server in
             // Polls rarely: the changes below arrive through webhooks.
-            let reconciler = try TestReconciler(server: server, arguments: [
+            let reconciler = try await TestReconciler(server: server, arguments: [
                 "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h", "--prune",
                 "--webhook-secret-file", secretFile.path])
             do {
@@ -239,8 +258,8 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
               - {name: datasets, url: "\(one.url)", ref: refs/heads/main, path: examples, interval: 1s}
               - {name: dependants, url: "\(two.url)", ref: refs/heads/main, path: examples, interval: 1s}
             """.write(to: config, atomically: true, encoding: .utf8)
-            let a = try TestReconciler(server: server, arguments: ["--config", config.path])
-            let b = try TestReconciler(server: server, arguments: ["--config", config.path])
+            let a = try await TestReconciler(server: server, arguments: ["--config", config.path])
+            let b = try await TestReconciler(server: server, arguments: ["--config", config.path])
             do {
                 let converged = try await eventually(60) {
                     let sources = (try? await a.status())?["sources"]?.arrayValue ?? []
