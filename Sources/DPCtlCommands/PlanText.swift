@@ -25,7 +25,8 @@ struct PlanText {
         }
         out += "\n\(report.unchanged) unchanged\n"
         for finding in report.allFindings {
-            out += (finding.blocking ? style.red("blocking:") : style.yellow("warning:")) + " \(finding.message)\n"
+            let label = finding.code == .privileged ? style.red("executes code:") : (finding.blocking ? style.red("blocking:") : style.yellow("warning:"))
+            out += label + " \(finding.message)\n"
         }
         for object in report.objects {
             var what: [String] = []

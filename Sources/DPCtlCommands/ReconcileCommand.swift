@@ -35,6 +35,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "Time between drift scans while the commit is unchanged (live state against the applied commit).") var resync = "10m"
     @Option(help: "What drift does to objects without a datapilot.io/drift annotation: report, heal or ignore.") var drift = "report"
     @Option(help: "Network timeout for each git operation.") var timeout = "60s"
+    @Option(help: "Runs with spec.execute: true from this source: denied (default; the commit is refused) or allowed (anyone who can push to the ref starts code; the reconciler's key needs the executor role).") var execute = "denied"
     @Flag(help: "Delete objects that left the repository (guarded; see dpctl apply --prune).") var prune = false
     @Option(help: "With --prune: refuse to delete more objects than this per sync.") var maxDeletes = 10
     @Option(help: "HTTPS username.") var username: String?
@@ -148,9 +149,13 @@ struct ReconcileCommand: AsyncParsableCommand {
         guard let driftMode = DriftMode(rawValue: drift) else {
             throw ConfigurationError("--drift \"\(drift)\" is not one of report, heal, ignore")
         }
-        let source = SourceConfiguration(spec: spec, interval: try seconds(interval, "interval"), resync: try seconds(resync, "resync"),
+        guard ["allowed", "denied"].contains(execute) else {
+            throw ConfigurationError("--execute \"\(execute)\" is not one of allowed, denied")
+        }
+        var source = SourceConfiguration(spec: spec, interval: try seconds(interval, "interval"), resync: try seconds(resync, "resync"),
                                          prune: prune, maxDeletes: maxDeletes, webhookSecret: try secret(webhookSecretFile, "webhook-secret-file"),
                                          drift: driftMode)
+        source.executeAllowed = execute == "allowed"
         return ReconcilerConfiguration(sources: [source], server: nil, token: nil, databaseURL: databaseURL,
                                        cacheDirectory: FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path)
     }

@@ -46,10 +46,18 @@ public enum Server {
 
         let runsDirectory = data.appendingPathComponent("runs").path
         try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true)
-        let execution = ExecutionSettings(
+        try DataFolder.secure(data)
+        var execution = ExecutionSettings(
             publicURL: configuration.effectivePublicURL, workDirectory: runsDirectory,
             heartbeatSeconds: max(0.25, min(10, Double(configuration.runHeartbeatTimeoutSeconds) / 4)),
             issueToken: { credentials.runToken(for: $0) })
+        execution.enabled = configuration.executors
+        if configuration.executors.contains(.local), configuration.runs(.experiments) {
+            do { execution.launcher = try LocalLauncher(configuration.localExecutor) } catch { throw ConfigurationProblem("\(error)") }
+            logger.warning("the local executor is enabled: jobs run on this machine (one trusted team only; docs/security.md)", metadata: [
+                "user": .string(execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" } ?? "a user namespace of the server's user"),
+                "sandbox": .string(configuration.localExecutor.sandbox.rawValue)])
+        }
         let evidenceKey = try await EvidenceService.loadKey(pool: pool)
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Manifests
 
@@ -35,6 +36,10 @@ public struct ServerConfiguration: Sendable {
     public var runHeartbeatTimeoutSeconds = 120
     /// Whether new dataset versions are evaluated against their dataset's quality rules.
     public var autoEvaluate = true
+    /// The executors that run code (`executors: kubernetes`, `local`, or both); none by default.
+    public var executors: Set<ExecutorKind> = []
+    /// The local executor's user, limits and sandbox (`executor-*`).
+    public var localExecutor = LocalIsolation()
 
     public init() {}
 
@@ -73,7 +78,7 @@ public struct ServerConfiguration: Sendable {
                               "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
                               "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
                               "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
-                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate"]
+                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors"] + LocalIsolation.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -130,6 +135,18 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationProblem("\(origin): auto-evaluate must be true or false, got \"\(value)\"")
             }
             autoEvaluate = value == "true"
+        case "executors":
+            var chosen: Set<ExecutorKind> = []
+            for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty && name != "none" {
+                guard let kind = ExecutorKind(rawValue: name) else {
+                    throw ConfigurationProblem("\(origin): executors is none or a comma list of " + ExecutorKind.allCases.map(\.rawValue).joined(separator: ", ")
+                                               + ", got \"\(name)\"" + Suggest.hint(for: name, in: ExecutorKind.allCases.map(\.rawValue)))
+                }
+                chosen.insert(kind)
+            }
+            executors = chosen
+        case _ where LocalIsolation.keys.contains(key):
+            do { try localExecutor.set(key, value, from: origin) } catch { throw ConfigurationProblem("\(error)") }
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

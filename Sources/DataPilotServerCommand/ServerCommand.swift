@@ -45,6 +45,7 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: "The URL executed runs call back on (DATAPILOT_URL; default this server's address).") var publicURL: String?
     @Option(name: .customLong("run-heartbeat-timeout-seconds"), help: "A running run silent this long is marked LOST (default 120).") var runHeartbeatTimeoutSeconds: Int?
     @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
+    @OptionGroup(title: "Run execution") var execution: ExecutionOptions
 
     public init() {}
 
@@ -61,7 +62,7 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing), ("max-upload-bytes", maxUploadBytes.map(String.init)),
                 ("public-url", publicURL), ("run-heartbeat-timeout-seconds", runHeartbeatTimeoutSeconds.map(String.init)), ("auto-evaluate", autoEvaluate),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
-            ]
+            ] + execution.settings
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }
         } catch let problem as ConfigurationProblem {
             throw ValidationError(problem.description)

@@ -53,9 +53,12 @@ public struct ExperimentRoutes: Sendable {
 
     /// A run belongs to an experiment, which must exist, and reads dataset versions, which must
     /// exist too (they are pinned by digest when the run is written). Params are written once.
-    /// `spec.execute: true` starts a new run through the local executor.
+    /// `spec.execute: true` starts a new run through the first executor the operator enabled; it
+    /// takes the executor role, and what a run executes (execute, command, image, code) is
+    /// written once.
     var runs: ResourceTable {
         let executors = self.executors
+        let enabled = executors.settings.enabled
         return ResourceTable(
             kind: .run, collection: "/api/runs",
             references: { spec in
@@ -90,6 +93,7 @@ public struct ExperimentRoutes: Sendable {
                 }
             },
             onWrite: { name, before, spec, connection in
+                if let before { try ExecutionPolicy.checkUnchanged(name, before: before, after: spec) }
                 if let before, (before["params"] ?? .object([])).canonicalJSON != (spec["params"] ?? .object([])).canonicalJSON {
                     throw Problem(.conflict, title: "Params are written once",
                                   detail: "Run \"\(name)\" already has params \(before["params"]?.jsonString() ?? "{}"); params never change: create a new run with the new params")
@@ -100,11 +104,19 @@ public struct ExperimentRoutes: Sendable {
                 guard spec["execute"]?.boolValue == true else { return }
                 let requestID = "execute-on-create-\(UUID().uuidString.lowercased())"
                 do {
-                    _ = try await executors.execute(name, kind: .local, actor: "executor:local", requestID: requestID)
+                    let kind = try ExecutionPolicy.choose(nil, enabled: enabled)
+                    _ = try await executors.execute(name, kind: kind, actor: "executor:\(kind.rawValue)", requestID: requestID)
                 } catch {
                     // The run stays visible as FAILED with the reason rather than QUEUED forever.
                     await executors.failToStart(name, reason: "spec.execute is true but the run cannot start: \(error)", requestID: requestID)
                 }
+            },
+            authorize: { principal, before, spec in
+                // Starting code on creation is the executor's privilege, and needs an enabled executor:
+                // refused before anything is written.
+                guard before == nil, spec["execute"]?.boolValue == true else { return }
+                try ExecutionPolicy.requireExecutor(principal, "creating a run with spec.execute: true")
+                _ = try ExecutionPolicy.choose(nil, enabled: enabled)
             })
     }
 

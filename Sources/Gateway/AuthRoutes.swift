@@ -43,7 +43,7 @@ public struct AuthRoutes: Sendable {
             guard case .success(let value) = JSONText.parse(body), let name = value["name"]?.stringValue, !name.isEmpty,
                   let role = value["role"]?.stringValue.flatMap(Role.init(rawValue:)), role != .runner else {
                 throw Problem(.unprocessableContent, title: "Invalid API key request",
-                              detail: "send {\"name\": \"...\", \"role\": \"viewer|editor|admin\"}")
+                              detail: "send {\"name\": \"...\", \"role\": \"viewer|editor|executor|admin\"}")
             }
             let (id, secret) = Credentials.newKey()
             let requestID = context.requestID

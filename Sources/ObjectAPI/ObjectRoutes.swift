@@ -56,6 +56,7 @@ public struct ObjectRoutes: Sendable {
                        extra: @escaping @Sendable (Connection) throws -> Void = { _ in }) async throws -> (status: Int, body: String) {
         let table = self.table
         let name = manifest.name
+        try table.authorize(principal, nil, manifest.spec)
         let outcome: (status: Int, body: String, created: Bool) = try await pool.withTransaction(dryRun: dryRun) { connection in
             if let idempotency, let replay = try Idempotency.replay(idempotency, on: connection) { return (replay.status, replay.body, false) }
             if try table.load(name, on: connection) != nil {
@@ -110,6 +111,7 @@ public struct ObjectRoutes: Sendable {
                 throw Problem.notFound(table.describe(name))
             }
             try Precondition.check(ifMatch, etag: ObjectJSON.etag(current))
+            try table.authorize(principal, current["spec"], manifest.spec)
             let labels = manifest.metadata["labels"] ?? .object([])
             let annotations = manifest.metadata["annotations"] ?? .object([])
             let desired = ObjectJSON.desired(.object([

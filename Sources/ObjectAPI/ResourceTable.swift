@@ -1,6 +1,7 @@
 import Lineage
 import Manifests
 import Postgres
+import ServiceKit
 
 /// A kind of object served by `ObjectRoutes`: its manifest kind, its table and route, and the
 /// hooks that tie it to other objects.
@@ -22,6 +23,9 @@ public struct ResourceTable: Sendable {
     public let onWrite: @Sendable (_ name: String, _ before: JSONValue?, _ spec: JSONValue, _ connection: Connection) throws -> Void
     /// Runs after a create has committed (never for a dry run or an idempotent replay).
     public let afterCreate: @Sendable (_ name: String, _ spec: JSONValue) async -> Void
+    /// Runs before every create (`before` nil) and update, with the caller: throws to refuse a
+    /// write that needs more than the editor role (e.g. a run that executes on creation).
+    public let authorize: @Sendable (_ principal: Principal, _ before: JSONValue?, _ spec: JSONValue) throws -> Void
 
     public init(kind: ManifestKind, collection: String,
                 references: @escaping @Sendable (JSONValue) -> [ObjectReference] = { _ in [] },
@@ -29,7 +33,8 @@ public struct ResourceTable: Sendable {
                 relations: [String] = [],
                 beforeDelete: @escaping @Sendable (String, Connection) throws -> Void = { _, _ in },
                 onWrite: @escaping @Sendable (String, JSONValue?, JSONValue, Connection) throws -> Void = { _, _, _, _ in },
-                afterCreate: @escaping @Sendable (String, JSONValue) async -> Void = { _, _ in }) {
+                afterCreate: @escaping @Sendable (String, JSONValue) async -> Void = { _, _ in },
+                authorize: @escaping @Sendable (Principal, JSONValue?, JSONValue) throws -> Void = { _, _, _ in }) {
         self.kind = kind
         self.table = ObjectReferences.table(of: kind)
         self.collection = collection
@@ -39,6 +44,7 @@ public struct ResourceTable: Sendable {
         self.beforeDelete = beforeDelete
         self.onWrite = onWrite
         self.afterCreate = afterCreate
+        self.authorize = authorize
     }
 
     /// `dataset/churn`, as audit events and lineage name it.

@@ -17,6 +17,9 @@ public struct SourceConfiguration: Sendable, Hashable {
     public var maxDeletes: Int
     /// The shared secret of webhooks for this source; none disables them.
     public var webhookSecret: String?
+    /// Whether runs with `spec.execute: true` are applied from this source (`execute: allowed`);
+    /// off by default: a commit with one is refused as invalid.
+    public var executeAllowed = false
 
     public var name: String { spec.name }
 
@@ -157,7 +160,7 @@ extension ReconcilerConfiguration {
 
     static func source(_ item: JSONValue, at where_: String, secrets: Secrets) throws -> SourceConfiguration {
         let known: Set = ["name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
-                          "webhook-secret-file", "webhook-secret-env", "drift"]
+                          "webhook-secret-file", "webhook-secret-env", "drift", "execute"]
         if let unknown = item.objectValue?.first(where: { !known.contains($0.key) }) {
             throw ConfigurationError("\(secrets.file): \(where_): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
         }
@@ -179,12 +182,18 @@ extension ReconcilerConfiguration {
         guard let drift = DriftMode(rawValue: driftText) else {
             throw ConfigurationError("\(secrets.file): \(where_).drift: \"\(driftText)\" is not one of report, heal, ignore")
         }
+        let execute = item["execute"]?.stringValue ?? "denied"
+        guard ["allowed", "denied"].contains(execute) else {
+            throw ConfigurationError("\(secrets.file): \(where_).execute: \"\(item["execute"]?.jsonString() ?? "")\" is not one of allowed, denied (runs with spec.execute: true from this source)")
+        }
         let spec = SourceSpec(name: try string("name"), url: try string("url"), ref: try string("ref", default: "refs/heads/main"),
                               path: try string("path", default: ""), auth: auth, timeoutSeconds: Int(try duration("timeout", default: 60)))
         try Self.validate(spec, at: where_, file: secrets.file)
-        return SourceConfiguration(spec: spec, interval: try duration("interval", default: 60), resync: try duration("resync", default: 600),
-                                   prune: item["prune"]?.boolValue ?? false, maxDeletes: Int(item["max-deletes"]?.numberValue ?? 10),
-                                   webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"), drift: drift)
+        var source = SourceConfiguration(spec: spec, interval: try duration("interval", default: 60), resync: try duration("resync", default: 600),
+                                         prune: item["prune"]?.boolValue ?? false, maxDeletes: Int(item["max-deletes"]?.numberValue ?? 10),
+                                         webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"), drift: drift)
+        source.executeAllowed = execute == "allowed"
+        return source
     }
 
     public static func validate(_ spec: SourceSpec, at where_: String, file: String) throws {

@@ -86,6 +86,7 @@ actor SourceWorker {
                                                   options: LoadOptions(recursive: true, allowExternalReferences: true))
             previous = snapshot
             details = snapshot.commit
+            let executing = configuration.executeAllowed ? [] : ExecutionRequests.runs(in: snapshot.manifests.manifests)
             if !snapshot.manifests.isValid {
                 record.result = "invalid"
                 lastInvalid = resolution.commit
@@ -94,6 +95,14 @@ actor SourceWorker {
                     .joined(separator: "\n") + (errors.count > 5 ? "\n(\(errors.count - 5) more)" : "")
                 logger.error("commit is invalid; nothing applied, the last good commit stays", metadata: [
                     "commit": .string(resolution.commit), "errors": .string("\(errors.count)")])
+            } else if !executing.isEmpty {
+                // A commit that would start code from a source not trusted with it: refused whole.
+                record.result = "invalid"
+                lastInvalid = resolution.commit
+                let refusals = ExecutionRequests.refusals(executing, source: configuration.name)
+                record.error = refusals.prefix(5).joined(separator: "\n") + (refusals.count > 5 ? "\n(\(refusals.count - 5) more)" : "")
+                logger.error("commit asks to execute runs and this source may not; nothing applied, the last good commit stays", metadata: [
+                    "commit": .string(resolution.commit), "runs": .string(executing.map(\.name).joined(separator: ","))])
             } else {
                 let author = "\(snapshot.commit.authorName) <\(snapshot.commit.authorEmail)>"
                 let request = SyncRequest(manifests: snapshot.manifests.manifests, applySet: configuration.name, prune: configuration.prune,

@@ -56,6 +56,12 @@ public struct PlanBuilder: Sendable {
             try await LiveReview(request: request, client: client, desired: desired, head: head).review(into: &objects, report: &report)
         }
         let byRef = Dictionary(desired.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
+        let baseByRef = Dictionary(baseManifests.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first })
+        for (ref, object) in objects where ref.kind == .run && [.added, .changed, .renamed].contains(object.change) {
+            guard let manifest = byRef[ref] else { continue }
+            let before = object.renamedFrom.flatMap { baseByRef[$0] } ?? baseByRef[ref]
+            objects[ref]?.findings += ExecutionReview.findings(base: before, head: manifest)
+        }
         for (ref, object) in objects where ref.kind == .datasetVersion && [.added, .changed, .renamed].contains(object.change) {
             guard let manifest = byRef[ref] else { continue }
             let result = await QualityReview(gate: request.gate, desired: desired).run(manifest, content: headContents[ref])

@@ -84,8 +84,10 @@ public struct PlanMarkdown: Sendable {
         let all = report.allFindings
         guard !all.isEmpty else { return "" }
         var out = "\n"
-        let blocking = all.filter(\.blocking), warnings = all.filter { !$0.blocking }
-        for (title, list) in [("❌ Blocking", blocking), ("⚠️ Warnings", warnings)] where !list.isEmpty {
+        let privileged = all.filter { $0.code == .privileged }
+        let blocking = all.filter(\.blocking), warnings = all.filter { !$0.blocking && $0.code != .privileged }
+        for (title, list) in [("🔐 Executes code: an executor reviews these first", privileged), ("❌ Blocking", blocking), ("⚠️ Warnings", warnings)]
+        where !list.isEmpty {
             out += "**\(title) (\(list.count))**\n\n"
             for finding in list.prefix(15) { out += "- \(MarkdownText.cell(finding.message))\n" }
             if list.count > 15 { out += "- ... and \(list.count - 15) more (in the sections below)\n" }

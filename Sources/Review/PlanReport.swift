@@ -23,6 +23,8 @@ public struct ReviewFinding: Sendable, Hashable {
         public static let qualityFailed = Code(rawValue: "qualityFailed")
         /// A check warned, errored, or the data could not be evaluated.
         public static let quality = Code(rawValue: "quality")
+        /// A Run's execute, command, image or code is new or changed: code will run. Shown first.
+        public static let privileged = Code(rawValue: "privileged")
     }
 
     public var code: Code
@@ -131,7 +133,11 @@ public struct PlanReport: Sendable {
         findings = []
     }
 
-    public var allFindings: [ReviewFinding] { findings + objects.flatMap(\.findings) }
+    /// Every finding, privileged ones (code that will run) first.
+    public var allFindings: [ReviewFinding] {
+        let all = findings + objects.flatMap(\.findings)
+        return all.filter { $0.code == .privileged } + all.filter { $0.code != .privileged }
+    }
     public var isBlocking: Bool { !errors.isEmpty || allFindings.contains(where: \.blocking) }
     public var hasChanges: Bool {
         objects.contains { $0.change != nil || ($0.live.map { $0.outcome != .unchanged } ?? false) }

@@ -16,8 +16,10 @@ public struct Principal: Sendable, Hashable {
 }
 
 /// Roles, from least to most powerful; `runner` stands apart (run-scoped tokens only).
+/// `executor` is an editor that may also start code: executing a run is a privilege of its own,
+/// not a side effect of write access (docs/security.md).
 public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
-    case viewer, editor, admin, runner
+    case viewer, editor, executor, admin, runner
 
     /// Whether this role may do what `required` allows.
     public func satisfies(_ required: Role) -> Bool {
@@ -32,7 +34,8 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
         switch self {
         case .viewer: return 0
         case .editor: return 1
-        case .admin: return 2
+        case .executor: return 2
+        case .admin: return 3
         case .runner: return -1
         }
     }

@@ -91,7 +91,7 @@ import Testing
         try await withServer { server in
             let keys: [String: String?] = [
                 "none": nil, "viewer": try await server.key(role: "viewer"),
-                "editor": try await server.key(role: "editor"), "admin": TestServer.adminKey,
+                "editor": try await server.key(role: "editor"), "executor": try await server.key(role: "executor"), "admin": TestServer.adminKey,
             ]
             _ = try await server.request("POST", "/api/datasets", json: dataset("fixture"))
             _ = try await server.request("POST", "/api/datasets/fixture/versions/upload?name=fixture-v", body: .bytes(Array("a\n".utf8)))
@@ -148,7 +148,8 @@ import Testing
                 ("GET", "/api/experiment-runs/fixture-run/artifacts", nil, "viewer"),
                 ("GET", "/api/experiment-runs/fixture-run/evidence-bundles", nil, "viewer"),
                 ("POST", "/api/experiment-runs/fixture-run/heartbeat", nil, "editor"),
-                ("POST", "/api/experiments/runs:execute", #"{"run": "does-not-exist"}"#, "editor"),
+                ("POST", "/api/experiments/runs:execute", #"{"run": "does-not-exist"}"#, "executor"),
+                ("POST", "/api/runs", #"{"metadata": {"name": "matrix-exec"}, "spec": {"experiment": "does-not-exist", "command": ["true"], "execute": true}}"#, "executor"),
                 ("GET", "/api/evaluations", nil, "viewer"),
                 ("POST", "/api/evaluations", #"{"datasetVersion": "does-not-exist"}"#, "editor"),
                 ("PUT", "/api/experiment-runs/fixture-run/state", #"{"state": "CANCELLED"}"#, "editor"),
@@ -161,7 +162,7 @@ import Testing
                 ("POST", "/auth/api-keys", #"{"name": "m", "role": "viewer"}"#, "admin"),
                 ("DELETE", "/auth/api-keys/nope", nil, "admin"),
             ]
-            let order = ["none", "viewer", "editor", "admin"]
+            let order = ["none", "viewer", "editor", "executor", "admin"]
             for route in routes {
                 for role in order {
                     let response = try await server.request(route.method, route.path, json: route.json,

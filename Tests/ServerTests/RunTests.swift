@@ -123,7 +123,7 @@ import Testing
     ]
 
     @Test func badTelemetryIsRefusedAndWritesNothing() async throws {
-        try await withServer { server in
+        try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in
             try await setUp(server)
             _ = try await newRun(server, #"{"name": "t1"}"#)
             for bad in Self.badTelemetry {
@@ -139,22 +139,23 @@ import Testing
         }
     }
 
-    /// A run's token, as its process sees it: the command writes it to a file, then waits.
+    /// A run's token, as its process sees it: the command prints it to its log, then waits.
     @Test func aRunTokenReachesOnlyItsOwnRunAndEndsWithIt() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-token-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let tokenFile = folder.appendingPathComponent("token").path
-        try await withServer { server in
+        try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in
             try await setUp(server, versions: ["churn-1", "churn-2"])
-            let command = #"["/bin/sh", "-c", "printf %s \"$DATAPILOT_RUN_TOKEN\" > \#(tokenFile).tmp && mv \#(tokenFile).tmp \#(tokenFile) && echo started && exec sleep 60"]"#
+            let command = #"["/bin/sh", "-c", "printf 'token=%s\\n' \"$DATAPILOT_RUN_TOKEN\" && echo started && exec sleep 60"]"#
             _ = try await newRun(server, #"{"name": "own", "inputs": [{"datasetVersion": "churn-1"}], "command": \#(command)}"#)
             _ = try await newRun(server, #"{"name": "other"}"#)
             let started = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "own"}"#)
             #expect(started.status == 202, "\(started.text)")
             #expect(started.json["status"]?["state"]?.stringValue == "RUNNING")
-            #expect(try await eventually(20) { FileManager.default.fileExists(atPath: tokenFile) })
-            let token = try String(contentsOfFile: tokenFile, encoding: .utf8)
+            // The live log, read where the server keeps it (the job itself cannot reach the test's files).
+            var printed = ""
+            #expect(try await eventually(20) {
+                printed = server.liveRunLog("own")
+                return printed.contains("started")
+            })
+            let token = printed.split(separator: "\n").first { $0.hasPrefix("token=") }.map { String($0.dropFirst(6)) } ?? ""
             #expect(token.hasPrefix("dpt."))
 
             let point = #"{"metrics": [{"key": "loss", "value": 0.5, "step": 1, "timestamp": 1764180000000}]}"#
@@ -184,7 +185,7 @@ import Testing
     }
 
     @Test func theKubernetesExecutorRendersAJobWithTheTokenInASecret() async throws {
-        try await withServer { server in
+        try await withServer(environment: ["DATAPILOT_EXECUTORS": "kubernetes"]) { server in
             try await setUp(server)
             let body = #"{"name": "k1", "image": {"reference": "ghcr.io/acme/train:1.4", "digest": "sha256:\#(String(repeating: "c", count: 64))"}, "command": ["python3", "train.py"]}"#
             _ = try await newRun(server, body)

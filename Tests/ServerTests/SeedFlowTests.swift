@@ -12,8 +12,15 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("seed-flow-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try await withServer { server in
+        // The training code, where the job's user may read it (the local executor's sandbox binds it read-only).
+        let code = folder.appendingPathComponent("code")
+        try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: serverRepositoryRoot.appendingPathComponent("examples/training/train.py"), to: code.appendingPathComponent("train.py"))
+        for path in [folder.path, code.path] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: code.appendingPathComponent("train.py").path)
+        try await withServer(environment: ["DATAPILOT_EXECUTORS": "local", "DATAPILOT_EXECUTOR_READ_ONLY_PATHS": code.path]) { server in
             let editor = try await server.key(role: "editor")
+            let executor = try await server.key(role: "executor")
             let viewer = try await server.key(role: "viewer")
             func call(_ method: String, _ path: String, _ json: String? = nil, body: HTTPRequest.Body? = nil, key: String? = nil) async throws -> HTTPResponse {
                 try await server.request(method, path, json: json, body: body, key: key ?? editor)
@@ -48,7 +55,7 @@ import Testing
 
             // Experiment and run; the example training script executed by the local executor.
             #expect(try await call("POST", "/api/experiments", experiment("churn-baselines", datasets: ["churn"])).status == 201)
-            let script = serverRepositoryRoot.appendingPathComponent("examples/training/train.py").path
+            let script = code.appendingPathComponent("train.py").path
             let commit = String(repeating: "e", count: 40)
             let image = "sha256:" + String(repeating: "d", count: 64)
             let created = try await call("POST", "/api/experiments/churn-baselines/runs", #"""
@@ -59,7 +66,7 @@ import Testing
                  "params": {"train_version": "churn-2026-09", "eval_version": "churn-2026-10", "max_iter": 60, "C": 1.0}, "evidence": true}
                 """#)
             #expect(created.status == 201, "\(created.text)")
-            let started = try await call("POST", "/api/experiments/runs:execute", #"{"run": "logreg-1"}"#)
+            let started = try await call("POST", "/api/experiments/runs:execute", #"{"run": "logreg-1"}"#, key: executor)
             #expect(started.status == 202, "\(started.text)")
             var final: JSONValue = .null
             #expect(try await eventually(120) {

@@ -164,6 +164,15 @@ final class TestServer: Sendable {
         return (Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0) * 1024
     }
 
+    /// The log of a locally executed run while it runs, read where the server keeps it
+    /// (`<data-dir>/runs/<run>-<suffix>/run.log`); empty until it exists.
+    func liveRunLog(_ run: String) -> String {
+        let runs = dataDirectory.appendingPathComponent("runs")
+        let folder = (try? FileManager.default.contentsOfDirectory(atPath: runs.path))?.first { $0.hasPrefix(run + "-") }
+        guard let folder else { return "" }
+        return (try? String(contentsOf: runs.appendingPathComponent(folder).appendingPathComponent("run.log"), encoding: .utf8)) ?? ""
+    }
+
     /// An API key of a role, created by the bootstrap admin.
     func key(role: String) async throws -> String {
         let response = try await request("POST", "/auth/api-keys", json: #"{"name": "\#(role) key", "role": "\#(role)"}"#)

@@ -19,7 +19,13 @@ final class ChildProcess: @unchecked Sendable {
 
         var description: String {
             switch self {
+            // In the sandbox a signal reaches us as bwrap's status 128 + the signal.
+            case .exited(128 + SIGXFSZ): return "exited with status \(128 + SIGXFSZ) (SIGXFSZ: stopped at the output limit, executor-output-bytes)"
+            case .exited(128 + SIGXCPU): return "exited with status \(128 + SIGXCPU) (SIGXCPU: stopped at the CPU time limit, executor-cpu-seconds)"
+            case .exited(let code) where code > 128 && code < 160: return "exited with status \(code) (128 + signal \(code - 128))"
             case .exited(let code): return "exited with status \(code)"
+            case .signalled(SIGXFSZ): return "was stopped at the output limit (executor-output-bytes; signal SIGXFSZ)"
+            case .signalled(SIGXCPU): return "was stopped at the CPU time limit (executor-cpu-seconds; signal SIGXCPU)"
             case .signalled(let signal): return "killed by signal \(signal)"
             }
         }
@@ -29,15 +35,23 @@ final class ChildProcess: @unchecked Sendable {
         var description: String
     }
 
-    /// Starts `arguments` (the first looked up on the environment's PATH) in `directory`.
-    init(arguments: [String], environment: [String: String], directory: String, log: String) throws {
-        guard let program = arguments.first, !program.isEmpty else { throw SpawnError(description: "the command is empty") }
+    /// Starts `arguments`, whose first element is the absolute path of the program (the local
+    /// launcher's chain: it changes the user, the limits and the view of the machine, then runs the
+    /// job's command in its work folder). The child gets descriptors 0 to 2 and nothing else: every
+    /// other descriptor of the server (its listening sockets, client connections, database
+    /// connections, files) is closed in the child before it runs, whatever flags it was opened with.
+    init(arguments: [String], environment: [String: String], log: String) throws {
+        guard let program = arguments.first, program.hasPrefix("/") else { throw SpawnError(description: "the launcher's program must be an absolute path") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        guard let closeFrom = Self.addCloseFrom else {
+            throw SpawnError(description: "this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later is needed), so a job could inherit the server's descriptors; the local executor refuses to start it")
+        }
+        guard closeFrom(&actions, 3) == 0 else { throw SpawnError(description: "cannot arrange for the server's descriptors to be closed in the job") }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -47,22 +61,29 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setsigmask(&attributes, &none)
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD, SIGXFSZ, SIGXCPU] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
-        // Into the work directory through the shell (glibc's addchdir_np is not visible to Swift), then exec the command itself.
-        let argv = (["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + arguments).map { strdup($0) } + [nil]
+        let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, envp)
+        let result = posix_spawn(&child, program, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw SpawnError(description: "cannot start \(program): \(String(cString: strerror(result)))")
         }
         pid = child
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does
+    /// not declare: looked up once in the C library already loaded.
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
 
     /// The termination, once the child has ended (reaped here, once).
     func poll() -> Termination? {

@@ -3,22 +3,20 @@ import Manifests
 import ServiceKit
 
 /// `POST /api/experiments/runs:execute` `{"run": NAME, "executor": "local" | "kubernetes"}`:
-/// starts a queued run. 202 with the run; the Kubernetes executor adds the rendered Job and Secret.
+/// starts a queued run. Executor role (or admin) only, and only with an executor the operator
+/// enabled; without `executor`, the first enabled one. 202 with the run; the Kubernetes executor adds the rendered Job and Secret.
 struct ExecuteRoute: Sendable {
     let executors: Executors
 
     func register(on router: APIRouter) {
         router.post("/api/experiments/runs:execute") { request, context in
             let principal = try context.require(.editor)
+            try ExecutionPolicy.requireExecutor(principal, "executing a run")
             let body = try await request.jsonObject(context: context)
             guard let run = body["run"]?.stringValue, !run.isEmpty else {
                 throw Problem(.unprocessableContent, title: "No run", detail: "send {\"run\": \"<run name>\"}; create the run first with POST /api/experiments/{name}/runs")
             }
-            let name = body["executor"]?.stringValue ?? ExecutorKind.local.rawValue
-            guard let kind = ExecutorKind(rawValue: name) else {
-                throw Problem(.unprocessableContent, title: "Unknown executor",
-                              detail: "executor must be one of " + ExecutorKind.allCases.map(\.rawValue).joined(separator: ", ") + ", got \"\(name)\"")
-            }
+            let kind = try ExecutionPolicy.choose(body["executor"]?.stringValue, enabled: executors.settings.enabled)
             let (record, details) = try await executors.execute(run, kind: kind, actor: principal.subject, requestID: context.requestID)
             guard case .object(var members) = record.json else { return Response.json(record.json, status: .accepted) }
             members += details

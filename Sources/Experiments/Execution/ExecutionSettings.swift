@@ -14,6 +14,10 @@ public struct ExecutionSettings: Sendable {
     public var kubernetesNamespace: String = "datapilot"
     /// A run-scoped token for a run: valid only for its telemetry and inputs, and only while it is live.
     public var issueToken: @Sendable (_ run: String) -> String
+    /// The executors the operator enabled (`executors`); none by default, and then nothing executes.
+    public var enabled: Set<ExecutorKind> = []
+    /// The local executor's user, limits and sandbox, checked against this machine at start.
+    public var launcher: LocalLauncher?
 
     public init(publicURL: String, workDirectory: String, heartbeatSeconds: Double, kubernetesNamespace: String = "datapilot",
                 issueToken: @escaping @Sendable (String) -> String) {
@@ -25,10 +29,11 @@ public struct ExecutionSettings: Sendable {
     }
 
     /// The environment of a locally executed run: nothing inherited from the server (whose
-    /// environment holds its own secrets) but a PATH, a locale and the run's own variables.
+    /// environment holds its own secrets, and whose PATH may name folders only it can read) but
+    /// the system's PATH, a locale and the run's own variables. In the sandbox the work folder is /work.
     func environment(run: String, token: String, work: String) -> [String: String] {
         [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": work, "TMPDIR": work, "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1",
             "DATAPILOT_URL": publicURL, "DATAPILOT_RUN_ID": run, "DATAPILOT_RUN_TOKEN": token,
         ]

@@ -27,8 +27,10 @@ public actor Executors {
     }
 
 
-    /// Starts `run`, which must be QUEUED and (for the local executor) have a command.
+    /// Starts `run`, which must be QUEUED and (for the local executor) have a command, with an
+    /// executor the operator enabled.
     func execute(_ run: String, kind: ExecutorKind, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
+        _ = try ExecutionPolicy.choose(kind.rawValue, enabled: settings.enabled)
         switch kind {
         case .local: return try await startLocal(run, actor: actor, requestID: requestID)
         case .kubernetes: return try await renderKubernetes(run, actor: actor, requestID: requestID)
@@ -58,13 +60,16 @@ public actor Executors {
         let work = base + "/work"
         let log = base + "/run.log"
         do {
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            guard let launcher = settings.launcher else { throw ChildProcess.SpawnError(description: "the local executor is not configured") }
+            try Self.makeWorkFolder(base: base, work: work, for: launcher)
             let token = settings.issueToken(run)
-            let child = try ChildProcess(arguments: started.spec["command"]?.strings() ?? [],
-                                         environment: settings.environment(run: run, token: token, work: work), directory: work, log: log)
+            let inSandbox = launcher.isolation.sandbox == .bwrap
+            let child = try ChildProcess(arguments: launcher.arguments(command: started.spec["command"]?.strings() ?? [], work: work),
+                                         environment: settings.environment(run: run, token: token, work: inSandbox ? "/work" : work), log: log)
             processes[run] = child
             logger.info("run started", metadata: ["run": .string(run), "pid": .string(String(child.pid))])
-            Task { await self.watch(run, child: child, base: base, log: log) }
+            let timeout = launcher.isolation.timeoutSeconds
+            Task { await self.watch(run, child: child, base: base, log: log, timeoutSeconds: timeout) }
         } catch {
             let message = "the local executor could not start the command: \(error)"
             let failed = try await pool.withTransaction {
@@ -117,11 +122,29 @@ public actor Executors {
         }
     }
 
-    private func watch(_ run: String, child: ChildProcess, base: String, log: String) async {
+    /// The run's folder (the server's, 0711: the job may pass through, not list it) holding the
+    /// log (the server's, 0600) and the work folder (the job user's own, 0700).
+    static func makeWorkFolder(base: String, work: String, for launcher: LocalLauncher) throws {
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        chmod(base, 0o711)
+        chmod(work, 0o700)
+        if let (uid, gid) = launcher.switchTo, chown(work, uid, gid) != 0 {
+            throw ChildProcess.SpawnError(description: "cannot give the work folder \(work) to the job's user: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func watch(_ run: String, child: ChildProcess, base: String, log: String, timeoutSeconds: Int64) async {
         var lastBeat = ContinuousClock.now
         var cancelled = false
+        var timedOut = false
+        let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
         while child.poll() == nil {
             try? await Task.sleep(for: .milliseconds(200))
+            if !timedOut, ContinuousClock.now >= deadline {
+                timedOut = true
+                logger.warning("run exceeded its wall-clock limit; stopping it", metadata: ["run": .string(run), "seconds": .string(String(timeoutSeconds))])
+                cancel(run)
+            }
             guard ContinuousClock.now - lastBeat >= .seconds(settings.heartbeatSeconds) else { continue }
             lastBeat = ContinuousClock.now
             let live: Bool
@@ -153,6 +176,7 @@ public actor Executors {
             }
         }
         let (state, message): (RunState, String) = switch termination {
+        case _ where timedOut: (.failed, "stopped at the wall-clock limit of \(timeoutSeconds) s (executor-timeout-seconds); the process \(termination.description)")
         case _ where requested || cancelled: (.cancelled, "cancelled; the process \(termination.description)")
         case .exited(0): (.succeeded, "the process exited with status 0")
         default: (.failed, "the process \(termination.description)")

@@ -1,0 +1,24 @@
+import Manifests
+import Reconcile
+
+/// What a merge changes about the code runs execute: a Run whose `execute`, `command`, `image`
+/// or `code` is new or different starts (or would start) code, so a reviewer sees it first.
+enum ExecutionReview {
+    static let fields = ["execute", "command", "image", "code"]
+
+    static func findings(base: Manifest?, head: Manifest) -> [ReviewFinding] {
+        guard head.kind == .run else { return [] }
+        let changed = fields.filter { field in
+            let before = base?.spec[field] ?? .null, after = head.spec[field] ?? .null
+            return before.canonicalJSON != after.canonicalJSON && !(base == nil && after == .null)
+        }
+        guard !changed.isEmpty else { return [] }
+        let executes = head.spec["execute"]?.boolValue == true
+        let what = changed.map { "spec.\($0)" }.joined(separator: ", ")
+        return [ReviewFinding(.privileged,
+                              "run/\(head.name) (\(head.origin.location)): \(what) \(base == nil ? "set" : "changed")"
+                                + (executes ? "; it executes when applied: review the command, image and code as code that will run"
+                                            : "; an executor who starts it runs this code"),
+                              blocking: false)]
+    }
+}
