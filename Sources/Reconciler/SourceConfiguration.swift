@@ -182,9 +182,9 @@ extension ReconcilerConfiguration {
         guard let drift = DriftMode(rawValue: driftText) else {
             throw ConfigurationError("\(secrets.file): \(where_).drift: \"\(driftText)\" is not one of report, heal, ignore")
         }
-        let execute = item["execute"]?.stringValue ?? "denied"
+        let execute = item["execute"].map { $0.stringValue ?? $0.jsonString() } ?? "denied"
         guard ["allowed", "denied"].contains(execute) else {
-            throw ConfigurationError("\(secrets.file): \(where_).execute: \"\(item["execute"]?.jsonString() ?? "")\" is not one of allowed, denied (runs with spec.execute: true from this source)")
+            throw ConfigurationError("\(secrets.file): \(where_).execute: \"\(execute)\" is not one of allowed, denied (runs with spec.execute: true from this source)")
         }
         let spec = SourceSpec(name: try string("name"), url: try string("url"), ref: try string("ref", default: "refs/heads/main"),
                               path: try string("path", default: ""), auth: auth, timeoutSeconds: Int(try duration("timeout", default: 60)))

@@ -146,10 +146,12 @@ actor SourceWorker {
         if record.result != "synced" { metrics.syncError(configuration.name, result: record.result) }
         do { try await store.record(record) } catch { logger.error("cannot record the sync's status: \(error)") }
         if let commit = record.commit { await recordAudit(record, commit: commit, details: details) }
-        logger.info("sync \(record.result)", metadata: [
+        var metadata: Logger.Metadata = [
             "commit": .string(record.commit ?? "-"), "counts": .string(record.countsJSON.jsonString()),
             "seconds": .string(String(format: "%.3f", record.duration)),
-        ])
+        ]
+        if let error = record.error { metadata["error"] = .string(error) }
+        logger.info("sync \(record.result)", metadata: metadata)
         return record
     }
 
