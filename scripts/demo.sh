@@ -2,7 +2,9 @@
 # The project's main job on one machine (`make demo`): install what is missing, build, start a
 # private Postgres and datapilot-server, turn examples/ into a local git repository, run
 # `dpctl reconcile` until the first sync converges, commit a change and watch it converge, then
-# show the reconciler's status, the audit events of the syncs and the lineage of one run.
+# show the reconciler's status, the audit events of the syncs, the lineage of one run, and one
+# training run executed by the local executor (enabled explicitly for the demo: jobs run as
+# `nobody` in a bubblewrap sandbox; see docs/security.md).
 #
 #   scripts/demo.sh          # everything is stopped and removed at the end
 #   scripts/demo.sh --keep   # leave it running; `scripts/demo.sh stop` stops it
@@ -21,7 +23,7 @@ stop_all() {
   for pid in ${DEMO_PIDS:-}; do for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; done
   source scripts/lib/postgres.sh
   DATAPILOT_PG_DIR="$DEMO_PG_DIR" pg_stop
-  rm -rf "$DEMO_DIR" "$state_file"
+  rm -rf "$DEMO_DIR" "${DEMO_CODE:-}" "$state_file"
   echo "stopped the demo (server, reconciler, Postgres) and removed $DEMO_DIR" >&2
 }
 
@@ -39,11 +41,12 @@ bin="$(swift build --show-bin-path)"
 export PATH="$bin:$PATH"
 
 demo=$(mktemp -d /tmp/datapilot-demo.XXXXXX)
+chmod 711 "$demo"  # the local executor's jobs (user nobody) pass through to their work folders under it
 source scripts/lib/postgres.sh
 pg_start
 pids=""
 save_state() {
-  printf 'DEMO_PIDS="%s"\nDEMO_PG_DIR="%s"\nDEMO_DIR="%s"\n' "$pids" "$DATAPILOT_PG_DIR" "$demo" >"$state_file"
+  printf 'DEMO_PIDS="%s"\nDEMO_PG_DIR="%s"\nDEMO_DIR="%s"\nDEMO_CODE="%s"\n' "$pids" "$DATAPILOT_PG_DIR" "$demo" "${code:-}" >"$state_file"
 }
 save_state
 $keep || trap 'stop_all' EXIT
@@ -52,8 +55,13 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 say "starting datapilot-server"
 server_port=$(free_port)
 key="demo-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# The training code, where the job's user may read it: the sandbox binds it read-only.
+code=$(mktemp -d /tmp/datapilot-demo-code.XXXXXX)
+cp examples/training/train.py "$code/"
+chmod 755 "$code"; chmod 644 "$code/train.py"
+# Execution is off unless an operator enables an executor; the demo runs one trusted user's jobs here.
 DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" datapilot-server --port "$server_port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
-  --data-dir "$demo/server" >"$demo/server.log" 2>&1 &
+  --data-dir "$demo/server" --executors local --executor-read-only-paths "$code" >"$demo/server.log" 2>&1 &
 pids="$pids $!"; save_state
 export DATAPILOT_SERVER="http://127.0.0.1:$server_port" DATAPILOT_TOKEN="$key" DATAPILOT_CONFIG="$demo/dpctl-config.yaml"
 for _ in $(seq 100); do curl -sf "$DATAPILOT_SERVER/readyz" >/dev/null && break; sleep 0.1; done
@@ -114,6 +122,31 @@ import json, sys
 for e in json.load(open(sys.argv[1])).get("edges", []):
     print("  %-40s -%s-> %s" % (e["from"], e["relation"], e["to"]))
 PY
+
+say "executing run churn-train-demo with the local executor (train.py, standard library only)"
+curl -sf -H "Authorization: Bearer $key" -H "Content-Type: application/json" -X POST "$DATAPILOT_SERVER/api/experiments/churn-baselines/runs" -d @- >/dev/null <<JSON
+{"name": "churn-train-demo", "inputs": [{"datasetVersion": "churn-2026-09"}, {"datasetVersion": "churn-2026-10"}],
+ "command": ["python3", "$code/train.py"],
+ "params": {"train_version": "churn-2026-09", "eval_version": "churn-2026-10", "max_iter": 60, "C": 1.0}}
+JSON
+curl -sf -H "Authorization: Bearer $key" -H "Content-Type: application/json" -X POST "$DATAPILOT_SERVER/api/experiments/runs:execute" \
+  -d '{"run": "churn-train-demo"}' >/dev/null
+state=""
+for _ in $(seq 600); do
+  state=$(curl -sf -H "Authorization: Bearer $key" "$DATAPILOT_SERVER/api/experiment-runs/churn-train-demo" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"]["state"])')
+  case "$state" in SUCCEEDED|FAILED|CANCELLED|LOST) break ;; esac
+  sleep 0.2
+done
+curl -sf -H "Authorization: Bearer $key" "$DATAPILOT_SERVER/api/experiment-runs/churn-train-demo/metrics" >"$demo/metrics.json"
+python3 - "$state" "$demo/metrics.json" <<'PY'
+import json, sys
+print("  run churn-train-demo: %s" % sys.argv[1])
+for m in json.load(open(sys.argv[2])).get("items", []):
+    print("  %-14s %.4f (step %d)" % (m["key"], m["value"], m["step"]))
+PY
+[ "$state" = SUCCEEDED ] || { echo "the training run did not succeed; its log:" >&2
+  curl -s -H "Authorization: Bearer $key" "$DATAPILOT_SERVER/api/experiment-runs/churn-train-demo/artifacts/run.log" >&2; exit 1; }
 
 if $keep; then
   cat >&2 <<MSG

@@ -53,7 +53,13 @@ public enum Server {
             issueToken: { credentials.runToken(for: $0) })
         execution.enabled = configuration.executors
         if configuration.executors.contains(.local), configuration.runs(.experiments) {
-            do { execution.launcher = try LocalLauncher(configuration.localExecutor) } catch { throw ConfigurationProblem("\(error)") }
+            do {
+                let launcher = try LocalLauncher(configuration.localExecutor)
+                try launcher.checkReachable(runsDirectory)
+                execution.launcher = launcher
+            } catch {
+                throw ConfigurationProblem("\(error)")
+            }
             logger.warning("the local executor is enabled: jobs run on this machine (one trusted team only; docs/security.md)", metadata: [
                 "user": .string(execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" } ?? "a user namespace of the server's user"),
                 "sandbox": .string(configuration.localExecutor.sandbox.rawValue)])

@@ -218,6 +218,23 @@ import Testing
         (["DATAPILOT_EXECUTORS": "local", "DATAPILOT_EXECUTOR_MEMORY_BYTES": "10"], "executor-memory-bytes must be a whole number"),
     ]
 
+    /// A data folder the job's user cannot pass through: the server says which folder to open.
+    @Test func aRunsFolderTheJobUserCannotReachStopsTheServer() async throws {
+        let closed = FileManager.default.temporaryDirectory.appendingPathComponent("closed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: closed, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: closed) }
+        do {
+            let server = try await TestServer(extraEnvironment: Self.local.merging(["DATAPILOT_DATA_DIR": closed.appendingPathComponent("data").path]) { $1 },
+                                              arguments: ["--data-dir", closed.appendingPathComponent("data").path])
+            server.stop()
+            await server.dropDatabase()
+            Issue.record("the server started with a runs folder its jobs cannot reach")
+        } catch let error as ServerTestSetup {
+            #expect(error.description.contains("cannot reach the runs folder") && error.description.contains("chmod o+x \(closed.path)"),
+                    "\(error.description.suffix(600))")
+        }
+    }
+
     /// A server told to run jobs unsafely does not start, and says which setting to change.
     @Test(arguments: badSettings)
     func unsafeOrMalformedExecutorSettingsStopTheServer(_ environment: [String: String], _ mentions: String) async throws {

@@ -125,6 +125,24 @@ public struct LocalLauncher: Sendable {
         bwrap = isolation.sandbox == .bwrap ? try tool("bwrap", package: "bubblewrap") : nil
     }
 
+    /// Refuses a runs folder the job's user cannot pass through to reach its work folder (bwrap,
+    /// running as that user, binds it from there): names the folder to open and how.
+    public func checkReachable(_ folder: String) throws {
+        guard let (uid, gid) = switchTo else { return }
+        var path = URL(fileURLWithPath: folder).standardizedFileURL.path
+        while true {
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw LocalIsolation.SettingError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            let mode = info.st_mode
+            let passes = info.st_uid == uid ? mode & S_IXUSR != 0 : info.st_gid == gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0
+            guard passes else {
+                throw LocalIsolation.SettingError("executor-user \"\(isolation.user)\" cannot reach the runs folder \(folder): \(path) is mode \(String(mode & 0o7777, radix: 8)); let others pass through it (chmod o+x \(path)) or choose a data-dir whose parents they can pass through")
+            }
+            guard path != "/" else { return }
+            path = (path as NSString).deletingLastPathComponent
+        }
+    }
+
     static func limit(_ name: String, _ value: Int64) -> String { "--\(name)=\(value):\(value)" }
 
     /// The whole command line: the chain, then the job's own command, which runs in `work`.
