@@ -55,7 +55,7 @@ public enum Server {
         if configuration.executors.contains(.local), configuration.runs(.experiments) {
             do {
                 let launcher = try LocalLauncher(configuration.localExecutor)
-                try launcher.checkReachable(runsDirectory)
+                try launcher.checkReachable(runs: runsDirectory)
                 execution.launcher = launcher
             } catch {
                 throw ConfigurationProblem("\(error)")

@@ -126,17 +126,30 @@ public struct LocalLauncher: Sendable {
     }
 
     /// Refuses a runs folder the job's user cannot pass through to reach its work folder (bwrap,
-    /// running as that user, binds it from there): names the folder to open and how.
-    public func checkReachable(_ folder: String) throws {
+    /// running as that user, binds it from there), and read-only paths it cannot read: names
+    /// the folder to open and how.
+    public func checkReachable(runs folder: String) throws {
+        try checkPassable(folder, read: false, what: "the runs folder \(folder)", hint: "or choose a data-dir whose parents they can pass through")
+        for path in isolation.readOnlyPaths where FileManager.default.fileExists(atPath: path) {
+            try checkPassable(path, read: true, what: "executor-read-only-paths entry \(path)", hint: "or put the code somewhere it can read")
+        }
+    }
+
+    /// Every folder from `target` up to / must let the job's user pass; with `read`, it must
+    /// also be able to read `target` itself.
+    func checkPassable(_ target: String, read: Bool, what: String, hint: String) throws {
         guard let (uid, gid) = switchTo else { return }
-        var path = URL(fileURLWithPath: folder).standardizedFileURL.path
+        let start = URL(fileURLWithPath: target).standardizedFileURL.path
+        var path = start
         while true {
             var info = stat()
             guard stat(path, &info) == 0 else { throw LocalIsolation.SettingError("cannot read \(path): \(String(cString: strerror(errno)))") }
             let mode = info.st_mode
-            let passes = info.st_uid == uid ? mode & S_IXUSR != 0 : info.st_gid == gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0
-            guard passes else {
-                throw LocalIsolation.SettingError("executor-user \"\(isolation.user)\" cannot reach the runs folder \(folder): \(path) is mode \(String(mode & 0o7777, radix: 8)); let others pass through it (chmod o+x \(path)) or choose a data-dir whose parents they can pass through")
+            let (x, r) = info.st_uid == uid ? (S_IXUSR, S_IRUSR) : info.st_gid == gid ? (S_IXGRP, S_IRGRP) : (S_IXOTH, S_IROTH)
+            let isFolder = mode & S_IFMT == S_IFDIR
+            let needsRead = read && path == start
+            if (isFolder && mode & x == 0) || (needsRead && mode & r == 0) {
+                throw LocalIsolation.SettingError("executor-user \"\(isolation.user)\" cannot reach \(what): \(path) is mode \(String(mode & 0o7777, radix: 8)); let others \(needsRead ? "read" : "pass through") it (chmod o+\(needsRead ? "r" : "x") \(path)) \(hint)")
             }
             guard path != "/" else { return }
             path = (path as NSString).deletingLastPathComponent
