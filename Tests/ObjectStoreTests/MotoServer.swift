@@ -113,6 +113,13 @@ final class MotoServer {
             elif command == "list":
                 for item in s3.list_objects_v2(Bucket=bucket, Prefix=sys.argv[3]).get("Contents", []):
                     print(item["Key"])
+            elif command == "probe":
+                # What S3 answers boto3's own one-key listing under a prefix: "ok" or the error code.
+                try:
+                    s3.list_objects_v2(Bucket=bucket, Prefix=sys.argv[3], MaxKeys=1)
+                    print("ok")
+                except botocore.exceptions.ClientError as error:
+                    print(error.response["Error"]["Code"])
             """#, [bucket] + arguments,
             environment: ["S3_ENDPOINT": endpoint, "S3_KEY_ID": accessKeyId, "S3_SECRET": secretAccessKey])
         .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -23,7 +23,10 @@ import YAML
 
     @Test func scalarStylesAreKept() throws {
         let stream = Composer.compose("a: plain\nb: 'single'\nc: \"double\"\nd: |\n  literal\ne: >\n  folded\n")
-        guard case .mapping(let pairs) = try #require(stream.documents.first?.root).value else { return }
+        guard case .mapping(let pairs) = try #require(stream.documents.first?.root).value else {
+            Issue.record("the document's root is not a mapping")
+            return
+        }
         #expect(pairs.map(\.value.scalar?.style) == [.plain, .singleQuoted, .doubleQuoted, .literal, .folded])
         #expect(pairs[3].value.scalar?.text == "literal\n")
     }
