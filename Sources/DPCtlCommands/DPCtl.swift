@@ -12,7 +12,7 @@ public struct DPCtl: AsyncParsableCommand {
             """,
         version: DPCtlVersion.string,
         subcommands: [Validate.self, ApplyCommand.self, DiffCommand.self, PlanCommand.self, DriftCommand.self, GetCommand.self, DeleteCommand.self, ReconcileCommand.self,
-                      QualityCommand.self, StatusCommand.self, ConfigCommand.self, EvidenceCommand.self,
+                      QualityCommand.self, StatusCommand.self, ConfigCommand.self, EvidenceCommand.self, KeysCommand.self,
                       GenerateSchemas.self, CompletionCommand.self, Version.self])
 
     public init() {}

@@ -38,7 +38,7 @@ public enum Server {
         if let key = try configuration.resolvedBootstrapKey() {
             if try await Credentials.installBootstrapKey(key, pool: pool) { logger.info("installed the bootstrap admin key") }
         }
-        let credentials = try await Credentials.load(pool: pool, tokenLifetime: TimeInterval(configuration.tokenLifetimeSeconds))
+        let (credentials, evidenceKey) = try await ServerKeys.load(configuration, pool: pool, logger: logger)
         let data = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         let spool = data.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
@@ -50,7 +50,7 @@ public enum Server {
         var execution = ExecutionSettings(
             publicURL: configuration.effectivePublicURL, workDirectory: runsDirectory,
             heartbeatSeconds: max(0.25, min(10, Double(configuration.runHeartbeatTimeoutSeconds) / 4)),
-            issueToken: { credentials.runToken(for: $0) })
+            issueToken: { credentials.runToken(for: $0, uid: $1) })
         execution.enabled = configuration.executors
         if configuration.executors.contains(.local), configuration.runs(.experiments) {
             do {
@@ -64,7 +64,6 @@ public enum Server {
                 "user": .string(execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" } ?? "a user namespace of the server's user"),
                 "sandbox": .string(configuration.localExecutor.sandbox.rawValue)])
         }
-        let evidenceKey = try await EvidenceService.loadKey(pool: pool)
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
                          services: configuration.services, upstreams: configuration.upstreams,
@@ -119,8 +118,8 @@ extension Server {
                               services: Set<ServerConfiguration.ServiceMode> = [.all],
                               upstreams: [ServerConfiguration.ServiceMode: String] = [:],
                               execution: ExecutionSettings = ExecutionSettings(publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
-                                                                               heartbeatSeconds: 10, issueToken: { _ in "" }),
-                              evidenceKey: EvidenceKey = .generate(), logger: Logger = Logger(label: "datapilot")) -> APIRouter {
+                                                                               heartbeatSeconds: 10, issueToken: { _, _ in "" }),
+                              evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot")) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())

@@ -40,6 +40,12 @@ public struct ServerConfiguration: Sendable {
     public var executors: Set<ExecutorKind> = []
     /// The local executor's user, limits and sandbox (`executor-*`).
     public var localExecutor = LocalIsolation()
+    /// Key files (`<id> <base64 key> [verify-only]` lines; a mounted Secret in Kubernetes), or
+    /// DATAPILOT_TOKEN_SIGNING_KEYS / DATAPILOT_EVIDENCE_SIGNING_KEYS; neither: generated under data-dir/keys.
+    public var tokenSigningKeysFile: String?
+    public var evidenceSigningKeysFile: String?
+    /// How long a token's API key is trusted to be unrevoked before it is looked up again.
+    public var revocationCheckSeconds = 5
 
     public init() {}
 
@@ -78,7 +84,8 @@ public struct ServerConfiguration: Sendable {
                               "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
                               "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
                               "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
-                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors"] + LocalIsolation.keys
+                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors",
+                              "token-signing-keys-file", "evidence-signing-keys-file", "revocation-check-seconds"] + LocalIsolation.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -147,6 +154,9 @@ public struct ServerConfiguration: Sendable {
             executors = chosen
         case _ where LocalIsolation.keys.contains(key):
             do { try localExecutor.set(key, value, from: origin) } catch { throw ConfigurationProblem("\(error)") }
+        case "token-signing-keys-file": tokenSigningKeysFile = value
+        case "evidence-signing-keys-file": evidenceSigningKeysFile = value
+        case "revocation-check-seconds": revocationCheckSeconds = try number(0...300)
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

@@ -44,6 +44,9 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-upload-bytes"), help: "Largest upload accepted, in bytes (default 64 GiB).") var maxUploadBytes: Int64?
     @Option(name: .customLong("public-url"), help: "The URL executed runs call back on (DATAPILOT_URL; default this server's address).") var publicURL: String?
     @Option(name: .customLong("run-heartbeat-timeout-seconds"), help: "A running run silent this long is marked LOST (default 120).") var runHeartbeatTimeoutSeconds: Int?
+    @Option(name: .customLong("token-signing-keys-file"), help: "File of token signing keys, \"<id> <base64 key> [verify-only]\" a line (or DATAPILOT_TOKEN_SIGNING_KEYS; default: generated under --data-dir/keys).") var tokenSigningKeysFile: String?
+    @Option(name: .customLong("evidence-signing-keys-file"), help: "File of Ed25519 evidence signing keys, same format (or DATAPILOT_EVIDENCE_SIGNING_KEYS).") var evidenceSigningKeysFile: String?
+    @Option(name: .customLong("revocation-check-seconds"), help: "A revoked API key's tokens stop within this many seconds (default 5).") var revocationCheckSeconds: Int?
     @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
     @OptionGroup(title: "Run execution") var execution: ExecutionOptions
 
@@ -61,6 +64,8 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
                 ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing), ("max-upload-bytes", maxUploadBytes.map(String.init)),
                 ("public-url", publicURL), ("run-heartbeat-timeout-seconds", runHeartbeatTimeoutSeconds.map(String.init)), ("auto-evaluate", autoEvaluate),
+                ("token-signing-keys-file", tokenSigningKeysFile), ("evidence-signing-keys-file", evidenceSigningKeysFile),
+                ("revocation-check-seconds", revocationCheckSeconds.map(String.init)),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ] + execution.settings
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }

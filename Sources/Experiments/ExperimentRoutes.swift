@@ -19,11 +19,11 @@ public struct ExperimentRoutes: Sendable {
     let maxUploadBytes: Int64
 
     public init(pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64,
-                execution: ExecutionSettings, evidenceKey: EvidenceKey, logger: Logger) {
+                execution: ExecutionSettings, evidenceKey: EvidenceKeyring, logger: Logger) {
         self.pool = pool
         self.maxUploadBytes = maxUploadBytes
         artifacts = ArtifactStore(pool: pool, store: store, spoolDirectory: spoolDirectory)
-        let evidence = EvidenceService(pool: pool, store: store, key: evidenceKey, server: execution.publicURL, spoolDirectory: spoolDirectory)
+        let evidence = EvidenceService(pool: pool, store: store, keys: evidenceKey, server: execution.publicURL, spoolDirectory: spoolDirectory)
         self.evidence = evidence
         // `spec.evidence: true`: the bundle is built when the executed run has finished.
         executors = Executors(pool: pool, settings: execution, artifacts: artifacts, logger: logger) { record in

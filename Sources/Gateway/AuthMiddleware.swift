@@ -5,15 +5,19 @@ import ServiceKit
 
 /// Resolves `Authorization: Bearer ...` (a token from /auth/token, or an API key) into the
 /// request's principal. A credential that is present but wrong is refused at once with 401;
-/// routes decide for themselves whether they need a principal and which role.
+/// routes decide for themselves whether they need a principal and which role. A token lives no
+/// longer than its API key: a revoked or expired key's tokens are refused within
+/// `revocation-check-seconds` (run-scoped tokens are checked against their run by `RunScope`).
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
     let credentials: Credentials
     let pool: ConnectionPool
+    let keyStatus: APIKeyStatus
 
     public init(credentials: Credentials, pool: ConnectionPool) {
         self.credentials = credentials
         self.pool = pool
+        keyStatus = APIKeyStatus(pool: pool, ttlSeconds: credentials.revocationCheckSeconds)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -25,12 +29,19 @@ public struct AuthMiddleware: RouterMiddleware {
         var context = context
         if secret.hasPrefix("dpt.") {
             switch credentials.verify(token: secret) {
-            case .valid(let principal, _): context.principal = principal
+            case .valid(let principal, _):
+                if principal.role != .runner {
+                    guard let key = principal.apiKeyID else { throw unauthorized("the token names no API key; get a new one from /auth/token") }
+                    guard try await keyStatus.isUsable(key) else {
+                        throw unauthorized("the API key \"\(key)\" this token was issued for has been revoked or has expired; its tokens no longer work")
+                    }
+                }
+                context.principal = principal
             case .invalid(let reason): throw unauthorized(reason)
             }
         } else {
             guard let principal = try await pool.withConnection({ try Credentials.principal(forKey: secret, on: $0) }) else {
-                throw unauthorized("unknown or revoked API key")
+                throw unauthorized("unknown or revoked API key (or one past its expiry)")
             }
             context.principal = principal
         }
@@ -42,4 +53,3 @@ public struct AuthMiddleware: RouterMiddleware {
         Problem(.unauthorized, title: "Unauthorized", detail: detail, headers: [.wwwAuthenticate: "Bearer realm=\"datapilot\""])
     }
 }
-

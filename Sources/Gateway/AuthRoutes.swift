@@ -45,26 +45,34 @@ public struct AuthRoutes: Sendable {
                 throw Problem(.unprocessableContent, title: "Invalid API key request",
                               detail: "send {\"name\": \"...\", \"role\": \"viewer|editor|executor|admin\"}")
             }
+            // An optional expiry: the key, and every token issued for it, stop then.
+            let expiresAt = try Self.expiry(value["expiresAt"])
             let (id, secret) = Credentials.newKey()
             let requestID = context.requestID
             try await pool.withTransaction { connection in
-                try connection.query("insert into api_keys (id, name, role, secret_hash, created_by) values ($1, $2, $3, $4, $5)",
-                                     [id, name, role.rawValue, Credentials.secretHash(secret), admin.subject])
+                try connection.query("insert into api_keys (id, name, role, secret_hash, created_by, expires_at) values ($1, $2, $3, $4, $5, $6::timestamptz)",
+                                     [id, name, role.rawValue, Credentials.secretHash(secret), admin.subject, expiresAt])
                 try AuditLog.append(AuditDraft(actor: admin.subject, action: "create", resource: "apikey/\(id)", requestID: requestID,
                                                after: ["id": .string(id), "name": .string(name), "role": .string(role.rawValue)]),
                                     on: connection)
             }
-            return Response.json(["id": .string(id), "name": .string(name), "role": .string(role.rawValue), "key": .string(secret)],
-                                 status: .created)
+            var answer: [JSONMember] = [JSONMember("id", .string(id)), JSONMember("name", .string(name)), JSONMember("role", .string(role.rawValue)),
+                                        JSONMember("key", .string(secret))]
+            if let expiresAt { answer.append(JSONMember("expiresAt", .string(expiresAt))) }
+            return Response.json(.object(answer), status: .created)
         }
         router.get("/auth/api-keys") { _, context in
             try context.require(.admin)
             let rows = try await pool.withConnection {
-                try $0.query("select id, name, role, created_by, created_at::text as created_at, revoked_at::text as revoked_at from api_keys order by id")
+                try $0.query("""
+                    select id, name, role, created_by, created_at::text as created_at, revoked_at::text as revoked_at, \(SQLTime.utc("expires_at"))
+                    from api_keys order by id
+                    """)
             }
             return Response.json(["items": .array(rows.map { row in
                 ["id": .string(row["id"]!), "name": .string(row["name"]!), "role": .string(row["role"]!),
-                 "created_by": .string(row["created_by"]!), "revoked": .bool(row["revoked_at"] != nil)]
+                 "created_by": .string(row["created_by"]!), "revoked": .bool(row["revoked_at"] != nil),
+                 "expiresAt": row["expires_at"].map(JSONValue.string) ?? .null]
             })])
         }
         router.delete("/auth/api-keys/:id") { _, context in
@@ -81,5 +89,15 @@ public struct AuthRoutes: Sendable {
             guard revoked else { throw Problem.notFound("API key \(id)") }
             return Response(status: .noContent)
         }
+    }
+
+    /// An API key's optional expiry: a future RFC 3339 time, normalised.
+    static func expiry(_ given: JSONValue?) throws -> String? {
+        guard let given, given != .null else { return nil }
+        guard let text = given.stringValue, let date = ISO8601DateFormatter().date(from: text), date > Date() else {
+            throw Problem(.unprocessableContent, title: "Invalid API key request",
+                          detail: "expiresAt must be a future RFC 3339 time such as 2027-01-31T00:00:00Z")
+        }
+        return ISO8601DateFormatter().string(from: date)
     }
 }

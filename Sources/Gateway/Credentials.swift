@@ -4,102 +4,54 @@ import Manifests
 import Postgres
 import ServiceKit
 
-/// API keys (long-lived, stored only as their sha256) and the short-lived signed tokens they are
-/// exchanged for. Tokens are `dpt.<payload>.<signature>`, base64url, HMAC-SHA256 with a key kept
-/// in Postgres so every gateway replica accepts every other's tokens.
+/// The short-lived signed tokens API keys are exchanged for, and run-scoped tokens. Tokens are
+/// `dpt.<payload>.<signature>`, base64url, HMAC-SHA256 with the key the payload's `kid` names.
+/// The keys come from a key file or the environment (never the database), so every replica
+/// given the same keys accepts every other's tokens, and keys rotate: a key that only verifies
+/// still accepts the tokens it signed.
 public struct Credentials: Sendable {
-    /// Raw bytes (SymmetricKey is not Sendable); made into a key per use.
-    let signingKeyBytes: [UInt8]
-    var signingKey: SymmetricKey { SymmetricKey(data: signingKeyBytes) }
+    public let keys: SigningKeySet
     public let tokenLifetime: TimeInterval
+    /// How long the gateway trusts its last look at an API key (revoked or not), in seconds.
+    public let revocationCheckSeconds: Double
 
-    public init(signingKey: [UInt8], tokenLifetime: TimeInterval = 3600) {
-        signingKeyBytes = signingKey
+    public init(keys: SigningKeySet, tokenLifetime: TimeInterval = 3600, revocationCheckSeconds: Double = 5) {
+        self.keys = keys
         self.tokenLifetime = tokenLifetime
+        self.revocationCheckSeconds = revocationCheckSeconds
     }
 
-    public static let migrations = [
-        Migration(100, "api keys and server secrets", """
-            create table api_keys (
-                id text primary key,
-                name text not null,
-                role text not null,
-                secret_hash text not null unique,
-                created_at timestamptz not null default now(),
-                created_by text not null,
-                revoked_at timestamptz);
-            create table server_secrets (
-                name text primary key,
-                value text not null,
-                created_at timestamptz not null default now());
-            """),
-    ]
-
-    /// Loads the token signing key, creating it on the very first start.
-    public static func load(pool: ConnectionPool, tokenLifetime: TimeInterval = 3600) async throws -> Credentials {
-        let fresh = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        let value = try await pool.withConnection { connection in
-            try connection.query("insert into server_secrets (name, value) values ('token-signing-key', $1) on conflict do nothing", [fresh])
-            return try connection.query("select value from server_secrets where name = 'token-signing-key'").first!["value"]!
-        }
-        return Credentials(signingKey: Array(Data(base64Encoded: value)!), tokenLifetime: tokenLifetime)
+    /// One signing key with the id `default` (tests and tools).
+    public init(signingKey: [UInt8], tokenLifetime: TimeInterval = 3600) {
+        self.init(keys: SigningKeySet(entries: [.init(id: "default", bytes: signingKey)]), tokenLifetime: tokenLifetime)
     }
 
-    /// Installs the bootstrap admin key unless it is already installed. The key itself is
-    /// never stored or logged, only its hash.
-    public static func installBootstrapKey(_ key: String, pool: ConnectionPool) async throws -> Bool {
-        guard key.count >= 16 else {
-            throw ConfigurationError("the bootstrap admin key must be at least 16 characters long")
-        }
-        let hash = secretHash(key)
-        return try await pool.withConnection { connection in
-            let rows = try connection.query("""
-                insert into api_keys (id, name, role, secret_hash, created_by) values ('bootstrap-admin', 'bootstrap admin', 'admin', $1, 'server')
-                on conflict (id) do update set secret_hash = excluded.secret_hash where api_keys.secret_hash <> excluded.secret_hash
-                returning id
-                """, [hash])
-            return !rows.isEmpty
-        }
+    /// A run-scoped token: it posts telemetry and artifacts for the run with this name and uid and
+    /// reads the run's inputs, only while that run is live (checked on every use); a week is only
+    /// its outer bound.
+    public func runToken(for run: String, uid: String) -> String {
+        issueToken(for: Principal(subject: "run:\(run)", role: .runner, runID: run, runUID: uid), lifetime: 7 * 86_400).token
     }
 
-    static func secretHash(_ secret: String) -> String {
-        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
-    }
-
-    /// A new API key: shown once, stored as its hash.
-    public static func newKey() -> (id: String, secret: String) {
-        let id = Hex.encode((0..<6).map { _ in UInt8.random(in: 0...255) })
-        let secret = Base64URL.encode((0..<24).map { _ in UInt8.random(in: 0...255) })
-        return (id, "dpk_\(id)_\(secret)")
-    }
-
-    /// A run-scoped token: it posts telemetry and artifacts for `run` and reads the run's inputs,
-    /// only while the run is live (checked on every use); a week is only its outer bound.
-    public func runToken(for run: String) -> String {
-        issueToken(for: Principal(subject: "run:\(run)", role: .runner, runID: run), lifetime: 7 * 86_400).token
-    }
-
-    /// The principal for an API key, if it is known and not revoked.
-    public static func principal(forKey key: String, on connection: Connection) throws -> Principal? {
-        guard let row = try connection.query("select id, name, role from api_keys where secret_hash = $1 and revoked_at is null",
-                                             [secretHash(key)]).first,
-              let role = Role(rawValue: row["role"]!) else { return nil }
-        return Principal(subject: "apikey:\(row["id"]!)", role: role)
-    }
-
+    /// A token for `principal`, never outliving the API key it comes from.
     public func issueToken(for principal: Principal, now: Date = Date(), lifetime: TimeInterval? = nil) -> (token: String, expires: Date) {
-        let expires = now.addingTimeInterval(lifetime ?? tokenLifetime)
+        var expires = now.addingTimeInterval(lifetime ?? tokenLifetime)
+        if let keyExpires = principal.expiresAt, keyExpires < expires { expires = keyExpires }
+        let signer = keys.signer
         var payload: [JSONMember] = [
             JSONMember("sub", .string(principal.subject)), JSONMember("role", .string(principal.role.rawValue)),
             JSONMember("iat", .int(Int64(now.timeIntervalSince1970))), JSONMember("exp", .int(Int64(expires.timeIntervalSince1970))),
+            JSONMember("kid", .string(signer.id)),
         ]
+        if let key = principal.apiKeyID { payload.append(JSONMember("key", .string(key))) }
         if let run = principal.runID { payload.append(JSONMember("run", .string(run))) }
+        if let uid = principal.runUID { payload.append(JSONMember("run_uid", .string(uid))) }
         let body = Base64URL.encode(JSONValue.object(payload).canonicalJSON)
-        return ("dpt.\(body).\(sign(body))", expires)
+        return ("dpt.\(body).\(Self.sign(body, with: signer.bytes))", expires)
     }
 
-    func sign(_ body: String) -> String {
-        Base64URL.encode(HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: signingKey))
+    static func sign(_ body: String, with key: [UInt8]) -> String {
+        Base64URL.encode(HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: key)))
     }
 
     public enum TokenCheck: Sendable {
@@ -111,18 +63,32 @@ public struct Credentials: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "dpt" else { return .invalid("not a DataPilot token") }
         let body = String(parts[1])
+        // The key id is read before the signature is checked; nothing else is trusted until then.
+        let unverified = Base64URL.decode(body).flatMap { try? JSONText.parse($0).get() }
+        let key: SigningKeySet.Entry
+        if let kid = unverified?["kid"]?.stringValue {
+            guard let named = keys.key(id: kid) else {
+                return .invalid("the token was signed with key \"\(kid.prefix(64))\", which this server no longer accepts (rotated out); get a new one from /auth/token")
+            }
+            key = named
+        } else {
+            // Tokens from before key ids were signed with the key moved out of the database.
+            key = keys.key(id: "legacy-db") ?? keys.signer
+        }
         guard let given = Base64URL.decode(String(parts[2])),
-              HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(body.utf8), using: signingKey) else {
+              HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(body.utf8), using: SymmetricKey(data: key.bytes)) else {
             return .invalid("the token's signature does not match; get a new one from /auth/token")
         }
-        guard let json = Base64URL.decode(body), case .success(let payload) = JSONText.parse(json),
-              let subject = payload["sub"]?.stringValue, let role = payload["role"]?.stringValue.flatMap(Role.init(rawValue:)),
-              let exp = payload["exp"]?.numberValue else {
+        guard let payload = unverified, let subject = payload["sub"]?.stringValue,
+              let role = payload["role"]?.stringValue.flatMap(Role.init(rawValue:)), let exp = payload["exp"]?.numberValue else {
             return .invalid("the token is malformed")
         }
         let expires = Date(timeIntervalSince1970: exp)
         guard expires > now else { return .invalid("the token expired at \(ISO8601DateFormatter().string(from: expires)); get a new one from /auth/token") }
-        return .valid(Principal(subject: subject, role: role, runID: payload["run"]?.stringValue, viaToken: true), expires: expires)
+        // Tokens from before the key claim name their API key in the subject.
+        let apiKey = payload["key"]?.stringValue ?? (subject.hasPrefix("apikey:") ? String(subject.dropFirst("apikey:".count)) : nil)
+        return .valid(Principal(subject: subject, role: role, runID: payload["run"]?.stringValue, viaToken: true,
+                                runUID: payload["run_uid"]?.stringValue, apiKeyID: apiKey, expiresAt: expires), expires: expires)
     }
 }
 

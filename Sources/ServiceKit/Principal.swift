@@ -1,3 +1,5 @@
+import Foundation
+
 /// Who is calling: resolved by the gateway from a bearer token or API key.
 public struct Principal: Sendable, Hashable {
     public var subject: String
@@ -6,12 +8,23 @@ public struct Principal: Sendable, Hashable {
     public var runID: String?
     /// True when the caller presented a token from /auth/token rather than an API key.
     public var viaToken: Bool
+    /// For run-scoped tokens: the uid of the run they were issued for (a later run of the same
+    /// name has another uid).
+    public var runUID: String?
+    /// The API key behind the caller (presented, or the one its token was issued for).
+    public var apiKeyID: String?
+    /// When the credential stops working (the API key's expiry, or the token's).
+    public var expiresAt: Date?
 
-    public init(subject: String, role: Role, runID: String? = nil, viaToken: Bool = false) {
+    public init(subject: String, role: Role, runID: String? = nil, viaToken: Bool = false, runUID: String? = nil,
+                apiKeyID: String? = nil, expiresAt: Date? = nil) {
         self.subject = subject
         self.role = role
         self.runID = runID
         self.viaToken = viaToken
+        self.runUID = runUID
+        self.apiKeyID = apiKeyID
+        self.expiresAt = expiresAt
     }
 }
 

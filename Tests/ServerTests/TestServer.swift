@@ -203,6 +203,10 @@ func withServer(mode: ServerMode = .single, environment: [String: String] = [:],
         case .single:
             started.append(try await TestServer(extraEnvironment: environment))
         case .split:
+            // The processes of a split deployment share their signing keys (a Secret in Kubernetes).
+            func key() -> String { Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() }
+            let environment = environment.merging(["DATAPILOT_TOKEN_SIGNING_KEYS": "split \(key())",
+                                                   "DATAPILOT_EVIDENCE_SIGNING_KEYS": "split \(key())"]) { given, _ in given }
             let backend = try await TestServer(extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"])
             started.append(backend)
             // Quality and experiments in a process of their own, on the same database.

@@ -4,14 +4,14 @@ import Postgres
 import ServiceKit
 
 /// `POST|GET /api/experiment-runs/{run}/evidence-bundles`, a bundle's file and its report, and
-/// the public key that verifies them at `/.well-known/datapilot/evidence-keys`.
+/// the public keys that verify them (every key of the keyring, by id) at `/.well-known/datapilot/evidence-keys`.
 struct EvidenceRoutes: Sendable {
     let pool: ConnectionPool
     let evidence: EvidenceService
     let artifacts: ArtifactStore
 
     func register(on router: APIRouter) {
-        router.get("/.well-known/datapilot/evidence-keys") { _, _ in Response.json(evidence.key.publicJSON) }
+        router.get("/.well-known/datapilot/evidence-keys") { _, _ in Response.json(evidence.keys.publicJSON) }
         router.post("/api/experiment-runs/:run/evidence-bundles") { _, context in
             let principal = try context.require(.editor)
             let run = try context.parameters.require("run")

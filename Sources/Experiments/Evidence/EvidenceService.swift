@@ -10,24 +10,22 @@ import ServiceKit
 
 /// Builds a run's evidence bundle: SLSA provenance for what the run produced, a test-result
 /// statement for each quality evaluation of its inputs, and an anchor into the audit chain
-/// covering the run's events; each statement signed with the server's Ed25519 key, stored in
-/// the object store with a markdown report, and audited.
+/// covering the run's events; each statement signed with the signing key of the server's evidence
+/// keyring (from a key file, never the database), stored in the object store with a markdown
+/// report, and audited.
 public struct EvidenceService: Sendable {
     let pool: ConnectionPool
     let store: any ObjectStore
-    let key: EvidenceKey
+    let keys: EvidenceKeyring
     let server: String
     let spoolDirectory: String
 
-    /// The server's evidence key: created on the very first start, then always the same.
-    public static func loadKey(pool: ConnectionPool) async throws -> EvidenceKey {
-        let fresh = Data(EvidenceKey.generate().rawBytes).base64EncodedString()
-        let value = try await pool.withConnection { connection in
-            try connection.query("insert into server_secrets (name, value) values ('evidence-signing-key', $1) on conflict do nothing", [fresh])
-            return try connection.query("select value from server_secrets where name = 'evidence-signing-key'").first!["value"]!
-        }
-        guard let raw = Data(base64Encoded: value) else { throw EvidenceError(.malformed, "the stored evidence key is not base64") }
-        return try EvidenceKey(raw: Array(raw))
+    init(pool: ConnectionPool, store: any ObjectStore, keys: EvidenceKeyring, server: String, spoolDirectory: String) {
+        self.pool = pool
+        self.store = store
+        self.keys = keys
+        self.server = server
+        self.spoolDirectory = spoolDirectory
     }
 
     struct Gathered: Sendable {
@@ -66,7 +64,7 @@ public struct EvidenceService: Sendable {
         let id = "\(run.prefix(180))-\(UUID().uuidString.prefix(8).lowercased())"
         let now = ISO8601DateFormatter().string(from: Date())
         let bundle = EvidenceBundle(id: id, run: run, createdAt: now, server: server,
-                                    envelopes: try envelopes.map { try Envelope.sign(statement: $0, with: key) })
+                                    envelopes: try envelopes.map { try Envelope.sign(statement: $0, with: keys.signer) })
         let bundleBytes = Array(bundle.json.jsonString(pretty: true).utf8)
         let report = EvidenceReport.markdown(bundle: bundle, gathered: gathered, statements: envelopes)
         let (bundleKey, bundleSHA) = try await put(bundleBytes, contentType: EvidenceBundle.mediaType)

@@ -12,15 +12,16 @@ public struct ExecutionSettings: Sendable {
     public var killGraceSeconds: Double = 5
     /// The namespace of rendered Kubernetes Jobs.
     public var kubernetesNamespace: String = "datapilot"
-    /// A run-scoped token for a run: valid only for its telemetry and inputs, and only while it is live.
-    public var issueToken: @Sendable (_ run: String) -> String
+    /// A run-scoped token for a run (its name and uid): valid only for its telemetry and inputs,
+    /// only while it is live, and never for a later run of the same name.
+    public var issueToken: @Sendable (_ run: String, _ uid: String) -> String
     /// The executors the operator enabled (`executors`); none by default, and then nothing executes.
     public var enabled: Set<ExecutorKind> = []
     /// The local executor's user, limits and sandbox, checked against this machine at start.
     public var launcher: LocalLauncher?
 
     public init(publicURL: String, workDirectory: String, heartbeatSeconds: Double, kubernetesNamespace: String = "datapilot",
-                issueToken: @escaping @Sendable (String) -> String) {
+                issueToken: @escaping @Sendable (String, String) -> String) {
         self.publicURL = publicURL
         self.workDirectory = workDirectory
         self.heartbeatSeconds = heartbeatSeconds

@@ -62,7 +62,7 @@ public actor Executors {
         do {
             guard let launcher = settings.launcher else { throw ChildProcess.SpawnError(description: "the local executor is not configured") }
             try Self.makeWorkFolder(base: base, work: work, for: launcher)
-            let token = settings.issueToken(run)
+            let token = settings.issueToken(run, started.uid)
             let inSandbox = launcher.isolation.sandbox == .bwrap
             let child = try ChildProcess(arguments: launcher.arguments(command: started.spec["command"]?.strings() ?? [], work: work),
                                          environment: settings.environment(run: run, token: token, work: inSandbox ? "/work" : work), log: log)
@@ -95,7 +95,7 @@ public actor Executors {
             return try RunRecord.load(run, on: connection)!
         }
         let rendered = KubernetesJob.render(run: run, spec: record.spec, publicURL: settings.publicURL,
-                                            namespace: settings.kubernetesNamespace, token: settings.issueToken(run))
+                                            namespace: settings.kubernetesNamespace, token: settings.issueToken(run, record.uid))
         return (record, [JSONMember("kubernetes", [
             "job": .string(YAMLEmitter.emit(rendered.job)), "secret": .string(YAMLEmitter.emit(rendered.secret)),
             "networkPolicy": .string(YAMLEmitter.emit(rendered.networkPolicy)),
