@@ -123,7 +123,7 @@ import Testing
         // The Secrets the base expects, as docs/operations.md lists them.
         let referenced = Set(all.flatMap { secretNames(in: $0) })
         #expect(referenced == ["datapilot-database", "datapilot-s3", "datapilot-bootstrap", "datapilot-reconciler-token",
-                               "datapilot-git", "datapilot-known-hosts", "datapilot-webhooks"])
+                               "datapilot-git", "datapilot-known-hosts", "datapilot-webhooks", "datapilot-signing-keys"])
         let operations = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/operations.md"), encoding: .utf8)
         for secret in referenced { #expect(operations.contains("`\(secret)`"), "docs/operations.md names the Secret \(secret)") }
     }
