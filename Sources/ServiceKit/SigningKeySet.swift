@@ -35,7 +35,7 @@ public struct SigningKeySet: Sendable, Equatable {
 
     /// The key file's text.
     public var text: String {
-        "# DataPilot signing keys: <id> <base64 key> [verify-only]; the first key not marked verify-only signs.\n"
+        "# DataPilot signing keys, one a line: <id> <base64 key> [verify-only]. The first key not marked verify-only signs.\n"
             + entries.map { Self.line(id: $0.id, bytes: $0.bytes, verifyOnly: $0.verifyOnly) }.joined()
     }
 
@@ -47,11 +47,10 @@ public struct SigningKeySet: Sendable, Equatable {
         (1...64).contains(id.count) && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }
 
-    /// Parses a key file's text (`;` also ends a line, for one-line environment variables).
-    /// Every problem names `source`, the line and what to do.
+    /// Parses a key file's text. Every problem names `source`, the line and what to do.
     public static func parse(_ text: String, source: String, kind: SigningKeyKind) throws -> SigningKeySet {
         var entries: [Entry] = []
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == ";" || $0 == "\r\n" })
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }

@@ -51,6 +51,49 @@ import Testing
         }
     }
 
+    /// A key given for a few seconds: neither it nor a token issued for it works after that.
+    @Test func aTokenDoesNotOutliveItsKey() async throws {
+        try await withServer { server in
+            let expiry = ISO8601DateFormatter().string(from: Date().addingTimeInterval(4))
+            let created = try await server.request("POST", "/auth/api-keys", json: #"{"name": "contractor", "role": "viewer", "expiresAt": "\#(expiry)"}"#)
+            #expect(created.status == 201, "\(created.text)")
+            let key = try #require(created.json["key"]?.stringValue)
+            let issued = try await server.request("POST", "/auth/token", key: key)
+            let token = try #require(issued.json["access_token"]?.stringValue)
+            #expect((issued.json["expires_in"]?.numberValue ?? 3600) <= 5, "\(issued.text)")
+            #expect(try await server.request("GET", "/api/datasets", key: token).status == 200)
+            try await Task.sleep(for: .seconds(5))
+            #expect(try await server.request("GET", "/api/datasets", key: token).status == 401)
+            #expect(try await server.request("GET", "/api/datasets", key: key).status == 401)
+            let past = try await server.request("POST", "/auth/api-keys", json: #"{"name": "late", "role": "viewer", "expiresAt": "2020-01-01T00:00:00Z"}"#)
+            #expect(past.status == 422, "\(past.text)")
+        }
+    }
+
+    /// `dpctl keys generate` makes the lines of a rotation; the server takes the file as it is.
+    @Test func dpctlMakesKeyFilesTheServerAccepts() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("token-keys").path
+        let printed = try await dpctl(["keys", "generate", "--type", "evidence", "--id", "e-1"], environment: [:])
+        #expect(printed.status == 0 && printed.stdout.hasPrefix("e-1 ") && printed.stdout.split(separator: " ").count == 2, "\(printed)")
+        #expect(try await dpctl(["keys", "generate", "--type", "token", "--id", "old", "--file", file], environment: [:]).status == 0)
+        let added = try await dpctl(["keys", "generate", "--type", "token", "--id", "new", "--verify-only", "--file", file], environment: [:])
+        #expect(added.status == 0 && added.stdout.contains("the signing key is old"), "\(added)")
+        #expect(try Self.mode(file) == 0o600)
+        let checked = try await dpctl(["keys", "check", "--type", "token", file], environment: [:])
+        #expect(checked.status == 0 && checked.stdout.contains("verify") && checked.stdout.contains("sign"), "\(checked)")
+        for secret in try Self.keyValues(file: file) { #expect(!checked.stdout.contains(secret)) }
+        try await withServer(environment: ["DATAPILOT_TOKEN_SIGNING_KEYS_FILE": file]) { server in
+            let token = try #require(try await server.request("POST", "/auth/token").json["access_token"]?.stringValue)
+            #expect(Self.payload(of: token)["kid"]?.stringValue == "old")
+        }
+        let short = folder.appendingPathComponent("short").path
+        try Self.write("weak \(Data(repeating: 1, count: 16).base64EncodedString())\n", to: short)
+        let bad = try await dpctl(["keys", "check", "--type", "token", short], environment: [:])
+        #expect(bad.status == 1 && bad.stderr.contains("at least 32 bytes"), "\(bad)")
+    }
+
     // MARK: run tokens bound to the run's uid
 
     @Test func aDeletedRunsTokenIsRefusedOnANewRunOfTheSameName() async throws {
