@@ -284,6 +284,42 @@ import Testing
         }
     }
 
+    /// With key files configured, the old evidence key is not dropped: the server asks for it
+    /// (old bundles must still verify), then takes it from the file and empties the table.
+    @Test func anUpgradeWithKeyFilesKeepsTheOldEvidenceKey() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("evidence-keys").path
+        let current = Data(Curve25519.Signing.PrivateKey().rawRepresentation).base64EncodedString()
+        let old = Data(Curve25519.Signing.PrivateKey().rawRepresentation).base64EncodedString()
+        try Self.write("now \(current)\n", to: file)
+        try await withServers { servers in
+            let first = try await servers.start([:])
+            first.stop()
+            let pool = ConnectionPool(conninfo: first.databaseURL, maxConnections: 1)
+            defer { pool.close() }
+            try await pool.withConnection { connection in
+                try connection.query("create table if not exists server_secrets (name text primary key, value text not null, created_at timestamptz not null default now())")
+                try connection.query("insert into server_secrets (name, value) values ('evidence-signing-key', $1) on conflict (name) do update set value = excluded.value", [old])
+            }
+            let env = ["DATAPILOT_EVIDENCE_SIGNING_KEYS_FILE": file]
+            do {
+                _ = try await servers.start(env)
+                Issue.record("the server dropped the evidence key that signed the bundles so far")
+            } catch let failure as ServerTestSetup {
+                #expect(failure.description.contains("psql") && failure.description.contains(file), "\(failure.description.suffix(800))")
+                #expect(!failure.description.contains(old))
+            }
+            #expect(try await pool.withConnection { try $0.query("select value from server_secrets where name = 'evidence-signing-key'").first?["value"] } == old)
+            // The operator's step, as the message says.
+            try Self.write("now \(current)\nlegacy-db \(old) verify-only\n", to: file)
+            let upgraded = try await servers.start(env)
+            let published = try await upgraded.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).json["keys"]?.arrayValue ?? []
+            #expect(published.count == 2, "\(published)")
+            #expect(try await pool.withConnection { try $0.query("select to_regclass('server_secrets')::text as t").first?["t"] } == nil)
+        }
+    }
+
     // MARK: bad key files
 
     static let badKeyFiles: [(name: String, variable: String, content: String?, expected: [String])] = [
