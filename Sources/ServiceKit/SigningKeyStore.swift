@@ -46,7 +46,7 @@ public struct SigningKeyStore: Sendable {
         if let keys { return keys }
         let fresh = SigningKeySet(entries: [.init(id: kind.newID(), bytes: kind.generate())])
         try Self.write(fresh, to: generatedPath)
-        logger.notice("generated a \(kind.rawValue) signing key (none was configured); it is kept in a file, never in the database",
+        logger.notice("generated the \(kind.rawValue) signing key (none was configured); it is kept in a file, never in the database",
                       metadata: ["file": .string(generatedPath), "keyid": .string(fresh.signer.id), "setting": .string(kind.fileSetting)])
         return fresh
     }
