@@ -1,3 +1,4 @@
+import DatasetRegistry
 import Foundation
 import Manifests
 
@@ -35,6 +36,10 @@ public struct ServerConfiguration: Sendable {
     public var runHeartbeatTimeoutSeconds = 120
     /// Whether new dataset versions are evaluated against their dataset's quality rules.
     public var autoEvaluate = true
+    /// The schemes and hosts external dataset versions may name (`ExternalURLPolicy`).
+    public var externalURLAllow = ExternalURLPolicy.standard
+    /// Folders of finished runs under `<data-dir>/runs` are removed this long after the run ended.
+    public var runFolderRetentionSeconds = 7 * 86_400
 
     public init() {}
 
@@ -73,7 +78,8 @@ public struct ServerConfiguration: Sendable {
                               "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
                               "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
                               "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
-                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate"]
+                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate",
+                              "external-url-allow", "run-folder-retention-seconds"]
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -130,6 +136,9 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationProblem("\(origin): auto-evaluate must be true or false, got \"\(value)\"")
             }
             autoEvaluate = value == "true"
+        case "external-url-allow":
+            do { externalURLAllow = try ExternalURLPolicy(setting: value) } catch { throw ConfigurationProblem("\(origin): \(error.description)") }
+        case "run-folder-retention-seconds": runFolderRetentionSeconds = try number(1...86_400 * 3650)
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

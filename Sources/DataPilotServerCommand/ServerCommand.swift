@@ -44,6 +44,8 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-upload-bytes"), help: "Largest upload accepted, in bytes (default 64 GiB).") var maxUploadBytes: Int64?
     @Option(name: .customLong("public-url"), help: "The URL executed runs call back on (DATAPILOT_URL; default this server's address).") var publicURL: String?
     @Option(name: .customLong("run-heartbeat-timeout-seconds"), help: "A running run silent this long is marked LOST (default 120).") var runHeartbeatTimeoutSeconds: Int?
+    @Option(name: .customLong("external-url-allow"), help: "Schemes and hosts external dataset versions may name, e.g. \"https://*, http://minio.internal:9000\" (default https://* and http://* to public hosts only).") var externalURLAllow: String?
+    @Option(name: .customLong("run-folder-retention-seconds"), help: "Folders of finished runs under <data-dir>/runs are removed this long after the run ended (default 604800, 7 days).") var runFolderRetentionSeconds: Int?
     @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
 
     public init() {}
@@ -60,6 +62,7 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
                 ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing), ("max-upload-bytes", maxUploadBytes.map(String.init)),
                 ("public-url", publicURL), ("run-heartbeat-timeout-seconds", runHeartbeatTimeoutSeconds.map(String.init)), ("auto-evaluate", autoEvaluate),
+                ("external-url-allow", externalURLAllow), ("run-folder-retention-seconds", runFolderRetentionSeconds.map(String.init)),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ]
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }
