@@ -11,8 +11,9 @@ import Testing
 @Suite("SecurityTests: URLs and hygiene") struct SecurityHygieneTests {
     static let sha = String(repeating: "a", count: 64)
 
-    @Test func externalVersionsMayNotNameInternalHosts() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func externalVersionsMayNotNameInternalHosts(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
             let bad: [(url: String, says: String)] = [
                 ("http://127.0.0.1:8080/api/auth/api-keys", "loopback"),
@@ -58,8 +59,9 @@ import Testing
     }
 
     /// A version recorded before the rule (here written straight into its table) gets no 307 to loopback.
-    @Test func aVersionRecordedBeforeTheRuleIsNotRedirectedInward() async throws {
-        try await withServer { server in
+    @Test(arguments: ServerMode.allCases)
+    func aVersionRecordedBeforeTheRuleIsNotRedirectedInward(_ mode: ServerMode) async throws {
+        try await withServer(mode: mode) { server in
             #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
             let pool = ConnectionPool(conninfo: server.databaseURL, maxConnections: 1)
             defer { pool.close() }
