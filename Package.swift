@@ -45,8 +45,9 @@ let package = Package(
         .target(name: "Git", dependencies: ["CLibGit2"]),
         .target(
             name: "GitSource",
-            dependencies: ["Git", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking"]),
+            dependencies: ["Git", "Manifests", "Blocking", "Redaction", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking", "Redaction"]),
+        .target(name: "Redaction"),
         .target(name: "Curl", dependencies: ["CLibCurl"]),
         .target(name: "Compression", dependencies: ["CZlib"]),
         // The row loop mutates check state on every value: dynamic exclusivity checks cost a
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests", "Postgres", "Blocking", "ObjectStore", .product(name: "Crypto", package: "swift-crypto"),
+                "Manifests", "Postgres", "Blocking", "ObjectStore", "Redaction", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
@@ -81,7 +82,7 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DatasetRegistry",
-            dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking",
+            dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                  "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird")]),
@@ -111,7 +112,7 @@ let package = Package(
             dependencies: ["APIClient", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Reconciler",
-            dependencies: ["Reconcile", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking",
+            dependencies: ["Reconcile", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
@@ -119,7 +120,7 @@ let package = Package(
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "ServiceKit",
+                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "ServiceKit", "Redaction",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

@@ -48,6 +48,9 @@ public final class Transfer {
         errorBuffer[0] = 0
         datapilot_curl_setopt_string(handle, CURLOPT_URL, request.url)
         datapilot_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        // Redirects are never followed (libcurl's default, stated): a 3xx is the caller's to read, so
+        // an Authorization header never travels to the host a Location names.
+        datapilot_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         datapilot_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, min(request.timeoutSeconds, 10))
         datapilot_curl_setopt_long(handle, CURLOPT_TIMEOUT, request.timeoutSeconds)
         datapilot_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)

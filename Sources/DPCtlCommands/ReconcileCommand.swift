@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GitSource
 import Logging
+import Redaction
 import Reconcile
 import Reconciler
 import ServiceKit
@@ -105,18 +106,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         print("listen: \(settings.host):\(settings.port)  cache-dir: \(settings.cacheDirectory)")
         print("database-url: " + (settings.databaseURL.isEmpty ? "not set here (give DATAPILOT_DATABASE_URL or --database-url where it runs)"
-                                                                : Self.redacted(settings.databaseURL)))
+                                                                : Redact.credentials(settings.databaseURL)))
         for reference in settings.secretReferences { print("secret \(reference) (not read by --check)") }
-    }
-
-    /// A database URL or libpq string with its password replaced by `***`.
-    static func redacted(_ url: String) -> String {
-        var text = url
-        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
-           let colon = text[scheme.upperBound..<at].firstIndex(of: ":") {
-            text.replaceSubrange(text.index(after: colon)..<at, with: "***")
-        }
-        return text.replacing(/password=[^&\s]*/, with: "password=***")
     }
 
     func singleSource(environment: [String: String]) throws -> ReconcilerConfiguration {

@@ -42,6 +42,7 @@ public enum Server {
         let data = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         let spool = data.appendingPathComponent("spool").path
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        SpoolSweep.sweep(spool, logger: logger)
         let store = try makeStore(configuration, data: data)
 
         let runsDirectory = data.appendingPathComponent("runs").path
@@ -67,11 +68,12 @@ public enum Server {
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
                          services: configuration.services, upstreams: configuration.upstreams,
-                         execution: execution, evidenceKey: evidenceKey, logger: logger)
+                         execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow)
         var background: [Task<Void, Never>] = []
         if configuration.runs(.experiments) {
             let reaper = Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger)
             background.append(Task { await reaper.run() })
+            background.append(Task { await RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger).run() })
         }
         if configuration.runs(.quality) && configuration.autoEvaluate {
             let evaluator = AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger)
@@ -119,7 +121,8 @@ extension Server {
                               upstreams: [ServerConfiguration.ServiceMode: String] = [:],
                               execution: ExecutionSettings = ExecutionSettings(publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
                                                                                heartbeatSeconds: 10, issueToken: { _, _ in "" }),
-                              evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot")) -> APIRouter {
+                              evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
+                              externalURLs: ExternalURLPolicy = .standard) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -137,7 +140,7 @@ extension Server {
             return api.forwarding(to: proxy.handle)
         }
         if let router = place(.registry) {
-            RegistryRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: router)
+            RegistryRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes, externalURLs: externalURLs).register(on: router)
             ApplySetRoutes(pool: pool).register(on: router)
         }
         if let router = place(.quality) {

@@ -1,3 +1,4 @@
+import DatasetRegistry
 import Experiments
 import Foundation
 import Manifests
@@ -46,6 +47,10 @@ public struct ServerConfiguration: Sendable {
     public var evidenceSigningKeysFile: String?
     /// How long a token's API key is trusted to be unrevoked before it is looked up again.
     public var revocationCheckSeconds = 5
+    /// The schemes and hosts external dataset versions may name (`ExternalURLPolicy`).
+    public var externalURLAllow = ExternalURLPolicy.standard
+    /// Folders of finished runs under `<data-dir>/runs` are removed this long after the run ended.
+    public var runFolderRetentionSeconds = 7 * 86_400
 
     public init() {}
 
@@ -85,7 +90,8 @@ public struct ServerConfiguration: Sendable {
                               "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
                               "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
                               "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors",
-                              "token-signing-keys-file", "evidence-signing-keys-file", "revocation-check-seconds"] + LocalIsolation.keys
+                              "token-signing-keys-file", "evidence-signing-keys-file", "revocation-check-seconds",
+                              "external-url-allow", "run-folder-retention-seconds"] + LocalIsolation.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -157,6 +163,9 @@ public struct ServerConfiguration: Sendable {
         case "token-signing-keys-file": tokenSigningKeysFile = value
         case "evidence-signing-keys-file": evidenceSigningKeysFile = value
         case "revocation-check-seconds": revocationCheckSeconds = try number(0...300)
+        case "external-url-allow":
+            do { externalURLAllow = try ExternalURLPolicy(setting: value) } catch { throw ConfigurationProblem("\(origin): \(error.description)") }
+        case "run-folder-retention-seconds": runFolderRetentionSeconds = try number(1...86_400 * 3650)
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

@@ -47,6 +47,8 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-signing-keys-file"), help: "File of token signing keys, \"<id> <base64 key> [verify-only]\" a line (or DATAPILOT_TOKEN_SIGNING_KEYS; default: generated under --data-dir/keys).") var tokenSigningKeysFile: String?
     @Option(name: .customLong("evidence-signing-keys-file"), help: "File of Ed25519 evidence signing keys, same format (or DATAPILOT_EVIDENCE_SIGNING_KEYS).") var evidenceSigningKeysFile: String?
     @Option(name: .customLong("revocation-check-seconds"), help: "A revoked API key's tokens stop within this many seconds (default 5).") var revocationCheckSeconds: Int?
+    @Option(name: .customLong("external-url-allow"), help: "Schemes and hosts external dataset versions may name, e.g. \"https://*, http://minio.internal:9000\" (default https://* and http://* to public hosts only).") var externalURLAllow: String?
+    @Option(name: .customLong("run-folder-retention-seconds"), help: "Folders of finished runs under <data-dir>/runs are removed this long after the run ended (default 604800, 7 days).") var runFolderRetentionSeconds: Int?
     @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
     @OptionGroup(title: "Run execution") var execution: ExecutionOptions
 
@@ -66,6 +68,7 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("public-url", publicURL), ("run-heartbeat-timeout-seconds", runHeartbeatTimeoutSeconds.map(String.init)), ("auto-evaluate", autoEvaluate),
                 ("token-signing-keys-file", tokenSigningKeysFile), ("evidence-signing-keys-file", evidenceSigningKeysFile),
                 ("revocation-check-seconds", revocationCheckSeconds.map(String.init)),
+                ("external-url-allow", externalURLAllow), ("run-folder-retention-seconds", runFolderRetentionSeconds.map(String.init)),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ] + execution.settings
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }

@@ -25,6 +25,7 @@ extension VersionRoutes {
         guard let url = source["url"]?.stringValue, let sha256 = source["sha256"]?.stringValue else {
             throw Problem(.unprocessableContent, title: "Invalid object", detail: "spec.source needs url and sha256")
         }
+        try ExternalVersionURL.checkRegistration(url, policy: externalURLs)
         guard manifest.spec["dataset"]?.stringValue == dataset else {
             throw Problem(.unprocessableContent, title: "Dataset mismatch",
                           detail: "spec.dataset is \"\(manifest.spec["dataset"]?.stringValue ?? "")\" but the URL names Dataset \"\(dataset)\"; post the version below its own dataset")

@@ -10,16 +10,20 @@ public struct RegistryRoutes: Sendable {
     let store: any ObjectStore
     let spoolDirectory: String
     let maxUploadBytes: Int64
+    let externalURLs: ExternalURLPolicy
 
-    public init(pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64 = 64 << 30) {
+    public init(pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64 = 64 << 30,
+                externalURLs: ExternalURLPolicy = .standard) {
         self.pool = pool
         self.store = store
         self.spoolDirectory = spoolDirectory
         self.maxUploadBytes = maxUploadBytes
+        self.externalURLs = externalURLs
     }
 
     public func register(on router: APIRouter) {
         ObjectRoutes(pool: pool, table: DatasetRoutes.table).register(on: router)
-        VersionRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes).register(on: router)
+        VersionRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes, externalURLs: externalURLs)
+            .register(on: router)
     }
 }

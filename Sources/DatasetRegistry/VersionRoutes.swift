@@ -16,6 +16,7 @@ struct VersionRoutes: Sendable {
     let store: any ObjectStore
     let spoolDirectory: String
     let maxUploadBytes: Int64
+    var externalURLs: ExternalURLPolicy = .standard
 
     func register(on router: APIRouter) {
         router.get("/api/datasetversions") { request, context in try await listAll(request, context) }
@@ -88,6 +89,8 @@ struct VersionRoutes: Sendable {
         // An external version is not stored here: the caller fetches it from its URL (and checks the sha256).
         guard let key = row["object_key"], let size = row.int("size") else {
             guard let url = row["url"] else { throw Problem.notFound("the stored content of DatasetVersion \"\(version)\"") }
+            // Checked again here: a version registered before the rule (or under a wider one) redirects nowhere it forbids.
+            try ExternalVersionURL.checkDownload(url, version: version, policy: externalURLs)
             return Response(status: .temporaryRedirect, headers: [.location: url, .eTag: "\"\(row["sha256"]!)\""])
         }
         var headers: HTTPFields = [

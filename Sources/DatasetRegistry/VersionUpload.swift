@@ -65,9 +65,20 @@ extension VersionRoutes {
                                  objectKey: key, sha256: spooled.sha256, size: spooled.size, contentType: contentType)
         let origin = SourceContext(request: request)
         let requestID = context.requestID
-        let outcome = try await pool.withTransaction(dryRun: dryRun) { connection in
-            try VersionStore.write(version, idempotency: idempotency, actor: principal.subject, requestID: requestID, source: origin, on: connection)
+        let outcome: (status: Int, body: String)
+        do {
+            outcome = try await pool.withTransaction(dryRun: dryRun) { connection in
+                // The content's lock: a concurrent cleanup of this object waits for this insert (OrphanObjects).
+                try OrphanObjects.lock(key, on: connection)
+                return try VersionStore.write(version, idempotency: idempotency, actor: principal.subject, requestID: requestID, source: origin, on: connection)
+            }
+        } catch {
+            // Refused (409, 404) or failed: the object just stored may be referred to by nothing.
+            if !dryRun { await OrphanObjects.removeIfUnreferenced(key, pool: pool, store: store) }
+            throw error
         }
+        // A cleanup that checked just before this insert committed removed the object we put: put it again.
+        if !dryRun, try await store.size(key: key) == nil { try await store.put(file: spooled.path, key: key, contentType: contentType) }
         return Response.stored(outcome, location: "/api/datasets/\(dataset)/versions/\(name)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Git
+import Redaction
 
 /// What `resolve` and `snapshot` need from a spec, checked once: the reference or pinned commit,
 /// the URL's parts, and the manifests' folder as a clean repository path.
@@ -77,11 +78,6 @@ struct ValidatedSpec: Sendable {
         }
     }
 
-    /// Removes the password from `scheme://user:password@host/...`.
-    static func redact(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else { return url }
-        let userInfo = url[schemeEnd.upperBound..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
-    }
+    /// Removes the credentials from `scheme://user:password@host/...` (see `Redact`).
+    static func redact(_ url: String) -> String { Redact.credentials(url) }
 }

@@ -1,4 +1,5 @@
 import CLibPQ
+import Redaction
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,7 +22,8 @@ public final class Connection {
             throw PostgresError(code: .connection, sqlState: nil, message: "libpq could not allocate a connection")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines
+            // libpq quotes pieces of a malformed string (a URL with its password) in its errors.
+            let message = Redact.message(String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines, conninfo: conninfo)
             PQfinish(handle)
             throw PostgresError(code: .connection, sqlState: nil, message: "cannot connect to Postgres: \(message)")
         }

@@ -33,7 +33,7 @@ public final class Reconciler: Sendable {
     public func run() async throws -> Bool {
         defer { pool.close() }
         do {
-            _ = try await Migrator.migrate(pool, StatusStore.migrations)
+            _ = try await Migrator.migrate(pool, StatusStore.migrations + WebhookDeliveries.migrations)
             try await store.register(configuration.sources)
         } catch {
             throw ConfigurationError("cannot use the status database (\(error)); check database-url / DATAPILOT_DATABASE_URL")
@@ -42,7 +42,7 @@ public final class Reconciler: Sendable {
         if configuration.once { return await runOnce() }
 
         let routes = ReconcilerRoutes(store: store, metrics: metrics, sources: Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0) }),
-                                      ring: { [self] name in ring(name) })
+                                      deliveries: WebhookDeliveries(pool: pool), ring: { [self] name in ring(name) })
         let app = Application(router: routes.router(),
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "datapilot-reconciler"),
                               onServerRunning: { [logger, configuration] channel in

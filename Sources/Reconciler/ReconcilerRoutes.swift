@@ -9,6 +9,7 @@ struct ReconcilerRoutes: Sendable {
     let store: StatusStore
     let metrics: ReconcilerMetrics
     let sources: [String: SourceConfiguration]
+    let deliveries: WebhookDeliveries
     let verifier = WebhookVerifier()
     /// Rings the source's worker when this replica holds it; false when another replica does.
     let ring: @Sendable (String) -> Bool
@@ -64,8 +65,24 @@ struct ReconcilerRoutes: Sendable {
             case .stale: "X-DataPilot-Timestamp is more than 5 minutes away from now"
             }
             throw Problem(.unauthorized, title: "Webhook rejected", detail: detail)
-        case .success(let kind):
-            metrics.webhook("accepted_" + kind)
+        case .success(let verified):
+            // A replay is a well-signed request we already acted on: 409, nothing polled (docs/reconciler.md).
+            let first: Bool
+            do {
+                first = try await deliveries.firstUse(source: name, keys: verified.replayKeys)
+            } catch is WebhookDeliveries.Replayed {
+                first = false
+            } catch {
+                metrics.webhook("unavailable")
+                throw Problem(.serviceUnavailable, title: "Cannot record the delivery",
+                              detail: "the status database is unreachable; send the hook again later", headers: [.retryAfter: "5"])
+            }
+            guard first else {
+                metrics.webhook("replayed")
+                throw Problem(.conflict, title: "Webhook replayed",
+                              detail: "this delivery (its delivery id\(verified.kind == "github" ? " or its body" : "")) was already received in the last 24 hours; nothing was done")
+            }
+            metrics.webhook("accepted_" + verified.kind)
             if !ring(name) { try await store.requestPoll(name) }
             return Response.json(["source": .string(name), "accepted": true], status: .accepted)
         }

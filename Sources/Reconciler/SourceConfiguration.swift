@@ -2,6 +2,7 @@ import Foundation
 import GitSource
 import Manifests
 import Reconcile
+import Redaction
 
 /// One git source to reconcile, as the sources file or the flags describe it.
 public struct SourceConfiguration: Sendable, Hashable {
@@ -205,7 +206,14 @@ extension ReconcilerConfiguration {
             throw ConfigurationError("\(file): \(where_).ref \"\(spec.ref)\": give a full ref name (refs/heads/\(spec.ref), refs/tags/\(spec.ref)) or a 40-character commit id")
         }
         guard ["file://", "git://", "http://", "https://", "ssh://"].contains(where: { spec.url.hasPrefix($0) }) else {
-            throw ConfigurationError("\(file): \(where_).url \"\(spec.url)\": use a file://, git://, http(s):// or ssh:// URL")
+            throw ConfigurationError("\(file): \(where_).url \"\(Redact.credentials(spec.url))\": use a file://, git://, http(s):// or ssh:// URL")
+        }
+        // A credential in the URL would be shown by /status, logs and `--check`: secrets go in files.
+        if Redact.hasCredentials(url: spec.url) {
+            let settings = where_ == "--repo" ? "--username and --password-file (or --ssh-key-file)"
+                : "\(where_).auth: {username: ..., password-file: FILE} (or password-env: VARIABLE; ssh-key-file for SSH)"
+            throw ConfigurationError("\(file): \(where_).url \"\(Redact.credentials(spec.url))\" carries credentials; "
+                                     + "remove them from the URL and give them with \(settings), see docs/reconciler.md")
         }
         guard spec.timeoutSeconds >= 1 else { throw ConfigurationError("\(file): \(where_).timeout must be at least 1s") }
     }

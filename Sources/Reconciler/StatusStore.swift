@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import Postgres
+import Redaction
 
 /// What happened to one sync attempt.
 public struct SyncRecord: Sendable {
@@ -66,7 +67,7 @@ public struct StatusStore: Sendable {
                 try connection.query("""
                     insert into reconciler_sources (name, url, ref, path) values ($1, $2, $3, $4)
                     on conflict (name) do update set url = $2, ref = $3, path = $4, updated_at = now()
-                    """, [source.name, source.spec.url, source.spec.ref, source.spec.path])
+                    """, [source.name, Redact.credentials(source.spec.url), source.spec.ref, source.spec.path])
             }
         }
     }
@@ -90,11 +91,11 @@ public struct StatusStore: Sendable {
                     last_applied_commit = case when $3 = 'synced' then $2 else last_applied_commit end,
                     applied_at = case when $3 = 'synced' then now() else applied_at end, updated_at = now()
                 where name = $1
-                """, [record.source, record.commit, record.result, record.error, record.countsJSON.jsonString(), milliseconds])
+                """, [record.source, record.commit, record.result, record.error.map(Redact.credentials), record.countsJSON.jsonString(), milliseconds])
             try connection.query("""
                 insert into reconciler_history (source, commit, result, counts, error, duration_ms, started_at)
                 values ($1, $2, $3, $4::jsonb, $5, $6, $7::timestamptz)
-                """, [record.source, record.commit, record.result, record.countsJSON.jsonString(), record.error, milliseconds, started])
+                """, [record.source, record.commit, record.result, record.countsJSON.jsonString(), record.error.map(Redact.credentials), milliseconds, started])
             try connection.query("""
                 delete from reconciler_history where source = $1 and id not in
                     (select id from reconciler_history where source = $1 order by id desc limit \(Self.historyLength))
@@ -136,7 +137,8 @@ public struct StatusStore: Sendable {
                         \(SQLTime.utc("started_at"))
                     from reconciler_history where source = $1 order by id desc limit \(historyPerSource)
                     """, [name])
-                func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+                // Rows written before redaction existed may hold a URL with credentials: shown redacted.
+                func text(_ value: String?) -> JSONValue { value.map { .string(Redact.credentials($0)) } ?? .null }
                 func json(_ value: String?) -> JSONValue {
                     guard let value, case .success(let parsed) = JSONText.parse(value) else { return .object([]) }
                     return parsed

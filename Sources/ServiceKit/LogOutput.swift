@@ -36,7 +36,7 @@ public enum LogOutput {
             LoggingSystem.bootstrap { label in
                 var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
-                return handler
+                return RedactingLogHandler(handler)
             }
         }
     }

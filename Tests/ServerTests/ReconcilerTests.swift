@@ -200,7 +200,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 let mac = Hex.encode(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(Self.secret.utf8))))
                 let github = [("X-Hub-Signature-256", "sha256=" + mac), ("X-GitHub-Delivery", "delivery-1")]
                 #expect(try await reconciler.post("/hooks/examples", body: body, headers: github).status == 202)
-                #expect(try await reconciler.post("/hooks/examples", body: body, headers: github).status == 401)
+                #expect(try await reconciler.post("/hooks/examples", body: body, headers: github).status == 409)
                 #expect(try await reconciler.post("/hooks/examples", body: body, headers: [("X-Gitlab-Token", "wrong")]).status == 401)
                 #expect(try await reconciler.post("/hooks/examples", body: body, headers: [("X-Gitlab-Token", Self.secret)]).status == 202)
                 #expect(try await reconciler.post("/hooks/unknown", body: body, headers: github).status == 404)

@@ -16,11 +16,34 @@ import math
 import os
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 URL = os.environ["DATAPILOT_URL"].rstrip("/")
 RUN = os.environ["DATAPILOT_RUN_ID"]
 TOKEN = os.environ["DATAPILOT_RUN_TOKEN"]
+
+
+def origin(url):
+    """(scheme, host, port): what must stay the same for the token to travel along."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+class NoTokenToOtherOrigins(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, but the run token never leaves the server's origin: an external
+    version's download answers 307 to its URL, which may name any host."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and origin(new.full_url) != origin(URL):
+            new.remove_header("Authorization")
+        return new
+
+
+OPENER = urllib.request.build_opener(NoTokenToOtherOrigins)
 
 
 def call(method, path, body=None, content_type="application/json"):
@@ -29,7 +52,7 @@ def call(method, path, body=None, content_type="application/json"):
     request.add_header("Authorization", "Bearer " + TOKEN)
     if data is not None:
         request.add_header("Content-Type", content_type)
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with OPENER.open(request, timeout=60) as response:
         raw = response.read()
         kind = response.headers.get("Content-Type", "")
         return json.loads(raw) if "json" in kind and raw else raw
