@@ -1,0 +1,111 @@
+import Curl
+import Foundation
+import Synchronization
+import Testing
+
+/// Issue 14, finding 5: connections held open without credentials (idle, a request line dribbled
+/// a byte at a time, a body that never arrives) must neither starve the API nor stay forever.
+@Suite("SecurityTests: connections", .serialized)
+struct SecurityConnectionTests {
+    enum Kind: String, CaseIterable {
+        case idle, slowHeader, slowBodyAnonymous, slowBodyAuthenticated
+
+        /// What the attacker sends first; slow headers then get one more byte every half second.
+        var opening: String {
+            let head = "POST /api/datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n"
+            switch self {
+            case .idle: return ""
+            case .slowHeader: return "GET /api/datasets?limit=1"
+            case .slowBodyAnonymous: return head + "\r\n{\"metadata\": "
+            case .slowBodyAuthenticated: return head + "Authorization: Bearer \(TestServer.adminKey)\r\n\r\n{\"metadata\": "
+            }
+        }
+    }
+
+    static let timeoutSeconds = 5
+    static let timeouts = [
+        "DATAPILOT_HEADER_TIMEOUT_SECONDS": String(timeoutSeconds), "DATAPILOT_BODY_TIMEOUT_SECONDS": String(timeoutSeconds),
+        "DATAPILOT_IDLE_TIMEOUT_SECONDS": String(timeoutSeconds),
+    ]
+
+    /// One request that must answer `status` within a second while the attack goes on.
+    func answersQuickly(_ server: TestServer, _ path: String, key: String?, _ comment: String) async throws {
+        let started = ContinuousClock.now
+        let response = try await server.request("GET", path, key: key)
+        let elapsed = ContinuousClock.now - started
+        #expect(response.status == 200, "\(comment): \(response.status) \(response.text)")
+        #expect(elapsed < .seconds(1), "\(comment) took \(elapsed) while 1,000 connections were held")
+    }
+
+    @Test func aThousandHeldConnectionsNeitherStarveTheAPINorStayOpen() async throws {
+        raiseOpenFileLimit()
+        try await withServer(environment: Self.timeouts) { server in
+            var held: [(Kind, LoopbackSocket)] = []
+            for index in 0..<1000 {
+                let kind = Kind.allCases[index % Kind.allCases.count]
+                let socket = try LoopbackSocket(port: server.port)
+                if !kind.opening.isEmpty { socket.send(kind.opening) }
+                held.append((kind, socket))
+            }
+            let opened = ContinuousClock.now
+            // The request line goes on arriving, a byte at a time, until the server hangs up.
+            let dribbling = Atomic<Bool>(true)
+            let slowHeaders = held.filter { $0.0 == .slowHeader }.map(\.1)
+            let dribbler = Task.detached {
+                while dribbling.load(ordering: .relaxed) {
+                    for socket in slowHeaders { socket.send("&") }
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            defer { dribbling.store(false, ordering: .relaxed) }
+
+            for round in 1...3 {
+                try await answersQuickly(server, "/healthz", key: nil, "/healthz (round \(round))")
+                try await answersQuickly(server, "/api/datasets", key: TestServer.adminKey, "an authenticated GET /api/datasets (round \(round))")
+            }
+            // Those were answered while the connections were held, not after the server dropped them.
+            let whileHeld = ContinuousClock.now - opened
+            #expect(whileHeld < .seconds(Self.timeoutSeconds - 1), "the checks took \(whileHeld)")
+            for (kind, socket) in held where kind != .slowBodyAnonymous {
+                #expect(!socket.isClosedByPeer, "a \(kind.rawValue) connection was closed before its timeout")
+            }
+
+            // After their timeout (and a grace for a loaded machine) the server has hung up on every one.
+            try await Task.sleep(until: opened + .seconds(Self.timeoutSeconds + 5))
+            for kind in Kind.allCases {
+                let open = held.filter { $0.0 == kind && !$0.1.isClosedByPeer }.count
+                #expect(open == 0, "\(open) of 250 \(kind.rawValue) connections are still open \(Self.timeoutSeconds + 5) s later")
+            }
+            dribbling.store(false, ordering: .relaxed)
+            await dribbler.value
+            try await answersQuickly(server, "/healthz", key: nil, "/healthz after the attack")
+        }
+    }
+
+    @Test func connectionsBeyondTheCapAreAnswered503WithRetryAfter() async throws {
+        raiseOpenFileLimit()
+        try await withServer(environment: ["DATAPILOT_MAX_CLIENT_CONNECTIONS": "50", "DATAPILOT_HEADER_TIMEOUT_SECONDS": "60"]) { server in
+            var held = try (0..<50).map { _ in try LoopbackSocket(port: server.port) }
+            try await Task.sleep(for: .milliseconds(500))
+            let refused = try await server.request("GET", "/healthz", key: nil)
+            #expect(refused.status == 503, "the 51st connection: \(refused.status) \(refused.text)")
+            #expect(refused.header("Retry-After").flatMap(Int.init) != nil)
+            #expect(refused.header("Content-Type") == "application/problem+json")
+            #expect(refused.json["detail"]?.stringValue?.contains("connections") == true, "\(refused.text)")
+
+            // A raw client over the cap is answered too, and then the connection is closed.
+            let extra = try LoopbackSocket(port: server.port)
+            extra.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let answer = extra.receive(within: 5)
+            #expect(answer.hasPrefix("HTTP/1.1 503"), "\(answer)")
+            #expect(extra.isClosedByPeer)
+
+            // Slots free up as held connections go.
+            held.removeFirst(10)
+            try await Task.sleep(for: .milliseconds(500))
+            let served = try await server.request("GET", "/healthz", key: nil)
+            #expect(served.status == 200, "\(served.status) \(served.text)")
+            withExtendedLifetime(held) {}
+        }
+    }
+}
