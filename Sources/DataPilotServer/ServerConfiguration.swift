@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     public var runHeartbeatTimeoutSeconds = 120
     /// Whether new dataset versions are evaluated against their dataset's quality rules.
     public var autoEvaluate = true
+    /// Client connections: seconds for a request head, between kept-alive requests and for a
+    /// stalled body, and how many at once (beyond: 503). See ConnectionLimits.
+    public var headerTimeoutSeconds = 10, idleTimeoutSeconds = 60, bodyTimeoutSeconds = 30, maxClientConnections = 4096
 
     public init() {}
 
@@ -73,7 +76,8 @@ public struct ServerConfiguration: Sendable {
                               "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
                               "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
                               "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
-                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate"]
+                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate",
+                              "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections"]
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -130,6 +134,10 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationProblem("\(origin): auto-evaluate must be true or false, got \"\(value)\"")
             }
             autoEvaluate = value == "true"
+        case "header-timeout-seconds": headerTimeoutSeconds = try number(1...3600)
+        case "idle-timeout-seconds": idleTimeoutSeconds = try number(1...86_400)
+        case "body-timeout-seconds": bodyTimeoutSeconds = try number(1...3600)
+        case "max-client-connections": maxClientConnections = try number(1...1_000_000)
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

@@ -44,6 +44,10 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-upload-bytes"), help: "Largest upload accepted, in bytes (default 64 GiB).") var maxUploadBytes: Int64?
     @Option(name: .customLong("public-url"), help: "The URL executed runs call back on (DATAPILOT_URL; default this server's address).") var publicURL: String?
     @Option(name: .customLong("run-heartbeat-timeout-seconds"), help: "A running run silent this long is marked LOST (default 120).") var runHeartbeatTimeoutSeconds: Int?
+    @Option(name: .customLong("header-timeout-seconds"), help: "A client's request head must arrive within this (default 10).") var headerTimeoutSeconds: Int?
+    @Option(name: .customLong("idle-timeout-seconds"), help: "A kept-alive connection with no request is closed after this (default 60).") var idleTimeoutSeconds: Int?
+    @Option(name: .customLong("body-timeout-seconds"), help: "A request body that makes no progress this long is dropped (default 30).") var bodyTimeoutSeconds: Int?
+    @Option(name: .customLong("max-client-connections"), help: "Client connections at once; beyond them, 503 (default 4096).") var maxClientConnections: Int?
     @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
 
     public init() {}
@@ -60,6 +64,8 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
                 ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing), ("max-upload-bytes", maxUploadBytes.map(String.init)),
                 ("public-url", publicURL), ("run-heartbeat-timeout-seconds", runHeartbeatTimeoutSeconds.map(String.init)), ("auto-evaluate", autoEvaluate),
+                ("header-timeout-seconds", headerTimeoutSeconds.map(String.init)), ("idle-timeout-seconds", idleTimeoutSeconds.map(String.init)),
+                ("body-timeout-seconds", bodyTimeoutSeconds.map(String.init)), ("max-client-connections", maxClientConnections.map(String.init)),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ]
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }

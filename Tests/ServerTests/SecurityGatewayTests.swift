@@ -37,6 +37,9 @@ struct SecurityGatewayTests {
             // The gateway stopped reading the refused body: it hung up, well short of 200 MB.
             #expect(socket.isClosedByPeer)
             #expect(streamer.sent.load(ordering: .relaxed) < 200 << 20)
+            // What is public stays public through the gateway.
+            #expect(try await gateway.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).status == 200)
+            #expect(try await gateway.request("GET", "/api/datasets", key: nil).status == 401)
         }
     }
 
