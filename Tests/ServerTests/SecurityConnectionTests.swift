@@ -1,4 +1,5 @@
 import Curl
+import DataPilotServer
 import Foundation
 import Synchronization
 import Testing
@@ -108,6 +109,39 @@ struct SecurityConnectionTests {
             let served = try await server.request("GET", "/healthz", key: nil)
             #expect(served.status == 200, "\(served.status) \(served.text)")
             withExtendedLifetime(held) {}
+        }
+    }
+
+    @Test func theServerRaisesItsOpenFileLimitToTheHardLimit() async throws {
+        // Started with a low soft limit (inherited from this process for the moment of the launch).
+        var own = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &own)
+        let saved = own
+        own.rlim_cur = min(own.rlim_max, 2048)
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &own)
+        try await withServer { server in
+            var restore = saved
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &restore)
+            let limits = try String(contentsOfFile: "/proc/\(server.process.processIdentifier)/limits", encoding: .utf8)
+            let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            #expect(fields.count >= 5 && fields[3] == fields[4], "\(line)")
+            #expect(fields.count >= 5 && fields[4] == String(saved.rlim_max), "\(line)")
+        }
+    }
+
+    @Test func theConnectionSettingsHaveDefaultsAndBounds() throws {
+        let defaults = ServerConfiguration()
+        #expect(defaults.connectionLimits.headerTimeout.nanoseconds == 10_000_000_000)
+        #expect(defaults.connectionLimits.idleTimeout.nanoseconds == 60_000_000_000)
+        #expect(defaults.connectionLimits.bodyTimeout.nanoseconds == 30_000_000_000)
+        #expect(defaults.connectionLimits.maxConnections == 4096)
+        var settings = ServerConfiguration()
+        try settings.load(environment: ["DATAPILOT_BODY_TIMEOUT_SECONDS": "5", "DATAPILOT_MAX_CLIENT_CONNECTIONS": "50"])
+        #expect(settings.connectionLimits.bodyTimeout.nanoseconds == 5_000_000_000)
+        #expect(settings.connectionLimits.maxConnections == 50)
+        for key in ["header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections"] {
+            #expect(throws: ConfigurationProblem.self, "\(key)") { try settings.set(key, "0", from: "--\(key)") }
         }
     }
 }
