@@ -1,6 +1,7 @@
 import HTTPTypes
 import Logging
 import Manifests
+import Metrics
 import NIOCore
 import NIOHTTPTypes
 
@@ -111,7 +112,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .head, .body:
             context.write(data, promise: promise)
         case .end:
-            outstanding -= 1
+            outstanding = max(0, outstanding - 1)
             if answeredEarly {
                 context.writeAndFlush(data, promise: promise)
                 linger(context)
@@ -140,6 +141,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         logger.debug("refused a connection over the cap", metadata: ["max_client_connections": .stringConvertible(counter.limit)])
+        Counter(label: "datapilot_http_connections_refused_total").increment()
         linger(context)
     }
 
@@ -200,9 +202,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func check() {
         guard let context, let deadline else { return }
         guard deadline <= .now() else { return schedule() }
-        let reason = lingerDeadline != nil ? "answered early" : refused ? "over the cap" : !requestRead ? "body stalled"
-            : firstRequest || headStarted ? "request head too slow" : "idle"
+        let reason = lingerDeadline != nil ? "answered_early" : refused ? "over_cap" : !requestRead ? "body_stalled"
+            : firstRequest || headStarted ? "head_too_slow" : "idle"
         logger.debug("closing a client connection", metadata: ["reason": .string(reason)])
+        Counter(label: "datapilot_http_connections_closed_total", dimensions: [("reason", reason)]).increment()
         context.close(promise: nil)
     }
 }

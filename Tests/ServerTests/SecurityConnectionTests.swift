@@ -82,6 +82,10 @@ struct SecurityConnectionTests {
             dribbling.store(false, ordering: .relaxed)
             await dribbler.value
             try await answersQuickly(server, "/healthz", key: nil, "/healthz after the attack")
+            let metrics = try await server.request("GET", "/metrics", key: nil).text
+            for reason in ["head_too_slow", "idle", "body_stalled", "answered_early"] {
+                #expect(metrics.contains("datapilot_http_connections_closed_total{reason=\"\(reason)\"}"), "no \(reason) in /metrics")
+            }
         }
     }
 
@@ -108,6 +112,7 @@ struct SecurityConnectionTests {
             try await Task.sleep(for: .milliseconds(500))
             let served = try await server.request("GET", "/healthz", key: nil)
             #expect(served.status == 200, "\(served.status) \(served.text)")
+            #expect(try await server.request("GET", "/metrics", key: nil).text.contains("datapilot_http_connections_refused_total 2"))
             withExtendedLifetime(held) {}
         }
     }
