@@ -24,6 +24,11 @@ public struct ConnectionLimits: Sendable {
         self.maxConnections = maxConnections
     }
 
+    /// The defaults: a request head within 10 s, 60 s idle between requests, 30 s of a stalled
+    /// body, 4096 connections.
+    public static let standard = ConnectionLimits(headerTimeout: .seconds(10), idleTimeout: .seconds(60), bodyTimeout: .seconds(30),
+                                                  maxConnections: 4096)
+
     /// The HTTP/1.1 server with these limits, for `Application(server:)`.
     public func server(logger: Logger) -> HTTPServerBuilder {
         let counter = ConnectionCounter(limit: maxConnections)

@@ -149,4 +149,33 @@ struct SecurityConnectionTests {
             #expect(throws: ConfigurationProblem.self, "\(key)") { try settings.set(key, "0", from: "--\(key)") }
         }
     }
+
+    /// The reconciler's listener (status, metrics, webhooks from the git host) has the same
+    /// limits, at their defaults: a request head within 10 s.
+    @Test func theReconcilersListenerClosesSlowConnectionsToo() async throws {
+        let examples = try examplesCopy()
+        let repository = try TestRepository(copying: examples)
+        defer { repository.remove(); try? FileManager.default.removeItem(at: examples) }
+        try await withServer { server in
+            let reconciler = try await TestReconciler(server: server, arguments: [
+                "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h"])
+            do {
+                let idle = try LoopbackSocket(port: reconciler.port)
+                let slowHeader = try LoopbackSocket(port: reconciler.port)
+                slowHeader.send("GET /status?x=")
+                let opened = ContinuousClock.now
+                #expect(try await reconciler.status()["sources"] != nil)
+                while ContinuousClock.now < opened + .seconds(13) {
+                    slowHeader.send("x")
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                #expect(idle.isClosedByPeer, "an idle connection to the reconciler is still open after 13 s")
+                #expect(slowHeader.isClosedByPeer, "a dribbled request head to the reconciler is still open after 13 s")
+            } catch {
+                await reconciler.stop()
+                throw error
+            }
+            await reconciler.stop()
+        }
+    }
 }
