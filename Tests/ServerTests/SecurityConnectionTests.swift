@@ -25,7 +25,7 @@ struct SecurityConnectionTests {
         }
     }
 
-    static let timeoutSeconds = 5
+    static let timeoutSeconds = 8
     static let timeouts = [
         "DATAPILOT_HEADER_TIMEOUT_SECONDS": String(timeoutSeconds), "DATAPILOT_BODY_TIMEOUT_SECONDS": String(timeoutSeconds),
         "DATAPILOT_IDLE_TIMEOUT_SECONDS": String(timeoutSeconds),
@@ -62,6 +62,8 @@ struct SecurityConnectionTests {
             }
             defer { dribbling.store(false, ordering: .relaxed) }
 
+            // The attack's own requests (200 authenticated heads, 200 kept-alive GETs) are served first.
+            try await Task.sleep(for: .seconds(1))
             for round in 1...3 {
                 try await answersQuickly(server, "/healthz", key: nil, "/healthz (round \(round))")
                 try await answersQuickly(server, "/api/datasets", key: TestServer.adminKey, "an authenticated GET /api/datasets (round \(round))")
