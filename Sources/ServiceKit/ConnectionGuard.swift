@@ -38,6 +38,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var lingerDeadline: NIODeadline?
     private var lingerStart = 0
     private var answeredEarly = false
+    /// While lingering: the answer is out (the sending side closed) / the client sent its request's end.
+    private var answerSent = false
+    private var requestEnded = false
     // From the socket: bytes so far, and since when the server has been waiting for more.
     private var bytesReceived = 0
     private var waitingSince: NIODeadline?
@@ -79,8 +82,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         if lingerDeadline != nil {
-            // The request was answered already; its body is dropped, and its end ends the connection.
-            if case .end = part { context.close(promise: nil) }
+            // The request was answered already; its body is dropped, and its end (once the answer
+            // is out) ends the connection.
+            if case .end = part {
+                requestEnded = true
+                if answerSent { context.close(promise: nil) }
+            }
             return
         }
         if refused {
@@ -148,7 +155,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Closes the sending side at once (after what is queued) and the whole connection when the
     /// client has sent its request's end, `lingerBytes` more, or `lingerTime` has passed.
     private func linger(_ context: ChannelHandlerContext) {
-        context.close(mode: .output, promise: nil)
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        sent.futureResult.assumeIsolated().whenComplete { [self] _ in
+            answerSent = true
+            if requestEnded { self.context?.close(promise: nil) }
+        }
+        context.close(mode: .output, promise: sent)
         lingerDeadline = .now() + limits.lingerTime
         lingerStart = bytesReceived
         schedule()
