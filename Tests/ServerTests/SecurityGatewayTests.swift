@@ -8,7 +8,8 @@ struct SecurityGatewayTests {
     static let limit = 1 << 20
 
     func head(_ target: String, key: String?, _ fields: [String]) -> String {
-        var lines = ["POST \(target) HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/octet-stream"] + fields
+        var lines = ["POST \(target) HTTP/1.1", "Host: 127.0.0.1"] + fields
+        if !fields.contains(where: { $0.hasPrefix("Content-Type:") }) { lines.append("Content-Type: application/octet-stream") }
         if let key { lines.append("Authorization: Bearer \(key)") }
         return lines.joined(separator: "\r\n") + "\r\n\r\n"
     }
@@ -75,7 +76,27 @@ struct SecurityGatewayTests {
             let small = try await gateway.request("POST", "/api/datasets/small/versions/upload?name=v1", body: .bytes(Array("a,b\n1,2\n".utf8)),
                                                   headers: [("Content-Type", "text/csv")], key: editor)
             #expect(small.status == 201, "\(small.status) \(small.text)")
-            #expect(files(in: spool).isEmpty, "spooled: \(files(in: spool))")
+            // (The upstream's answer passes through a proxy- file, removed just after it is sent.)
+            #expect(files(in: spool).filter { $0.hasPrefix("upload-") }.isEmpty, "spooled: \(files(in: spool))")
+        }
+    }
+
+    /// One process keeps the same order: who is asking, then the limit, then the body.
+    @Test func aSingleProcessRefusesDeclaredLengthsOverItsLimitsAtOnce() async throws {
+        try await withServer(environment: ["DATAPILOT_MAX_UPLOAD_BYTES": String(Self.limit)]) { server in
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("big")).status == 201)
+            let editor = try await server.key(role: "editor")
+            for (target, fields, key, expected) in [
+                ("/api/datasets/big/versions/upload?name=v1", ["Content-Length: 1500000000"], nil, "401"),
+                ("/api/datasets/big/versions/upload?name=v1", ["Content-Length: 1500000000"], editor, "413"),
+                ("/api/datasets", ["Content-Type: application/json", "Content-Length: 1500000000"], editor, "413"),
+            ] as [(String, [String], String?, String)] {
+                let socket = try LoopbackSocket(port: server.port)
+                socket.send(head(target, key: key, fields))
+                let status = statusLine(socket, within: 10)
+                #expect(status.hasPrefix("HTTP/1.1 \(expected)"), "\(target) with \(key == nil ? "no key" : "a key"): \(status)")
+            }
+            #expect(files(in: server.dataDirectory.appendingPathComponent("spool")).isEmpty)
         }
     }
 }
