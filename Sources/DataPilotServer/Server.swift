@@ -81,8 +81,10 @@ public enum Server {
         }
         defer { background.forEach { $0.cancel() } }
 
+        var limits = configuration.connectionLimits
+        limits.fitOpenFileLimit(logger: logger)
         let app = Application(
-            router: api.router,
+            router: api.router, server: limits.server(logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.effectivePort), serverName: "datapilot"),
             onServerRunning: { channel in
                 logger.info("datapilot-server listening", metadata: [
@@ -136,7 +138,7 @@ extension Server {
         func place(_ service: ServerConfiguration.ServiceMode) -> APIRouter? {
             if all || services.contains(service) { return api }
             guard gateway, let url = upstreams[service] else { return nil }
-            let proxy = UpstreamProxy(name: service.rawValue, baseURL: url, spoolDirectory: spoolDirectory)
+            let proxy = UpstreamProxy(name: service.rawValue, baseURL: url, spoolDirectory: spoolDirectory, maxBodyBytes: maxUploadBytes)
             return api.forwarding(to: proxy.handle)
         }
         if let router = place(.registry) {
@@ -181,34 +183,4 @@ struct OperationsRoutes: Sendable {
 public enum OpenAPIDocument {
     public static let text: String? = Bundle.module.url(forResource: "openapi", withExtension: "yaml")
         .flatMap { try? String(contentsOf: $0, encoding: .utf8) }
-}
-
-/// `/healthz` (the process answers) and `/readyz` (Postgres and the object store answer too).
-struct HealthRoutes: Sendable {
-    let pool: ConnectionPool
-    let store: any ObjectStore
-
-    func register(on router: APIRouter) {
-        router.get("/healthz") { _, _ in Response.json(["status": "ok"]) }
-        router.get("/readyz") { _, _ in
-            var checks: [JSONMember] = []
-            var ready = true
-            do {
-                try await pool.withConnection { try $0.query("select 1") }
-                checks.append(JSONMember("database", "ok"))
-            } catch {
-                ready = false
-                checks.append(JSONMember("database", .string("\(error)")))
-            }
-            do {
-                try await store.checkReachable()
-                checks.append(JSONMember("objectStore", "ok"))
-            } catch {
-                ready = false
-                checks.append(JSONMember("objectStore", .string("\(error)")))
-            }
-            return Response.json(["status": .string(ready ? "ok" : "unavailable"), "checks": .object(checks)],
-                                 status: ready ? .ok : .serviceUnavailable)
-        }
-    }
 }

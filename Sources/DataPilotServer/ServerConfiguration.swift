@@ -51,6 +51,9 @@ public struct ServerConfiguration: Sendable {
     public var externalURLAllow = ExternalURLPolicy.standard
     /// Folders of finished runs under `<data-dir>/runs` are removed this long after the run ended.
     public var runFolderRetentionSeconds = 7 * 86_400
+    /// Client connections: seconds for a request head, between kept-alive requests and for a
+    /// stalled body, and how many at once (beyond: 503). See ConnectionLimits.
+    public var headerTimeoutSeconds = 10, idleTimeoutSeconds = 60, bodyTimeoutSeconds = 30, maxClientConnections = 4096
 
     public init() {}
 
@@ -91,7 +94,8 @@ public struct ServerConfiguration: Sendable {
                               "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
                               "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors",
                               "token-signing-keys-file", "evidence-signing-keys-file", "revocation-check-seconds",
-                              "external-url-allow", "run-folder-retention-seconds"] + LocalIsolation.keys
+                              "external-url-allow", "run-folder-retention-seconds",
+                              "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections"] + LocalIsolation.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -166,6 +170,10 @@ public struct ServerConfiguration: Sendable {
         case "external-url-allow":
             do { externalURLAllow = try ExternalURLPolicy(setting: value) } catch { throw ConfigurationProblem("\(origin): \(error.description)") }
         case "run-folder-retention-seconds": runFolderRetentionSeconds = try number(1...86_400 * 3650)
+        case "header-timeout-seconds": headerTimeoutSeconds = try number(1...3600)
+        case "idle-timeout-seconds": idleTimeoutSeconds = try number(1...86_400)
+        case "body-timeout-seconds": bodyTimeoutSeconds = try number(1...3600)
+        case "max-client-connections": maxClientConnections = try number(1...1_000_000)
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

@@ -49,6 +49,10 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("revocation-check-seconds"), help: "A revoked API key's tokens stop within this many seconds (default 5).") var revocationCheckSeconds: Int?
     @Option(name: .customLong("external-url-allow"), help: "Schemes and hosts external dataset versions may name, e.g. \"https://*, http://minio.internal:9000\" (default https://* and http://* to public hosts only).") var externalURLAllow: String?
     @Option(name: .customLong("run-folder-retention-seconds"), help: "Folders of finished runs under <data-dir>/runs are removed this long after the run ended (default 604800, 7 days).") var runFolderRetentionSeconds: Int?
+    @Option(name: .customLong("header-timeout-seconds"), help: "A client's request head must arrive within this (default 10).") var headerTimeoutSeconds: Int?
+    @Option(name: .customLong("idle-timeout-seconds"), help: "A kept-alive connection with no request is closed after this (default 60).") var idleTimeoutSeconds: Int?
+    @Option(name: .customLong("body-timeout-seconds"), help: "A request body that makes no progress this long is dropped (default 30).") var bodyTimeoutSeconds: Int?
+    @Option(name: .customLong("max-client-connections"), help: "Client connections at once; beyond them, 503 (default 4096).") var maxClientConnections: Int?
     @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
     @OptionGroup(title: "Run execution") var execution: ExecutionOptions
 
@@ -69,6 +73,8 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("token-signing-keys-file", tokenSigningKeysFile), ("evidence-signing-keys-file", evidenceSigningKeysFile),
                 ("revocation-check-seconds", revocationCheckSeconds.map(String.init)),
                 ("external-url-allow", externalURLAllow), ("run-folder-retention-seconds", runFolderRetentionSeconds.map(String.init)),
+                ("header-timeout-seconds", headerTimeoutSeconds.map(String.init)), ("idle-timeout-seconds", idleTimeoutSeconds.map(String.init)),
+                ("body-timeout-seconds", bodyTimeoutSeconds.map(String.init)), ("max-client-connections", maxClientConnections.map(String.init)),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ] + execution.settings
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }

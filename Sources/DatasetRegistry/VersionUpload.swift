@@ -46,7 +46,7 @@ extension VersionRoutes {
             throw Problem.notFound("Dataset \"\(dataset)\"")
         }
 
-        let spooled = try await SpooledBody.receive(request.body, into: spoolDirectory, limit: maxUploadBytes)
+        let spooled = try await SpooledBody.receive(request, into: spoolDirectory, limit: maxUploadBytes)
         defer { spooled.discard() }
         if let expected, expected != spooled.sha256 {
             throw Problem(.unprocessableContent, title: "Digest mismatch",

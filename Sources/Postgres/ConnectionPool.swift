@@ -45,10 +45,13 @@ public final class ConnectionPool: Sendable {
             return result
         } catch {
             // A broken connection is dropped; a query error leaves a healthy one for reuse.
-            if await slot.queue.run({ slot.connection?.isHealthy != true }) {
-                await slot.queue.run { slot.connection = nil }
-            }
+            let broken = await slot.queue.run({ slot.connection?.isHealthy != true })
+            if broken { await slot.queue.run { slot.connection = nil } }
             release(slot)
+            // A statement that failed because the connection broke is a connection failure.
+            if broken, let failure = error as? PostgresError, failure.code == .query {
+                throw PostgresError(code: .connection, sqlState: failure.sqlState, message: failure.message)
+            }
             throw error
         }
     }

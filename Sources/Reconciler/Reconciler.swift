@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Postgres
+import ServiceKit
 import Synchronization
 
 /// `dpctl reconcile`: holds what sources it can (an advisory lock each), runs a worker per
@@ -43,7 +44,9 @@ public final class Reconciler: Sendable {
 
         let routes = ReconcilerRoutes(store: store, metrics: metrics, sources: Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0) }),
                                       deliveries: WebhookDeliveries(pool: pool), ring: { [self] name in ring(name) })
-        let app = Application(router: routes.router(),
+        var limits = ConnectionLimits.standard  // header, idle, body timeouts and a cap, as the server's defaults
+        limits.fitOpenFileLimit(logger: logger)
+        let app = Application(router: routes.router(), server: limits.server(logger: logger),
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "datapilot-reconciler"),
                               onServerRunning: { [logger, configuration] channel in
                                   logger.info("dpctl reconcile listening", metadata: [

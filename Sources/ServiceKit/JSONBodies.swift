@@ -4,12 +4,16 @@ import Hummingbird
 import Manifests
 
 extension Request {
-    /// The body as JSON bytes: 415 unless the content type is JSON, 413 past `limit`.
+    /// The body as JSON bytes: 415 unless the content type is JSON, 413 past `limit` (at once when
+    /// the declared length is over it).
     public func jsonBody(context: APIRequestContext, limit: Int = 1 << 20) async throws -> [UInt8] {
         let type = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard type == "application/json" || type?.hasSuffix("+json") == true else {
             throw Problem(.unsupportedMediaType, title: "Unsupported media type",
                           detail: "send the body as application/json (got \(type ?? "no Content-Type"))")
+        }
+        if let declared = headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw Problem(.contentTooLarge, title: "Body too large", detail: "the body is over \(limit) bytes")
         }
         do {
             let buffer = try await body.collect(upTo: limit)

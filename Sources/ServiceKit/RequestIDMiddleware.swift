@@ -6,7 +6,8 @@ import Postgres
 
 /// Gives every request an id: the caller's `X-Request-ID` when it is sane, otherwise a new
 /// UUID. The id goes into the logger's metadata and every response, problems included.
-/// Errors that are not already problems become a 500 problem here, logged with the id.
+/// Errors that are not already problems become a 500 problem here, logged with the id (503 with
+/// Retry-After while the database is unavailable).
 public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
 
@@ -28,6 +29,10 @@ public struct RequestIDMiddleware: RouterMiddleware {
             // Hummingbird's own errors: no route, method not allowed, body too large, bad request.
             throw Problem(error.status, title: error.status.reasonPhrase,
                           detail: error.body ?? Self.explain(error.status, request), headers: error.headers)
+        } catch let error as PostgresError where error.isUnavailable {
+            // Where the database is and why it does not answer is for the log, not the caller.
+            context.logger.error("the database is unavailable", metadata: ["error": .string("\(error)")])
+            throw Problem.databaseUnavailable
         } catch let error as PostgresError where error.sqlState == "23505" || error.sqlState == "23503" {
             // A unique or foreign-key violation is a race another request won.
             throw Problem(.conflict, title: "Conflict",

@@ -11,6 +11,19 @@ public struct SpooledBody: Sendable {
     public let size: Int64
     public let sha256: String
 
+    /// The request's body, refused with 413 before a byte is read when its declared length is
+    /// over `limit`, and as soon as it passes `limit` otherwise (chunked). Check who is asking first.
+    public static func receive(_ request: Request, into directory: String, limit: Int64) async throws -> SpooledBody {
+        if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit {
+            throw tooLarge(limit)
+        }
+        return try await receive(request.body, into: directory, limit: limit)
+    }
+
+    static func tooLarge(_ limit: Int64) -> Problem {
+        Problem(.contentTooLarge, title: "Upload too large", detail: "uploads are limited to \(limit) bytes (max-upload-bytes)")
+    }
+
     public static func receive(_ body: RequestBody, into directory: String, limit: Int64) async throws -> SpooledBody {
         let path = directory + "/upload-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
@@ -24,9 +37,7 @@ public struct SpooledBody: Sendable {
         do {
             for try await buffer in body {
                 size += Int64(buffer.readableBytes)
-                guard size <= limit else {
-                    throw Problem(.contentTooLarge, title: "Upload too large", detail: "uploads are limited to \(limit) bytes")
-                }
+                guard size <= limit else { throw tooLarge(limit) }
                 buffer.withUnsafeReadableBytes { bytes in
                     hasher.update(bufferPointer: bytes)
                     pending.append(contentsOf: bytes)

@@ -91,7 +91,7 @@ struct ArtifactRoutes: Sendable {
                 return principal
             }
             let expected = request.uri.queryParameters["sha256"].map(String.init)
-            let spooled = try await SpooledBody.receive(request.body, into: artifacts.spoolDirectory, limit: maxUploadBytes)
+            let spooled = try await SpooledBody.receive(request, into: artifacts.spoolDirectory, limit: maxUploadBytes)
             defer { spooled.discard() }
             if let expected, expected != spooled.sha256 {
                 throw Problem(.unprocessableContent, title: "Digest mismatch",

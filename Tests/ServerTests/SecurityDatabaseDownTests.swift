@@ -1,0 +1,112 @@
+import Curl
+import Foundation
+import Testing
+
+/// Issue 14, finding 7 (Postgres down): the API answered 500 and `/readyz` told anyone the
+/// database's host and port. It must answer 503 with Retry-After, and a generic `/readyz`.
+@Suite("SecurityTests: database down", .serialized)
+struct SecurityDatabaseDownTests {
+    @Test func aDatabaseOutageIs503AndReadyzNamesNoHost() async throws {
+        try await withServer { direct in
+            // A second server on the same database, reaching Postgres through a relay the test cuts.
+            let cluster = try #require(URLComponents(string: try TestServer.clusterURL()))
+            let clusterPort = try #require(cluster.port)
+            let relay = try TCPRelay(to: clusterPort)
+            defer { relay.cut() }
+            var relayed = try #require(URLComponents(string: direct.databaseURL))
+            relayed.port = relay.port
+            let server = try await TestServer(arguments: ["--database-url", relayed.string!], sharing: direct)
+            defer { server.stop() }
+
+            #expect(try await server.request("GET", "/readyz", key: nil).status == 200)
+            let token = try #require(try await server.request("POST", "/auth/token").json["access_token"]?.stringValue)
+            relay.cut()
+
+            // Every API route: 503 with Retry-After, nothing about where the database is.
+            let secrets = ["127.0.0.1", "localhost", String(relay.port), String(clusterPort), "datapilot@", "postgres://"]
+            for attempt in 1...2 {
+                let down = try await server.request("GET", "/api/datasets")
+                #expect(down.status == 503, "attempt \(attempt): \(down.status) \(down.text)")
+                #expect(down.header("Retry-After").flatMap(Int.init) != nil, "attempt \(attempt)")
+                #expect(down.header("Content-Type") == "application/problem+json")
+                for secret in secrets { #expect(!down.text.contains(secret), "attempt \(attempt) tells \(secret): \(down.text)") }
+            }
+            let withToken = try await server.request("GET", "/api/experiments", key: token)
+            #expect(withToken.status == 503, "\(withToken.status) \(withToken.text)")
+
+            // /readyz: unavailable, and no more than that for an anonymous caller.
+            let anonymous = try await server.request("GET", "/readyz", key: nil)
+            #expect(anonymous.status == 503)
+            #expect(anonymous.json["status"]?.stringValue == "unavailable")
+            #expect(anonymous.json["checks"]?["database"]?.stringValue == "unavailable", "\(anonymous.text)")
+            #expect(anonymous.json["checks"]?["objectStore"]?.stringValue == "ok", "\(anonymous.text)")
+            for secret in secrets { #expect(!anonymous.text.contains(secret), "/readyz tells \(secret): \(anonymous.text)") }
+
+            // An admin (with a token: an API key needs the database to be checked) sees why.
+            let admin = try await server.request("GET", "/readyz", key: token)
+            #expect(admin.status == 503)
+            #expect(admin.json["details"]?["database"]?.stringValue?.contains(String(relay.port)) == true, "\(admin.text)")
+
+            // The details are in the log for the operator.
+            let log = (try? String(contentsOf: server.logFile, encoding: .utf8)) ?? ""
+            #expect(log.contains(String(relay.port)), "the log does not name the database address")
+        }
+    }
+}
+
+/// A TCP relay on loopback to a local port, in a process of its own: `cut()` kills it, which
+/// drops every relayed connection and refuses new ones, as a database host going away does.
+final class TCPRelay: Sendable {
+    let process: Process
+    let port: Int
+
+    static let script = """
+        import socket, sys, threading
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        print(listener.getsockname()[1], flush=True)
+        def pump(source, sink):
+            try:
+                while True:
+                    data = source.recv(65536)
+                    if not data:
+                        break
+                    sink.sendall(data)
+            except OSError:
+                pass
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        while True:
+            client, _ = listener.accept()
+            upstream = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+        """
+
+    init(to target: Int) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.script, String(target)]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line: [UInt8] = []
+        while let byte = try output.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { line.append(byte) }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            process.terminate()
+            throw ServerTestSetup("the TCP relay did not start")
+        }
+        self.port = port
+    }
+
+    func cut() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
