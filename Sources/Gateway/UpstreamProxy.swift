@@ -44,6 +44,10 @@ public struct UpstreamProxy: Sendable {
         headers.append(("X-Request-ID", context.requestID))
         let hasBody = (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0 || request.headers[.transferEncoding] != nil
         var spooled: SpooledBody?
+        // An anonymous caller's body never reaches the disk: the public routes take none.
+        if hasBody, context.principal == nil {
+            throw Problem(.contentTooLarge, title: "No body here", detail: "\(request.method.rawValue) \(request.uri.path) takes no request body; send it without one")
+        }
         if hasBody {
             spooled = try await SpooledBody.receive(request, into: spoolDirectory, limit: maxBodyBytes)
         }

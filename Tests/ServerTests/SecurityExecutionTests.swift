@@ -60,6 +60,13 @@ import Testing
             #expect(try await server.request("POST", "/api/runs", json: #"{"metadata": {"name": "q2"}, "spec": {"experiment": "churn-model", "command": ["/bin/true"]}}"#, key: editor).status == 201)
             let swapped = try await server.request("PUT", "/api/runs/q2", json: swap, key: editor)
             #expect(swapped.status == 409 && swapped.json["detail"]?.stringValue?.contains("spec.command") == true, "\(swapped.text)")
+            // Nor by deleting the run and creating another of the same name: the executor pins the uid it read.
+            let reviewed = try await server.request("GET", "/api/runs/q2", key: executor).json["metadata"]?["uid"]?.stringValue ?? ""
+            #expect(try await server.request("DELETE", "/api/runs/q2", key: editor).status == 204)
+            #expect(try await server.request("POST", "/api/runs", json: swap, key: editor).status == 201)
+            let pinned = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "q2", "uid": "\#(reviewed)"}"#, key: executor)
+            #expect(pinned.status == 409 && pinned.json["title"]?.stringValue == "Run was replaced", "\(pinned.text)")
+            #expect(try await state(server, "q2")["state"]?.stringValue == "QUEUED")
         }
     }
 

@@ -40,6 +40,14 @@ struct SecurityGatewayTests {
             #expect(streamer.sent.load(ordering: .relaxed) < 200 << 20)
             // What is public stays public through the gateway.
             #expect(try await gateway.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).status == 200)
+            // ... and takes no body: an anonymous body on the public route is refused unread, not spooled.
+            let publicBody = try LoopbackSocket(port: gateway.port)
+            publicBody.send(["GET /.well-known/datapilot/evidence-keys HTTP/1.1", "Host: 127.0.0.1", "Content-Length: 1500000000"].joined(separator: "\r\n") + "\r\n\r\n")
+            let publicStreamer = publicBody.stream(bytes: 50 << 20)
+            defer { publicStreamer.stop() }
+            let publicStatus = statusLine(publicBody, within: 10)
+            #expect(publicStatus.hasPrefix("HTTP/1.1 413"), "answer: \(publicStatus)")
+            #expect(files(in: spool).isEmpty, "spooled: \(files(in: spool))")
             #expect(try await gateway.request("GET", "/api/datasets", key: nil).status == 401)
         }
     }

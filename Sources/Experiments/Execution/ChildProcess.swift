@@ -63,8 +63,9 @@ final class ChildProcess: @unchecked Sendable {
         sigemptyset(&defaults)
         for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD, SIGXFSZ, SIGXCPU] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        // A session of its own (and so a process group whose id is its pid, for the group kill):
+        // no controlling terminal, so a job cannot push keystrokes into the operator's shell (TIOCSTI).
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | Self.setSID))
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -76,6 +77,9 @@ final class ChildProcess: @unchecked Sendable {
         }
         pid = child
     }
+
+    /// glibc's POSIX_SPAWN_SETSID (2.26+; spawn.h), which Swift's Glibc module does not export.
+    private static let setSID: Int32 = 0x80
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does
     /// not declare: looked up once in the C library already loaded.

@@ -2,7 +2,7 @@ import Hummingbird
 import Manifests
 import ServiceKit
 
-/// `POST /api/experiments/runs:execute` `{"run": NAME, "executor": "local" | "kubernetes"}`:
+/// `POST /api/experiments/runs:execute` `{"run": NAME, "executor": "local" | "kubernetes", "uid": UID}`:
 /// starts a queued run. Executor role (or admin) only, and only with an executor the operator
 /// enabled; without `executor`, the first enabled one. 202 with the run; the Kubernetes executor adds the rendered Job and Secret.
 struct ExecuteRoute: Sendable {
@@ -17,6 +17,12 @@ struct ExecuteRoute: Sendable {
                 throw Problem(.unprocessableContent, title: "No run", detail: "send {\"run\": \"<run name>\"}; create the run first with POST /api/experiments/{name}/runs")
             }
             let kind = try ExecutionPolicy.choose(body["executor"]?.stringValue, enabled: executors.settings.enabled)
+            if let uid = body["uid"] {
+                guard let text = uid.stringValue, !text.isEmpty else {
+                    throw Problem(.unprocessableContent, title: "Bad uid", detail: "uid must be the run's metadata.uid, a string")
+                }
+                try await executors.requireUID(run, text)
+            }
             let (record, details) = try await executors.execute(run, kind: kind, actor: principal.subject, requestID: context.requestID)
             guard case .object(var members) = record.json else { return Response.json(record.json, status: .accepted) }
             members += details

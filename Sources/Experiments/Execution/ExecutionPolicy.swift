@@ -30,7 +30,8 @@ enum ExecutionPolicy {
             throw Problem(.conflict, title: "No executor enabled",
                           detail: "this server executes no runs: an operator enables an executor with `executors: kubernetes` (production) or `executors: local` (one trusted machine) in the server's configuration, DATAPILOT_EXECUTORS or --executors; see docs/security.md")
         }
-        guard let kind else { return ExecutorKind.allCases.first(where: enabled.contains)! }
+        // Kubernetes first: a server that can run jobs in a cluster never defaults to its own machine.
+        guard let kind else { return enabled.contains(.kubernetes) ? .kubernetes : .local }
         guard enabled.contains(kind) else {
             throw Problem(.conflict, title: "Executor not enabled",
                           detail: "this server does not run the \(kind.rawValue) executor; enabled: "

@@ -173,11 +173,13 @@ public struct LocalLauncher: Sendable {
         guard let bwrap else {
             return chain + ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", work] + command
         }
-        chain += [bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        chain += [bwrap, "--unshare-user", "--disable-userns", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                   "--die-with-parent", "--hostname", "datapilot-job"]
         if switchTo == nil { chain += ["--uid", "65534", "--gid", "65534"] }
         chain += Self.systemBinds()
-        chain += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run", "--dir", "/var/tmp",
+        // /tmp and /run are memory: sized, so they count against no limit of the job's unless bounded here.
+        let tmpfs = String(min(isolation.outputBytes, isolation.memoryBytes))
+        chain += ["--proc", "/proc", "--dev", "/dev", "--size", tmpfs, "--tmpfs", "/tmp", "--size", "1048576", "--tmpfs", "/run", "--dir", "/var/tmp",
                   "--bind", work, "/work"]
         for path in isolation.readOnlyPaths { chain += ["--ro-bind-try", path, path] }
         chain += ["--chdir", "/work", "--"]
