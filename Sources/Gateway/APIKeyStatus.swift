@@ -7,22 +7,35 @@ import Postgres
 actor APIKeyStatus {
     let pool: ConnectionPool
     let ttl: Duration
-    private var seen: [String: (usable: Bool, at: ContinuousClock.Instant)] = [:]
+    private var seen: [String: (usable: Bool, notBefore: Double?, at: ContinuousClock.Instant)] = [:]
 
     init(pool: ConnectionPool, ttlSeconds: Double) {
         self.pool = pool
         ttl = .milliseconds(Int64(max(0, ttlSeconds) * 1000))
     }
 
-    func isUsable(_ id: String) async throws -> Bool {
+    /// Whether a token of key `id` issued at `issuedAt` may be used: the key is neither revoked nor
+    /// expired, and its secret has not changed since the token was issued (`tokens_not_before`:
+    /// the bootstrap key, replaced after a leak, takes the old key's tokens with it).
+    func isUsable(_ id: String, issuedAt: Date?) async throws -> Bool {
         let now = ContinuousClock.now
-        if let entry = seen[id], now - entry.at < ttl { return entry.usable }
-        let usable = try await pool.withConnection { connection in
-            try !connection.query("select 1 from api_keys where id = $1 and revoked_at is null and (expires_at is null or expires_at > now())",
-                                  [id]).isEmpty
+        let entry: (usable: Bool, notBefore: Double?, at: ContinuousClock.Instant)
+        if let cached = seen[id], now - cached.at < ttl {
+            entry = cached
+        } else {
+            let row = try await pool.withConnection { connection in
+                try connection.query("""
+                    select extract(epoch from tokens_not_before)::text as not_before from api_keys
+                    where id = $1 and revoked_at is null and (expires_at is null or expires_at > now())
+                    """, [id]).first
+            }
+            entry = (row != nil, row?["not_before"].flatMap(Double.init), now)
+            if seen.count >= 10_000 { seen.removeAll(keepingCapacity: true) }
+            seen[id] = entry
         }
-        if seen.count >= 10_000 { seen.removeAll(keepingCapacity: true) }
-        seen[id] = (usable, now)
-        return usable
+        guard entry.usable else { return false }
+        guard let notBefore = entry.notBefore else { return true }
+        // Token times are whole seconds: one issued in the second of the change is refused too.
+        return (issuedAt?.timeIntervalSince1970 ?? 0) > notBefore.rounded(.down)
     }
 }

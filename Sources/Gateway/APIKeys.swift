@@ -31,6 +31,8 @@ extension Credentials {
             end $$;
             alter table api_keys add column expires_at timestamptz;
             """),
+        // A key whose secret is replaced (the bootstrap key, after a leak) refuses the tokens issued before.
+        Migration(102, "tokens of a replaced key", "alter table api_keys add column tokens_not_before timestamptz;"),
     ]
 
     /// Installs the bootstrap admin key unless it is already installed. The key itself is
@@ -43,7 +45,8 @@ extension Credentials {
         return try await pool.withConnection { connection in
             let rows = try connection.query("""
                 insert into api_keys (id, name, role, secret_hash, created_by) values ('bootstrap-admin', 'bootstrap admin', 'admin', $1, 'server')
-                on conflict (id) do update set secret_hash = excluded.secret_hash where api_keys.secret_hash <> excluded.secret_hash
+                on conflict (id) do update set secret_hash = excluded.secret_hash, tokens_not_before = now()
+                    where api_keys.secret_hash <> excluded.secret_hash
                 returning id
                 """, [hash])
             return !rows.isEmpty

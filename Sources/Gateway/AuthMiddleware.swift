@@ -32,8 +32,8 @@ public struct AuthMiddleware: RouterMiddleware {
             case .valid(let principal, _):
                 if principal.role != .runner {
                     guard let key = principal.apiKeyID else { throw unauthorized("the token names no API key; get a new one from /auth/token") }
-                    guard try await keyStatus.isUsable(key) else {
-                        throw unauthorized("the API key \"\(key)\" this token was issued for has been revoked or has expired; its tokens no longer work")
+                    guard try await keyStatus.isUsable(key, issuedAt: principal.issuedAt) else {
+                        throw unauthorized("the API key \"\(key)\" this token was issued for has been revoked, has expired or was replaced; its tokens no longer work: get a new one from /auth/token")
                     }
                 }
                 context.principal = principal

@@ -88,7 +88,8 @@ public struct Credentials: Sendable {
         // Tokens from before the key claim name their API key in the subject.
         let apiKey = payload["key"]?.stringValue ?? (subject.hasPrefix("apikey:") ? String(subject.dropFirst("apikey:".count)) : nil)
         return .valid(Principal(subject: subject, role: role, runID: payload["run"]?.stringValue, viaToken: true,
-                                runUID: payload["run_uid"]?.stringValue, apiKeyID: apiKey, expiresAt: expires), expires: expires)
+                                runUID: payload["run_uid"]?.stringValue, apiKeyID: apiKey, expiresAt: expires,
+                                issuedAt: payload["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) }), expires: expires)
     }
 }
 

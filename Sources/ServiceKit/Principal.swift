@@ -15,9 +15,11 @@ public struct Principal: Sendable, Hashable {
     public var apiKeyID: String?
     /// When the credential stops working (the API key's expiry, or the token's).
     public var expiresAt: Date?
+    /// For tokens: when they were issued (a key whose secret changed since refuses them).
+    public var issuedAt: Date?
 
     public init(subject: String, role: Role, runID: String? = nil, viaToken: Bool = false, runUID: String? = nil,
-                apiKeyID: String? = nil, expiresAt: Date? = nil) {
+                apiKeyID: String? = nil, expiresAt: Date? = nil, issuedAt: Date? = nil) {
         self.subject = subject
         self.role = role
         self.runID = runID
@@ -25,6 +27,7 @@ public struct Principal: Sendable, Hashable {
         self.runUID = runUID
         self.apiKeyID = apiKeyID
         self.expiresAt = expiresAt
+        self.issuedAt = issuedAt
     }
 }
 

@@ -486,3 +486,32 @@ extension SecurityTokenTests {
         return token
     }
 }
+
+/// The bootstrap admin key replaced (after a leak, say): the tokens made from the old key stop
+/// with it, on the next start, not at their expiry.
+@Suite("SecurityTests: bootstrap key rotation") struct BootstrapRotationTests {
+    @Test func replacingTheBootstrapKeyEndsTheOldKeysTokens() async throws {
+        // Both starts share the database and the token signing key, as replicas and restarts do.
+        let signing = ["DATAPILOT_TOKEN_SIGNING_KEYS": "rotation-test " + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()]
+        let first = try await TestServer(extraEnvironment: signing)
+        let token = try await first.request("POST", "/auth/token").json["access_token"]?.stringValue ?? ""
+        #expect(token.hasPrefix("dpt."))
+        #expect(try await first.request("GET", "/api/datasets", key: token).status == 200)
+        first.stop()
+        // The same database and keys, another bootstrap key.
+        let replaced = "replaced-admin-key-\(UUID().uuidString.prefix(8))"
+        let second = try await TestServer(extraEnvironment: signing.merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": replaced]) { $1 }, sharing: first)
+        defer { second.stop() }
+        do {
+            let old = try await second.request("GET", "/api/datasets", key: token)
+            #expect(old.status == 401 && old.json["detail"]?.stringValue?.contains("was replaced") == true, "\(old.text)")
+            #expect(try await second.request("GET", "/api/datasets", key: TestServer.adminKey).status == 401)
+            let fresh = try await second.request("POST", "/auth/token", key: replaced).json["access_token"]?.stringValue ?? ""
+            #expect(try await second.request("GET", "/api/datasets", key: fresh).status == 200)
+        } catch {
+            await second.dropDatabase()
+            throw error
+        }
+        await second.dropDatabase()
+    }
+}
