@@ -46,10 +46,13 @@ public enum Server {
 
         let runsDirectory = data.appendingPathComponent("runs").path
         try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true)
-        let execution = ExecutionSettings(
+        var execution = ExecutionSettings(
             publicURL: configuration.effectivePublicURL, workDirectory: runsDirectory,
             heartbeatSeconds: max(0.25, min(10, Double(configuration.runHeartbeatTimeoutSeconds) / 4)),
             issueToken: { credentials.runToken(for: $0) })
+        execution.kubernetesNamespace = configuration.kubernetesNamespace
+        execution.kubeconfig = configuration.kubeconfig
+        execution.kubernetesJobRetentionSeconds = configuration.kubernetesJobRetentionSeconds
         let evidenceKey = try await EvidenceService.loadKey(pool: pool)
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,

@@ -35,6 +35,11 @@ public struct ServerConfiguration: Sendable {
     public var runHeartbeatTimeoutSeconds = 120
     /// Whether new dataset versions are evaluated against their dataset's quality rules.
     public var autoEvaluate = true
+    /// The Kubernetes executor: its Jobs' namespace (empty: the credentials' own), its kubeconfig
+    /// (empty: the pod's service account), and how long finished Jobs are kept.
+    public var kubernetesNamespace = ""
+    public var kubeconfig = ""
+    public var kubernetesJobRetentionSeconds = 86_400
 
     public init() {}
 
@@ -73,7 +78,8 @@ public struct ServerConfiguration: Sendable {
                               "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
                               "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
                               "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
-                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate"]
+                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate",
+                              "kubernetes-namespace", "kubeconfig", "kubernetes-job-retention-seconds"]
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -130,6 +136,13 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationProblem("\(origin): auto-evaluate must be true or false, got \"\(value)\"")
             }
             autoEvaluate = value == "true"
+        case "kubernetes-namespace":
+            guard value.isEmpty || (value.count <= 63 && StringFormat.dnsSubdomain.accepts(value) && !value.contains(".")) else {
+                throw ConfigurationProblem("\(origin): kubernetes-namespace must be a namespace name (lowercase letters, digits and '-'), got \"\(value)\"")
+            }
+            kubernetesNamespace = value
+        case "kubeconfig": kubeconfig = value
+        case "kubernetes-job-retention-seconds": kubernetesJobRetentionSeconds = try number(60...86_400 * 365)
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

@@ -44,6 +44,9 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-upload-bytes"), help: "Largest upload accepted, in bytes (default 64 GiB).") var maxUploadBytes: Int64?
     @Option(name: .customLong("public-url"), help: "The URL executed runs call back on (DATAPILOT_URL; default this server's address).") var publicURL: String?
     @Option(name: .customLong("run-heartbeat-timeout-seconds"), help: "A running run silent this long is marked LOST (default 120).") var runHeartbeatTimeoutSeconds: Int?
+    @Option(name: .customLong("kubernetes-namespace"), help: "Namespace of the Kubernetes executor's Jobs (default: the pod's own, or the kubeconfig context's).") var kubernetesNamespace: String?
+    @Option(name: .customLong("kubeconfig"), help: "Kubeconfig file of the Kubernetes executor (default: the pod's service account).") var kubeconfig: String?
+    @Option(name: .customLong("kubernetes-job-retention-seconds"), help: "Finished Jobs of the Kubernetes executor are deleted this long after (default 86400).") var kubernetesJobRetentionSeconds: Int?
     @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
 
     public init() {}
@@ -60,6 +63,8 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
                 ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing), ("max-upload-bytes", maxUploadBytes.map(String.init)),
                 ("public-url", publicURL), ("run-heartbeat-timeout-seconds", runHeartbeatTimeoutSeconds.map(String.init)), ("auto-evaluate", autoEvaluate),
+                ("kubernetes-namespace", kubernetesNamespace), ("kubeconfig", kubeconfig),
+                ("kubernetes-job-retention-seconds", kubernetesJobRetentionSeconds.map(String.init)),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ]
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }
