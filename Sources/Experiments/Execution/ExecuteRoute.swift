@@ -3,7 +3,7 @@ import Manifests
 import ServiceKit
 
 /// `POST /api/experiments/runs:execute` `{"run": NAME, "executor": "local" | "kubernetes"}`:
-/// starts a queued run. 202 with the run; the Kubernetes executor adds the rendered Job and Secret.
+/// starts a queued run. 202 with the run; the Kubernetes executor adds its Job's namespace and name.
 struct ExecuteRoute: Sendable {
     let executors: Executors
 
