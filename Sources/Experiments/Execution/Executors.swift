@@ -27,7 +27,10 @@ public actor Executors {
         self.logger = logger
         self.onFinish = onFinish
         kubernetes = KubernetesExecutor(pool: pool, settings: settings, artifacts: artifacts, logger: logger, onFinish: onFinish)
-        if kubernetes.cluster.configured { Task { [kubernetes] in await kubernetes.collectForever() } }
+        if kubernetes.cluster.configured {
+            Task { [kubernetes] in await kubernetes.collectForever() }
+            Task { [kubernetes] in await kubernetes.adoptForever() }
+        }
     }
 
 

@@ -157,6 +157,27 @@ import Testing
         }
     }
 
+    /// The server following the Job dies; a replica (or the server started again) follows it from there.
+    @Test func aJobWhoseServerStoppedIsFollowedByAnotherReplica() async throws {
+        try await withKubernetes(environment: ["DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "20"]) { fake, server in
+            _ = try await newRun(server, "k7")
+            let name = try #require(try await execute(server, "k7").json["kubernetes"]?["job"]?.stringValue)
+            #expect(try await watching(fake))
+            server.stop()
+            let count = try await fake.requests().count
+            let other = try await TestServer(extraEnvironment: [
+                "DATAPILOT_KUBECONFIG": try fake.kubeconfig(), "DATAPILOT_KUBERNETES_NAMESPACE": Self.namespace,
+                "DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "20",
+            ], sharing: server)
+            defer { other.stop() }
+            #expect(try await watching(fake, after: count))
+            #expect(try await run(other, "k7")["status"]?["state"]?.stringValue == "RUNNING")
+            #expect(try await fake.request("POST", "/_fake/jobs/\(Self.namespace)/\(name)/complete", json: #"{"log": "resumed\n"}"#).status == 200)
+            #expect(try await eventually(30) { try await run(other, "k7")["status"]?["state"]?.stringValue == "SUCCEEDED" })
+            #expect(try await other.request("GET", "/api/experiment-runs/k7/artifacts/run.log").text == "resumed\n")
+        }
+    }
+
     @Test func aRefusedTokenEndsTheRunFailedSayingWhatToCheck() async throws {
         try await withKubernetes(token: "wrong-token") { fake, server in
             _ = try await newRun(server, "k5")

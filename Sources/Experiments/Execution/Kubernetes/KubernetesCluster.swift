@@ -7,6 +7,11 @@ actor KubernetesCluster {
     let kubeconfig: String
     let namespaceSetting: String
     private var cached: (api: KubernetesAPI, namespace: String)?
+    /// The runs (by uid) this process follows now: never twice.
+    private var following: Set<String> = []
+
+    func startFollowing(_ uid: String) -> Bool { following.insert(uid).inserted }
+    func stopFollowing(_ uid: String) { following.remove(uid) }
 
     init(kubeconfig: String, namespace: String) {
         self.kubeconfig = kubeconfig

@@ -10,9 +10,16 @@ extension KubernetesExecutor {
 
     /// Follows the Job to its end: watches it (list, then watch from the resourceVersion, a new
     /// list after 410 Gone) in slices of the heartbeat interval, heartbeating the run between
-    /// slices. A run that stops being RUNNING here (cancelled on another replica, finished
+    /// slices (a run whose heartbeat stops is taken over by another replica, KubernetesAdoption.swift).
+    /// A run that stops being RUNNING here (cancelled on another replica, finished
     /// through the API, LOST) gets its Job deleted.
     func follow(_ run: String, uid: String, job: String, api: KubernetesAPI, namespace: String) async {
+        guard await cluster.startFollowing(uid) else { return }
+        await followJob(run, uid: uid, job: job, api: api, namespace: namespace)
+        await cluster.stopFollowing(uid)
+    }
+
+    private func followJob(_ run: String, uid: String, job: String, api: KubernetesAPI, namespace: String) async {
         var watch = ObjectWatch(api: api, collection: Self.jobs(namespace), name: job)
         let slice = max(1, Int(settings.heartbeatSeconds.rounded(.down)))
         var lastBeat = ContinuousClock.now
@@ -48,7 +55,8 @@ extension KubernetesExecutor {
                     "run": .string(run), "job": .string(job), "error": .string(error.description), "retry_s": .stringConvertible(backoff),
                 ])
                 try? await Task.sleep(for: .seconds(backoff))
-                backoff = min(backoff * 2, 30)
+                // No longer than a heartbeat interval: the run's heartbeat must go on meanwhile.
+                backoff = min(backoff * 2, max(1, settings.heartbeatSeconds))
             }
         }
         let requestID = "executor-\(UUID().uuidString.lowercased())"
