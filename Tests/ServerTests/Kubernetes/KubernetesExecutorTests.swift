@@ -166,7 +166,7 @@ import Testing
             server.stop()
             let count = try await fake.requests().count
             let other = try await TestServer(extraEnvironment: [
-                "DATAPILOT_KUBECONFIG": try fake.kubeconfig(), "DATAPILOT_KUBERNETES_NAMESPACE": Self.namespace,
+                "DATAPILOT_EXECUTORS": "kubernetes", "DATAPILOT_KUBECONFIG": try fake.kubeconfig(), "DATAPILOT_KUBERNETES_NAMESPACE": Self.namespace,
                 "DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "20",
             ], sharing: server)
             defer { other.stop() }

@@ -50,11 +50,22 @@ struct KubernetesExecutor: Sendable {
         let job = KubernetesJob.name(for: run, uid: uid)
         let details = [JSONMember("kubernetes", ["namespace": .string(namespace), "job": .string(job)])]
         do {
-            try await submit(started, job: job, api: api, namespace: namespace)
+            // Heartbeats go on while the API answers (slowly, perhaps), so no replica takes the run for orphaned.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await submit(started, job: job, api: api, namespace: namespace) }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(settings.heartbeatSeconds))
+                        _ = await heartbeat(run, uid: uid)
+                    }
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
         } catch {
-            logger.error("cannot submit a run's Kubernetes Job", metadata: ["run": .string(run), "job": .string(job), "error": .string(error.description)])
+            logger.error("cannot submit a run's Kubernetes Job", metadata: ["run": .string(run), "job": .string(job), "error": .string("\(error)")])
             try? await delete(job, api: api, namespace: namespace)
-            let message = "the Kubernetes executor could not submit the Job \(job): \(error.description)"
+            let message = "the Kubernetes executor could not submit the Job \(job): \(error)"
             let failed = try await pool.withTransaction {
                 try RunLedger.transition(run, to: .failed, message: message, actor: Self.actor, requestID: requestID, on: $0)
             }
