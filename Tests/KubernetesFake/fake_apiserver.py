@@ -31,7 +31,9 @@ Test controls, without a token, under /_fake/:
   GET  /_fake/requests                every API request: method, path, query, content type, body, status
   GET  /_fake/objects                 every stored object by resource
 
-Usage: fake_apiserver.py --cert CERT --key KEY --token TOKEN   (prints "PORT <n>" once listening)
+Usage: fake_apiserver.py --cert CERT --key KEY --token TOKEN [--client-ca CA]   (prints "PORT <n>" once listening)
+With --client-ca, a request that presents a client certificate signed by CA is authenticated too
+(the x509 client-certificate authentication of the real API server).
 """
 import argparse
 import base64
@@ -319,8 +321,10 @@ class Handler(BaseHTTPRequestHandler):
         with STORE.lock:
             STORE.requests.append(record)
         try:
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            has_client_certificate = bool(getattr(self.connection, "getpeercert", lambda: None)())
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}" and not has_client_certificate:
                 raise Problem(401, "Unauthorized", "Unauthorized")
+            record["clientCertificate"] = has_client_certificate
             record["authorized"] = True
             body = None
             if raw:
@@ -539,12 +543,16 @@ def main():
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
     parser.add_argument("--token", required=True)
+    parser.add_argument("--client-ca")
     arguments = parser.parse_args()
     TOKEN = arguments.token
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(arguments.cert, arguments.key)
+    if arguments.client_ca:
+        context.verify_mode = ssl.CERT_OPTIONAL
+        context.load_verify_locations(arguments.client_ca)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"PORT {server.server_address[1]}", flush=True)
     server.serve_forever()

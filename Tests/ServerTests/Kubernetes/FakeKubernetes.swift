@@ -18,16 +18,15 @@ final class FakeKubernetes: Sendable {
     init() async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-kube-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-kube-apiserver",
-                             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                             "-keyout", folder.appendingPathComponent("tls.key").path, "-out", folder.appendingPathComponent("ca.crt").path]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else { throw ServerTestSetup("openssl could not make the fake API server's certificate") }
+        let path = { [folder] (name: String) in folder.appendingPathComponent(name).path }
+        // The server's certificate (its own CA), and a client CA with one client certificate signed by it.
+        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-kube-apiserver",
+                          "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", path("tls.key"), "-out", path("ca.crt")])
+        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-client-ca",
+                          "-keyout", path("client-ca.key"), "-out", path("client-ca.crt")])
+        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=datapilot-executor", "-keyout", path("client.key"), "-out", path("client.csr")])
+        try Self.openssl(["x509", "-req", "-in", path("client.csr"), "-CA", path("client-ca.crt"), "-CAkey", path("client-ca.key"),
+                          "-CAcreateserial", "-days", "1", "-out", path("client.crt")])
 
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("KubernetesFake/fake_apiserver.py")
@@ -36,7 +35,7 @@ final class FakeKubernetes: Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, "--cert", folder.appendingPathComponent("ca.crt").path,
-                             "--key", folder.appendingPathComponent("tls.key").path, "--token", Self.token]
+                             "--key", folder.appendingPathComponent("tls.key").path, "--token", Self.token, "--client-ca", path("client-ca.crt")]
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -55,6 +54,17 @@ final class FakeKubernetes: Sendable {
         port = found
     }
 
+    static func openssl(_ arguments: [String]) throws {
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl"] + arguments
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else { throw ServerTestSetup("openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
+    }
+
     /// SIGKILL: a child started from a dispatch thread may have SIGTERM blocked (see TestServer.stop).
     func stop() {
         if process.isRunning {
@@ -65,7 +75,12 @@ final class FakeKubernetes: Sendable {
     }
 
     /// A kubeconfig for the fake: its CA inline (`certificate-authority-data`) or as a file, and a token.
-    func kubeconfig(token: String = FakeKubernetes.token, inlineCA: Bool = true) throws -> String {
+    /// With `clientCertificate`, the user is the client certificate and key (inline) instead of a token.
+    func kubeconfig(token: String = FakeKubernetes.token, inlineCA: Bool = true, clientCertificate: Bool = false) throws -> String {
+        func inline(_ name: String) throws -> String { try Data(contentsOf: folder.appendingPathComponent(name)).base64EncodedString() }
+        let user = clientCertificate
+            ? "client-certificate-data: \(try inline("client.crt"))\n      client-key-data: \(try inline("client.key"))"
+            : "token: \(token)"
         let ca = inlineCA
             ? "certificate-authority-data: " + (try Data(contentsOf: URL(fileURLWithPath: certificate))).base64EncodedString()
             : "certificate-authority: ca.crt"
@@ -81,7 +96,7 @@ final class FakeKubernetes: Sendable {
             users:
               - name: datapilot-executor
                 user:
-                  token: \(token)
+                  \(user)
             contexts:
               - name: fake
                 context: {cluster: fake-cluster, user: datapilot-executor, namespace: from-context}

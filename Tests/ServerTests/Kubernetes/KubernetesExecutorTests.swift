@@ -252,5 +252,12 @@ import Testing
         }
         #expect(missing?.isNotFound == true && missing?.reason == "NotFound", "\(String(describing: missing))")
         #expect(throws: KubernetesError.self) { try KubernetesCredentials.inCluster(environment: [:], directory: account.path) }
+
+        // A client certificate and key (inline PEM) instead of a token: x509 client authentication.
+        let certified = try KubernetesCredentials.kubeconfig(try fake.kubeconfig(clientCertificate: true))
+        if case .none = certified.token {} else { Issue.record("the client-certificate user has no token") }
+        let before = try await fake.requests().count
+        #expect(try await KubernetesAPI(credentials: certified).send("GET", "/api/v1/namespaces/team-a/pods")["kind"]?.stringValue == "PodList")
+        #expect(try await fake.requests().dropFirst(before).first?["clientCertificate"]?.boolValue == true)
     }
 }
