@@ -178,6 +178,29 @@ import Testing
         }
     }
 
+    /// 409 AlreadyExists: an object of this submission from an earlier attempt is taken as done;
+    /// a Job of the same name that belongs to another run is not.
+    @Test func alreadyExistingObjectsAreTakenAsDoneOnlyWhenTheyAreThisRuns() async throws {
+        try await withKubernetes { fake, server in
+            let uid = try #require(try await newRun(server, "k8")["metadata"]?["uid"]?.stringValue)
+            let job = "datapilot-run-k8-" + uid.prefix(8)
+            let policy = #"{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "\#(job)"}, "spec": {"podSelector": {}}}"#
+            #expect(try await fake.request("POST", "/apis/networking.k8s.io/v1/namespaces/\(Self.namespace)/networkpolicies", json: policy, token: FakeKubernetes.token).status == 201)
+            let started = try await execute(server, "k8")
+            #expect(started.json["status"]?["state"]?.stringValue == "RUNNING", "\(started.text)")
+            #expect(try await fake.requests().contains { $0["method"]?.stringValue == "POST" && $0["status"]?.numberValue == 409 })
+            #expect(try await fake.objects("pods").count == 1, "the Job was let start")
+
+            let other = try #require(try await newRun(server, "k9")["metadata"]?["uid"]?.stringValue)
+            let foreign = #"{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "datapilot-run-k9-\#(other.prefix(8))", "labels": {"datapilot.io/run-uid": "someone-else"}}, "spec": {"suspend": true, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "run", "image": "x"}]}}}}"#
+            #expect(try await fake.request("POST", "/apis/batch/v1/namespaces/\(Self.namespace)/jobs", json: foreign, token: FakeKubernetes.token).status == 201)
+            let refused = try await execute(server, "k9")
+            #expect(refused.json["status"]?["state"]?.stringValue == "FAILED", "\(refused.text)")
+            #expect(refused.json["status"]?["message"]?.stringValue?.contains("is not this run's") == true, "\(refused.text)")
+            #expect(try await fake.objects("jobs").contains { $0["metadata"]?["name"]?.stringValue == "datapilot-run-k9-\(other.prefix(8))" }, "the other Job is left alone")
+        }
+    }
+
     @Test func aRefusedTokenEndsTheRunFailedSayingWhatToCheck() async throws {
         try await withKubernetes(token: "wrong-token") { fake, server in
             _ = try await newRun(server, "k5")

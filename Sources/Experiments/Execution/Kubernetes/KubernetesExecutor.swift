@@ -64,7 +64,6 @@ struct KubernetesExecutor: Sendable {
             }
         } catch {
             logger.error("cannot submit a run's Kubernetes Job", metadata: ["run": .string(run), "job": .string(job), "error": .string("\(error)")])
-            try? await delete(job, api: api, namespace: namespace)
             let message = "the Kubernetes executor could not submit the Job \(job): \(error)"
             let failed = try await pool.withTransaction {
                 try RunLedger.transition(run, to: .failed, message: message, actor: Self.actor, requestID: requestID, on: $0)
@@ -78,7 +77,8 @@ struct KubernetesExecutor: Sendable {
 
     /// The Job first, suspended (no pod yet); then its Secret and NetworkPolicy, each owned by
     /// the Job, so deleting the Job deletes them; then the Job may start. A 409 AlreadyExists is
-    /// an earlier attempt of this same submission (every name carries the run's uid).
+    /// an earlier attempt of this same submission (every name carries the run's uid). When a
+    /// later step fails, this run's Job is deleted again (never a Job of that name that is not its).
     func submit(_ record: RunRecord, job: String, api: KubernetesAPI, namespace: String) async throws(KubernetesError) {
         let rendered = KubernetesJob.render(run: record.name, uid: record.uid, spec: record.spec, publicURL: settings.publicURL,
                                             namespace: namespace, token: settings.issueToken(record.name),
@@ -99,22 +99,32 @@ struct KubernetesExecutor: Sendable {
         }
         let dependents = [("/api/v1/namespaces/\(namespace)/secrets", rendered.secret),
                           ("/apis/networking.k8s.io/v1/namespaces/\(namespace)/networkpolicies", rendered.networkPolicy)]
-        for (collection, object) in dependents {
-            do {
-                _ = try await api.send("POST", collection, body: KubernetesJob.owned(object, byJob: job, uid: jobUID))
-            } catch where error.isAlreadyExists {
-                // This submission's own, from an earlier attempt.
+        do {
+            for (collection, object) in dependents {
+                do {
+                    _ = try await api.send("POST", collection, body: KubernetesJob.owned(object, byJob: job, uid: jobUID))
+                } catch where error.isAlreadyExists {
+                    // This submission's own, from an earlier attempt.
+                }
             }
+            _ = try await api.send("PATCH", path, body: ["spec": ["suspend": false]], contentType: "application/merge-patch+json")
+        } catch {
+            try? await delete(job, api: api, namespace: namespace, uid: jobUID)
+            throw error
         }
-        _ = try await api.send("PATCH", path, body: ["spec": ["suspend": false]], contentType: "application/merge-patch+json")
     }
 
     /// Deletes the Job; `Background` propagation lets the cluster delete its pods, Secret and
     /// NetworkPolicy after it. A Job already gone is fine.
-    func delete(_ job: String, api: KubernetesAPI, namespace: String) async throws(KubernetesError) {
+    /// With `uid`, only that very Job (a DeleteOptions precondition).
+    func delete(_ job: String, api: KubernetesAPI, namespace: String, uid: String? = nil) async throws(KubernetesError) {
+        var options: JSONValue = ["kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"]
+        if let uid, case .object(var members) = options {
+            members.append(JSONMember("preconditions", ["uid": .string(uid)]))
+            options = .object(members)
+        }
         do {
-            _ = try await api.send("DELETE", Self.jobs(namespace) + "/" + job,
-                                   body: ["kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"])
+            _ = try await api.send("DELETE", Self.jobs(namespace) + "/" + job, body: options)
         } catch where error.isNotFound {}
     }
 
