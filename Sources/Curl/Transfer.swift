@@ -33,7 +33,8 @@ public final class Transfer {
         try perform(HTTPRequest(method: "GET", url: url, timeoutSeconds: timeoutSeconds))
     }
 
-    /// Sends `request`; the response body goes to memory or, with `into: .file`, streams to disk.
+    /// Sends `request`; the response body goes to memory or, with `into: .file`, streams to disk
+    /// (or, with `.stream`, to a reader as it arrives).
     public func perform(_ request: HTTPRequest, into sink: ResponseSink = .memory) throws(CurlError) -> HTTPResponse {
         let state = TransferState(request: request, sink: sink)
         do {
@@ -58,6 +59,7 @@ public final class Transfer {
         datapilot_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
         datapilot_curl_setopt_header_function(handle, curlHeader)
         datapilot_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        try request.tls.apply(to: handle, url: request.url)
 
         var headers: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers { headers = curl_slist_append(headers, "\(name): \(value)") }
@@ -82,10 +84,12 @@ public final class Transfer {
         defer { curl_slist_free_all(headers) }
 
         let result = withExtendedLifetime(state) { curl_easy_perform(handle) }
+        // A stream's reader that has seen what it waited for ends the transfer: a normal end.
+        let stopped = result == CURLE_WRITE_ERROR && state.stoppedByReader
         if let failure = state.failure {
             throw CurlError(code: .localFile, message: failure, url: request.url)
         }
-        guard result == CURLE_OK else {
+        guard result == CURLE_OK || stopped else {
             let detail = String(cString: errorBuffer)
             throw CurlError(code: CurlError.Code(rawValue: result.rawValue),
                             message: detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail, url: request.url)
@@ -110,6 +114,8 @@ public struct HTTPRequest: Sendable {
     public var body: Body
     /// The whole transfer, connection included.
     public var timeoutSeconds: Int
+    /// The CA and client certificate of an HTTPS request (default: the system's trust store).
+    public var tls = TLSOptions()
 
     public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: Body = .none, timeoutSeconds: Int = 30) {
         self.method = method
@@ -124,6 +130,10 @@ public enum ResponseSink: Sendable {
     case memory
     /// Written to this path as it arrives (created or truncated).
     case file(String)
+    /// Handed, chunk by chunk as it arrives, to a reader on the transfer's thread; the reader
+    /// returns false to end the transfer there (a normal end, not an error). Only the body of
+    /// a 2xx answer is streamed: any other answer's body is kept in `HTTPResponse.body`.
+    case stream(@Sendable (UnsafeRawBufferPointer) -> Bool)
 }
 
 public struct HTTPResponse: Sendable {
@@ -153,6 +163,9 @@ final class TransferState {
     var uploadOffset = 0
     var uploadLength = 0
     var failure: String?
+    /// The status of the response being received (from its status line), for streamed bodies.
+    var status = 0
+    var stoppedByReader = false
 
     init(request: HTTPRequest, sink: ResponseSink) {
         self.request = request
@@ -194,6 +207,11 @@ private let curlWrite: datapilot_curl_data_callback = { data, size, count, conte
             state.failure = "cannot write the response body: \(error)"
             return 0  // aborts the transfer
         }
+    } else if case .stream(let reader) = state.sink, (200..<300).contains(state.status) {
+        guard reader(bytes) else {
+            state.stoppedByReader = true
+            return 0  // ends the transfer
+        }
     } else {
         state.body.append(contentsOf: bytes)
     }
@@ -203,7 +221,10 @@ private let curlWrite: datapilot_curl_data_callback = { data, size, count, conte
 private let curlHeader: datapilot_curl_data_callback = { data, size, count, context in
     let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
     let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
-    if line.hasPrefix("HTTP/") { state.headers.removeAll() }  // a new response (after a redirect or 100)
+    if line.hasPrefix("HTTP/") {
+        state.headers.removeAll()  // a new response (after a redirect or 100)
+        state.status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+    }
     if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)

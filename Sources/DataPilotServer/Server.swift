@@ -53,6 +53,9 @@ public enum Server {
             heartbeatSeconds: max(0.25, min(10, Double(configuration.runHeartbeatTimeoutSeconds) / 4)),
             issueToken: { credentials.runToken(for: $0, uid: $1) })
         execution.enabled = configuration.executors
+        execution.kubernetesNamespace = configuration.kubernetesNamespace
+        execution.kubeconfig = configuration.kubeconfig
+        execution.kubernetesJobRetentionSeconds = configuration.kubernetesJobRetentionSeconds
         if configuration.executors.contains(.local), configuration.runs(.experiments) {
             do {
                 let launcher = try LocalLauncher(configuration.localExecutor)

@@ -54,6 +54,11 @@ public struct ServerConfiguration: Sendable {
     /// Client connections: seconds for a request head, between kept-alive requests and for a
     /// stalled body, and how many at once (beyond: 503). See ConnectionLimits.
     public var headerTimeoutSeconds = 10, idleTimeoutSeconds = 60, bodyTimeoutSeconds = 30, maxClientConnections = 4096
+    /// The Kubernetes executor: its Jobs' namespace (empty: the credentials' own), its kubeconfig
+    /// (empty: the pod's service account), and how long finished Jobs are kept.
+    public var kubernetesNamespace = ""
+    public var kubeconfig = ""
+    public var kubernetesJobRetentionSeconds = 86_400
 
     public init() {}
 
@@ -95,7 +100,8 @@ public struct ServerConfiguration: Sendable {
                               "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors",
                               "token-signing-keys-file", "evidence-signing-keys-file", "revocation-check-seconds",
                               "external-url-allow", "run-folder-retention-seconds",
-                              "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections"] + LocalIsolation.keys
+                              "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections",
+                              "kubernetes-namespace", "kubeconfig", "kubernetes-job-retention-seconds"] + LocalIsolation.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -174,6 +180,13 @@ public struct ServerConfiguration: Sendable {
         case "idle-timeout-seconds": idleTimeoutSeconds = try number(1...86_400)
         case "body-timeout-seconds": bodyTimeoutSeconds = try number(1...3600)
         case "max-client-connections": maxClientConnections = try number(1...1_000_000)
+        case "kubernetes-namespace":
+            guard value.isEmpty || (value.count <= 63 && StringFormat.dnsSubdomain.accepts(value) && !value.contains(".")) else {
+                throw ConfigurationProblem("\(origin): kubernetes-namespace must be a namespace name (lowercase letters, digits and '-'), got \"\(value)\"")
+            }
+            kubernetesNamespace = value
+        case "kubeconfig": kubeconfig = value
+        case "kubernetes-job-retention-seconds": kubernetesJobRetentionSeconds = try number(60...86_400 * 365)
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

@@ -53,6 +53,9 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout-seconds"), help: "A kept-alive connection with no request is closed after this (default 60).") var idleTimeoutSeconds: Int?
     @Option(name: .customLong("body-timeout-seconds"), help: "A request body that makes no progress this long is dropped (default 30).") var bodyTimeoutSeconds: Int?
     @Option(name: .customLong("max-client-connections"), help: "Client connections at once; beyond them, 503 (default 4096).") var maxClientConnections: Int?
+    @Option(name: .customLong("kubernetes-namespace"), help: "Namespace of the Kubernetes executor's Jobs (default: the pod's own, or the kubeconfig context's).") var kubernetesNamespace: String?
+    @Option(name: .customLong("kubeconfig"), help: "Kubeconfig file of the Kubernetes executor (default: the pod's service account).") var kubeconfig: String?
+    @Option(name: .customLong("kubernetes-job-retention-seconds"), help: "Finished Jobs of the Kubernetes executor are deleted this long after (default 86400).") var kubernetesJobRetentionSeconds: Int?
     @Option(name: .customLong("auto-evaluate"), help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
     @OptionGroup(title: "Run execution") var execution: ExecutionOptions
 
@@ -75,6 +78,8 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("external-url-allow", externalURLAllow), ("run-folder-retention-seconds", runFolderRetentionSeconds.map(String.init)),
                 ("header-timeout-seconds", headerTimeoutSeconds.map(String.init)), ("idle-timeout-seconds", idleTimeoutSeconds.map(String.init)),
                 ("body-timeout-seconds", bodyTimeoutSeconds.map(String.init)), ("max-client-connections", maxClientConnections.map(String.init)),
+                ("kubernetes-namespace", kubernetesNamespace), ("kubeconfig", kubeconfig),
+                ("kubernetes-job-retention-seconds", kubernetesJobRetentionSeconds.map(String.init)),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ] + execution.settings
             for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }

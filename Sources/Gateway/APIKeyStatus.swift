@@ -35,7 +35,8 @@ actor APIKeyStatus {
         }
         guard entry.usable else { return false }
         guard let notBefore = entry.notBefore else { return true }
-        // Token times are whole seconds: one issued in the second of the change is refused too.
-        return (issuedAt?.timeIntervalSince1970 ?? 0) > notBefore.rounded(.down)
+        // Token times are whole seconds: one issued in the very second of the change still passes
+        // (refusing it would refuse the new key's first tokens too).
+        return (issuedAt?.timeIntervalSince1970 ?? 0) >= notBefore.rounded(.down)
     }
 }

@@ -16,8 +16,10 @@ import Testing
         ]
         // A long name too: the Job's name and labels must stay within Kubernetes' 63 characters.
         for name in ["churn-baselines-logreg", "churn-baselines-" + String(repeating: "x", count: 70) + ".v2"] {
-            let rendered = KubernetesJob.render(run: name, spec: spec, publicURL: "https://datapilot.example.com", namespace: "datapilot",
-                                                token: "dpt.e30.c2ln")
+            let rendered = KubernetesJob.render(run: name, uid: "0b7c6f7e-2f6a-4c1e-9a51-3f1d2b8e4c77", spec: spec,
+                                                publicURL: "https://datapilot.example.com", namespace: "datapilot", token: "dpt.e30.c2ln",
+                                                suspend: true)
+            #expect(rendered.job["metadata"]?["name"]?.stringValue.map { $0.count <= 63 && $0.hasSuffix("-0b7c6f7e") } == true)
             let file = folder.appendingPathComponent("\(name.count).yaml")
             try Data(([rendered.job, rendered.secret, rendered.networkPolicy].map(YAMLEmitter.emit).joined(separator: "---\n")).utf8).write(to: file)
             let outcome = try run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, [file.path])

@@ -183,35 +183,4 @@ import Testing
             #expect(log.status == 200 && String(decoding: log.body, as: UTF8.self).contains("started"))
         }
     }
-
-    @Test func theKubernetesExecutorRendersAJobWithTheTokenInASecret() async throws {
-        try await withServer(environment: ["DATAPILOT_EXECUTORS": "kubernetes"]) { server in
-            try await setUp(server)
-            let body = #"{"name": "k1", "image": {"reference": "ghcr.io/acme/train:1.4", "digest": "sha256:\#(String(repeating: "c", count: 64))"}, "command": ["python3", "train.py"]}"#
-            _ = try await newRun(server, body)
-            let started = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "k1", "executor": "kubernetes"}"#)
-            #expect(started.status == 202, "\(started.text)")
-            let job = started.json["kubernetes"]?["job"]?.stringValue ?? ""
-            let secret = started.json["kubernetes"]?["secret"]?.stringValue ?? ""
-            guard case .success(let parsed) = JSONText.parse(job), case .success(let parsedSecret) = JSONText.parse(secret) else {
-                Issue.record("the rendered YAML does not parse: \(job)")
-                return
-            }
-            let container = parsed["spec"]?["template"]?["spec"]?["containers"]?[0]
-            #expect(container?["image"]?.stringValue == "ghcr.io/acme/train:1.4@sha256:" + String(repeating: "c", count: 64))
-            #expect(container?["securityContext"]?["readOnlyRootFilesystem"]?.boolValue == true)
-            let tokenRef = container?["env"]?.arrayValue?.first { $0["name"]?.stringValue == "DATAPILOT_RUN_TOKEN" }
-            #expect(tokenRef?["valueFrom"]?["secretKeyRef"]?["name"]?.stringValue == parsedSecret["metadata"]?["name"]?.stringValue)
-            #expect(parsedSecret["stringData"]?["token"]?.stringValue?.hasPrefix("dpt.") == true)
-            #expect(started.json["kubernetes"]?["networkPolicy"]?.stringValue?.contains("policyTypes") == true)
-            #expect(try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "k1"}"#).status == 409)
-            // The Job reports RUNNING with its token; a cancel ends the run here and says how to stop the Job.
-            let token = parsedSecret["stringData"]?["token"]?.stringValue
-            #expect(try await server.request("PUT", "/api/experiment-runs/k1/state", json: #"{"state": "RUNNING"}"#, key: token).status == 200)
-            let cancelled = try await server.request("POST", "/api/experiment-runs/k1/cancel")
-            #expect(cancelled.json["status"]?["state"]?.stringValue == "CANCELLED", "\(cancelled.text)")
-            #expect(cancelled.json["status"]?["message"]?.stringValue?.contains("kubectl delete job datapilot-run-k1") == true, "\(cancelled.text)")
-            #expect(try await server.request("POST", "/api/experiment-runs/k1/heartbeat", key: token).status == 401)
-        }
-    }
 }

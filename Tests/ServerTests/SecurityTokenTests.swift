@@ -97,17 +97,19 @@ import Testing
     // MARK: run tokens bound to the run's uid
 
     @Test func aDeletedRunsTokenIsRefusedOnANewRunOfTheSameName() async throws {
-        try await withServer(environment: ["DATAPILOT_EXECUTORS": "kubernetes"]) { server in
+        try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in
             #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model")).status == 201)
-            let body = #"{"name": "nightly", "image": {"reference": "ghcr.io/acme/train:1.4", "digest": "sha256:\#(String(repeating: "c", count: 64))"}, "command": ["python3", "train.py"]}"#
+            let body = #"{"name": "nightly", "command": ["/bin/sh", "-c", "printf 'token=%s\\n' \"$DATAPILOT_RUN_TOKEN\" && exec sleep 60"]}"#
             let created = try await server.request("POST", "/api/experiments/churn-model/runs", json: body)
             #expect(created.status == 201, "\(created.text)")
             let token = try await Self.runToken(server, run: "nightly")
-            #expect(try await server.request("PUT", "/api/experiment-runs/nightly/state", json: #"{"state": "RUNNING"}"#, key: token).status == 200)
+            #expect(try await server.request("POST", "/api/experiment-runs/nightly/heartbeat", key: token).status == 204)
 
             // The run ends and is deleted; someone makes a new run with the same name.
             _ = try await server.request("POST", "/api/experiment-runs/nightly/cancel")
-            #expect(try await server.request("GET", "/api/experiment-runs/nightly").json["status"]?["state"]?.stringValue == "CANCELLED")
+            #expect(try await eventually(20) {
+                try await server.request("GET", "/api/experiment-runs/nightly").json["status"]?["state"]?.stringValue == "CANCELLED"
+            })
             let deleted = try await server.request("DELETE", "/api/runs/nightly")
             #expect(deleted.status == 204, "\(deleted.text)")
             #expect(try await server.request("POST", "/api/experiments/churn-model/runs", json: body).status == 201)
@@ -476,14 +478,20 @@ extension SecurityTokenTests {
     }
 
     /// The run-scoped token the server hands a run's executor (here: the rendered Kubernetes Secret).
+    /// Starts `run` (whose command prints its token) with the local executor and reads the token
+    /// from the live log, where the server keeps it.
     static func runToken(_ server: TestServer, run: String) async throws -> String {
-        let started = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "\#(run)", "executor": "kubernetes"}"#)
+        let started = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "\#(run)", "executor": "local"}"#)
         #expect(started.status == 202, "\(started.text)")
-        let secret = started.json["kubernetes"]?["secret"]?.stringValue ?? ""
-        guard case .success(let parsed) = JSONText.parse(Array(secret.utf8)), let token = parsed["stringData"]?["token"]?.stringValue else {
-            throw ServerTestSetup("no run token in \(started.text)")
+        var printed = ""
+        _ = try await eventually(20) {
+            printed = server.liveRunLog(run)
+            return printed.contains("token=")
         }
-        return token
+        guard let line = printed.split(separator: "\n").first(where: { $0.hasPrefix("token=dpt.") }) else {
+            throw ServerTestSetup("no run token in the run's log: \(printed)")
+        }
+        return String(line.dropFirst("token=".count))
     }
 }
 
@@ -498,6 +506,8 @@ extension SecurityTokenTests {
         #expect(token.hasPrefix("dpt."))
         #expect(try await first.request("GET", "/api/datasets", key: token).status == 200)
         first.stop()
+        // Token times are whole seconds; a replacement in the token's own second would not tell them apart.
+        try await Task.sleep(for: .milliseconds(1100))
         // The same database and keys, another bootstrap key.
         let replaced = "replaced-admin-key-\(UUID().uuidString.prefix(8))"
         let second = try await TestServer(extraEnvironment: signing.merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": replaced]) { $1 }, sharing: first)

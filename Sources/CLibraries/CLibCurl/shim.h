@@ -20,5 +20,11 @@ static inline CURLcode datapilot_curl_setopt_read_function(CURL *h, datapilot_cu
     return curl_easy_setopt(h, CURLOPT_READFUNCTION, f);
 }
 
+/* An in-memory PEM (CA bundle, client certificate or key), copied by libcurl. */
+static inline CURLcode datapilot_curl_setopt_blob(CURL *h, CURLoption o, const void *data, size_t length) {
+    struct curl_blob blob = { (void *)data, length, CURL_BLOB_COPY };
+    return curl_easy_setopt(h, o, &blob);
+}
+
 static inline CURLcode datapilot_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 #endif

@@ -4,7 +4,8 @@ import ServiceKit
 
 /// `POST /api/experiments/runs:execute` `{"run": NAME, "executor": "local" | "kubernetes", "uid": UID}`:
 /// starts a queued run. Executor role (or admin) only, and only with an executor the operator
-/// enabled; without `executor`, the first enabled one. 202 with the run; the Kubernetes executor adds the rendered Job and Secret.
+/// enabled; without `executor`, kubernetes if enabled, else local. 202 with the run; the
+/// Kubernetes executor adds its Job's namespace and name.
 struct ExecuteRoute: Sendable {
     let executors: Executors
 

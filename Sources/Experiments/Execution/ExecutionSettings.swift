@@ -10,8 +10,13 @@ public struct ExecutionSettings: Sendable {
     public var heartbeatSeconds: Double
     /// How long a cancelled process gets between SIGTERM and SIGKILL.
     public var killGraceSeconds: Double = 5
-    /// The namespace of rendered Kubernetes Jobs.
-    public var kubernetesNamespace: String = "datapilot"
+    /// The namespace of the Kubernetes executor's Jobs; empty: the credentials' own (the pod's
+    /// namespace, or the kubeconfig context's), else `datapilot`.
+    public var kubernetesNamespace: String = ""
+    /// The kubeconfig file of the Kubernetes executor; empty: the pod's service account.
+    public var kubeconfig: String = ""
+    /// How long a finished Job of the Kubernetes executor is kept before it is deleted.
+    public var kubernetesJobRetentionSeconds: Int = 86_400
     /// A run-scoped token for a run (its name and uid): valid only for its telemetry and inputs,
     /// only while it is live, and never for a later run of the same name.
     public var issueToken: @Sendable (_ run: String, _ uid: String) -> String
@@ -20,7 +25,7 @@ public struct ExecutionSettings: Sendable {
     /// The local executor's user, limits and sandbox, checked against this machine at start.
     public var launcher: LocalLauncher?
 
-    public init(publicURL: String, workDirectory: String, heartbeatSeconds: Double, kubernetesNamespace: String = "datapilot",
+    public init(publicURL: String, workDirectory: String, heartbeatSeconds: Double, kubernetesNamespace: String = "",
                 issueToken: @escaping @Sendable (String, String) -> String) {
         self.publicURL = publicURL
         self.workDirectory = workDirectory

@@ -16,6 +16,8 @@ public actor Executors {
     /// Called once a locally executed run has reached its final state (builds evidence when asked).
     let onFinish: @Sendable (RunRecord) async -> Void
     private var processes: [String: ChildProcess] = [:]
+    /// Runs as Kubernetes Jobs (Kubernetes/): submits, follows, cancels and collects them.
+    let kubernetes: KubernetesExecutor
 
     init(pool: ConnectionPool, settings: ExecutionSettings, artifacts: ArtifactStore, logger: Logger,
          onFinish: @escaping @Sendable (RunRecord) async -> Void) {
@@ -24,6 +26,12 @@ public actor Executors {
         self.artifacts = artifacts
         self.logger = logger
         self.onFinish = onFinish
+        kubernetes = KubernetesExecutor(pool: pool, settings: settings, artifacts: artifacts, logger: logger, onFinish: onFinish)
+        // Only a server that runs the Kubernetes executor collects and adopts its Jobs.
+        if settings.enabled.contains(.kubernetes), kubernetes.cluster.configured {
+            Task { [kubernetes] in await kubernetes.collectForever() }
+            Task { [kubernetes] in await kubernetes.adoptForever() }
+        }
     }
 
 
@@ -33,7 +41,7 @@ public actor Executors {
         _ = try ExecutionPolicy.choose(kind.rawValue, enabled: settings.enabled)
         switch kind {
         case .local: return try await startLocal(run, actor: actor, requestID: requestID)
-        case .kubernetes: return try await renderKubernetes(run, actor: actor, requestID: requestID)
+        case .kubernetes: return try await kubernetes.start(run, actor: actor, requestID: requestID)
         }
     }
 
@@ -81,27 +89,6 @@ public actor Executors {
         return (started, [])
     }
 
-    private func renderKubernetes(_ run: String, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
-        let settings = self.settings
-        let record = try await pool.withTransaction { connection -> RunRecord in
-            let record = try Self.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run)
-            guard record.spec["image"] != nil, record.spec["command"] != nil else {
-                throw Problem(.unprocessableContent, title: "Incomplete run",
-                              detail: "Run \"\(run)\" needs spec.image and spec.command for the Kubernetes executor")
-            }
-            try connection.query("update runs set executor = 'kubernetes', state_message = 'rendered as a Kubernetes Job; waiting for it to start' where name = $1", [run])
-            try AuditLog.append(AuditDraft(actor: actor, action: "execute", resource: RunLedger.resource(run), requestID: requestID,
-                                           after: ["executor": "kubernetes", "job": .string(KubernetesJob.name(for: run))]), on: connection)
-            return try RunRecord.load(run, on: connection)!
-        }
-        let rendered = KubernetesJob.render(run: run, spec: record.spec, publicURL: settings.publicURL,
-                                            namespace: settings.kubernetesNamespace, token: settings.issueToken(run, record.uid))
-        return (record, [JSONMember("kubernetes", [
-            "job": .string(YAMLEmitter.emit(rendered.job)), "secret": .string(YAMLEmitter.emit(rendered.secret)),
-            "networkPolicy": .string(YAMLEmitter.emit(rendered.networkPolicy)),
-        ])])
-    }
-
     /// Records that a run asked to execute on creation could not start.
     func failToStart(_ run: String, reason: String, requestID: String) async {
         do {
@@ -111,9 +98,13 @@ public actor Executors {
         }
     }
 
-    /// Stops a locally running process at once (SIGTERM to its group, SIGKILL after the grace).
+    /// Stops a locally running process at once (SIGTERM to its group, SIGKILL after the grace),
+    /// or deletes the Job of a cancelled Kubernetes run.
     func cancel(_ run: String) {
-        guard let child = processes[run] else { return }
+        guard let child = processes[run] else {
+            Task { [kubernetes] in await kubernetes.cancel(run) }
+            return
+        }
         child.signalGroup(SIGTERM)
         let grace = settings.killGraceSeconds
         Task {

@@ -2,27 +2,40 @@ import Crypto
 import Foundation
 import Manifests
 
-/// The Kubernetes executor's output: a batch/v1 Job that runs the run's image and command,
+/// What the Kubernetes executor submits: a batch/v1 Job that runs the run's image and command,
 /// the Secret holding its run-scoped token, and a NetworkPolicy refusing connections into the
-/// run's pod, rendered for a cluster to apply. Locked down
+/// run's pod. Locked down
 /// as the cluster's admission policies expect: non-root, read-only root filesystem, no
 /// privilege escalation, all capabilities dropped, no service account token, a deadline.
 public enum KubernetesJob {
-    /// A DNS-1123 label (≤ 63) for `datapilot-run-<run>`, shortened with a hash when needed.
-    public static func name(for run: String) -> String {
-        let full = "datapilot-run-\(run)".replacingOccurrences(of: ".", with: "-")
-        guard full.count > 63 else { return full }
+    /// A DNS-1123 label (≤ 63) `datapilot-run-<run>-<8 hex of the run's uid>`: a later run of the
+    /// same name never meets the Job of an earlier one. Long names are shortened with a hash.
+    public static func name(for run: String, uid: String) -> String {
+        let suffix = "-" + uid.lowercased().filter(\.isHexDigit).prefix(8)
+        let full = "datapilot-run-\(run)".lowercased().replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: "_", with: "-")
+        guard full.count + suffix.count > 63 else { return full + suffix }
         let hash = Hex.encode(SHA256.hash(data: Array(run.utf8))).prefix(8)
-        return String(full.prefix(54)).trimmingCharacters(in: ["-"]) + "-" + hash
+        return String(full.prefix(45)).trimmingCharacters(in: ["-"]) + "-" + hash + suffix
     }
 
-    public static func render(run: String, spec: JSONValue, publicURL: String, namespace: String, token: String,
-                              activeDeadlineSeconds: Int = 86_400) -> (job: JSONValue, secret: JSONValue, networkPolicy: JSONValue) {
-        let name = name(for: run)
-        let secretName = String(name.prefix(57)) + "-token"
+    /// The Secret holding the run's token: the Job's name with `-token`.
+    public static func secretName(job: String) -> String { job + "-token" }
+
+    /// The label every object of the executor carries (the garbage collector's selector).
+    public static let managedBy = ("app.kubernetes.io/managed-by", "datapilot")
+    public static let runUIDLabel = "datapilot.io/run-uid"
+
+    /// `suspend`: the Job is created without a pod; the executor lets it start once its Secret
+    /// and NetworkPolicy exist. `ttlSecondsAfterFinished`: the cluster removes it that long after.
+    public static func render(run: String, uid: String, spec: JSONValue, publicURL: String, namespace: String, token: String,
+                              activeDeadlineSeconds: Int = 86_400, ttlSecondsAfterFinished: Int = 86_400,
+                              suspend: Bool = false) -> (job: JSONValue, secret: JSONValue, networkPolicy: JSONValue) {
+        let name = name(for: run, uid: uid)
+        let secretName = secretName(job: name)
         let labels: JSONValue = [
             "app.kubernetes.io/name": "datapilot-run", "app.kubernetes.io/managed-by": "datapilot",
             "datapilot.io/run": .string(String(run.prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: "-._"))),
+            "datapilot.io/run-uid": .string(uid),
         ]
         let image: String
         if let reference = spec["image"]?["reference"]?.stringValue, let digest = spec["image"]?["digest"]?.stringValue {
@@ -54,7 +67,8 @@ public enum KubernetesJob {
             "apiVersion": "batch/v1", "kind": "Job",
             "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": labels],
             "spec": [
-                "backoffLimit": 0, "activeDeadlineSeconds": .int(Int64(activeDeadlineSeconds)), "ttlSecondsAfterFinished": 86_400,
+                "backoffLimit": 0, "activeDeadlineSeconds": .int(Int64(activeDeadlineSeconds)),
+                "ttlSecondsAfterFinished": .int(Int64(ttlSecondsAfterFinished)), "suspend": .bool(suspend),
                 "template": [
                     "metadata": ["labels": labels],
                     "spec": [
@@ -75,8 +89,17 @@ public enum KubernetesJob {
         let networkPolicy: JSONValue = [
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": labels],
-            "spec": ["podSelector": ["matchLabels": ["datapilot.io/run": labels["datapilot.io/run"] ?? .null]], "policyTypes": ["Ingress"], "ingress": []],
+            "spec": ["podSelector": ["matchLabels": ["datapilot.io/run-uid": .string(uid)]], "policyTypes": ["Ingress"], "ingress": []],
         ]
         return (job, secret, networkPolicy)
+    }
+
+    /// `object` owned by the Job `name` (uid `jobUID`): deleting the Job deletes it.
+    public static func owned(_ object: JSONValue, byJob name: String, uid jobUID: String) -> JSONValue {
+        guard case .object(var members) = object, let index = members.firstIndex(where: { $0.key == "metadata" }),
+              case .object(var metadata) = members[index].value else { return object }
+        metadata.append(JSONMember("ownerReferences", [["apiVersion": "batch/v1", "kind": "Job", "name": .string(name), "uid": .string(jobUID)]]))
+        members[index].value = .object(metadata)
+        return .object(members)
     }
 }

@@ -1,7 +1,7 @@
 import Manifests
 
 /// Where runs execute. `local` runs the command on this server's machine; `kubernetes`
-/// renders the Job (and the Secret with the run's token) for a cluster to run.
+/// submits it as a Job to a cluster through the Kubernetes API (Kubernetes/).
 public enum ExecutorKind: String, Sendable, CaseIterable {
     case local, kubernetes
 }

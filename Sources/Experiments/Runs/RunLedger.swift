@@ -51,8 +51,8 @@ public enum RunLedger {
             // Nobody here runs it: the caller's word is final.
             return try transition(run, to: .cancelled, message: "cancelled", actor: actor, requestID: requestID, on: connection)
         case .running where current.executor == "kubernetes":
-            // The cluster runs it, not this server: the run ends here (and its token with it); the Job is the cluster's to stop.
-            return try transition(run, to: .cancelled, message: "cancelled; its token no longer works, but the Job keeps running until deleted: kubectl delete job \(KubernetesJob.name(for: run))",
+            // The cluster runs it: the run ends here at once (and its token with it); the executor deletes its Job.
+            return try transition(run, to: .cancelled, message: "cancelled; its token no longer works and the Kubernetes executor deletes its Job \(KubernetesJob.name(for: run, uid: current.uid))",
                                   actor: actor, requestID: requestID, on: connection)
         case .running:
             try connection.query("update runs set cancel_requested = true where name = $1", [run])

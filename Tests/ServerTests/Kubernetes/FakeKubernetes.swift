@@ -1,0 +1,144 @@
+import Blocking
+import Curl
+import Foundation
+import Manifests
+
+/// The fake Kubernetes API of Tests/KubernetesFake/fake_apiserver.py on loopback over HTTPS,
+/// with a self-signed certificate made here by openssl, and a kubeconfig pointing at it.
+final class FakeKubernetes: Sendable {
+    static let token = "fake-sa-token-0123456789abcdef"
+    let process: Process
+    let folder: URL
+    let port: Int
+    let io = BlockingQueue(concurrentLabel: "datapilot.tests.fake-kubernetes")
+
+    var server: String { "https://127.0.0.1:\(port)" }
+    var certificate: String { folder.appendingPathComponent("ca.crt").path }
+
+    init() async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-kube-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = { [folder] (name: String) in folder.appendingPathComponent(name).path }
+        // The server's certificate (its own CA), and a client CA with one client certificate signed by it.
+        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-kube-apiserver",
+                          "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", path("tls.key"), "-out", path("ca.crt")])
+        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-client-ca",
+                          "-keyout", path("client-ca.key"), "-out", path("client-ca.crt")])
+        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=datapilot-executor", "-keyout", path("client.key"), "-out", path("client.csr")])
+        try Self.openssl(["x509", "-req", "-in", path("client.csr"), "-CA", path("client-ca.crt"), "-CAkey", path("client-ca.key"),
+                          "-CAcreateserial", "-days", "1", "-out", path("client.crt")])
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("KubernetesFake/fake_apiserver.py")
+        let output = folder.appendingPathComponent("fake.out")
+        try Data().write(to: output)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, "--cert", folder.appendingPathComponent("ca.crt").path,
+                             "--key", folder.appendingPathComponent("tls.key").path, "--token", Self.token, "--client-ca", path("client-ca.crt")]
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        var found: Int?
+        while ContinuousClock.now < deadline, process.isRunning {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }) { found = Int(line.dropFirst(5)) }
+            if found != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard let found else {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            throw ServerTestSetup("the fake Kubernetes API server did not start")
+        }
+        port = found
+    }
+
+    static func openssl(_ arguments: [String]) throws {
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl"] + arguments
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else { throw ServerTestSetup("openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
+    }
+
+    /// SIGKILL: a child started from a dispatch thread may have SIGTERM blocked (see TestServer.stop).
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// A kubeconfig for the fake: its CA inline (`certificate-authority-data`) or as a file, and a token.
+    /// With `clientCertificate`, the user is the client certificate and key (inline) instead of a token.
+    func kubeconfig(token: String = FakeKubernetes.token, inlineCA: Bool = true, clientCertificate: Bool = false) throws -> String {
+        func inline(_ name: String) throws -> String { try Data(contentsOf: folder.appendingPathComponent(name)).base64EncodedString() }
+        let user = clientCertificate
+            ? "client-certificate-data: \(try inline("client.crt"))\n      client-key-data: \(try inline("client.key"))"
+            : "token: \(token)"
+        let ca = inlineCA
+            ? "certificate-authority-data: " + (try Data(contentsOf: URL(fileURLWithPath: certificate))).base64EncodedString()
+            : "certificate-authority: ca.crt"
+        let text = """
+            apiVersion: v1
+            kind: Config
+            current-context: fake
+            clusters:
+              - name: fake-cluster
+                cluster:
+                  server: \(server)
+                  \(ca)
+            users:
+              - name: datapilot-executor
+                user:
+                  \(user)
+            contexts:
+              - name: fake
+                context: {cluster: fake-cluster, user: datapilot-executor, namespace: from-context}
+            """
+        let file = folder.appendingPathComponent("kubeconfig-\(UUID().uuidString.prefix(6)).yaml")
+        try Data(text.utf8).write(to: file)
+        return file.path
+    }
+
+    /// A request to the fake's test controls (or, with `token`, to its API).
+    func request(_ method: String, _ path: String, json: String? = nil, token: String? = nil) async throws -> HTTPResponse {
+        var headers: [(String, String)] = []
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        if json != nil { headers.append(("Content-Type", "application/json")) }
+        var request = HTTPRequest(method: method, url: server + path, headers: headers, body: json.map { .bytes(Array($0.utf8)) } ?? .none)
+        request.tls = TLSOptions(certificateAuthority: .file(certificate))
+        let prepared = request
+        return try await io.run { try Transfer().perform(prepared) }
+    }
+
+    /// Every API request the fake answered so far.
+    func requests() async throws -> [JSONValue] {
+        try await request("GET", "/_fake/requests").json.arrayValue ?? []
+    }
+
+    /// The objects of one resource (`jobs`, `secrets`, `networkpolicies`, `pods`).
+    func objects(_ resource: String) async throws -> [JSONValue] {
+        try await request("GET", "/_fake/objects").json[resource]?.arrayValue ?? []
+    }
+}
+
+/// A fake API server and a datapilot-server whose Kubernetes executor uses it (kubeconfig).
+func withKubernetes(token: String = FakeKubernetes.token, environment: [String: String] = [:],
+                    before: (FakeKubernetes) async throws -> Void = { _ in },
+                    _ body: (FakeKubernetes, TestServer) async throws -> Void) async throws {
+    let fake = try await FakeKubernetes()
+    defer { fake.stop() }
+    try await before(fake)
+    let settings = [
+        "DATAPILOT_EXECUTORS": "kubernetes", "DATAPILOT_KUBECONFIG": try fake.kubeconfig(token: token),
+        "DATAPILOT_KUBERNETES_NAMESPACE": "datapilot-runs", "DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "8",
+        "DATAPILOT_PUBLIC_URL": "https://datapilot.example.com",
+    ].merging(environment) { $1 }
+    try await withServer(environment: settings) { server in try await body(fake, server) }
+}
