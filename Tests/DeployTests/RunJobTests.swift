@@ -20,6 +20,12 @@ import Testing
                                                 publicURL: "https://datapilot.example.com", namespace: "datapilot", token: "dpt.e30.c2ln",
                                                 suspend: true)
             #expect(rendered.job["metadata"]?["name"]?.stringValue.map { $0.count <= 63 && $0.hasSuffix("-0b7c6f7e") } == true)
+            // The run's pod reaches DNS, the API's pods and public addresses: not the cluster's private
+            // ranges (Postgres) nor the metadata service.
+            let policy = rendered.networkPolicy["spec"]
+            #expect(policy?["policyTypes"]?.strings() == ["Ingress", "Egress"])
+            let excluded = policy?["egress"]?.arrayValue?.flatMap { $0["to"]?.arrayValue ?? [] }.flatMap { $0["ipBlock"]?["except"]?.strings() ?? [] } ?? []
+            #expect(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"].allSatisfy(excluded.contains), "\(excluded)")
             let file = folder.appendingPathComponent("\(name.count).yaml")
             try Data(([rendered.job, rendered.secret, rendered.networkPolicy].map(YAMLEmitter.emit).joined(separator: "---\n")).utf8).write(to: file)
             let outcome = try run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, [file.path])

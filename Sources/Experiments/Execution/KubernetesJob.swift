@@ -89,10 +89,26 @@ public enum KubernetesJob {
         let networkPolicy: JSONValue = [
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": labels],
-            "spec": ["podSelector": ["matchLabels": ["datapilot.io/run-uid": .string(uid)]], "policyTypes": ["Ingress"], "ingress": []],
+            "spec": [
+                "podSelector": ["matchLabels": ["datapilot.io/run-uid": .string(uid)]], "policyTypes": ["Ingress", "Egress"], "ingress": [],
+                "egress": runEgress,
+            ],
         ]
         return (job, secret, networkPolicy)
     }
+
+    /// Where a run's pod may connect: cluster DNS, the DataPilot API's pods (it calls back on
+    /// DATAPILOT_URL), and public addresses (external data, package indexes). Not the cluster's
+    /// private ranges (Postgres, other pods, the Kubernetes API) nor link-local addresses (the
+    /// cloud metadata service and its credentials).
+    static let runEgress: JSONValue = [
+        ["to": [["namespaceSelector": [:], "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]]]],
+         "ports": [["port": 53, "protocol": "UDP"], ["port": 53, "protocol": "TCP"]]],
+        ["to": [["podSelector": ["matchLabels": ["app.kubernetes.io/component": "control-plane"]]]]],
+        ["to": [["ipBlock": ["cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+                                                              "169.254.0.0/16", "127.0.0.0/8"]]],
+                ["ipBlock": ["cidr": "::/0", "except": ["fc00::/7", "fe80::/10", "::1/128"]]]]],
+    ]
 
     /// `object` owned by the Job `name` (uid `jobUID`): deleting the Job deletes it.
     public static func owned(_ object: JSONValue, byJob name: String, uid jobUID: String) -> JSONValue {
