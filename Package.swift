@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -67,7 +69,12 @@ let package = Package(
             dependencies: [
                 "Manifests", "Postgres", "Blocking", "ObjectStore", "Redaction", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                // The connection guard: a NIO handler in front of every HTTP connection.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]),
         .target(
             name: "Audit",
@@ -98,6 +105,7 @@ let package = Package(
             dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "Inventory", "ObjectAPI", "Audit", "Lineage",
                            "ObjectStore", "ServiceKit", "Postgres",
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             resources: [.copy("Resources/openapi.yaml")]),
         .target(
