@@ -9,8 +9,8 @@ import Manifests
 /// - GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`; the delivery id
 ///   (`X-GitHub-Delivery`) and the body's digest are each used once (the signature does not
 ///   cover the header, so a replay could change it).
-/// - GitLab: `X-Gitlab-Token: <secret>` (compared in constant time), `X-Gitlab-Event-UUID`
-///   used once when sent.
+/// - GitLab: `X-Gitlab-Token: <secret>` (compared in constant time); the body's digest and
+///   `X-Gitlab-Event-UUID` (when sent) each used once (the token is static, the UUID unsigned).
 /// - Generic: `X-DataPilot-Timestamp: <unix seconds>` and `X-DataPilot-Signature: sha256=<hex
 ///   HMAC-SHA256 of "<timestamp>.<body>">`, at most 5 minutes old, each signature used once.
 struct WebhookVerifier: Sendable {
@@ -37,7 +37,10 @@ struct WebhookVerifier: Sendable {
         }
         if let token = headers["x-gitlab-token"] {
             guard Self.constantTimeEqual(Array(token.utf8), Array(secret.utf8)) else { return .failure(.forged) }
-            return .success(Verified(kind: "gitlab", replayKeys: headers["x-gitlab-event-uuid"].map { ["gitlab-event:" + $0] } ?? []))
+            // The token is static and the UUID unsigned: the body's digest is used once too.
+            var keys = ["gitlab-body:" + Hex.encode(SHA256.hash(data: body))]
+            if let event = headers["x-gitlab-event-uuid"] { keys.append("gitlab-event:" + event) }
+            return .success(Verified(kind: "gitlab", replayKeys: keys))
         }
         if let signature = headers["x-datapilot-signature"] {
             guard let stamp = headers["x-datapilot-timestamp"], let seconds = Double(stamp) else { return .failure(.unsigned) }

@@ -118,6 +118,11 @@ import Testing
                 let gitlab = [("X-Gitlab-Token", Self.secret), ("X-Gitlab-Event-UUID", "e-1")]
                 #expect(try await reconciler.post("/hooks/examples", body: push1, headers: gitlab).status == 202)
                 #expect(try await reconciler.post("/hooks/examples", body: push2, headers: gitlab).status == 409)
+                // A captured GitLab hook (static token, unsigned UUID) sent again with a new UUID, or none.
+                let push4 = Array(#"{"ref": "refs/heads/main", "checkout_sha": "4444444444444444444444444444444444444444"}"#.utf8)
+                #expect(try await reconciler.post("/hooks/examples", body: push4, headers: [("X-Gitlab-Token", Self.secret), ("X-Gitlab-Event-UUID", "e-2")]).status == 202)
+                #expect(try await reconciler.post("/hooks/examples", body: push4, headers: [("X-Gitlab-Token", Self.secret), ("X-Gitlab-Event-UUID", "e-3")]).status == 409)
+                #expect(try await reconciler.post("/hooks/examples", body: push4, headers: [("X-Gitlab-Token", Self.secret)]).status == 409)
 
                 // The deliveries are remembered in Postgres: a new reconciler process refuses the replay too.
                 await reconciler.stop()
