@@ -8,7 +8,8 @@ import NIOHTTPTypes
 /// Watches one client connection, right after HTTP parsing, and closes it when the client is the
 /// slow side: a request head not complete within `headerTimeout` of the connection (or of its
 /// first byte, on a kept-alive connection), no next request within `idleTimeout`, a body that
-/// makes no progress for `bodyTimeout` while the server is asking for it. While the server itself
+/// makes no progress for `bodyTimeout` while the server is asking for it, an answer the client
+/// takes none of for `bodyTimeout` (slow read). While the server itself
 /// is busy (handling a request, or not reading because it is still writing what it has) no clock runs.
 ///
 /// A connection beyond the cap is answered 503 with Retry-After and closed; an answer given before
@@ -44,6 +45,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     // From the socket: bytes so far, and since when the server has been waiting for more.
     private var bytesReceived = 0
     private var waitingSince: NIODeadline?
+    /// Since when the client has taken none of the answer (the socket's send buffer stayed full).
+    private var writeStalledSince: NIODeadline?
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
 
@@ -181,6 +184,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// The socket's send buffer filled (the client reads nothing) or drained again.
+    func writabilityChanged(_ writable: Bool) {
+        writeStalledSince = writable ? nil : .now()
+        if !writable { schedule() }
+    }
+
     func readRequested() {
         guard waitingSince == nil else { return }
         waitingSince = .now()
@@ -192,6 +201,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// When the client must have made progress by; nil while the server is the busy side.
     private var deadline: NIODeadline? {
         if let lingerDeadline { return lingerDeadline }
+        // A client that takes none of its answer for bodyTimeout holds a slot for nothing (slow read).
+        if let writeStalledSince { return writeStalledSince + limits.bodyTimeout }
         if refused { return headDeadline }
         if !requestRead { return waitingSince.map { $0 + limits.bodyTimeout } }
         if outstanding > 0 { return nil }
@@ -214,7 +225,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func check() {
         guard let context, let deadline else { return }
         guard deadline <= .now() else { return schedule() }
-        let reason = lingerDeadline != nil ? "answered_early" : refused ? "over_cap" : !requestRead ? "body_stalled"
+        let reason = lingerDeadline != nil ? "answered_early" : writeStalledSince != nil ? "answer_unread" : refused ? "over_cap"
+            : !requestRead ? "body_stalled"
             : firstRequest || headStarted ? "head_too_slow" : "idle"
         logger.debug("closing a client connection", metadata: ["reason": .string(reason)])
         Counter(label: "datapilot_http_connections_closed_total", dimensions: [("reason", reason)]).increment()
@@ -241,5 +253,10 @@ final class SocketWatch: ChannelDuplexHandler, RemovableChannelHandler {
     func read(context: ChannelHandlerContext) {
         owner.readRequested()
         context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        owner.writabilityChanged(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
     }
 }

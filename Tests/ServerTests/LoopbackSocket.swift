@@ -61,6 +61,22 @@ final class LoopbackSocket: Sendable {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Reads and counts what arrives within `seconds`; whether the peer closed (end of stream or reset).
+    func drain(within seconds: Double) -> (bytes: Int, closed: Bool) {
+        var total = 0
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 256 << 10)
+        while Date() < deadline {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(max(1, deadline.timeIntervalSinceNow * 1000))) > 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { return (total, true) }
+            total += count
+        }
+        return (total, false)
+    }
+
     /// Whether the server has closed this connection (end of stream or reset); any answer it
     /// sent first is read and dropped. Does not wait.
     var isClosedByPeer: Bool {

@@ -91,6 +91,25 @@ struct SecurityConnectionTests {
         }
     }
 
+    /// Slow read: a client that asks for a large answer and takes none of it is cut after the body
+    /// timeout instead of holding its connection (and the answer's buffers) for ever.
+    @Test func aClientThatReadsNoneOfItsAnswerIsClosed() async throws {
+        try await withServer(environment: Self.timeouts) { server in
+            let size = 32 << 20
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("big")).status == 201)
+            let upload = try await server.request("POST", "/api/datasets/big/versions/upload?name=big-1",
+                                                  body: .bytes([UInt8](repeating: UInt8(ascii: "a"), count: size)))
+            #expect(upload.status == 201, "\(upload.text)")
+            let socket = try LoopbackSocket(port: server.port)
+            #expect(socket.send("GET /api/datasets/big/versions/big-1/download HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(TestServer.adminKey)\r\n\r\n"))
+            // Read nothing for longer than the timeout, then take what is there.
+            try await Task.sleep(for: .seconds(Self.timeoutSeconds + 4))
+            let (bytes, closed) = socket.drain(within: 15)
+            #expect(closed, "the server still holds a connection whose client read nothing for \(Self.timeoutSeconds + 4) s")
+            #expect(bytes < size, "the whole answer (\(bytes) bytes) was delivered: the client was not cut")
+        }
+    }
+
     @Test func connectionsBeyondTheCapAreAnswered503WithRetryAfter() async throws {
         raiseOpenFileLimit()
         try await withServer(environment: ["DATAPILOT_MAX_CLIENT_CONNECTIONS": "50", "DATAPILOT_HEADER_TIMEOUT_SECONDS": "60"]) { server in
