@@ -18,13 +18,13 @@ struct ExecuteRoute: Sendable {
                 throw Problem(.unprocessableContent, title: "No run", detail: "send {\"run\": \"<run name>\"}; create the run first with POST /api/experiments/{name}/runs")
             }
             let kind = try ExecutionPolicy.choose(body["executor"]?.stringValue, enabled: executors.settings.enabled)
-            if let uid = body["uid"] {
+            let uid = try body["uid"].map { uid in
                 guard let text = uid.stringValue, !text.isEmpty else {
                     throw Problem(.unprocessableContent, title: "Bad uid", detail: "uid must be the run's metadata.uid, a string")
                 }
-                try await executors.requireUID(run, text)
+                return text
             }
-            let (record, details) = try await executors.execute(run, kind: kind, actor: principal.subject, requestID: context.requestID)
+            let (record, details) = try await executors.execute(run, kind: kind, uid: uid, actor: principal.subject, requestID: context.requestID)
             guard case .object(var members) = record.json else { return Response.json(record.json, status: .accepted) }
             members += details
             return Response.json(.object(members), status: .accepted)

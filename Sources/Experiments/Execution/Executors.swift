@@ -37,16 +37,23 @@ public actor Executors {
 
     /// Starts `run`, which must be QUEUED and (for the local executor) have a command, with an
     /// executor the operator enabled.
-    func execute(_ run: String, kind: ExecutorKind, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
+    /// With `uid`, only the run of that uid (the one the executor reviewed) is started.
+    func execute(_ run: String, kind: ExecutorKind, uid: String? = nil, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
         _ = try ExecutionPolicy.choose(kind.rawValue, enabled: settings.enabled)
         switch kind {
-        case .local: return try await startLocal(run, actor: actor, requestID: requestID)
-        case .kubernetes: return try await kubernetes.start(run, actor: actor, requestID: requestID)
+        case .local: return try await startLocal(run, uid: uid, actor: actor, requestID: requestID)
+        case .kubernetes: return try await kubernetes.start(run, uid: uid, actor: actor, requestID: requestID)
         }
     }
 
-    static func requireQueued(_ record: RunRecord?, _ run: String) throws -> RunRecord {
+    /// The run, locked, QUEUED and not taken by an executor yet, and (with `uid`) still the run
+    /// the executor reviewed: an editor may have deleted it and created another of the same name.
+    static func requireQueued(_ record: RunRecord?, _ run: String, uid: String? = nil) throws -> RunRecord {
         guard let record else { throw Problem.notFound("Run \"\(run)\"") }
+        if let uid, record.uid != uid {
+            throw Problem(.conflict, title: "Run was replaced",
+                          detail: "run \"\(run)\" now has uid \(record.uid), not \(uid): it was deleted and created again since you read it; review the new run, then execute it with its uid")
+        }
         guard record.state == .queued, record.executor == nil else {
             throw Problem(.conflict, title: "Run already started",
                           detail: "Run \"\(run)\" is \(record.state.rawValue)\(record.executor.map { " (executor \($0))" } ?? ""); execute a new run instead")
@@ -54,9 +61,9 @@ public actor Executors {
         return record
     }
 
-    private func startLocal(_ run: String, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
+    private func startLocal(_ run: String, uid: String?, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
         let started = try await pool.withTransaction { connection -> RunRecord in
-            let record = try Self.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run)
+            let record = try Self.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run, uid: uid)
             guard let command = record.spec["command"]?.strings(), !command.isEmpty else {
                 throw Problem(.unprocessableContent, title: "No command",
                               detail: "Run \"\(run)\" has no spec.command; the local executor needs the command to run")

@@ -34,10 +34,10 @@ struct KubernetesExecutor: Sendable {
 
     /// Moves the queued run to RUNNING and submits its Job; a Job the API refuses ends the run
     /// FAILED with the API's answer. A server with no cluster credentials answers 503.
-    func start(_ run: String, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
+    func start(_ run: String, uid: String? = nil, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
         let (api, namespace) = try await cluster.require()
         let started = try await pool.withTransaction { connection -> RunRecord in
-            let record = try Executors.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run)
+            let record = try Executors.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run, uid: uid)
             guard record.spec["image"]?["reference"]?.stringValue != nil, record.spec["command"]?.strings().isEmpty == false else {
                 throw Problem(.unprocessableContent, title: "Incomplete run",
                               detail: "Run \"\(run)\" needs spec.image and spec.command for the Kubernetes executor")
