@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// Which URLs an external DatasetVersion may name (its download answers 307 to the URL, and
 /// clients follow it). The server setting `external-url-allow` lists entries such as
@@ -58,11 +59,6 @@ public struct ExternalURLPolicy: Sendable, Hashable, CustomStringConvertible {
             }
             rules.append(Rule(scheme: parsed.scheme, host: host, port: parsed.port, text: entry))
         }
-    }
-
-    public struct SettingError: Error, Sendable, CustomStringConvertible {
-        public var description: String
-        init(_ description: String) { self.description = description }
     }
 
     /// nil when `url` may be used; otherwise why not, naming the setting that would allow it.

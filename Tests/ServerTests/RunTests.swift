@@ -120,6 +120,8 @@ import Testing
         ("not JSON", "/api/experiment-runs/t1/events", "{", 400, "not valid JSON"),
         ("bad state", "/api/experiments/runs:execute", #"{"run": "t1", "executor": "slurm"}"#, 422, "executor must be one of"),
         ("no command", "/api/experiments/runs:execute", #"{"run": "t1"}"#, 422, "no spec.command"),
+        ("bad uid", "/api/experiments/runs:execute", #"{"run": "t1", "uid": 5}"#, 422, "uid must be the run's metadata.uid"),
+        ("other uid", "/api/experiments/runs:execute", #"{"run": "t1", "uid": "00000000-0000-0000-0000-000000000000"}"#, 409, "it was deleted and created again"),
     ]
 
     @Test func badTelemetryIsRefusedAndWritesNothing() async throws {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import ServiceKit
 
 /// How the local executor keeps a job away from the server: the settings an operator chooses
 /// (`executor-*` in the server's configuration) and the launch chain they become.
@@ -39,11 +40,6 @@ public struct LocalIsolation: Sendable, Equatable {
     public static let keys = ["executor-user", "executor-allow-root", "executor-sandbox", "executor-cpu-seconds", "executor-memory-bytes",
                               "executor-open-files", "executor-processes", "executor-output-bytes", "executor-timeout-seconds",
                               "executor-read-only-paths"]
-
-    public struct SettingError: Error, CustomStringConvertible, Sendable {
-        public var description: String
-        init(_ description: String) { self.description = description }
-    }
 
     /// Applies one `executor-*` setting; throws a message naming it, where it came from and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -101,16 +97,16 @@ public struct LocalLauncher: Sendable {
                 let path = directory + "/" + name
                 if access(path, X_OK) == 0 { return path }
             }
-            throw LocalIsolation.SettingError("the local executor needs \(name) (Debian package \(package)); install it or disable the local executor")
+            throw SettingError("the local executor needs \(name) (Debian package \(package)); install it or disable the local executor")
         }
         prlimit = try tool("prlimit", package: "util-linux")
         if geteuid() == 0 {
             guard let entry = getpwnam(isolation.user) else {
-                throw LocalIsolation.SettingError("executor-user \"\(isolation.user)\" is not a user of this machine; create it (useradd --system \(isolation.user)) or name another")
+                throw SettingError("executor-user \"\(isolation.user)\" is not a user of this machine; create it (useradd --system \(isolation.user)) or name another")
             }
             let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
             if uid == 0 || gid == 0, !isolation.allowRoot {
-                throw LocalIsolation.SettingError("executor-user \"\(isolation.user)\" is root: jobs would run with every privilege of this machine; name an unprivileged user, or set executor-allow-root: true if you really mean it")
+                throw SettingError("executor-user \"\(isolation.user)\" is root: jobs would run with every privilege of this machine; name an unprivileged user, or set executor-allow-root: true if you really mean it")
             }
             switchTo = (uid, gid)
             setpriv = try tool("setpriv", package: "util-linux")
@@ -119,7 +115,7 @@ public struct LocalLauncher: Sendable {
             switchTo = nil
             setpriv = nil
             if isolation.sandbox == .none {
-                throw LocalIsolation.SettingError("the server does not run as root, so jobs cannot run as executor-user \"\(isolation.user)\"; with executor-sandbox: none they would run as the server itself. Use executor-sandbox: bwrap (jobs then run in a user namespace of their own)")
+                throw SettingError("the server does not run as root, so jobs cannot run as executor-user \"\(isolation.user)\"; with executor-sandbox: none they would run as the server itself. Use executor-sandbox: bwrap (jobs then run in a user namespace of their own)")
             }
         }
         bwrap = isolation.sandbox == .bwrap ? try tool("bwrap", package: "bubblewrap") : nil
@@ -143,13 +139,13 @@ public struct LocalLauncher: Sendable {
         var path = start
         while true {
             var info = stat()
-            guard stat(path, &info) == 0 else { throw LocalIsolation.SettingError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            guard stat(path, &info) == 0 else { throw SettingError("cannot read \(path): \(String(cString: strerror(errno)))") }
             let mode = info.st_mode
             let (x, r) = info.st_uid == uid ? (S_IXUSR, S_IRUSR) : info.st_gid == gid ? (S_IXGRP, S_IRGRP) : (S_IXOTH, S_IROTH)
             let isFolder = mode & S_IFMT == S_IFDIR
             let needsRead = read && path == start
             if (isFolder && mode & x == 0) || (needsRead && mode & r == 0) {
-                throw LocalIsolation.SettingError("executor-user \"\(isolation.user)\" cannot reach \(what): \(path) is mode \(String(mode & 0o7777, radix: 8)); let others \(needsRead ? "read" : "pass through") it (chmod o+\(needsRead ? "r" : "x") \(path)) \(hint)")
+                throw SettingError("executor-user \"\(isolation.user)\" cannot reach \(what): \(path) is mode \(String(mode & 0o7777, radix: 8)); let others \(needsRead ? "read" : "pass through") it (chmod o+\(needsRead ? "r" : "x") \(path)) \(hint)")
             }
             guard path != "/" else { return }
             path = (path as NSString).deletingLastPathComponent
