@@ -101,7 +101,7 @@ public struct ExperimentRoutes: Sendable {
                 try RunInputs.write(run: name, spec: spec, on: connection)
             },
             afterCreate: { name, spec in
-                guard spec["execute"]?.boolValue == true else { return }
+                guard RunExecution.executesOnCreate(spec) else { return }
                 let requestID = "execute-on-create-\(UUID().uuidString.lowercased())"
                 do {
                     let kind = try ExecutionPolicy.choose(nil, enabled: enabled)
@@ -114,7 +114,7 @@ public struct ExperimentRoutes: Sendable {
             authorize: { principal, before, spec in
                 // Starting code on creation is the executor's privilege, and needs an enabled executor:
                 // refused before anything is written.
-                guard before == nil, spec["execute"]?.boolValue == true else { return }
+                guard before == nil, RunExecution.executesOnCreate(spec) else { return }
                 try ExecutionPolicy.requireExecutor(principal, "creating a run with spec.execute: true")
                 _ = try ExecutionPolicy.choose(nil, enabled: enabled)
             })

@@ -5,7 +5,7 @@ import Manifests
 /// only from sources whose configuration says `execute: allowed`.
 public enum ExecutionRequests {
     public static func runs(in manifests: [Manifest]) -> [Manifest] {
-        manifests.filter { $0.kind == .run && $0.spec["execute"]?.boolValue == true }
+        manifests.filter { $0.kind == .run && RunExecution.executesOnCreate($0.spec) }
     }
 
     /// One line per run, `file:line:column: ...`, saying why nothing was applied and what to change.

@@ -4,16 +4,14 @@ import Reconcile
 /// What a merge changes about the code runs execute: a Run whose `execute`, `command`, `image`
 /// or `code` is new or different starts (or would start) code, so a reviewer sees it first.
 enum ExecutionReview {
-    static let fields = ["execute", "command", "image", "code"]
-
     static func findings(base: Manifest?, head: Manifest) -> [ReviewFinding] {
         guard head.kind == .run else { return [] }
-        let changed = fields.filter { field in
+        let changed = RunExecution.fields.filter { field in
             let before = base?.spec[field] ?? .null, after = head.spec[field] ?? .null
             return before.canonicalJSON != after.canonicalJSON && !(base == nil && after == .null)
         }
         guard !changed.isEmpty else { return [] }
-        let executes = head.spec["execute"]?.boolValue == true
+        let executes = RunExecution.executesOnCreate(head.spec)
         let what = changed.map { "spec.\($0)" }.joined(separator: ", ")
         return [ReviewFinding(.privileged,
                               "run/\(head.name) (\(head.origin.location)): \(what) \(base == nil ? "set" : "changed")"

@@ -5,10 +5,6 @@ import ServiceKit
 /// `executor` role, or admin), not a side effect of write access; and an executor runs only if
 /// the operator enabled it (`executors` in the server's configuration).
 enum ExecutionPolicy {
-    /// The fields of a run that decide what code runs where: written once, like params, so that
-    /// what an executor reviewed is what runs.
-    static let executionFields = ["execute", "command", "image", "code"]
-
     static func requireExecutor(_ principal: Principal, _ what: String) throws {
         guard principal.role.satisfies(.executor) else {
             throw Problem(.forbidden, title: "Forbidden",
@@ -43,7 +39,7 @@ enum ExecutionPolicy {
 
     /// Refuses changing what a run executes once it is written.
     static func checkUnchanged(_ name: String, before: JSONValue, after: JSONValue) throws {
-        for field in executionFields where (before[field] ?? .null).canonicalJSON != (after[field] ?? .null).canonicalJSON {
+        for field in RunExecution.fields where (before[field] ?? .null).canonicalJSON != (after[field] ?? .null).canonicalJSON {
             throw Problem(.conflict, title: "Execution fields are written once",
                           detail: "Run \"\(name)\" already has spec.\(field) \(before[field]?.jsonString() ?? "unset"); what a run executes never changes: create a new run")
         }
