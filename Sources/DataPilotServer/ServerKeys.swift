@@ -34,7 +34,7 @@ enum ServerKeys {
             // Only the Experiments service signs evidence; other processes never touch its keys.
             let keyring = configuration.runs(.experiments) ? try EvidenceKeyring(try await evidence.load(pool: pool, logger: logger)) : .generated()
             return (credentials, keyring)
-        } catch let problem as SigningKeyProblem {
+        } catch let problem as SettingError {
             throw ConfigurationProblem(problem.description)
         }
     }

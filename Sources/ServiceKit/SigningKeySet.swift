@@ -54,7 +54,7 @@ public struct SigningKeySet: Sendable, Equatable {
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            func problem(_ detail: String) -> SigningKeyProblem { SigningKeyProblem("\(source) line \(index + 1): \(detail)") }
+            func problem(_ detail: String) -> SettingError { SettingError("\(source) line \(index + 1): \(detail)") }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2 else {
                 throw problem("expected \"<id> <base64 key>\" (optionally followed by verify-only), found \(fields.count) field; "
@@ -77,10 +77,10 @@ public struct SigningKeySet: Sendable, Equatable {
             entries.append(Entry(id: id, bytes: Array(data), verifyOnly: fields.count == 3))
         }
         guard !entries.isEmpty else {
-            throw SigningKeyProblem("\(source) holds no keys; add a line \"<id> <base64 key>\" (make one with `dpctl keys generate --type \(kind.rawValue)`)")
+            throw SettingError("\(source) holds no keys; add a line \"<id> <base64 key>\" (make one with `dpctl keys generate --type \(kind.rawValue)`)")
         }
         guard entries.contains(where: { !$0.verifyOnly }) else {
-            throw SigningKeyProblem("\(source) has no signing key: every key is marked verify-only; remove verify-only from the key that should sign")
+            throw SettingError("\(source) has no signing key: every key is marked verify-only; remove verify-only from the key that should sign")
         }
         return SigningKeySet(entries: entries)
     }
@@ -134,7 +134,3 @@ public enum SigningKeyKind: String, Sendable, CaseIterable {
     }
 }
 
-public struct SigningKeyProblem: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

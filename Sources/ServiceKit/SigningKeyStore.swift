@@ -73,7 +73,7 @@ public struct SigningKeyStore: Sendable {
                            metadata: ["keys": .string(source)])
             return keys
         case .evidence:
-            throw SigningKeyProblem("""
+            throw SettingError("""
                 the database still holds the evidence signing key of an earlier version (table server_secrets), which signed the evidence \
                 bundles made so far, and \(source) (\(kind.fileSetting)) does not hold it. So that those bundles still verify, add it as a \
                 verify-only key, then start again (the server then deletes it from the database): \
@@ -86,11 +86,11 @@ public struct SigningKeyStore: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
               let data = FileManager.default.contents(atPath: path) else {
-            throw SigningKeyProblem("cannot read the key file \(path) (\(setting)): it does not exist, is a folder or is not readable by this user; "
+            throw SettingError("cannot read the key file \(path) (\(setting)): it does not exist, is a folder or is not readable by this user; "
                                     + "point \(setting) at a file of \"<id> <base64 key>\" lines (make one with `dpctl keys generate`)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw SigningKeyProblem("the key file \(path) (\(setting)) is not UTF-8 text; it holds \"<id> <base64 key>\" lines")
+            throw SettingError("the key file \(path) (\(setting)) is not UTF-8 text; it holds \"<id> <base64 key>\" lines")
         }
         return text
     }
@@ -99,17 +99,17 @@ public struct SigningKeyStore: Sendable {
     public static func write(_ keys: SigningKeySet, to path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        guard chmod(folder, 0o700) == 0 else { throw SigningKeyProblem("cannot make \(folder) private (chmod 0700): errno \(errno)") }
+        guard chmod(folder, 0o700) == 0 else { throw SettingError("cannot make \(folder) private (chmod 0700): errno \(errno)") }
         let temporary = path + ".new-\(UUID().uuidString.prefix(8))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SigningKeyProblem("cannot write the key file \(temporary): errno \(errno); check that \(folder) is writable") }
+        guard fd >= 0 else { throw SettingError("cannot write the key file \(temporary): errno \(errno); check that \(folder) is writable") }
         let bytes = Array(keys.text.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)
         close(fd)
         guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw SigningKeyProblem("cannot write the key file \(path): errno \(errno)")
+            throw SettingError("cannot write the key file \(path): errno \(errno)")
         }
     }
 }
@@ -125,7 +125,7 @@ enum LegacySecrets {
             guard try connection.query("select to_regclass('server_secrets')::text as t").first?["t"] != nil,
                   let value = try connection.query("select value from server_secrets where name = $1", [kind.legacyName]).first?["value"] else { return nil }
             guard let bytes = Data(base64Encoded: value) else {
-                throw SigningKeyProblem("server_secrets holds a \(kind.legacyName) that is not base64; delete that row (its key cannot be used)")
+                throw SettingError("server_secrets holds a \(kind.legacyName) that is not base64; delete that row (its key cannot be used)")
             }
             return Array(bytes)
         }
