@@ -9,13 +9,17 @@ import PackageDescription
 //   Review        what a reviewer sees: pull-request plans (dpctl plan) and drift reports, rendered
 //   Compression, QualityEngine   zlib's streaming gzip decoder; quality rules evaluated over CSV/JSONL in one pass
 //   DPCtlCommands the dpctl command line, a library so tests can drive it
-//   dpctl         the thin executable
+//   dpctl         the thin executable; it links no HTTP server, Postgres or Prometheus (DPCtlTests checks)
+//   CLIKit        what dpctl and datapilot-reconciler share: contexts, failures and exit codes, the terminal
+//   ReconcilerCommand, datapilot-reconciler   the reconciler's command line and executable (`dpctl reconcile` runs it)
+//   LogSetup      the executables' log output (JSON or text, redacted); SigningKeys  key files (`dpctl keys`, the server)
 let package = Package(
     name: "DataPilot",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "dpctl", targets: ["dpctl"]),
         .executable(name: "datapilot-server", targets: ["datapilot-server"]),
+        .executable(name: "datapilot-reconciler", targets: ["datapilot-reconciler"]),
         .library(name: "Manifests", targets: ["Manifests"]),
     ],
     dependencies: [
@@ -28,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -47,9 +52,11 @@ let package = Package(
         .target(name: "Git", dependencies: ["CLibGit2"]),
         .target(
             name: "GitSource",
-            dependencies: ["Git", "Manifests", "Blocking", "Redaction", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Git", "Manifests", "Reconcile", "Blocking", "Redaction", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking", "Redaction"]),
         .target(name: "Redaction"),
+        .target(name: "LogSetup", dependencies: ["Redaction", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SigningKeys", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Curl", dependencies: ["CLibCurl"]),
         .target(name: "Compression", dependencies: ["CZlib"]),
         // The row loop mutates check state on every value: dynamic exclusivity checks cost a
@@ -67,7 +74,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests", "Postgres", "Blocking", "ObjectStore", "Redaction", .product(name: "Crypto", package: "swift-crypto"),
+                "Manifests", "Postgres", "Blocking", "ObjectStore", "SigningKeys", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -111,7 +118,7 @@ let package = Package(
         .target(
             name: "DataPilotServerCommand",
             dependencies: [
-                "DataPilotServer", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DataPilotServer", "ServiceKit", "LogSetup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
@@ -125,11 +132,19 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
-        .target(name: "Review", dependencies: ["Reconcile", "Reconciler", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
+        .target(
+            name: "CLIKit",
+            dependencies: ["Manifests", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(
+            name: "ReconcilerCommand",
+            dependencies: ["Reconciler", "Reconcile", "GitSource", "CLIKit", "LogSetup", "Redaction",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "datapilot-reconciler", dependencies: ["ReconcilerCommand"]),
+        .target(name: "Review", dependencies: ["Reconcile", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "ServiceKit", "Redaction",
+                "Manifests", "APIClient", "Reconcile", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "CLIKit", "SigningKeys",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -137,7 +152,7 @@ let package = Package(
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
-        .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "Manifests"]),
+        .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "datapilot-reconciler", "Manifests"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
         .testTarget(
             name: "GitSourceTests",
@@ -145,7 +160,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["datapilot-server", "dpctl", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
+            dependencies: ["datapilot-server", "dpctl", "datapilot-reconciler", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
                            "Review", "Reconcile", "KubernetesClient",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
@@ -155,7 +170,7 @@ let package = Package(
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
         // scanned with checkov; the configuration layers of both executables.
-        .testTarget(name: "DeployTests", dependencies: ["dpctl", "datapilot-server", "DataPilotServer", "Reconciler", "ServiceKit", "Experiments", "Manifests",
+        .testTarget(name: "DeployTests", dependencies: ["dpctl", "datapilot-server", "datapilot-reconciler", "DataPilotServer", "Reconciler", "LogSetup", "SigningKeys", "Experiments", "Manifests",
                                                       .product(name: "Yams", package: "Yams")]),
     ],
     swiftLanguageModes: [.v6]

@@ -34,8 +34,9 @@ keep=false
 
 source scripts/lib/packages.sh
 ensure_packages
-say "building dpctl and datapilot-server"
+say "building dpctl, datapilot-reconciler (dpctl reconcile runs it) and datapilot-server"
 swift build --product dpctl >/dev/null
+swift build --product datapilot-reconciler >/dev/null
 swift build --product datapilot-server >/dev/null
 bin="$(swift build --show-bin-path)"
 export PATH="$bin:$PATH"

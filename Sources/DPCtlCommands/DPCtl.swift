@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLIKit
 import Manifests
 
 /// `dpctl`: the DataPilot command line. The executable only calls `DPCtl.main(arguments:)`.
@@ -18,7 +19,8 @@ public struct DPCtl: AsyncParsableCommand {
     public init() {}
 
     /// Parses and runs a command line, returning the process exit code. Usage errors exit 2,
-    /// like kubectl's, rather than ArgumentParser's 64.
+    /// like kubectl's, rather than ArgumentParser's 64. (`dpctl reconcile` never gets here: the
+    /// executable hands it to datapilot-reconciler first, see `ReconcilerLauncher`.)
     public static func main(arguments: [String]) async -> Int32 {
         if let first = arguments.first, !first.hasPrefix("-"), first != "help" {
             let names = configuration.subcommands.compactMap { $0.configuration.commandName ?? String(describing: $0).lowercased() }
@@ -28,38 +30,8 @@ public struct DPCtl: AsyncParsableCommand {
                 return 2
             }
         }
-        do {
-            var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            return 0
-        } catch let exit as CommandExit {
-            return exit.code
-        } catch let failure as CommandFailure {
-            Terminal.standardError.write("Error: \(failure.description)\n")
-            return failure.code
-        } catch let error as CLIError {
-            Terminal.standardError.write("Error: \(error.description)\n")
-            return 1
-        } catch {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if code == .success {
-                print(message)
-                return 0
-            }
-            Terminal.standardError.write(message + "\n")
-            return code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue
-        }
+        return await CommandRunner.run(DPCtl.self, arguments: arguments)
     }
-}
-
-/// Ends a command with an exit code after it has said what it had to say.
-struct CommandExit: Error {
-    var code: Int32
 }
 
 public enum DPCtlVersion {

@@ -1,3 +1,4 @@
+import CLIKit
 import Manifests
 import Reconcile
 import Review

@@ -1,5 +1,6 @@
 import APIClient
 import ArgumentParser
+import CLIKit
 import Crypto
 import Evidence
 import Foundation

@@ -1,7 +1,8 @@
 import ArgumentParser
+import CLIKit
 import Evidence
 import Foundation
-import ServiceKit
+import SigningKeys
 
 /// `dpctl keys`: signing keys for datapilot-server's key files (docs/operations.md, "Rotating
 /// signing keys"). Offline: nothing is sent to a server.
@@ -52,7 +53,7 @@ struct KeysGenerate: ParsableCommand {
         text += line
         let keys: SigningKeySet
         do { keys = try SigningKeySet.parse(text, source: file, kind: type.kind) } catch { throw CommandFailure("\(error)", code: 1) }
-        do { try SigningKeyStore.write(keys, to: file) } catch { throw CommandFailure("\(error)", code: 1) }
+        do { try SigningKeyFile.write(keys, to: file) } catch { throw CommandFailure("\(error)", code: 1) }
         Terminal.standardOutput.write("added \(type.rawValue) key \(id)\(verifyOnly ? " (verify-only)" : "") to \(file); the signing key is \(keys.signer.id)\n")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLIKit
 import Foundation
 import Manifests
 
@@ -48,15 +49,5 @@ struct ManifestArguments: ParsableArguments {
             throw CommandExit(code: exitCode)
         }
         return set.manifests
-    }
-}
-
-/// A failure printed as `Error: ...` with a chosen exit code (diff's and plan's errors are 2).
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-    var code: Int32
-    init(_ description: String, code: Int32) {
-        self.description = description
-        self.code = code
     }
 }

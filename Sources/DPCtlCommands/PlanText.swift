@@ -1,3 +1,4 @@
+import CLIKit
 import Reconcile
 import Review
 

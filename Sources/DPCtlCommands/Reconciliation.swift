@@ -1,5 +1,6 @@
 import APIClient
 import Blocking
+import CLIKit
 import Foundation
 import Git
 import Manifests

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLIKit
 import Foundation
 import Manifests
 

@@ -5,6 +5,7 @@ import Gateway
 import Logging
 import Postgres
 import ServiceKit
+import SigningKeys
 
 /// The server's signing keys: token keys (Gateway) and evidence keys (Experiments), from key
 /// files or the environment, or generated under `<data-dir>/keys/` for a single process that is

@@ -2,6 +2,7 @@ import ArgumentParser
 import DataPilotServer
 import Foundation
 import Logging
+import LogSetup
 import Metrics
 import Prometheus
 import ServiceKit

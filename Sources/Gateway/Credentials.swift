@@ -3,6 +3,7 @@ import Foundation
 import Manifests
 import Postgres
 import ServiceKit
+import SigningKeys
 
 /// The short-lived signed tokens API keys are exchanged for, and run-scoped tokens. Tokens are
 /// `dpt.<payload>.<signature>`, base64url, HMAC-SHA256 with the key the payload's `kid` names.

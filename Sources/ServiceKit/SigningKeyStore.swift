@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import SigningKeys
 
 /// Where a server's signing keys come from, in order: the environment variable holding the key
 /// file's text, the configured key file (in Kubernetes a mounted Secret), or, with neither, a
@@ -35,9 +36,9 @@ public struct SigningKeyStore: Sendable {
         if let inline, !inline.isEmpty {
             keys = try SigningKeySet.parse(inline, source: kind.variable, kind: kind)
         } else if let file {
-            keys = try SigningKeySet.parse(try Self.read(file, setting: kind.fileSetting), source: "\(file) (\(kind.fileSetting))", kind: kind)
+            keys = try SigningKeySet.parse(try SigningKeyFile.read(file, setting: kind.fileSetting), source: "\(file) (\(kind.fileSetting))", kind: kind)
         } else if FileManager.default.fileExists(atPath: generatedPath) {
-            keys = try SigningKeySet.parse(try Self.read(generatedPath, setting: "the generated key file"), source: generatedPath, kind: kind)
+            keys = try SigningKeySet.parse(try SigningKeyFile.read(generatedPath, setting: "the generated key file"), source: generatedPath, kind: kind)
         }
         if let legacy = try await LegacySecrets.value(of: kind, pool: pool) {
             keys = try adopt(legacy, into: keys, logger: logger)
@@ -45,7 +46,7 @@ public struct SigningKeyStore: Sendable {
         }
         if let keys { return keys }
         let fresh = SigningKeySet(entries: [.init(id: kind.newID(), bytes: kind.generate())])
-        try Self.write(fresh, to: generatedPath)
+        try SigningKeyFile.write(fresh, to: generatedPath)
         logger.notice("generated the \(kind.rawValue) signing key (none was configured); it is kept in a file, never in the database",
                       metadata: ["file": .string(generatedPath), "keyid": .string(fresh.signer.id), "setting": .string(kind.fileSetting)])
         return fresh
@@ -61,7 +62,7 @@ public struct SigningKeyStore: Sendable {
             var id = LegacySecrets.keyID
             while moved.key(id: id) != nil { id += "-1" }
             moved.entries.append(.init(id: id, bytes: legacy, verifyOnly: keys != nil))
-            try Self.write(moved, to: generatedPath)
+            try SigningKeyFile.write(moved, to: generatedPath)
             logger.notice("moved the \(kind.rawValue) signing key of an earlier version out of the database into a key file",
                           metadata: ["file": .string(generatedPath), "keyid": .string(id)])
             return moved
@@ -79,37 +80,6 @@ public struct SigningKeyStore: Sendable {
                 verify-only key, then start again (the server then deletes it from the database): \
                 psql "$DATAPILOT_DATABASE_URL" -Atc "select '\(LegacySecrets.keyID) ' || value || ' verify-only' from server_secrets where name = 'evidence-signing-key'" >> \(file ?? "<key file>")
                 """)
-        }
-    }
-
-    static func read(_ path: String, setting: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let data = FileManager.default.contents(atPath: path) else {
-            throw SettingError("cannot read the key file \(path) (\(setting)): it does not exist, is a folder or is not readable by this user; "
-                                    + "point \(setting) at a file of \"<id> <base64 key>\" lines (make one with `dpctl keys generate`)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SettingError("the key file \(path) (\(setting)) is not UTF-8 text; it holds \"<id> <base64 key>\" lines")
-        }
-        return text
-    }
-
-    /// Writes a key file readable by this user only, in a folder only this user may enter.
-    public static func write(_ keys: SigningKeySet, to path: String) throws {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        guard chmod(folder, 0o700) == 0 else { throw SettingError("cannot make \(folder) private (chmod 0700): errno \(errno)") }
-        let temporary = path + ".new-\(UUID().uuidString.prefix(8))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SettingError("cannot write the key file \(temporary): errno \(errno); check that \(folder) is writable") }
-        let bytes = Array(keys.text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd)
-        close(fd)
-        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw SettingError("cannot write the key file \(path): errno \(errno)")
         }
     }
 }
@@ -142,4 +112,9 @@ enum LegacySecrets {
             }
         }
     }
+}
+
+extension SigningKeyKind {
+    /// The row of `server_secrets` where versions before key files kept the key.
+    var legacyName: String { "\(rawValue)-signing-key" }
 }

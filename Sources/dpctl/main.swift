@@ -4,4 +4,8 @@ import DPCtlCommands
 import Glibc
 #endif
 
-exit(await DPCtl.main(arguments: Array(CommandLine.arguments.dropFirst())))
+let arguments = Array(CommandLine.arguments.dropFirst())
+// `dpctl reconcile ...` becomes datapilot-reconciler here, on the main thread before any other
+// work starts, so the reconciler begins with the signal mask dpctl was started with.
+if let failed = ReconcilerLauncher.dispatch(arguments) { exit(failed) }
+exit(await DPCtl.main(arguments: arguments))

@@ -1,7 +1,7 @@
 import DataPilotServer
 import Foundation
 import Logging
-import ServiceKit
+import LogSetup
 import Synchronization
 import Testing
 

@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func theRuntimeStageInstallsExactlyTheLinkedLibrariesPackages() throws {
-        let executables = ["dpctl", "datapilot-server"].map { productsFolder.appendingPathComponent($0).path }
+        let executables = ["dpctl", "datapilot-server", "datapilot-reconciler"].map { productsFolder.appendingPathComponent($0).path }
         let (linked, toolchain) = try Self.linkedPackages(executables)
         #expect(linked.contains("libgit2-1.5") && linked.contains("libpq5") && linked.contains("libcurl4"), "\(linked)")
         #expect(toolchain.contains { $0.hasPrefix("libswiftCore") } || toolchain.isEmpty, "\(toolchain)")
@@ -103,7 +103,7 @@ import Testing
         #expect(text.contains("--static-swift-stdlib"))
         #expect(text.contains("USER 10001:10001"), "non-root, the UID deploy/ runs as")
         #expect(text.contains("rm -rf /var/lib/apt/lists/*"))
-        for executable in ["datapilot-server", "dpctl"] { #expect(text.contains("\"$bin/\(executable)\"")) }
+        for executable in ["datapilot-server", "datapilot-reconciler", "dpctl"] { #expect(text.contains("\"$bin/\(executable)\"")) }
         let ignore = try String(contentsOf: repositoryRoot.appendingPathComponent(".dockerignore"), encoding: .utf8)
         for entry in [".build", ".git", "Tests"] { #expect(ignore.split(separator: "\n").contains(Substring(entry))) }
     }

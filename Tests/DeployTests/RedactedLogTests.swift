@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import ServiceKit
+import LogSetup
 import Synchronization
 import Testing
 

@@ -1,6 +1,6 @@
 import DataPilotServer
 import Foundation
-import ServiceKit
+import SigningKeys
 import Testing
 
 /// Every datapilot-server process gets its signing keys from the Secret datapilot-signing-keys,

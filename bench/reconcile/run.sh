@@ -21,6 +21,7 @@ ensure_packages
 log "building dpctl and datapilot-server (release)"
 swift build -c release --product datapilot-server >&2
 swift build -c release --product dpctl >&2
+swift build -c release --product datapilot-reconciler >&2
 bin="$(swift build -c release --show-bin-path)"
 
 work="$(mktemp -d /tmp/dp-reconcile-bench.XXXXXX)"

@@ -1,5 +1,6 @@
 import Evidence
 import ServiceKit
+import SigningKeys
 
 extension EvidenceKeyring {
     /// The keyring of a key file's keys (`SigningKeyStore` with kind `.evidence`).

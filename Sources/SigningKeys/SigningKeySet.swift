@@ -99,8 +99,6 @@ public enum SigningKeyKind: String, Sendable, CaseIterable {
     public var variable: String { "DATAPILOT_\(rawValue.uppercased())_SIGNING_KEYS" }
     /// The file generated under `<data-dir>/keys/` when nothing is configured.
     public var fileName: String { "\(rawValue)-signing-keys" }
-    /// The row of `server_secrets` where versions before key files kept the key.
-    var legacyName: String { "\(rawValue)-signing-key" }
 
     /// What is wrong with `bytes` as a key of this kind, if anything.
     public func problem(with bytes: [UInt8]) -> String? {

@@ -7,20 +7,22 @@ import Foundation
 
 /// An output stream and whether it deserves colour: only a terminal, never with NO_COLOR set
 /// or TERM=dumb.
-struct Terminal: Sendable {
-    let descriptor: Int32
+public struct Terminal: Sendable {
+    public let descriptor: Int32
 
-    static let standardOutput = Terminal(descriptor: 1)
-    static let standardError = Terminal(descriptor: 2)
+    public static let standardOutput = Terminal(descriptor: 1)
+    public static let standardError = Terminal(descriptor: 2)
 
-    var isColorful: Bool {
+    public init(descriptor: Int32) { self.descriptor = descriptor }
+
+    public var isColorful: Bool {
         let environment = ProcessInfo.processInfo.environment
         if environment["NO_COLOR"] != nil || environment["TERM"] == "dumb" { return false }
         return isatty(descriptor) == 1
     }
 
     /// Columns of the terminal, or nil when not a terminal (`COLUMNS` overrides).
-    var width: Int? {
+    public var width: Int? {
         if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
         guard isatty(descriptor) == 1 else { return nil }
         var size = winsize()
@@ -28,7 +30,7 @@ struct Terminal: Sendable {
         return Int(size.ws_col)
     }
 
-    func write(_ text: String) {
+    public func write(_ text: String) {
         var text = text
         text.withUTF8 { buffer in
             var offset = 0
@@ -42,14 +44,16 @@ struct Terminal: Sendable {
 }
 
 /// ANSI styles, applied only when the stream is a colourful terminal.
-struct Style {
-    let enabled: Bool
+public struct Style {
+    public let enabled: Bool
 
-    func red(_ s: String) -> String { wrap(s, "1;31") }
-    func yellow(_ s: String) -> String { wrap(s, "1;33") }
-    func green(_ s: String) -> String { wrap(s, "32") }
-    func bold(_ s: String) -> String { wrap(s, "1") }
-    func dim(_ s: String) -> String { wrap(s, "2") }
+    public init(enabled: Bool) { self.enabled = enabled }
+
+    public func red(_ s: String) -> String { wrap(s, "1;31") }
+    public func yellow(_ s: String) -> String { wrap(s, "1;33") }
+    public func green(_ s: String) -> String { wrap(s, "32") }
+    public func bold(_ s: String) -> String { wrap(s, "1") }
+    public func dim(_ s: String) -> String { wrap(s, "2") }
 
     private func wrap(_ s: String, _ code: String) -> String {
         enabled ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s

@@ -1,30 +1,42 @@
 import Foundation
 import Manifests
 
-/// dpctl's contexts, kubeconfig-style: `~/.datapilot/config.yaml` (or `$DATAPILOT_CONFIG`).
+/// dpctl's contexts (datapilot-reconciler reads them too), kubeconfig-style: `~/.datapilot/config.yaml` (or `$DATAPILOT_CONFIG`).
 ///
 ///     current-context: local
 ///     contexts:
 ///       - name: local
 ///         server: http://127.0.0.1:8080
 ///         token-file: /home/me/.datapilot/token
-struct ClientConfig {
-    struct Context: Equatable {
-        var name: String
-        var server: String
-        var token: String?
-        var tokenFile: String?
+public struct ClientConfig {
+    public struct Context: Equatable {
+        public var name: String
+        public var server: String
+        public var token: String?
+        public var tokenFile: String?
+
+        public init(name: String, server: String, token: String? = nil, tokenFile: String? = nil) {
+            self.name = name
+            self.server = server
+            self.token = token
+            self.tokenFile = tokenFile
+        }
     }
 
-    var currentContext: String?
-    var contexts: [Context] = []
+    public var currentContext: String?
+    public var contexts: [Context] = []
 
-    static var path: String {
+    public init(currentContext: String? = nil, contexts: [Context] = []) {
+        self.currentContext = currentContext
+        self.contexts = contexts
+    }
+
+    public static var path: String {
         if let path = ProcessInfo.processInfo.environment["DATAPILOT_CONFIG"], !path.isEmpty { return path }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/config.yaml").path
     }
 
-    static func load() throws -> ClientConfig {
+    public static func load() throws -> ClientConfig {
         guard let data = FileManager.default.contents(atPath: path) else { return ClientConfig() }
         guard case .success(let value) = JSONText.parse(Array(data)), case .object = value else {
             throw CLIError("\(path) is not a YAML mapping; fix or remove it (dpctl config set-context rewrites it)")
@@ -40,7 +52,7 @@ struct ClientConfig {
         return config
     }
 
-    func save() throws {
+    public func save() throws {
         let url = URL(fileURLWithPath: Self.path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var members: [JSONMember] = []
@@ -59,11 +71,11 @@ struct ClientConfig {
 
 /// Where a command sends its requests: `--context`, then the current context, then
 /// `DATAPILOT_SERVER` / `DATAPILOT_TOKEN`, which override either.
-struct Target {
-    var server: String
-    var token: String?
+public struct Target {
+    public var server: String
+    public var token: String?
 
-    static func resolve(context name: String?) throws -> Target {
+    public static func resolve(context name: String?) throws -> Target {
         let environment = ProcessInfo.processInfo.environment
         let config = try ClientConfig.load()
         var target = Target(server: "http://127.0.0.1:8080", token: nil)
@@ -84,10 +96,4 @@ struct Target {
         if let token = environment["DATAPILOT_TOKEN"], !token.isEmpty { target.token = token }
         return target
     }
-}
-
-/// A user-facing failure: printed as `Error: ...` with exit status 1.
-struct CLIError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

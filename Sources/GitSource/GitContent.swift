@@ -1,4 +1,3 @@
-import GitSource
 import Manifests
 import Reconcile
 
