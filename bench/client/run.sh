@@ -23,7 +23,7 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/dpctl-client-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-# measure NAME BINARY: prints "bytes stripped_bytes libraries needed libpq median_ms min_ms".
+# measure NAME BINARY: prints "bytes stripped_bytes libraries needed libpq".
 measure() {
   local binary="$2" copy="$work/$1"
   cp "$binary" "$copy" && strip "$copy"
@@ -31,35 +31,44 @@ measure() {
   libraries=$(ldd "$binary" | grep -vc 'linux-vdso')
   needed=$(readelf -d "$binary" | grep -c NEEDED)
   libpq=$(ldd "$binary" | grep -q libpq && echo yes || echo no)
-  "$binary" version >/dev/null
-  local timing
-  if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/$1.json" "$binary version" >&2
-    timing=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f %.2f" % (r["median"]*1000, r["min"]*1000))' "$work/$1.json")
-  else
-    timing=$(python3 - "$binary" "$runs" <<'PY'
-import statistics, subprocess, sys, time
-binary, runs = sys.argv[1], int(sys.argv[2])
-for _ in range(5):
-    subprocess.run([binary, "version"], stdout=subprocess.DEVNULL, check=True)
-samples = []
-for _ in range(runs):
-    start = time.perf_counter()
-    subprocess.run([binary, "version"], stdout=subprocess.DEVNULL, check=True)
-    samples.append((time.perf_counter() - start) * 1000)
-print(f"{statistics.median(samples):.2f} {min(samples):.2f}")
-PY
-)
-  fi
-  echo "$(stat -c %s "$binary") $(stat -c %s "$copy") $libraries $needed $libpq $timing"
+  echo "$(stat -c %s "$binary") $(stat -c %s "$copy") $libraries $needed $libpq"
 }
 
-log "measuring $dpctl ($runs runs of dpctl version)"
-read -r a_size a_stripped a_libs a_needed a_pq a_median a_min <<<"$(measure after "$dpctl")"
+# startup BINARY...: "median_ms min_ms" per binary, one line each. Without hyperfine the binaries
+# take turns, run by run, so that a change in the machine's load touches all of them alike.
+startup() {
+  if command -v hyperfine >/dev/null; then
+    local binary
+    for binary in "$@"; do
+      hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/hyperfine.json" "$binary version" >&2
+      python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f %.2f" % (r["median"]*1000, r["min"]*1000))' "$work/hyperfine.json"
+    done
+  else
+    python3 - "$runs" "$@" <<'PY'
+import statistics, subprocess, sys, time
+runs, binaries = int(sys.argv[1]), sys.argv[2:]
+samples = {binary: [] for binary in binaries}
+for round in range(5 + runs):
+    for binary in binaries:
+        start = time.perf_counter()
+        subprocess.run([binary, "version"], stdout=subprocess.DEVNULL, check=True)
+        if round >= 5:
+            samples[binary].append((time.perf_counter() - start) * 1000)
+for binary in binaries:
+    print(f"{statistics.median(samples[binary]):.2f} {min(samples[binary]):.2f}")
+PY
+  fi
+}
+
+read -r a_size a_stripped a_libs a_needed a_pq <<<"$(measure after "$dpctl")"
 before="${BEFORE:-}"
 if [ -n "$before" ]; then
-  log "measuring $before"
-  read -r b_size b_stripped b_libs b_needed b_pq b_median b_min <<<"$(measure before "$before")"
+  read -r b_size b_stripped b_libs b_needed b_pq <<<"$(measure before "$before")"
+  log "timing $runs runs of dpctl version, $dpctl and $before taking turns"
+  { read -r a_median a_min; read -r b_median b_min; } < <(startup "$dpctl" "$before")
+else
+  log "timing $runs runs of $dpctl version"
+  read -r a_median a_min < <(startup "$dpctl")
 fi
 
 mb() { python3 -c "print(f'{$1/1e6:.1f}')"; }
@@ -70,7 +79,7 @@ ratio() { python3 -c "print(f'{$1/$2:.2f}×')"; }
   echo "- machine: $(uname -sr) $(uname -m), $(nproc) cores (shared with other builds), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   echo "- swift: $(swift --version 2>/dev/null | head -1)"
   echo "- build: \`swift build -c release --product dpctl\`; stripped with \`strip\`; repository $(git rev-parse --short HEAD)"
-  echo "- method: \`dpctl version\` run $runs times after 5 warm-up runs$(command -v hyperfine >/dev/null && echo ' (hyperfine -N)' || echo ', wall time per run from Python (subprocess start included)'); libraries: ldd lines (without the vDSO), NEEDED: readelf -d"
+  echo "- method: \`dpctl version\` run $runs times after 5 warm-up runs$(command -v hyperfine >/dev/null && echo ' (hyperfine -N)' || echo ', the binaries taking turns; wall time per run from Python (process start included)'); libraries: ldd lines (without the vDSO), NEEDED: readelf -d"
   echo
   if [ -n "$before" ]; then
     echo "| dpctl | ${BEFORE_LABEL:-before} | this tree | this / before |"
