@@ -64,10 +64,12 @@ let package = Package(
         .target(
             name: "Manifests",
             dependencies: ["YAML", .product(name: "Crypto", package: "swift-crypto")]),
+        // What crosses the wire between dpctl/the reconciler and the server, defined once.
+        .target(name: "APIModel", dependencies: ["Manifests"]),
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests", "Postgres", "Blocking", "ObjectStore", "Redaction", .product(name: "Crypto", package: "swift-crypto"),
+                "Manifests", "APIModel", "Postgres", "Blocking", "ObjectStore", "Redaction", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -78,7 +80,7 @@ let package = Package(
             ]),
         .target(
             name: "Audit",
-            dependencies: ["ServiceKit", "Postgres", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["ServiceKit", "APIModel", "Postgres", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Lineage", dependencies: ["ServiceKit", "Postgres", "Manifests"]),
         .target(
             name: "Gateway",
@@ -89,7 +91,7 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DatasetRegistry",
-            dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
+            dependencies: ["ServiceKit", "APIModel", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                  "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird")]),
@@ -98,7 +100,7 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                      "Evidence", "Blocking", "KubernetesClient", .product(name: "Crypto", package: "swift-crypto"),
                                                      .product(name: "Hummingbird", package: "hummingbird")]),
-        .target(name: "Inventory", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Postgres", "Manifests",
+        .target(name: "Inventory", dependencies: ["ObjectAPI", "APIModel", "ServiceKit", "Audit", "Postgres", "Manifests",
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DataPilotServer",
@@ -115,21 +117,21 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
-        .target(name: "APIClient", dependencies: ["Curl", "Blocking", "Manifests"]),
+        .target(name: "APIClient", dependencies: ["APIModel", "Curl", "Blocking", "Manifests"]),
         .target(
             name: "Reconcile",
-            dependencies: ["APIClient", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["APIClient", "APIModel", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Reconciler",
-            dependencies: ["Reconcile", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
+            dependencies: ["Reconcile", "APIModel", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus")]),
-        .target(name: "Review", dependencies: ["Reconcile", "Reconciler", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
+        .target(name: "Review", dependencies: ["Reconcile", "APIModel", "Reconciler", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "ServiceKit", "Redaction",
+                "Manifests", "APIModel", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "ServiceKit", "Redaction",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -146,12 +148,13 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["datapilot-server", "dpctl", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
-                           "Review", "Reconcile", "KubernetesClient",
+                           "Review", "Reconcile", "APIModel", "KubernetesClient",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             exclude: ["Golden"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
-        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "APIModel", "Manifests"]),
+        .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests"]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
         // scanned with checkov; the configuration layers of both executables.

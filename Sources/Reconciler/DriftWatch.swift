@@ -1,3 +1,4 @@
+import APIModel
 import APIClient
 import GitSource
 import Logging
@@ -23,7 +24,7 @@ extension SourceWorker {
         }
         // Detected first, then healed: the audit log reads in the order things happened.
         for item in report.items where reportedDrift[item.ref] != item.signature {
-            await recordDrift(item, event: "detected", commit: snapshot.commit.id)
+            await recordDrift(item, event: .detected, commit: snapshot.commit.id)
         }
         report.items = await scan.heal(report.items, source: request.source)
         metrics.drifted(configuration.name, report.items.count)
@@ -31,7 +32,7 @@ extension SourceWorker {
         var seen: [ObjectRef: String] = [:]
         for item in report.items {
             if item.healed == true {
-                await recordDrift(item, event: "healed", commit: snapshot.commit.id)
+                await recordDrift(item, event: .healed, commit: snapshot.commit.id)
             } else {
                 seen[item.ref] = item.signature
             }
@@ -47,25 +48,12 @@ extension SourceWorker {
     }
 
     /// `POST /api/audit/drift`: one event on the object.
-    func recordDrift(_ item: DriftItem, event: String, commit: String) async {
-        var members = [JSONMember("source", .string(configuration.name)), JSONMember("event", .string(event)),
-                       JSONMember("object", .string(item.ref.description)), JSONMember("drift", .string(item.kind.rawValue)),
-                       JSONMember("commit", .string(commit)), JSONMember("repository", .string(configuration.spec.url))]
-        let fields = item.fields.prefix(200).map { field -> JSONValue in
-            var entry = [JSONMember("path", .string(field.path))]
-            if let desired = field.desired { entry.append(JSONMember("desired", desired)) }
-            if let live = field.live { entry.append(JSONMember("live", live)) }
-            return .object(entry)
-        }
-        if !fields.isEmpty { members.append(JSONMember("fields", .array(Array(fields)))) }
-        if let change = item.lastChange {
-            members.append(JSONMember("changedBy", .object([
-                JSONMember("actor", .string(change.actor)), JSONMember("time", .string(change.time)),
-                JSONMember("action", .string(change.action)), JSONMember("requestId", .string(change.requestID)),
-            ])))
-        }
+    func recordDrift(_ item: DriftItem, event: DriftEvent.Event, commit: String) async {
+        let change = item.lastChange.map { DriftEvent.Change(actor: $0.actor, time: $0.time, action: $0.action, requestID: $0.requestID) }
+        let body = DriftEvent(source: configuration.name, event: event, object: item.ref, drift: item.kind, commit: commit,
+                              repository: configuration.spec.url, fields: item.fields, changedBy: change)
         do {
-            _ = try await client.send("POST", "/api/audit/drift", json: .object(members))
+            _ = try await client.send("POST", DriftEvent.route, body: body)
         } catch {
             logger.warning("cannot record drift of \(item.ref) in the audit log: \(error)")
         }

@@ -1,3 +1,4 @@
+import APIModel
 import APIClient
 import Foundation
 import GitSource
@@ -170,16 +171,11 @@ actor SourceWorker {
 
     /// The sync's audit event on the server: commit, author, message, result and counts.
     func recordAudit(_ record: SyncRecord, commit: String, details: CommitDetails?) async {
-        var members = [JSONMember("source", .string(configuration.name)), JSONMember("commit", .string(commit)),
-                       JSONMember("result", .string(record.result == "error" ? "failed" : record.result)),
-                       JSONMember("repository", .string(configuration.spec.url)), JSONMember("counts", record.countsJSON)]
-        if let details {
-            members.append(JSONMember("author", .string("\(details.authorName) <\(details.authorEmail)>")))
-            members.append(JSONMember("message", .string(String(details.message.prefix(8000)))))
-        }
-        if let error = record.error { members.append(JSONMember("error", .string(String(error.prefix(8000))))) }
+        let event = SyncEvent(source: configuration.name, commit: commit, result: SyncOutcome(rawValue: record.result) ?? .failed,
+                              repository: configuration.spec.url, author: details.map { "\($0.authorName) <\($0.authorEmail)>" },
+                              message: details?.message, error: record.error, counts: record.counts)
         do {
-            _ = try await client.send("POST", "/api/audit/syncs", json: .object(members))
+            _ = try await client.send("POST", SyncEvent.route, body: event)
         } catch {
             logger.warning("cannot record the sync in the audit log: \(error)")
         }
