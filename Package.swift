@@ -64,12 +64,14 @@ let package = Package(
         .target(
             name: "Manifests",
             dependencies: ["YAML", .product(name: "Crypto", package: "swift-crypto")]),
+        // Settings in layers (file, DATAPILOT_* environment, flags) and the one error for a bad setting.
+        .target(name: "Settings", dependencies: ["Manifests"]),
         // What crosses the wire between dpctl/the reconciler and the server, defined once.
         .target(name: "APIModel", dependencies: ["Manifests"]),
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests", "APIModel", "Postgres", "Blocking", "ObjectStore", "Redaction", .product(name: "Crypto", package: "swift-crypto"),
+                "Manifests", "APIModel", "Settings", "Postgres", "Blocking", "ObjectStore", "Redaction", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -84,27 +86,27 @@ let package = Package(
         .target(name: "Lineage", dependencies: ["ServiceKit", "Postgres", "Manifests"]),
         .target(
             name: "Gateway",
-            dependencies: ["ServiceKit", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["ServiceKit", "Settings", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "ObjectAPI",
             dependencies: ["ServiceKit", "Audit", "Lineage", "Postgres", "Manifests",
                            .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DatasetRegistry",
-            dependencies: ["ServiceKit", "APIModel", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
+            dependencies: ["ServiceKit", "APIModel", "Settings", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                  "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "Evidence", dependencies: ["Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KubernetesClient", dependencies: ["Curl", "Blocking", "Manifests"]),
-        .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
+        .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Settings", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                      "Evidence", "Blocking", "KubernetesClient", .product(name: "Crypto", package: "swift-crypto"),
                                                      .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "Inventory", dependencies: ["ObjectAPI", "APIModel", "ServiceKit", "Audit", "Postgres", "Manifests",
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DataPilotServer",
-            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "Inventory", "ObjectAPI", "Audit", "Lineage",
+            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "Inventory", "ObjectAPI", "Audit", "Lineage", "Settings",
                            "ObjectStore", "ServiceKit", "Postgres",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "NIOCore", package: "swift-nio"),
@@ -113,7 +115,7 @@ let package = Package(
         .target(
             name: "DataPilotServerCommand",
             dependencies: [
-                "DataPilotServer", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DataPilotServer", "ServiceKit", "Settings", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),

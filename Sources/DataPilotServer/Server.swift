@@ -15,6 +15,7 @@ import Postgres
 import Manifests
 import Quality
 import ServiceKit
+import Settings
 
 /// The control plane in one process: it migrates the database, installs the bootstrap admin key,
 /// and serves every route until SIGTERM or SIGINT, letting requests in flight finish.
@@ -33,7 +34,7 @@ public enum Server {
             let applied = try await Migrator.migrate(pool, migrations)
             if !applied.isEmpty { logger.info("applied migrations", metadata: ["versions": .string(applied.map(String.init).joined(separator: ","))]) }
         } catch let error as PostgresError where error.code == .connection {
-            throw ConfigurationProblem("\(error.message); set --database-url or DATAPILOT_DATABASE_URL (postgres://user@host:port/db)")
+            throw SettingError("\(error.message); set --database-url or DATAPILOT_DATABASE_URL (postgres://user@host:port/db)")
         }
         if let key = try configuration.resolvedBootstrapKey() {
             if try await Credentials.installBootstrapKey(key, pool: pool) { logger.info("installed the bootstrap admin key") }
@@ -62,7 +63,7 @@ public enum Server {
                 try launcher.checkReachable(runs: runsDirectory)
                 execution.launcher = launcher
             } catch {
-                throw ConfigurationProblem("\(error)")
+                throw SettingError("\(error)")
             }
             logger.warning("the local executor is enabled: jobs run on this machine (one trusted team only; docs/security.md)", metadata: [
                 "user": .string(execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" } ?? "a user namespace of the server's user"),
@@ -107,9 +108,9 @@ extension Server {
             return try FileObjectStore(root: data.appendingPathComponent("objects").path)
         }
         let environment = ProcessInfo.processInfo.environment
-        guard !configuration.s3Bucket.isEmpty else { throw ConfigurationProblem("object-store s3 needs s3-bucket") }
+        guard !configuration.s3Bucket.isEmpty else { throw SettingError("object-store s3 needs s3-bucket") }
         guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
-            throw ConfigurationProblem("object-store s3 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
+            throw SettingError("object-store s3 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
         }
         return try S3ObjectStore(S3ObjectStore.Configuration(
             endpoint: configuration.s3Endpoint, bucket: configuration.s3Bucket, region: configuration.s3Region,

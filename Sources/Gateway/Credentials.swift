@@ -92,8 +92,3 @@ public struct Credentials: Sendable {
                                 issuedAt: payload["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) }), expires: expires)
     }
 }
-
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import Settings
 
 /// Where a server's signing keys come from, in order: the environment variable holding the key
 /// file's text, the configured key file (in Kubernetes a mounted Secret), or, with neither, a
