@@ -102,11 +102,11 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Settings", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                      "Evidence", "Blocking", "KubernetesClient", .product(name: "Crypto", package: "swift-crypto"),
                                                      .product(name: "Hummingbird", package: "hummingbird")]),
-        .target(name: "Inventory", dependencies: ["ObjectAPI", "APIModel", "ServiceKit", "Audit", "Postgres", "Manifests",
+        .target(name: "ApplySets", dependencies: ["ObjectAPI", "APIModel", "ServiceKit", "Audit", "Postgres", "Manifests",
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DataPilotServer",
-            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "Inventory", "ObjectAPI", "Audit", "Lineage", "Settings",
+            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "ApplySets", "ObjectAPI", "Audit", "Lineage", "Settings",
                            "ObjectStore", "ServiceKit", "Postgres",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "NIOCore", package: "swift-nio"),

@@ -5,7 +5,7 @@ import Experiments
 import Foundation
 import Gateway
 import Hummingbird
-import Inventory
+import ApplySets
 import Lineage
 import Logging
 import ObjectAPI
@@ -20,7 +20,7 @@ import Settings
 /// The control plane in one process: it migrates the database, installs the bootstrap admin key,
 /// and serves every route until SIGTERM or SIGINT, letting requests in flight finish.
 public enum Server {
-    public static let migrations = Idempotency.migrations + Credentials.migrations + AuditLog.migrations
+    public static let migrations = Idempotency.migrations + TokenAuthority.migrations + AuditLog.migrations
         + LineageStore.migrations + RegistrySchema.migrations + ObjectReferences.migrations + QualitySchema.migrations
         + ExperimentsSchema.migrations + ApplySetSchema.migrations
 
@@ -37,7 +37,7 @@ public enum Server {
             throw SettingError("\(error.message); set --database-url or DATAPILOT_DATABASE_URL (postgres://user@host:port/db)")
         }
         if let key = try configuration.resolvedBootstrapKey() {
-            if try await Credentials.installBootstrapKey(key, pool: pool) { logger.info("installed the bootstrap admin key") }
+            if try await TokenAuthority.installBootstrapKey(key, pool: pool) { logger.info("installed the bootstrap admin key") }
         }
         let (credentials, evidenceKey) = try await ServerKeys.load(configuration, pool: pool, logger: logger)
         let data = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
@@ -121,7 +121,7 @@ extension Server {
     /// The router with every route and middleware of the control plane.
     /// The router of a process running `services`: their routes served here, and for a gateway,
     /// the routes of the other services forwarded to `upstreams`.
-    public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: Credentials, spoolDirectory: String,
+    public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: TokenAuthority, spoolDirectory: String,
                               maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry,
                               services: Set<ServerConfiguration.ServiceMode> = [.all],
                               upstreams: [ServerConfiguration.ServiceMode: String] = [:],

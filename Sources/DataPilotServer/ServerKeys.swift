@@ -11,7 +11,7 @@ import Settings
 /// files or the environment, or generated under `<data-dir>/keys/` for a single process that is
 /// given none. Never from the database (docs/operations.md, "Rotating signing keys").
 enum ServerKeys {
-    static func load(_ configuration: ServerConfiguration, pool: ConnectionPool, logger: Logger) async throws -> (Credentials, EvidenceKeyring) {
+    static func load(_ configuration: ServerConfiguration, pool: ConnectionPool, logger: Logger) async throws -> (TokenAuthority, EvidenceKeyring) {
         let environment = ProcessInfo.processInfo.environment
         let token = SigningKeyStore(kind: .token, file: configuration.tokenSigningKeysFile, inline: environment[SigningKeyKind.token.variable],
                                     dataDirectory: configuration.dataDirectory)
@@ -28,7 +28,7 @@ enum ServerKeys {
                     """)
             }
         }
-        let credentials = Credentials(keys: try await token.load(pool: pool, logger: logger),
+        let credentials = TokenAuthority(keys: try await token.load(pool: pool, logger: logger),
                                       tokenLifetime: TimeInterval(configuration.tokenLifetimeSeconds),
                                       revocationCheckSeconds: Double(configuration.revocationCheckSeconds))
         // Only the Experiments service signs evidence; other processes never touch its keys.

@@ -6,7 +6,7 @@ import ServiceKit
 import Settings
 
 /// API keys: long-lived, stored only as their sha256, revocable, optionally with an expiry.
-extension Credentials {
+extension TokenAuthority {
     public static let migrations = [
         Migration(100, "api keys and server secrets", """
             create table api_keys (

@@ -9,7 +9,7 @@ import ServiceKit
 /// The keys come from a key file or the environment (never the database), so every replica
 /// given the same keys accepts every other's tokens, and keys rotate: a key that only verifies
 /// still accepts the tokens it signed.
-public struct Credentials: Sendable {
+public struct TokenAuthority: Sendable {
     public let keys: SigningKeySet
     public let tokenLifetime: TimeInterval
     /// How long the gateway trusts its last look at an API key (revoked or not), in seconds.
