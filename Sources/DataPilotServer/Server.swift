@@ -15,9 +15,11 @@ import Postgres
 import Manifests
 import Quality
 import ServiceKit
+import ServiceLifecycle
 
 /// The control plane in one process: it migrates the database, installs the bootstrap admin key,
-/// and serves every route until SIGTERM or SIGINT, letting requests in flight finish.
+/// and serves every route until SIGTERM or SIGINT, letting requests in flight finish; the
+/// periodic background work runs beside it in one `ServiceGroup`.
 public enum Server {
     public static let migrations = Idempotency.migrations + Credentials.migrations + AuditLog.migrations
         + LineageStore.migrations + RegistrySchema.migrations + ObjectReferences.migrations + QualitySchema.migrations
@@ -72,17 +74,14 @@ public enum Server {
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
                          services: configuration.services, upstreams: configuration.upstreams,
                          execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow)
-        var background: [Task<Void, Never>] = []
+        var background: [any Service] = []
         if configuration.runs(.experiments) {
-            let reaper = Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger)
-            background.append(Task { await reaper.run() })
-            background.append(Task { await RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger).run() })
+            background.append(Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger))
+            background.append(RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger))
         }
         if configuration.runs(.quality) && configuration.autoEvaluate {
-            let evaluator = AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger)
-            background.append(Task { await evaluator.run() })
+            background.append(AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger))
         }
-        defer { background.forEach { $0.cancel() } }
 
         var limits = configuration.connectionLimits
         limits.fitOpenFileLimit(logger: logger)
@@ -96,7 +95,10 @@ public enum Server {
                 ])
             },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Shut down in reverse: the listener first (requests in flight finish), then the background
+        // services, each after the pass it is in.
+        let services = ServiceGroup(configuration: .init(services: background + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
     }
 }
 
