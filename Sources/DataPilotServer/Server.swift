@@ -70,11 +70,13 @@ public enum Server {
                 "user": .string(execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" } ?? "a user namespace of the server's user"),
                 "sandbox": .string(configuration.localExecutor.sandbox.rawValue)])
         }
+        let routed = BackgroundServices()
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
                          services: configuration.services, upstreams: configuration.upstreams,
-                         execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow)
-        var background: [any Service] = []
+                         execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
+                         background: routed)
+        var background = routed.all
         if configuration.runs(.experiments) {
             background.append(Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger))
             background.append(RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger))
@@ -121,7 +123,8 @@ extension Server {
 
     /// The router with every route and middleware of the control plane.
     /// The router of a process running `services`: their routes served here, and for a gateway,
-    /// the routes of the other services forwarded to `upstreams`.
+    /// the routes of the other services forwarded to `upstreams`. `background` collects the periodic
+    /// work the routes bring (the executors'), for the caller's service group.
     public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: Credentials, spoolDirectory: String,
                               maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry,
                               services: Set<ServerConfiguration.ServiceMode> = [.all],
@@ -129,7 +132,7 @@ extension Server {
                               execution: ExecutionSettings = ExecutionSettings(publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
                                                                                heartbeatSeconds: 10, issueToken: { _, _ in "" }),
                               evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
-                              externalURLs: ExternalURLPolicy = .standard) -> APIRouter {
+                              externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -154,8 +157,10 @@ extension Server {
             QualityRoutes(pool: pool, evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spoolDirectory)).register(on: router)
         }
         if let router = place(.experiments) {
-            ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
-                             execution: execution, evidenceKey: evidenceKey, logger: logger).register(on: router)
+            let experiments = ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
+                                               execution: execution, evidenceKey: evidenceKey, logger: logger)
+            experiments.register(on: router)
+            background?.add(experiments.services)
         }
         if let router = place(.audit) { AuditRoutes(pool: pool).register(on: router) }
         if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }
