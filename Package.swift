@@ -156,7 +156,8 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
         // The reconcile loop's decisions, in process: git, the server and the status store in memory.
-        .testTarget(name: "ReconcileLoopTests", dependencies: ["Reconciler", "Reconcile", "GitSource", "Manifests"]),
+        .testTarget(name: "ReconcileLoopTests", dependencies: ["Reconciler", "Reconcile", "GitSource", "Manifests",
+                                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
         // scanned with checkov; the configuration layers of both executables.

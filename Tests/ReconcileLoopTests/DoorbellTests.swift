@@ -1,7 +1,8 @@
 import Testing
 @testable import Reconciler
 
-@Suite struct DoorbellTests {
+/// The doorbell alone: rings, timeouts, coalescing and stop, without polling.
+@Suite(.timeLimit(.minutes(1))) struct DoorbellTests {
     @Test func aWaitWithoutARingTimesOut() async {
         let doorbell = Doorbell()
         var listener = doorbell.listener()

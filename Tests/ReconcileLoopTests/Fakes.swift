@@ -11,6 +11,7 @@ final class MemorySource: ManifestSource {
         var files: [String: String] = [:]
         var resolveError: GitSourceError?
         var snapshots: [String] = []
+        var resolves = 0
     }
 
     let state = Mutex(State())
@@ -20,9 +21,13 @@ final class MemorySource: ManifestSource {
     func move(to commit: String) { state.withLock { $0.head = commit } }
     func fail(_ error: GitSourceError?) { state.withLock { $0.resolveError = error } }
     var snapshots: [String] { state.withLock { $0.snapshots } }
+    var resolves: Int { state.withLock { $0.resolves } }
 
     func resolve() async throws(GitSourceError) -> SourceResolution {
-        let (head, error) = state.withLock { ($0.head, $0.resolveError) }
+        let (head, error) = state.withLock { state in
+            state.resolves += 1
+            return (state.head, state.resolveError)
+        }
         if let error { throw error }
         return SourceResolution(commit: head, lsRemoteSeconds: 0.001)
     }
@@ -55,6 +60,14 @@ final class MemoryServer: SyncClient {
     }
 
     let state = Mutex(State())
+    /// While `holding`, each sync announces itself on `entered` and waits for `release()`: a sync in progress.
+    let holding: Bool
+    let (entered, enter) = AsyncStream.makeStream(of: Void.self)
+    private let (gate, opening) = AsyncStream.makeStream(of: Void.self)
+
+    init(holding: Bool = false) { self.holding = holding }
+
+    func release() { opening.yield() }
 
     func answer(_ outcome: ApplyOutcome) { state.withLock { $0.outcome = outcome } }
     var syncs: [[String]] { state.withLock { $0.syncs } }
@@ -65,6 +78,10 @@ final class MemoryServer: SyncClient {
         let outcome = state.withLock { state in
             state.syncs.append(request.manifests.map(\.name))
             return state.outcome
+        }
+        if holding {
+            enter.yield()
+            for await _ in gate { break }
         }
         return request.manifests.map { ApplyResult(ref: ObjectRef($0.kind, $0.name), outcome: outcome, message: outcome.isFailure ? "no" : nil) }
     }
