@@ -3,9 +3,9 @@ import Synchronization
 /// A loop's doorbell: a webhook or a poll request rings it, and the wait between polls ends
 /// early. The rings are an AsyncStream that keeps only the newest, so rings while a sync runs
 /// coalesce into one more sync (the debounce). `stop` ends every wait for good.
-public final class Doorbell: Sendable {
+final class Doorbell: Sendable {
     /// Why a wait ended.
-    public enum Wake: Sendable, Equatable { case rung, timeout, stopped }
+    enum Wake: Sendable, Equatable { case rung, timeout, stopped }
 
     enum Signal: Sendable {
         case ring
@@ -17,23 +17,23 @@ public final class Doorbell: Sendable {
     fileprivate let continuation: AsyncStream<Signal>.Continuation
     private let stopped = Atomic(false)
 
-    public init() {
+    init() {
         (signals, continuation) = AsyncStream.makeStream(of: Signal.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    public func ring() { continuation.yield(.ring) }
+    func ring() { continuation.yield(.ring) }
 
-    public func stop() {
+    func stop() {
         stopped.store(true, ordering: .sequentiallyConsistent)
         continuation.finish()
     }
 
-    public var isStopped: Bool { stopped.load(ordering: .sequentiallyConsistent) }
+    var isStopped: Bool { stopped.load(ordering: .sequentiallyConsistent) }
 
     /// The one consumer of the rings (the loop that waits); make it once.
-    public func listener() -> Listener { Listener(doorbell: self, rings: signals.makeAsyncIterator()) }
+    func listener() -> Listener { Listener(doorbell: self, rings: signals.makeAsyncIterator()) }
 
-    public struct Listener {
+    struct Listener {
         let doorbell: Doorbell
         var rings: AsyncStream<Signal>.Iterator
         var waits = 0
@@ -41,7 +41,7 @@ public final class Doorbell: Sendable {
         /// Waits up to `duration`: returns early when rung (consuming every ring so far) or stopped.
         /// The timer is a child task that rings with its own number; no polling. A cancelled task
         /// ends the stream (AsyncStream does), which stops the doorbell.
-        public mutating func wait(for duration: Duration, isolation: isolated (any Actor)? = #isolation) async -> Wake {
+        mutating func wait(for duration: Duration, isolation: isolated (any Actor)? = #isolation) async -> Wake {
             waits += 1
             let number = waits
             let continuation = doorbell.continuation
