@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -79,6 +80,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
             name: "Audit",
@@ -96,12 +98,13 @@ let package = Package(
             dependencies: ["ServiceKit", "APIModel", "Settings", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
-                                                 "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird")]),
+                                                 "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird"),
+                                                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "Evidence", dependencies: ["Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KubernetesClient", dependencies: ["Curl", "Blocking", "Manifests"]),
         .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Settings", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                      "Evidence", "Blocking", "KubernetesClient", .product(name: "Crypto", package: "swift-crypto"),
-                                                     .product(name: "Hummingbird", package: "hummingbird")]),
+                                                     .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "ApplySets", dependencies: ["ObjectAPI", "APIModel", "ServiceKit", "Audit", "Postgres", "Manifests",
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
@@ -110,7 +113,7 @@ let package = Package(
                            "ObjectStore", "ServiceKit", "Postgres",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             resources: [.copy("Resources/openapi.yaml")]),
         .target(
             name: "DataPilotServerCommand",
@@ -128,7 +131,7 @@ let package = Package(
             dependencies: ["Reconcile", "APIModel", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "Prometheus", package: "swift-prometheus")]),
+                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "Review", dependencies: ["Reconcile", "APIModel", "Reconciler", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
         .target(
             name: "DPCtlCommands",
@@ -157,6 +160,9 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "APIModel", "Manifests"]),
         .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests"]),
+        // The reconcile loop's decisions, in process: git, the server and the status store in memory.
+        .testTarget(name: "ReconcileLoopTests", dependencies: ["Reconciler", "Reconcile", "APIModel", "GitSource", "Manifests",
+                                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
         // scanned with checkov; the configuration layers of both executables.

@@ -1,5 +1,5 @@
-/// How one sync of a source ended. The reconciler's status table, its metrics label and the
-/// audit event all carry these words.
+/// How one sync of a source ended. The reconciler's status table and history, its
+/// `datapilot_syncs_total{result}` metric and the audit event all carry these words.
 public enum SyncOutcome: String, WireEnum, Hashable {
     /// The commit is applied and every object is in its desired state.
     case synced
@@ -16,4 +16,7 @@ public enum SyncOutcome: String, WireEnum, Hashable {
 
     /// The word the audit event records.
     public var audited: SyncOutcome { self == .error ? .failed : self }
+
+    /// Whether the next poll comes after a backoff rather than the interval.
+    public var backsOff: Bool { self == .failed || self == .error }
 }

@@ -15,10 +15,12 @@ import Postgres
 import Manifests
 import Quality
 import ServiceKit
+import ServiceLifecycle
 import Settings
 
 /// The control plane in one process: it migrates the database, installs the bootstrap admin key,
-/// and serves every route until SIGTERM or SIGINT, letting requests in flight finish.
+/// and serves every route until SIGTERM or SIGINT, letting requests in flight finish; the
+/// periodic background work runs beside it in one `ServiceGroup`.
 public enum Server {
     public static let migrations = Idempotency.migrations + TokenAuthority.migrations + AuditLog.migrations
         + LineageStore.migrations + RegistrySchema.migrations + ObjectReferences.migrations + QualitySchema.migrations
@@ -69,21 +71,20 @@ public enum Server {
                 "user": .string(execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" } ?? "a user namespace of the server's user"),
                 "sandbox": .string(configuration.localExecutor.sandbox.rawValue)])
         }
+        let routed = BackgroundServices()
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
                          services: configuration.services, upstreams: configuration.upstreams,
-                         execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow)
-        var background: [Task<Void, Never>] = []
+                         execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
+                         background: routed)
+        var background = routed.all
         if configuration.runs(.experiments) {
-            let reaper = Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger)
-            background.append(Task { await reaper.run() })
-            background.append(Task { await RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger).run() })
+            background.append(Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger))
+            background.append(RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger))
         }
         if configuration.runs(.quality) && configuration.autoEvaluate {
-            let evaluator = AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger)
-            background.append(Task { await evaluator.run() })
+            background.append(AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger))
         }
-        defer { background.forEach { $0.cancel() } }
 
         var limits = configuration.connectionLimits
         limits.fitOpenFileLimit(logger: logger)
@@ -97,7 +98,10 @@ public enum Server {
                 ])
             },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Shut down in reverse: the listener first (requests in flight finish), then the background
+        // services, each after the pass it is in.
+        let services = ServiceGroup(configuration: .init(services: background + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
     }
 }
 
@@ -120,7 +124,8 @@ extension Server {
 
     /// The router with every route and middleware of the control plane.
     /// The router of a process running `services`: their routes served here, and for a gateway,
-    /// the routes of the other services forwarded to `upstreams`.
+    /// the routes of the other services forwarded to `upstreams`. `background` collects the periodic
+    /// work the routes bring (the executors'), for the caller's service group.
     public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: TokenAuthority, spoolDirectory: String,
                               maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry,
                               services: Set<ServerConfiguration.ServiceMode> = [.all],
@@ -128,7 +133,7 @@ extension Server {
                               execution: ExecutionSettings = ExecutionSettings(publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
                                                                                heartbeatSeconds: 10, issueToken: { _, _ in "" }),
                               evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
-                              externalURLs: ExternalURLPolicy = .standard) -> APIRouter {
+                              externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -153,8 +158,10 @@ extension Server {
             QualityRoutes(pool: pool, evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spoolDirectory)).register(on: router)
         }
         if let router = place(.experiments) {
-            ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
-                             execution: execution, evidenceKey: evidenceKey, logger: logger).register(on: router)
+            let experiments = ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
+                                               execution: execution, evidenceKey: evidenceKey, logger: logger)
+            experiments.register(on: router)
+            background?.add(experiments.services)
         }
         if let router = place(.audit) { AuditRoutes(pool: pool).register(on: router) }
         if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }

@@ -1,6 +1,4 @@
 import APIModel
-import APIClient
-import GitSource
 import Logging
 import Manifests
 import Reconcile
@@ -8,31 +6,27 @@ import Reconcile
 extension SourceWorker {
     /// Compares the live state with the applied commit: heals the objects whose mode is heal,
     /// records new drift and every heal in the audit log, and updates the drift metrics.
-    func scanDrift(_ snapshot: Snapshot) async {
+    func scanDrift(_ snapshot: CommitSnapshot) async {
         let request = DriftRequest(manifests: snapshot.manifests.manifests, applySet: configuration.name, defaultMode: configuration.drift,
-                                   heal: false, source: SourceInfo(repository: configuration.spec.url, commit: snapshot.commit.id,
-                                                                  author: "\(snapshot.commit.authorName) <\(snapshot.commit.authorEmail)>",
-                                                                  tool: "dpctl reconcile"),
-                                   scope: "source \(configuration.name)", content: GitContent(snapshot: snapshot))
-        let scan = DriftScan(client: client)
+                                   heal: false, source: provenance(snapshot), scope: "source \(configuration.name)", content: snapshot.content)
         var report: DriftReport
         do {
-            report = try await scan.run(request)
+            report = try await client.scanDrift(request)
         } catch {
-            logger.error("drift scan failed: \(error.description)")
+            logger.error("drift scan failed: \(error)")
             return
         }
         // Detected first, then healed: the audit log reads in the order things happened.
         for item in report.items where reportedDrift[item.ref] != item.signature {
-            await recordDrift(item, event: .detected, commit: snapshot.commit.id)
+            await recordDrift(item, event: .detected, commit: snapshot.commit)
         }
-        report.items = await scan.heal(report.items, source: request.source)
+        report.items = await client.heal(report.items, source: request.source)
         metrics.drifted(configuration.name, report.items.count)
         metrics.healed(configuration.name, report.healedCount)
         var seen: [ObjectRef: String] = [:]
         for item in report.items {
             if item.healed == true {
-                await recordDrift(item, event: .healed, commit: snapshot.commit.id)
+                await recordDrift(item, event: .healed, commit: snapshot.commit)
             } else {
                 seen[item.ref] = item.signature
             }
@@ -41,7 +35,7 @@ extension SourceWorker {
         for warning in report.warnings { logger.warning("drift: \(warning)") }
         if !report.items.isEmpty {
             logger.info("drift", metadata: [
-                "commit": .string(snapshot.commit.id), "drifted": .string("\(report.items.count)"), "healed": .string("\(report.healedCount)"),
+                "commit": .string(snapshot.commit), "drifted": .string("\(report.items.count)"), "healed": .string("\(report.healedCount)"),
                 "objects": .string(report.items.prefix(10).map { "\($0.ref)" }.joined(separator: ",")),
             ])
         }
@@ -53,7 +47,7 @@ extension SourceWorker {
         let body = DriftEvent(source: configuration.name, event: event, object: item.ref, drift: item.kind, commit: commit,
                               repository: configuration.spec.url, fields: item.fields, changedBy: change)
         do {
-            _ = try await client.send("POST", DriftEvent.route, body: body)
+            try await client.postEvent(DriftEvent.route, body)
         } catch {
             logger.warning("cannot record drift of \(item.ref) in the audit log: \(error)")
         }
