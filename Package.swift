@@ -128,7 +128,7 @@ let package = Package(
             dependencies: ["APIClient", "APIModel", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Reconciler",
-            dependencies: ["Reconcile", "APIModel", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
+            dependencies: ["Reconcile", "APIModel", "Settings", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIModel", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "ServiceKit", "Redaction",
+                "Manifests", "APIModel", "Settings", "APIClient", "Reconcile", "Reconciler", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "ServiceKit", "Redaction",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

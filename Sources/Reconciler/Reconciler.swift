@@ -5,6 +5,7 @@ import Logging
 import Postgres
 import ServiceKit
 import ServiceLifecycle
+import Settings
 
 /// `dpctl reconcile`: holds what sources it can (an advisory lock each), runs a worker per
 /// held source, serves status, metrics and webhooks, and on SIGTERM or SIGINT finishes the
@@ -37,7 +38,7 @@ public final class Reconciler: Sendable {
             _ = try await Migrator.migrate(pool, StatusStore.migrations + WebhookDeliveries.migrations)
             try await store.register(configuration.sources)
         } catch {
-            throw ConfigurationError("cannot use the status database (\(error)); check database-url / DATAPILOT_DATABASE_URL")
+            throw SettingError("cannot use the status database (\(error)); check database-url / DATAPILOT_DATABASE_URL")
         }
         try FileManager.default.createDirectory(atPath: configuration.cacheDirectory, withIntermediateDirectories: true)
         if configuration.once { return await runOnce() }

@@ -48,11 +48,12 @@ extension LayeredSettings {
         }
     }
 
-    /// Applies the `DATAPILOT_<SETTING>` variables that are set.
+    /// Applies the `DATAPILOT_<SETTING>` variables that are set; an empty one counts as unset,
+    /// as a manifest's `value: ""` or a compose file's `${X:-}` means.
     public mutating func load(environment: [String: String]) throws {
         for key in Self.keys {
             let name = environmentName(key)
-            if let value = environment[name] { try set(key, value, from: name) }
+            if let value = environment[name], !value.isEmpty { try set(key, value, from: name) }
         }
     }
 
