@@ -36,7 +36,7 @@ extension VersionRoutes {
         spec.append(JSONMember("source", .object([JSONMember("url", .string(url)), JSONMember("sha256", .string(sha256))])))
         var draft = ObjectDraft(manifest)
         draft.spec = .object(spec)
-        draft.columns = Self.content(key: nil, sha256: sha256, size: nil, contentType: "")
+        draft.ownColumns = Self.content(key: nil, sha256: sha256, size: nil, contentType: "")
         let outcome = try await versions.create(draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
                                                 requestID: context.requestID, dryRun: dryRun)
         return Response.stored(outcome, location: "/api/datasets/\(dataset)/versions/\(manifest.name)")

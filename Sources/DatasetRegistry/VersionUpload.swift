@@ -62,7 +62,7 @@ extension VersionRoutes {
         if !dryRun { try await store.put(file: spooled.path, key: key, contentType: contentType) }
 
         let draft = ObjectDraft(name: name, labels: labels, annotations: annotations, spec: .object(spec),
-                                columns: Self.content(key: key, sha256: spooled.sha256, size: spooled.size, contentType: contentType))
+                                ownColumns: Self.content(key: key, sha256: spooled.sha256, size: spooled.size, contentType: contentType))
         let outcome: (status: Int, body: String)
         do {
             // The content's lock, taken with the insert: a concurrent cleanup of this object waits for it (OrphanObjects).

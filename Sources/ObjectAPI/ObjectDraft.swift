@@ -8,15 +8,15 @@ public struct ObjectDraft: Sendable {
     public var annotations: JSONValue
     public var spec: JSONValue
     /// Column and value, nil for SQL null.
-    public var columns: [(name: String, value: String?)]
+    public var ownColumns: [(name: String, value: String?)]
 
     public init(name: String, labels: JSONValue = .object([]), annotations: JSONValue = .object([]), spec: JSONValue,
-                columns: [(name: String, value: String?)] = []) {
+                ownColumns: [(name: String, value: String?)] = []) {
         self.name = name
         self.labels = labels
         self.annotations = annotations
         self.spec = spec
-        self.columns = columns
+        self.ownColumns = ownColumns
     }
 
     public init(_ manifest: Manifest) {

@@ -92,7 +92,7 @@ public struct ResourceTable: Sendable {
 
     /// The new row of `draft`, its parent column (if any) from its spec.
     func insert(_ draft: ObjectDraft, by subject: String, on connection: Connection) throws {
-        var own = draft.columns
+        var own = draft.ownColumns
         if let parent { own.insert((parent.field, draft.spec[parent.field]?.stringValue), at: 0) }
         let names = own.map { ", " + $0.name }.joined()
         let values = own.indices.map { ", $\($0 + 6)" }.joined()
