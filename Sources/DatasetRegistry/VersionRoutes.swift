@@ -1,8 +1,6 @@
-import Audit
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Lineage
 import Manifests
 import ObjectAPI
 import ObjectStore
