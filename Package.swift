@@ -91,11 +91,11 @@ let package = Package(
             dependencies: ["ServiceKit", "Settings", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "ObjectAPI",
-            dependencies: ["ServiceKit", "Audit", "Lineage", "Postgres", "Manifests",
+            dependencies: ["ServiceKit", "APIModel", "Audit", "Lineage", "Postgres", "Manifests",
                            .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DatasetRegistry",
-            dependencies: ["ServiceKit", "APIModel", "Settings", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
+            dependencies: ["ServiceKit", "APIModel", "Settings", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                  "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import APIModel
 import Lineage
 import Manifests
 import Postgres
@@ -71,7 +72,7 @@ public struct ResourceTable: Sendable {
     }
 
     /// `dataset/churn`, as audit events and lineage name it.
-    public func resource(_ name: String) -> String { "\(kind.singular)/\(name)" }
+    public func resource(_ name: String) -> String { ObjectRef(kind, name).description }
     public func node(_ name: String) -> LineageNode { LineageNode(kind: kind.singular, name: name) }
     /// `Dataset "churn"`, as problems name it; read through a parent,
     /// `DatasetVersion "churn-1" of Dataset "churn"`.
