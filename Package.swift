@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries, each wrapped once.
@@ -56,7 +57,6 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking", "Redaction"]),
         .target(name: "Redaction"),
         .target(name: "LogSetup", dependencies: ["Redaction", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SigningKeys", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Curl", dependencies: ["CLibCurl"]),
         .target(name: "Compression", dependencies: ["CZlib"]),
         // The row loop mutates check state on every value: dynamic exclusivity checks cost a
@@ -71,10 +71,15 @@ let package = Package(
         .target(
             name: "Manifests",
             dependencies: ["YAML", .product(name: "Crypto", package: "swift-crypto")]),
+        // Settings in layers (file, DATAPILOT_* environment, flags) and the one error for a bad setting.
+        .target(name: "Settings", dependencies: ["Manifests"]),
+        .target(name: "SigningKeys", dependencies: ["Settings", .product(name: "Crypto", package: "swift-crypto")]),
+        // What crosses the wire between dpctl/the reconciler and the server, defined once.
+        .target(name: "APIModel", dependencies: ["Manifests"]),
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests", "Postgres", "Blocking", "ObjectStore", "SigningKeys", .product(name: "Crypto", package: "swift-crypto"),
+                "Manifests", "APIModel", "Settings", "SigningKeys", "Postgres", "Blocking", "ObjectStore", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -82,69 +87,71 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
             name: "Audit",
-            dependencies: ["ServiceKit", "Postgres", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["ServiceKit", "APIModel", "Postgres", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Lineage", dependencies: ["ServiceKit", "Postgres", "Manifests"]),
         .target(
             name: "Gateway",
-            dependencies: ["ServiceKit", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["ServiceKit", "Settings", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "ObjectAPI",
-            dependencies: ["ServiceKit", "Audit", "Lineage", "Postgres", "Manifests",
+            dependencies: ["ServiceKit", "APIModel", "Audit", "Lineage", "Postgres", "Manifests",
                            .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DatasetRegistry",
-            dependencies: ["ServiceKit", "Audit", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
+            dependencies: ["ServiceKit", "APIModel", "Settings", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
-                                                 "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird")]),
+                                                 "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird"),
+                                                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(name: "Evidence", dependencies: ["Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KubernetesClient", dependencies: ["Curl", "Blocking", "Manifests"]),
-        .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
+        .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Settings", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                                                      "Evidence", "Blocking", "KubernetesClient", .product(name: "Crypto", package: "swift-crypto"),
-                                                     .product(name: "Hummingbird", package: "hummingbird")]),
-        .target(name: "Inventory", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Postgres", "Manifests",
+                                                     .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .target(name: "ApplySets", dependencies: ["ObjectAPI", "APIModel", "ServiceKit", "Audit", "Postgres", "Manifests",
                                                    .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DataPilotServer",
-            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "Inventory", "ObjectAPI", "Audit", "Lineage",
+            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "ApplySets", "ObjectAPI", "Audit", "Lineage", "Settings",
                            "ObjectStore", "ServiceKit", "Postgres",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             resources: [.copy("Resources/openapi.yaml")]),
         .target(
             name: "DataPilotServerCommand",
             dependencies: [
-                "DataPilotServer", "ServiceKit", "LogSetup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DataPilotServer", "ServiceKit", "Settings", "LogSetup", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
-        .target(name: "APIClient", dependencies: ["Curl", "Blocking", "Manifests"]),
+        .target(name: "APIClient", dependencies: ["APIModel", "Curl", "Blocking", "Manifests"]),
         .target(
             name: "Reconcile",
-            dependencies: ["APIClient", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["APIClient", "APIModel", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Reconciler",
-            dependencies: ["Reconcile", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
+            dependencies: ["Reconcile", "APIModel", "Settings", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "Prometheus", package: "swift-prometheus")]),
+                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .target(
             name: "CLIKit",
             dependencies: ["Manifests", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "ReconcilerCommand",
-            dependencies: ["Reconciler", "Reconcile", "GitSource", "CLIKit", "LogSetup", "Redaction",
+            dependencies: ["Reconciler", "Reconcile", "GitSource", "Settings", "CLIKit", "LogSetup", "Redaction",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "datapilot-reconciler", dependencies: ["ReconcilerCommand"]),
-        .target(name: "Review", dependencies: ["Reconcile", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
+        .target(name: "Review", dependencies: ["Reconcile", "APIModel", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIClient", "Reconcile", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "CLIKit", "SigningKeys",
+                "Manifests", "APIModel", "APIClient", "Reconcile", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "CLIKit", "SigningKeys",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -161,12 +168,16 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["datapilot-server", "dpctl", "datapilot-reconciler", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
-                           "Review", "Reconcile", "KubernetesClient",
+                           "Review", "Reconcile", "APIModel", "KubernetesClient",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             exclude: ["Golden"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
-        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "Manifests"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "APIModel", "Manifests"]),
+        .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests"]),
+        // The reconcile loop's decisions, in process: git, the server and the status store in memory.
+        .testTarget(name: "ReconcileLoopTests", dependencies: ["Reconciler", "Reconcile", "APIModel", "GitSource", "Manifests",
+                                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
         // scanned with checkov; the configuration layers of both executables.

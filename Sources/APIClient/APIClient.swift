@@ -1,3 +1,4 @@
+import APIModel
 import Blocking
 import Curl
 import Foundation
@@ -91,20 +92,11 @@ public final class APIClient: Sendable {
         var items: [JSONValue] = []
         var token: String?
         repeat {
-            var parameters = query + [("page_size", String(pageSize))]
-            if let token { parameters.append(("page_token", token)) }
-            let page = try await send("GET", path + "?" + Self.encode(parameters)).json
-            items += page["items"]?.arrayValue ?? []
-            token = page["next_page_token"]?.stringValue
+            let page = try await send("GET", path + "?" + APIPath.query(query + Page<JSONValue>.query(size: pageSize, token: token)))
+            let decoded = try Page<JSONValue>.decode(page.body, from: "GET \(path)")
+            items += decoded.items
+            token = decoded.nextPageToken
         } while token != nil
         return items
-    }
-
-    public static func encode(_ parameters: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return parameters.map { key, value in
-            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
-        }.joined(separator: "&")
     }
 }

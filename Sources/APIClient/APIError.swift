@@ -1,3 +1,5 @@
+import APIModel
+import Foundation
 import Manifests
 
 /// A failed API call: what kind of failure, the HTTP status and problem document when the
@@ -20,15 +22,22 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     public var status: Int?
     /// The RFC 9457 problem the server sent, if any.
-    public var problem: JSONValue?
+    public var problem: ProblemDetails?
     public var message: String
 
     public var description: String { message }
 
-    public var requestID: String? { problem?["request_id"]?.stringValue }
+    public init(code: Code, status: Int?, problem: ProblemDetails?, message: String) {
+        self.code = code
+        self.status = status
+        self.problem = problem
+        self.message = message
+    }
+
+    public var requestID: String? { problem?.requestID }
 
     static func from(status: Int, body: [UInt8], method: String, path: String) -> APIError {
-        let problem: JSONValue? = if case .success(let value) = JSONText.parse(body), value["status"] != nil { value } else { nil }
+        let problem = try? JSONDecoder().decode(ProblemDetails.self, from: Data(body))
         let code: Code = switch status {
         case 401: .unauthorized
         case 403: .forbidden
@@ -39,11 +48,21 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case 500...: .server
         default: .other
         }
-        var message = problem?["detail"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
+        var message = problem?.detail ?? String(decoding: body.prefix(500), as: UTF8.self)
         if message.isEmpty { message = "HTTP \(status)" }
         message = "\(method) \(path): \(message)"
         if code == .unauthorized { message += " (check the token: dpctl config get-contexts, or DATAPILOT_TOKEN)" }
-        if let id = problem?["request_id"]?.stringValue, code == .server { message += " [request id \(id)]" }
+        if let id = problem?.requestID, code == .server { message += " [request id \(id)]" }
         return APIError(code: code, status: status, problem: problem, message: message)
+    }
+}
+
+extension Page where Item == JSONValue {
+    /// A list answer; one that is not a page is an error naming the request.
+    static func decode(_ body: [UInt8], from request: String) throws -> Page {
+        guard case .success(let value) = JSONText.parse(body), let items = value["items"]?.arrayValue else {
+            throw APIError(code: .other, status: nil, problem: nil, message: "\(request): the answer is not a page of items")
+        }
+        return Page(items: items, nextPageToken: value["next_page_token"]?.stringValue)
     }
 }

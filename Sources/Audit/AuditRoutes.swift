@@ -12,6 +12,7 @@ public struct AuditRoutes: Sendable {
 
     public func register(on router: APIRouter) {
         SyncEventRoute(pool: pool).register(on: router)
+        AuditEventRoute(pool: pool).register(on: router)
         DriftEventRoute(pool: pool).register(on: router)
         router.get("/api/audit/events") { request, context in
             try context.require(.viewer)

@@ -1,3 +1,4 @@
+import APIModel
 import APIClient
 import Crypto
 import Evidence
@@ -19,7 +20,7 @@ struct BundleVerifier {
 
     func run() async throws -> [Check] {
         var checks: [Check] = []
-        let keys = try EvidenceKey.publicKeys(from: try await client.send("GET", "/.well-known/datapilot/evidence-keys").json)
+        let keys = try EvidenceKey.publicKeys(from: try await client.send("GET", APIPath.evidenceKeys).json)
         var statements: [JSONValue] = []
         for (index, envelope) in bundle.envelopes.enumerated() {
             do {
@@ -60,7 +61,7 @@ struct BundleVerifier {
     func version(_ version: String, dataset: String, claimed: String, label: String) async throws -> Check {
         let name = "\(label) datasetversion/\(version)"
         do {
-            let object = try await client.send("GET", "/api/datasets/\(dataset)/versions/\(version)").json
+            let object = try await client.send("GET", APIPath.version(version, of: dataset)).json
             let actual = object["status"]?["sha256"]?.stringValue ?? ""
             return Check(name: name, passed: actual == claimed, detail: actual == claimed ? "sha256 \(claimed.prefix(16))…" : "registry holds sha256 \(actual), the bundle says \(claimed)")
         } catch let error as APIError where error.status == 404 {
@@ -75,7 +76,7 @@ struct BundleVerifier {
             let claimed = subject["digest"]?["sha256"]?.stringValue ?? ""
             if name.hasPrefix("artifact/") {
                 let artifact = String(name.dropFirst("artifact/".count))
-                let response = try await client.send("GET", "/api/experiment-runs/\(bundle.run)/artifacts/\(artifact)")
+                let response = try await client.send("GET", APIPath.artifact(artifact, run: bundle.run))
                 let actual = Hex.encode(SHA256.hash(data: response.body))
                 checks.append(Check(name: "\(label) \(name)", passed: actual == claimed,
                                     detail: actual == claimed ? "re-hashed \(response.body.count) bytes" : "the artifact now hashes to \(actual), the bundle says \(claimed)"))
@@ -91,7 +92,7 @@ struct BundleVerifier {
         let predicate = statement["predicate"] ?? .null
         let headSequence = Int64(predicate["headSequence"]?.numberValue ?? 0)
         let headHash = predicate["headHash"]?.stringValue ?? ""
-        let chain = try await client.send("GET", "/api/audit/verify").json
+        let chain = try await client.send("GET", APIPath.auditVerify).json
         var checks = [Check(name: "audit chain", passed: chain["valid"]?.boolValue == true,
                             detail: chain["valid"]?.boolValue == true ? "\(Int(chain["checked"]?.numberValue ?? 0)) entries verify"
                                 : chain["reason"]?.stringValue ?? "the chain does not verify")]
@@ -110,13 +111,13 @@ struct BundleVerifier {
         return checks
     }
 
+    /// The hash of audit entry `sequence`; nil when the server holds no such entry.
     func entryHash(_ sequence: Int64) async throws -> String? {
-        let page = try await client.send("GET", "/api/audit/events?page_size=1&page_token=\(PageToken.after(String(sequence - 1)))").json
-        return page["items"]?.arrayValue?.first.flatMap { $0["sequence"]?.numberValue == Double(sequence) ? $0["hash"]?.stringValue : nil }
+        do {
+            let event = try await client.send("GET", APIPath.auditEvent(sequence)).json
+            return event["sequence"]?.numberValue == Double(sequence) ? event["hash"]?.stringValue : nil
+        } catch let error as APIError where error.code == .notFound {
+            return nil
+        }
     }
-}
-
-/// The server's opaque page tokens are base64url of the last key of the previous page.
-enum PageToken {
-    static func after(_ key: String) -> String { Base64URL.encode(key.utf8) }
 }

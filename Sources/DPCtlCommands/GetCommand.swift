@@ -1,3 +1,4 @@
+import APIModel
 import APIClient
 import ArgumentParser
 import CLIKit
@@ -54,7 +55,7 @@ struct GetCommand: AsyncParsableCommand {
         let query = selector.map { [("label_selector", $0)] } ?? []
         if kind == .datasetVersion, let dataset {
             do {
-                let versions = try await client.list("/api/datasets/\(dataset)/versions")
+                let versions = try await client.list(APIPath.versions(of: dataset))
                 let labels = try selector.map { try LabelSelector(parsing: $0) }
                 return versions.filter { version in
                     (name == nil || version["metadata"]?["name"]?.stringValue == name) && (labels?.matches(version["metadata"]?["labels"]) ?? true)
@@ -66,11 +67,11 @@ struct GetCommand: AsyncParsableCommand {
         if let name {
             // Versions live below their dataset; the cross-dataset list finds one by name.
             if kind == .datasetVersion {
-                return try await client.list(KindRoutes.list(kind), query: query).filter { $0["metadata"]?["name"]?.stringValue == name }
+                return try await client.list(APIPath.list(kind), query: query).filter { $0["metadata"]?["name"]?.stringValue == name }
             }
-            do { return [try await client.send("GET", KindRoutes.item(ObjectRef(kind, name), dataset: nil)).json] } catch let error as APIError where error.code == .notFound { return [] }
+            do { return [try await client.send("GET", APIPath.item(ObjectRef(kind, name), dataset: nil)).json] } catch let error as APIError where error.code == .notFound { return [] }
         }
-        return try await client.list(KindRoutes.list(kind), query: query)
+        return try await client.list(APIPath.list(kind), query: query)
     }
 
     func render(_ objects: [JSONValue], kind: ManifestKind) -> String {

@@ -5,7 +5,7 @@ import Experiments
 import Foundation
 import Gateway
 import Hummingbird
-import Inventory
+import ApplySets
 import Lineage
 import Logging
 import ObjectAPI
@@ -15,11 +15,14 @@ import Postgres
 import Manifests
 import Quality
 import ServiceKit
+import ServiceLifecycle
+import Settings
 
 /// The control plane in one process: it migrates the database, installs the bootstrap admin key,
-/// and serves every route until SIGTERM or SIGINT, letting requests in flight finish.
+/// and serves every route until SIGTERM or SIGINT, letting requests in flight finish; the
+/// periodic background work runs beside it in one `ServiceGroup`.
 public enum Server {
-    public static let migrations = Idempotency.migrations + Credentials.migrations + AuditLog.migrations
+    public static let migrations = Idempotency.migrations + TokenAuthority.migrations + AuditLog.migrations
         + LineageStore.migrations + RegistrySchema.migrations + ObjectReferences.migrations + QualitySchema.migrations
         + ExperimentsSchema.migrations + ApplySetSchema.migrations
 
@@ -33,10 +36,10 @@ public enum Server {
             let applied = try await Migrator.migrate(pool, migrations)
             if !applied.isEmpty { logger.info("applied migrations", metadata: ["versions": .string(applied.map(String.init).joined(separator: ","))]) }
         } catch let error as PostgresError where error.code == .connection {
-            throw ConfigurationProblem("\(error.message); set --database-url or DATAPILOT_DATABASE_URL (postgres://user@host:port/db)")
+            throw SettingError("\(error.message); set --database-url or DATAPILOT_DATABASE_URL (postgres://user@host:port/db)")
         }
         if let key = try configuration.resolvedBootstrapKey() {
-            if try await Credentials.installBootstrapKey(key, pool: pool) { logger.info("installed the bootstrap admin key") }
+            if try await TokenAuthority.installBootstrapKey(key, pool: pool) { logger.info("installed the bootstrap admin key") }
         }
         let (credentials, evidenceKey) = try await ServerKeys.load(configuration, pool: pool, logger: logger)
         let data = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
@@ -62,27 +65,26 @@ public enum Server {
                 try launcher.checkReachable(runs: runsDirectory)
                 execution.launcher = launcher
             } catch {
-                throw ConfigurationProblem("\(error)")
+                throw SettingError("\(error)")
             }
             logger.warning("the local executor is enabled: jobs run on this machine (one trusted team only; docs/security.md)", metadata: [
                 "user": .string(execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" } ?? "a user namespace of the server's user"),
                 "sandbox": .string(configuration.localExecutor.sandbox.rawValue)])
         }
+        let routed = BackgroundServices()
         let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
                          maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
                          services: configuration.services, upstreams: configuration.upstreams,
-                         execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow)
-        var background: [Task<Void, Never>] = []
+                         execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
+                         background: routed)
+        var background = routed.all
         if configuration.runs(.experiments) {
-            let reaper = Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger)
-            background.append(Task { await reaper.run() })
-            background.append(Task { await RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger).run() })
+            background.append(Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger))
+            background.append(RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger))
         }
         if configuration.runs(.quality) && configuration.autoEvaluate {
-            let evaluator = AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger)
-            background.append(Task { await evaluator.run() })
+            background.append(AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger))
         }
-        defer { background.forEach { $0.cancel() } }
 
         var limits = configuration.connectionLimits
         limits.fitOpenFileLimit(logger: logger)
@@ -96,7 +98,10 @@ public enum Server {
                 ])
             },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Shut down in reverse: the listener first (requests in flight finish), then the background
+        // services, each after the pass it is in.
+        let services = ServiceGroup(configuration: .init(services: background + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
     }
 }
 
@@ -107,9 +112,9 @@ extension Server {
             return try FileObjectStore(root: data.appendingPathComponent("objects").path)
         }
         let environment = ProcessInfo.processInfo.environment
-        guard !configuration.s3Bucket.isEmpty else { throw ConfigurationProblem("object-store s3 needs s3-bucket") }
+        guard !configuration.s3Bucket.isEmpty else { throw SettingError("object-store s3 needs s3-bucket") }
         guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
-            throw ConfigurationProblem("object-store s3 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
+            throw SettingError("object-store s3 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
         }
         return try S3ObjectStore(S3ObjectStore.Configuration(
             endpoint: configuration.s3Endpoint, bucket: configuration.s3Bucket, region: configuration.s3Region,
@@ -119,15 +124,16 @@ extension Server {
 
     /// The router with every route and middleware of the control plane.
     /// The router of a process running `services`: their routes served here, and for a gateway,
-    /// the routes of the other services forwarded to `upstreams`.
-    public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: Credentials, spoolDirectory: String,
+    /// the routes of the other services forwarded to `upstreams`. `background` collects the periodic
+    /// work the routes bring (the executors'), for the caller's service group.
+    public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: TokenAuthority, spoolDirectory: String,
                               maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry,
                               services: Set<ServerConfiguration.ServiceMode> = [.all],
                               upstreams: [ServerConfiguration.ServiceMode: String] = [:],
                               execution: ExecutionSettings = ExecutionSettings(publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
                                                                                heartbeatSeconds: 10, issueToken: { _, _ in "" }),
                               evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
-                              externalURLs: ExternalURLPolicy = .standard) -> APIRouter {
+                              externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -152,8 +158,10 @@ extension Server {
             QualityRoutes(pool: pool, evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spoolDirectory)).register(on: router)
         }
         if let router = place(.experiments) {
-            ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
-                             execution: execution, evidenceKey: evidenceKey, logger: logger).register(on: router)
+            let experiments = ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
+                                               execution: execution, evidenceKey: evidenceKey, logger: logger)
+            experiments.register(on: router)
+            background?.add(experiments.services)
         }
         if let router = place(.audit) { AuditRoutes(pool: pool).register(on: router) }
         if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }

@@ -2,11 +2,12 @@ import DatasetRegistry
 import Experiments
 import Foundation
 import Manifests
+import Settings
 
 /// Everything `datapilot-server` is told, from a config file, then environment variables, then
 /// flags, each overriding the one before. Every setting has one name: `port` in the file,
 /// `DATAPILOT_PORT` in the environment, `--port` on the command line.
-public struct ServerConfiguration: Sendable {
+public struct ServerConfiguration: LayeredSettings, Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     var portWasSet = false
@@ -105,12 +106,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
-        func number<T: FixedWidthInteger>(_ range: ClosedRange<T>) throws -> T {
-            guard let n = T(value), range.contains(n) else {
-                throw ConfigurationProblem("\(origin): \(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(value)\"")
-            }
-            return n
-        }
+        func number<T: FixedWidthInteger>(_ range: ClosedRange<T>) throws -> T { try Self.number(key, value, range, from: origin) }
         switch key {
         case "host": host = value
         case "port":
@@ -120,14 +116,14 @@ public struct ServerConfiguration: Sendable {
             var chosen: Set<ServiceMode> = []
             for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 guard let mode = ServiceMode(rawValue: name) else {
-                    throw ConfigurationProblem("\(origin): service must be all or a comma list of "
+                    throw SettingError("\(origin): service must be all or a comma list of "
                         + ServiceMode.allCases.dropFirst().map(\.rawValue).joined(separator: ", ") + ", got \"\(name)\""
                         + Suggest.hint(for: name, in: ServiceMode.allCases.map(\.rawValue)))
                 }
                 chosen.insert(mode)
             }
             guard !chosen.isEmpty, !(chosen.contains(.all) && chosen.count > 1) else {
-                throw ConfigurationProblem("\(origin): service is all, or a list of services without all")
+                throw SettingError("\(origin): service is all, or a list of services without all")
             }
             services = chosen
         case "registry-url": upstreams[.registry] = value
@@ -144,37 +140,34 @@ public struct ServerConfiguration: Sendable {
         case "max-upload-bytes": maxUploadBytes = try number(1...(Int64(1) << 50))
         case "object-store":
             guard ["file", "s3"].contains(value) else {
-                throw ConfigurationProblem("\(origin): object-store must be file or s3, got \"\(value)\"")
+                throw SettingError("\(origin): object-store must be file or s3, got \"\(value)\"")
             }
             objectStore = value
         case "public-url":
             guard StringFormat.url.accepts(value) else {
-                throw ConfigurationProblem("\(origin): public-url must be an http(s) URL such as https://datapilot.example.com, got \"\(value)\"")
+                throw SettingError("\(origin): public-url must be an http(s) URL such as https://datapilot.example.com, got \"\(value)\"")
             }
             publicURL = value
         case "run-heartbeat-timeout-seconds": runHeartbeatTimeoutSeconds = try number(1...86_400)
         case "auto-evaluate":
-            guard ["true", "false"].contains(value) else {
-                throw ConfigurationProblem("\(origin): auto-evaluate must be true or false, got \"\(value)\"")
-            }
-            autoEvaluate = value == "true"
+            autoEvaluate = try Self.flag(key, value, from: origin)
         case "executors":
             var chosen: Set<ExecutorKind> = []
             for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty && name != "none" {
                 guard let kind = ExecutorKind(rawValue: name) else {
-                    throw ConfigurationProblem("\(origin): executors is none or a comma list of " + ExecutorKind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw SettingError("\(origin): executors is none or a comma list of " + ExecutorKind.allCases.map(\.rawValue).joined(separator: ", ")
                                                + ", got \"\(name)\"" + Suggest.hint(for: name, in: ExecutorKind.allCases.map(\.rawValue)))
                 }
                 chosen.insert(kind)
             }
             executors = chosen
         case _ where LocalIsolation.keys.contains(key):
-            do { try localExecutor.set(key, value, from: origin) } catch { throw ConfigurationProblem("\(error)") }
+            try localExecutor.set(key, value, from: origin)
         case "token-signing-keys-file": tokenSigningKeysFile = value
         case "evidence-signing-keys-file": evidenceSigningKeysFile = value
         case "revocation-check-seconds": revocationCheckSeconds = try number(0...300)
         case "external-url-allow":
-            do { externalURLAllow = try ExternalURLPolicy(setting: value) } catch { throw ConfigurationProblem("\(origin): \(error.description)") }
+            do { externalURLAllow = try ExternalURLPolicy(setting: value) } catch { throw SettingError("\(origin): \(error.description)") }
         case "run-folder-retention-seconds": runFolderRetentionSeconds = try number(1...86_400 * 3650)
         case "header-timeout-seconds": headerTimeoutSeconds = try number(1...3600)
         case "idle-timeout-seconds": idleTimeoutSeconds = try number(1...86_400)
@@ -182,7 +175,7 @@ public struct ServerConfiguration: Sendable {
         case "max-client-connections": maxClientConnections = try number(1...1_000_000)
         case "kubernetes-namespace":
             guard value.isEmpty || (value.count <= 63 && StringFormat.dnsSubdomain.accepts(value) && !value.contains(".")) else {
-                throw ConfigurationProblem("\(origin): kubernetes-namespace must be a namespace name (lowercase letters, digits and '-'), got \"\(value)\"")
+                throw SettingError("\(origin): kubernetes-namespace must be a namespace name (lowercase letters, digits and '-'), got \"\(value)\"")
             }
             kubernetesNamespace = value
         case "kubeconfig": kubeconfig = value
@@ -193,63 +186,28 @@ public struct ServerConfiguration: Sendable {
         case "s3-prefix": s3Prefix = value
         case "s3-addressing":
             guard ["path", "virtual-host"].contains(value) else {
-                throw ConfigurationProblem("\(origin): s3-addressing must be path or virtual-host, got \"\(value)\"")
+                throw SettingError("\(origin): s3-addressing must be path or virtual-host, got \"\(value)\"")
             }
             s3Addressing = value
         default:
-            throw ConfigurationProblem("\(origin): unknown setting \"\(key)\"" + Suggest.hint(for: key, in: Self.keys)
-                                       + "; settings are " + Self.keys.joined(separator: ", "))
+            throw Self.unknown(key, from: origin)
         }
     }
 
-    /// Reads a YAML config file of `setting: value` lines (the same names as the flags).
-    public mutating func load(file path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationProblem("cannot read the config file \(path)")
-        }
-        guard case .success(let value) = JSONText.parse(Array(data)) else {
-            throw ConfigurationProblem("\(path) is not valid YAML; run `dpctl validate`-style checks on it with a YAML linter")
-        }
-        guard case .object(let members) = value else {
-            throw ConfigurationProblem("\(path) must be a mapping of settings (e.g. `port: 8080`)")
-        }
-        for member in members {
-            let text: String
-            switch member.value {
-            case .string(let s): text = s
-            case .int(let i): text = String(i)
-            case .bool(let b): text = String(b)
-            default: throw ConfigurationProblem("\(path): \(member.key) must be a single value")
-            }
-            if member.key == "bootstrap-admin-key" {
-                throw ConfigurationProblem("\(path): put the bootstrap admin key in a file (bootstrap-admin-key-file) or DATAPILOT_BOOTSTRAP_ADMIN_KEY, not in the config file")
-            }
-            try set(member.key, text, from: path)
-        }
-    }
-
-    /// Applies `DATAPILOT_<SETTING>` variables.
-    public mutating func load(environment: [String: String]) throws {
-        for key in Self.keys {
-            let name = "DATAPILOT_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
-            if let value = environment[name] { try set(key, value, from: name) }
-        }
-    }
+    /// The bootstrap admin key is a secret: a file or the environment, never the config file.
+    public static let fileForbidden = [
+        "bootstrap-admin-key": "put the bootstrap admin key in a file (bootstrap-admin-key-file) or DATAPILOT_BOOTSTRAP_ADMIN_KEY, not in the config file",
+    ]
 
     /// The bootstrap admin key from the setting or its file, if any (never logged).
     public func resolvedBootstrapKey() throws -> String? {
         if let bootstrapAdminKey, !bootstrapAdminKey.isEmpty { return bootstrapAdminKey }
         guard let file = bootstrapAdminKeyFile else { return nil }
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationProblem("cannot read the bootstrap admin key file \(file)")
+            throw SettingError("cannot read the bootstrap admin key file \(file)")
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-}
-
-public struct ConfigurationProblem: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
 
 extension ServerConfiguration {
@@ -257,7 +215,7 @@ extension ServerConfiguration {
     public func check() throws {
         guard services.contains(.gateway) else { return }
         for service in [ServiceMode.registry, .quality, .experiments, .audit, .lineage] where !runs(service) && upstreams[service] == nil {
-            throw ConfigurationProblem("the gateway does not run \(service.rawValue) itself, so it needs --\(service.rawValue)-url (e.g. http://\(service.rawValue):\(service.defaultPort))")
+            throw SettingError("the gateway does not run \(service.rawValue) itself, so it needs --\(service.rawValue)-url (e.g. http://\(service.rawValue):\(service.defaultPort))")
         }
     }
 }

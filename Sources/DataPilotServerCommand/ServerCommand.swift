@@ -6,6 +6,7 @@ import LogSetup
 import Metrics
 import Prometheus
 import ServiceKit
+import Settings
 
 /// `datapilot-server`: the flags are the settings of `ServerConfiguration`; a config file and
 /// `DATAPILOT_*` environment variables fill in what the flags leave out.
@@ -65,8 +66,6 @@ public struct ServerCommand: AsyncParsableCommand {
     public func run() async throws {
         var settings = ServerConfiguration()
         do {
-            if let config { try settings.load(file: config) }
-            try settings.load(environment: ProcessInfo.processInfo.environment)
             let flags: [(String, String?)] = [
                 ("host", host), ("port", port.map(String.init)), ("service", service), ("database-url", databaseURL),
                 ("max-connections", maxConnections.map(String.init)), ("data-dir", dataDir),
@@ -83,13 +82,9 @@ public struct ServerCommand: AsyncParsableCommand {
                 ("kubernetes-job-retention-seconds", kubernetesJobRetentionSeconds.map(String.init)),
                 ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL), ("audit-url", auditURL), ("lineage-url", lineageURL),
             ] + execution.settings
-            for case let (key, value?) in flags { try settings.set(key, value, from: "--\(key)") }
-        } catch let problem as ConfigurationProblem {
-            throw ValidationError(problem.description)
-        }
-        do {
+            try settings.layer(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
             try settings.check()
-        } catch let problem as ConfigurationProblem {
+        } catch let problem as SettingError {
             throw ValidationError(problem.description)
         }
         LogOutput.bootstrap()
@@ -98,7 +93,7 @@ public struct ServerCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         do {
             try await Server.run(settings, metrics: metrics, logger: logger)
-        } catch let problem as ConfigurationProblem {
+        } catch let problem as SettingError {
             logger.critical("cannot start", metadata: ["reason": .string(problem.description)])
             throw ExitCode(1)
         }

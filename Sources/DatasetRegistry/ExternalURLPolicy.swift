@@ -1,6 +1,6 @@
 import Foundation
 import ServiceKit
-import SigningKeys
+import Settings
 
 /// Which URLs an external DatasetVersion may name (its download answers 307 to the URL, and
 /// clients follow it). The server setting `external-url-allow` lists entries such as

@@ -1,3 +1,4 @@
+import APIModel
 import Manifests
 import Redaction
 import ServiceKit
@@ -9,7 +10,7 @@ enum ExternalVersionURL {
         guard let reason = policy.refusal(url) else { return }
         let message = "spec.source.url \"\(Redact.credentials(url))\" is not allowed: \(reason)"
         throw Problem(.unprocessableContent, title: "External URL not allowed", detail: message,
-                      extensions: [JSONMember("errors", .array([["path": "spec.source.url", "code": "external-url-not-allowed", "message": .string(message)]]))])
+                      errors: [ProblemDetails.ValidationError(path: "spec.source.url", code: "external-url-not-allowed", message: message)])
     }
 
     static func checkDownload(_ url: String, version: String, policy: ExternalURLPolicy) throws {

@@ -34,14 +34,11 @@ extension VersionRoutes {
         var spec: [JSONMember] = [JSONMember("dataset", .string(dataset))]
         if let description = manifest.spec["description"] { spec.append(JSONMember("description", description)) }
         spec.append(JSONMember("source", .object([JSONMember("url", .string(url)), JSONMember("sha256", .string(sha256))])))
-        let version = NewVersion(name: manifest.name, dataset: dataset, spec: .object(spec),
-                                 labels: manifest.metadata["labels"] ?? .object([]), annotations: manifest.metadata["annotations"] ?? .object([]),
-                                 objectKey: nil, sha256: sha256, size: nil, contentType: "")
-        let origin = SourceContext(request: request)
-        let requestID = context.requestID
-        let outcome = try await pool.withTransaction(dryRun: dryRun) { connection in
-            try VersionStore.write(version, idempotency: idempotency, actor: principal.subject, requestID: requestID, source: origin, on: connection)
-        }
+        var draft = ObjectDraft(manifest)
+        draft.spec = .object(spec)
+        draft.ownColumns = Self.content(key: nil, sha256: sha256, size: nil, contentType: "")
+        let outcome = try await versions.create(draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+                                                requestID: context.requestID, dryRun: dryRun)
         return Response.stored(outcome, location: "/api/datasets/\(dataset)/versions/\(manifest.name)")
     }
 }

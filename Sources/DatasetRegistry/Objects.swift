@@ -4,12 +4,7 @@ import Postgres
 
 /// Version rows as API objects: the manifest's shape plus server-owned metadata and status.
 enum Objects {
-    static let versionColumns = """
-        name, dataset, uid::text as uid, labels::text as labels, annotations::text as annotations, spec::text as spec,
-        object_key, sha256, size, content_type, resource_version,
-        \(SQLTime.utc("created_at")), created_by,
-        \(SQLTime.utc("updated_at")), updated_by
-        """
+    static let versionColumns = ObjectJSON.columns + ", dataset, object_key, sha256, size, content_type"
 
     static func version(_ row: Row) -> JSONValue {
         var status = [JSONMember("sha256", .string(row["sha256"]!))]
@@ -22,6 +17,4 @@ enum Objects {
         members.append(JSONMember("status", .object(status)))
         return .object(members)
     }
-
-    static func desired(_ object: JSONValue) -> JSONValue { ObjectJSON.desired(object) }
 }

@@ -1,20 +1,10 @@
+import ObjectAPI
 import Postgres
 
 public enum RegistrySchema {
     public static let migrations = [
-        Migration(400, "datasets and versions", """
-            create table datasets (
-                name text primary key,
-                uid uuid not null unique,
-                labels jsonb not null default '{}',
-                annotations jsonb not null default '{}',
-                spec jsonb not null,
-                resource_version bigint not null default 1,
-                created_at timestamptz not null default now(),
-                updated_at timestamptz not null default now(),
-                created_by text not null,
-                updated_by text not null);
-            create index datasets_labels on datasets using gin (labels);
+        Migration(400, "datasets and versions", ObjectJSON.createSQL(table: "datasets") + """
+
             create table dataset_versions (
                 name text primary key,
                 dataset text not null references datasets (name) on delete restrict,

@@ -1,8 +1,6 @@
-import Audit
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Lineage
 import Manifests
 import ObjectAPI
 import ObjectStore
@@ -24,20 +22,13 @@ struct VersionRoutes: Sendable {
         router.post("/api/datasets/:name/versions/upload", DryRun.route { request, context, dryRun in try await upload(request, context, dryRun: dryRun) })
         router.get("/api/datasets/:name/versions") { request, context in try await list(request, context) }
         router.get("/api/datasets/:name/versions/:version") { _, context in
-            try context.require(.viewer)
-            let (dataset, version) = (try context.parameters.require("name"), try context.parameters.require("version"))
-            guard let object = try await pool.withConnection({ try Self.load(version, dataset: dataset, on: $0) }) else {
-                throw Problem.notFound("DatasetVersion \"\(version)\" of Dataset \"\(dataset)\"")
-            }
-            return Response.json(object, headers: [.eTag: ObjectJSON.etag(object)])
+            try await versions.get(context, name: try context.parameters.require("version"), parent: try context.parameters.require("name"))
         }
-        router.put("/api/datasets/:name/versions/:version", DryRun.route { request, context, dryRun in try await update(request, context, dryRun: dryRun) })
+        router.put("/api/datasets/:name/versions/:version", DryRun.route { request, context, dryRun in
+            try await versions.update(request, context, name: try context.parameters.require("version"), parent: try context.parameters.require("name"),
+                                      dryRun: dryRun)
+        })
         router.get("/api/datasets/:name/versions/:version/download") { request, context in try await download(request, context) }
-    }
-
-    static func load(_ name: String, dataset: String, on connection: Connection) throws -> JSONValue? {
-        try connection.query("select \(Objects.versionColumns) from dataset_versions where name = $1 and dataset = $2", [name, dataset])
-            .first.map(Objects.version)
     }
 
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -50,12 +41,7 @@ struct VersionRoutes: Sendable {
                                         [dataset, page.after ?? "", String(page.size + 1)])
         }
         guard let rows else { throw Problem.notFound("Dataset \"\(dataset)\"") }
-        let items = rows.prefix(page.size).map(Objects.version)
-        var members = [JSONMember("items", .array(items))]
-        if rows.count > page.size, let last = items.last?["metadata"]?["name"]?.stringValue {
-            members.append(JSONMember("next_page_token", .string(PageRequest.token(after: last))))
-        }
-        return Response.json(.object(members))
+        return ObjectList.response(rows, page: page, item: Objects.version)
     }
 
     /// Every version across datasets, by name, optionally filtered by labels.

@@ -61,17 +61,13 @@ extension VersionRoutes {
         let key = ObjectKey.forDigest(spooled.sha256)
         if !dryRun { try await store.put(file: spooled.path, key: key, contentType: contentType) }
 
-        let version = NewVersion(name: name, dataset: dataset, spec: .object(spec), labels: labels, annotations: annotations,
-                                 objectKey: key, sha256: spooled.sha256, size: spooled.size, contentType: contentType)
-        let origin = SourceContext(request: request)
-        let requestID = context.requestID
+        let draft = ObjectDraft(name: name, labels: labels, annotations: annotations, spec: .object(spec),
+                                ownColumns: Self.content(key: key, sha256: spooled.sha256, size: spooled.size, contentType: contentType))
         let outcome: (status: Int, body: String)
         do {
-            outcome = try await pool.withTransaction(dryRun: dryRun) { connection in
-                // The content's lock: a concurrent cleanup of this object waits for this insert (OrphanObjects).
-                try OrphanObjects.lock(key, on: connection)
-                return try VersionStore.write(version, idempotency: idempotency, actor: principal.subject, requestID: requestID, source: origin, on: connection)
-            }
+            // The content's lock, taken with the insert: a concurrent cleanup of this object waits for it (OrphanObjects).
+            outcome = try await versions.create(draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+                                                requestID: context.requestID, dryRun: dryRun) { try OrphanObjects.lock(key, on: $0) }
         } catch {
             // Refused (409, 404) or failed: the object just stored may be referred to by nothing.
             if !dryRun { await OrphanObjects.removeIfUnreferenced(key, pool: pool, store: store) }

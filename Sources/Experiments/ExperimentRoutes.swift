@@ -7,6 +7,7 @@ import ObjectAPI
 import ObjectStore
 import Postgres
 import ServiceKit
+import ServiceLifecycle
 
 /// The Experiments service: experiments (`/api/experiments`), runs as manifests (`/api/runs`)
 /// and as the run API (`/api/experiments/{name}/runs`, `/api/experiment-runs/...`): lifecycle,
@@ -35,6 +36,9 @@ public struct ExperimentRoutes: Sendable {
             }
         }
     }
+
+    /// Background work of the executors, to run beside the routes (`Server` does).
+    public var services: [any Service] { executors.services }
 
     /// An experiment uses datasets (`spec.datasets`); a dataset an experiment uses is kept.
     static let experiments = ResourceTable(

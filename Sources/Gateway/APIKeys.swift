@@ -3,9 +3,10 @@ import Foundation
 import Manifests
 import Postgres
 import ServiceKit
+import Settings
 
 /// API keys: long-lived, stored only as their sha256, revocable, optionally with an expiry.
-extension Credentials {
+extension TokenAuthority {
     public static let migrations = [
         Migration(100, "api keys and server secrets", """
             create table api_keys (
@@ -39,7 +40,7 @@ extension Credentials {
     /// never stored or logged, only its hash.
     public static func installBootstrapKey(_ key: String, pool: ConnectionPool) async throws -> Bool {
         guard key.count >= 16 else {
-            throw ConfigurationError("the bootstrap admin key must be at least 16 characters long")
+            throw SettingError("the bootstrap admin key must be at least 16 characters long")
         }
         let hash = secretHash(key)
         return try await pool.withConnection { connection in

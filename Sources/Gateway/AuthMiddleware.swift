@@ -10,11 +10,11 @@ import ServiceKit
 /// `revocation-check-seconds` (run-scoped tokens are checked against their run by `RunScope`).
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = APIRequestContext
-    let credentials: Credentials
+    let credentials: TokenAuthority
     let pool: ConnectionPool
     let keyStatus: APIKeyStatus
 
-    public init(credentials: Credentials, pool: ConnectionPool) {
+    public init(credentials: TokenAuthority, pool: ConnectionPool) {
         self.credentials = credentials
         self.pool = pool
         keyStatus = APIKeyStatus(pool: pool, ttlSeconds: credentials.revocationCheckSeconds)
@@ -40,7 +40,7 @@ public struct AuthMiddleware: RouterMiddleware {
             case .invalid(let reason): throw unauthorized(reason)
             }
         } else {
-            guard let principal = try await pool.withConnection({ try Credentials.principal(forKey: secret, on: $0) }) else {
+            guard let principal = try await pool.withConnection({ try TokenAuthority.principal(forKey: secret, on: $0) }) else {
                 throw unauthorized("unknown or revoked API key (or one past its expiry)")
             }
             context.principal = principal

@@ -7,10 +7,10 @@ import ServiceKit
 
 /// `/auth/token`, `/auth/whoami` and the admin's `/auth/api-keys`.
 public struct AuthRoutes: Sendable {
-    let credentials: Credentials
+    let credentials: TokenAuthority
     let pool: ConnectionPool
 
-    public init(credentials: Credentials, pool: ConnectionPool) {
+    public init(credentials: TokenAuthority, pool: ConnectionPool) {
         self.credentials = credentials
         self.pool = pool
     }
@@ -47,11 +47,11 @@ public struct AuthRoutes: Sendable {
             }
             // An optional expiry: the key, and every token issued for it, stop then.
             let expiresAt = try Self.expiry(value["expiresAt"])
-            let (id, secret) = Credentials.newKey()
+            let (id, secret) = TokenAuthority.newKey()
             let requestID = context.requestID
             try await pool.withTransaction { connection in
                 try connection.query("insert into api_keys (id, name, role, secret_hash, created_by, expires_at) values ($1, $2, $3, $4, $5, $6::timestamptz)",
-                                     [id, name, role.rawValue, Credentials.secretHash(secret), admin.subject, expiresAt])
+                                     [id, name, role.rawValue, TokenAuthority.secretHash(secret), admin.subject, expiresAt])
                 try AuditLog.append(AuditDraft(actor: admin.subject, action: "create", resource: "apikey/\(id)", requestID: requestID,
                                                after: ["id": .string(id), "name": .string(name), "role": .string(role.rawValue)]),
                                     on: connection)

@@ -10,7 +10,7 @@ public enum ObjectJSON {
         \(SQLTime.utc("updated_at")), created_by, updated_by
         """
 
-    /// The table of a kind's objects, as every module creates it (see `ResourceTable.createSQL`).
+    /// The table of a kind's objects, as every module creates it (`datasets`, `experiments`, ...).
     public static func createSQL(table: String) -> String {
         """
         create table \(table) (
@@ -49,18 +49,6 @@ public enum ObjectJSON {
                 JSONMember("updatedBy", .string(row["updated_by"]!)),
             ])),
             JSONMember("spec", parse(row["spec"])),
-        ])
-    }
-
-    /// The part of an object the audit diff and the digest cover: what the user wrote.
-    public static func desired(_ object: JSONValue) -> JSONValue {
-        .object([
-            JSONMember("metadata", .object([
-                JSONMember("name", object["metadata"]?["name"] ?? .null),
-                JSONMember("labels", object["metadata"]?["labels"] ?? .object([])),
-                JSONMember("annotations", object["metadata"]?["annotations"] ?? .object([])),
-            ])),
-            JSONMember("spec", object["spec"] ?? .object([])),
         ])
     }
 

@@ -1,12 +1,14 @@
 import Foundation
 import Logging
 import Postgres
+import ServiceKit
+import ServiceLifecycle
 
 /// Evaluates new dataset versions against their dataset's rules without being asked: every
 /// stored version that has rules and no evaluation yet (rules applied after their versions, as
 /// the reconciler's dependency order does, count too). Each version is claimed with a queued
 /// evaluation row under an advisory lock, so replicas never evaluate one twice.
-public struct AutoEvaluator: Sendable {
+public struct AutoEvaluator: Service {
     let evaluations: Evaluations
     let logger: Logger
     let interval: Duration
@@ -17,10 +19,12 @@ public struct AutoEvaluator: Sendable {
         self.interval = interval
     }
 
+    /// Evaluates what is waiting, then looks again every interval, until the service group shuts
+    /// down (the evaluation in progress finishes first) or the task is cancelled.
     public func run() async {
-        while !Task.isCancelled {
+        repeat {
             do {
-                while let (id, version) = try await claim() {
+                while !Pause.stopping, let (id, version) = try await claim() {
                     do {
                         _ = try await evaluations.run(version: version, ruleNames: nil, checks: nil, trigger: "auto", actor: "system:quality",
                                                       requestID: "auto-evaluate-\(id)", claimed: id)
@@ -35,8 +39,7 @@ public struct AutoEvaluator: Sendable {
             } catch {
                 logger.warning("automatic evaluation cannot look for work; retrying", metadata: ["error": .string("\(error)")])
             }
-            try? await Task.sleep(for: interval)
-        }
+        } while await Pause.next(interval)
     }
 
     /// The next version to evaluate, claimed by a queued evaluation row.

@@ -1,3 +1,4 @@
+import APIModel
 import APIClient
 import Crypto
 import Foundation
@@ -133,7 +134,7 @@ public final class Applier: Sendable {
 
     func path(_ base: String, _ query: [(String, String)]) -> String {
         let all = query + dryRunQuery
-        return all.isEmpty ? base : base + "?" + APIClient.encode(all)
+        return all.isEmpty ? base : base + "?" + APIPath.query(all)
     }
 
     func headers(_ item: PlanItem) -> [(String, String)] {
@@ -151,15 +152,15 @@ public final class Applier: Sendable {
                 if let description = manifest.spec["description"]?.stringValue { query.append(("description", description)) }
                 if let labels = manifest.metadata["labels"], labels != .object([]) { query.append(("labels", labels.jsonString())) }
                 if let annotations = manifest.metadata["annotations"], annotations != .object([]) { query.append(("annotations", annotations.jsonString())) }
-                _ = try await client.send("POST", path(KindRoutes.collection(.datasetVersion, dataset: dataset) + "/upload", query),
+                _ = try await client.send("POST", path(APIPath.collection(.datasetVersion, dataset: dataset) + "/upload", query),
                                           body: .file(file), headers: headers(item) + [("Content-Type", Self.contentType(file))], idempotencyKey: key)
             } else {
-                _ = try await client.send("POST", path(KindRoutes.collection(.datasetVersion, dataset: dataset), []),
+                _ = try await client.send("POST", path(APIPath.collection(.datasetVersion, dataset: dataset), []),
                                           json: manifest.body, headers: headers(item), idempotencyKey: key)
             }
             return
         }
-        _ = try await client.send("POST", path(KindRoutes.collection(manifest.kind, dataset: nil), []),
+        _ = try await client.send("POST", path(APIPath.collection(manifest.kind, dataset: nil), []),
                                   json: manifest.body, headers: headers(item), idempotencyKey: key)
     }
 
@@ -177,7 +178,7 @@ public final class Applier: Sendable {
         }
         var extra = headers(item)
         if let version = item.live?["metadata"]?["resourceVersion"]?.stringValue { extra.append(("If-Match", "\"\(version)\"")) }
-        _ = try await client.send("PUT", path(KindRoutes.item(item.ref, dataset: dataset), []), json: body, headers: extra)
+        _ = try await client.send("PUT", path(APIPath.item(item.ref, dataset: dataset), []), json: body, headers: extra)
     }
 
     func delete(_ item: PlanItem) async throws {
@@ -185,7 +186,7 @@ public final class Applier: Sendable {
         if let version = item.live?["metadata"]?["resourceVersion"]?.stringValue { extra.append(("If-Match", "\"\(version)\"")) }
         let dataset = item.live?["spec"]?["dataset"]?.stringValue
         do {
-            _ = try await client.send("DELETE", path(KindRoutes.item(item.ref, dataset: dataset), []), headers: extra)
+            _ = try await client.send("DELETE", path(APIPath.item(item.ref, dataset: dataset), []), headers: extra)
         } catch let error as APIError where error.code == .notFound {
             return  // gone already, e.g. a retried delete whose first answer was lost
         }

@@ -1,3 +1,4 @@
+import APIModel
 import Manifests
 
 /// What happened to one object, in kubectl's words.

@@ -1,3 +1,4 @@
+import APIModel
 import APIClient
 import Manifests
 
@@ -12,7 +13,7 @@ public struct AuditTrail: Sendable {
     public func lastChange(of ref: ObjectRef, excluding tools: [String]) async -> LastChange? {
         var query = [("resource", ref.description), ("order", "desc"), ("page_size", "1")]
         if !tools.isEmpty { query.append(("exclude_tool", tools.joined(separator: ","))) }
-        guard let page = try? await client.send("GET", "/api/audit/events?" + APIClient.encode(query)).json,
+        guard let page = try? await client.send("GET", APIPath.auditEvents + "?" + APIPath.query(query)).json,
               let event = page["items"]?.arrayValue?.first else { return nil }
         return LastChange(actor: event["actor"]?.stringValue ?? "?", time: event["time"]?.stringValue ?? "?",
                           action: event["action"]?.stringValue ?? "?", requestID: event["request_id"]?.stringValue ?? "",

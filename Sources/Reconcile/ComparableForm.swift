@@ -1,9 +1,8 @@
 import Manifests
 
-/// The part of an object that desired and live states are compared on: name, labels,
-/// annotations and spec. Server-owned fields (uid, resourceVersion, timestamps, createdBy,
-/// status) never enter it, so they never show as a difference. Keys are sorted and integral
-/// numbers made integers, so that Postgres' jsonb ordering and number forms do not either.
+/// The part of an object that desired and live states are compared on: its `UserOwned` part, so
+/// server-owned fields never show as a difference. Keys are sorted and integral numbers made
+/// integers, so that Postgres' jsonb ordering and number forms do not either.
 public enum ComparableForm {
     public static func desired(_ manifest: Manifest, contentDigest: String?) -> JSONValue {
         var spec = manifest.spec
@@ -20,14 +19,7 @@ public enum ComparableForm {
     }
 
     static func make(name: String, metadata: JSONValue, spec: JSONValue) -> JSONValue {
-        normalized(.object([
-            JSONMember("metadata", .object([
-                JSONMember("name", .string(name)),
-                JSONMember("labels", metadata["labels"] ?? .object([])),
-                JSONMember("annotations", metadata["annotations"] ?? .object([])),
-            ])),
-            JSONMember("spec", spec),
-        ]))
+        normalized(UserOwned.make(name: .string(name), metadata: metadata, spec: spec))
     }
 
     /// A version is its dataset, its description and its content: the content is the sha256

@@ -1,29 +1,5 @@
+import APIModel
 import Manifests
-
-/// How an object drifted.
-public enum DriftKind: String, Sendable, Hashable {
-    /// Fields differ from the desired state.
-    case modified
-    /// The object is gone from the server (deleted out of band).
-    case deleted
-    /// The object exists under a desired name but is not in the apply set's inventory: made by
-    /// someone else (out of band), not by this apply set.
-    case createdOutOfBand
-}
-
-/// One field that differs: a JSON pointer into the comparable form, with both values (nil
-/// where the field is absent).
-public struct FieldDrift: Sendable, Hashable {
-    public var path: String
-    public var desired: JSONValue?
-    public var live: JSONValue?
-
-    public init(path: String, desired: JSONValue?, live: JSONValue?) {
-        self.path = path
-        self.desired = desired
-        self.live = live
-    }
-}
 
 /// Who changed an object last, from the audit log (the last event not written by the tools
 /// that apply the desired state).

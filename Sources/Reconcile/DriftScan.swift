@@ -1,3 +1,4 @@
+import APIModel
 import APIClient
 import Foundation
 import Manifests

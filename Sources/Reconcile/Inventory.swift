@@ -1,4 +1,6 @@
+import APIModel
 import APIClient
+import Foundation
 import Manifests
 
 /// An apply set's inventory on the server: the objects it manages, so that prune deletes
@@ -12,22 +14,27 @@ public struct Inventory: Sendable {
         self.client = client
     }
 
-    var path: String { "/api/applysets/" + KindRoutes.segment(name) }
+    var path: String { APIPath.applySet(name) }
 
     /// The members, or nil when the apply set does not exist yet.
     public func load() async throws -> Set<ObjectRef>? {
-        let object: JSONValue
+        let response: APIClient.Response
         do {
-            object = try await client.send("GET", path).json
+            response = try await client.send("GET", path)
         } catch let error as APIError where error.code == .notFound {
             return nil
         }
-        return Set((object["members"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(ObjectRef.init) })
+        do {
+            return Set(try JSONDecoder().decode(ApplySetBody.self, from: Data(response.body)).members)
+        } catch {
+            throw APIError(code: .other, status: response.status, problem: nil,
+                           message: "GET \(path): the apply set's members are not kind/name references (\(error))")
+        }
     }
 
     /// Replaces the members (a PUT, so the client retries it like a read).
     public func save(_ members: Set<ObjectRef>, source: SourceInfo? = nil) async throws {
-        let body = JSONValue.object([JSONMember("members", .array(members.sorted().map { .string($0.description) }))])
-        _ = try await client.send("PUT", path, json: body, headers: source?.headers(path: nil) ?? [])
+        let body = ApplySetBody(members: members)
+        _ = try await client.send("PUT", path, body: body, headers: source?.headers(path: nil) ?? [])
     }
 }

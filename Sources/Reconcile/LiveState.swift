@@ -1,3 +1,4 @@
+import APIModel
 import APIClient
 import Manifests
 
@@ -6,7 +7,7 @@ import Manifests
 public enum LiveState {
     public static func fetch(_ kinds: Set<ManifestKind>, client: APIClient) async throws -> [ObjectRef: JSONValue] {
         try await withThrowingTaskGroup(of: [JSONValue].self) { group in
-            for kind in kinds { group.addTask { try await client.list(KindRoutes.list(kind)) } }
+            for kind in kinds { group.addTask { try await client.list(APIPath.list(kind)) } }
             var live: [ObjectRef: JSONValue] = [:]
             for try await objects in group {
                 for object in objects {

@@ -1,3 +1,4 @@
+import APIModel
 import Manifests
 
 /// What to do with one object.

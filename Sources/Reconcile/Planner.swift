@@ -1,3 +1,4 @@
+import APIModel
 import Manifests
 
 /// Builds plans. Pure: the live objects, the inventory and the versions' content are fetched

@@ -1,3 +1,4 @@
+import APIModel
 import Crypto
 import Foundation
 import Manifests

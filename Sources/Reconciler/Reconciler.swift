@@ -4,11 +4,12 @@ import Hummingbird
 import Logging
 import Postgres
 import ServiceKit
-import Synchronization
+import ServiceLifecycle
+import Settings
 
 /// `dpctl reconcile`: holds what sources it can (an advisory lock each), runs a worker per
 /// held source, serves status, metrics and webhooks, and on SIGTERM or SIGINT finishes the
-/// syncs in progress and releases its locks.
+/// syncs in progress and releases its locks (a `ServiceGroup` of the supervisor and the listener).
 public final class Reconciler: Sendable {
     let configuration: ReconcilerConfiguration
     let logger: Logger
@@ -17,7 +18,7 @@ public final class Reconciler: Sendable {
     let store: StatusStore
     let leases: Leases
     let client: APIClient
-    let running = Mutex<[String: (worker: SourceWorker, task: Task<Void, Never>)]>([:])
+    let held = HeldSources()
 
     public init(configuration: ReconcilerConfiguration, logger: Logger, metrics: ReconcilerMetrics = ReconcilerMetrics()) {
         self.configuration = configuration
@@ -37,7 +38,7 @@ public final class Reconciler: Sendable {
             _ = try await Migrator.migrate(pool, StatusStore.migrations + WebhookDeliveries.migrations)
             try await store.register(configuration.sources)
         } catch {
-            throw ConfigurationError("cannot use the status database (\(error)); check database-url / DATAPILOT_DATABASE_URL")
+            throw SettingError("cannot use the status database (\(error)); check database-url / DATAPILOT_DATABASE_URL")
         }
         try FileManager.default.createDirectory(atPath: configuration.cacheDirectory, withIntermediateDirectories: true)
         if configuration.once { return await runOnce() }
@@ -56,70 +57,27 @@ public final class Reconciler: Sendable {
                                   ])
                               },
                               logger: logger)
-        let stop = Wakeup()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in await supervise(until: stop) }
-            group.addTask {
-                defer { stop.stop() }
-                try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-            }
-            try await group.waitForAll()
-        }
+        let supervisor = Supervisor(sources: configuration.sources, replica: configuration.replica, leases: leases, store: store, held: held,
+                                    metrics: metrics, logger: logger, makeWorker: { [self] in worker(for: $0) })
+        // Shut down in reverse: the listener first (no new webhooks), then the supervisor, whose
+        // workers finish the syncs in progress before the locks go; also when the listener fails.
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: supervisor), .init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
         return true
-    }
-
-    /// Takes free sources every second, starts their workers, notices lost leases and
-    /// webhook poll requests that reached other replicas. On stop: workers finish, locks go.
-    func supervise(until stop: Wakeup) async {
-        var since = "1970-01-01T00:00:00Z"
-        while !stop.isStopped {
-            let held = running.withLock { Set($0.keys) }
-            if !held.isEmpty, await !leases.alive() {
-                logger.error("lost the lease connection; stopping every worker (another replica may take the sources)")
-                await stopWorkers()
-            }
-            for source in configuration.sources where running.withLock({ $0[source.name] == nil }) {
-                guard await leases.tryAcquire(source.name) else { metrics.sourceOwned(source.name, false); continue }
-                start(source)
-            }
-            if let requests = try? await store.pollRequests(since: since) {
-                since = requests.latest
-                for name in requests.names { running.withLock { $0[name] }?.worker.wakeup.ring() }
-            }
-            await stop.wait(seconds: 1)
-        }
-        await stopWorkers()
-        await leases.releaseAll()
     }
 
     /// Rings a held source's worker; false when another replica holds it.
     func ring(_ name: String) -> Bool {
-        guard let worker = running.withLock({ $0[name]?.worker }) else { return false }
-        worker.wakeup.ring()
+        guard let worker = held.worker(name) else { return false }
+        worker.doorbell.ring()
         return true
     }
 
-    func start(_ source: SourceConfiguration) {
-        let worker = SourceWorker(configuration: source, cacheDirectory: configuration.cacheDirectory, client: client, store: store,
-                                  metrics: metrics, logger: logger)
-        let task = Task { await worker.run() }
-        running.withLock { $0[source.name] = (worker, task) }
-        metrics.sourceOwned(source.name, true)
-        logger.info("holding source", metadata: ["source": .string(source.name)])
-        Task { [store, replica = configuration.replica] in try? await store.claim(source.name, owner: replica) }
-    }
-
-    func stopWorkers() async {
-        let all = running.withLock { running in
-            defer { running.removeAll() }
-            return Array(running.values)
-        }
-        for entry in all { entry.worker.wakeup.stop() }
-        for entry in all {
-            await entry.task.value
-            await leases.release(entry.worker.configuration.name)
-            metrics.sourceOwned(entry.worker.configuration.name, false)
-        }
+    func worker(for source: SourceConfiguration) -> SourceWorker {
+        SourceWorker(configuration: source, source: GitManifestSource(spec: source.spec, cacheDirectory: configuration.cacheDirectory),
+                     client: client, store: store, metrics: metrics, logger: logger)
     }
 
     /// Every source once, each under its lock (waiting up to a minute for one another replica holds).
@@ -137,10 +95,8 @@ public final class Reconciler: Sendable {
                 ok = false
                 continue
             }
-            let worker = SourceWorker(configuration: source, cacheDirectory: configuration.cacheDirectory, client: client, store: store,
-                                      metrics: metrics, logger: logger)
-            let record = await worker.syncOnce(force: true)
-            ok = ok && record?.result == "synced"
+            let record = await worker(for: source).syncOnce(force: true)
+            ok = ok && record?.outcome == .synced
             await leases.release(source.name)
         }
         await leases.releaseAll()

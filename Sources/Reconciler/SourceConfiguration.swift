@@ -3,6 +3,7 @@ import GitSource
 import Manifests
 import Reconcile
 import Redaction
+import Settings
 
 /// One git source to reconcile, as the sources file or the flags describe it.
 public struct SourceConfiguration: Sendable, Hashable {
@@ -62,12 +63,7 @@ public struct ReconcilerConfiguration: Sendable {
     }
 }
 
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
-extension ReconcilerConfiguration {
+extension ReconcilerConfiguration: LayeredSettings {
     /// Reads a sources file:
     ///
     ///     database-url: postgres://datapilot@127.0.0.1:5432/datapilot
@@ -84,23 +80,23 @@ extension ReconcilerConfiguration {
     ///
     /// Secrets come from files or environment variables (`*-file`, `*-env`), never inline.
     /// Layers, each overriding the one before: the file, then `DATAPILOT_DATABASE_URL`,
-    /// `DATAPILOT_LISTEN` and `DATAPILOT_CACHE_DIR` (see `apply(environment:)`), then
+    /// `DATAPILOT_LISTEN` and `DATAPILOT_CACHE_DIR` (`load(environment:)`), then
     /// `databaseURL` (the flag). `checkOnly` reads no secret (their files exist only where the
     /// reconciler runs, e.g. mounted in its pod) and lets the database URL be missing.
     public static func load(file path: String, environment: [String: String], databaseURL flag: String? = nil,
                             checkOnly: Bool = false) throws -> ReconcilerConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError("cannot read the sources file \(path)")
+            throw SettingError("cannot read the sources file \(path)")
         }
         let value: JSONValue
         switch JSONText.parse(Array(data)) {
         case .success(let parsed): value = parsed
-        case .failure(let error): throw ConfigurationError("\(path):\(error.line):\(error.column): \(error.message)")
+        case .failure(let error): throw SettingError("\(path):\(error.line):\(error.column): \(error.message)")
         }
-        guard value.objectValue != nil else { throw ConfigurationError("\(path): expected a mapping with `sources:`") }
+        guard value.objectValue != nil else { throw SettingError("\(path): expected a mapping with `sources:`") }
         let known: Set = ["server", "token-file", "token-env", "database-url", "listen", "cache-dir", "sources"]
         if let unknown = value.objectValue?.first(where: { !known.contains($0.key) }) {
-            throw ConfigurationError("\(path): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
+            throw SettingError("\(path): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
         }
         let secrets = Secrets(environment: environment, file: path, readSecrets: !checkOnly)
         let cache = value["cache-dir"]?.stringValue ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path
@@ -108,13 +104,13 @@ extension ReconcilerConfiguration {
                                                     token: try secrets.read(value, "token", at: "token"),
                                                     databaseURL: value["database-url"]?.stringValue ?? "", cacheDirectory: cache)
         if let listen = value["listen"]?.stringValue { try configuration.listen(listen) }
-        try configuration.apply(environment: environment)
+        try configuration.load(environment: environment)
         if let flag { configuration.databaseURL = flag }
         guard !configuration.databaseURL.isEmpty || checkOnly else {
-            throw ConfigurationError("\(path): database-url is required (or --database-url, or DATAPILOT_DATABASE_URL): the reconciler keeps status, history and leases in Postgres")
+            throw SettingError("\(path): database-url is required (or --database-url, or DATAPILOT_DATABASE_URL): the reconciler keeps status, history and leases in Postgres")
         }
         guard let items = value["sources"]?.arrayValue, !items.isEmpty else {
-            throw ConfigurationError("\(path): sources: list at least one source (name, url, ref, path)")
+            throw SettingError("\(path): sources: list at least one source (name, url, ref, path)")
         }
         for (index, item) in items.enumerated() {
             configuration.sources.append(try source(item, at: "sources[\(index)]", secrets: secrets))
@@ -124,28 +120,23 @@ extension ReconcilerConfiguration {
         return configuration
     }
 
-    /// The environment variables of the reconciler's settings, over the sources file and under the flags.
-    public static let environmentVariables: [(name: String, setting: String)] = [
-        ("DATAPILOT_DATABASE_URL", "database-url"), ("DATAPILOT_LISTEN", "listen"), ("DATAPILOT_CACHE_DIR", "cache-dir"),
-    ]
+    /// The settings a `DATAPILOT_*` variable may set, over the sources file and under the flags
+    /// (`server` and the token are resolved by dpctl's context: DATAPILOT_SERVER, DATAPILOT_TOKEN).
+    public static let keys = ["database-url", "listen", "cache-dir"]
 
-    /// Applies the `DATAPILOT_*` layer (empty variables are ignored). `server` and the token are
-    /// resolved by `dpctl` itself: DATAPILOT_SERVER and DATAPILOT_TOKEN override the file's.
-    public mutating func apply(environment: [String: String]) throws {
-        for (name, setting) in Self.environmentVariables {
-            guard let value = environment[name], !value.isEmpty else { continue }
-            switch setting {
-            case "database-url": databaseURL = value
-            case "listen":
-                do { try listen(value) } catch let error as ConfigurationError { throw ConfigurationError("\(name): \(error.description)") }
-            default: cacheDirectory = value
-            }
+    public mutating func set(_ key: String, _ value: String, from origin: String) throws {
+        switch key {
+        case "database-url": databaseURL = value
+        case "listen":
+            do { try listen(value) } catch let error as SettingError { throw SettingError("\(origin): \(error.description)") }
+        case "cache-dir": cacheDirectory = value
+        default: throw Self.unknown(key, from: origin)
         }
     }
 
     public mutating func listen(_ address: String) throws {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ConfigurationError("listen: expected HOST:PORT such as 127.0.0.1:8090, got \"\(address)\"")
+            throw SettingError("listen: expected HOST:PORT such as 127.0.0.1:8090, got \"\(address)\"")
         }
         host = String(address[..<colon])
         self.port = port
@@ -155,7 +146,7 @@ extension ReconcilerConfiguration {
     public func check() throws {
         var seen: Set<String> = []
         for source in sources {
-            guard seen.insert(source.name).inserted else { throw ConfigurationError("source \"\(source.name)\" is listed twice; names must be unique") }
+            guard seen.insert(source.name).inserted else { throw SettingError("source \"\(source.name)\" is listed twice; names must be unique") }
         }
     }
 
@@ -163,29 +154,29 @@ extension ReconcilerConfiguration {
         let known: Set = ["name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
                           "webhook-secret-file", "webhook-secret-env", "drift", "execute"]
         if let unknown = item.objectValue?.first(where: { !known.contains($0.key) }) {
-            throw ConfigurationError("\(secrets.file): \(where_): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
+            throw SettingError("\(secrets.file): \(where_): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
         }
         func string(_ key: String, default fallback: String? = nil) throws -> String {
             guard let text = item[key]?.stringValue ?? fallback else {
-                throw ConfigurationError("\(secrets.file): \(where_).\(key) is required")
+                throw SettingError("\(secrets.file): \(where_).\(key) is required")
             }
             return text
         }
         func duration(_ key: String, default fallback: Double) throws -> Double {
             guard let text = item[key]?.stringValue else { return fallback }
             guard let seconds = DurationText.seconds(text) else {
-                throw ConfigurationError("\(secrets.file): \(where_).\(key): \"\(text)\" is not a duration such as 30s, 5m or 1h")
+                throw SettingError("\(secrets.file): \(where_).\(key): \"\(text)\" is not a duration such as 30s, 5m or 1h")
             }
             return seconds
         }
         let auth = try secrets.auth(item["auth"], at: where_ + ".auth")
         let driftText = item["drift"]?.stringValue ?? "report"
         guard let drift = DriftMode(rawValue: driftText) else {
-            throw ConfigurationError("\(secrets.file): \(where_).drift: \"\(driftText)\" is not one of report, heal, ignore")
+            throw SettingError("\(secrets.file): \(where_).drift: \"\(driftText)\" is not one of report, heal, ignore")
         }
         let execute = item["execute"].map { $0.stringValue ?? $0.jsonString() } ?? "denied"
         guard ["allowed", "denied"].contains(execute) else {
-            throw ConfigurationError("\(secrets.file): \(where_).execute: \"\(execute)\" is not one of allowed, denied (runs with spec.execute: true from this source)")
+            throw SettingError("\(secrets.file): \(where_).execute: \"\(execute)\" is not one of allowed, denied (runs with spec.execute: true from this source)")
         }
         let spec = SourceSpec(name: try string("name"), url: try string("url"), ref: try string("ref", default: "refs/heads/main"),
                               path: try string("path", default: ""), auth: auth, timeoutSeconds: Int(try duration("timeout", default: 60)))
@@ -199,23 +190,23 @@ extension ReconcilerConfiguration {
 
     public static func validate(_ spec: SourceSpec, at where_: String, file: String) throws {
         guard StringFormat.dnsSubdomain.accepts(spec.name), !spec.name.contains(".") else {
-            throw ConfigurationError("\(file): \(where_).name \"\(spec.name)\": lower-case letters, digits and '-', starting with a letter or digit")
+            throw SettingError("\(file): \(where_).name \"\(spec.name)\": lower-case letters, digits and '-', starting with a letter or digit")
         }
         let isCommit = spec.ref.count == 40 && spec.ref.allSatisfy(\.isHexDigit)
         guard spec.ref.hasPrefix("refs/") || isCommit else {
-            throw ConfigurationError("\(file): \(where_).ref \"\(spec.ref)\": give a full ref name (refs/heads/\(spec.ref), refs/tags/\(spec.ref)) or a 40-character commit id")
+            throw SettingError("\(file): \(where_).ref \"\(spec.ref)\": give a full ref name (refs/heads/\(spec.ref), refs/tags/\(spec.ref)) or a 40-character commit id")
         }
         guard ["file://", "git://", "http://", "https://", "ssh://"].contains(where: { spec.url.hasPrefix($0) }) else {
-            throw ConfigurationError("\(file): \(where_).url \"\(Redact.credentials(spec.url))\": use a file://, git://, http(s):// or ssh:// URL")
+            throw SettingError("\(file): \(where_).url \"\(Redact.credentials(spec.url))\": use a file://, git://, http(s):// or ssh:// URL")
         }
         // A credential in the URL would be shown by /status, logs and `--check`: secrets go in files.
         if Redact.hasCredentials(url: spec.url) {
             let settings = where_ == "--repo" ? "--username and --password-file (or --ssh-key-file)"
                 : "\(where_).auth: {username: ..., password-file: FILE} (or password-env: VARIABLE; ssh-key-file for SSH)"
-            throw ConfigurationError("\(file): \(where_).url \"\(Redact.credentials(spec.url))\" carries credentials; "
+            throw SettingError("\(file): \(where_).url \"\(Redact.credentials(spec.url))\" carries credentials; "
                                      + "remove them from the URL and give them with \(settings), see docs/reconciler.md")
         }
-        guard spec.timeoutSeconds >= 1 else { throw ConfigurationError("\(file): \(where_).timeout must be at least 1s") }
+        guard spec.timeoutSeconds >= 1 else { throw SettingError("\(file): \(where_).timeout must be at least 1s") }
     }
 }
 
@@ -235,13 +226,13 @@ final class Secrets {
 
     func read(_ item: JSONValue, _ key: String, at where_: String) throws -> String? {
         if item[key] != nil {
-            throw ConfigurationError("\(file): \(where_): put secrets in a file (\(key)-file) or an environment variable (\(key)-env), not in the sources file")
+            throw SettingError("\(file): \(where_): put secrets in a file (\(key)-file) or an environment variable (\(key)-env), not in the sources file")
         }
         if !readSecrets {
             for suffix in ["-file", "-env"] {
                 guard let reference = item[key + suffix] else { continue }
                 guard let text = reference.stringValue, !text.isEmpty else {
-                    throw ConfigurationError("\(file): \(where_)\(suffix): expected a \(suffix == "-file" ? "path" : "variable name")")
+                    throw SettingError("\(file): \(where_)\(suffix): expected a \(suffix == "-file" ? "path" : "variable name")")
                 }
                 referenced.append("\(where_)\(suffix): \(text)")
                 return ""
@@ -250,13 +241,13 @@ final class Secrets {
         }
         if let path = item[key + "-file"]?.stringValue {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw ConfigurationError("\(file): \(where_)-file: cannot read \(path)")
+                throw SettingError("\(file): \(where_)-file: cannot read \(path)")
             }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         if let name = item[key + "-env"]?.stringValue {
             guard let value = environment[name], !value.isEmpty else {
-                throw ConfigurationError("\(file): \(where_)-env: the environment variable \(name) is not set")
+                throw SettingError("\(file): \(where_)-env: the environment variable \(name) is not set")
             }
             return value
         }
@@ -268,7 +259,7 @@ final class Secrets {
         let username = item["username"]?.stringValue
         if let keyFile = item["ssh-key-file"]?.stringValue {
             guard let knownHosts = item["known-hosts-file"]?.stringValue else {
-                throw ConfigurationError("\(file): \(where_): known-hosts-file is required with ssh-key-file: host keys are always checked")
+                throw SettingError("\(file): \(where_): known-hosts-file is required with ssh-key-file: host keys are always checked")
             }
             if !readSecrets { referenced += ["\(where_).ssh-key-file: \(keyFile)", "\(where_).known-hosts-file: \(knownHosts)"] }
             return .sshKey(username: username ?? "git", privateKeyPath: keyFile, privateKey: nil,
@@ -277,6 +268,6 @@ final class Secrets {
         if let password = try read(item, "password", at: where_ + ".password") {
             return .basic(username: username ?? "git", password: password)
         }
-        throw ConfigurationError("\(file): \(where_): give password-file/password-env (HTTPS) or ssh-key-file and known-hosts-file (SSH)")
+        throw SettingError("\(file): \(where_): give password-file/password-env (HTTPS) or ssh-key-file and known-hosts-file (SSH)")
     }
 }

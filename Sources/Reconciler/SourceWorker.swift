@@ -1,36 +1,34 @@
-import APIClient
+import APIModel
 import Foundation
-import GitSource
 import Logging
-import Manifests
 import Reconcile
 
-/// One source's loop while this replica holds it: resolve (ls-remote first), and when the
-/// commit changed or a resync is due, snapshot, validate, plan and apply through the engine,
-/// then record status, history, the audit sync event and metrics. An invalid commit is never
-/// applied: the last good commit stays applied and the error (file:line) is reported.
+/// One source's loop while this replica holds it, in named steps: resolve (ls-remote first) →
+/// decide → snapshot → sync or drift scan → record (status, history, audit event, metrics).
+/// An invalid commit is never applied: the last good commit stays applied and the error
+/// (file:line) is reported. Git, the server and the status store are behind protocols.
 actor SourceWorker {
     let configuration: SourceConfiguration
-    let git: GitSource
-    let client: APIClient
-    let store: StatusStore
+    let source: any ManifestSource
+    let client: any SyncClient
+    let store: any SyncStatusStore
     let metrics: ReconcilerMetrics
     let logger: Logger
-    nonisolated let wakeup = Wakeup()
+    nonisolated let doorbell = Doorbell()
 
-    private var previous: Snapshot?
-    private var lastApplied: String?
+    var lastApplied: String?
     /// An invalid commit is reported once; polls skip it until the ref moves on.
-    private var lastInvalid: String?
-    private var lastFullSync: ContinuousClock.Instant?
-    private var failures = 0
+    var lastInvalid: String?
+    var lastFullSync: ContinuousClock.Instant?
+    /// Syncs that failed in a row (the backoff).
+    var failures = 0
     /// The drift last reported per object (its signature), so that a drift is recorded once.
     var reportedDrift: [ObjectRef: String] = [:]
 
-    init(configuration: SourceConfiguration, cacheDirectory: String, client: APIClient, store: StatusStore,
+    init(configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,
          metrics: ReconcilerMetrics, logger: Logger) {
         self.configuration = configuration
-        git = GitSource(spec: configuration.spec, cacheDirectory: cacheDirectory)
+        self.source = source
         self.client = client
         self.store = store
         self.metrics = metrics
@@ -39,149 +37,28 @@ actor SourceWorker {
         self.logger = logger
     }
 
-    /// Polls until stopped; the sync in progress when stop comes is finished first.
-    func run() async {
-        lastApplied = try? await store.lastApplied(configuration.name)
-        while !wakeup.isStopped {
-            let record = await syncOnce()
-            let delay: Double
-            if let record, record.result != "synced", record.result != "invalid" {
-                failures += 1
-                // Backoff on errors: 1 s, 2 s, 4 s ... up to the interval.
-                delay = min(configuration.interval, pow(2, Double(failures - 1)))
-            } else {
-                if record != nil { failures = 0 }  // an invalid commit is not retried: it waits for the next one
-                delay = configuration.interval * Double.random(in: 0.9...1.1)
-            }
-            await wakeup.wait(seconds: delay)
-        }
-    }
-
-    /// One poll; nil when the remote's commit is the one applied and no resync is due.
+    /// One poll; nil when the remote's commit is the one applied and no resync is due, or when a
+    /// drift scan ran instead of a sync.
     func syncOnce(force: Bool = false) async -> SyncRecord? {
-        let started = Date()
-        let clock = ContinuousClock.now
-        var record = SyncRecord(source: configuration.name, commit: nil, result: "error", counts: [:], error: nil, started: started, duration: 0)
-        var details: CommitDetails?
+        let attempt = Attempt()
+        var commit: String?  // the commit a sync is attempted for
+        let result: SyncResult
         do {
-            let resolution = try await git.resolve()
-            metrics.lsRemoteDuration(configuration.name, .microseconds(Int(resolution.lsRemoteSeconds * 1e6)))
-            if let seconds = resolution.fetchSeconds { metrics.gitFetchDuration(configuration.name, .microseconds(Int(seconds * 1e6))) }
-            let resyncDue = lastFullSync.map { ContinuousClock.now - $0 > .seconds(configuration.resync) } ?? true
-            if !force, resolution.commit == lastApplied, !resyncDue, failures == 0 { return nil }
-            if !force, resolution.commit == lastInvalid { return nil }
-            if !force, resolution.commit == lastApplied, failures == 0 {
-                // The commit is the one applied and a resync is due: a drift scan, not a sync.
-                let snapshot = try await git.snapshot(commit: resolution.commit, previous: previous,
-                                                      options: LoadOptions(recursive: true, allowExternalReferences: true))
-                previous = snapshot
-                if snapshot.manifests.isValid {
-                    await scanDrift(snapshot)
-                    lastFullSync = ContinuousClock.now
-                    return nil
-                }
+            let resolution = try await resolve()
+            let decision = decide(resolution.commit, force: force)
+            if decision == .skip { return nil }
+            if decision == .sync { commit = resolution.commit }
+            let snapshot = try await source.snapshot(commit: resolution.commit)
+            if decision == .scan, snapshot.manifests.isValid {
+                await scanDrift(snapshot)
+                lastFullSync = ContinuousClock.now
+                return nil
             }
-            record.commit = resolution.commit
-            let snapshot = try await git.snapshot(commit: resolution.commit, previous: previous,
-                                                  options: LoadOptions(recursive: true, allowExternalReferences: true))
-            previous = snapshot
-            details = snapshot.commit
-            let executing = configuration.executeAllowed ? [] : ExecutionRequests.runs(in: snapshot.manifests.manifests)
-            if !snapshot.manifests.isValid {
-                record.result = "invalid"
-                lastInvalid = resolution.commit
-                let errors = snapshot.manifests.errors
-                record.error = errors.prefix(5).map { "\($0.file):\($0.line):\($0.column): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" }
-                    .joined(separator: "\n") + (errors.count > 5 ? "\n(\(errors.count - 5) more)" : "")
-                logger.error("commit is invalid; nothing applied, the last good commit stays", metadata: [
-                    "commit": .string(resolution.commit), "errors": .string("\(errors.count)")])
-            } else if !executing.isEmpty {
-                // A commit that would start code from a source not trusted with it: refused whole.
-                record.result = "invalid"
-                lastInvalid = resolution.commit
-                let refusals = ExecutionRequests.refusals(executing, source: configuration.name)
-                record.error = refusals.prefix(5).joined(separator: "\n") + (refusals.count > 5 ? "\n(\(refusals.count - 5) more)" : "")
-                logger.error("commit asks to execute runs and this source may not; nothing applied, the last good commit stays", metadata: [
-                    "commit": .string(resolution.commit), "runs": .string(executing.map(\.name).joined(separator: ","))])
-            } else {
-                let author = "\(snapshot.commit.authorName) <\(snapshot.commit.authorEmail)>"
-                let request = SyncRequest(manifests: snapshot.manifests.manifests, applySet: configuration.name, prune: configuration.prune,
-                                          maxDeletes: configuration.maxDeletes,
-                                          source: SourceInfo(repository: configuration.spec.url, commit: resolution.commit, author: author,
-                                                             tool: "dpctl reconcile"),
-                                          content: GitContent(snapshot: snapshot))
-                let report = try await Sync(client: client).run(request)
-                for outcome in [ApplyOutcome.created, .configured, .unchanged, .pruned, .refused, .failed, .skipped] {
-                    let n = report.count(outcome)
-                    if n > 0 { record.counts[outcome.rawValue] = n }
-                }
-                if report.failures.isEmpty {
-                    record.result = "synced"
-                    lastFullSync = ContinuousClock.now
-                    metrics.lastApplied(configuration.name, commit: resolution.commit, previous: lastApplied)
-                    lastApplied = resolution.commit
-                } else {
-                    record.result = "failed"
-                    record.error = report.failures.prefix(5).map { "\($0.ref) \($0.outcome.rawValue): \($0.message ?? "")" }.joined(separator: "\n")
-                }
-                metrics.resources(configuration.name, counts: record.counts)
-            }
-        } catch let error as GitSourceError {
-            record.result = "error"
-            record.error = error.description
-            metrics.gitError(configuration.name, kind: Self.kind(of: error))
-            logger.error("git: \(error.description)")
-        } catch let error as SyncError {
-            record.result = "failed"
-            record.error = error.description
-            logger.error("sync: \(error.description)")
+            commit = resolution.commit  // a scan of a commit that no longer validates becomes a sync that reports it
+            result = await sync(snapshot)
         } catch {
-            record.result = "failed"
-            record.error = "\(error)"
+            result = failure(error)
         }
-        let elapsed = ContinuousClock.now - clock
-        record.duration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        metrics.reconcileDuration(configuration.name, elapsed)
-        metrics.syncs(configuration.name, result: record.result)
-        if record.result != "synced" { metrics.syncError(configuration.name, result: record.result) }
-        do { try await store.record(record) } catch { logger.error("cannot record the sync's status: \(error)") }
-        if let commit = record.commit { await recordAudit(record, commit: commit, details: details) }
-        var metadata: Logger.Metadata = [
-            "commit": .string(record.commit ?? "-"), "counts": .string(record.countsJSON.jsonString()),
-            "seconds": .string(String(format: "%.3f", record.duration)),
-        ]
-        if let error = record.error { metadata["error"] = .string(error) }
-        logger.info("sync \(record.result)", metadata: metadata)
-        return record
-    }
-
-    static func kind(of error: GitSourceError) -> String {
-        switch error.code {
-        case .timeout: return "timeout"
-        case .authentication: return "authentication"
-        case .hostKey: return "host_key"
-        case .notFound: return "not_found"
-        case .network: return "network"
-        case .invalidSpec: return "invalid_spec"
-        case .tooLarge: return "too_large"
-        default: return "other"
-        }
-    }
-
-    /// The sync's audit event on the server: commit, author, message, result and counts.
-    func recordAudit(_ record: SyncRecord, commit: String, details: CommitDetails?) async {
-        var members = [JSONMember("source", .string(configuration.name)), JSONMember("commit", .string(commit)),
-                       JSONMember("result", .string(record.result == "error" ? "failed" : record.result)),
-                       JSONMember("repository", .string(configuration.spec.url)), JSONMember("counts", record.countsJSON)]
-        if let details {
-            members.append(JSONMember("author", .string("\(details.authorName) <\(details.authorEmail)>")))
-            members.append(JSONMember("message", .string(String(details.message.prefix(8000)))))
-        }
-        if let error = record.error { members.append(JSONMember("error", .string(String(error.prefix(8000))))) }
-        do {
-            _ = try await client.send("POST", "/api/audit/syncs", json: .object(members))
-        } catch {
-            logger.warning("cannot record the sync in the audit log: \(error)")
-        }
+        return await record(result, commit: commit, attempt)
     }
 }

@@ -3,22 +3,6 @@ import Manifests
 import Postgres
 import Redaction
 
-/// What happened to one sync attempt.
-public struct SyncRecord: Sendable {
-    public var source: String
-    public var commit: String?
-    /// synced, failed (some objects or the server), invalid (the commit's manifests), error (git)
-    public var result: String
-    public var counts: [String: Int]
-    public var error: String?
-    public var started: Date
-    public var duration: Double
-
-    public var countsJSON: JSONValue {
-        .object(counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) })
-    }
-}
-
 /// Status per source and a history of recent syncs, in Postgres so that every replica (and
 /// `dpctl status` through any of them) sees all sources.
 public struct StatusStore: Sendable {
@@ -91,11 +75,11 @@ public struct StatusStore: Sendable {
                     last_applied_commit = case when $3 = 'synced' then $2 else last_applied_commit end,
                     applied_at = case when $3 = 'synced' then now() else applied_at end, updated_at = now()
                 where name = $1
-                """, [record.source, record.commit, record.result, record.error.map(Redact.credentials), record.countsJSON.jsonString(), milliseconds])
+                """, [record.source, record.commit, record.outcome.rawValue, record.error.map(Redact.credentials), record.countsJSON.jsonString(), milliseconds])
             try connection.query("""
                 insert into reconciler_history (source, commit, result, counts, error, duration_ms, started_at)
                 values ($1, $2, $3, $4::jsonb, $5, $6, $7::timestamptz)
-                """, [record.source, record.commit, record.result, record.countsJSON.jsonString(), record.error.map(Redact.credentials), milliseconds, started])
+                """, [record.source, record.commit, record.outcome.rawValue, record.countsJSON.jsonString(), record.error.map(Redact.credentials), milliseconds, started])
             try connection.query("""
                 delete from reconciler_history where source = $1 and id not in
                     (select id from reconciler_history where source = $1 order by id desc limit \(Self.historyLength))

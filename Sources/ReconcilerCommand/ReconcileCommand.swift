@@ -7,6 +7,7 @@ import Logging
 import Redaction
 import Reconcile
 import Reconciler
+import Settings
 
 /// `datapilot-reconciler` (also run as `dpctl reconcile`): keep the control plane in step with git.
 public struct ReconcileCommand: AsyncParsableCommand {
@@ -76,12 +77,12 @@ public struct ReconcileCommand: AsyncParsableCommand {
                 settings = try ReconcilerConfiguration.load(file: config, environment: environment, databaseURL: databaseURL, checkOnly: check)
             } else {
                 settings = try singleSource(environment: environment)
-                try settings.apply(environment: environment)
+                try settings.load(environment: environment)
             }
             if let databaseURL { settings.databaseURL = databaseURL }
             if let listen { try settings.listen(listen) }
             if let cacheDir { settings.cacheDirectory = cacheDir }
-        } catch let error as ConfigurationError {
+        } catch let error as SettingError {
             throw CommandFailure(error.description, code: 2)
         }
         if check {
@@ -98,7 +99,7 @@ public struct ReconcileCommand: AsyncParsableCommand {
         let ok: Bool
         do {
             ok = try await Reconciler(configuration: settings, logger: logger).run()
-        } catch let error as ConfigurationError {
+        } catch let error as SettingError {
             throw CLIError(error.description)
         }
         if !ok { throw CommandExit(code: 1) }
@@ -121,14 +122,14 @@ public struct ReconcileCommand: AsyncParsableCommand {
     func singleSource(environment: [String: String]) throws -> ReconcilerConfiguration {
         func seconds(_ text: String, _ flag: String) throws -> Double {
             guard let value = ReconcilerConfiguration.seconds(text) else {
-                throw ConfigurationError("--\(flag) \"\(text)\" is not a duration such as 30s, 5m or 1h")
+                throw SettingError("--\(flag) \"\(text)\" is not a duration such as 30s, 5m or 1h")
             }
             return value
         }
         func secret(_ file: String?, _ flag: String) throws -> String? {
             guard let file else { return nil }
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw ConfigurationError("--\(flag): cannot read \(file)")
+                throw SettingError("--\(flag): cannot read \(file)")
             }
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
@@ -143,13 +144,13 @@ public struct ReconcileCommand: AsyncParsableCommand {
         let spec = SourceSpec(name: derived, url: repo, ref: ref, path: path, auth: auth, timeoutSeconds: Int(try seconds(timeout, "timeout")))
         try ReconcilerConfiguration.validate(spec, at: "--repo", file: "flags")
         guard let databaseURL = databaseURL ?? environment["DATAPILOT_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            throw ConfigurationError("--database-url (or DATAPILOT_DATABASE_URL) is required: the reconciler keeps status, history and leases in Postgres")
+            throw SettingError("--database-url (or DATAPILOT_DATABASE_URL) is required: the reconciler keeps status, history and leases in Postgres")
         }
         guard let driftMode = DriftMode(rawValue: drift) else {
-            throw ConfigurationError("--drift \"\(drift)\" is not one of report, heal, ignore")
+            throw SettingError("--drift \"\(drift)\" is not one of report, heal, ignore")
         }
         guard ["allowed", "denied"].contains(execute) else {
-            throw ConfigurationError("--execute \"\(execute)\" is not one of allowed, denied")
+            throw SettingError("--execute \"\(execute)\" is not one of allowed, denied")
         }
         var source = SourceConfiguration(spec: spec, interval: try seconds(interval, "interval"), resync: try seconds(resync, "resync"),
                                          prune: prune, maxDeletes: maxDeletes, webhookSecret: try secret(webhookSecretFile, "webhook-secret-file"),

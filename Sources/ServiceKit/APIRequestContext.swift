@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -44,21 +45,16 @@ public struct SourceContext: Sendable, Hashable {
     public var path: String?
     public var tool: String?
 
-    public static let headers = [
-        "repository": "X-DataPilot-Source-Repository", "commit": "X-DataPilot-Source-Commit",
-        "author": "X-DataPilot-Source-Author", "path": "X-DataPilot-Source-Path", "tool": "X-DataPilot-Source-Tool",
-    ]
-
     public init(request: Request) {
-        func header(_ key: String) -> String? {
-            guard let name = HTTPField.Name(SourceContext.headers[key]!), let value = request.headers[name] else { return nil }
-            return String(value.prefix(512))
+        func header(_ header: ProvenanceHeader) -> String? {
+            guard let name = HTTPField.Name(header.rawValue), let value = request.headers[name] else { return nil }
+            return String(value.prefix(ProvenanceHeader.maxValue))
         }
-        repository = header("repository")
-        commit = header("commit")
-        author = header("author")
-        path = header("path")
-        tool = header("tool")
+        repository = header(.repository)
+        commit = header(.commit)
+        author = header(.author)
+        path = header(.path)
+        tool = header(.tool)
     }
 
     public var isEmpty: Bool { [repository, commit, author, path, tool].allSatisfy { $0 == nil } }

@@ -1,3 +1,5 @@
+import APIModel
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Manifests
@@ -8,14 +10,18 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var title: String
     public var detail: String
-    /// Extra members (e.g. `errors` for validation failures).
+    /// For invalid bodies: every problem found, with where it is.
+    public var errors: [ProblemDetails.ValidationError]?
+    /// Extra members a route documents (`referrers`, `index`).
     public var extensions: [JSONMember]
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, title: String, detail: String, extensions: [JSONMember] = [], headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, title: String, detail: String, errors: [ProblemDetails.ValidationError]? = nil,
+                extensions: [JSONMember] = [], headers: HTTPFields = [:]) {
         self.status = status
         self.title = title
         self.detail = detail
+        self.errors = errors
         self.extensions = extensions
         self.headers = headers
     }
@@ -25,14 +31,15 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         // the caller's own X-Request-ID is taken from the request again.
         let requestID = request.headers[.requestID].flatMap { RequestIDMiddleware.isSane($0) ? $0 : nil }
             ?? (context as? APIRequestContext)?.requestID
-        var members: [JSONMember] = [
-            JSONMember("type", .string("https://datapilot.io/problems/\(status.code)")),
-            JSONMember("title", .string(title)),
-            JSONMember("status", .int(Int64(status.code))),
-            JSONMember("detail", .string(detail)),
-            JSONMember("instance", .string(request.uri.path)),
-        ]
-        if let requestID { members.append(JSONMember("request_id", .string(requestID))) }
+        let details = ProblemDetails(status: Int(status.code), title: title, detail: detail, instance: request.uri.path, requestID: requestID,
+                                     errors: errors)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // A struct of strings and numbers always encodes.
+        var members = (try? encoder.encode(details)).flatMap { data -> [JSONMember]? in
+            guard case .success(let value) = JSONText.parse(Array(data)) else { return nil }
+            return value.objectValue
+        } ?? []
         members += extensions
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
@@ -44,14 +51,13 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 
     /// A 422 listing every problem in a request body, with line, column and field path.
     public static func invalid(_ invalid: InvalidObject) -> Problem {
-        let errors = invalid.diagnostics.map { d -> JSONValue in
-            ["path": .string(d.path), "line": .int(Int64(d.line)), "column": .int(Int64(d.column)),
-             "code": .string(d.code.rawValue), "message": .string(d.message)]
+        let errors = invalid.diagnostics.map { d in
+            ProblemDetails.ValidationError(path: d.path, line: d.line, column: d.column, code: d.code.rawValue, message: d.message)
         }
         let first = invalid.diagnostics.first.map { ($0.path.isEmpty ? "" : $0.path + ": ") + $0.message } ?? "invalid body"
         return Problem(.unprocessableContent, title: "Invalid object",
                        detail: invalid.diagnostics.count == 1 ? first : "\(first) (and \(invalid.diagnostics.count - 1) more)",
-                       extensions: [JSONMember("errors", .array(errors))])
+                       errors: errors)
     }
 
     public static func notFound(_ what: String) -> Problem {

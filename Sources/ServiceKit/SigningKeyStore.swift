@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import Settings
 import SigningKeys
 
 /// Where a server's signing keys come from, in order: the environment variable holding the key

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Settings
 
 /// Signing keys, each with an id: one signs, the others only verify (so keys rotate without
 /// breaking what the old ones signed). Written as a key file, one key a line:

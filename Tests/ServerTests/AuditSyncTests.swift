@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 import Manifests
 import Testing
@@ -7,8 +8,9 @@ import Testing
 
     @Test func aSyncIsRecordedWithItsCommitAndCounts() async throws {
         try await withServer { server in
-            let body = #"{"source": "examples", "commit": "\#(Self.commit)", "result": "synced", "repository": "file:///repo", "author": "Ada <ada@example.com>", "message": "Add churn", "counts": {"created": 3, "unchanged": 11}}"#
-            let response = try await server.request("POST", "/api/audit/syncs", json: body)
+            let body = SyncEvent(source: "examples", commit: Self.commit, result: .synced, repository: "file:///repo", author: "Ada <ada@example.com>",
+                                 message: "Add churn", counts: ["created": 3, "unchanged": 11])
+            let response = try await server.request("POST", SyncEvent.route, json: body.json.jsonString())
             #expect(response.status == 204)
             let event = try #require(try await server.auditEvents("&action=sync").first)
             #expect(event["resource"] == "source/examples")
@@ -41,6 +43,27 @@ import Testing
             let viewer = try await server.key(role: "viewer")
             let forbidden = try await server.request("POST", "/api/audit/syncs", json: #"{"source": "s", "commit": "\#(Self.commit)", "result": "synced"}"#, key: viewer)
             #expect(forbidden.status == 403)
+        }
+    }
+
+    /// One event by its sequence, as `dpctl evidence verify` reads an anchored entry.
+    @Test func oneEventIsReadByItsSequence() async throws {
+        try await withServer { server in
+            let body = SyncEvent(source: "examples", commit: Self.commit, result: .failed, error: "x.yaml:3:1: bad")
+            #expect(try await server.request("POST", SyncEvent.route, json: body.json.jsonString()).status == 204)
+            let listed = try #require(try await server.auditEvents("&action=sync").first)
+            let sequence = try #require(listed["sequence"]?.numberValue)
+            let one = try await server.request("GET", "/api/audit/events/\(Int(sequence))")
+            #expect(one.status == 200)
+            #expect(one.json["hash"] == listed["hash"] && one.json["hash"] != nil, "\(one.json)")
+            #expect(one.json["diff"]?.jsonString().contains("x.yaml:3:1") == true, "\(one.json)")
+            for (path, status) in [("/api/audit/events/999999", 404), ("/api/audit/events/0", 400), ("/api/audit/events/abc", 400)] {
+                let response = try await server.request("GET", path)
+                #expect(Int(response.status) == status, "\(path): \(response.json)")
+                #expect(response.json["detail"]?.stringValue?.isEmpty == false)
+            }
+            let anonymous = try await server.request("GET", "/api/audit/events/\(Int(sequence))", key: nil)
+            #expect(anonymous.status == 401)
         }
     }
 }

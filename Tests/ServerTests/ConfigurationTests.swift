@@ -1,6 +1,7 @@
 import DataPilotServer
 import Foundation
 import Testing
+import Settings
 
 @Suite struct ConfigurationTests {
     @Test func fileThenEnvironmentThenFlags() throws {
@@ -73,8 +74,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
         try Data("- port\n".utf8).write(to: file)
         var settings = ServerConfiguration()
-        #expect(throws: ConfigurationProblem.self) { try settings.load(file: file.path) }
-        #expect(throws: ConfigurationProblem.self) { try settings.load(file: "/nonexistent/server.yaml") }
+        #expect(throws: SettingError.self) { try settings.load(file: file.path) }
+        #expect(throws: SettingError.self) { try settings.load(file: "/nonexistent/server.yaml") }
     }
 
     @Test func theBootstrapKeyComesFromItsFile() throws {

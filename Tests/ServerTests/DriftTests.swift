@@ -191,7 +191,7 @@ func annotate(_ file: URL, name: String, mode: String) throws {
             let human = try await server.request("GET", "/api/audit/events?resource=dataset/churn&order=desc&page_size=1&exclude_tool=dpctl%20reconcile").json
             #expect(human["items"]?[0]?["action"] == "create", "\(human)")
             let event = try await server.request("POST", "/api/audit/drift", json: #"{"source": "s", "event": "guessed", "object": "dataset/churn", "drift": "modified"}"#)
-            #expect(event.status == 422 && event.text.contains("detected or healed"))
+            #expect(event.status == 422 && event.text.contains("event: one of detected, healed"))
         }
     }
 }

@@ -29,7 +29,7 @@ let serverRepositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompo
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let api = Server.routes(pool: ConnectionPool(conninfo: "", maxConnections: 1),
-                                store: try FileObjectStore(root: folder.path), credentials: Credentials(signingKey: [1, 2, 3]),
+                                store: try FileObjectStore(root: folder.path), credentials: TokenAuthority(signingKey: [1, 2, 3]),
                                 spoolDirectory: folder.path, maxUploadBytes: 1, metrics: PrometheusCollectorRegistry())
         let served = Set(api.routes)
         let written = try documented()

@@ -3,6 +3,7 @@ import DataPilotServer
 import Foundation
 import Synchronization
 import Testing
+import Settings
 
 /// Issue 14, finding 5: connections held open without credentials (idle, a request line dribbled
 /// a byte at a time, a body that never arrives) must neither starve the API nor stay forever.
@@ -167,7 +168,7 @@ struct SecurityConnectionTests {
         #expect(settings.connectionLimits.bodyTimeout.nanoseconds == 5_000_000_000)
         #expect(settings.connectionLimits.maxConnections == 50)
         for key in ["header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections"] {
-            #expect(throws: ConfigurationProblem.self, "\(key)") { try settings.set(key, "0", from: "--\(key)") }
+            #expect(throws: SettingError.self, "\(key)") { try settings.set(key, "0", from: "--\(key)") }
         }
     }
 

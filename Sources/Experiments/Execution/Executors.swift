@@ -4,6 +4,7 @@ import Logging
 import Manifests
 import Postgres
 import ServiceKit
+import ServiceLifecycle
 
 /// Starts runs through an executor and, for the local one, watches each process to its end:
 /// heartbeats while it lives, a kill when the run is cancelled (here or on another replica),
@@ -27,11 +28,12 @@ public actor Executors {
         self.logger = logger
         self.onFinish = onFinish
         kubernetes = KubernetesExecutor(pool: pool, settings: settings, artifacts: artifacts, logger: logger, onFinish: onFinish)
-        // Only a server that runs the Kubernetes executor collects and adopts its Jobs.
-        if settings.enabled.contains(.kubernetes), kubernetes.cluster.configured {
-            Task { [kubernetes] in await kubernetes.collectForever() }
-            Task { [kubernetes] in await kubernetes.adoptForever() }
-        }
+    }
+
+    /// The executors' periodic work, for the server's service group: only a server that runs the
+    /// Kubernetes executor collects and adopts its Jobs.
+    nonisolated var services: [any Service] {
+        settings.enabled.contains(.kubernetes) && kubernetes.cluster.configured ? [KubernetesHousekeeping(kubernetes: kubernetes)] : []
     }
 
 

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import ServiceKit
-import SigningKeys
+import Settings
 
 /// How the local executor keeps a job away from the server: the settings an operator chooses
 /// (`executor-*` in the server's configuration) and the launch chain they become.

@@ -1,9 +1,11 @@
 import Logging
 import Postgres
+import ServiceKit
+import ServiceLifecycle
 
 /// Marks runs LOST when their heartbeat stops: every `interval`, on every replica (the claim
 /// is SKIP LOCKED, so replicas never fight over a run).
-public struct Reaper: Sendable {
+public struct Reaper: Service {
     let pool: ConnectionPool
     let timeoutSeconds: Int
     let logger: Logger
@@ -14,16 +16,16 @@ public struct Reaper: Sendable {
         self.logger = logger
     }
 
+    /// Reaps every interval until the service group shuts down (or the task is cancelled).
     public func run() async {
         let interval = Duration.milliseconds(max(250, min(timeoutSeconds * 1000 / 4, 30_000)))
-        while !Task.isCancelled {
+        repeat {
             do {
                 let lost = try await pool.withTransaction { [timeoutSeconds] in try RunLedger.reap(timeoutSeconds: timeoutSeconds, on: $0) }
                 for run in lost { logger.warning("run lost: no heartbeat", metadata: ["run": .string(run), "timeout_s": .stringConvertible(timeoutSeconds)]) }
             } catch {
                 logger.warning("the run reaper failed; retrying", metadata: ["error": .string("\(error)")])
             }
-            try? await Task.sleep(for: interval)
-        }
+        } while await Pause.next(interval)
     }
 }

@@ -1,12 +1,14 @@
 import Foundation
 import Logging
 import Postgres
+import ServiceKit
+import ServiceLifecycle
 
 /// Removes the folders the local executor leaves under `<data-dir>/runs` (`<run>-<suffix>`:
 /// the work folder and `run.log`) once their run has finished (SUCCEEDED, FAILED, CANCELLED or
 /// LOST) for longer than the retention, and folders whose run no longer exists once they are
 /// that old. Folders of queued and running runs are kept. Setting: run-folder-retention-seconds.
-public struct RunFolderCollector: Sendable {
+public struct RunFolderCollector: Service {
     let pool: ConnectionPool
     let directory: String
     let retentionSeconds: Int
@@ -19,18 +21,18 @@ public struct RunFolderCollector: Sendable {
         self.logger = logger
     }
 
-    /// Collects every quarter of the retention (at least every second, at most every 10 minutes) until cancelled.
+    /// Collects every quarter of the retention (at least every second, at most every 10 minutes) until the
+    /// service group shuts down (or the task is cancelled).
     public func run() async {
         let interval = Duration.milliseconds(max(1000, min(retentionSeconds * 250, 600_000)))
-        while !Task.isCancelled {
+        repeat {
             do {
                 let removed = try await collect()
                 if !removed.isEmpty { logger.info("removed folders of finished runs", metadata: ["folders": .string(removed.joined(separator: ","))]) }
             } catch {
                 logger.warning("the run folder collector failed; retrying", metadata: ["error": .string("\(error)")])
             }
-            try? await Task.sleep(for: interval)
-        }
+        } while await Pause.next(interval)
     }
 
     /// One pass; returns the names of the folders removed.

@@ -80,7 +80,7 @@ struct RunRoutes: Sendable {
         case .failure(let invalid): throw Problem.invalid(invalid)
         }
         let idempotency = try Idempotency.key(request, principal: principal, route: "POST /api/experiments/\(experiment)/runs", body: bodyBytes)
-        let outcome = try await objects.create(manifest, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+        let outcome = try await objects.create(ObjectDraft(manifest), principal: principal, idempotency: idempotency, source: SourceContext(request: request),
                                                requestID: context.requestID, dryRun: dryRun) { connection in
             try connection.query("update runs set tags = $2::jsonb where name = $1", [name, tags.jsonString()])
         }

@@ -2,6 +2,7 @@ import Foundation
 import KubernetesClient
 import Logging
 import Postgres
+import ServiceKit
 
 extension KubernetesExecutor {
     /// How old a Kubernetes run's heartbeat must be before its follower counts as gone: three
@@ -34,11 +35,10 @@ extension KubernetesExecutor {
         }
     }
 
-    /// Looks for runs nobody follows twice every heartbeat interval.
+    /// Looks for runs nobody follows twice every heartbeat interval, until the service group shuts down.
     func adoptForever() async {
-        while !Task.isCancelled {
+        repeat {
             await adoptOrphans()
-            try? await Task.sleep(for: .seconds(max(0.25, settings.heartbeatSeconds / 2)))
-        }
+        } while await Pause.next(.seconds(max(0.25, settings.heartbeatSeconds / 2)))
     }
 }

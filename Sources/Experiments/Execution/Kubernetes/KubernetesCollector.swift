@@ -3,6 +3,7 @@ import KubernetesClient
 import Logging
 import Manifests
 import Postgres
+import ServiceKit
 
 extension KubernetesExecutor {
     /// Every replica, now and then: deletes (Background) the executor's Jobs (label
@@ -43,12 +44,12 @@ extension KubernetesExecutor {
         }
     }
 
-    /// Collects at start, then every quarter of the retention (between 1 s and 5 min).
+    /// Collects at start, then every quarter of the retention (between 1 s and 5 min), until the
+    /// service group shuts down.
     func collectForever() async {
         let interval = Duration.seconds(max(1, min(300, settings.kubernetesJobRetentionSeconds / 4)))
-        while !Task.isCancelled {
+        repeat {
             await collectGarbage()
-            try? await Task.sleep(for: interval)
-        }
+        } while await Pause.next(interval)
     }
 }

@@ -1,3 +1,4 @@
+import APIModel
 import Manifests
 import ServiceKit
 
@@ -17,24 +18,29 @@ enum ApplySetMembers {
         }
         var members: Set<String> = []
         for (index, element) in list.enumerated() {
-            if let problem = check(element) {
-                throw Problem(.unprocessableContent, title: "Bad member", detail: "members[\(index)]: \(problem)",
+            switch check(element) {
+            case .success(let ref): members.insert(ref.description)
+            case .failure(let problem):
+                throw Problem(.unprocessableContent, title: "Bad member", detail: "members[\(index)]: \(problem.expectation)",
+                              errors: [ProblemDetails.ValidationError(path: "members[\(index)]", code: "invalidValue", message: problem.expectation)],
                               extensions: [JSONMember("index", .int(Int64(index)))])
             }
-            members.insert(element.stringValue!)
         }
         return members.sorted()
     }
 
-    static func check(_ element: JSONValue) -> String? {
-        guard let text = element.stringValue else { return "each member is a string kind/name, e.g. \"dataset/churn\"" }
-        guard let slash = text.firstIndex(of: "/") else { return "\"\(text)\" is not kind/name, e.g. \"dataset/churn\"" }
+    static func check(_ element: JSONValue) -> Result<ObjectRef, BodyError> {
+        func bad(_ expectation: String) -> Result<ObjectRef, BodyError> { .failure(BodyError("", expectation)) }
+        guard let text = element.stringValue else { return bad("each member is a string kind/name, e.g. \"dataset/churn\"") }
+        guard let slash = text.firstIndex(of: "/") else { return bad("\"\(text)\" is not kind/name, e.g. \"dataset/churn\"") }
         let kind = String(text[..<slash])
         let name = String(text[text.index(after: slash)...])
         guard kinds.contains(kind) else {
-            return "\"\(kind)\" is not a kind; kinds are \(kinds.joined(separator: ", "))" + Suggest.hint(for: kind, in: kinds)
+            return bad("\"\(kind)\" is not a kind; kinds are \(kinds.joined(separator: ", "))" + Suggest.hint(for: kind, in: kinds))
         }
-        guard StringFormat.dnsSubdomain.accepts(name) else { return "name \"\(name)\" must be \(StringFormat.dnsSubdomain.expectation)" }
-        return nil
+        guard StringFormat.dnsSubdomain.accepts(name), let ref = ObjectRef(text) else {
+            return bad("name \"\(name)\" must be \(StringFormat.dnsSubdomain.expectation)")
+        }
+        return .success(ref)
     }
 }

@@ -39,3 +39,20 @@ extension Manifest {
         return out
     }
 }
+
+extension ObjectRef: Codable {
+    /// On the wire an object reference is the string `kind/name`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let ref = ObjectRef(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "kind/name, e.g. dataset/churn")
+        }
+        self = ref
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

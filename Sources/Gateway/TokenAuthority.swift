@@ -10,7 +10,7 @@ import SigningKeys
 /// The keys come from a key file or the environment (never the database), so every replica
 /// given the same keys accepts every other's tokens, and keys rotate: a key that only verifies
 /// still accepts the tokens it signed.
-public struct Credentials: Sendable {
+public struct TokenAuthority: Sendable {
     public let keys: SigningKeySet
     public let tokenLifetime: TimeInterval
     /// How long the gateway trusts its last look at an API key (revoked or not), in seconds.
@@ -92,9 +92,4 @@ public struct Credentials: Sendable {
                                 runUID: payload["run_uid"]?.stringValue, apiKeyID: apiKey, expiresAt: expires,
                                 issuedAt: payload["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) }), expires: expires)
     }
-}
-
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -37,7 +37,7 @@ struct EvidenceStatements {
             ["name": .string("artifact/run.log"), "digest": ["sha256": .string(row["sha256"]!)]]
         }
         if subjects.isEmpty {
-            subjects = [StatementType.subject("run/\(run.name)", sha256: String(AuditLog.digest(ObjectJSON.desired(run.object)).dropFirst(7)))]
+            subjects = [StatementType.subject("run/\(run.name)", sha256: String(AuditLog.digest(UserOwned.of(run.object)).dropFirst(7)))]
         }
         var external: [JSONMember] = [JSONMember("experiment", .string(run.experiment))]
         if let command = run.spec["command"] { external.append(JSONMember("command", command)) }

@@ -3,7 +3,7 @@ import Foundation
 import Manifests
 import Testing
 
-@Suite struct InventoryTests {
+@Suite struct ApplySetTests {
     @Test(arguments: ServerMode.allCases)
     func applySetsAreCreatedReplacedAndDeleted(_ mode: ServerMode) async throws {
         try await withServer(mode: mode) { server in

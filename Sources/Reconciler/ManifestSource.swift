@@ -1,0 +1,71 @@
+import GitSource
+import Manifests
+import Reconcile
+import Synchronization
+
+/// Where the loop reads desired state from: the commit a reference names now, and that
+/// commit's manifests. `GitManifestSource` reads a git repository; tests use one in memory.
+public protocol ManifestSource: Sendable {
+    /// The commit the source's reference names now.
+    func resolve() async throws(GitSourceError) -> SourceResolution
+    /// The manifests of `commit`, validated as a set.
+    func snapshot(commit: String) async throws(GitSourceError) -> CommitSnapshot
+}
+
+/// What resolving found: the commit, and what the git operations cost (for the metrics).
+public struct SourceResolution: Sendable {
+    public var commit: String
+    public var lsRemoteSeconds: Double
+    /// Nil when nothing was fetched.
+    public var fetchSeconds: Double?
+
+    public init(commit: String, lsRemoteSeconds: Double = 0, fetchSeconds: Double? = nil) {
+        self.commit = commit
+        self.lsRemoteSeconds = lsRemoteSeconds
+        self.fetchSeconds = fetchSeconds
+    }
+}
+
+/// One commit's manifests as the loop uses them: what to apply, who wrote it, and where the
+/// versions' data comes from.
+public struct CommitSnapshot: Sendable {
+    public var commit: String
+    /// `Name <email>`.
+    public var author: String
+    public var message: String
+    public var manifests: ManifestSet
+    public var content: any ContentProvider
+
+    public init(commit: String, author: String, message: String, manifests: ManifestSet, content: any ContentProvider) {
+        self.commit = commit
+        self.author = author
+        self.message = message
+        self.manifests = manifests
+        self.content = content
+    }
+}
+
+/// The git repository of a source: ls-remote first, a fetch only when the cache lacks the
+/// commit, and snapshots that reparse only the files changed since the previous one.
+public final class GitManifestSource: ManifestSource {
+    let git: GitSource
+    private let previous = Mutex<Snapshot?>(nil)
+
+    public init(spec: SourceSpec, cacheDirectory: String) {
+        git = GitSource(spec: spec, cacheDirectory: cacheDirectory)
+    }
+
+    public func resolve() async throws(GitSourceError) -> SourceResolution {
+        let resolution = try await git.resolve()
+        return SourceResolution(commit: resolution.commit, lsRemoteSeconds: resolution.lsRemoteSeconds, fetchSeconds: resolution.fetchSeconds)
+    }
+
+    public func snapshot(commit: String) async throws(GitSourceError) -> CommitSnapshot {
+        let snapshot = try await git.snapshot(commit: commit, previous: previous.withLock { $0 },
+                                              options: LoadOptions(recursive: true, allowExternalReferences: true))
+        previous.withLock { $0 = snapshot }
+        let details = snapshot.commit
+        return CommitSnapshot(commit: details.id, author: "\(details.authorName) <\(details.authorEmail)>", message: details.message,
+                              manifests: snapshot.manifests, content: GitContent(snapshot: snapshot))
+    }
+}
