@@ -1,12 +1,12 @@
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 /// A copy of the repository's examples/ in a folder of its own, to edit freely.
 func examplesCopy() throws -> URL {
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("examples-\(UUID().uuidString)")
-    try FileManager.default.copyItem(at: repository.appendingPathComponent("examples"), to: folder)
+    try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("examples"), to: folder)
     return folder
 }
 
