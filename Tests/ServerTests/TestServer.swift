@@ -163,31 +163,31 @@ enum ServerMode: String, CaseIterable, Sendable {
 /// Runs `body` against a fresh server (the gateway, in split mode), always stopping every
 /// process and dropping the database.
 func withServer(mode: ServerMode = .single, environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
-    var started: [TestServer] = []
+    var first: TestServer?
     func cleanUp() async {
-        for server in started.reversed() { server.stop() }
-        await started.first?.dropDatabase()
+        first?.stop()
+        await first?.dropDatabase()
     }
     do {
         switch mode {
         case .single:
-            started.append(try await TestServer(extraEnvironment: environment))
+            let server = try await TestServer(extraEnvironment: environment)
+            first = server
+            try await body(server)
         case .split:
             // The processes of a split deployment share their signing keys (a Secret in Kubernetes).
             func key() -> String { Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() }
             let environment = environment.merging(["DATAPILOT_TOKEN_SIGNING_KEYS": "split \(key())",
                                                    "DATAPILOT_EVIDENCE_SIGNING_KEYS": "split \(key())"]) { given, _ in given }
             let backend = try await TestServer(extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"])
-            started.append(backend)
+            first = backend
             // Quality and experiments in a process of their own, on the same database.
-            let objects = try await TestServer(extraEnvironment: environment, arguments: ["--service", "quality,experiments"], sharing: backend)
-            started.append(objects)
-            started.append(try await TestServer(extraEnvironment: environment, arguments: [
+            let objects = try await backend.sibling(environment: environment, arguments: ["--service", "quality,experiments"])
+            try await body(try await backend.sibling(environment: environment, arguments: [
                 "--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL, "--lineage-url", backend.baseURL,
                 "--quality-url", objects.baseURL, "--experiments-url", objects.baseURL,
-            ], sharing: backend))
+            ]))
         }
-        try await body(started.last!)
     } catch {
         await cleanUp()
         throw error

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Manifests
@@ -24,9 +25,9 @@ import Testing
 
     @Test func anInsaneRequestIDIsReplaced() async throws {
         try await withTestApp { client in
-            let answer = try await client.execute(uri: "/conflict", method: .get, headers: [.requestID: "evil id\u{7F}<script>"])
+            let answer = try await client.execute(uri: "/conflict", method: .get, headers: [.requestID: "evil id <script>"])
             let id = try #require(answer.json["request_id"]?.stringValue)
-            #expect(id != "evil id\u{7F}<script>")
+            #expect(id != "evil id <script>")
             #expect(UUID(uuidString: id) != nil, "a fresh UUID: \(id)")
             #expect(answer.headers[.requestID] == id)
         }

@@ -96,6 +96,7 @@ PY
 table="$(median_table 2 "$n_bytes" dpctl "\`dpctl quality check\` (1 thread)" duckdb "DuckDB, one query (all threads)")"
 ratio="$(awk '/^ratio / {printf "%.2f", $2}' <<<"$table")"
 table="$(sed '/^ratio /d' <<<"$table")
+
 dpctl throughput / DuckDB throughput: **${ratio}×**. Target at least 0.5×: **$(awk -v r="$ratio" 'BEGIN {print (r >= 0.5) ? "met" : "not met"}')**."
 printf '\n%s\n\n' "$table"
 

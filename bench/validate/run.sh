@@ -66,6 +66,7 @@ table="$(median_table 3 "$n_bytes" dpctl "\`dpctl validate -R -o json\`" pyyaml 
 ratio="$(awk '/^ratio / {printf "%.2f", $2}' <<<"$table")"
 dpctl_median="$(grep -F '`dpctl validate' <<<"$table" | awk -F' [|] ' '{print $2}')"
 table="$(sed '/^ratio /d' <<<"$table")
+
 PyYAML median / dpctl median: **${ratio}×** (above 1: dpctl is faster). Target: dpctl under 1 s and at least as fast as PyYAML: **$(awk -v m="$dpctl_median" -v r="$ratio" 'BEGIN {print (m < 1.0 && r >= 1.0) ? "met" : "not met"}')**."
 printf '\n%s\n\n' "$table"
 
