@@ -229,8 +229,7 @@ import TestSupport
         do {
             let server = try await TestServer(extraEnvironment: Self.local.merging(["DATAPILOT_DATA_DIR": closed.appendingPathComponent("data").path]) { $1 },
                                               arguments: ["--data-dir", closed.appendingPathComponent("data").path])
-            server.stop()
-            await server.dropDatabase()
+            await server.stopAndDropDatabase()
             Issue.record("the server started with a runs folder its jobs cannot reach")
         } catch let error as SetupError {
             #expect(error.description.contains("cannot reach the runs folder") && error.description.contains("chmod o+x \(closed.path)"),
@@ -243,8 +242,7 @@ import TestSupport
     func unsafeOrMalformedExecutorSettingsStopTheServer(_ environment: [String: String], _ mentions: String) async throws {
         do {
             let server = try await TestServer(extraEnvironment: environment)
-            server.stop()
-            await server.dropDatabase()
+            await server.stopAndDropDatabase()
             Issue.record("the server started with \(environment)")
         } catch let error as SetupError {
             #expect(error.description.contains(mentions), "\(error.description.suffix(600))")

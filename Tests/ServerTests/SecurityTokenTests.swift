@@ -372,27 +372,24 @@ import TestSupport
 /// Servers started one after another on one database (restarts with other settings); all stopped
 /// and the database dropped at the end.
 final class ServerSeries {
-    var started: [TestServer] = []
+    var first: TestServer?
 
     /// A server on the series' database (the first one makes it).
     func start(_ environment: [String: String], _ arguments: [String] = []) async throws -> TestServer {
-        let server = try await TestServer(extraEnvironment: environment, arguments: arguments, sharing: started.first)
-        started.append(server)
+        if let first { return try await first.sibling(environment: environment, arguments: arguments) }
+        let server = try await TestServer(extraEnvironment: environment, arguments: arguments)
+        first = server
         return server
     }
 }
 
 func withServers(_ body: (ServerSeries) async throws -> Void) async throws {
     let series = ServerSeries()
-    func cleanUp() async {
-        for server in series.started.reversed() { server.stop() }
-        await series.started.first?.dropDatabase()
-    }
     do { try await body(series) } catch {
-        await cleanUp()
+        await series.first?.stopAndDropDatabase()
         throw error
     }
-    await cleanUp()
+    await series.first?.stopAndDropDatabase()
 }
 
 extension SecurityTokenTests {

@@ -106,6 +106,12 @@ final class TestServer: Sendable {
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
+    /// `stop()`, then the database goes too.
+    func stopAndDropDatabase() async {
+        stop()
+        await dropDatabase()
+    }
+
     func dropDatabase() async {
         guard let cluster = try? TestDatabase.url() else { return }
         let admin = ConnectionPool(conninfo: cluster, maxConnections: 1)
@@ -164,10 +170,6 @@ enum ServerMode: String, CaseIterable, Sendable {
 /// process and dropping the database.
 func withServer(mode: ServerMode = .single, environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
     var first: TestServer?
-    func cleanUp() async {
-        first?.stop()
-        await first?.dropDatabase()
-    }
     do {
         switch mode {
         case .single:
@@ -189,10 +191,10 @@ func withServer(mode: ServerMode = .single, environment: [String: String] = [:],
             ]))
         }
     } catch {
-        await cleanUp()
+        await first?.stopAndDropDatabase()
         throw error
     }
-    await cleanUp()
+    await first?.stopAndDropDatabase()
 }
 
 extension HTTPResponse {
