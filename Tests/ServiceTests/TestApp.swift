@@ -28,11 +28,11 @@ func withTestApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void
     router.get("/conflict") { _, _ -> Response in
         throw Problem(.conflict, title: "Taken", detail: "churn-1 holds other content", extensions: [JSONMember("name", .string("churn-1"))])
     }
-    router.get("/crash") { _, _ -> Response in throw CocoaLikeError() }
+    router.get("/crash") { _, _ -> Response in throw UnexpectedError() }
     try await Application(router: router).test(.router, body)
 }
 
-struct CocoaLikeError: Error {}
+struct UnexpectedError: Error {}
 
 struct TestPrincipal: RouterMiddleware {
     typealias Context = APIRequestContext
