@@ -157,32 +157,36 @@ let package = Package(
             ]),
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
 
+        // The harness the test targets share: subprocesses, built products, git, the test database, peers.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests"]),
-        .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "datapilot-reconciler", "Manifests"]),
-        .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl"]),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "TestSupport"]),
+        .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "datapilot-reconciler", "Manifests", "TestSupport"]),
+        .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl", "TestSupport"]),
         .testTarget(
             name: "GitSourceTests",
-            dependencies: ["GitSource", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+            dependencies: ["GitSource", "Manifests", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: ["datapilot-server", "dpctl", "datapilot-reconciler", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
-                           "Review", "Reconcile", "APIModel", "KubernetesClient",
+                           "Review", "Reconcile", "APIModel", "KubernetesClient", "TestSupport",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             exclude: ["Golden"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl", "TestSupport"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "APIModel", "Manifests"]),
-        .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests"]),
+        .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests", "TestSupport"]),
         // The reconcile loop's decisions, in process: git, the server and the status store in memory.
         .testTarget(name: "ReconcileLoopTests", dependencies: ["Reconciler", "Reconcile", "APIModel", "GitSource", "Manifests",
                                                              .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests"]),
+        .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests", "TestSupport"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
         // scanned with checkov; the configuration layers of both executables.
         .testTarget(name: "DeployTests", dependencies: ["dpctl", "datapilot-server", "datapilot-reconciler", "DataPilotServer", "Reconciler", "LogSetup", "SigningKeys", "Experiments", "Manifests",
-                                                      .product(name: "Yams", package: "Yams")]),
+                                                      "TestSupport", .product(name: "Yams", package: "Yams")]),
+        // Request validation of ServiceKit in process, through Hummingbird's test client: no server, no database.
+        .testTarget(name: "ServiceTests", dependencies: ["ServiceKit", "Manifests", .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Manifests
+import TestSupport
 
 /// docs/openapi.yaml, and a check of an encoded value against one of its schemas: the keys
 /// the type writes are the documented properties, the required ones are there, and every
@@ -7,8 +8,7 @@ import Manifests
 struct OpenAPIDocument {
     let root: JSONValue
 
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml")
+    static let path = repositoryRoot.appendingPathComponent("docs/openapi.yaml")
 
     init() throws {
         let text = try String(contentsOf: Self.path, encoding: .utf8)

@@ -1,45 +1,28 @@
 import Curl
 import Foundation
 import Testing
+import TestSupport
 
 /// A real HTTP server on loopback: Python's http.server over a temporary folder.
 final class LocalHTTPServer {
-    let process = Process()
     let folder: URL
-    let port: Int
+    let peer: Peer
+    var port: Int { peer.port }
 
     init(files: [String: String]) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("http-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try scratchFolder("http")
         for (name, contents) in files { try Data(contents.utf8).write(to: folder.appendingPathComponent(name)) }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        peer = try Peer.python("python3 http.server", """
             import functools, http.server, sys
             handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
             server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
             print(server.server_address[1], flush=True)
             server.serve_forever()
-            """, folder.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line += byte
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw SetupError("python3 http.server did not start")
-        }
-        self.port = port
+            """, [folder.path])
     }
 
     deinit {
-        // SIGKILL: a child spawned from a dispatch worker thread inherits its blocked signals,
-        // SIGTERM among them, so terminate() may never land.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        peer.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -1,26 +1,10 @@
 import Foundation
 import Git
 import Testing
+import TestSupport
 
 @Suite struct GitSmokeTests {
-    func git(_ arguments: [String], in folder: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        process.currentDirectoryURL = folder
-        process.environment = ProcessInfo.processInfo.environment.merging([
-            "GIT_AUTHOR_NAME": "Ada Lovelace", "GIT_AUTHOR_EMAIL": "ada@example.com",
-            "GIT_COMMITTER_NAME": "Ada Lovelace", "GIT_COMMITTER_EMAIL": "ada@example.com",
-            "GIT_CONFIG_NOSYSTEM": "1", "HOME": folder.path,
-        ]) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "git \(arguments)")
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func git(_ arguments: [String], in folder: URL) throws -> String { try GitCLI.run(arguments, in: folder.path) }
 
     @Test func readsHeadOfARepositoryMadeByTheGitCLI() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("git-smoke-\(UUID().uuidString)")

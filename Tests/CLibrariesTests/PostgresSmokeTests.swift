@@ -1,36 +1,24 @@
 import Foundation
 import Postgres
 import Testing
-
-/// The private cluster `make test` starts; without it these tests fail and say how to get one.
-func testDatabaseURL() throws -> String {
-    guard let url = ProcessInfo.processInfo.environment["DATAPILOT_TEST_DATABASE_URL"] else {
-        throw SetupError("DATAPILOT_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a private Postgres")
-    }
-    return url
-}
-
-struct SetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
+import TestSupport
 
 @Suite struct PostgresSmokeTests {
     @Test func selectOne() throws {
-        let connection = try Connection.connect(try testDatabaseURL())
+        let connection = try Connection.connect(try TestDatabase.url())
         #expect(try connection.query("select 1 as one").map(\.values) == [["1"]])
         #expect(try connection.query("select 1 as one").first?["one"] == "1")
         #expect(connection.serverVersion >= 150000)
     }
 
     @Test func parametersAreNeverSplicedIntoSQL() throws {
-        let connection = try Connection.connect(try testDatabaseURL())
+        let connection = try Connection.connect(try TestDatabase.url())
         #expect(try connection.query("select $1::int + 1, $2::text, $3::text is null", ["41", "'; drop table x; --", nil]).map(\.values)
                 == [["42", "'; drop table x; --", "t"]])
     }
 
     @Test func errorsCarryTheSQLState() throws {
-        let connection = try Connection.connect(try testDatabaseURL())
+        let connection = try Connection.connect(try TestDatabase.url())
         let error = try #require(throws: PostgresError.self) { try connection.query("selec 1") }
         #expect(error.sqlState == "42601")
         #expect(error.description.contains("syntax error"))

@@ -22,8 +22,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dpctl-config-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = folder.appendingPathComponent("config.yaml").path
-        let result = try runProcess(productsFolder.appendingPathComponent("dpctl").path, arguments, cwd: repositoryRoot,
-                                    environment: ["DATAPILOT_CONFIG": config, "DATAPILOT_SERVER": "", "DATAPILOT_TOKEN": ""])
+        let result = try dpctl(arguments, environment: ["DATAPILOT_CONFIG": config, "DATAPILOT_SERVER": "", "DATAPILOT_TOKEN": ""])
         #expect(result.status == status, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(mentions), "\(arguments): \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: config), "a refused command writes no config")

@@ -76,7 +76,7 @@ import Testing
 
     @Test(arguments: usageErrors)
     func usageErrorsExitTwo(_ arguments: [String], _ mentions: String) throws {
-        let result = try runProcess(productsFolder.appendingPathComponent("dpctl").path, arguments, cwd: repositoryRoot)
+        let result = try dpctl(arguments)
         #expect(result.status == 2, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(mentions), "\(result.stderr)")
     }

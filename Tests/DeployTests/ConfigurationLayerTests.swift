@@ -4,6 +4,7 @@ import Logging
 import LogSetup
 import Synchronization
 import Testing
+import TestSupport
 
 /// Both executables read a config file, then DATAPILOT_* variables, then flags; flags win.
 /// Secrets come only from files or the environment and are never printed.
@@ -154,7 +155,7 @@ import Testing
     @Test func theServerLogsJSONAndNoSecretsWhenItCannotStart() throws {
         let folder = try scratchFolder("no-db")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outcome = try run(productsFolder.appendingPathComponent("datapilot-server").path,
+        let outcome = try run(try Products.path("datapilot-server"),
                               ["--database-url", "postgres://datapilot:pw-s3cr3t@127.0.0.1:1/datapilot?connect_timeout=2",
                                "--data-dir", folder.path, "--port", "1"],
                               environment: ["DATAPILOT_BOOTSTRAP_ADMIN_KEY": "bootstrap-s3cr3t"], clean: true)

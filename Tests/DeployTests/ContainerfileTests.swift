@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The Containerfile cannot be built here (no container engine on the test machines), so what can
 /// be checked is: its runtime stage installs exactly the Debian packages owning the shared
@@ -85,7 +86,7 @@ import Testing
     }
 
     @Test func theRuntimeStageInstallsExactlyTheLinkedLibrariesPackages() throws {
-        let executables = ["dpctl", "datapilot-server", "datapilot-reconciler"].map { productsFolder.appendingPathComponent($0).path }
+        let executables = try ["dpctl", "datapilot-server", "datapilot-reconciler"].map { try Products.path($0) }
         let (linked, toolchain) = try Self.linkedPackages(executables)
         #expect(linked.contains("libgit2-1.5") && linked.contains("libpq5") && linked.contains("libcurl4"), "\(linked)")
         #expect(toolchain.contains { $0.hasPrefix("libswiftCore") } || toolchain.isEmpty, "\(toolchain)")

@@ -1,6 +1,7 @@
 import DataPilotServer
 import Foundation
 import Testing
+import TestSupport
 
 /// deploy/ and crds/: they render with `kubectl kustomize`, validate against the Kubernetes
 /// schemas offline and pass checkov (scripts/validate-k8s.sh), and have the shape

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The alert rules use only metric families the executables export, and docs/operations.md
 /// lists each of them.

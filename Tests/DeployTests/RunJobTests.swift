@@ -2,6 +2,7 @@ import Experiments
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 /// The Kubernetes executor's Job and Secret pass the same gate as deploy/: the Kubernetes
 /// schemas offline and checkov (scripts/validate-k8s.sh).

@@ -2,6 +2,7 @@ import DataPilotServer
 import Foundation
 import SigningKeys
 import Testing
+import TestSupport
 
 /// Every datapilot-server process gets its signing keys from the Secret datapilot-signing-keys,
 /// mounted read-only where its config file's key-file settings point (never the database, never

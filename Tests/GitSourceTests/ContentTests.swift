@@ -2,6 +2,7 @@ import Foundation
 import GitSource
 import Manifests
 import Testing
+import TestSupport
 
 @Suite struct ContentTests {
     static let version = """
@@ -46,10 +47,10 @@ import Testing
     @Test func symbolicLinksLeadingOutsideAreRefusedAndInsideOnesFollowed() async throws {
         let fixture = try Fixture("links")
         defer { fixture.remove() }
-        try Shell.run("ln", ["-s", "/etc/hostname", fixture.work + "/examples/datasets/evil.yaml"])
-        try Shell.run("ln", ["-s", "../../../outside.yaml", fixture.work + "/examples/datasets/climbing.yaml"])
-        try Shell.run("ln", ["-s", "/etc/passwd", fixture.work + "/examples/data/passwd.csv"])
-        try Shell.run("ln", ["-s", "churn-2026-09.csv", fixture.work + "/examples/data/alias.csv"])
+        try Subprocess.check("ln", ["-s", "/etc/hostname", fixture.work + "/examples/datasets/evil.yaml"])
+        try Subprocess.check("ln", ["-s", "../../../outside.yaml", fixture.work + "/examples/datasets/climbing.yaml"])
+        try Subprocess.check("ln", ["-s", "/etc/passwd", fixture.work + "/examples/data/passwd.csv"])
+        try Subprocess.check("ln", ["-s", "churn-2026-09.csv", fixture.work + "/examples/data/alias.csv"])
         try fixture.write("examples/versions/linked.yaml", Self.version.replacingOccurrences(of: "FILE", with: "passwd.csv"))
         try fixture.commit("Links")
         let snapshot = try await snapshot(fixture)
@@ -73,8 +74,8 @@ import Testing
         let fixture = try Fixture("submodule")
         defer { fixture.remove() }
         let commit = try fixture.head()
-        try Shell.git(["update-index", "--add", "--cacheinfo", "160000,\(commit),examples/vendor/tools"], in: fixture.work)
-        try Shell.git(["commit", "-q", "-m", "Vendor tools"], in: fixture.work)
+        try GitCLI.run(["update-index", "--add", "--cacheinfo", "160000,\(commit),examples/vendor/tools"], in: fixture.work)
+        try GitCLI.run(["commit", "-q", "-m", "Vendor tools"], in: fixture.work)
         try fixture.push()
         let snapshot = try await snapshot(fixture)
         #expect(snapshot.submodules == ["examples/vendor/tools"])

@@ -2,6 +2,7 @@ import Foundation
 import GitSource
 import Manifests
 import Testing
+import TestSupport
 
 @Suite struct FileTransportTests {
     @Test func resolvesSnapshotsSkipsUnchangedAndReparsesOnlyWhatChanged() async throws {
@@ -56,10 +57,10 @@ import Testing
         #expect(status == .file(repositoryPath: "examples/data/churn-2026-09.csv", size: Int64(expectedSize)))
 
         let exported = try await snapshot.dataFile("examples/data/churn-2026-09.csv")
-        let sum = try Shell.run("sha256sum", [fixture.work + "/examples/data/churn-2026-09.csv"]).prefix(64)
+        let sum = try Subprocess.check("sha256sum", [fixture.work + "/examples/data/churn-2026-09.csv"]).prefix(64)
         #expect(exported.sha256 == String(sum))
         #expect(exported.size == Int64(expectedSize))
-        #expect(exported.file == fixture.cache + "/blobs/" + (try Shell.git(["rev-parse", "HEAD:examples/data/churn-2026-09.csv"], in: fixture.work)))
+        #expect(exported.file == fixture.cache + "/blobs/" + (try GitCLI.run(["rev-parse", "HEAD:examples/data/churn-2026-09.csv"], in: fixture.work)))
         #expect(FileManager.default.contentsEqual(atPath: exported.file, andPath: fixture.work + "/examples/data/churn-2026-09.csv"))
         let again = try await snapshot.dataFile("examples/data/churn-2026-09.csv")
         #expect(again == exported)

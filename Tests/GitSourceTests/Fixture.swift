@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A work tree with the project's examples committed on `main`, and a bare repository (what the
 /// servers serve) it pushes to.
@@ -10,11 +11,10 @@ struct Fixture {
     let bare: String
     let cache: String
 
-    static let examples = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples").path
+    static let examples = repositoryRoot.appendingPathComponent("examples").path
 
     init(_ label: String) throws {
-        folder = try Shell.temporaryFolder(label)
+        folder = try scratchFolder("gitsource-\(label)").path
         work = folder + "/work"
         served = folder + "/served"
         bare = served + "/repo.git"
@@ -22,11 +22,11 @@ struct Fixture {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.examples, toPath: work + "/examples")
-        try Shell.git(["init", "-q", "-b", "main"], in: work)
-        try Shell.git(["add", "-A"], in: work)
-        try Shell.git(["commit", "-q", "-m", "Add the examples"], in: work)
-        try Shell.git(["init", "-q", "--bare", bare], in: folder)
-        try Shell.git(["remote", "add", "origin", bare], in: work)
+        try GitCLI.run(["init", "-q", "-b", "main"], in: work)
+        try GitCLI.run(["add", "-A"], in: work)
+        try GitCLI.run(["commit", "-q", "-m", "Add the examples"], in: work)
+        try GitCLI.run(["init", "-q", "--bare", bare], in: folder)
+        try GitCLI.run(["remote", "add", "origin", bare], in: work)
         try push()
     }
 
@@ -39,17 +39,17 @@ struct Fixture {
     /// Commits everything in the work tree and pushes `main`; returns the new commit.
     @discardableResult
     func commit(_ message: String, force: Bool = false) throws -> String {
-        try Shell.git(["add", "-A"], in: work)
-        try Shell.git(["commit", "-q", "-m", message], in: work)
+        try GitCLI.run(["add", "-A"], in: work)
+        try GitCLI.run(["commit", "-q", "-m", message], in: work)
         try push(force: force)
         return try head()
     }
 
     func push(force: Bool = false, _ refs: [String] = ["main"]) throws {
-        try Shell.git(["push", "-q"] + (force ? ["-f"] : []) + ["origin"] + refs, in: work)
+        try GitCLI.run(["push", "-q"] + (force ? ["-f"] : []) + ["origin"] + refs, in: work)
     }
 
-    func head() throws -> String { try Shell.git(["rev-parse", "HEAD"], in: work) }
+    func head() throws -> String { try GitCLI.run(["rev-parse", "HEAD"], in: work) }
 
     func remove() { try? FileManager.default.removeItem(atPath: folder) }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GitSource
 import Manifests
 import Testing
+import TestSupport
 
 /// Resolves and snapshots over git://, smart HTTP with basic auth, and SSH, against servers
 /// started on loopback for the test.
@@ -62,10 +63,10 @@ import Testing
         let fixture = try Fixture("ssh")
         defer { fixture.remove() }
         let key = fixture.folder + "/id_ed25519"
-        try Shell.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
+        try Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
         let (server, hostPublicKey) = try Transports.sshd(folder: fixture.folder, authorizedKey: key + ".pub")
         defer { server.stop() }
-        let user = try Shell.run("id", ["-un"])
+        let user = try Subprocess.check("id", ["-un"])
         let url = "ssh://\(user)@127.0.0.1:\(server.port)\(fixture.bare)"
         let knownHosts = fixture.folder + "/known_hosts"
         let hostKeyFields = hostPublicKey.split(separator: " ").prefix(2).joined(separator: " ")
@@ -82,14 +83,14 @@ import Testing
         // Hashed entries (ssh-keygen -H) are understood too.
         let hashed = fixture.folder + "/known_hosts_hashed"
         try FileManager.default.copyItem(atPath: knownHosts, toPath: hashed)
-        try Shell.run("ssh-keygen", ["-q", "-H", "-f", hashed])
+        try Subprocess.check("ssh-keygen", ["-q", "-H", "-f", hashed])
         #expect(try String(contentsOfFile: hashed, encoding: .utf8).contains("|1|"))
         let hashedAuth = GitAuth.sshKey(username: user, privateKeyPath: key, privateKey: nil, passphrase: nil, knownHostsPath: hashed)
         #expect(try await fixture.source(url: url, auth: hashedAuth, name: "hashed").resolve().commit == (try fixture.head()))
 
         // Another key for the host: refused, naming the host.
         let other = fixture.folder + "/other_host_key"
-        try Shell.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])
+        try Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])
         let otherFields = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         let wrongHosts = fixture.folder + "/known_hosts_wrong"
         try "[127.0.0.1]:\(server.port) \(otherFields)\n".write(toFile: wrongHosts, atomically: true, encoding: .utf8)
@@ -113,7 +114,7 @@ import Testing
 
         // A key the server does not accept: one attempt, then .authentication.
         let stranger = fixture.folder + "/stranger"
-        try Shell.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger])
+        try Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger])
         var rejected: GitSourceError?
         let elapsed = await seconds {
             rejected = await gitSourceError {

@@ -2,6 +2,7 @@ import Foundation
 import GitSource
 import Manifests
 import Testing
+import TestSupport
 
 @Suite struct RefTests {
     @Test func aForcePushResolvesToTheRewrittenCommit() async throws {
@@ -12,7 +13,7 @@ import Testing
         let source = fixture.source()
         #expect(try await source.resolve().commit == original)
 
-        try Shell.git(["reset", "-q", "--hard", "HEAD~1"], in: fixture.work)
+        try GitCLI.run(["reset", "-q", "--hard", "HEAD~1"], in: fixture.work)
         try fixture.write("examples/notes.txt", "rewritten\n")
         let rewritten = try fixture.commit("Notes, rewritten", force: true)
         #expect(rewritten != original)
@@ -26,10 +27,10 @@ import Testing
     @Test func aDeletedBranchIsNotFound() async throws {
         let fixture = try Fixture("deleted")
         defer { fixture.remove() }
-        try Shell.git(["push", "-q", "origin", "main:refs/heads/feature"], in: fixture.work)
+        try GitCLI.run(["push", "-q", "origin", "main:refs/heads/feature"], in: fixture.work)
         let source = fixture.source(ref: "refs/heads/feature")
         #expect(try await source.resolve().commit == (try fixture.head()))
-        try Shell.git(["push", "-q", "origin", "--delete", "feature"], in: fixture.work)
+        try GitCLI.run(["push", "-q", "origin", "--delete", "feature"], in: fixture.work)
         let error = await gitSourceError { _ = try await source.resolve() }
         #expect(error?.code == .notFound)
         #expect(error?.message.contains("refs/heads/feature is gone from the remote") == true)
@@ -59,7 +60,7 @@ import Testing
     @Test func anAnnotatedTagResolvesToItsCommit() async throws {
         let fixture = try Fixture("tag")
         defer { fixture.remove() }
-        try Shell.git(["tag", "-a", "v1", "-m", "Version 1"], in: fixture.work)
+        try GitCLI.run(["tag", "-a", "v1", "-m", "Version 1"], in: fixture.work)
         try fixture.push(["v1"])
         let source = fixture.source(ref: "refs/tags/v1")
         let resolved = try await source.resolve()

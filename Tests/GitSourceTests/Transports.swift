@@ -1,29 +1,30 @@
 import Foundation
+import TestSupport
 
 /// The servers of the four transports (file:// needs none), and a server that never answers.
 enum Transports {
     /// `git daemon` exporting every repository under `base`.
-    static func gitDaemon(base: String) throws -> Server {
-        let port = Server.freePort()
-        return try Server.start("/usr/lib/git-core/git-daemon", [
+    static func gitDaemon(base: String) throws -> Peer {
+        let port = try Loopback.freePort()
+        return try Peer("git daemon", "/usr/lib/git-core/git-daemon", [
             "--reuseaddr", "--export-all", "--base-path=\(base)", "--listen=127.0.0.1", "--port=\(port)", base,
-        ], port: port)
+        ], environment: GitCLI.environment, ready: .listens(on: port))
     }
 
     /// Smart HTTP: `git http-backend` as CGI behind a small Python server that demands basic auth.
-    static func smartHTTP(base: String, username: String, password: String) throws -> Server {
+    static func smartHTTP(base: String, username: String, password: String) throws -> Peer {
         let script = base + "/../http-backend.py"
         try httpScript.write(toFile: script, atomically: true, encoding: .utf8)
-        return try Server.start("/usr/bin/env", ["python3", script, base, username, password])
+        return try Peer("git http-backend behind python3", "python3", [script, base, username, password], environment: GitCLI.environment)
     }
 
     /// A private sshd on a free loopback port with its own host key, letting `authorizedKey` in as
     /// the current user (whose shell runs git-upload-pack).
-    static func sshd(folder: String, authorizedKey: String) throws -> (server: Server, hostPublicKey: String) {
+    static func sshd(folder: String, authorizedKey: String) throws -> (server: Peer, hostPublicKey: String) {
         let hostKey = folder + "/ssh_host_ed25519_key"
-        try Shell.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
+        try Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) // privilege separation folder
-        let port = Server.freePort()
+        let port = try Loopback.freePort()
         let config = folder + "/sshd_config"
         try """
         Port \(port)
@@ -43,14 +44,14 @@ enum Transports {
         // sshd closes every inherited descriptor, including the one Foundation's Process watches
         // to notice a child's exit; Foundation then waits for sshd as if it had exited and stops
         // reaping every other child of the test process. A wrapper shell keeps the descriptor.
-        let server = try Server.start("/bin/sh", ["-c", "/usr/sbin/sshd -D -e -f '\(config)'; exit 0"], port: port,
-                                      pidFile: folder + "/sshd.pid")
+        let server = try Peer("sshd", "/bin/sh", ["-c", "/usr/sbin/sshd -D -e -f '\(config)'; exit 0"], environment: GitCLI.environment,
+                              ready: .listens(on: port), pidFile: folder + "/sshd.pid")
         return (server, try String(contentsOfFile: hostKey + ".pub", encoding: .utf8))
     }
 
     /// Accepts connections and never sends a byte.
-    static func silent() throws -> Server {
-        try Server.start("/usr/bin/env", ["python3", "-c", """
+    static func silent() throws -> Peer {
+        try Peer.python("a silent server", """
         import socket
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
@@ -60,7 +61,7 @@ enum Transports {
         while True:
             connection, _ = s.accept()
             held.append(connection)
-        """])
+        """)
     }
 
     static let httpScript = #"""

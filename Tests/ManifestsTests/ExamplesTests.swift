@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 @Suite struct ExamplesTests {
     @Test func examplesRepositoryIsValid() throws {

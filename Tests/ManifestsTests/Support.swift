@@ -1,10 +1,6 @@
 import Foundation
 import Manifests
 
-/// The repository this test file lives in (for examples/, schemas/ and crds/).
-let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 /// A throwaway folder laid out like a manifests repository (it has a `.git` folder, so it is
 /// its own repository root), removed when the value goes away.
 final class TemporaryRepository {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// moto's S3 server on loopback, in a python3 child, with signature checking switched on
 /// (unless `checkSignatures` is false).
@@ -12,8 +13,7 @@ import Testing
 /// signer. It prints the port and the key as one JSON line, then waits on stdin: it also exits
 /// when this process dies and the pipe closes.
 final class MotoServer {
-    let process = Process()
-    let stdin = Pipe()
+    let peer: Peer
     let port: Int
     let accessKeyId: String
     let secretAccessKey: String
@@ -52,34 +52,16 @@ final class MotoServer {
         """#
 
     init(buckets: [String], checkSignatures: Bool = true) throws {
-        process.environment = ProcessInfo.processInfo.environment.merging(["MOTO_CHECK_SIGNATURES": checkSignatures ? "1" : "0"]) { _, new in new }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script] + buckets
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line += byte
-        }
+        peer = try Peer.python("moto (python3 with moto 5, boto3 and flask)", Self.script, buckets,
+                               environment: ["MOTO_CHECK_SIGNATURES": checkSignatures ? "1" : "0"], ready: .announcesLine)
         struct Started: Decodable { let port: Int; let accessKeyId: String; let secretAccessKey: String }
-        guard let started = try? JSONDecoder().decode(Started.self, from: line) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw SetupError("moto did not start (python3 with moto 5, boto3 and flask is needed)")
+        guard let started = try? JSONDecoder().decode(Started.self, from: Data(peer.announcement.utf8)) else {
+            peer.stop()
+            throw SetupError(.peerDidNotStart, "moto did not start (python3 with moto 5, boto3 and flask is needed): \(peer.log.suffix(2000))")
         }
         port = started.port
         accessKeyId = started.accessKeyId
         secretAccessKey = started.secretAccessKey
-    }
-
-    deinit {
-        // SIGKILL: a child spawned from a dispatch worker thread inherits its blocked signals,
-        // SIGTERM among them, so terminate() may never land.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
     }
 
     /// An independent S3 client: boto3 in a python3 child, path-style, with the valid key.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ObjectStore
 
 /// A minimal S3 stand-in that never keeps bodies: a PUT is read in 1 MiB chunks, hashed and
@@ -7,9 +8,8 @@ import Testing
 /// streams that many zero bytes back. Signatures are not checked (moto covers that), so a
 /// 1 GiB round trip costs no server memory and no server disk.
 final class StreamingS3Stub {
-    let process = Process()
-    let stdin = Pipe()
-    let port: Int
+    let peer: Peer
+    var port: Int { peer.port }
 
     static let script = #"""
         import hashlib, http.server, sys
@@ -65,28 +65,7 @@ final class StreamingS3Stub {
         """#
 
     init() throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script]
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line += byte
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw SetupError("the python3 S3 stub did not start")
-        }
-        self.port = port
-    }
-
-    deinit {
-        kill(process.processIdentifier, SIGKILL)  // see MotoServer: SIGTERM may be blocked
-        process.waitUntilExit()
+        peer = try Peer.python("the python3 S3 stub", Self.script)
     }
 }
 

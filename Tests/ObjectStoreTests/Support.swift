@@ -1,10 +1,6 @@
 import Foundation
 import Testing
-
-struct SetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
+import TestSupport
 
 /// A folder under the temporary directory, removed when the value goes away.
 final class TemporaryFolder {
@@ -40,23 +36,5 @@ func readBytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: 
 /// Runs python3 with a script and arguments; returns stdout, throws with stderr on failure.
 @discardableResult
 func runPython(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    let output = Pipe()
-    let errors = try TemporaryFolder()
-    let errorPath = errors.path("stderr")
-    try writeFile(errorPath, Data())
-    process.standardOutput = output
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        throw SetupError("python3 failed (\(process.terminationStatus)): \(stderr.suffix(2000))")
-    }
-    return String(decoding: data, as: UTF8.self)
+    try Subprocess.check("python3", ["-c", script] + arguments, environment: environment)
 }

@@ -1,25 +1,14 @@
 import Foundation
 import Postgres
 import Testing
-
-func databaseURL() throws -> String {
-    guard let url = ProcessInfo.processInfo.environment["DATAPILOT_TEST_DATABASE_URL"] else {
-        throw PoolTestSetup("DATAPILOT_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a private Postgres")
-    }
-    return url
-}
-
-struct PoolTestSetup: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
+import TestSupport
 
 /// A fresh schema per test so tests can run in parallel on the one private cluster.
 func withScratchSchema<T: Sendable>(_ body: (ConnectionPool, String) async throws -> T) async throws -> T {
     let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-    let admin = ConnectionPool(conninfo: try databaseURL(), maxConnections: 1)
+    let admin = ConnectionPool(conninfo: try TestDatabase.url(), maxConnections: 1)
     try await admin.withConnection { try $0.query("create schema \(schema)") }
-    let pool = ConnectionPool(conninfo: try databaseURL() + "?options=-csearch_path%3D\(schema)", maxConnections: 4)
+    let pool = ConnectionPool(conninfo: try TestDatabase.url() + "?options=-csearch_path%3D\(schema)", maxConnections: 4)
     do {
         let result = try await body(pool, String(schema))
         pool.close()

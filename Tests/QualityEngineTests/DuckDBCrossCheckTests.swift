@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 @testable import QualityEngine
 
 /// An independent reference: DuckDB computes the counts of bench/quality/rules.yaml over a
@@ -8,20 +9,20 @@ import Testing
 /// every count must agree exactly.
 @Suite struct DuckDBCrossCheckTests {
     @Test func countsAgreeWithDuckDB() throws {
-        let probe = try run("/usr/bin/env", ["python3", "-c", "import duckdb"])
+        let probe = try Subprocess.run("python3", ["-c", "import duckdb"], combined: true)
         guard probe.status == 0 else {
             Issue.record("python3 cannot import duckdb: run scripts/test.sh (it installs the Python test peers) or `python3 -m pip install duckdb`")
             return
         }
-        let folder = try temporaryFolder()
+        let folder = try scratchFolder("quality")
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = folder.appendingPathComponent("churn.csv")
         let bench = repositoryRoot.appendingPathComponent("bench/quality")
-        let generated = try run("/usr/bin/env", ["python3", bench.appendingPathComponent("generate.py").path, data.path, "--rows", "50000", "--seed", "7"])
-        try #require(generated.status == 0, "\(generated.output)")
-        let duck = try run("/usr/bin/env", ["python3", bench.appendingPathComponent("duckdb_checks.py").path, data.path])
-        try #require(duck.status == 0, "\(duck.output)")
-        let expected = try #require(try JSONSerialization.jsonObject(with: Data(duck.output.utf8)) as? [String: Any])
+        let generated = try Subprocess.run("python3", [bench.appendingPathComponent("generate.py").path, data.path, "--rows", "50000", "--seed", "7"], combined: true)
+        try #require(generated.status == 0, "\(generated.stdout)")
+        let duck = try Subprocess.run("python3", [bench.appendingPathComponent("duckdb_checks.py").path, data.path], combined: true)
+        try #require(duck.status == 0, "\(duck.stdout)")
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(duck.stdout.utf8)) as? [String: Any])
 
         let report = try Evaluator.evaluate(fileAt: data, rules: try ruleInputs("bench/quality/rules.yaml"), now: fixedNow)
         #expect(report.issues.isEmpty, "\(report.issues)")

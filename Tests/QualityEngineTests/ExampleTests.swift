@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 @testable import QualityEngine
 
 /// The example rules against the example data: they are meant to be green.

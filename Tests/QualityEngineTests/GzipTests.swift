@@ -2,6 +2,7 @@ import Compression
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 @testable import QualityEngine
 
 /// gzip input: by name and by magic bytes, concatenated members, damage.
@@ -10,12 +11,12 @@ import Testing
     static let checks: [JSONValue] = [["name": "m", "missing": ["column": "v"], "threshold": "20%"], ["name": "u", "unique": ["columns": ["id"]]]]
 
     func gzip(_ file: URL) throws {
-        let result = try run("/usr/bin/env", ["gzip", "-kf", file.path])
-        #expect(result.status == 0, "\(result.output)")
+        let result = try Subprocess.run("gzip", ["-kf", file.path], combined: true)
+        #expect(result.status == 0, "\(result.stdout)")
     }
 
     @Test func gzipFileMatchesPlain() throws {
-        let folder = try temporaryFolder()
+        let folder = try scratchFolder("quality")
         defer { try? FileManager.default.removeItem(at: folder) }
         let plain = folder.appendingPathComponent("data.csv")
         try Data(Self.csv.utf8).write(to: plain)
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func concatenatedMembersAreOneStream() throws {
-        let folder = try temporaryFolder()
+        let folder = try scratchFolder("quality")
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = folder.appendingPathComponent("a.csv"), second = folder.appendingPathComponent("b.csv")
         try Data("id,v\n1,a\n2,b\n".utf8).write(to: first)
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func truncatedAndDamagedGzip() throws {
-        let folder = try temporaryFolder()
+        let folder = try scratchFolder("quality")
         defer { try? FileManager.default.removeItem(at: folder) }
         let plain = folder.appendingPathComponent("data.csv")
         try Data(Self.csv.utf8).write(to: plain)

@@ -1,8 +1,7 @@
 import Foundation
 import Manifests
+import TestSupport
 @testable import QualityEngine
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A fixed clock: the examples' data is from autumn 2026.
 let fixedNow = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-30
@@ -39,29 +38,4 @@ extension EvaluationReport {
 func ruleInputs(_ path: String) throws -> [QualityRuleInput] {
     let set = ManifestLoader(options: LoadOptions(allowExternalReferences: true)).load([.path(repositoryRoot.appendingPathComponent(path).path)])
     return set.manifests.filter { $0.kind == .qualityRule }.map { QualityRuleInput(name: $0.name, spec: $0.spec) }
-}
-
-/// A fresh temporary folder.
-func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("quality-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-/// Runs a program, returning status and output (stdout and stderr together in files, no pipe to fill).
-func run(_ executable: String, _ arguments: [String], cwd: URL? = nil) throws -> (status: Int32, output: String) {
-    let folder = try temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let out = folder.appendingPathComponent("out")
-    try Data().write(to: out)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let cwd { process.currentDirectoryURL = cwd }
-    let handle = try FileHandle(forWritingTo: out)
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-    process.waitUntilExit()
-    return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8))
 }

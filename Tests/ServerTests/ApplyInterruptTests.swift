@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 /// The server dies in the middle of a large apply; the rerun against a restarted server
 /// converges, with every object created exactly once.
@@ -16,17 +17,9 @@ import Testing
         }.joined(separator: "---\n").write(to: file, atomically: true, encoding: .utf8)
         let arguments = ["apply", "-f", file.path, "--applyset", "big", "--concurrency", "2"]
 
-        let first = try await TestServer()
-        var second: TestServer?
-        do {
+        try await withServer { first in
             // Started without waiting; killed under it once a few dozen objects exist.
-            let process = Process()
-            process.executableURL = TestServer.binary.deletingLastPathComponent().appendingPathComponent("dpctl")
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(first.env) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Subprocess.start(try Products.path("dpctl"), arguments, environment: first.env)
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline, try await first.auditEvents("&action=create").count < 40 {
                 try await Task.sleep(for: .milliseconds(20))
@@ -37,8 +30,7 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(30), "a dead server fails the apply quickly")
             #expect(process.terminationStatus == 1, "the interrupted apply must not claim success")
 
-            let restarted = try await TestServer(sharing: first)
-            second = restarted
+            let restarted = try await first.restart()
             // Every page of the audit log: a list of datasets stops at 1,000 a page.
             let partial = try await restarted.auditEvents("&action=create").filter { $0["resource"]?.stringValue?.hasPrefix("dataset/") == true }.count
             #expect(partial > 0 && partial < count, "the crash came in the middle (\(partial) of \(count))")
@@ -55,14 +47,6 @@ import Testing
             #expect(again.stdout.split(separator: "\n").allSatisfy { $0.hasSuffix(" unchanged") })
             let writes = try await restarted.auditEvents().filter { $0["resource"]?.stringValue?.hasPrefix("dataset/") == true }
             #expect(writes.count == count, "the last rerun wrote nothing")
-        } catch {
-            second?.stop()
-            first.stop()
-            await first.dropDatabase()
-            throw error
         }
-        second?.stop()
-        first.stop()
-        await first.dropDatabase()
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 /// A copy of the repository's examples/ in a folder of its own, to edit freely.
 func examplesCopy() throws -> URL {
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("examples-\(UUID().uuidString)")
-    try FileManager.default.copyItem(at: repository.appendingPathComponent("examples"), to: folder)
+    try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("examples"), to: folder)
     return folder
 }
 
@@ -29,12 +29,6 @@ extension TestServer {
         return events
     }
 
-    /// The events written by clients: an apply's versions are also evaluated automatically by
-    /// the server (`system:quality`), at a time of its own, which a count of the apply's writes leaves out.
-    func clientEvents() async throws -> [JSONValue] {
-        try await auditEvents().filter { $0["actor"]?.stringValue != "system:quality" }
-    }
-
     var env: [String: String] { ["DATAPILOT_SERVER": baseURL, "DATAPILOT_TOKEN": TestServer.adminKey] }
 }
 
@@ -53,7 +47,8 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
     func applyExamplesThenReapplyChangePrune(mode: ServerMode) async throws {
         let examples = try examplesCopy()
         defer { try? FileManager.default.removeItem(at: examples) }
-        try await withServer(mode: mode) { server in
+        // No automatic evaluation: its audit events for the new versions would land at any time.
+        try await withServer(mode: mode, environment: ["DATAPILOT_AUTO_EVALUATE": "false"]) { server in
             let apply = ["apply", "-f", examples.path, "-R", "--applyset", "examples", "--root", examples.path]
 
             // First apply: everything created, in dependency order.
@@ -63,13 +58,13 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             #expect(Set(created) == Set(Self.exampleObjects.map { "\($0) created" }), "\(first.stdout)")
             #expect(created.firstIndex(of: "dataset/churn created")! < created.firstIndex(of: "datasetversion/churn-2026-09 created")!)
             #expect(created.firstIndex(of: "experiment/churn-baselines created")! < created.firstIndex(of: "run/churn-baselines-gbm created")!)
-            let afterFirst = try await server.clientEvents()
+            let afterFirst = try await server.auditEvents()
 
             // Again: all unchanged, zero writes.
             let second = try await dpctl(apply, environment: server.env)
             #expect(second.status == 0, "\(second.stderr)")
             #expect(lines(second.stdout) == Set(Self.exampleObjects.map { "\($0) unchanged" }))
-            #expect(try await server.clientEvents().count == afterFirst.count)
+            #expect(try await server.auditEvents().count == afterFirst.count)
 
             // The inventory holds exactly what was applied.
             let applyset = try await server.request("GET", "/api/applysets/examples").json
@@ -150,10 +145,11 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
     @Test func anImmutableVersionChangeIsRefusedAndNothingElseMoves() async throws {
         let examples = try examplesCopy()
         defer { try? FileManager.default.removeItem(at: examples) }
-        try await withServer { server in
+        // No automatic evaluation: its audit event for the first apply's versions may land at any time.
+        try await withServer(environment: ["DATAPILOT_AUTO_EVALUATE": "false"]) { server in
             let apply = ["apply", "-f", examples.path, "-R", "--root", examples.path]
             #expect(try await dpctl(apply, environment: server.env).status == 0)
-            let before = try await server.clientEvents()
+            let before = try await server.auditEvents()
             let data = examples.appendingPathComponent("data/churn-2026-09.csv")
             try (try String(contentsOf: data, encoding: .utf8) + "9999,edited,row\n").write(to: data, atomically: true, encoding: .utf8)
 
@@ -162,7 +158,8 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             let line = try #require(changed.stdout.split(separator: "\n").first { $0.hasPrefix("datasetversion/churn-2026-09 ") })
             #expect(line.contains("refused") && line.contains("create a new version with a new name"), "\(line)")
             #expect(changed.stderr.contains("not applied"))
-            #expect(try await server.clientEvents().count == before.count)
+            let after = try await server.auditEvents()
+            #expect(after.count == before.count, "\(after.dropFirst(before.count).map { "\($0["action"]?.stringValue ?? "") \($0["resource"]?.stringValue ?? "")" })")
             let diff = try await dpctl(["diff", "-f", examples.path, "-R", "--root", examples.path], environment: server.env)
             #expect(diff.status == 1)
             #expect(diff.stdout.contains("live/datasetversion/churn-2026-09") && diff.stdout.contains("sha256"))

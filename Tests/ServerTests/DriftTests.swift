@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 extension TestServer {
     /// Changes one field of a live object as another user would: GET, edit the text, PUT.
@@ -145,20 +146,8 @@ func annotate(_ file: URL, name: String, mode: String) throws {
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
-        try Data().write(to: out)
-        try Data().write(to: err)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return (try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+        let result = try Subprocess.run(executable, arguments)
+        return (result.stdout, result.stderr)
     }
 }
 

@@ -2,32 +2,21 @@ import Blocking
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 let dpctlQueue = BlockingQueue(concurrentLabel: "datapilot.tests.dpctl")
 
-/// Runs the built dpctl with the given environment, waiting for it off the cooperative pool.
+/// Runs the built dpctl with the given environment (and a config file of its own), waiting for
+/// it off the cooperative pool.
 func dpctl(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await dpctlQueue.run { try runDPCtl(arguments, environment: environment) }
-}
-
-func runDPCtl(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let binary = TestServer.binary.deletingLastPathComponent().appendingPathComponent("dpctl")
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dpctl-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
-    try Data().write(to: out)
-    try Data().write(to: err)
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        .merging(["DATAPILOT_CONFIG": folder.appendingPathComponent("config.yaml").path, "COLUMNS": "200"]) { old, _ in old }
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    try process.run()
-    process.waitUntilExit()
-    return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    try await dpctlQueue.run {
+        let folder = try scratchFolder("dpctl")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try Subprocess.run(try Products.path("dpctl"), arguments, environment: [
+            "DATAPILOT_CONFIG": folder.appendingPathComponent("config.yaml").path, "COLUMNS": "200",
+        ].merging(environment) { $1 })
+        return (result.status, result.stdout, result.stderr)
+    }
 }
 
 @Suite struct GetCommandTests {

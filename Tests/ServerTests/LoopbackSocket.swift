@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// A raw TCP connection to a test server on loopback, for what curl will not send: a request
@@ -11,7 +12,7 @@ final class LoopbackSocket: Sendable {
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServerTestSetup("socket() failed: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SetupError(.peerDidNotStart, "socket() failed: \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -22,7 +23,7 @@ final class LoopbackSocket: Sendable {
         guard connected == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
-            throw ServerTestSetup("cannot connect to 127.0.0.1:\(port): \(reason)")
+            throw SetupError(.peerDidNotStart, "cannot connect to 127.0.0.1:\(port): \(reason)")
         }
     }
 

@@ -7,14 +7,13 @@ import Postgres
 import Prometheus
 import ServiceKit
 import Testing
-
-let serverRepositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+import TestSupport
 
 @Suite struct OpenAPITests {
     /// (method, path) pairs of docs/openapi.yaml.
     func documented() throws -> Set<RouteDescription> {
-        let text = try String(contentsOf: serverRepositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
-        guard case .success(let document) = JSONText.parse(text) else { throw ServerTestSetup("docs/openapi.yaml is not YAML") }
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        guard case .success(let document) = JSONText.parse(text) else { throw SetupError(.badFixture, "docs/openapi.yaml is not YAML") }
         #expect(document["openapi"]?.stringValue?.hasPrefix("3.1") == true)
         var routes: Set<RouteDescription> = []
         for path in document["paths"]?.objectValue ?? [] {
@@ -42,7 +41,7 @@ let serverRepositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompo
         try await withServer { server in
             let document = try await server.request("GET", "/openapi.yaml", key: nil)
             #expect(document.status == 200)
-            #expect(document.text == (try String(contentsOf: serverRepositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)))
+            #expect(document.text == (try String(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)))
             _ = try await server.request("GET", "/api/datasets")
             _ = try await server.request("GET", "/api/datasets/nope")
             let metrics = try await server.request("GET", "/metrics", key: nil)

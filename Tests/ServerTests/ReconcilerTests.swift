@@ -3,6 +3,7 @@ import Curl
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 /// A git work tree made with the git CLI, committed to and served over file://.
 struct TestRepository {
@@ -19,19 +20,7 @@ struct TestRepository {
     var url: String { "file://" + folder.path }
 
     @discardableResult
-    func git(_ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", folder.path, "-c", "user.name=Ada Lovelace", "-c", "user.email=ada@example.com"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ServerTestSetup("git \(arguments.joined(separator: " ")) failed") }
-        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func git(_ arguments: String...) throws -> String { try GitCLI.run(arguments, in: folder.path) }
 
     /// Commits everything; returns the new commit id.
     @discardableResult
@@ -59,7 +48,7 @@ final class TestReconciler: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let port = try TestServer.freePort()
+            let port = try Loopback.freePort()
             let process = try Self.launch(server: server, arguments: arguments, port: port, log: log)
             let deadline = ContinuousClock.now + .seconds(30)
             while process.isRunning, ContinuousClock.now < deadline, !(await TestServer.healthy(port: port)) {
@@ -74,19 +63,12 @@ final class TestReconciler: Sendable {
 
     static func launch(server: TestServer, arguments: [String], port: Int, log: URL) throws -> Process {
         try Data().write(to: log)
-        let process = Process()
-        // The same signal-mask-clearing exec wrapper as the server's, so SIGTERM reaches it.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                             TestServer.binary.deletingLastPathComponent().appendingPathComponent("dpctl").path, "reconcile",
-                             "--database-url", server.databaseURL, "--listen", "127.0.0.1:\(port)",
-                             "--cache-dir", log.deletingPathExtension().path + "-cache"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(server.env) { $1 }
-            .merging(["DATAPILOT_CONFIG": log.deletingPathExtension().path + "-config.yaml"]) { $1 }
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
-        try process.run()
-        return process
+        let output = try FileHandle(forWritingTo: log)
+        // Through the signal-mask-clearing wrapper, as the server, so SIGTERM reaches it.
+        return try Subprocess.start(try Products.path("dpctl"), ["reconcile", "--database-url", server.databaseURL, "--listen", "127.0.0.1:\(port)",
+                                                                  "--cache-dir", log.deletingPathExtension().path + "-cache"] + arguments,
+                                    environment: server.env.merging(["DATAPILOT_CONFIG": log.deletingPathExtension().path + "-config.yaml"]) { $1 },
+                                    clearingSignalMask: true, stdout: output, stderr: output)
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }

@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import Testing
+import TestSupport
 
 /// Issue 14, finding 7 (Postgres down): the API answered 500 and `/readyz` told anyone the
 /// database's host and port. It must answer 503 with Retry-After, and a generic `/readyz`.
@@ -9,14 +10,13 @@ struct SecurityDatabaseDownTests {
     @Test func aDatabaseOutageIs503AndReadyzNamesNoHost() async throws {
         try await withServer { direct in
             // A second server on the same database, reaching Postgres through a relay the test cuts.
-            let cluster = try #require(URLComponents(string: try TestServer.clusterURL()))
+            let cluster = try #require(URLComponents(string: try TestDatabase.url()))
             let clusterPort = try #require(cluster.port)
             let relay = try TCPRelay(to: clusterPort)
             defer { relay.cut() }
             var relayed = try #require(URLComponents(string: direct.databaseURL))
             relayed.port = relay.port
-            let server = try await TestServer(arguments: ["--database-url", relayed.string!], sharing: direct)
-            defer { server.stop() }
+            let server = try await direct.sibling(arguments: ["--database-url", relayed.string!])
 
             #expect(try await server.request("GET", "/readyz", key: nil).status == 200)
             let token = try #require(try await server.request("POST", "/auth/token").json["access_token"]?.stringValue)
@@ -59,8 +59,8 @@ struct SecurityDatabaseDownTests {
 /// A TCP relay on loopback to a local port, in a process of its own: `cut()` kills it, which
 /// drops every relayed connection and refuses new ones, as a database host going away does.
 final class TCPRelay: Sendable {
-    let process: Process
-    let port: Int
+    let peer: Peer
+    var port: Int { peer.port }
 
     static let script = """
         import socket, sys, threading
@@ -91,24 +91,8 @@ final class TCPRelay: Sendable {
         """
 
     init(to target: Int) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script, String(target)]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line: [UInt8] = []
-        while let byte = try output.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { line.append(byte) }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
-            throw ServerTestSetup("the TCP relay did not start")
-        }
-        self.port = port
+        peer = try Peer.python("the TCP relay", Self.script, [String(target)])
     }
 
-    func cut() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func cut() { peer.stop() }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import Testing
+import TestSupport
 
 /// Issue 14, findings 1 and 2: executing code is a privilege of its own, off until an operator
 /// enables an executor, and a job the local executor runs cannot reach the server: its
@@ -171,13 +172,12 @@ import Testing
         let marker = "server-env-secret-\(UUID().uuidString.prefix(8))"
         let environment = Self.local.merging(["DATAPILOT_TEST_MARKER": marker]) { $1 }.merging(isolation) { $1 }
         // Trust auth ignores the password; the job must not see it all the same.
-        let seed = try await TestServer(extraEnvironment: environment)
-        seed.stop()
-        let withPassword = seed.databaseURL.replacingOccurrences(of: "postgres://datapilot@", with: "postgres://datapilot:\(password)@")
-        let server = try await TestServer(extraEnvironment: environment, arguments: ["--database-url", withPassword], sharing: seed)
-        defer { server.stop() }
-        do {
+        var log = ""
+        try await withServer(environment: environment) { seed in
+            seed.stop()
+            let withPassword = seed.databaseURL.replacingOccurrences(of: "postgres://datapilot@", with: "postgres://datapilot:\(password)@")
             #expect(withPassword != seed.databaseURL)
+            let server = try await seed.sibling(environment: environment, arguments: ["--database-url", withPassword])
             try await setUp(server)
             let secrets = [password, marker, TestServer.adminKey].map { String($0.reversed()) }
             let command = ["python3", "-c", Self.escape] + secrets + [server.dataDirectory.path]
@@ -187,14 +187,10 @@ import Testing
             let started = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "escape"}"#)
             #expect(started.status == 202, "\(started.text)")
             let status = try await finished(server, "escape")
-            let log = String(decoding: try await server.request("GET", "/api/experiment-runs/escape/artifacts/run.log").body, as: UTF8.self)
+            log = String(decoding: try await server.request("GET", "/api/experiment-runs/escape/artifacts/run.log").body, as: UTF8.self)
             #expect(status["state"]?.stringValue == "SUCCEEDED", "\(status)\n\(log)")
-            await server.dropDatabase()
-            return log
-        } catch {
-            await server.dropDatabase()
-            throw error
         }
+        return log
     }
 
     @Test func aLocalJobIsStoppedAtItsLimits() async throws {
@@ -233,10 +229,9 @@ import Testing
         do {
             let server = try await TestServer(extraEnvironment: Self.local.merging(["DATAPILOT_DATA_DIR": closed.appendingPathComponent("data").path]) { $1 },
                                               arguments: ["--data-dir", closed.appendingPathComponent("data").path])
-            server.stop()
-            await server.dropDatabase()
+            await server.stopAndDropDatabase()
             Issue.record("the server started with a runs folder its jobs cannot reach")
-        } catch let error as ServerTestSetup {
+        } catch let error as SetupError {
             #expect(error.description.contains("cannot reach the runs folder") && error.description.contains("chmod o+x \(closed.path)"),
                     "\(error.description.suffix(600))")
         }
@@ -247,10 +242,9 @@ import Testing
     func unsafeOrMalformedExecutorSettingsStopTheServer(_ environment: [String: String], _ mentions: String) async throws {
         do {
             let server = try await TestServer(extraEnvironment: environment)
-            server.stop()
-            await server.dropDatabase()
+            await server.stopAndDropDatabase()
             Issue.record("the server started with \(environment)")
-        } catch let error as ServerTestSetup {
+        } catch let error as SetupError {
             #expect(error.description.contains(mentions), "\(error.description.suffix(600))")
         }
     }

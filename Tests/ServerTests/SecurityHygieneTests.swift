@@ -4,6 +4,7 @@ import Foundation
 import Manifests
 import Postgres
 import Testing
+import TestSupport
 
 /// Issue 14, findings 6 and 7: external URLs and redirects, credentials in logs, and what
 /// killed or refused requests and finished runs leave behind. Each attack as an outsider (or an
@@ -117,17 +118,16 @@ import Testing
         }
         // train.py against the stand-in of the server, whose download answers that same 307.
         let token = "dprun.secret-run-token-0123456789"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/training/train.py")
+        let script = repositoryRoot.appendingPathComponent("examples/training/train.py")
         let result = try await dpctlQueue.run {
-            try runProcess(["python3", script.path], environment: [
+            try Subprocess.run("python3", [script.path], in: folder, environment: [
                 "DATAPILOT_URL": "http://127.0.0.1:\(servers.apiPort)", "DATAPILOT_RUN_ID": "r1", "DATAPILOT_RUN_TOKEN": token,
-            ], directory: folder)
+            ], combined: true, timeout: .seconds(120))
         }
-        #expect(result.status == 0, "train.py failed: \(result.output)")
+        #expect(result.status == 0, "train.py failed: \(result.stdout)")
         let attacker = (try? String(contentsOf: folder.appendingPathComponent("attacker.log"), encoding: .utf8)) ?? ""
         let api = (try? String(contentsOf: folder.appendingPathComponent("api.log"), encoding: .utf8)) ?? ""
-        #expect(attacker.contains("GET /data.csv"), "train.py did not follow the redirect: \(attacker)\n\(result.output)")
+        #expect(attacker.contains("GET /data.csv"), "train.py did not follow the redirect: \(attacker)\n\(result.stdout)")
         #expect(!attacker.lowercased().contains("authorization"), "the run token went to the other host:\n\(attacker)")
         #expect(!attacker.contains(token))
         #expect(api.contains("Bearer " + token), "the token should still reach the server itself:\n\(api)")
@@ -145,41 +145,27 @@ import Testing
 
     /// An upload killed mid-body leaves its spool file; the next start removes it.
     @Test func aKilledUploadsSpoolFileIsGoneAfterRestart() async throws {
-        let server = try await TestServer()
-        let spool = server.dataDirectory.appendingPathComponent("spool")
-        var restarted: Process?
-        do {
+        try await withServer { server in
+            let spool = server.dataDirectory.appendingPathComponent("spool")
             #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
             // Headers for 50 MB, then 200 KB, then silence.
-            let sender = try startProcess(["python3", "-c", """
+            let sender = try Subprocess.start("python3", ["-c", """
                 import socket, sys, time
                 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
                 s.sendall(b"POST /api/datasets/churn/versions/upload?name=big HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer " + sys.argv[2].encode()
                           + b"\\r\\nContent-Length: 50000000\\r\\n\\r\\n" + b"x" * 200000)
                 time.sleep(120)
                 """, String(server.port), TestServer.adminKey])
-            defer { SecurityHygieneTests.stop(sender) }
+            defer { Subprocess.stop(sender) }
             let spooling = try await eventually(20) { !((try? FileManager.default.contentsOfDirectory(atPath: spool.path)) ?? []).isEmpty }
             #expect(spooling, "the upload never reached the spool folder")
-            kill(server.process.processIdentifier, SIGKILL)
-            server.process.waitUntilExit()
+            Subprocess.stop(server.process)
             let left = try FileManager.default.contentsOfDirectory(atPath: spool.path)
             #expect(!left.isEmpty, "the killed upload left nothing to sweep")
-            let log = server.dataDirectory.appendingPathComponent("server-2.log")
-            let environment = ProcessInfo.processInfo.environment.merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": TestServer.adminKey]) { $1 }
-            restarted = try await TestServer.launch(arguments: ["--database-url", server.databaseURL, "--data-dir", server.dataDirectory.path],
-                                                    environment: environment, logFile: log, dataDirectory: server.dataDirectory).0
+            _ = try await server.restart()
             let after = try FileManager.default.contentsOfDirectory(atPath: spool.path)
             #expect(after.isEmpty, "spool files survived the restart: \(after)")
-        } catch {
-            Self.stop(restarted)
-            server.stop()
-            await server.dropDatabase()
-            throw error
         }
-        Self.stop(restarted)
-        server.stop()
-        await server.dropDatabase()
     }
 
     /// A 409 (a version name taken with other content) stores nothing; content another version
@@ -243,27 +229,20 @@ import Testing
         }.sorted()
     }
 
-    static func stop(_ process: Process?) {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
     /// Runs datapilot-server with `arguments` (a database of its own), expecting it to stop at
     /// once; returns what it printed.
     func serverStartFailure(_ arguments: [String], environment: [String: String] = [:]) async throws -> String {
-        let cluster = try TestServer.clusterURL()
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("dp-fail-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let cluster = try TestDatabase.url()
+        let data = try scratchFolder("server-fail")
         defer { try? FileManager.default.removeItem(at: data) }
         let hasDatabase = arguments.contains("--database-url")
         let result = try await dpctlQueue.run {
-            try runProcess([TestServer.binary.path, "--port", String(try TestServer.freePort()), "--data-dir", data.path]
-                           + (hasDatabase ? [] : ["--database-url", cluster]) + arguments,
-                           environment: environment, directory: data, timeout: 60)
+            try Subprocess.run(try Products.path("datapilot-server"), ["--port", String(try Loopback.freePort()), "--data-dir", data.path]
+                               + (hasDatabase ? [] : ["--database-url", cluster]) + arguments,
+                               in: data, environment: environment, combined: true, timeout: .seconds(60))
         }
         #expect(result.status != 0, "the server started with \(arguments)")
-        return result.output
+        return result.stdout
     }
 }
 
@@ -271,7 +250,7 @@ import Testing
 /// download answering 307 to the other host, telemetry), `attacker` serves the data; each
 /// records every request line and header.
 struct TwoHosts {
-    let process: Process
+    let peer: Peer
     let apiPort: Int
     let attackerPort: Int
 
@@ -320,57 +299,16 @@ struct TwoHosts {
             servers.append(server)
             threading.Thread(target=server.serve_forever, daemon=True).start()
         ATTACKER.append(servers[1].server_address[1])
-        with open(os.path.join(folder, "ports.tmp"), "w") as f:
-            f.write(f"{servers[0].server_address[1]} {servers[1].server_address[1]}")
-        os.rename(os.path.join(folder, "ports.tmp"), os.path.join(folder, "ports"))
+        print(f"{servers[0].server_address[1]} {servers[1].server_address[1]}", flush=True)
         threading.Event().wait()
         """#
 
     static func start(in folder: URL) throws -> TwoHosts {
-        let process = try startProcess(["python3", "-c", script, folder.path])
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let text = try? String(contentsOf: folder.appendingPathComponent("ports"), encoding: .utf8) {
-                let ports = text.split(separator: " ").compactMap { Int($0) }
-                if ports.count == 2 { return TwoHosts(process: process, apiPort: ports[0], attackerPort: ports[1]) }
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        throw ServerTestSetup("the test's HTTP servers did not start")
+        let peer = try Peer.python("the test's HTTP servers", script, [folder.path], ready: .announcesLine)
+        let ports = peer.announcement.split(separator: " ").compactMap { Int($0) }
+        guard ports.count == 2 else { throw SetupError(.peerDidNotStart, "the test's HTTP servers announced \(peer.announcement)") }
+        return TwoHosts(peer: peer, apiPort: ports[0], attackerPort: ports[1])
     }
 
-    /// SIGKILL: a child of a dispatch thread may have SIGTERM blocked.
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-}
-
-/// Starts `arguments` (through /usr/bin/env) with the test's environment plus `environment`.
-func startProcess(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil, output: FileHandle? = nil) throws -> Process {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    if let directory { process.currentDirectoryURL = directory }
-    process.standardOutput = output ?? FileHandle.nullDevice
-    process.standardError = output ?? FileHandle.nullDevice
-    try process.run()
-    return process
-}
-
-/// Runs `arguments` to the end (killed after `timeout` seconds); its exit status and output.
-func runProcess(_ arguments: [String], environment: [String: String] = [:], directory: URL, timeout: Double = 120) throws -> (status: Int32, output: String) {
-    let log = directory.appendingPathComponent("process-\(UUID().uuidString).log")
-    try Data().write(to: log)
-    let handle = try FileHandle(forWritingTo: log)
-    defer { try? handle.close() }
-    let process = try startProcess(arguments, environment: environment, directory: directory, output: handle)
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    func stop() { peer.stop() }
 }

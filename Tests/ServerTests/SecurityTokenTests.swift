@@ -4,6 +4,7 @@ import Foundation
 import Manifests
 import Postgres
 import Testing
+import TestSupport
 
 /// Issue 14, findings 4 and part of 1: the signing keys live outside the database, tokens die with
 /// their API key, run tokens are bound to the run's uid, keys rotate by key id. Each test is the
@@ -308,7 +309,7 @@ import Testing
             do {
                 _ = try await servers.start(env)
                 Issue.record("the server dropped the evidence key that signed the bundles so far")
-            } catch let failure as ServerTestSetup {
+            } catch let failure as SetupError {
                 #expect(failure.description.contains("psql") && failure.description.contains(file), "\(failure.description.suffix(800))")
                 #expect(!failure.description.contains(old))
             }
@@ -345,10 +346,10 @@ import Testing
                 let path = folder.appendingPathComponent("keys-\(index)").path
                 if let content = bad.content { try Self.write(content, to: path) }
                 do {
-                    let started = try await TestServer(extraEnvironment: [bad.variable: path], sharing: base)
+                    let started = try await base.sibling(environment: [bad.variable: path])
                     started.stop()
                     Issue.record("\(bad.name): the server started with a bad key file")
-                } catch let failure as ServerTestSetup {
+                } catch let failure as SetupError {
                     let message = failure.description
                     #expect(message.contains(path), "\(bad.name): \(message.suffix(600))")
                     for fragment in bad.expected { #expect(message.contains(fragment), "\(bad.name): \(fragment) not in \(message.suffix(600))") }
@@ -356,10 +357,10 @@ import Testing
             }
             // A service run alone cannot make up keys of its own: its tokens would not match the others'.
             do {
-                let started = try await TestServer(arguments: ["--service", "registry"], sharing: base)
+                let started = try await base.sibling(arguments: ["--service", "registry"])
                 started.stop()
                 Issue.record("a split service started without shared token keys")
-            } catch let failure as ServerTestSetup {
+            } catch let failure as SetupError {
                 #expect(failure.description.contains("token-signing-keys-file"), "\(failure.description.suffix(600))")
             }
         }
@@ -371,27 +372,24 @@ import Testing
 /// Servers started one after another on one database (restarts with other settings); all stopped
 /// and the database dropped at the end.
 final class ServerSeries {
-    var started: [TestServer] = []
+    var first: TestServer?
 
     /// A server on the series' database (the first one makes it).
     func start(_ environment: [String: String], _ arguments: [String] = []) async throws -> TestServer {
-        let server = try await TestServer(extraEnvironment: environment, arguments: arguments, sharing: started.first)
-        started.append(server)
+        if let first { return try await first.sibling(environment: environment, arguments: arguments) }
+        let server = try await TestServer(extraEnvironment: environment, arguments: arguments)
+        first = server
         return server
     }
 }
 
 func withServers(_ body: (ServerSeries) async throws -> Void) async throws {
     let series = ServerSeries()
-    func cleanUp() async {
-        for server in series.started.reversed() { server.stop() }
-        await series.started.first?.dropDatabase()
-    }
     do { try await body(series) } catch {
-        await cleanUp()
+        await series.first?.stopAndDropDatabase()
         throw error
     }
-    await cleanUp()
+    await series.first?.stopAndDropDatabase()
 }
 
 extension SecurityTokenTests {
@@ -489,7 +487,7 @@ extension SecurityTokenTests {
             return printed.contains("token=")
         }
         guard let line = printed.split(separator: "\n").first(where: { $0.hasPrefix("token=dpt.") }) else {
-            throw ServerTestSetup("no run token in the run's log: \(printed)")
+            throw SetupError(.badFixture, "no run token in the run's log: \(printed)")
         }
         return String(line.dropFirst("token=".count))
     }
@@ -501,27 +499,21 @@ extension SecurityTokenTests {
     @Test func replacingTheBootstrapKeyEndsTheOldKeysTokens() async throws {
         // Both starts share the database and the token signing key, as replicas and restarts do.
         let signing = ["DATAPILOT_TOKEN_SIGNING_KEYS": "rotation-test " + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()]
-        let first = try await TestServer(extraEnvironment: signing)
-        let token = try await first.request("POST", "/auth/token").json["access_token"]?.stringValue ?? ""
-        #expect(token.hasPrefix("dpt."))
-        #expect(try await first.request("GET", "/api/datasets", key: token).status == 200)
-        first.stop()
-        // Token times are whole seconds; a replacement in the token's own second would not tell them apart.
-        try await Task.sleep(for: .milliseconds(1100))
-        // The same database and keys, another bootstrap key.
-        let replaced = "replaced-admin-key-\(UUID().uuidString.prefix(8))"
-        let second = try await TestServer(extraEnvironment: signing.merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": replaced]) { $1 }, sharing: first)
-        defer { second.stop() }
-        do {
+        try await withServer(environment: signing) { first in
+            let token = try await first.request("POST", "/auth/token").json["access_token"]?.stringValue ?? ""
+            #expect(token.hasPrefix("dpt."))
+            #expect(try await first.request("GET", "/api/datasets", key: token).status == 200)
+            first.stop()
+            // Token times are whole seconds; a replacement in the token's own second would not tell them apart.
+            try await Task.sleep(for: .milliseconds(1100))
+            // The same database and keys, another bootstrap key.
+            let replaced = "replaced-admin-key-\(UUID().uuidString.prefix(8))"
+            let second = try await first.sibling(environment: signing.merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": replaced]) { $1 })
             let old = try await second.request("GET", "/api/datasets", key: token)
             #expect(old.status == 401 && old.json["detail"]?.stringValue?.contains("was replaced") == true, "\(old.text)")
             #expect(try await second.request("GET", "/api/datasets", key: TestServer.adminKey).status == 401)
             let fresh = try await second.request("POST", "/auth/token", key: replaced).json["access_token"]?.stringValue ?? ""
             #expect(try await second.request("GET", "/api/datasets", key: fresh).status == 200)
-        } catch {
-            await second.dropDatabase()
-            throw error
         }
-        await second.dropDatabase()
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Manifests
 import Postgres
 import Testing
+import TestSupport
 
 /// The seed's data flow end to end, through the gateway with auth: dataset → version → quality
 /// evaluation → experiment and run → the example training script executed with a run-scoped
@@ -15,7 +16,7 @@ import Testing
         // The training code, where the job's user may read it (the local executor's sandbox binds it read-only).
         let code = folder.appendingPathComponent("code")
         try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: serverRepositoryRoot.appendingPathComponent("examples/training/train.py"), to: code.appendingPathComponent("train.py"))
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("examples/training/train.py"), to: code.appendingPathComponent("train.py"))
         for path in [folder.path, code.path] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: code.appendingPathComponent("train.py").path)
         try await withServer(environment: ["DATAPILOT_EXECUTORS": "local", "DATAPILOT_EXECUTOR_READ_ONLY_PATHS": code.path]) { server in
@@ -28,7 +29,7 @@ import Testing
             // Dataset, two versions from the examples, a rule, an evaluation.
             #expect(try await call("POST", "/api/datasets", dataset("churn")).status == 201)
             for month in ["09", "10"] {
-                let data = try Data(contentsOf: serverRepositoryRoot.appendingPathComponent("examples/data/churn-2026-\(month).csv"))
+                let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("examples/data/churn-2026-\(month).csv"))
                 let upload = try await call("POST", "/api/datasets/churn/versions/upload?name=churn-2026-\(month)&source_path=data/churn-2026-\(month).csv",
                                             body: .bytes(Array(data)))
                 #expect(upload.status == 201, "\(upload.text)")

@@ -1,6 +1,7 @@
 import Blocking
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct ShutdownTests {
     /// SIGTERM while an upload is in flight: the upload completes, then the server exits 0.
@@ -12,19 +13,16 @@ import Testing
             let fifo = server.dataDirectory.appendingPathComponent("upload.fifo")
             #expect(mkfifo(fifo.path, 0o600) == 0)
             let output = server.dataDirectory.appendingPathComponent("curl.out")
-            let curl = Process()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            curl.arguments = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", fifo.path, "-X", "POST",
-                              "-H", "Authorization: Bearer \(TestServer.adminKey)",
-                              "\(server.baseURL)/api/datasets/slow/versions/upload?name=slow-1"]
             try Data().write(to: output)
-            curl.standardOutput = try FileHandle(forWritingTo: output)
-            try curl.run()
+            let curl = try Subprocess.start("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", fifo.path, "-X", "POST",
+                                                      "-H", "Authorization: Bearer \(TestServer.adminKey)",
+                                                      "\(server.baseURL)/api/datasets/slow/versions/upload?name=slow-1"],
+                                            stdout: try FileHandle(forWritingTo: output))
 
             let io = BlockingQueue(label: "datapilot.tests.fifo")
             let chunk = Data(repeating: 7, count: 4 << 20)
             let writer = try await io.run { () throws -> FileHandleBox in
-                guard let handle = FileHandle(forWritingAtPath: fifo.path) else { throw ServerTestSetup("cannot open the FIFO") }
+                guard let handle = FileHandle(forWritingAtPath: fifo.path) else { throw SetupError(.peerDidNotStart, "cannot open the FIFO") }
                 try handle.write(contentsOf: chunk)
                 return FileHandleBox(handle)
             }

@@ -3,12 +3,9 @@ import Curl
 import Foundation
 import Manifests
 import Postgres
+import Synchronization
 import Testing
-
-struct ServerTestSetup: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
+import TestSupport
 
 /// A real `datapilot-server` process on loopback, on a database of its own in the private
 /// Postgres cluster that `make test` starts, with a bootstrap admin key.
@@ -22,29 +19,16 @@ final class TestServer: Sendable {
     let dataDirectory: URL
     let logFile: URL
     let io = BlockingQueue(concurrentLabel: "datapilot.tests.http")
+    /// Servers started on this one's database by `sibling` and `restart`: stopped with it.
+    let siblings = Mutex<[TestServer]>([])
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    static func clusterURL() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["DATAPILOT_TEST_DATABASE_URL"] else {
-            throw ServerTestSetup("DATAPILOT_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a private Postgres")
-        }
-        return url
-    }
-
-    static let binary: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        while url.path != "/" {
-            let candidate = url.appendingPathComponent("datapilot-server")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            url = url.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: "datapilot-server")
-    }()
-
-    /// A server on a new database, or with `sharing` on the database of another (split mode).
-    init(extraEnvironment: [String: String] = [:], arguments: [String] = [], sharing other: TestServer? = nil) async throws {
-        let cluster = try Self.clusterURL()
+    /// A server on a new database, or with `sharing` on the database of another (split mode,
+    /// replicas, restarts), on a data folder of its own or the one given.
+    init(extraEnvironment: [String: String] = [:], arguments: [String] = [], sharing other: TestServer? = nil,
+         dataDirectory given: URL? = nil) async throws {
+        let cluster = try TestDatabase.url()
         if let other {
             database = other.database
             databaseURL = other.databaseURL
@@ -55,34 +39,43 @@ final class TestServer: Sendable {
             admin.close()
             databaseURL = cluster.replacingOccurrences(of: "/datapilot_test", with: "/\(database)")
         }
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("dp-server-\(UUID().uuidString)")
+        dataDirectory = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("dp-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        logFile = dataDirectory.appendingPathComponent("server.log")
-        let environment = ProcessInfo.processInfo.environment
-            .merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": Self.adminKey]) { $1 }.merging(extraEnvironment) { $1 }
+        logFile = dataDirectory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log")
+        let environment = ["DATAPILOT_BOOTSTRAP_ADMIN_KEY": Self.adminKey].merging(extraEnvironment) { $1 }
         (process, port) = try await Self.launch(arguments: ["--database-url", databaseURL, "--data-dir", dataDirectory.path] + arguments,
-                                                environment: environment, logFile: logFile, dataDirectory: dataDirectory)
+                                                environment: environment, logFile: logFile, dataDirectory: given == nil ? dataDirectory : nil)
+    }
+
+    /// Another server on this database (a replica, or a service of a split deployment), on a data
+    /// folder of its own; stopped with this one.
+    func sibling(environment: [String: String] = [:], arguments: [String] = []) async throws -> TestServer {
+        let server = try await TestServer(extraEnvironment: environment, arguments: arguments, sharing: self)
+        siblings.withLock { $0.append(server) }
+        return server
+    }
+
+    /// This server killed (SIGKILL, as a crash) and started again on its database and data folder,
+    /// with `environment` and `arguments`; the new one is stopped with this one.
+    func restart(with environment: [String: String] = [:], arguments: [String] = []) async throws -> TestServer {
+        Subprocess.stop(process)
+        let server = try await TestServer(extraEnvironment: environment, arguments: arguments, sharing: self, dataDirectory: dataDirectory)
+        siblings.withLock { $0.append(server) }
+        return server
     }
 
     /// Starts the server on a free port and waits until it says it listens and answers /healthz.
     /// Another test may take the port between our probe and the server's bind: then the server
     /// exits and we try another port; the log line keeps us from mistaking that other test's
     /// server for ours.
-    static func launch(arguments: [String], environment: [String: String], logFile: URL, dataDirectory: URL) async throws -> (Process, Int) {
+    static func launch(arguments: [String], environment: [String: String], logFile: URL, dataDirectory: URL?) async throws -> (Process, Int) {
         var log = ""
         for _ in 0..<4 {
-            let port = try freePort()
-            let process = Process()
-            // Through a tiny exec wrapper that clears the signal mask: a child spawned from a dispatch
-            // thread would otherwise inherit a blocked SIGTERM, and graceful shutdown could not be tested.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                                 binary.path, "--port", String(port)] + arguments
-            process.environment = environment
+            let port = try Loopback.freePort()
             try Data().write(to: logFile)
-            process.standardOutput = try FileHandle(forWritingTo: logFile)
-            process.standardError = process.standardOutput
-            try process.run()
+            let output = try FileHandle(forWritingTo: logFile)
+            let process = try Subprocess.start(try Products.path("datapilot-server"), ["--port", String(port)] + arguments,
+                                               environment: environment, clearingSignalMask: true, stdout: output, stderr: output)
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
@@ -90,14 +83,11 @@ final class TestServer: Sendable {
                 if log.contains("datapilot-server listening"), await healthy(port: port), process.isRunning { return (process, port) }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+            Subprocess.stop(process)
             guard log.contains("in use") else { break }
         }
-        try? FileManager.default.removeItem(at: dataDirectory)
-        throw ServerTestSetup("datapilot-server did not become healthy:\n\(log)")
+        if let dataDirectory { try? FileManager.default.removeItem(at: dataDirectory) }
+        throw SetupError(.peerDidNotStart, "datapilot-server did not become healthy:\n\(log)")
     }
 
     static let probe = BlockingQueue(concurrentLabel: "datapilot.tests.probe")
@@ -108,39 +98,25 @@ final class TestServer: Sendable {
         return response?.status == 200
     }
 
-    /// SIGKILL (see CurlSmokeTests: SIGTERM may be blocked in children of dispatch threads),
-    /// then the database and data folder go.
+    /// SIGKILL (see `Subprocess.start`: SIGTERM may be blocked in children of dispatch threads),
+    /// then the data folder goes; the same for the servers started on this one's database.
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        for sibling in siblings.withLock({ $0 }) { sibling.stop() }
+        Subprocess.stop(process)
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
+    /// `stop()`, then the database goes too.
+    func stopAndDropDatabase() async {
+        stop()
+        await dropDatabase()
+    }
+
     func dropDatabase() async {
-        guard let cluster = try? Self.clusterURL() else { return }
+        guard let cluster = try? TestDatabase.url() else { return }
         let admin = ConnectionPool(conninfo: cluster, maxConnections: 1)
         _ = try? await admin.withConnection { [database] in try $0.query("drop database if exists \(database) with (force)") }
         admin.close()
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw ServerTestSetup("cannot find a free port") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// One HTTP request with libcurl, run off the cooperative pool.
@@ -177,7 +153,7 @@ final class TestServer: Sendable {
     func key(role: String) async throws -> String {
         let response = try await request("POST", "/auth/api-keys", json: #"{"name": "\#(role) key", "role": "\#(role)"}"#)
         guard response.status == 201, let key = response.json["key"]?.stringValue else {
-            throw ServerTestSetup("cannot create a \(role) key: \(response.status) \(response.text)")
+            throw SetupError(.peerDidNotStart, "cannot create a \(role) key: \(response.status) \(response.text)")
         }
         return key
     }
@@ -193,36 +169,32 @@ enum ServerMode: String, CaseIterable, Sendable {
 /// Runs `body` against a fresh server (the gateway, in split mode), always stopping every
 /// process and dropping the database.
 func withServer(mode: ServerMode = .single, environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
-    var started: [TestServer] = []
-    func cleanUp() async {
-        for server in started.reversed() { server.stop() }
-        await started.first?.dropDatabase()
-    }
+    var first: TestServer?
     do {
         switch mode {
         case .single:
-            started.append(try await TestServer(extraEnvironment: environment))
+            let server = try await TestServer(extraEnvironment: environment)
+            first = server
+            try await body(server)
         case .split:
             // The processes of a split deployment share their signing keys (a Secret in Kubernetes).
             func key() -> String { Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() }
             let environment = environment.merging(["DATAPILOT_TOKEN_SIGNING_KEYS": "split \(key())",
                                                    "DATAPILOT_EVIDENCE_SIGNING_KEYS": "split \(key())"]) { given, _ in given }
             let backend = try await TestServer(extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"])
-            started.append(backend)
+            first = backend
             // Quality and experiments in a process of their own, on the same database.
-            let objects = try await TestServer(extraEnvironment: environment, arguments: ["--service", "quality,experiments"], sharing: backend)
-            started.append(objects)
-            started.append(try await TestServer(extraEnvironment: environment, arguments: [
+            let objects = try await backend.sibling(environment: environment, arguments: ["--service", "quality,experiments"])
+            try await body(try await backend.sibling(environment: environment, arguments: [
                 "--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL, "--lineage-url", backend.baseURL,
                 "--quality-url", objects.baseURL, "--experiments-url", objects.baseURL,
-            ], sharing: backend))
+            ]))
         }
-        try await body(started.last!)
     } catch {
-        await cleanUp()
+        await first?.stopAndDropDatabase()
         throw error
     }
-    await cleanUp()
+    await first?.stopAndDropDatabase()
 }
 
 extension HTTPResponse {

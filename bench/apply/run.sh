@@ -7,56 +7,23 @@
 #
 #   bench/apply/run.sh            # from any directory; BENCH_COUNT=10000 BENCH_NO_RESULTS=1
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-source scripts/lib/packages.sh
-source scripts/lib/postgres.sh
+source "$(dirname "$0")/../lib/server.sh"
 count="${BENCH_COUNT:-10000}"
-results="$root/bench/RESULTS.md"
-log() { printf '==> %s\n' "$*" >&2; }
 
-datapilot_packages+=(wrk curl time)
-ensure_packages
-
-log "building dpctl and datapilot-server (release)"
-swift build -c release --product datapilot-server >&2
-swift build -c release --product dpctl >&2
-bin="$(swift build -c release --show-bin-path)"
-
-work="$(mktemp -d /tmp/dp-apply-bench.XXXXXX)"
-cleanup() {
-  [ -n "${server_pid:-}" ] && kill -9 "$server_pid" 2>/dev/null || true
-  pg_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
-pg_start
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-key="bench-admin-key-$(date +%s)-abcdef"
-port=$(free_port)
-DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" "$bin/datapilot-server" --port "$port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
-  --data-dir "$work/data" --max-connections 20 >"$work/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
-export DATAPILOT_SERVER="$base" DATAPILOT_TOKEN="$key" DATAPILOT_CONFIG="$work/config.yaml"
+bench_with_server apply "wrk curl time" datapilot-server dpctl
 
 log "generating $count manifests"
 python3 "$here/generate.py" "$work/manifests" "$count"
-git -C "$work/manifests" init -q && git -C "$work/manifests" add -A && \
-  git -C "$work/manifests" -c user.name=bench -c user.email=bench@example.com commit -qm manifests
+bench_git "$work/manifests" init -q && bench_git "$work/manifests" add -A && bench_git "$work/manifests" commit -qm manifests
 
 # Requests the server has answered so far (Hummingbird's request counter).
 requests() { curl -sf "$base/metrics" | awk '/^hb_requests[{ ]/ {s += $NF} END {printf "%d", s}'; }
-now() { python3 -c 'import time; print(time.monotonic())'; }
 apply() {  # prints "seconds peak_rss_kib", the output in $work/out
-  local t0 t1
+  local t0
   t0=$(now)
   /usr/bin/time -f '%M' -o "$work/rss" "$bin/dpctl" apply -f "$work/manifests" --applyset bench >"$work/out" 2>"$work/err" || {
     tail -5 "$work/err" >&2; grep -v -E ' (created|configured|unchanged)$' "$work/out" | head -5 >&2; exit 1; }
-  t1=$(now)
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}') $(cat "$work/rss")"
+  echo "$(since "$t0") $(cat "$work/rss")"
 }
 
 log "first apply"
@@ -97,7 +64,7 @@ if [ -z "${BENCH_NO_RESULTS:-}" ]; then
     echo
     echo "## dpctl apply — $(date -u +%Y-%m-%d)"
     echo
-    echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1); Postgres 15. Release build, server with --max-connections 20, dpctl --concurrency 8 (default)."
+    echo "Machine: $(machine_summary); Postgres 15. Release build, server with --max-connections 20, dpctl --concurrency 8 (default)."
     echo
     echo "$table"
   } >>"$results"

@@ -6,45 +6,16 @@
 #
 #   bench/drift/run.sh      # BENCH_COUNT=10000 BENCH_NO_RESULTS=1
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-source scripts/lib/packages.sh
-source scripts/lib/postgres.sh
+source "$(dirname "$0")/../lib/server.sh"
 count="${BENCH_COUNT:-10000}"
-results="$root/bench/RESULTS.md"
 scratch="${BENCH_SCRATCH:-$root/.build/bench-release}"
-log() { printf '==> %s\n' "$*" >&2; }
 
-datapilot_packages+=(curl time)
-ensure_packages
-log "building dpctl and datapilot-server (release, scratch path $scratch)"
-swift build -c release --scratch-path "$scratch" --product datapilot-server >&2
-swift build -c release --scratch-path "$scratch" --product dpctl >&2
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
-
-work="$(mktemp -d /tmp/dp-drift-bench.XXXXXX)"
-cleanup() {
-  [ -n "${server_pid:-}" ] && kill -9 "$server_pid" 2>/dev/null || true
-  pg_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
-pg_start
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-now() { python3 -c 'import time; print(time.monotonic())'; }
-key="bench-admin-key-$(date +%s)-abcdef"
-port=$(free_port)
-DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" "$bin/datapilot-server" --port "$port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
-  --data-dir "$work/data" --max-connections 20 >"$work/server.log" 2>&1 &
-server_pid=$!
-export DATAPILOT_SERVER="http://127.0.0.1:$port" DATAPILOT_TOKEN="$key" DATAPILOT_CONFIG="$work/config.yaml"
-for _ in $(seq 100); do curl -sf "$DATAPILOT_SERVER/healthz" >/dev/null && break; sleep 0.1; done
+bench_with_server drift "curl time" datapilot-server dpctl
 api() { curl -sf -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
 
 log "generating $count manifests and applying them (apply set bench)"
 python3 "$root/bench/apply/generate.py" "$work/repo/manifests" "$count"
-g() { git -C "$work/repo" -c user.name=bench -c user.email=bench@example.com "$@"; }
+g() { bench_git "$work/repo" "$@"; }
 g init -q -b main && g add -A && g commit -qm manifests
 "$bin/dpctl" apply -f "$work/repo/manifests" -R --applyset bench --root "$work/repo" >"$work/apply.log" 2>&1 \
   || { tail -20 "$work/apply.log" >&2; exit 1; }
@@ -72,7 +43,7 @@ set +e
 /usr/bin/time -f '%M' -o "$work/rss-drift" "$bin/dpctl" drift --repo "$work/repo" --path manifests --applyset bench -o json >"$work/drift.json" 2>"$work/drift.err"
 status=$?
 set -e
-drift_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')
+drift_s=$(since "$t0")
 after=$(requests)
 [ "$status" = 1 ] || { cat "$work/drift.err" >&2; echo "expected exit 1 (drift), got $status" >&2; exit 1; }
 drifted=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["drifted"])' "$work/drift.json")
@@ -99,7 +70,7 @@ set +e
   --server "$DATAPILOT_SERVER" --applyset bench -o markdown >"$work/plan.md" 2>"$work/plan.err"
 status=$?
 set -e
-plan_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')
+plan_s=$(since "$t0")
 [ "$status" = 1 ] || { cat "$work/plan.err" >&2; echo "expected exit 1 (changes), got $status" >&2; exit 1; }
 plan_rss=$(( $(tail -1 "$work/rss-plan") / 1024 ))
 plan_bytes=$(wc -c <"$work/plan.md")
@@ -110,8 +81,7 @@ printf '%s\n' "$summary"
 if [ -z "${BENCH_NO_RESULTS:-}" ]; then
   {
     printf '\n## dpctl drift and plan — %s\n\n' "$(date +%F)"
-    printf 'Machine: %s cores, %s, Linux %s; %s; Postgres 15. Release build.\n\n' "$(nproc)" \
-      "$(free -g | awk '/Mem:/ {print $2 " GiB"}')" "$(uname -r)" "$(swift --version 2>/dev/null | head -1)"
+    printf 'Machine: %s; Postgres 15. Release build.\n\n' "$(machine_summary)"
     printf '| what | time | requests / size | peak RSS |\n|---|---|---|---|\n%s\n' "$summary"
   } >>"$results"
   log "appended to $results"

@@ -5,15 +5,12 @@
 #
 #   bench/metrics/run.sh          # BENCH_POINTS=200000
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-source scripts/lib/packages.sh
-source scripts/lib/postgres.sh
+source "$(dirname "$0")/../lib/server.sh"
 points="${BENCH_POINTS:-200000}"
-log() { printf '==> %s\n' "$*" >&2; }
-ensure_packages
 
+# MLflow's workers first (never `kill 0`: that would be this whole process group).
+bench_stop_more() { [ -n "${mlflow_pid:-}" ] || return 0; pkill -9 -P "$mlflow_pid" 2>/dev/null; kill -9 "$mlflow_pid" 2>/dev/null || true; }
+bench_with_server metrics "" datapilot-server
 venv="${MLFLOW_VENV:-$root/.build-venv-mlflow}"
 if ! "$venv/bin/python" -c 'import mlflow, psycopg' 2>/dev/null; then
   log "installing MLflow into $venv"
@@ -21,30 +18,6 @@ if ! "$venv/bin/python" -c 'import mlflow, psycopg' 2>/dev/null; then
   "$venv/bin/pip" install --quiet 'mlflow==3.*' 'psycopg[binary]'
 fi
 mlflow_version=$("$venv/bin/python" -c 'import mlflow; print(mlflow.__version__)')
-
-log "building datapilot-server (release)"
-swift build -c release --product datapilot-server >&2
-server_bin="$(swift build -c release --show-bin-path)/datapilot-server"
-
-work="$(mktemp -d /tmp/dp-metrics-bench.XXXXXX)"
-cleanup() {
-  [ -n "${server_pid:-}" ] && kill -9 "$server_pid" 2>/dev/null || true
-  [ -n "${mlflow_pid:-}" ] && pkill -9 -P "$mlflow_pid" 2>/dev/null; kill -9 "${mlflow_pid:-0}" 2>/dev/null || true
-  pg_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
-pg_start
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 600); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
-
-key="bench-admin-key-$(date +%s)-abcdef"
-port=$(free_port)
-DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" "$server_bin" --port "$port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
-  --data-dir "$work/data" --max-connections 20 >"$work/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$port"
-wait_for "$base/healthz"
 api() { curl -sf -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "$@"; }
 api "$base/api/experiments" -d '{"metadata": {"name": "bench"}, "spec": {}}' >/dev/null
 

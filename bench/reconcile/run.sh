@@ -6,45 +6,15 @@
 #
 #   bench/reconcile/run.sh      # BENCH_COUNT=10000 BENCH_COMMITS=50 BENCH_NO_RESULTS=1
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-source scripts/lib/packages.sh
-source scripts/lib/postgres.sh
+source "$(dirname "$0")/../lib/server.sh"
 count="${BENCH_COUNT:-10000}"
 commits="${BENCH_COMMITS:-50}"
-results="$root/bench/RESULTS.md"
-log() { printf '==> %s\n' "$*" >&2; }
 
-datapilot_packages+=(curl time)
-ensure_packages
-log "building dpctl and datapilot-server (release)"
-swift build -c release --product datapilot-server >&2
-swift build -c release --product dpctl >&2
-swift build -c release --product datapilot-reconciler >&2
-bin="$(swift build -c release --show-bin-path)"
-
-work="$(mktemp -d /tmp/dp-reconcile-bench.XXXXXX)"
-cleanup() {
-  for pid in ${server_pid:-} ${reconciler_pid:-} ${daemon_pid:-}; do kill -9 "$pid" 2>/dev/null || true; done
-  pg_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
-pg_start
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-now() { python3 -c 'import time; print(time.monotonic())'; }
-key="bench-admin-key-$(date +%s)-abcdef"
-port=$(free_port)
-DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" "$bin/datapilot-server" --port "$port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
-  --data-dir "$work/data" --max-connections 20 >"$work/server.log" 2>&1 &
-server_pid=$!
-export DATAPILOT_SERVER="http://127.0.0.1:$port" DATAPILOT_TOKEN="$key" DATAPILOT_CONFIG="$work/config.yaml"
-for _ in $(seq 100); do curl -sf "$DATAPILOT_SERVER/healthz" >/dev/null && break; sleep 0.1; done
+bench_with_server reconcile "curl time" datapilot-server dpctl datapilot-reconciler
 
 log "generating $count manifests into a repository served by git daemon"
 python3 "$root/bench/apply/generate.py" "$work/work/manifests" "$count"
-g() { git -C "$work/work" -c user.name=bench -c user.email=bench@example.com "$@"; }
+g() { bench_git "$work/work" "$@"; }
 g init -q -b main && g add -A && g commit -qm manifests
 git init -q --bare "$work/served/repo.git"
 g push -q "$work/served/repo.git" main
@@ -53,6 +23,7 @@ daemon_port=$(free_port)
 git daemon --reuseaddr --listen=127.0.0.1 --port="$daemon_port" --base-path="$work/served" --export-all --enable=receive-pack "$work/served" \
   >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
+bench_pids+=("$daemon_pid")
 remote="git://127.0.0.1:$daemon_port/repo.git"
 for _ in $(seq 50); do git ls-remote "$remote" >/dev/null 2>&1 && break; sleep 0.1; done
 g remote add origin "$remote"
@@ -61,7 +32,7 @@ log "first sync (dpctl reconcile --once)"
 t0=$(now)
 /usr/bin/time -f '%M' -o "$work/rss-first" "$bin/dpctl" reconcile --once --repo "$remote" --name bench --database-url "$DATAPILOT_TEST_DATABASE_URL" \
   --cache-dir "$work/cache" >"$work/first.log" 2>&1 || { tail -20 "$work/first.log" >&2; exit 1; }
-first_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')
+first_s=$(since "$t0")
 
 log "reconciler running; no-op polls for 10 s"
 echo "bench-hook-secret" >"$work/hook-secret"
@@ -70,8 +41,9 @@ rport=$(free_port)
   --webhook-secret-file "$work/hook-secret" --database-url "$DATAPILOT_TEST_DATABASE_URL" --cache-dir "$work/cache" \
   --listen "127.0.0.1:$rport" >"$work/reconciler.log" 2>&1 &
 reconciler_pid=$!
+bench_pids+=("$reconciler_pid")
 rbase="http://127.0.0.1:$rport"
-for _ in $(seq 100); do curl -sf "$rbase/healthz" >/dev/null && break; sleep 0.1; done
+wait_for "$rbase/healthz" || { tail -20 "$work/reconciler.log" >&2; exit 1; }
 sleep 10
 metric() { curl -sf "$rbase/metrics" | awk -v m="$1" '$1 ~ "^"m"(\\{|$)" {s += $NF} END {printf "%.6f", s}'; }
 ls_sum=$(metric datapilot_git_ls_remote_duration_seconds_sum); ls_n=$(metric datapilot_git_ls_remote_duration_seconds_count)
@@ -131,7 +103,7 @@ if [ -z "${BENCH_NO_RESULTS:-}" ]; then
     echo
     echo "## dpctl reconcile — $(date -u +%Y-%m-%d)"
     echo
-    echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(swift --version 2>/dev/null | head -1); libgit2 1.5.1; $(git --version); Postgres 15; git daemon on loopback. Release build."
+    echo "Machine: $(machine_summary); libgit2 1.5.1; $(git --version); Postgres 15; git daemon on loopback. Release build."
     echo
     echo "$table"
   } >>"$results"

@@ -5,40 +5,11 @@
 #
 #   bench/server/run.sh            # from any directory; BENCH_SECONDS=10 BENCH_SIZE_MB=1024
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-source scripts/lib/packages.sh
-source scripts/lib/postgres.sh
+source "$(dirname "$0")/../lib/server.sh"
 seconds="${BENCH_SECONDS:-10}"
 size_mb="${BENCH_SIZE_MB:-1024}"
-log() { printf '==> %s\n' "$*" >&2; }
 
-datapilot_packages+=(wrk nginx-light curl)
-ensure_packages
-
-log "building datapilot-server (release)"
-swift build -c release --product datapilot-server >&2
-server_bin="$(swift build -c release --show-bin-path)/datapilot-server"
-
-work="$(mktemp -d /tmp/dp-server-bench.XXXXXX)"
-cleanup() {
-  [ -n "${server_pid:-}" ] && kill -9 "$server_pid" 2>/dev/null || true
-  [ -n "${nginx_pid:-}" ] && kill -9 "$nginx_pid" 2>/dev/null || true
-  pg_stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
-pg_start
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-key="bench-admin-key-$(date +%s)-abcdef"
-port=$(free_port)
-DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" "$server_bin" --port "$port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
-  --data-dir "$work/data" --max-connections 20 >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-base="http://127.0.0.1:$port"
+bench_with_server server "wrk nginx-light curl" datapilot-server
 
 # 1. creates per second and latency
 declare -a rows
@@ -86,8 +57,8 @@ http {
 }
 CONF
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-nginx_pid=$!
-for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/big.bin" -r 0-0 && break; sleep 0.1; done
+bench_pids+=($!)
+wait_for "http://127.0.0.1:$nginx_port/big.bin" 50
 log "download from nginx"
 nginx_down=$(curl -sf -o /dev/null -w '%{speed_download} %{time_total}' "http://127.0.0.1:$nginx_port/big.bin")
 

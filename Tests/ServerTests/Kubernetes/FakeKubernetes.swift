@@ -2,14 +2,15 @@ import Blocking
 import Curl
 import Foundation
 import Manifests
+import TestSupport
 
 /// The fake Kubernetes API of Tests/KubernetesFake/fake_apiserver.py on loopback over HTTPS,
 /// with a self-signed certificate made here by openssl, and a kubeconfig pointing at it.
 final class FakeKubernetes: Sendable {
     static let token = "fake-sa-token-0123456789abcdef"
-    let process: Process
+    let peer: Peer
     let folder: URL
-    let port: Int
+    var port: Int { Int(peer.announcement.dropFirst("PORT ".count)) ?? 0 }
     let io = BlockingQueue(concurrentLabel: "datapilot.tests.fake-kubernetes")
 
     var server: String { "https://127.0.0.1:\(port)" }
@@ -28,49 +29,19 @@ final class FakeKubernetes: Sendable {
         try Self.openssl(["x509", "-req", "-in", path("client.csr"), "-CA", path("client-ca.crt"), "-CAkey", path("client-ca.key"),
                           "-CAcreateserial", "-days", "1", "-out", path("client.crt")])
 
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("KubernetesFake/fake_apiserver.py")
-        let output = folder.appendingPathComponent("fake.out")
-        try Data().write(to: output)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--cert", folder.appendingPathComponent("ca.crt").path,
-                             "--key", folder.appendingPathComponent("tls.key").path, "--token", Self.token, "--client-ca", path("client-ca.crt")]
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
-        var found: Int?
-        while ContinuousClock.now < deadline, process.isRunning {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }) { found = Int(line.dropFirst(5)) }
-            if found != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
+        let script = repositoryRoot.appendingPathComponent("Tests/KubernetesFake/fake_apiserver.py")
+        peer = try Peer("the fake Kubernetes API server", "python3", [
+            script.path, "--cert", path("ca.crt"), "--key", path("tls.key"), "--token", Self.token, "--client-ca", path("client-ca.crt"),
+        ], ready: .announcesLine)
+        guard peer.announcement.hasPrefix("PORT ") else {
+            throw SetupError(.peerDidNotStart, "the fake Kubernetes API server did not start: \(peer.announcement) \(peer.log.suffix(2000))")
         }
-        guard let found else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            throw ServerTestSetup("the fake Kubernetes API server did not start")
-        }
-        port = found
     }
 
-    static func openssl(_ arguments: [String]) throws {
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl"] + arguments
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else { throw ServerTestSetup("openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
-    }
+    static func openssl(_ arguments: [String]) throws { try Subprocess.check("openssl", arguments) }
 
-    /// SIGKILL: a child started from a dispatch thread may have SIGTERM blocked (see TestServer.stop).
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        peer.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 

@@ -149,8 +149,7 @@ import Testing
             _ = try await newRun(server, "k4")
             #expect(try await execute(server, "k4").status == 202)
             #expect(try await watching(fake))
-            let other = try await TestServer(extraEnvironment: ["DATAPILOT_KUBECONFIG": "", "KUBERNETES_SERVICE_HOST": ""], sharing: server)
-            defer { other.stop() }
+            let other = try await server.sibling(environment: ["DATAPILOT_KUBECONFIG": "", "KUBERNETES_SERVICE_HOST": ""])
             #expect(try await other.request("POST", "/api/experiment-runs/k4/cancel").json["status"]?["state"]?.stringValue == "CANCELLED")
             #expect(try await eventually(30) { try await fake.objects("jobs").isEmpty })
             #expect(try await fake.requests().contains { $0["method"]?.stringValue == "DELETE" && $0["body"]?["propagationPolicy"]?.stringValue == "Background" })
@@ -165,11 +164,10 @@ import Testing
             #expect(try await watching(fake))
             server.stop()
             let count = try await fake.requests().count
-            let other = try await TestServer(extraEnvironment: [
+            let other = try await server.sibling(environment: [
                 "DATAPILOT_EXECUTORS": "kubernetes", "DATAPILOT_KUBECONFIG": try fake.kubeconfig(), "DATAPILOT_KUBERNETES_NAMESPACE": Self.namespace,
                 "DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "20",
-            ], sharing: server)
-            defer { other.stop() }
+            ])
             #expect(try await watching(fake, after: count))
             #expect(try await run(other, "k7")["status"]?["state"]?.stringValue == "RUNNING")
             #expect(try await fake.request("POST", "/_fake/jobs/\(Self.namespace)/\(name)/complete", json: #"{"log": "resumed\n"}"#).status == 200)

@@ -1,0 +1,22 @@
+import Foundation
+
+/// The git command line, for making the repositories tests read: a fixed author and committer,
+/// no system or user configuration, `main` as the first branch, file:// transport allowed.
+public enum GitCLI {
+    /// What git runs with, over this process's environment (servers like git daemon take it too).
+    public static let environment = [
+        "GIT_AUTHOR_NAME": "Ada Lovelace", "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada Lovelace", "GIT_COMMITTER_EMAIL": "ada@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+    ]
+
+    /// `git ARGUMENTS` in `folder`; its output without surrounding white space.
+    @discardableResult
+    public static func run(_ arguments: [String], in folder: String) throws -> String {
+        try Subprocess.check("git", ["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"] + arguments,
+                             in: URL(fileURLWithPath: folder), environment: environment)
+    }
+
+    @discardableResult
+    public static func run(_ arguments: String..., in folder: URL) throws -> String { try run(arguments, in: folder.path) }
+}
