@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// Runs a command line the way both command-line tools do: the failures above print `Error: ...`
+/// Runs a command line the way both command-line tools do: a `CLIError` prints `Error: ...`
 /// with their exit status, and usage errors exit 2, like kubectl's, rather than ArgumentParser's 64.
 public enum CommandRunner {
     public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]) async -> Int32 {
@@ -12,14 +12,9 @@ public enum CommandRunner {
                 try command.run()
             }
             return 0
-        } catch let exit as CommandExit {
-            return exit.code
-        } catch let failure as CommandFailure {
-            Terminal.standardError.write("Error: \(failure.description)\n")
-            return failure.code
-        } catch let error as CLIError {
-            Terminal.standardError.write("Error: \(error.description)\n")
-            return 1
+        } catch let failure as CLIError {
+            if !failure.message.isEmpty { Terminal.standardError.write("Error: \(failure.message)\n") }
+            return failure.exitCode
         } catch {
             let code = root.exitCode(for: error)
             let message = root.fullMessage(for: error)

@@ -1,21 +1,18 @@
-/// A user-facing failure: printed as `Error: ...` with exit status 1.
+/// How a command ends other than with success: a message printed as `Error: ...` (none when the
+/// command already said what it had to say) and the exit status (1 by default; usage and setup
+/// problems 2, as kubectl and diff(1) use them).
 public struct CLIError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
+    /// What is printed after `Error: `; empty for a silent exit.
+    public var message: String
+    public var exitCode: Int32
 
-/// A failure printed as `Error: ...` with a chosen exit code (diff's and plan's errors are 2).
-public struct CommandFailure: Error, CustomStringConvertible {
-    public var description: String
-    public var code: Int32
-    public init(_ description: String, code: Int32) {
-        self.description = description
-        self.code = code
+    public init(_ message: String, exitCode: Int32 = 1) {
+        self.message = message
+        self.exitCode = exitCode
     }
-}
 
-/// Ends a command with an exit code after it has said what it had to say.
-public struct CommandExit: Error {
-    public var code: Int32
-    public init(code: Int32) { self.code = code }
+    /// Ends the command with `code` after it has said what it had to say.
+    public static func exit(_ code: Int32) -> CLIError { CLIError("", exitCode: code) }
+
+    public var description: String { message }
 }

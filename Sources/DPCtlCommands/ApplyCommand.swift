@@ -71,7 +71,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 let count = report.results.count
                 Terminal.standardError.write("Error: \(failures.count) of \(count) object\(count == 1 ? "" : "s") not applied; what succeeded stays, fix the rest and apply again\n")
             }
-            throw CommandExit(code: 1)
+            throw CLIError.exit(1)
         }
     }
 

@@ -79,6 +79,6 @@ struct DeleteCommand: AsyncParsableCommand {
                 "\(r.ref) \(r.outcome.rawValue)\(suffix)" + (r.message.map { ": " + $0 } ?? "") + "\n"
             }.joined())
         }
-        if results.contains(where: { $0.outcome.isFailure }) { throw CommandExit(code: 1) }
+        if results.contains(where: { $0.outcome.isFailure }) { throw CLIError.exit(1) }
     }
 }

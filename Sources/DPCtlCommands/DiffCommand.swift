@@ -40,9 +40,9 @@ struct DiffCommand: AsyncParsableCommand {
                                       source: session.source, root: session.root, content: LocalContent(root: session.root))
             plan = try await Sync(client: session.client).run(request).plan
         } catch let error as SyncError {
-            throw CommandFailure(error.description, code: 2)
+            throw CLIError(error.description, exitCode: 2)
         } catch let error as CLIError {
-            throw CommandFailure(error.description, code: 2)
+            throw CLIError(error.description, exitCode: 2)
         }
         let out = Terminal.standardOutput
         let style = Style(enabled: out.isColorful)
@@ -61,6 +61,6 @@ struct DiffCommand: AsyncParsableCommand {
                 Terminal.standardError.write("\(Style(enabled: Terminal.standardError.isColorful).yellow("warning:")) \(item.ref): \(reason)\n")
             }
         }
-        if plan.hasChanges { throw CommandExit(code: 1) }
+        if plan.hasChanges { throw CLIError.exit(1) }
     }
 }

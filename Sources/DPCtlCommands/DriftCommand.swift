@@ -63,7 +63,7 @@ struct DriftCommand: AsyncParsableCommand {
             desired = try DriftDesired.directory(manifests)
         }
         let target: Target
-        do { target = try Target.resolve(context: context) } catch let error as CLIError { throw CommandFailure(error.description, code: 2) }
+        do { target = try Target.resolve(context: context) } catch let error as CLIError { throw CLIError(error.description, exitCode: 2) }
         let client = APIClient(server: target.server, token: target.token)
         let applySet = applyset ?? desired.applySet
         let request = DriftRequest(manifests: desired.manifests, applySet: applySet, defaultMode: DriftMode(rawValue: mode)!, heal: heal,
@@ -74,7 +74,7 @@ struct DriftCommand: AsyncParsableCommand {
         do {
             report = try await DriftScan(client: client).run(request)
         } catch {
-            throw CommandFailure("cannot compare with \(target.server): \(error.description)", code: 2)
+            throw CLIError("cannot compare with \(target.server): \(error.description)", exitCode: 2)
         }
         if report.commit == nil { report.commit = desired.commit }
         switch output {
@@ -83,6 +83,6 @@ struct DriftCommand: AsyncParsableCommand {
         case .html: Terminal.standardOutput.write(DriftHTML(report).render())
         case .text: DriftText(report: report, style: Style(enabled: Terminal.standardOutput.isColorful)).write(to: Terminal.standardOutput)
         }
-        if !report.outstanding.isEmpty { throw CommandExit(code: 1) }
+        if !report.outstanding.isEmpty { throw CLIError.exit(1) }
     }
 }

@@ -33,18 +33,18 @@ struct DriftDesired {
                 commit = try await source.commit(revision: revision ?? "HEAD")
             }
         } catch {
-            throw CommandFailure("--repo \(repo): \(error.message)", code: 2)
+            throw CLIError("--repo \(repo): \(error.message)", exitCode: 2)
         }
         let snapshot: Snapshot
         do {
             snapshot = try await source.snapshot(commit: commit, previous: nil, options: LoadOptions(recursive: true, allowExternalReferences: true))
         } catch {
-            throw CommandFailure("--repo \(repo) at \(commit.prefix(12)): \(error.message)", code: 2)
+            throw CLIError("--repo \(repo) at \(commit.prefix(12)): \(error.message)", exitCode: 2)
         }
         guard snapshot.manifests.isValid else {
             let errors = snapshot.manifests.errors
             let listed = errors.prefix(10).map { "\($0.file):\($0.line):\($0.column): error: \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" }
-            throw CommandFailure("commit \(commit.prefix(12)) is invalid, no desired state to compare with:\n" + listed.joined(separator: "\n"), code: 2)
+            throw CLIError("commit \(commit.prefix(12)) is invalid, no desired state to compare with:\n" + listed.joined(separator: "\n"), exitCode: 2)
         }
         return DriftDesired(manifests: snapshot.manifests.manifests, content: GitContent(snapshot: snapshot),
                             scope: applySet.map { "source \($0)" } ?? "repository \(repo)", commit: commit, repository: repo, applySet: applySet)
@@ -56,16 +56,16 @@ struct DriftDesired {
         do {
             status = try await APIClient(server: reconciler, token: nil).send("GET", "/status").json
         } catch let error as APIError {
-            throw CommandFailure(error.code == .unreachable
+            throw CLIError(error.code == .unreachable
                 ? "cannot reach the reconciler at \(reconciler); is `dpctl reconcile` running? (--reconciler or DATAPILOT_RECONCILER)"
-                : "the reconciler at \(reconciler): \(error.message)", code: 2)
+                : "the reconciler at \(reconciler): \(error.message)", exitCode: 2)
         }
         guard let entry = status["sources"]?.arrayValue?.first(where: { $0["name"]?.stringValue == name }) else {
             let names = (status["sources"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
-            throw CommandFailure("the reconciler at \(reconciler) has no source \"\(name)\"\(names.isEmpty ? "" : "; it has " + names.joined(separator: ", "))", code: 2)
+            throw CLIError("the reconciler at \(reconciler) has no source \"\(name)\"\(names.isEmpty ? "" : "; it has " + names.joined(separator: ", "))", exitCode: 2)
         }
         guard let url = entry["url"]?.stringValue, let commit = entry["lastAppliedCommit"]?.stringValue else {
-            throw CommandFailure("source \"\(name)\" has not applied a commit yet: there is no desired state to compare with", code: 2)
+            throw CLIError("source \"\(name)\" has not applied a commit yet: there is no desired state to compare with", exitCode: 2)
         }
         return try await git(repo: url, revision: commit, path: entry["path"]?.stringValue ?? "", scratch: scratch, applySet: name)
     }

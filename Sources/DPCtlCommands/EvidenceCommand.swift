@@ -25,15 +25,15 @@ struct EvidenceVerify: AsyncParsableCommand {
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw CommandFailure("cannot read \(file)", code: 2) }
+        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)", exitCode: 2) }
         let bundle: EvidenceBundle
-        do { bundle = try EvidenceBundle(bytes: Array(data)) } catch { throw CommandFailure("\(file): \(error)", code: 2) }
+        do { bundle = try EvidenceBundle(bytes: Array(data)) } catch { throw CLIError("\(file): \(error)", exitCode: 2) }
         let target = try Target.resolve(context: context)
         let client = APIClient(server: target.server, token: target.token)
         let verifier = BundleVerifier(client: client, bundle: bundle)
         let checks: [BundleVerifier.Check]
         do { checks = try await verifier.run() } catch let error as APIError {
-            throw CommandFailure(error.code == .unreachable ? "cannot reach \(target.server) to verify against; set --context or DATAPILOT_SERVER" : error.message, code: 2)
+            throw CLIError(error.code == .unreachable ? "cannot reach \(target.server) to verify against; set --context or DATAPILOT_SERVER" : error.message, exitCode: 2)
         }
         let failed = checks.filter { !$0.passed }
         switch output {

@@ -35,7 +35,7 @@ struct GenerateSchemas: ParsableCommand {
                 return (try? String(contentsOf: url, encoding: .utf8)) != file.contents
             }
             for file in stale { Terminal.standardError.write("\(file.path) differs from the model; run: dpctl schemas --write \(folder)\n") }
-            if !stale.isEmpty { throw CommandExit(code: 1) }
+            if !stale.isEmpty { throw CLIError.exit(1) }
             print("\(files.count) generated files match the model")
         } else {
             for file in files { print(file.path) }

@@ -35,7 +35,7 @@ struct KeysGenerate: ParsableCommand {
     func run() throws {
         let id = id ?? type.kind.newID()
         guard SigningKeySet.isValidKeyID(id) else {
-            throw CommandFailure("the key id \"\(id)\" may hold only letters, digits, '.', '_' and '-' (at most 64)", code: 2)
+            throw CLIError("the key id \"\(id)\" may hold only letters, digits, '.', '_' and '-' (at most 64)", exitCode: 2)
         }
         let line = SigningKeySet.line(id: id, bytes: type.kind.generate(), verifyOnly: verifyOnly)
         guard let file else {
@@ -45,15 +45,15 @@ struct KeysGenerate: ParsableCommand {
         var text = ""
         if FileManager.default.fileExists(atPath: file) {
             guard let data = FileManager.default.contents(atPath: file), let existing = String(data: data, encoding: .utf8) else {
-                throw CommandFailure("cannot read \(file)", code: 2)
+                throw CLIError("cannot read \(file)", exitCode: 2)
             }
             text = existing
             if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
         }
         text += line
         let keys: SigningKeySet
-        do { keys = try SigningKeySet.parse(text, source: file, kind: type.kind) } catch { throw CommandFailure("\(error)", code: 1) }
-        do { try SigningKeyFile.write(keys, to: file) } catch { throw CommandFailure("\(error)", code: 1) }
+        do { keys = try SigningKeySet.parse(text, source: file, kind: type.kind) } catch { throw CLIError("\(error)", exitCode: 1) }
+        do { try SigningKeyFile.write(keys, to: file) } catch { throw CLIError("\(error)", exitCode: 1) }
         Terminal.standardOutput.write("added \(type.rawValue) key \(id)\(verifyOnly ? " (verify-only)" : "") to \(file); the signing key is \(keys.signer.id)\n")
     }
 }
@@ -67,10 +67,10 @@ struct KeysCheck: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw CommandFailure("cannot read \(file)", code: 2)
+            throw CLIError("cannot read \(file)", exitCode: 2)
         }
         let keys: SigningKeySet
-        do { keys = try SigningKeySet.parse(text, source: file, kind: type.kind) } catch { throw CommandFailure("\(error)", code: 1) }
+        do { keys = try SigningKeySet.parse(text, source: file, kind: type.kind) } catch { throw CLIError("\(error)", exitCode: 1) }
         let signer = keys.signer.id
         var rows: [[String]] = []
         for entry in keys.entries {

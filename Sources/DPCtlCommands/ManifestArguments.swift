@@ -46,7 +46,7 @@ struct ManifestArguments: ParsableArguments {
         }
         if !set.isValid {
             err.write("Error: \(set.errors.count) error\(set.errors.count == 1 ? "" : "s") in the manifests; nothing was sent to the server\n")
-            throw CommandExit(code: exitCode)
+            throw CLIError.exit(exitCode)
         }
         return set.manifests
     }

@@ -67,7 +67,7 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             report = try await PlanBuilder(request).build()
         } catch {
-            throw CommandFailure(error.description, code: 2)
+            throw CLIError(error.description, exitCode: 2)
         }
         switch output {
         case .json: Terminal.standardOutput.write(report.json.jsonString(pretty: true) + "\n")
@@ -77,6 +77,6 @@ struct PlanCommand: AsyncParsableCommand {
         if !report.errors.isEmpty, output != .text {
             for error in report.errors { Terminal.standardError.write("\(error.file):\(error.line):\(error.column): error: \(error.path.isEmpty ? "" : error.path + ": ")\(error.message)\n") }
         }
-        if report.exitCode != 0 { throw CommandExit(code: report.exitCode) }
+        if report.exitCode != 0 { throw CLIError.exit(report.exitCode) }
     }
 }

@@ -61,19 +61,19 @@ struct QualityCheck: ParsableCommand {
             err.write("\(style.bold("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column):")) \(style.red("error:")) \(field)\(diagnostic.message)\n")
         }
         guard set.isValid else {
-            throw CommandFailure("\(set.errors.count) error\(set.errors.count == 1 ? "" : "s") in the manifests; nothing was evaluated", code: 2)
+            throw CLIError("\(set.errors.count) error\(set.errors.count == 1 ? "" : "s") in the manifests; nothing was evaluated", exitCode: 2)
         }
         var qualityRules = set.manifests.filter { $0.kind == .qualityRule }
         let names = qualityRules.map(\.name)
         for wanted in rules where !names.contains(wanted) {
-            throw CommandFailure("no QualityRule named \"\(wanted)\" in the manifests\(Suggest.hint(for: wanted, in: names))", code: 2)
+            throw CLIError("no QualityRule named \"\(wanted)\" in the manifests\(Suggest.hint(for: wanted, in: names))", exitCode: 2)
         }
         if !rules.isEmpty { qualityRules = qualityRules.filter { rules.contains($0.name) } }
-        guard !qualityRules.isEmpty else { throw CommandFailure("the manifests hold no QualityRule", code: 2) }
+        guard !qualityRules.isEmpty else { throw CLIError("the manifests hold no QualityRule", exitCode: 2) }
         if !checks.isEmpty {
             let all = qualityRules.flatMap { $0.spec["checks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [] }
             for wanted in checks where !all.contains(wanted) {
-                throw CommandFailure("no check named \"\(wanted)\" in the rules\(Suggest.hint(for: wanted, in: all))", code: 2)
+                throw CLIError("no check named \"\(wanted)\" in the rules\(Suggest.hint(for: wanted, in: all))", exitCode: 2)
             }
         }
         let ruleInputs = qualityRules.map { manifest -> QualityRuleInput in
@@ -88,7 +88,7 @@ struct QualityCheck: ParsableCommand {
         do {
             report = try Evaluator.evaluate(fileAt: URL(fileURLWithPath: dataFile), rules: ruleInputs)
         } catch let error as QualityEngineError {
-            throw CommandFailure(error.message, code: 2)
+            throw CLIError(error.message, exitCode: 2)
         }
         switch output {
         case .json: Terminal.standardOutput.write(report.json.jsonString(pretty: true) + "\n")
@@ -96,8 +96,8 @@ struct QualityCheck: ParsableCommand {
         }
         switch report.outcome {
         case .passed, .warned: return
-        case .failed: throw CommandExit(code: 1)
-        case .error: throw CommandExit(code: 2)
+        case .failed: throw CLIError.exit(1)
+        case .error: throw CLIError.exit(2)
         }
     }
 

@@ -16,6 +16,6 @@ struct ReconcileCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The reconciler's arguments.") var arguments: [String] = []
 
     func run() throws {
-        throw CommandExit(code: ReconcilerLauncher.exec(arguments: arguments))
+        throw CLIError.exit(ReconcilerLauncher.exec(arguments: arguments))
     }
 }

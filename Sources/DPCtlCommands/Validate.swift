@@ -56,7 +56,7 @@ struct Validate: AsyncParsableCommand {
         case .json: Terminal.standardOutput.write(ValidationReport(set).json + "\n")
         case .text: printText(set)
         }
-        if !set.isValid { throw CommandExit(code: 1) }
+        if !set.isValid { throw CLIError.exit(1) }
     }
 
     func printText(_ set: ManifestSet) {

@@ -83,7 +83,7 @@ public struct ReconcileCommand: AsyncParsableCommand {
             if let listen { try settings.listen(listen) }
             if let cacheDir { settings.cacheDirectory = cacheDir }
         } catch let error as SettingError {
-            throw CommandFailure(error.description, code: 2)
+            throw CLIError(error.description, exitCode: 2)
         }
         if check {
             report(settings)
@@ -102,7 +102,7 @@ public struct ReconcileCommand: AsyncParsableCommand {
         } catch let error as SettingError {
             throw CLIError(error.description)
         }
-        if !ok { throw CommandExit(code: 1) }
+        if !ok { throw CLIError.exit(1) }
     }
 
     /// `--check`: what the reconciler would run, with no secret's value.
