@@ -6,6 +6,10 @@ import PackageDescription
 //   Git, Postgres, Curl   the Swift modules that own libgit2, libpq and libcurl
 //   YAML          libyaml (through Yams' bundled copy) -> positioned node trees, with hard limits
 //   Manifests     the manifest model: kinds, validation, canonical JSON, generated schemas
+//   APIModel      what crosses the wire between dpctl/the reconciler and the server, defined once
+//   Settings      settings in layers (file, DATAPILOT_* environment, flags) and the one SettingError
+//   SyncEngine    desired state against live state: plan, apply, prune, drift scan (dpctl and the reconciler)
+//   Reconciler    the GitOps loop: named steps behind protocols, leases, status, webhooks
 //   Review        what a reviewer sees: pull-request plans (dpctl plan) and drift reports, rendered
 //   Compression, QualityEngine   zlib's streaming gzip decoder; quality rules evaluated over CSV/JSONL in one pass
 //   DPCtlCommands the dpctl command line, a library so tests can drive it
@@ -53,7 +57,7 @@ let package = Package(
         .target(name: "Git", dependencies: ["CLibGit2"]),
         .target(
             name: "GitSource",
-            dependencies: ["Git", "Manifests", "Reconcile", "Blocking", "Redaction", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Git", "Manifests", "SyncEngine", "Blocking", "Redaction", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Blocking", "Redaction"]),
         .target(name: "Redaction"),
         .target(name: "LogSetup", dependencies: ["Redaction", .product(name: "Logging", package: "swift-log")]),
@@ -131,11 +135,11 @@ let package = Package(
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
         .target(name: "APIClient", dependencies: ["APIModel", "Curl", "Blocking", "Manifests"]),
         .target(
-            name: "Reconcile",
+            name: "SyncEngine",
             dependencies: ["APIClient", "APIModel", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Reconciler",
-            dependencies: ["Reconcile", "APIModel", "Settings", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
+            dependencies: ["SyncEngine", "APIModel", "Settings", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
@@ -144,14 +148,14 @@ let package = Package(
             dependencies: ["Manifests", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "ReconcilerCommand",
-            dependencies: ["Reconciler", "Reconcile", "GitSource", "Settings", "CLIKit", "LogSetup", "Redaction",
+            dependencies: ["Reconciler", "SyncEngine", "GitSource", "Settings", "CLIKit", "LogSetup", "Redaction",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "datapilot-reconciler", dependencies: ["ReconcilerCommand"]),
-        .target(name: "Review", dependencies: ["Reconcile", "APIModel", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
+        .target(name: "Review", dependencies: ["SyncEngine", "APIModel", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIModel", "APIClient", "Reconcile", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "CLIKit", "SigningKeys",
+                "Manifests", "APIModel", "APIClient", "SyncEngine", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "CLIKit", "SigningKeys",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -170,15 +174,15 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: ["datapilot-server", "dpctl", "datapilot-reconciler", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
-                           "Review", "Reconcile", "APIModel", "KubernetesClient", "TestSupport",
+                           "Review", "SyncEngine", "APIModel", "KubernetesClient", "TestSupport",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Prometheus", package: "swift-prometheus")],
             exclude: ["Golden"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl", "TestSupport"]),
-        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "APIModel", "Manifests"]),
+        .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "APIModel", "Manifests"]),
         .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests", "TestSupport"]),
         // The reconcile loop's decisions, in process: git, the server and the status store in memory.
-        .testTarget(name: "ReconcileLoopTests", dependencies: ["Reconciler", "Reconcile", "APIModel", "GitSource", "Manifests",
+        .testTarget(name: "ReconcileLoopTests", dependencies: ["Reconciler", "SyncEngine", "APIModel", "GitSource", "Manifests",
                                                              .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests", "TestSupport"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,

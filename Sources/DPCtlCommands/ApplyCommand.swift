@@ -3,7 +3,7 @@ import ArgumentParser
 import CLIKit
 import Foundation
 import Manifests
-import Reconcile
+import SyncEngine
 
 enum DryRun: String, ExpressibleByArgument, CaseIterable {
     case none, client, server

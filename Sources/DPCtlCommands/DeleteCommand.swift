@@ -3,7 +3,7 @@ import APIClient
 import ArgumentParser
 import CLIKit
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// `dpctl delete -f PATH...` or `dpctl delete KIND NAME...`.
 struct DeleteCommand: AsyncParsableCommand {

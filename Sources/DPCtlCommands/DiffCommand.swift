@@ -2,7 +2,7 @@ import APIClient
 import ArgumentParser
 import CLIKit
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// `dpctl diff -f PATH...`: what apply would change, as a unified diff of YAML.
 struct DiffCommand: AsyncParsableCommand {

@@ -3,7 +3,7 @@ import ArgumentParser
 import CLIKit
 import Foundation
 import Manifests
-import Reconcile
+import SyncEngine
 import Review
 
 /// `dpctl drift`: compare the live state with a desired state, on demand.

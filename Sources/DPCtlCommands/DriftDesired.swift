@@ -3,7 +3,7 @@ import CLIKit
 import Foundation
 import GitSource
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// The desired state a drift scan compares with: a folder of manifests, a commit of a git
 /// repository (a local path or a URL), or the commit a reconciler source applied last.

@@ -1,6 +1,6 @@
 import CLIKit
 import Manifests
-import Reconcile
+import SyncEngine
 import Review
 
 /// `dpctl drift`'s text: one block per drifted object, then a summary line.

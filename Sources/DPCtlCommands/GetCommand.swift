@@ -4,7 +4,7 @@ import ArgumentParser
 import CLIKit
 import Foundation
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// `dpctl get KIND [NAME]`: objects from the server as a table, or as JSON, YAML or names.
 struct GetCommand: AsyncParsableCommand {

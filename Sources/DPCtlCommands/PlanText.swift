@@ -1,5 +1,5 @@
 import CLIKit
-import Reconcile
+import SyncEngine
 import Review
 
 /// `dpctl plan`'s text: the commits, counts, findings, then each object with its diffs and

@@ -5,7 +5,7 @@ import CLIKit
 import Foundation
 import Git
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// The steps apply, diff and delete share: the server to talk to, who is asking, the live
 /// state and the versions' content, and the plan.

@@ -1,5 +1,5 @@
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// Versions' data from a commit's tree: the blob exported once into the source's cache and
 /// hashed there, so a data file is uploaded straight from the commit, never from a checkout.

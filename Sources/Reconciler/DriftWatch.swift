@@ -1,7 +1,7 @@
 import APIModel
 import Logging
 import Manifests
-import Reconcile
+import SyncEngine
 
 extension SourceWorker {
     /// Compares the live state with the applied commit: heals the objects whose mode is heal,

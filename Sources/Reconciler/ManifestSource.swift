@@ -1,6 +1,6 @@
 import GitSource
 import Manifests
-import Reconcile
+import SyncEngine
 import Synchronization
 
 /// Where the loop reads desired state from: the commit a reference names now, and that

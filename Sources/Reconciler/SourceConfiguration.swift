@@ -1,7 +1,7 @@
 import Foundation
 import GitSource
 import Manifests
-import Reconcile
+import SyncEngine
 import Redaction
 import Settings
 

@@ -1,7 +1,7 @@
 import APIModel
 import Foundation
 import Logging
-import Reconcile
+import SyncEngine
 
 /// One source's loop while this replica holds it, in named steps: resolve (ls-remote first) →
 /// decide → snapshot → sync or drift scan → record (status, history, audit event, metrics).

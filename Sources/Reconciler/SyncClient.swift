@@ -1,7 +1,7 @@
 import APIModel
 import APIClient
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// The server the loop converges: a sync of one commit's manifests, drift scans and heals, and
 /// the audit events. `APIClient` is the real one (through the `Sync` and `DriftScan` engines);

@@ -1,6 +1,6 @@
 import APIModel
 import GitSource
-import Reconcile
+import SyncEngine
 
 /// What the sync step (or a failure before it) ended with, for the record step.
 struct SyncResult: Sendable {

@@ -3,9 +3,10 @@ import CLIKit
 import Foundation
 import GitSource
 import LogSetup
+import Manifests
 import Logging
 import Redaction
-import Reconcile
+import SyncEngine
 import Reconciler
 import Settings
 
@@ -121,7 +122,7 @@ public struct ReconcileCommand: AsyncParsableCommand {
 
     func singleSource(environment: [String: String]) throws -> ReconcilerConfiguration {
         func seconds(_ text: String, _ flag: String) throws -> Double {
-            guard let value = ReconcilerConfiguration.seconds(text) else {
+            guard let value = DurationText.seconds(text) else {
                 throw SettingError("--\(flag) \"\(text)\" is not a duration such as 30s, 5m or 1h")
             }
             return value

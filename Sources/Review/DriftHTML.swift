@@ -1,5 +1,5 @@
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// `dpctl drift -o html`: one self-contained page (inline CSS, no scripts, no external
 /// assets; every value escaped): a summary, then each drifted object with its field diff and

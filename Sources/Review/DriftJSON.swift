@@ -1,6 +1,6 @@
 import APIModel
 import Manifests
-import Reconcile
+import SyncEngine
 
 extension DriftReport {
     /// `-o json`.

@@ -1,5 +1,5 @@
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// `dpctl drift -o markdown`: a summary and a table per drifted object.
 public struct DriftMarkdown: Sendable {

@@ -1,5 +1,5 @@
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// What a merge changes about the code runs execute: a Run whose `execute`, `command`, `image`
 /// or `code` is new or different starts (or would start) code, so a reviewer sees it first.

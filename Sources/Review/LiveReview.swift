@@ -2,7 +2,7 @@ import APIModel
 import APIClient
 import GitSource
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// The head commit planned against the live server through `Sync` in client dry-run mode, the
 /// way the reconciler would apply it after the merge, and the findings a reviewer must see:

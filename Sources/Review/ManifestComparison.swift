@@ -1,6 +1,6 @@
 import APIModel
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// The manifest change between two commits: objects added, changed, removed and renamed, each
 /// with a unified diff of its YAML. A version is compared with its data's sha256 in

@@ -2,7 +2,7 @@ import APIModel
 import APIClient
 import GitSource
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// Builds a `PlanReport`: reads the base and head commits through the git source (no
 /// checkout), validates the head, compares the manifests, plans the head against the live

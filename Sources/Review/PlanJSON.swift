@@ -1,5 +1,5 @@
 import Manifests
-import Reconcile
+import SyncEngine
 
 extension PlanReport {
     /// `-o json`: everything in the report, for scripts and CI artifacts.

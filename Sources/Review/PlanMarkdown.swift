@@ -1,4 +1,4 @@
-import Reconcile
+import SyncEngine
 
 /// `-o markdown`: a pull-request comment. A marker line (to find and update the comment), a
 /// summary, blocking findings and warnings, a table of the objects, then one collapsible

@@ -1,6 +1,6 @@
 import APIModel
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// How an object differs between the base and the head commit.
 public enum ManifestChangeKind: String, Sendable, Hashable {

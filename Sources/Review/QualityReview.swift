@@ -1,5 +1,5 @@
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// Runs a dataset's quality rules from the head commit on a new or changed version's data
 /// file through the gate.

@@ -1,7 +1,7 @@
 import APIModel
 import GitSource
 import Manifests
-import Reconcile
+import SyncEngine
 import Synchronization
 @testable import Reconciler
 

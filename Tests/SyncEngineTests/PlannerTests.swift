@@ -1,6 +1,6 @@
 import APIModel
 import Manifests
-import Reconcile
+import SyncEngine
 import Testing
 
 @Suite struct PlannerTests {

@@ -1,5 +1,5 @@
 import Manifests
-import Reconcile
+import SyncEngine
 
 /// Manifests from YAML text, through the real loader.
 func manifests(_ yaml: String) -> [Manifest] {

@@ -1,4 +1,4 @@
-import Reconcile
+import SyncEngine
 import Testing
 
 @Suite struct UnifiedDiffTests {
