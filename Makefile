@@ -1,4 +1,4 @@
-.PHONY: build test demo schemas bench
+.PHONY: build test demo schemas bench format lint
 
 build:
 	swift build
@@ -8,6 +8,13 @@ test:
 
 demo:
 	scripts/demo.sh
+
+# swift-format with the checked-in .swift-format; `make test` (and so CI) runs the lint.
+format:
+	swift format --in-place --recursive --parallel Sources Tests Package.swift
+
+lint:
+	scripts/lint.sh
 
 # Regenerate schemas/ and crds/ from the manifest model.
 schemas:

@@ -65,8 +65,9 @@ let package = Package(
         .target(name: "Compression", dependencies: ["CZlib"]),
         // The row loop mutates check state on every value: dynamic exclusivity checks cost a
         // fifth of the time there (bench/quality), and the engine shares no state across threads.
-        .target(name: "QualityEngine", dependencies: ["Manifests", "Compression"],
-                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        .target(
+            name: "QualityEngine", dependencies: ["Manifests", "Compression"],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "Blocking"),
         .target(
             name: "ObjectStore",
@@ -83,7 +84,8 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Manifests", "APIModel", "Settings", "SigningKeys", "Postgres", "Blocking", "ObjectStore", .product(name: "Crypto", package: "swift-crypto"),
+                "Manifests", "APIModel", "Settings", "SigningKeys", "Postgres", "Blocking", "ObjectStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -99,32 +101,55 @@ let package = Package(
         .target(name: "Lineage", dependencies: ["ServiceKit", "Postgres", "Manifests"]),
         .target(
             name: "Gateway",
-            dependencies: ["ServiceKit", "Settings", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "ServiceKit", "Settings", "Audit", "Postgres", "Curl", "Blocking", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(
             name: "ObjectAPI",
-            dependencies: ["ServiceKit", "APIModel", "Audit", "Lineage", "Postgres", "Manifests",
-                           .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: [
+                "ServiceKit", "APIModel", "Audit", "Lineage", "Postgres", "Manifests",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .target(
             name: "DatasetRegistry",
-            dependencies: ["ServiceKit", "APIModel", "Settings", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
-                           .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Quality", dependencies: ["ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
-                                                 "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird"),
-                                                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+            dependencies: [
+                "ServiceKit", "APIModel", "Settings", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "Quality",
+            dependencies: [
+                "ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
+                "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(name: "Evidence", dependencies: ["Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KubernetesClient", dependencies: ["Curl", "Blocking", "Manifests"]),
-        .target(name: "Experiments", dependencies: ["ObjectAPI", "ServiceKit", "Settings", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
-                                                     "Evidence", "Blocking", "KubernetesClient", .product(name: "Crypto", package: "swift-crypto"),
-                                                     .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .target(name: "ApplySets", dependencies: ["ObjectAPI", "APIModel", "ServiceKit", "Audit", "Postgres", "Manifests",
-                                                   .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(
+            name: "Experiments",
+            dependencies: [
+                "ObjectAPI", "ServiceKit", "Settings", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
+                "Evidence", "Blocking", "KubernetesClient", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
+            name: "ApplySets",
+            dependencies: [
+                "ObjectAPI", "APIModel", "ServiceKit", "Audit", "Postgres", "Manifests",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .target(
             name: "DataPilotServer",
-            dependencies: ["Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "ApplySets", "ObjectAPI", "Audit", "Lineage", "Settings",
-                           "ObjectStore", "ServiceKit", "Postgres",
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: [
+                "Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "ApplySets", "ObjectAPI", "Audit", "Lineage",
+                "Settings",
+                "ObjectStore", "ServiceKit", "Postgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             resources: [.copy("Resources/openapi.yaml")]),
         .target(
             name: "DataPilotServerCommand",
@@ -139,23 +164,30 @@ let package = Package(
             dependencies: ["APIClient", "APIModel", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Reconciler",
-            dependencies: ["SyncEngine", "APIModel", "Settings", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking", "Redaction",
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+            dependencies: [
+                "SyncEngine", "APIModel", "Settings", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking",
+                "Redaction",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "CLIKit",
             dependencies: ["Manifests", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "ReconcilerCommand",
-            dependencies: ["Reconciler", "SyncEngine", "GitSource", "Settings", "CLIKit", "LogSetup", "Redaction",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "Reconciler", "SyncEngine", "GitSource", "Settings", "CLIKit", "LogSetup", "Redaction",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .executableTarget(name: "datapilot-reconciler", dependencies: ["ReconcilerCommand"]),
         .target(name: "Review", dependencies: ["SyncEngine", "APIModel", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
-                "Manifests", "APIModel", "APIClient", "SyncEngine", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine", "CLIKit", "SigningKeys",
+                "Manifests", "APIModel", "APIClient", "SyncEngine", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine",
+                "CLIKit", "SigningKeys",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -173,24 +205,37 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["datapilot-server", "dpctl", "datapilot-reconciler", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres", "Manifests", "Blocking",
-                           "Review", "SyncEngine", "APIModel", "KubernetesClient", "TestSupport",
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+            dependencies: [
+                "datapilot-server", "dpctl", "datapilot-reconciler", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres",
+                "Manifests", "Blocking",
+                "Review", "SyncEngine", "APIModel", "KubernetesClient", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             exclude: ["Golden"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl", "TestSupport"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "APIModel", "Manifests"]),
         .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests", "TestSupport"]),
         // The reconcile loop's decisions, in process: git, the server and the status store in memory.
-        .testTarget(name: "ReconcileLoopTests", dependencies: ["Reconciler", "SyncEngine", "APIModel", "GitSource", "Manifests",
-                                                             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .testTarget(
+            name: "ReconcileLoopTests",
+            dependencies: [
+                "Reconciler", "SyncEngine", "APIModel", "GitSource", "Manifests",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests", "TestSupport"]),
         // deploy/, crds/ and the Containerfile: rendered with kubectl kustomize, validated offline,
         // scanned with checkov; the configuration layers of both executables.
-        .testTarget(name: "DeployTests", dependencies: ["dpctl", "datapilot-server", "datapilot-reconciler", "DataPilotServer", "Reconciler", "LogSetup", "SigningKeys", "Experiments", "Manifests",
-                                                      "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(
+            name: "DeployTests",
+            dependencies: [
+                "dpctl", "datapilot-server", "datapilot-reconciler", "DataPilotServer", "Reconciler", "LogSetup", "SigningKeys",
+                "Experiments", "Manifests",
+                "TestSupport", .product(name: "Yams", package: "Yams"),
+            ]),
         // Request validation of ServiceKit in process, through Hummingbird's test client: no server, no database.
-        .testTarget(name: "ServiceTests", dependencies: ["ServiceKit", "Manifests", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(
+            name: "ServiceTests", dependencies: ["ServiceKit", "Manifests", .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]
 )

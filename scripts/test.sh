@@ -11,6 +11,8 @@ ensure_python_packages
 trap pg_stop EXIT
 pg_start
 
+scripts/lint.sh
+
 echo ">> swift build" >&2
 # Our own warnings fail the build; dependencies' are theirs to fix.
 ours="^($PWD/(Sources|Tests|Package.swift)|warning: '$(basename "$PWD")')"

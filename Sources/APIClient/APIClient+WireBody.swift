@@ -4,8 +4,10 @@ import Manifests
 extension APIClient {
     /// Sends a typed body. It is validated first, so a body the server would refuse is never
     /// sent: the error names the field, as the server's 422 would.
-    public func send<Body: WireBody>(_ method: String, _ path: String, body: Body, headers: [(String, String)] = [],
-                                     idempotencyKey: String? = nil) async throws -> Response {
+    public func send<Body: WireBody>(
+        _ method: String, _ path: String, body: Body, headers: [(String, String)] = [],
+        idempotencyKey: String? = nil
+    ) async throws -> Response {
         do {
             try body.validate()
         } catch {

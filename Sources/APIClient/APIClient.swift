@@ -42,8 +42,10 @@ public final class APIClient: Sendable {
     }
 
     /// Sends a request; a non-2xx answer throws `APIError`.
-    public func send(_ method: String, _ path: String, json: JSONValue? = nil, body: HTTPRequest.Body? = nil,
-                     headers: [(String, String)] = [], idempotencyKey: String? = nil) async throws -> Response {
+    public func send(
+        _ method: String, _ path: String, json: JSONValue? = nil, body: HTTPRequest.Body? = nil,
+        headers: [(String, String)] = [], idempotencyKey: String? = nil
+    ) async throws -> Response {
         var allHeaders = commonHeaders + headers
         if let token { allHeaders.append(("Authorization", "Bearer \(token)")) }
         if let idempotencyKey { allHeaders.append(("Idempotency-Key", idempotencyKey)) }
@@ -52,7 +54,8 @@ public final class APIClient: Sendable {
             requestBody = .bytes(Array(json.jsonString().utf8))
             allHeaders.append(("Content-Type", "application/json"))
         }
-        let request = HTTPRequest(method: method, url: server + path, headers: allHeaders, body: requestBody, timeoutSeconds: timeoutSeconds)
+        let request = HTTPRequest(
+            method: method, url: server + path, headers: allHeaders, body: requestBody, timeoutSeconds: timeoutSeconds)
         // PUT and DELETE are idempotent (RFC 9110 9.2.2); POST only with an Idempotency-Key.
         let repeatable = ["GET", "HEAD", "PUT", "DELETE"].contains(method) || idempotencyKey != nil
         var attempt = 0
@@ -75,8 +78,11 @@ public final class APIClient: Sendable {
                     try await backoff(attempt)
                     continue
                 }
-                throw APIError(code: .unreachable, status: nil, problem: nil,
-                               message: "cannot reach the DataPilot server at \(server) (\(error.message)); check that it runs and that the context's server URL is right (dpctl config get-contexts)")
+                throw APIError(
+                    code: .unreachable, status: nil, problem: nil,
+                    message:
+                        "cannot reach the DataPilot server at \(server) (\(error.message)); check that it runs and that the context's server URL is right (dpctl config get-contexts)"
+                )
             }
         }
     }

@@ -38,16 +38,17 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
 
     static func from(status: Int, body: [UInt8], method: String, path: String) -> APIError {
         let problem = try? JSONDecoder().decode(ProblemDetails.self, from: Data(body))
-        let code: Code = switch status {
-        case 401: .unauthorized
-        case 403: .forbidden
-        case 404: .notFound
-        case 409: .conflict
-        case 412: .preconditionFailed
-        case 400, 413, 415, 416, 422: .invalid
-        case 500...: .server
-        default: .other
-        }
+        let code: Code =
+            switch status {
+            case 401: .unauthorized
+            case 403: .forbidden
+            case 404: .notFound
+            case 409: .conflict
+            case 412: .preconditionFailed
+            case 400, 413, 415, 416, 422: .invalid
+            case 500...: .server
+            default: .other
+            }
         var message = problem?.detail ?? String(decoding: body.prefix(500), as: UTF8.self)
         if message.isEmpty { message = "HTTP \(status)" }
         message = "\(method) \(path): \(message)"

@@ -69,8 +69,10 @@ public struct DriftEvent: WireBody, Hashable {
     public static let maxFieldBytes = 65_536
     public static let route = "/api/audit/drift"
 
-    public init(source: String, event: Event, object: ObjectRef, drift: DriftKind, commit: String?, repository: String?,
-                fields: [FieldDrift], changedBy: Change?) {
+    public init(
+        source: String, event: Event, object: ObjectRef, drift: DriftKind, commit: String?, repository: String?,
+        fields: [FieldDrift], changedBy: Change?
+    ) {
         self.source = source
         self.event = event
         self.object = object
@@ -109,7 +111,8 @@ public struct DriftEvent: WireBody, Hashable {
                 throw BodyError("fields", "at most \(Self.maxFields) objects {path, desired, live}, 64 KiB in all")
             }
         }
-        if let changedBy, [changedBy.actor, changedBy.time, changedBy.action, changedBy.requestID].reduce(0, { $0 + $1.utf8.count }) > 2048 {
+        if let changedBy, [changedBy.actor, changedBy.time, changedBy.action, changedBy.requestID].reduce(0, { $0 + $1.utf8.count }) > 2048
+        {
             throw BodyError("changedBy", "an object of at most 2 KiB")
         }
         for (field, text) in [("commit", commit), ("repository", repository)] where (text?.utf8.count ?? 0) > SyncEvent.maxSourceText {

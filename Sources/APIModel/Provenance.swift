@@ -16,7 +16,9 @@ public struct SourceInfo: Sendable, Hashable {
 
     /// The headers for a write of the object from manifest file `path` (repository-relative).
     public func headers(path: String?) -> [(String, String)] {
-        let values: [(ProvenanceHeader, String?)] = [(.tool, tool), (.repository, repository), (.commit, commit), (.author, author), (.path, path)]
+        let values: [(ProvenanceHeader, String?)] = [
+            (.tool, tool), (.repository, repository), (.commit, commit), (.author, author), (.path, path),
+        ]
         return values.compactMap { header, value in value.map { (header.rawValue, $0) } }
     }
 }

@@ -23,8 +23,10 @@ public struct SyncEvent: WireBody, Hashable {
     public static let maxCounts = 16
     public static let route = "/api/audit/syncs"
 
-    public init(source: String, commit: String, result: SyncOutcome, repository: String? = nil, author: String? = nil,
-                message: String? = nil, error: String? = nil, counts: [String: Int]? = nil) {
+    public init(
+        source: String, commit: String, result: SyncOutcome, repository: String? = nil, author: String? = nil,
+        message: String? = nil, error: String? = nil, counts: [String: Int]? = nil
+    ) {
         self.source = source
         self.commit = commit
         self.result = result.audited

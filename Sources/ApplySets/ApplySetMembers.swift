@@ -14,16 +14,18 @@ enum ApplySetMembers {
             throw Problem(.badRequest, title: "Bad body", detail: "send a JSON object {\"members\": [\"dataset/churn\", ...]}")
         }
         guard let list = value["members"]?.arrayValue else {
-            throw Problem(.badRequest, title: "Bad members", detail: "members must be a list of kind/name strings, e.g. [\"dataset/churn\"]")
+            throw Problem(
+                .badRequest, title: "Bad members", detail: "members must be a list of kind/name strings, e.g. [\"dataset/churn\"]")
         }
         var members: Set<String> = []
         for (index, element) in list.enumerated() {
             switch check(element) {
             case .success(let ref): members.insert(ref.description)
             case .failure(let problem):
-                throw Problem(.unprocessableContent, title: "Bad member", detail: "members[\(index)]: \(problem.expectation)",
-                              errors: [ProblemDetails.ValidationError(path: "members[\(index)]", code: "invalidValue", message: problem.expectation)],
-                              extensions: [JSONMember("index", .int(Int64(index)))])
+                throw Problem(
+                    .unprocessableContent, title: "Bad member", detail: "members[\(index)]: \(problem.expectation)",
+                    errors: [ProblemDetails.ValidationError(path: "members[\(index)]", code: "invalidValue", message: problem.expectation)],
+                    extensions: [JSONMember("index", .int(Int64(index)))])
             }
         }
         return members.sorted()

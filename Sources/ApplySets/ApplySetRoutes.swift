@@ -22,13 +22,15 @@ public struct ApplySetRoutes: Sendable {
         .object([
             JSONMember("apiVersion", .string(ManifestKind.apiVersion)),
             JSONMember("kind", "ApplySet"),
-            JSONMember("metadata", .object([
-                JSONMember("name", .string(row["name"]!)),
-                JSONMember("resourceVersion", .string(row["resource_version"]!)),
-                JSONMember("createdAt", .string(row["created_at"]!)),
-                JSONMember("updatedAt", .string(row["updated_at"]!)),
-                JSONMember("updatedBy", .string(row["updated_by"]!)),
-            ])),
+            JSONMember(
+                "metadata",
+                .object([
+                    JSONMember("name", .string(row["name"]!)),
+                    JSONMember("resourceVersion", .string(row["resource_version"]!)),
+                    JSONMember("createdAt", .string(row["created_at"]!)),
+                    JSONMember("updatedAt", .string(row["updated_at"]!)),
+                    JSONMember("updatedBy", .string(row["updated_by"]!)),
+                ])),
             JSONMember("members", ObjectJSON.parse(row["members"])),
         ])
     }
@@ -55,7 +57,8 @@ public struct ApplySetRoutes: Sendable {
             return Response.json(object, headers: [.eTag: ObjectJSON.etag(object)])
         }
         router.put("/api/applysets/:name", DryRun.route { request, context, dryRun in try await put(request, context, dryRun: dryRun) })
-        router.delete("/api/applysets/:name", DryRun.route { request, context, dryRun in try await delete(request, context, dryRun: dryRun) })
+        router.delete(
+            "/api/applysets/:name", DryRun.route { request, context, dryRun in try await delete(request, context, dryRun: dryRun) })
     }
 
     /// Creates (201) or replaces (200) the member list; the same list again writes nothing.
@@ -63,7 +66,8 @@ public struct ApplySetRoutes: Sendable {
         let principal = try context.require(.editor)
         let name = try context.parameters.require("name")
         guard StringFormat.dnsSubdomain.accepts(name) else {
-            throw Problem(.badRequest, title: "Bad apply set name", detail: "the apply set's name must be \(StringFormat.dnsSubdomain.expectation)")
+            throw Problem(
+                .badRequest, title: "Bad apply set name", detail: "the apply set's name must be \(StringFormat.dnsSubdomain.expectation)")
         }
         let members = JSONValue.array(try ApplySetMembers.parse(try await request.jsonBody(context: context)).map(JSONValue.string))
         let ifMatch = request.headers[.ifMatch]
@@ -77,16 +81,20 @@ public struct ApplySetRoutes: Sendable {
             let after = JSONValue.object([JSONMember("members", members)])
             if let current, before?.canonicalJSON == after.canonicalJSON { return (current, false) }
             if current == nil {
-                try connection.query("insert into applysets (name, members, created_by, updated_by) values ($1, $2::jsonb, $3, $3)",
-                                     [name, members.jsonString(), principal.subject])
+                try connection.query(
+                    "insert into applysets (name, members, created_by, updated_by) values ($1, $2::jsonb, $3, $3)",
+                    [name, members.jsonString(), principal.subject])
             } else {
-                try connection.query("""
+                try connection.query(
+                    """
                     update applysets set members = $2::jsonb, resource_version = resource_version + 1, updated_at = now(), updated_by = $3
                     where name = $1
                     """, [name, members.jsonString(), principal.subject])
             }
-            try AuditLog.append(AuditDraft(actor: principal.subject, action: current == nil ? "create" : "update", resource: "applyset/\(name)",
-                                           requestID: requestID, before: before, after: after, source: source), on: connection)
+            try AuditLog.append(
+                AuditDraft(
+                    actor: principal.subject, action: current == nil ? "create" : "update", resource: "applyset/\(name)",
+                    requestID: requestID, before: before, after: after, source: source), on: connection)
             return (try Self.load(name, on: connection)!, current == nil)
         }
         var headers: HTTPFields = [.eTag: ObjectJSON.etag(object)]
@@ -104,8 +112,10 @@ public struct ApplySetRoutes: Sendable {
             guard let current = try Self.load(name, forUpdate: true, on: connection) else { throw Problem.notFound("ApplySet \"\(name)\"") }
             try Precondition.check(ifMatch, etag: ObjectJSON.etag(current))
             try connection.query("delete from applysets where name = $1", [name])
-            try AuditLog.append(AuditDraft(actor: principal.subject, action: "delete", resource: "applyset/\(name)", requestID: requestID,
-                                           before: .object([JSONMember("members", current["members"] ?? .array([]))]), source: source), on: connection)
+            try AuditLog.append(
+                AuditDraft(
+                    actor: principal.subject, action: "delete", resource: "applyset/\(name)", requestID: requestID,
+                    before: .object([JSONMember("members", current["members"] ?? .array([]))]), source: source), on: connection)
         }
         return Response(status: .noContent)
     }

@@ -2,7 +2,9 @@ import Postgres
 
 public enum ApplySetSchema {
     public static let migrations = [
-        Migration(700, "apply sets", """
+        Migration(
+            700, "apply sets",
+            """
             create table applysets (
                 name text primary key,
                 members jsonb not null,
@@ -11,6 +13,6 @@ public enum ApplySetSchema {
                 updated_at timestamptz not null default now(),
                 created_by text not null,
                 updated_by text not null);
-            """),
+            """)
     ]
 }

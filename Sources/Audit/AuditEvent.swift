@@ -13,8 +13,10 @@ public struct AuditDraft: Sendable {
     /// Where the change came from (repository, commit, author, path, tool), as sent by the client.
     public var source: JSONValue?
 
-    public init(actor: String, action: String, resource: String, requestID: String, outcome: String = "success",
-                before: JSONValue? = nil, after: JSONValue? = nil, source: JSONValue? = nil) {
+    public init(
+        actor: String, action: String, resource: String, requestID: String, outcome: String = "success",
+        before: JSONValue? = nil, after: JSONValue? = nil, source: JSONValue? = nil
+    ) {
         self.actor = actor
         self.action = action
         self.resource = resource

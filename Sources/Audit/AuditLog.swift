@@ -12,7 +12,9 @@ public enum AuditLog {
     static let appendLock = "6175646974"
 
     public static let migrations = [
-        Migration(200, "audit events", """
+        Migration(
+            200, "audit events",
+            """
             create table audit_events (
                 sequence bigint primary key,
                 occurred_at timestamptz not null,
@@ -31,7 +33,7 @@ public enum AuditLog {
             create index audit_events_resource on audit_events (resource, sequence);
             create index audit_events_actor on audit_events (actor, sequence);
             create index audit_events_time on audit_events (occurred_at);
-            """),
+            """)
     ]
 
     /// Appends an event inside the caller's transaction (the change and its audit event commit
@@ -41,7 +43,8 @@ public enum AuditLog {
         try connection.query("select pg_advisory_xact_lock(x'\(appendLock)'::bigint)")
         let head = try connection.query("select sequence, hash from audit_events order by sequence desc limit 1").first
         let now = try connection.query(
-            #"select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t"#).first!["t"]!
+            #"select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t"#
+        ).first!["t"]!
         var event = AuditEvent(
             sequence: (head?.int("sequence") ?? 0) + 1, time: now, actor: draft.actor, action: draft.action,
             resource: draft.resource, requestID: draft.requestID, outcome: draft.outcome,
@@ -49,13 +52,17 @@ public enum AuditLog {
             diff: .array(JSONDiff.changes(from: draft.before, to: draft.after).map(\.json)),
             source: draft.source ?? .object([]), previousHash: head?["hash"] ?? genesis, hash: "")
         event.hash = hash(of: event)
-        try connection.query("""
+        try connection.query(
+            """
             insert into audit_events (sequence, occurred_at, time_text, actor, action, resource, request_id, outcome,
                 before_digest, after_digest, diff, source, previous_hash, hash)
             values ($1, $2::text::timestamptz, $2::text, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13)
-            """, [String(event.sequence), event.time, event.actor, event.action, event.resource, event.requestID, event.outcome,
-                  event.beforeDigest, event.afterDigest, event.diff.jsonString(), event.source.jsonString(),
-                  event.previousHash, event.hash])
+            """,
+            [
+                String(event.sequence), event.time, event.actor, event.action, event.resource, event.requestID, event.outcome,
+                event.beforeDigest, event.afterDigest, event.diff.jsonString(), event.source.jsonString(),
+                event.previousHash, event.hash,
+            ])
         return event
     }
 

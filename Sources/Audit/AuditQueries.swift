@@ -15,8 +15,10 @@ public struct AuditFilter: Sendable {
     /// Leave out events whose source tool (`source.tool`) is one of these.
     public var excludeTools: [String]
 
-    public init(actor: String? = nil, resource: String? = nil, action: String? = nil, since: String? = nil,
-                until: String? = nil, afterSequence: Int64? = nil, limit: Int = 100, descending: Bool = false, excludeTools: [String] = []) {
+    public init(
+        actor: String? = nil, resource: String? = nil, action: String? = nil, since: String? = nil,
+        until: String? = nil, afterSequence: Int64? = nil, limit: Int = 100, descending: Bool = false, excludeTools: [String] = []
+    ) {
         self.actor = actor
         self.resource = resource
         self.action = action
@@ -69,8 +71,10 @@ extension AuditLog {
         let condition = conditions.isEmpty ? "" : "where " + conditions.joined(separator: " and ")
         parameters.append(String(filter.limit))
         let order = filter.descending ? "sequence desc" : "sequence"
-        return try connection.query("select \(columns) from audit_events \(condition) order by \(order) limit $\(parameters.count)",
-                                    parameters).map(event)
+        return try connection.query(
+            "select \(columns) from audit_events \(condition) order by \(order) limit $\(parameters.count)",
+            parameters
+        ).map(event)
     }
 
     /// Walks the whole chain in pages, recomputing every hash and link.
@@ -79,12 +83,15 @@ extension AuditLog {
         var expectedSequence: Int64 = 1
         var checked: Int64 = 0
         while true {
-            let page = try connection.query("select \(columns) from audit_events where sequence >= $1 order by sequence limit $2",
-                                            [String(expectedSequence), String(pageSize)]).map(event)
+            let page = try connection.query(
+                "select \(columns) from audit_events where sequence >= $1 order by sequence limit $2",
+                [String(expectedSequence), String(pageSize)]
+            ).map(event)
             for event in page {
                 func broken(_ reason: String) -> ChainVerification {
-                    ChainVerification(valid: false, checked: checked, headSequence: event.sequence, headHash: event.hash,
-                                      firstBroken: event.sequence, reason: reason)
+                    ChainVerification(
+                        valid: false, checked: checked, headSequence: event.sequence, headHash: event.hash,
+                        firstBroken: event.sequence, reason: reason)
                 }
                 if event.sequence != expectedSequence {
                     return broken("entry \(expectedSequence) is missing")
@@ -101,7 +108,8 @@ extension AuditLog {
             }
             if page.count < pageSize { break }
         }
-        return ChainVerification(valid: true, checked: checked, headSequence: expectedSequence - 1, headHash: previousHash,
-                                 firstBroken: nil, reason: nil)
+        return ChainVerification(
+            valid: true, checked: checked, headSequence: expectedSequence - 1, headHash: previousHash,
+            firstBroken: nil, reason: nil)
     }
 }

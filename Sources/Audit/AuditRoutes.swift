@@ -32,14 +32,16 @@ public struct AuditRoutes: Sendable {
             }
             let order = query["order"].map(String.init) ?? "asc"
             guard order == "asc" || order == "desc" else {
-                throw Problem(.badRequest, title: "Bad order", detail: "order must be asc (oldest first, the default) or desc (newest first)")
+                throw Problem(
+                    .badRequest, title: "Bad order", detail: "order must be asc (oldest first, the default) or desc (newest first)")
             }
             // exclude_tool=a,b (or repeated): leave out events whose source.tool is one of them.
             let excluded = query.getAll("exclude_tool").flatMap { $0.split(separator: ",").map { String($0) } }.filter { !$0.isEmpty }
-            let filter = AuditFilter(actor: query["actor"].map(String.init), resource: query["resource"].map(String.init),
-                                     action: query["action"].map(String.init), since: query["since"].map(String.init),
-                                     until: query["until"].map(String.init), afterSequence: after, limit: page.size + 1,
-                                     descending: order == "desc", excludeTools: excluded)
+            let filter = AuditFilter(
+                actor: query["actor"].map(String.init), resource: query["resource"].map(String.init),
+                action: query["action"].map(String.init), since: query["since"].map(String.init),
+                until: query["until"].map(String.init), afterSequence: after, limit: page.size + 1,
+                descending: order == "desc", excludeTools: excluded)
             let events = try await pool.withConnection { try AuditLog.events(filter, on: $0) }
             var members = [JSONMember("items", .array(events.prefix(page.size).map(\.json)))]
             if events.count > page.size, let last = events.prefix(page.size).last {

@@ -16,8 +16,10 @@ struct DriftEventRoute: Sendable {
             let event = try DriftEvent.decode(try await request.jsonObject(context: context), problem: "Bad drift event")
             let requestID = context.requestID
             try await pool.withTransaction { connection in
-                try AuditLog.append(AuditDraft(actor: principal.subject, action: event.event.action, resource: event.object.description,
-                                               requestID: requestID, after: Self.record(event), source: Self.source(event)), on: connection)
+                try AuditLog.append(
+                    AuditDraft(
+                        actor: principal.subject, action: event.event.action, resource: event.object.description,
+                        requestID: requestID, after: Self.record(event), source: Self.source(event)), on: connection)
             }
             return Response(status: .noContent)
         }

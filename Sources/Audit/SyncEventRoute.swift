@@ -16,10 +16,12 @@ struct SyncEventRoute: Sendable {
             let event = try SyncEvent.decode(try await request.jsonObject(context: context), problem: "Bad sync event")
             let requestID = context.requestID
             try await pool.withTransaction { connection in
-                try AuditLog.append(AuditDraft(actor: principal.subject, action: "sync", resource: "source/\(event.source)", requestID: requestID,
-                                               outcome: event.result == .synced ? "success" : "failure", after: Self.record(event),
-                                               source: Self.source(event)),
-                                    on: connection)
+                try AuditLog.append(
+                    AuditDraft(
+                        actor: principal.subject, action: "sync", resource: "source/\(event.source)", requestID: requestID,
+                        outcome: event.result == .synced ? "success" : "failure", after: Self.record(event),
+                        source: Self.source(event)),
+                    on: connection)
             }
             return Response(status: .noContent)
         }
@@ -31,7 +33,8 @@ struct SyncEventRoute: Sendable {
         if let message = event.message { record.append(JSONMember("message", .string(message))) }
         if let error = event.error { record.append(JSONMember("error", .string(error))) }
         if let counts = event.counts {
-            record.append(JSONMember("counts", .object(counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) })))
+            record.append(
+                JSONMember("counts", .object(counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) })))
         }
         return .object(record)
     }

@@ -46,8 +46,10 @@ public struct ClientConfig {
             guard let name = item["name"]?.stringValue, let server = item["server"]?.stringValue else {
                 throw CLIError("\(path): contexts[\(i)] needs a name and a server")
             }
-            config.contexts.append(Context(name: name, server: server, token: item["token"]?.stringValue,
-                                           tokenFile: item["token-file"]?.stringValue))
+            config.contexts.append(
+                Context(
+                    name: name, server: server, token: item["token"]?.stringValue,
+                    tokenFile: item["token-file"]?.stringValue))
         }
         return config
     }
@@ -57,12 +59,16 @@ public struct ClientConfig {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var members: [JSONMember] = []
         if let currentContext { members.append(JSONMember("current-context", .string(currentContext))) }
-        members.append(JSONMember("contexts", .array(contexts.map { context in
-            var fields = [JSONMember("name", .string(context.name)), JSONMember("server", .string(context.server))]
-            if let token = context.token { fields.append(JSONMember("token", .string(token))) }
-            if let file = context.tokenFile { fields.append(JSONMember("token-file", .string(file))) }
-            return .object(fields)
-        })))
+        members.append(
+            JSONMember(
+                "contexts",
+                .array(
+                    contexts.map { context in
+                        var fields = [JSONMember("name", .string(context.name)), JSONMember("server", .string(context.server))]
+                        if let token = context.token { fields.append(JSONMember("token", .string(token))) }
+                        if let file = context.tokenFile { fields.append(JSONMember("token-file", .string(file))) }
+                        return .object(fields)
+                    })))
         try Data(YAMLEmitter.emit(.object(members)).utf8).write(to: url, options: .atomic)
         // It may hold tokens: readable by its owner only.
         chmod(url.path, 0o600)

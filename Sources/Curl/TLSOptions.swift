@@ -31,11 +31,13 @@ public struct TLSOptions: Sendable {
             switch source {
             case nil: continue
             case .file(let path): result = datapilot_curl_setopt_string(handle, fileOption, path)
-            case .pem(let bytes): result = bytes.withUnsafeBytes { datapilot_curl_setopt_blob(handle, blobOption, $0.baseAddress, $0.count) }
+            case .pem(let bytes):
+                result = bytes.withUnsafeBytes { datapilot_curl_setopt_blob(handle, blobOption, $0.baseAddress, $0.count) }
             }
             guard result == CURLE_OK else {
-                throw CurlError(code: CurlError.Code(rawValue: result.rawValue),
-                                message: "cannot use \(what): \(String(cString: curl_easy_strerror(result)))", url: url)
+                throw CurlError(
+                    code: CurlError.Code(rawValue: result.rawValue),
+                    message: "cannot use \(what): \(String(cString: curl_easy_strerror(result)))", url: url)
             }
         }
     }

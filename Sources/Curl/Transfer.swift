@@ -91,8 +91,9 @@ public final class Transfer {
         }
         guard result == CURLE_OK || stopped else {
             let detail = String(cString: errorBuffer)
-            throw CurlError(code: CurlError.Code(rawValue: result.rawValue),
-                            message: detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail, url: request.url)
+            throw CurlError(
+                code: CurlError.Code(rawValue: result.rawValue),
+                message: detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail, url: request.url)
         }
         var status = 0
         datapilot_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -249,7 +250,8 @@ private let curlRead: datapilot_curl_data_callback = { buffer, size, count, cont
     }
     let n = min(capacity, state.uploadBytes.count - state.uploadOffset)
     state.uploadBytes.withUnsafeBytes { source in
-        UnsafeMutableRawBufferPointer(start: buffer, count: n).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[state.uploadOffset..<(state.uploadOffset + n)]))
+        UnsafeMutableRawBufferPointer(start: buffer, count: n).copyMemory(
+            from: UnsafeRawBufferPointer(rebasing: source[state.uploadOffset..<(state.uploadOffset + n)]))
     }
     state.uploadOffset += n
     return n

@@ -52,9 +52,10 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let desired = try manifests.load(exitCode: 1)
         let session = try await Reconciliation(context: context, root: manifests.resolvedRoot, tool: "dpctl apply")
-        let request = SyncRequest(manifests: desired, applySet: applyset, prune: prune, maxDeletes: maxDeletes,
-                                  dryRun: DryRunMode(rawValue: dryRun.rawValue)!, concurrency: concurrency, source: session.source,
-                                  root: session.root, content: LocalContent(root: session.root))
+        let request = SyncRequest(
+            manifests: desired, applySet: applyset, prune: prune, maxDeletes: maxDeletes,
+            dryRun: DryRunMode(rawValue: dryRun.rawValue)!, concurrency: concurrency, source: session.source,
+            root: session.root, content: LocalContent(root: session.root))
         let progress = Progress(verb: dryRun == .server ? "checking" : "applying")
         let report: SyncReport
         do {
@@ -69,18 +70,21 @@ struct ApplyCommand: AsyncParsableCommand {
         if !failures.isEmpty {
             if output == .text {
                 let count = report.results.count
-                Terminal.standardError.write("Error: \(failures.count) of \(count) object\(count == 1 ? "" : "s") not applied; what succeeded stays, fix the rest and apply again\n")
+                Terminal.standardError.write(
+                    "Error: \(failures.count) of \(count) object\(count == 1 ? "" : "s") not applied; what succeeded stays, fix the rest and apply again\n"
+                )
             }
             throw CLIError.exit(1)
         }
     }
 
     func print(_ results: [ApplyResult]) {
-        let suffix = switch dryRun {
-        case .none: ""
-        case .client: " (dry run)"
-        case .server: " (server dry run)"
-        }
+        let suffix =
+            switch dryRun {
+            case .none: ""
+            case .client: " (dry run)"
+            case .server: " (server dry run)"
+            }
         switch output {
         case .json:
             var counts: [JSONMember] = []
@@ -95,12 +99,13 @@ struct ApplyCommand: AsyncParsableCommand {
             let style = Style(enabled: Terminal.standardOutput.isColorful)
             var text = ""
             for result in results {
-                let word = switch result.outcome {
-                case .created, .configured: style.green(result.outcome.rawValue)
-                case .pruned, .deleted: style.yellow(result.outcome.rawValue)
-                case .unchanged: result.outcome.rawValue
-                case .refused, .failed, .skipped: style.red(result.outcome.rawValue)
-                }
+                let word =
+                    switch result.outcome {
+                    case .created, .configured: style.green(result.outcome.rawValue)
+                    case .pruned, .deleted: style.yellow(result.outcome.rawValue)
+                    case .unchanged: result.outcome.rawValue
+                    case .refused, .failed, .skipped: style.red(result.outcome.rawValue)
+                    }
                 text += "\(result.ref) \(word)\(suffix)"
                 if let message = result.message { text += ": " + message }
                 text += "\n"

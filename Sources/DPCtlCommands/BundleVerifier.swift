@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import Crypto
 import Evidence
 import Foundation
@@ -36,7 +36,11 @@ struct BundleVerifier {
             case StatementType.provenance?: checks += try await provenance(statement)
             case StatementType.testResult?: checks += try await subjects(statement, label: "tested input")
             case StatementType.auditAnchor?: checks += try await anchor(statement)
-            default: checks.append(Check(name: "statement", passed: false, detail: "unknown predicate type \(statement["predicateType"]?.stringValue ?? "none")"))
+            default:
+                checks.append(
+                    Check(
+                        name: "statement", passed: false,
+                        detail: "unknown predicate type \(statement["predicateType"]?.stringValue ?? "none")"))
             }
         }
         if !statements.contains(where: { $0["predicateType"]?.stringValue == StatementType.provenance }) {
@@ -51,9 +55,11 @@ struct BundleVerifier {
         let dependencies = statement["predicate"]?["buildDefinition"]?["resolvedDependencies"]?.arrayValue ?? []
         for dependency in dependencies {
             guard let name = dependency["name"]?.stringValue, name.hasPrefix("datasetversion/"),
-                  let dataset = dependency["annotations"]?["dataset"]?.stringValue else { continue }
+                let dataset = dependency["annotations"]?["dataset"]?.stringValue
+            else { continue }
             let claimed = dependency["digest"]?["sha256"]?.stringValue ?? ""
-            checks.append(try await version(String(name.dropFirst("datasetversion/".count)), dataset: dataset, claimed: claimed, label: "input"))
+            checks.append(
+                try await version(String(name.dropFirst("datasetversion/".count)), dataset: dataset, claimed: claimed, label: "input"))
         }
         return checks
     }
@@ -63,7 +69,9 @@ struct BundleVerifier {
         do {
             let object = try await client.send("GET", APIPath.version(version, of: dataset)).json
             let actual = object["status"]?["sha256"]?.stringValue ?? ""
-            return Check(name: name, passed: actual == claimed, detail: actual == claimed ? "sha256 \(claimed.prefix(16))…" : "registry holds sha256 \(actual), the bundle says \(claimed)")
+            return Check(
+                name: name, passed: actual == claimed,
+                detail: actual == claimed ? "sha256 \(claimed.prefix(16))…" : "registry holds sha256 \(actual), the bundle says \(claimed)")
         } catch let error as APIError where error.status == 404 {
             return Check(name: name, passed: false, detail: "the registry has no such version")
         }
@@ -78,10 +86,15 @@ struct BundleVerifier {
                 let artifact = String(name.dropFirst("artifact/".count))
                 let response = try await client.send("GET", APIPath.artifact(artifact, run: bundle.run))
                 let actual = Hex.encode(SHA256.hash(data: response.body))
-                checks.append(Check(name: "\(label) \(name)", passed: actual == claimed,
-                                    detail: actual == claimed ? "re-hashed \(response.body.count) bytes" : "the artifact now hashes to \(actual), the bundle says \(claimed)"))
+                checks.append(
+                    Check(
+                        name: "\(label) \(name)", passed: actual == claimed,
+                        detail: actual == claimed
+                            ? "re-hashed \(response.body.count) bytes" : "the artifact now hashes to \(actual), the bundle says \(claimed)")
+                )
             } else if name.hasPrefix("datasetversion/"), let dataset = subject["annotations"]?["dataset"]?.stringValue {
-                checks.append(try await version(String(name.dropFirst("datasetversion/".count)), dataset: dataset, claimed: claimed, label: label))
+                checks.append(
+                    try await version(String(name.dropFirst("datasetversion/".count)), dataset: dataset, claimed: claimed, label: label))
             }
         }
         return checks
@@ -93,21 +106,31 @@ struct BundleVerifier {
         let headSequence = Int64(predicate["headSequence"]?.numberValue ?? 0)
         let headHash = predicate["headHash"]?.stringValue ?? ""
         let chain = try await client.send("GET", APIPath.auditVerify).json
-        var checks = [Check(name: "audit chain", passed: chain["valid"]?.boolValue == true,
-                            detail: chain["valid"]?.boolValue == true ? "\(Int(chain["checked"]?.numberValue ?? 0)) entries verify"
-                                : chain["reason"]?.stringValue ?? "the chain does not verify")]
+        var checks = [
+            Check(
+                name: "audit chain", passed: chain["valid"]?.boolValue == true,
+                detail: chain["valid"]?.boolValue == true
+                    ? "\(Int(chain["checked"]?.numberValue ?? 0)) entries verify"
+                    : chain["reason"]?.stringValue ?? "the chain does not verify")
+        ]
         let reaches = Int64(chain["head_sequence"]?.numberValue ?? 0) >= headSequence
         let anchored = try await entryHash(headSequence)
-        checks.append(Check(name: "audit anchor", passed: reaches && anchored == headHash,
-                            detail: reaches ? "entry \(headSequence) hashes to \(headHash.prefix(16))…" : "the chain ends before entry \(headSequence)"))
+        checks.append(
+            Check(
+                name: "audit anchor", passed: reaches && anchored == headHash,
+                detail: reaches ? "entry \(headSequence) hashes to \(headHash.prefix(16))…" : "the chain ends before entry \(headSequence)")
+        )
         var mismatched: [Int64] = []
         let events = predicate["events"]?.arrayValue ?? []
         for event in events {
             let sequence = Int64(event["sequence"]?.numberValue ?? 0)
             if try await entryHash(sequence) != event["hash"]?.stringValue { mismatched.append(sequence) }
         }
-        checks.append(Check(name: "run's audit events", passed: mismatched.isEmpty,
-                            detail: mismatched.isEmpty ? "\(events.count) events unchanged" : "entries \(mismatched.map(String.init).joined(separator: ", ")) differ"))
+        checks.append(
+            Check(
+                name: "run's audit events", passed: mismatched.isEmpty,
+                detail: mismatched.isEmpty
+                    ? "\(events.count) events unchanged" : "entries \(mismatched.map(String.init).joined(separator: ", ")) differ"))
         return checks
     }
 

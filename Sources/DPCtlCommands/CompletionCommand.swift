@@ -18,11 +18,12 @@ struct CompletionCommand: ParsableCommand {
     @Argument(help: "bash, zsh or fish.") var shell: Shell
 
     func run() {
-        let kind: CompletionShell = switch shell {
-        case .bash: .bash
-        case .zsh: .zsh
-        case .fish: .fish
-        }
+        let kind: CompletionShell =
+            switch shell {
+            case .bash: .bash
+            case .zsh: .zsh
+            case .fish: .fish
+            }
         print(DPCtl.completionScript(for: kind))
     }
 }

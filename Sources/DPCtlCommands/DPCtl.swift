@@ -12,9 +12,12 @@ public struct DPCtl: AsyncParsableCommand {
             Experiment and Run (apiVersion datapilot.io/v1alpha1). See docs/manifests.md.
             """,
         version: DPCtlVersion.string,
-        subcommands: [Validate.self, ApplyCommand.self, DiffCommand.self, PlanCommand.self, DriftCommand.self, GetCommand.self, DeleteCommand.self, ReconcileCommand.self,
-                      QualityCommand.self, StatusCommand.self, ConfigCommand.self, EvidenceCommand.self, KeysCommand.self,
-                      GenerateSchemas.self, CompletionCommand.self, Version.self])
+        subcommands: [
+            Validate.self, ApplyCommand.self, DiffCommand.self, PlanCommand.self, DriftCommand.self, GetCommand.self, DeleteCommand.self,
+            ReconcileCommand.self,
+            QualityCommand.self, StatusCommand.self, ConfigCommand.self, EvidenceCommand.self, KeysCommand.self,
+            GenerateSchemas.self, CompletionCommand.self, Version.self,
+        ])
 
     public init() {}
 
@@ -26,7 +29,8 @@ public struct DPCtl: AsyncParsableCommand {
             let names = configuration.subcommands.compactMap { $0.configuration.commandName ?? String(describing: $0).lowercased() }
             if !names.contains(first) {
                 let hint = Suggest.closest(to: first, in: names).map { " (did you mean \"\($0)\"?)" } ?? ""
-                Terminal.standardError.write("Error: unknown command \"\(first)\" for \"dpctl\"\(hint)\nRun 'dpctl --help' for the list of commands.\n")
+                Terminal.standardError.write(
+                    "Error: unknown command \"\(first)\" for \"dpctl\"\(hint)\nRun 'dpctl --help' for the list of commands.\n")
                 return 2
             }
         }
@@ -45,4 +49,3 @@ struct Version: ParsableCommand {
         print("dpctl \(DPCtlVersion.string) (manifests \(ManifestKind.apiVersion))")
     }
 }
-

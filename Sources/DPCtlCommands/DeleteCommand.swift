@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import ArgumentParser
 import CLIKit
 import Manifests
@@ -31,9 +31,13 @@ struct DeleteCommand: AsyncParsableCommand {
         case (true, false):
             guard let kind = ManifestKind(argument: arguments[0]) else {
                 let names = ManifestKind.allCases.map(\.plural)
-                throw ValidationError("unknown kind \"\(arguments[0])\"" + Suggest.hint(for: arguments[0], in: names) + "; kinds are " + names.joined(separator: ", "))
+                throw ValidationError(
+                    "unknown kind \"\(arguments[0])\"" + Suggest.hint(for: arguments[0], in: names) + "; kinds are "
+                        + names.joined(separator: ", "))
             }
-            guard arguments.count > 1 else { throw ValidationError("name the \(kind.singular) to delete: dpctl delete \(arguments[0]) NAME") }
+            guard arguments.count > 1 else {
+                throw ValidationError("name the \(kind.singular) to delete: dpctl delete \(arguments[0]) NAME")
+            }
         case (false, true): break
         }
     }
@@ -57,7 +61,8 @@ struct DeleteCommand: AsyncParsableCommand {
                 continue
             }
             if ref.kind == .datasetVersion {
-                results.append(ApplyResult(ref: ref, outcome: .refused, message: "dataset versions are immutable records and cannot be deleted"))
+                results.append(
+                    ApplyResult(ref: ref, outcome: .refused, message: "dataset versions are immutable records and cannot be deleted"))
                 continue
             }
             items.append(PlanItem.deletion(of: ref, live: object))
@@ -65,19 +70,24 @@ struct DeleteCommand: AsyncParsableCommand {
         if dryRun == .client {
             results += items.map { ApplyResult(ref: $0.ref, outcome: .deleted) }
         } else {
-            let applier = Applier(client: session.client, options: .init(serverDryRun: dryRun == .server, source: session.source,
-                                                                          root: session.root, deleteOutcome: .deleted))
+            let applier = Applier(
+                client: session.client,
+                options: .init(
+                    serverDryRun: dryRun == .server, source: session.source,
+                    root: session.root, deleteOutcome: .deleted))
             results += await applier.apply(Plan(items: items))
         }
         results.sort { $0.ref > $1.ref }
         let suffix = dryRun == .none ? "" : dryRun == .client ? " (dry run)" : " (server dry run)"
         switch output {
         case .json:
-            Terminal.standardOutput.write(JSONValue.object([JSONMember("results", .array(results.map(\.json)))]).jsonString(pretty: true) + "\n")
+            Terminal.standardOutput.write(
+                JSONValue.object([JSONMember("results", .array(results.map(\.json)))]).jsonString(pretty: true) + "\n")
         case .text:
-            Terminal.standardOutput.write(results.map { r in
-                "\(r.ref) \(r.outcome.rawValue)\(suffix)" + (r.message.map { ": " + $0 } ?? "") + "\n"
-            }.joined())
+            Terminal.standardOutput.write(
+                results.map { r in
+                    "\(r.ref) \(r.outcome.rawValue)\(suffix)" + (r.message.map { ": " + $0 } ?? "") + "\n"
+                }.joined())
         }
         if results.contains(where: { $0.outcome.isFailure }) { throw CLIError.exit(1) }
     }

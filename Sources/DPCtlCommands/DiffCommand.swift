@@ -36,8 +36,9 @@ struct DiffCommand: AsyncParsableCommand {
         do {
             // The same live state, inventory and plan as apply, without writing anything.
             let session = try await Reconciliation(context: context, root: manifests.resolvedRoot, tool: "dpctl diff")
-            let request = SyncRequest(manifests: desired, applySet: applyset, prune: prune, maxDeletes: .max, dryRun: .client,
-                                      source: session.source, root: session.root, content: LocalContent(root: session.root))
+            let request = SyncRequest(
+                manifests: desired, applySet: applyset, prune: prune, maxDeletes: .max, dryRun: .client,
+                source: session.source, root: session.root, content: LocalContent(root: session.root))
             plan = try await Sync(client: session.client).run(request).plan
         } catch let error as SyncError {
             throw CLIError(error.description, exitCode: 2)
@@ -50,15 +51,17 @@ struct DiffCommand: AsyncParsableCommand {
             let old = item.liveForm.map(YAMLEmitter.emit) ?? ""
             let new = item.desiredForm.map(YAMLEmitter.emit) ?? ""
             let text = UnifiedDiff.render(old: old, new: new, oldName: "live/\(item.ref)", newName: "desired/\(item.ref)")
-            out.write(text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line -> String in
-                if line.hasPrefix("+++") || line.hasPrefix("---") { return style.bold(String(line)) }
-                if line.hasPrefix("+") { return style.green(String(line)) }
-                if line.hasPrefix("-") { return style.red(String(line)) }
-                if line.hasPrefix("@@") { return style.dim(String(line)) }
-                return String(line)
-            }.joined(separator: "\n") + (text.isEmpty ? "" : "\n"))
+            out.write(
+                text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line -> String in
+                    if line.hasPrefix("+++") || line.hasPrefix("---") { return style.bold(String(line)) }
+                    if line.hasPrefix("+") { return style.green(String(line)) }
+                    if line.hasPrefix("-") { return style.red(String(line)) }
+                    if line.hasPrefix("@@") { return style.dim(String(line)) }
+                    return String(line)
+                }.joined(separator: "\n") + (text.isEmpty ? "" : "\n"))
             if let reason = item.reason {
-                Terminal.standardError.write("\(Style(enabled: Terminal.standardError.isColorful).yellow("warning:")) \(item.ref): \(reason)\n")
+                Terminal.standardError.write(
+                    "\(Style(enabled: Terminal.standardError.isColorful).yellow("warning:")) \(item.ref): \(reason)\n")
             }
         }
         if plan.hasChanges { throw CLIError.exit(1) }

@@ -3,8 +3,8 @@ import ArgumentParser
 import CLIKit
 import Foundation
 import Manifests
-import SyncEngine
 import Review
+import SyncEngine
 
 /// `dpctl drift`: compare the live state with a desired state, on demand.
 struct DriftCommand: AsyncParsableCommand {
@@ -34,7 +34,8 @@ struct DriftCommand: AsyncParsableCommand {
     @Option(help: "The apply set whose inventory says what was applied (default: the source's name).") var applyset: String?
     @Option(help: "The mode of objects without a datapilot.io/drift annotation: report, heal or ignore.") var mode = "report"
     @Flag(help: "Apply the desired state again to drifted objects whose mode is heal.") var heal = false
-    @Option(name: .customLong("exclude-tool"), help: "Also skip this tool's audit events when looking for who changed an object. Repeatable.")
+    @Option(
+        name: .customLong("exclude-tool"), help: "Also skip this tool's audit events when looking for who changed an object. Repeatable.")
     var excludeTools: [String] = []
     @Option(name: [.customShort("o"), .long], help: "Output: text, json, markdown or html.") var output: Output = .text
     @Option(help: "The context whose server and token to use (see dpctl config get-contexts).") var context: String?
@@ -42,7 +43,8 @@ struct DriftCommand: AsyncParsableCommand {
     func validate() throws {
         let given = [!manifests.filenames.isEmpty, repo != nil, source != nil].filter { $0 }.count
         guard given == 1 else {
-            throw ValidationError("give the desired state once: -f PATH (manifests), --repo URL|PATH (a commit) or --source NAME (a reconciler source)")
+            throw ValidationError(
+                "give the desired state once: -f PATH (manifests), --repo URL|PATH (a commit) or --source NAME (a reconciler source)")
         }
         guard DriftMode(rawValue: mode) != nil else { throw ValidationError("--mode \"\(mode)\" is not one of report, heal, ignore") }
         if let applyset, !StringFormat.dnsSubdomain.accepts(applyset) {
@@ -66,10 +68,12 @@ struct DriftCommand: AsyncParsableCommand {
         do { target = try Target.resolve(context: context) } catch let error as CLIError { throw CLIError(error.description, exitCode: 2) }
         let client = APIClient(server: target.server, token: target.token)
         let applySet = applyset ?? desired.applySet
-        let request = DriftRequest(manifests: desired.manifests, applySet: applySet, defaultMode: DriftMode(rawValue: mode)!, heal: heal,
-                                   source: await Reconciliation.sourceInfo(root: desired.repository ?? manifests.resolvedRoot, tool: "dpctl drift"),
-                                   scope: applySet.map { desired.scope.hasPrefix("source") ? desired.scope : desired.scope + ", apply set " + $0 } ?? desired.scope,
-                                   content: desired.content, appliers: DriftRequest.standardAppliers + excludeTools)
+        let request = DriftRequest(
+            manifests: desired.manifests, applySet: applySet, defaultMode: DriftMode(rawValue: mode)!, heal: heal,
+            source: await Reconciliation.sourceInfo(root: desired.repository ?? manifests.resolvedRoot, tool: "dpctl drift"),
+            scope: applySet.map { desired.scope.hasPrefix("source") ? desired.scope : desired.scope + ", apply set " + $0 }
+                ?? desired.scope,
+            content: desired.content, appliers: DriftRequest.standardAppliers + excludeTools)
         var report: DriftReport
         do {
             report = try await DriftScan(client: client).run(request)

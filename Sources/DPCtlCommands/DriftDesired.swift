@@ -24,8 +24,9 @@ struct DriftDesired {
         do {
             if isURL, !repo.hasPrefix("file://") {
                 let ref = revision ?? "refs/heads/main"
-                source = GitSource(spec: SourceSpec(name: applySet ?? "drift", url: repo, ref: ref, path: path, auth: .none, timeoutSeconds: 60),
-                                   cacheDirectory: scratch + "/cache")
+                source = GitSource(
+                    spec: SourceSpec(name: applySet ?? "drift", url: repo, ref: ref, path: path, auth: .none, timeoutSeconds: 60),
+                    cacheDirectory: scratch + "/cache")
                 commit = try await source.resolve().commit
             } else {
                 let folder = isURL ? String(repo.dropFirst("file://".count)) : repo
@@ -37,17 +38,22 @@ struct DriftDesired {
         }
         let snapshot: Snapshot
         do {
-            snapshot = try await source.snapshot(commit: commit, previous: nil, options: LoadOptions(recursive: true, allowExternalReferences: true))
+            snapshot = try await source.snapshot(
+                commit: commit, previous: nil, options: LoadOptions(recursive: true, allowExternalReferences: true))
         } catch {
             throw CLIError("--repo \(repo) at \(commit.prefix(12)): \(error.message)", exitCode: 2)
         }
         guard snapshot.manifests.isValid else {
             let errors = snapshot.manifests.errors
-            let listed = errors.prefix(10).map { "\($0.file):\($0.line):\($0.column): error: \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" }
-            throw CLIError("commit \(commit.prefix(12)) is invalid, no desired state to compare with:\n" + listed.joined(separator: "\n"), exitCode: 2)
+            let listed = errors.prefix(10).map {
+                "\($0.file):\($0.line):\($0.column): error: \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)"
+            }
+            throw CLIError(
+                "commit \(commit.prefix(12)) is invalid, no desired state to compare with:\n" + listed.joined(separator: "\n"), exitCode: 2)
         }
-        return DriftDesired(manifests: snapshot.manifests.manifests, content: GitContent(snapshot: snapshot),
-                            scope: applySet.map { "source \($0)" } ?? "repository \(repo)", commit: commit, repository: repo, applySet: applySet)
+        return DriftDesired(
+            manifests: snapshot.manifests.manifests, content: GitContent(snapshot: snapshot),
+            scope: applySet.map { "source \($0)" } ?? "repository \(repo)", commit: commit, repository: repo, applySet: applySet)
     }
 
     /// The last commit a reconciler source applied, read from the reconciler's status.
@@ -56,13 +62,16 @@ struct DriftDesired {
         do {
             status = try await APIClient(server: reconciler, token: nil).send("GET", "/status").json
         } catch let error as APIError {
-            throw CLIError(error.code == .unreachable
-                ? "cannot reach the reconciler at \(reconciler); is `dpctl reconcile` running? (--reconciler or DATAPILOT_RECONCILER)"
-                : "the reconciler at \(reconciler): \(error.message)", exitCode: 2)
+            throw CLIError(
+                error.code == .unreachable
+                    ? "cannot reach the reconciler at \(reconciler); is `dpctl reconcile` running? (--reconciler or DATAPILOT_RECONCILER)"
+                    : "the reconciler at \(reconciler): \(error.message)", exitCode: 2)
         }
         guard let entry = status["sources"]?.arrayValue?.first(where: { $0["name"]?.stringValue == name }) else {
             let names = (status["sources"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
-            throw CLIError("the reconciler at \(reconciler) has no source \"\(name)\"\(names.isEmpty ? "" : "; it has " + names.joined(separator: ", "))", exitCode: 2)
+            throw CLIError(
+                "the reconciler at \(reconciler) has no source \"\(name)\"\(names.isEmpty ? "" : "; it has " + names.joined(separator: ", "))",
+                exitCode: 2)
         }
         guard let url = entry["url"]?.stringValue, let commit = entry["lastAppliedCommit"]?.stringValue else {
             throw CLIError("source \"\(name)\" has not applied a commit yet: there is no desired state to compare with", exitCode: 2)
@@ -74,7 +83,8 @@ struct DriftDesired {
     static func directory(_ arguments: ManifestArguments) throws -> DriftDesired {
         let manifests = try arguments.load(exitCode: 2)
         let root = arguments.resolvedRoot
-        return DriftDesired(manifests: manifests, content: LocalContent(root: root), scope: "directory \(arguments.filenames.joined(separator: ", "))",
-                            commit: nil, repository: nil, applySet: nil)
+        return DriftDesired(
+            manifests: manifests, content: LocalContent(root: root), scope: "directory \(arguments.filenames.joined(separator: ", "))",
+            commit: nil, repository: nil, applySet: nil)
     }
 }

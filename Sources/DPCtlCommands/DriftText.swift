@@ -1,7 +1,7 @@
 import CLIKit
 import Manifests
-import SyncEngine
 import Review
+import SyncEngine
 
 /// `dpctl drift`'s text: one block per drifted object, then a summary line.
 struct DriftText {
@@ -19,10 +19,13 @@ struct DriftText {
             }
             if let note = item.note { out += "  \(note)\n" }
             for field in item.fields {
-                out += "  \(field.path): " + style.red("live " + Self.shown(field.live)) + ", " + style.green("desired " + Self.shown(field.desired)) + "\n"
+                out +=
+                    "  \(field.path): " + style.red("live " + Self.shown(field.live)) + ", "
+                    + style.green("desired " + Self.shown(field.desired)) + "\n"
             }
         }
-        let summary = "\(report.items.count) drifted, \(report.healedCount) healed, \(report.ignored) ignored, \(report.scanned) objects compared (\(report.scope))"
+        let summary =
+            "\(report.items.count) drifted, \(report.healedCount) healed, \(report.ignored) ignored, \(report.scanned) objects compared (\(report.scope))"
         out += (report.items.isEmpty ? style.green("no drift") + ": " : "") + summary + "\n"
         terminal.write(out)
     }

@@ -33,21 +33,27 @@ struct EvidenceVerify: AsyncParsableCommand {
         let verifier = BundleVerifier(client: client, bundle: bundle)
         let checks: [BundleVerifier.Check]
         do { checks = try await verifier.run() } catch let error as APIError {
-            throw CLIError(error.code == .unreachable ? "cannot reach \(target.server) to verify against; set --context or DATAPILOT_SERVER" : error.message, exitCode: 2)
+            throw CLIError(
+                error.code == .unreachable
+                    ? "cannot reach \(target.server) to verify against; set --context or DATAPILOT_SERVER" : error.message, exitCode: 2)
         }
         let failed = checks.filter { !$0.passed }
         switch output {
         case .json:
-            let value: JSONValue = ["bundle": .string(bundle.id), "run": .string(bundle.run), "verified": .bool(failed.isEmpty),
-                                    "checks": .array(checks.map { ["check": .string($0.name), "passed": .bool($0.passed), "detail": .string($0.detail)] })]
+            let value: JSONValue = [
+                "bundle": .string(bundle.id), "run": .string(bundle.run), "verified": .bool(failed.isEmpty),
+                "checks": .array(checks.map { ["check": .string($0.name), "passed": .bool($0.passed), "detail": .string($0.detail)] }),
+            ]
             Terminal.standardOutput.write(value.jsonString(pretty: true) + "\n")
         case .text:
             let style = Style(enabled: Terminal.standardOutput.isColorful)
             let rows = checks.map { [$0.passed ? style.green("ok") : style.red("FAILED"), $0.name, $0.detail] }
-            Terminal.standardOutput.write(Table(header: ["RESULT", "CHECK", "DETAIL"], rows: rows).render(width: Terminal.standardOutput.width))
-            Terminal.standardOutput.write(failed.isEmpty
-                ? "Evidence bundle \(bundle.id) of run \(bundle.run) verified: \(checks.count) checks passed.\n"
-                : "Evidence bundle \(bundle.id) did NOT verify: \(failed.count) of \(checks.count) checks failed.\n")
+            Terminal.standardOutput.write(
+                Table(header: ["RESULT", "CHECK", "DETAIL"], rows: rows).render(width: Terminal.standardOutput.width))
+            Terminal.standardOutput.write(
+                failed.isEmpty
+                    ? "Evidence bundle \(bundle.id) of run \(bundle.run) verified: \(checks.count) checks passed.\n"
+                    : "Evidence bundle \(bundle.id) did NOT verify: \(failed.count) of \(checks.count) checks failed.\n")
         }
         if !failed.isEmpty { throw ExitCode(1) }
     }

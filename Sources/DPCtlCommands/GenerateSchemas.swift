@@ -34,7 +34,9 @@ struct GenerateSchemas: ParsableCommand {
                 let url = URL(fileURLWithPath: folder).appendingPathComponent(file.path)
                 return (try? String(contentsOf: url, encoding: .utf8)) != file.contents
             }
-            for file in stale { Terminal.standardError.write("\(file.path) differs from the model; run: dpctl schemas --write \(folder)\n") }
+            for file in stale {
+                Terminal.standardError.write("\(file.path) differs from the model; run: dpctl schemas --write \(folder)\n")
+            }
             if !stale.isEmpty { throw CLIError.exit(1) }
             print("\(files.count) generated files match the model")
         } else {

@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import ArgumentParser
 import CLIKit
 import Foundation
@@ -11,7 +11,9 @@ struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Show objects on the server.",
-        discussion: "KIND is a kind's name, plural or short name: datasets (ds), datasetversions (dsv), qualityrules (qr), experiments (exp), runs.")
+        discussion:
+            "KIND is a kind's name, plural or short name: datasets (ds), datasetversions (dsv), qualityrules (qr), experiments (exp), runs."
+    )
 
     enum Output: String, ExpressibleByArgument, CaseIterable {
         case table, wide, json, yaml, name
@@ -27,7 +29,8 @@ struct GetCommand: AsyncParsableCommand {
     func validate() throws {
         guard let kind = ManifestKind(argument: kind) else {
             let names = ManifestKind.allCases.map(\.plural)
-            throw ValidationError("unknown kind \"\(self.kind)\"" + Suggest.hint(for: self.kind, in: names) + "; kinds are " + names.joined(separator: ", "))
+            throw ValidationError(
+                "unknown kind \"\(self.kind)\"" + Suggest.hint(for: self.kind, in: names) + "; kinds are " + names.joined(separator: ", "))
         }
         if dataset != nil && kind != .datasetVersion { throw ValidationError("--dataset goes with datasetversions only") }
         if let selector {
@@ -58,7 +61,8 @@ struct GetCommand: AsyncParsableCommand {
                 let versions = try await client.list(APIPath.versions(of: dataset))
                 let labels = try selector.map { try LabelSelector(parsing: $0) }
                 return versions.filter { version in
-                    (name == nil || version["metadata"]?["name"]?.stringValue == name) && (labels?.matches(version["metadata"]?["labels"]) ?? true)
+                    (name == nil || version["metadata"]?["name"]?.stringValue == name)
+                        && (labels?.matches(version["metadata"]?["labels"]) ?? true)
                 }
             } catch let error as APIError where error.code == .notFound {
                 throw CLIError("dataset \"\(dataset)\" not found")
@@ -69,7 +73,9 @@ struct GetCommand: AsyncParsableCommand {
             if kind == .datasetVersion {
                 return try await client.list(APIPath.list(kind), query: query).filter { $0["metadata"]?["name"]?.stringValue == name }
             }
-            do { return [try await client.send("GET", APIPath.item(ObjectRef(kind, name), dataset: nil)).json] } catch let error as APIError where error.code == .notFound { return [] }
+            do { return [try await client.send("GET", APIPath.item(ObjectRef(kind, name), dataset: nil)).json] } catch let error as APIError
+                where error.code == .notFound
+            { return [] }
         }
         return try await client.list(APIPath.list(kind), query: query)
     }
@@ -96,18 +102,24 @@ struct GetCommand: AsyncParsableCommand {
                 header = ["NAME", "DATASET", "SIZE", "SHA256", "AGE"] + (wide ? ["CREATED BY"] : [])
                 rows = objects.map { o in
                     let sha = o["status"]?["sha256"]?.stringValue ?? ""
-                    return [o["metadata"]?["name"]?.stringValue ?? "", o["spec"]?["dataset"]?.stringValue ?? "",
-                            Self.bytes(o["status"]?["size"]?.numberValue ?? 0), wide ? sha : String(sha.prefix(12)),
-                            Self.age(o["metadata"]?["createdAt"]?.stringValue)] + (wide ? [o["metadata"]?["createdBy"]?.stringValue ?? ""] : [])
+                    return [
+                        o["metadata"]?["name"]?.stringValue ?? "", o["spec"]?["dataset"]?.stringValue ?? "",
+                        Self.bytes(o["status"]?["size"]?.numberValue ?? 0), wide ? sha : String(sha.prefix(12)),
+                        Self.age(o["metadata"]?["createdAt"]?.stringValue),
+                    ] + (wide ? [o["metadata"]?["createdBy"]?.stringValue ?? ""] : [])
                 }
             default:
                 header = ["NAME", "FORMAT", "OWNER", "LABELS", "AGE"] + (wide ? ["VERSION", "UPDATED BY"] : [])
                 rows = objects.map { o in
-                    let labels = (o["metadata"]?["labels"]?.objectValue ?? []).map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ",")
-                    return [o["metadata"]?["name"]?.stringValue ?? "", o["spec"]?["format"]?.stringValue ?? "",
-                            o["spec"]?["owner"]?.stringValue ?? "", labels.isEmpty ? "<none>" : labels,
-                            Self.age(o["metadata"]?["createdAt"]?.stringValue)]
-                        + (wide ? [o["metadata"]?["resourceVersion"]?.stringValue ?? "", o["metadata"]?["updatedBy"]?.stringValue ?? ""] : [])
+                    let labels = (o["metadata"]?["labels"]?.objectValue ?? []).map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(
+                        separator: ",")
+                    return [
+                        o["metadata"]?["name"]?.stringValue ?? "", o["spec"]?["format"]?.stringValue ?? "",
+                        o["spec"]?["owner"]?.stringValue ?? "", labels.isEmpty ? "<none>" : labels,
+                        Self.age(o["metadata"]?["createdAt"]?.stringValue),
+                    ]
+                        + (wide
+                            ? [o["metadata"]?["resourceVersion"]?.stringValue ?? "", o["metadata"]?["updatedBy"]?.stringValue ?? ""] : [])
                 }
             }
             return Table(header: header, rows: rows).render(width: Terminal.standardOutput.width)
@@ -125,15 +137,20 @@ struct GetCommand: AsyncParsableCommand {
         switch kind {
         case .qualityRule:
             header = ["NAME", "DATASET", "SEVERITY", "CHECKS"]
-            cells = { [text($0["spec"]?["dataset"]), text($0["spec"]?["severity"]), String($0["spec"]?["checks"]?.arrayValue?.count ?? 0)] }
+            cells = {
+                [text($0["spec"]?["dataset"]), text($0["spec"]?["severity"]), String($0["spec"]?["checks"]?.arrayValue?.count ?? 0)]
+            }
         case .experiment:
             header = ["NAME", "DATASETS", "METRIC", "GOAL"]
             cells = { [text($0["spec"]?["datasets"]), text($0["spec"]?["objective"]?["metric"]), text($0["spec"]?["objective"]?["goal"])] }
         default:
             header = ["NAME", "EXPERIMENT", "INPUTS", "EXECUTE"]
             cells = { o in
-                [text(o["spec"]?["experiment"]), (o["spec"]?["inputs"]?.arrayValue ?? []).compactMap { $0["datasetVersion"]?.stringValue }.joined(separator: ","),
-                 o["spec"]?["execute"]?.boolValue == true ? "true" : "false"]
+                [
+                    text(o["spec"]?["experiment"]),
+                    (o["spec"]?["inputs"]?.arrayValue ?? []).compactMap { $0["datasetVersion"]?.stringValue }.joined(separator: ","),
+                    o["spec"]?["execute"]?.boolValue == true ? "true" : "false",
+                ]
             }
         }
         let rows = objects.map { o in
@@ -159,7 +176,10 @@ struct GetCommand: AsyncParsableCommand {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = n
         var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
         return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

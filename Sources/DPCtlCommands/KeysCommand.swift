@@ -54,7 +54,8 @@ struct KeysGenerate: ParsableCommand {
         let keys: SigningKeySet
         do { keys = try SigningKeySet.parse(text, source: file, kind: type.kind) } catch { throw CLIError("\(error)", exitCode: 1) }
         do { try SigningKeyFile.write(keys, to: file) } catch { throw CLIError("\(error)", exitCode: 1) }
-        Terminal.standardOutput.write("added \(type.rawValue) key \(id)\(verifyOnly ? " (verify-only)" : "") to \(file); the signing key is \(keys.signer.id)\n")
+        Terminal.standardOutput.write(
+            "added \(type.rawValue) key \(id)\(verifyOnly ? " (verify-only)" : "") to \(file); the signing key is \(keys.signer.id)\n")
     }
 }
 
@@ -78,6 +79,7 @@ struct KeysCheck: ParsableCommand {
             let keyid = type == .evidence ? ((try? EvidenceKey(raw: entry.bytes))?.keyid ?? "?") : ""
             rows.append([entry.id, use, keyid])
         }
-        Terminal.standardOutput.write(Table(header: ["ID", "USE", type == .evidence ? "KEYID" : ""], rows: rows).render(width: Terminal.standardOutput.width))
+        Terminal.standardOutput.write(
+            Table(header: ["ID", "USE", type == .evidence ? "KEYID" : ""], rows: rows).render(width: Terminal.standardOutput.width))
     }
 }

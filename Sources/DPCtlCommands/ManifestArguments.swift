@@ -5,14 +5,16 @@ import Manifests
 
 /// `-f PATH... [-R] [--root DIR]`, shared by validate's siblings apply, diff and delete.
 struct ManifestArguments: ParsableArguments {
-    @Option(name: [.customShort("f"), .customLong("filename")],
-            help: "A file or folder of manifests; '-' reads standard input. Repeatable.")
+    @Option(
+        name: [.customShort("f"), .customLong("filename")],
+        help: "A file or folder of manifests; '-' reads standard input. Repeatable.")
     var filenames: [String] = []
 
     @Flag(name: [.customShort("R"), .long], help: "Walk folders given with -f recursively.")
     var recursive = false
 
-    @Option(help: "Repository root that data file paths must stay inside (default: the git work tree holding the files, or the folder given).")
+    @Option(
+        help: "Repository root that data file paths must stay inside (default: the git work tree holding the files, or the folder given).")
     var root: String?
 
     func validate() throws {
@@ -42,10 +44,13 @@ struct ManifestArguments: ParsableArguments {
         let style = Style(enabled: err.isColorful)
         for diagnostic in set.diagnostics where diagnostic.severity == .error {
             let field = diagnostic.path.isEmpty ? "" : style.bold(diagnostic.path) + ": "
-            err.write("\(style.bold("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column):")) \(style.red("error:")) \(field)\(diagnostic.message)\n")
+            err.write(
+                "\(style.bold("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column):")) \(style.red("error:")) \(field)\(diagnostic.message)\n"
+            )
         }
         if !set.isValid {
-            err.write("Error: \(set.errors.count) error\(set.errors.count == 1 ? "" : "s") in the manifests; nothing was sent to the server\n")
+            err.write(
+                "Error: \(set.errors.count) error\(set.errors.count == 1 ? "" : "s") in the manifests; nothing was sent to the server\n")
             throw CLIError.exit(exitCode)
         }
         return set.manifests

@@ -61,8 +61,9 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dpctl-plan-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let request = PlanRequest(repository: repo, base: base, head: head, path: path, client: client, server: address,
-                                  applySet: applyset, prune: prune, maxDeletes: maxDeletes, gate: QualityGates.standard, scratch: scratch)
+        let request = PlanRequest(
+            repository: repo, base: base, head: head, path: path, client: client, server: address,
+            applySet: applyset, prune: prune, maxDeletes: maxDeletes, gate: QualityGates.standard, scratch: scratch)
         let report: PlanReport
         do {
             report = try await PlanBuilder(request).build()
@@ -75,7 +76,10 @@ struct PlanCommand: AsyncParsableCommand {
         case .text: PlanText(report: report, style: Style(enabled: Terminal.standardOutput.isColorful)).write(to: Terminal.standardOutput)
         }
         if !report.errors.isEmpty, output != .text {
-            for error in report.errors { Terminal.standardError.write("\(error.file):\(error.line):\(error.column): error: \(error.path.isEmpty ? "" : error.path + ": ")\(error.message)\n") }
+            for error in report.errors {
+                Terminal.standardError.write(
+                    "\(error.file):\(error.line):\(error.column): error: \(error.path.isEmpty ? "" : error.path + ": ")\(error.message)\n")
+            }
         }
         if report.exitCode != 0 { throw CLIError.exit(report.exitCode) }
     }

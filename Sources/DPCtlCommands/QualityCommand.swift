@@ -24,8 +24,9 @@ struct QualityCheck: ParsableCommand {
             error). See docs/quality.md.
             """)
 
-    @Option(name: [.customShort("f"), .customLong("filename")],
-            help: "A file or folder of manifests holding QualityRules; '-' reads standard input. Repeatable.")
+    @Option(
+        name: [.customShort("f"), .customLong("filename")],
+        help: "A file or folder of manifests holding QualityRules; '-' reads standard input. Repeatable.")
     var filenames: [String] = []
 
     @Flag(name: [.customShort("R"), .long], help: "Walk folders given with -f recursively.")
@@ -58,10 +59,13 @@ struct QualityCheck: ParsableCommand {
         let style = Style(enabled: err.isColorful)
         for diagnostic in set.diagnostics where diagnostic.severity == .error {
             let field = diagnostic.path.isEmpty ? "" : style.bold(diagnostic.path) + ": "
-            err.write("\(style.bold("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column):")) \(style.red("error:")) \(field)\(diagnostic.message)\n")
+            err.write(
+                "\(style.bold("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column):")) \(style.red("error:")) \(field)\(diagnostic.message)\n"
+            )
         }
         guard set.isValid else {
-            throw CLIError("\(set.errors.count) error\(set.errors.count == 1 ? "" : "s") in the manifests; nothing was evaluated", exitCode: 2)
+            throw CLIError(
+                "\(set.errors.count) error\(set.errors.count == 1 ? "" : "s") in the manifests; nothing was evaluated", exitCode: 2)
         }
         var qualityRules = set.manifests.filter { $0.kind == .qualityRule }
         let names = qualityRules.map(\.name)
@@ -115,7 +119,8 @@ struct QualityCheck: ParsableCommand {
             let unexpected = c.type == "rowCount" || c.outcome == .error ? "" : "\(c.unexpectedCount)/\(c.elementCount)"
             return [c.rule, c.check, c.type, c.severity.rawValue, c.outcome.rawValue, unexpected, c.message]
         }
-        var text = Table(header: ["RULE", "CHECK", "TYPE", "SEVERITY", "OUTCOME", "UNEXPECTED", "MESSAGE"], rows: rows).render(width: out.width)
+        var text = Table(header: ["RULE", "CHECK", "TYPE", "SEVERITY", "OUTCOME", "UNEXPECTED", "MESSAGE"], rows: rows).render(
+            width: out.width)
         if style.enabled {
             for outcome in Outcome.allCases {
                 text = text.replacingOccurrences(of: "   \(outcome.rawValue)   ", with: "   \(paint(outcome))   ")

@@ -2,9 +2,9 @@ import CLIKit
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Hands `dpctl reconcile ...` to `datapilot-reconciler`, the way git and kubectl run their
@@ -27,7 +27,8 @@ public enum ReconcilerLauncher {
         let places = candidates(ownFolder: own, path: search)
         guard let found = places.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             let beside = own.map { "next to dpctl (\($0)/\(program))" } ?? "next to dpctl (its folder is unknown)"
-            Terminal.standardError.write("""
+            Terminal.standardError.write(
+                """
                 Error: dpctl reconcile runs \(program), which was not found \(beside) nor on PATH (\(search.isEmpty ? "empty" : search)); \
                 install it beside dpctl (the release archive and the container image ship both) or put its folder on PATH\n
                 """)
@@ -55,12 +56,12 @@ public enum ReconcilerLauncher {
     /// The folder of this executable, symlinks resolved (`/proc/self/exe` on Linux).
     static func ownFolder() -> String? {
         #if os(Linux)
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if count > 0 {
-            let path = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return URL(fileURLWithPath: path).deletingLastPathComponent().path
-        }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+            if count > 0 {
+                let path = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                return URL(fileURLWithPath: path).deletingLastPathComponent().path
+            }
         #endif
         return Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent().path
     }

@@ -25,9 +25,10 @@ struct StatusCommand: AsyncParsableCommand {
         do {
             status = try await client.send("GET", "/status").json
         } catch let error as APIError {
-            throw CLIError(error.code == .unreachable
-                ? "cannot reach the reconciler at \(address); is `dpctl reconcile` running? (--reconciler or DATAPILOT_RECONCILER)"
-                : error.message)
+            throw CLIError(
+                error.code == .unreachable
+                    ? "cannot reach the reconciler at \(address); is `dpctl reconcile` running? (--reconciler or DATAPILOT_RECONCILER)"
+                    : error.message)
         }
         var sources = status["sources"]?.arrayValue ?? []
         if let source {
@@ -51,11 +52,16 @@ struct StatusCommand: AsyncParsableCommand {
                 let coloured = result == "synced" ? style.green(result) : result == "pending" ? result : style.red(result)
                 let counts = (s["counts"]?.objectValue ?? []).map { "\($0.key)=\($0.value.numberValue.map { String(Int($0)) } ?? "?")" }
                     .joined(separator: ",")
-                return [s["name"]?.stringValue ?? "", coloured, String((s["lastAppliedCommit"]?.stringValue ?? "-").prefix(12)),
-                        String((s["lastAttemptedCommit"]?.stringValue ?? "-").prefix(12)), counts.isEmpty ? "-" : counts,
-                        GetCommand.age(s["attemptedAt"]?.stringValue)]
-                    + (wide ? [s["owner"]?.stringValue ?? "-", s["url"]?.stringValue ?? "",
-                               (s["error"]?.stringValue ?? "").split(separator: "\n").first.map(String.init) ?? ""] : [])
+                return [
+                    s["name"]?.stringValue ?? "", coloured, String((s["lastAppliedCommit"]?.stringValue ?? "-").prefix(12)),
+                    String((s["lastAttemptedCommit"]?.stringValue ?? "-").prefix(12)), counts.isEmpty ? "-" : counts,
+                    GetCommand.age(s["attemptedAt"]?.stringValue),
+                ]
+                    + (wide
+                        ? [
+                            s["owner"]?.stringValue ?? "-", s["url"]?.stringValue ?? "",
+                            (s["error"]?.stringValue ?? "").split(separator: "\n").first.map(String.init) ?? "",
+                        ] : [])
             }
             Terminal.standardOutput.write(Table(header: header, rows: rows).render(width: Terminal.standardOutput.width))
             for s in sources where !wide {

@@ -10,7 +10,8 @@ struct Table {
         if let width {
             // Shrink the widest column until the line fits (never below 8 characters).
             while widths.reduce(0, +) + 3 * (widths.count - 1) > width,
-                  let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 {
+                let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8
+            {
                 widths[widest] -= 1
             }
         }

@@ -15,8 +15,9 @@ struct Validate: AsyncParsableCommand {
             all manifests are valid, 1 when any is not, 2 for a usage error.
             """)
 
-    @Option(name: [.customShort("f"), .customLong("filename")],
-            help: "A file or folder of manifests; '-' reads standard input. Repeatable.")
+    @Option(
+        name: [.customShort("f"), .customLong("filename")],
+        help: "A file or folder of manifests; '-' reads standard input. Repeatable.")
     var filenames: [String] = []
 
     @Flag(name: [.customShort("R"), .long], help: "Walk folders given with -f recursively.")
@@ -25,11 +26,13 @@ struct Validate: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
-    @Option(help: "Repository root that data file paths must stay inside (default: the git work tree holding the files, or the folder given).")
+    @Option(
+        help: "Repository root that data file paths must stay inside (default: the git work tree holding the files, or the folder given).")
     var root: String?
 
-    @Flag(name: .customLong("allow-external-refs"),
-          help: "Treat references to objects not among these manifests as warnings: they must exist on the server.")
+    @Flag(
+        name: .customLong("allow-external-refs"),
+        help: "Treat references to objects not among these manifests as warnings: they must exist on the server.")
     var allowExternalRefs = false
 
     func validate() throws {
@@ -65,9 +68,11 @@ struct Validate: AsyncParsableCommand {
         for diagnostic in set.diagnostics {
             let severity = diagnostic.severity == .error ? style.red("error:") : style.yellow("warning:")
             let field = diagnostic.path.isEmpty ? "" : style.bold(diagnostic.path) + ": "
-            err.write("\(style.bold("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column):")) \(severity) \(field)\(diagnostic.message)\n")
+            err.write(
+                "\(style.bold("\(diagnostic.file):\(diagnostic.line):\(diagnostic.column):")) \(severity) \(field)\(diagnostic.message)\n")
         }
-        let counted = "\(set.manifests.count) manifest\(set.manifests.count == 1 ? "" : "s") in \(set.filesRead) file\(set.filesRead == 1 ? "" : "s")"
+        let counted =
+            "\(set.manifests.count) manifest\(set.manifests.count == 1 ? "" : "s") in \(set.filesRead) file\(set.filesRead == 1 ? "" : "s")"
         if set.isValid {
             let warnings = set.warnings.count
             let suffix = warnings > 0 ? " (\(warnings) warning\(warnings == 1 ? "" : "s"))" : ""

@@ -12,8 +12,9 @@ enum DataFolder {
             let path = data.appendingPathComponent(entry).path
             var isFolder: ObjCBool = false
             guard manager.fileExists(atPath: path, isDirectory: &isFolder) else { continue }
-            try manager.setAttributes([.posixPermissions: isFolder.boolValue && entry == "runs" ? 0o711 : (isFolder.boolValue ? 0o700 : 0o600)],
-                                      ofItemAtPath: path)
+            try manager.setAttributes(
+                [.posixPermissions: isFolder.boolValue && entry == "runs" ? 0o711 : (isFolder.boolValue ? 0o700 : 0o600)],
+                ofItemAtPath: path)
         }
     }
 }

@@ -32,8 +32,9 @@ struct HealthRoutes: Sendable {
             let ready = details.isEmpty
             var members = [JSONMember("status", .string(ready ? "ok" : "unavailable")), JSONMember("checks", .object(checks))]
             if !ready, context.principal?.role == .admin { members.append(JSONMember("details", .object(details))) }
-            return Response.json(.object(members), status: ready ? .ok : .serviceUnavailable,
-                                 headers: ready ? [:] : [.retryAfter: "5"])
+            return Response.json(
+                .object(members), status: ready ? .ok : .serviceUnavailable,
+                headers: ready ? [:] : [.retryAfter: "5"])
         }
     }
 }

@@ -1,3 +1,4 @@
+import ApplySets
 import Audit
 import DatasetRegistry
 import Evidence
@@ -5,14 +6,13 @@ import Experiments
 import Foundation
 import Gateway
 import Hummingbird
-import ApplySets
 import Lineage
 import Logging
+import Manifests
 import ObjectAPI
 import ObjectStore
-import Prometheus
 import Postgres
-import Manifests
+import Prometheus
 import Quality
 import ServiceKit
 import ServiceLifecycle
@@ -22,7 +22,8 @@ import Settings
 /// and serves every route until SIGTERM or SIGINT, letting requests in flight finish; the
 /// periodic background work runs beside it in one `ServiceGroup`.
 public enum Server {
-    public static let migrations = Idempotency.migrations + TokenAuthority.migrations + AuditLog.migrations
+    public static let migrations =
+        Idempotency.migrations + TokenAuthority.migrations + AuditLog.migrations
         + LineageStore.migrations + RegistrySchema.migrations + ObjectReferences.migrations + QualitySchema.migrations
         + ExperimentsSchema.migrations + ApplySetSchema.migrations
 
@@ -34,7 +35,9 @@ public enum Server {
         defer { pool.close() }
         do {
             let applied = try await Migrator.migrate(pool, migrations)
-            if !applied.isEmpty { logger.info("applied migrations", metadata: ["versions": .string(applied.map(String.init).joined(separator: ","))]) }
+            if !applied.isEmpty {
+                logger.info("applied migrations", metadata: ["versions": .string(applied.map(String.init).joined(separator: ","))])
+            }
         } catch let error as PostgresError where error.code == .connection {
             throw SettingError("\(error.message); set --database-url or DATAPILOT_DATABASE_URL (postgres://user@host:port/db)")
         }
@@ -67,20 +70,28 @@ public enum Server {
             } catch {
                 throw SettingError("\(error)")
             }
-            logger.warning("the local executor is enabled: jobs run on this machine (one trusted team only; docs/security.md)", metadata: [
-                "user": .string(execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" } ?? "a user namespace of the server's user"),
-                "sandbox": .string(configuration.localExecutor.sandbox.rawValue)])
+            logger.warning(
+                "the local executor is enabled: jobs run on this machine (one trusted team only; docs/security.md)",
+                metadata: [
+                    "user": .string(
+                        execution.launcher?.switchTo.map { "\(configuration.localExecutor.user) (\($0.uid))" }
+                            ?? "a user namespace of the server's user"),
+                    "sandbox": .string(configuration.localExecutor.sandbox.rawValue),
+                ])
         }
         let routed = BackgroundServices()
-        let api = routes(pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
-                         maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
-                         services: configuration.services, upstreams: configuration.upstreams,
-                         execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
-                         background: routed)
+        let api = routes(
+            pool: pool, store: store, credentials: credentials, spoolDirectory: spool,
+            maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
+            services: configuration.services, upstreams: configuration.upstreams,
+            execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
+            background: routed)
         var background = routed.all
         if configuration.runs(.experiments) {
             background.append(Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger))
-            background.append(RunFolderCollector(pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger))
+            background.append(
+                RunFolderCollector(
+                    pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger))
         }
         if configuration.runs(.quality) && configuration.autoEvaluate {
             background.append(AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger))
@@ -92,15 +103,18 @@ public enum Server {
             router: api.router, server: limits.server(logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.effectivePort), serverName: "datapilot"),
             onServerRunning: { channel in
-                logger.info("datapilot-server listening", metadata: [
-                    "address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"), "objects": .string(store.description),
-                    "services": .string(configuration.services.map(\.rawValue).sorted().joined(separator: ",")),
-                ])
+                logger.info(
+                    "datapilot-server listening",
+                    metadata: [
+                        "address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"), "objects": .string(store.description),
+                        "services": .string(configuration.services.map(\.rawValue).sorted().joined(separator: ",")),
+                    ])
             },
             logger: logger)
         // Shut down in reverse: the listener first (requests in flight finish), then the background
         // services, each after the pass it is in.
-        let services = ServiceGroup(configuration: .init(services: background + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let services = ServiceGroup(
+            configuration: .init(services: background + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }
 }
@@ -116,24 +130,28 @@ extension Server {
         guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
             throw SettingError("object-store s3 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment")
         }
-        return try S3ObjectStore(S3ObjectStore.Configuration(
-            endpoint: configuration.s3Endpoint, bucket: configuration.s3Bucket, region: configuration.s3Region,
-            accessKeyId: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"],
-            addressingStyle: configuration.s3Addressing == "virtual-host" ? .virtualHost : .path, keyPrefix: configuration.s3Prefix))
+        return try S3ObjectStore(
+            S3ObjectStore.Configuration(
+                endpoint: configuration.s3Endpoint, bucket: configuration.s3Bucket, region: configuration.s3Region,
+                accessKeyId: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"],
+                addressingStyle: configuration.s3Addressing == "virtual-host" ? .virtualHost : .path, keyPrefix: configuration.s3Prefix))
     }
 
     /// The router with every route and middleware of the control plane.
     /// The router of a process running `services`: their routes served here, and for a gateway,
     /// the routes of the other services forwarded to `upstreams`. `background` collects the periodic
     /// work the routes bring (the executors'), for the caller's service group.
-    public static func routes(pool: ConnectionPool, store: any ObjectStore, credentials: TokenAuthority, spoolDirectory: String,
-                              maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry,
-                              services: Set<ServerConfiguration.ServiceMode> = [.all],
-                              upstreams: [ServerConfiguration.ServiceMode: String] = [:],
-                              execution: ExecutionSettings = ExecutionSettings(publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
-                                                                               heartbeatSeconds: 10, issueToken: { _, _ in "" }),
-                              evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
-                              externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil) -> APIRouter {
+    public static func routes(
+        pool: ConnectionPool, store: any ObjectStore, credentials: TokenAuthority, spoolDirectory: String,
+        maxUploadBytes: Int64, metrics: PrometheusCollectorRegistry,
+        services: Set<ServerConfiguration.ServiceMode> = [.all],
+        upstreams: [ServerConfiguration.ServiceMode: String] = [:],
+        execution: ExecutionSettings = ExecutionSettings(
+            publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
+            heartbeatSeconds: 10, issueToken: { _, _ in "" }),
+        evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
+        externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil
+    ) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
@@ -151,15 +169,19 @@ extension Server {
             return api.forwarding(to: proxy.handle)
         }
         if let router = place(.registry) {
-            RegistryRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes, externalURLs: externalURLs).register(on: router)
+            RegistryRoutes(
+                pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes, externalURLs: externalURLs
+            ).register(on: router)
             ApplySetRoutes(pool: pool).register(on: router)
         }
         if let router = place(.quality) {
-            QualityRoutes(pool: pool, evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spoolDirectory)).register(on: router)
+            QualityRoutes(pool: pool, evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spoolDirectory)).register(
+                on: router)
         }
         if let router = place(.experiments) {
-            let experiments = ExperimentRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
-                                               execution: execution, evidenceKey: evidenceKey, logger: logger)
+            let experiments = ExperimentRoutes(
+                pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
+                execution: execution, evidenceKey: evidenceKey, logger: logger)
             experiments.register(on: router)
             background?.add(experiments.services)
         }
@@ -178,8 +200,9 @@ struct OperationsRoutes: Sendable {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16 << 10)
             metrics.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
         router.get("/openapi.yaml") { _, _ in
             guard let document = OpenAPIDocument.text else {

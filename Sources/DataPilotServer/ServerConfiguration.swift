@@ -94,15 +94,18 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
     public func runs(_ service: ServiceMode) -> Bool { services.contains(.all) || services.contains(service) }
 
     /// The settings' names, for files and environment variables.
-    public static let keys = ["host", "port", "service", "database-url", "max-connections", "data-dir",
-                              "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
-                              "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
-                              "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
-                              "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors",
-                              "token-signing-keys-file", "evidence-signing-keys-file", "revocation-check-seconds",
-                              "external-url-allow", "run-folder-retention-seconds",
-                              "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections",
-                              "kubernetes-namespace", "kubeconfig", "kubernetes-job-retention-seconds"] + LocalIsolation.keys
+    public static let keys =
+        [
+            "host", "port", "service", "database-url", "max-connections", "data-dir",
+            "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
+            "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
+            "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
+            "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors",
+            "token-signing-keys-file", "evidence-signing-keys-file", "revocation-check-seconds",
+            "external-url-allow", "run-folder-retention-seconds",
+            "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections",
+            "kubernetes-namespace", "kubeconfig", "kubernetes-job-retention-seconds",
+        ] + LocalIsolation.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -116,9 +119,10 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             var chosen: Set<ServiceMode> = []
             for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 guard let mode = ServiceMode(rawValue: name) else {
-                    throw SettingError("\(origin): service must be all or a comma list of "
-                        + ServiceMode.allCases.dropFirst().map(\.rawValue).joined(separator: ", ") + ", got \"\(name)\""
-                        + Suggest.hint(for: name, in: ServiceMode.allCases.map(\.rawValue)))
+                    throw SettingError(
+                        "\(origin): service must be all or a comma list of "
+                            + ServiceMode.allCases.dropFirst().map(\.rawValue).joined(separator: ", ") + ", got \"\(name)\""
+                            + Suggest.hint(for: name, in: ServiceMode.allCases.map(\.rawValue)))
                 }
                 chosen.insert(mode)
             }
@@ -155,8 +159,9 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             var chosen: Set<ExecutorKind> = []
             for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty && name != "none" {
                 guard let kind = ExecutorKind(rawValue: name) else {
-                    throw SettingError("\(origin): executors is none or a comma list of " + ExecutorKind.allCases.map(\.rawValue).joined(separator: ", ")
-                                               + ", got \"\(name)\"" + Suggest.hint(for: name, in: ExecutorKind.allCases.map(\.rawValue)))
+                    throw SettingError(
+                        "\(origin): executors is none or a comma list of " + ExecutorKind.allCases.map(\.rawValue).joined(separator: ", ")
+                            + ", got \"\(name)\"" + Suggest.hint(for: name, in: ExecutorKind.allCases.map(\.rawValue)))
                 }
                 chosen.insert(kind)
             }
@@ -175,7 +180,8 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
         case "max-client-connections": maxClientConnections = try number(1...1_000_000)
         case "kubernetes-namespace":
             guard value.isEmpty || (value.count <= 63 && StringFormat.dnsSubdomain.accepts(value) && !value.contains(".")) else {
-                throw SettingError("\(origin): kubernetes-namespace must be a namespace name (lowercase letters, digits and '-'), got \"\(value)\"")
+                throw SettingError(
+                    "\(origin): kubernetes-namespace must be a namespace name (lowercase letters, digits and '-'), got \"\(value)\"")
             }
             kubernetesNamespace = value
         case "kubeconfig": kubeconfig = value
@@ -196,7 +202,8 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
 
     /// The bootstrap admin key is a secret: a file or the environment, never the config file.
     public static let fileForbidden = [
-        "bootstrap-admin-key": "put the bootstrap admin key in a file (bootstrap-admin-key-file) or DATAPILOT_BOOTSTRAP_ADMIN_KEY, not in the config file",
+        "bootstrap-admin-key":
+            "put the bootstrap admin key in a file (bootstrap-admin-key-file) or DATAPILOT_BOOTSTRAP_ADMIN_KEY, not in the config file"
     ]
 
     /// The bootstrap admin key from the setting or its file, if any (never logged).
@@ -215,7 +222,9 @@ extension ServerConfiguration {
     public func check() throws {
         guard services.contains(.gateway) else { return }
         for service in [ServiceMode.registry, .quality, .experiments, .audit, .lineage] where !runs(service) && upstreams[service] == nil {
-            throw SettingError("the gateway does not run \(service.rawValue) itself, so it needs --\(service.rawValue)-url (e.g. http://\(service.rawValue):\(service.defaultPort))")
+            throw SettingError(
+                "the gateway does not run \(service.rawValue) itself, so it needs --\(service.rawValue)-url (e.g. http://\(service.rawValue):\(service.defaultPort))"
+            )
         }
     }
 }

@@ -42,8 +42,11 @@ public struct ExternalURLPolicy: Sendable, Hashable, CustomStringConvertible {
         rules = []
         for entry in entries {
             guard let parsed = ParsedURL(entry, allowWildcard: true), parsed.path.isEmpty || parsed.path == "/",
-                  ["http", "https"].contains(parsed.scheme), !parsed.hasUserInfo else {
-                throw SettingError("\(Self.settingName): entry \"\(entry)\" must look like https://*, https://*.example.com, http://minio.internal:9000 or http://10.0.0.5 (http or https, a host or a * pattern, an optional port)")
+                ["http", "https"].contains(parsed.scheme), !parsed.hasUserInfo
+            else {
+                throw SettingError(
+                    "\(Self.settingName): entry \"\(entry)\" must look like https://*, https://*.example.com, http://minio.internal:9000 or http://10.0.0.5 (http or https, a host or a * pattern, an optional port)"
+                )
             }
             let host: Rule.Host
             if parsed.host == "*" {
@@ -55,7 +58,9 @@ public struct ExternalURLPolicy: Sendable, Hashable, CustomStringConvertible {
                 }
                 host = .suffix(suffix)
             } else {
-                guard !parsed.host.contains("*") else { throw SettingError("\(Self.settingName): entry \"\(entry)\": a pattern is * or *.domain") }
+                guard !parsed.host.contains("*") else {
+                    throw SettingError("\(Self.settingName): entry \"\(entry)\": a pattern is * or *.domain")
+                }
                 host = .exact(HostClass.canonical(parsed.host))
             }
             rules.append(Rule(scheme: parsed.scheme, host: host, port: parsed.port, text: entry))
@@ -68,7 +73,8 @@ public struct ExternalURLPolicy: Sendable, Hashable, CustomStringConvertible {
             return "it is not an http(s) URL this server can check (no spaces, backslashes or percent-escapes in the host)"
         }
         if parsed.hasUserInfo {
-            return "it carries a user name or password (user:secret@host); credentials never go in a version's URL: use a pre-signed URL or a public one"
+            return
+                "it carries a user name or password (user:secret@host); credentials never go in a version's URL: use a pre-signed URL or a public one"
         }
         let host = HostClass.canonical(parsed.host)
         let special = HostClass.special(parsed.host)
@@ -81,7 +87,8 @@ public struct ExternalURLPolicy: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard !allowed else { return nil }
-        let what = special.map { "names \($0) (\(parsed.host))" } ?? "names \(parsed.scheme)://\(parsed.host)\(parsed.port.map { ":\($0)" } ?? "")"
+        let what =
+            special.map { "names \($0) (\(parsed.host))" } ?? "names \(parsed.scheme)://\(parsed.host)\(parsed.port.map { ":\($0)" } ?? "")"
         return "it \(what), which the server's \(Self.settingName) setting (\(description)) does not allow; "
             + "an admin can allow it by listing it there, e.g. \(Self.settingName): \"\(description), \(parsed.scheme)://\(parsed.host)\(parsed.port.map { ":\($0)" } ?? "")\""
     }

@@ -19,16 +19,22 @@ extension VersionRoutes {
         }
         let source = manifest.spec["source"] ?? .object([])
         if source["path"] != nil {
-            throw Problem(.badRequest, title: "Upload the file",
-                          detail: "spec.source.path names a file, whose content the server needs: upload it with POST /api/datasets/\(dataset)/versions/upload?name=\(manifest.name)")
+            throw Problem(
+                .badRequest, title: "Upload the file",
+                detail:
+                    "spec.source.path names a file, whose content the server needs: upload it with POST /api/datasets/\(dataset)/versions/upload?name=\(manifest.name)"
+            )
         }
         guard let url = source["url"]?.stringValue, let sha256 = source["sha256"]?.stringValue else {
             throw Problem(.unprocessableContent, title: "Invalid object", detail: "spec.source needs url and sha256")
         }
         try ExternalVersionURL.checkRegistration(url, policy: externalURLs)
         guard manifest.spec["dataset"]?.stringValue == dataset else {
-            throw Problem(.unprocessableContent, title: "Dataset mismatch",
-                          detail: "spec.dataset is \"\(manifest.spec["dataset"]?.stringValue ?? "")\" but the URL names Dataset \"\(dataset)\"; post the version below its own dataset")
+            throw Problem(
+                .unprocessableContent, title: "Dataset mismatch",
+                detail:
+                    "spec.dataset is \"\(manifest.spec["dataset"]?.stringValue ?? "")\" but the URL names Dataset \"\(dataset)\"; post the version below its own dataset"
+            )
         }
         let idempotency = try Idempotency.key(request, principal: principal, route: "POST /api/datasets/\(dataset)/versions", body: body)
         var spec: [JSONMember] = [JSONMember("dataset", .string(dataset))]
@@ -37,8 +43,9 @@ extension VersionRoutes {
         var draft = ObjectDraft(manifest)
         draft.spec = .object(spec)
         draft.ownColumns = Self.content(key: nil, sha256: sha256, size: nil, contentType: "")
-        let outcome = try await versions.create(draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
-                                                requestID: context.requestID, dryRun: dryRun)
+        let outcome = try await versions.create(
+            draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+            requestID: context.requestID, dryRun: dryRun)
         return Response.stored(outcome, location: "/api/datasets/\(dataset)/versions/\(manifest.name)")
     }
 }

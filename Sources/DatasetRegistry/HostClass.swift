@@ -1,13 +1,18 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What kind of host a URL names: nil for a public one, else a description of the special one.
 enum HostClass {
-    static let names: Set<String> = ["localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata", "metadata.google.internal",
-                                     "instance-data", "instance-data.ec2.internal", "kubernetes", "kubernetes.default", "kubernetes.default.svc"]
-    static let suffixes = ["localhost", "local", "internal", "localdomain", "svc", "cluster.local", "home.arpa", "in-addr.arpa", "ip6.arpa"]
+    static let names: Set<String> = [
+        "localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata", "metadata.google.internal",
+        "instance-data", "instance-data.ec2.internal", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+    ]
+    static let suffixes = [
+        "localhost", "local", "internal", "localdomain", "svc", "cluster.local", "home.arpa", "in-addr.arpa", "ip6.arpa",
+    ]
 
     static func special(_ host: String) -> String? {
         if host.hasPrefix("[") {
@@ -65,7 +70,10 @@ enum HostClass {
         if within(0x0a00_0000, 8) || within(0xac10_0000, 12) || within(0xc0a8_0000, 16) { return "a private address" }
         if within(0x6440_0000, 10) { return "a shared (carrier-grade NAT) address" }
         if within(0xc000_0000, 24) || within(0xc000_0200, 24) || within(0xc633_6400, 24) || within(0xcb00_7100, 24)
-            || within(0xc612_0000, 15) { return "a reserved address" }
+            || within(0xc612_0000, 15)
+        {
+            return "a reserved address"
+        }
         if within(0xe000_0000, 4) { return "a multicast address" }
         if within(0xf000_0000, 4) { return "a reserved address" }
         return nil

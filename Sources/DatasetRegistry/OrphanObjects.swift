@@ -11,8 +11,10 @@ import Postgres
 /// committed before the check (and is seen) or waits for it.
 enum OrphanObjects {
     /// Tables and columns holding object keys; a table this process does not have is skipped.
-    static let references = [("dataset_versions", "object_key"), ("run_artifacts", "object_key"),
-                             ("evidence_bundles", "object_key"), ("evidence_bundles", "report_key"), ("evaluations", "report_key")]
+    static let references = [
+        ("dataset_versions", "object_key"), ("run_artifacts", "object_key"),
+        ("evidence_bundles", "object_key"), ("evidence_bundles", "report_key"), ("evaluations", "report_key"),
+    ]
 
     static func lock(_ key: String, on connection: Connection) throws {
         try connection.query("select pg_advisory_xact_lock(hashtext($1))", ["object/" + key])

@@ -13,7 +13,8 @@ struct ParsedURL {
 
     init?(_ text: String, allowWildcard: Bool) {
         guard !text.contains(where: { $0 == "\\" || $0.isWhitespace || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false) }),
-              let separator = text.range(of: "://") else { return nil }
+            let separator = text.range(of: "://")
+        else { return nil }
         scheme = text[..<separator.lowerBound].lowercased()
         guard !scheme.isEmpty, scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else { return nil }
         let rest = text[separator.upperBound...]
@@ -46,7 +47,9 @@ struct ParsedURL {
         if host.hasPrefix("[") {
             guard HostClass.ipv6(host) != nil else { return nil }
         } else {
-            let allowed: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" || (allowWildcard && $0 == "*")) }
+            let allowed: (Character) -> Bool = {
+                $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" || (allowWildcard && $0 == "*"))
+            }
             guard host.allSatisfy(allowed), !host.contains("..") else { return nil }
         }
         self.host = host

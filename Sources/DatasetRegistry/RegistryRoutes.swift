@@ -12,8 +12,10 @@ public struct RegistryRoutes: Sendable {
     let maxUploadBytes: Int64
     let externalURLs: ExternalURLPolicy
 
-    public init(pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64 = 64 << 30,
-                externalURLs: ExternalURLPolicy = .standard) {
+    public init(
+        pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64 = 64 << 30,
+        externalURLs: ExternalURLPolicy = .standard
+    ) {
         self.pool = pool
         self.store = store
         self.spoolDirectory = spoolDirectory

@@ -12,8 +12,9 @@ enum VersionMetadata {
         for parameter in ["labels", "annotations"] {
             guard let raw = query[Substring(parameter)].map(String.init), !raw.isEmpty else { continue }
             guard case .success(let value) = JSONText.parse(raw), case .object = value else {
-                throw Problem(.badRequest, title: "Bad \(parameter)",
-                              detail: "\(parameter) must be a JSON object of string to string, e.g. {\"team\":\"growth\"}, URL-encoded")
+                throw Problem(
+                    .badRequest, title: "Bad \(parameter)",
+                    detail: "\(parameter) must be a JSON object of string to string, e.g. {\"team\":\"growth\"}, URL-encoded")
             }
             values[parameter] = value
         }
@@ -22,14 +23,17 @@ enum VersionMetadata {
         guard values.isEmpty == false else { return (labels, annotations) }
         // A stand-in version carrying them, checked by the model like any manifest.
         let probe = JSONValue.object([
-            JSONMember("metadata", .object([JSONMember("name", "probe"), JSONMember("labels", labels), JSONMember("annotations", annotations)])),
+            JSONMember(
+                "metadata", .object([JSONMember("name", "probe"), JSONMember("labels", labels), JSONMember("annotations", annotations)])),
             JSONMember("spec", .object([JSONMember("dataset", "probe"), JSONMember("source", .object([JSONMember("path", "probe")]))])),
         ])
         if case .failure(let invalid) = APIDecoding.decode(Array(probe.jsonString().utf8), kind: .datasetVersion),
-           let first = invalid.diagnostics.first {
+            let first = invalid.diagnostics.first
+        {
             let parameter = first.path.hasPrefix("metadata.annotations") ? "annotations" : "labels"
             let field = first.path.replacingOccurrences(of: "metadata.", with: "")
-            throw Problem(.badRequest, title: "Bad \(parameter)", detail: "the \(parameter) parameter is invalid: \(field): \(first.message)")
+            throw Problem(
+                .badRequest, title: "Bad \(parameter)", detail: "the \(parameter) parameter is invalid: \(field): \(first.message)")
         }
         return (labels, annotations)
     }

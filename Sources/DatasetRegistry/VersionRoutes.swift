@@ -18,16 +18,23 @@ struct VersionRoutes: Sendable {
 
     func register(on router: APIRouter) {
         router.get("/api/datasetversions") { request, context in try await listAll(request, context) }
-        router.post("/api/datasets/:name/versions", DryRun.route { request, context, dryRun in try await register(request, context, dryRun: dryRun) })
-        router.post("/api/datasets/:name/versions/upload", DryRun.route { request, context, dryRun in try await upload(request, context, dryRun: dryRun) })
+        router.post(
+            "/api/datasets/:name/versions",
+            DryRun.route { request, context, dryRun in try await register(request, context, dryRun: dryRun) })
+        router.post(
+            "/api/datasets/:name/versions/upload",
+            DryRun.route { request, context, dryRun in try await upload(request, context, dryRun: dryRun) })
         router.get("/api/datasets/:name/versions") { request, context in try await list(request, context) }
         router.get("/api/datasets/:name/versions/:version") { _, context in
             try await versions.get(context, name: try context.parameters.require("version"), parent: try context.parameters.require("name"))
         }
-        router.put("/api/datasets/:name/versions/:version", DryRun.route { request, context, dryRun in
-            try await versions.update(request, context, name: try context.parameters.require("version"), parent: try context.parameters.require("name"),
-                                      dryRun: dryRun)
-        })
+        router.put(
+            "/api/datasets/:name/versions/:version",
+            DryRun.route { request, context, dryRun in
+                try await versions.update(
+                    request, context, name: try context.parameters.require("version"), parent: try context.parameters.require("name"),
+                    dryRun: dryRun)
+            })
         router.get("/api/datasets/:name/versions/:version/download") { request, context in try await download(request, context) }
     }
 
@@ -37,8 +44,9 @@ struct VersionRoutes: Sendable {
         let page = try PageRequest(request: request)
         let rows = try await pool.withConnection { connection -> [Row]? in
             guard try DatasetRoutes.load(dataset, on: connection) != nil else { return nil }
-            return try connection.query("select \(Objects.versionColumns) from dataset_versions where dataset = $1 and name > $2 order by name limit $3",
-                                        [dataset, page.after ?? "", String(page.size + 1)])
+            return try connection.query(
+                "select \(Objects.versionColumns) from dataset_versions where dataset = $1 and name > $2 order by name limit $3",
+                [dataset, page.after ?? "", String(page.size + 1)])
         }
         guard let rows else { throw Problem.notFound("Dataset \"\(dataset)\"") }
         return ObjectList.response(rows, page: page, item: Objects.version)
@@ -60,16 +68,23 @@ struct VersionRoutes: Sendable {
         // A run-scoped token reads the versions its own (live) run declares as inputs, nothing else.
         if let principal = context.principal, principal.role == .runner {
             guard try await pool.withConnection({ try RunScope.mayRead(principal, version: version, on: $0) }) else {
-                throw Problem(.forbidden, title: "Forbidden",
-                              detail: "DatasetVersion \"\(version)\" is not an input of run \"\(principal.runID ?? "?")\"; a run-scoped token reads only its run's inputs")
+                throw Problem(
+                    .forbidden, title: "Forbidden",
+                    detail:
+                        "DatasetVersion \"\(version)\" is not an input of run \"\(principal.runID ?? "?")\"; a run-scoped token reads only its run's inputs"
+                )
             }
         } else {
             try context.require(.viewer)
         }
-        guard let row = try await pool.withConnection({
-            try $0.query("select object_key, sha256, size, content_type, spec->'source'->>'url' as url from dataset_versions where name = $1 and dataset = $2",
-                         [version, dataset]).first
-        }) else {
+        guard
+            let row = try await pool.withConnection({
+                try $0.query(
+                    "select object_key, sha256, size, content_type, spec->'source'->>'url' as url from dataset_versions where name = $1 and dataset = $2",
+                    [version, dataset]
+                ).first
+            })
+        else {
             throw Problem.notFound("DatasetVersion \"\(version)\" of Dataset \"\(dataset)\"")
         }
         // An external version is not stored here: the caller fetches it from its URL (and checks the sha256).
@@ -89,9 +104,10 @@ struct VersionRoutes: Sendable {
             case .ignored: break  // not a single byte range: RFC 9110 says serve the whole body
             case .satisfiable(let parsed): range = parsed
             case .unsatisfiable:
-                throw Problem(.rangeNotSatisfiable, title: "Range not satisfiable",
-                              detail: "\(header) is outside the \(size) bytes of this version",
-                              headers: [.contentRange: "bytes */\(size)"])
+                throw Problem(
+                    .rangeNotSatisfiable, title: "Range not satisfiable",
+                    detail: "\(header) is outside the \(size) bytes of this version",
+                    headers: [.contentRange: "bytes */\(size)"])
             }
         }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size

@@ -16,7 +16,11 @@ extension VersionRoutes {
         parent: ParentScope(kind: .dataset, field: "dataset"),
         edges: { name, spec in
             spec["dataset"]?.stringValue.map {
-                [LineageEdge(from: LineageNode(kind: "dataset", name: $0), to: LineageNode(kind: "datasetversion", name: name), relation: "has-version")]
+                [
+                    LineageEdge(
+                        from: LineageNode(kind: "dataset", name: $0), to: LineageNode(kind: "datasetversion", name: name),
+                        relation: "has-version")
+                ]
             } ?? []
         },
         existing: sameContent,
@@ -30,13 +34,19 @@ extension VersionRoutes {
         let name = existing["metadata"]?["name"]?.stringValue ?? ""
         let dataset = existing["spec"]?["dataset"]?.stringValue ?? ""
         guard dataset == spec["dataset"]?.stringValue else {
-            throw Problem(.conflict, title: "Name taken",
-                          detail: "DatasetVersion \"\(name)\" belongs to Dataset \"\(dataset)\"; version names are unique across datasets, so pick another")
+            throw Problem(
+                .conflict, title: "Name taken",
+                detail:
+                    "DatasetVersion \"\(name)\" belongs to Dataset \"\(dataset)\"; version names are unique across datasets, so pick another"
+            )
         }
         let sha256 = existing["status"]?["sha256"]?.stringValue ?? ""
         guard sha256 == spec["source"]?["sha256"]?.stringValue else {
-            throw Problem(.conflict, title: "Version is immutable",
-                          detail: "DatasetVersion \"\(name)\" already exists with other content (sha256 \(sha256)); versions never change: create a new version with a new name")
+            throw Problem(
+                .conflict, title: "Version is immutable",
+                detail:
+                    "DatasetVersion \"\(name)\" already exists with other content (sha256 \(sha256)); versions never change: create a new version with a new name"
+            )
         }
     }
 

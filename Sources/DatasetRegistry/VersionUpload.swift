@@ -15,8 +15,9 @@ extension VersionRoutes {
         let dataset = try context.parameters.require("name")
         let query = request.uri.queryParameters
         guard let name = query["name"].map(String.init), StringFormat.dnsSubdomain.accepts(name) else {
-            throw Problem(.badRequest, title: "Bad version name",
-                          detail: "give the version a name with ?name=..., \(StringFormat.dnsSubdomain.expectation)")
+            throw Problem(
+                .badRequest, title: "Bad version name",
+                detail: "give the version a name with ?name=..., \(StringFormat.dnsSubdomain.expectation)")
         }
         let expected = query["sha256"].map(String.init)
         if let expected, !StringFormat.sha256Hex.accepts(expected) {
@@ -29,7 +30,9 @@ extension VersionRoutes {
         switch (query["source_path"].map(String.init), query["source_url"].map(String.init)) {
         case (let path?, nil):
             guard StringFormat.relativePath.accepts(path), !path.split(separator: "/").contains("..") else {
-                throw Problem(.badRequest, title: "Bad source_path", detail: "source_path must be \(StringFormat.relativePath.expectation), without ..")
+                throw Problem(
+                    .badRequest, title: "Bad source_path",
+                    detail: "source_path must be \(StringFormat.relativePath.expectation), without ..")
             }
             source.append(JSONMember("path", .string(path)))
         case (nil, let url?):
@@ -49,25 +52,30 @@ extension VersionRoutes {
         let spooled = try await SpooledBody.receive(request, into: spoolDirectory, limit: maxUploadBytes)
         defer { spooled.discard() }
         if let expected, expected != spooled.sha256 {
-            throw Problem(.unprocessableContent, title: "Digest mismatch",
-                          detail: "the body's sha256 is \(spooled.sha256), not the expected \(expected); the upload was discarded")
+            throw Problem(
+                .unprocessableContent, title: "Digest mismatch",
+                detail: "the body's sha256 is \(spooled.sha256), not the expected \(expected); the upload was discarded")
         }
         // The request is its query and its content: a retry with the same key sends both again.
-        let idempotency = try Idempotency.key(request, principal: principal, route: "POST /api/datasets/\(dataset)/versions/upload",
-                                              body: Array((request.uri.description + "\n" + spooled.sha256).utf8))
+        let idempotency = try Idempotency.key(
+            request, principal: principal, route: "POST /api/datasets/\(dataset)/versions/upload",
+            body: Array((request.uri.description + "\n" + spooled.sha256).utf8))
         source.append(JSONMember("sha256", .string(spooled.sha256)))
         spec.append(JSONMember("source", .object(source)))
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         let key = ObjectKey.forDigest(spooled.sha256)
         if !dryRun { try await store.put(file: spooled.path, key: key, contentType: contentType) }
 
-        let draft = ObjectDraft(name: name, labels: labels, annotations: annotations, spec: .object(spec),
-                                ownColumns: Self.content(key: key, sha256: spooled.sha256, size: spooled.size, contentType: contentType))
+        let draft = ObjectDraft(
+            name: name, labels: labels, annotations: annotations, spec: .object(spec),
+            ownColumns: Self.content(key: key, sha256: spooled.sha256, size: spooled.size, contentType: contentType))
         let outcome: (status: Int, body: String)
         do {
             // The content's lock, taken with the insert: a concurrent cleanup of this object waits for it (OrphanObjects).
-            outcome = try await versions.create(draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
-                                                requestID: context.requestID, dryRun: dryRun) { try OrphanObjects.lock(key, on: $0) }
+            outcome = try await versions.create(
+                draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+                requestID: context.requestID, dryRun: dryRun
+            ) { try OrphanObjects.lock(key, on: $0) }
         } catch {
             // Refused (409, 404) or failed: the object just stored may be referred to by nothing.
             if !dryRun { await OrphanObjects.removeIfUnreferenced(key, pool: pool, store: store) }

@@ -46,7 +46,9 @@ public struct Envelope: Sendable, Equatable {
         guard let text = json["payload"]?.stringValue, let payload = Data(base64Encoded: text) else {
             throw EvidenceError(.malformed, "\(path).payload is not base64")
         }
-        guard let list = json["signatures"]?.arrayValue, !list.isEmpty else { throw EvidenceError(.malformed, "\(path).signatures is empty") }
+        guard let list = json["signatures"]?.arrayValue, !list.isEmpty else {
+            throw EvidenceError(.malformed, "\(path).signatures is empty")
+        }
         signatures = try list.enumerated().map { index, item in
             guard let keyid = item["keyid"]?.stringValue, let sig = item["sig"]?.stringValue.flatMap({ Data(base64Encoded: $0) }) else {
                 throw EvidenceError(.malformed, "\(path).signatures[\(index)] needs a keyid and a base64 sig")
@@ -59,16 +61,22 @@ public struct Envelope: Sendable, Equatable {
 
     /// The statement, if a signature by one of `keys` holds over it; otherwise why not.
     public func verifiedStatement(keys: [String: Curve25519.Signing.PublicKey], at path: String) throws -> JSONValue {
-        guard payloadType == Self.inTotoPayloadType else { throw EvidenceError(.malformed, "\(path) has payload type \(payloadType), not \(Self.inTotoPayloadType)") }
+        guard payloadType == Self.inTotoPayloadType else {
+            throw EvidenceError(.malformed, "\(path) has payload type \(payloadType), not \(Self.inTotoPayloadType)")
+        }
         let message = Self.pae(payloadType, payload)
         let known = signatures.filter { keys[$0.keyid] != nil }
         guard !known.isEmpty else {
-            throw EvidenceError(.unknownKey, "\(path) is signed by \(signatures.map(\.keyid).joined(separator: ", ")), none of the server's keys")
+            throw EvidenceError(
+                .unknownKey, "\(path) is signed by \(signatures.map(\.keyid).joined(separator: ", ")), none of the server's keys")
         }
         guard known.contains(where: { keys[$0.keyid]!.isValidSignature($0.sig, for: message) }) else {
-            throw EvidenceError(.badSignature, "\(path): the signature does not match its payload (the statement was changed after signing)")
+            throw EvidenceError(
+                .badSignature, "\(path): the signature does not match its payload (the statement was changed after signing)")
         }
-        guard case .success(let statement) = JSONText.parse(payload) else { throw EvidenceError(.malformed, "\(path)'s payload is not JSON") }
+        guard case .success(let statement) = JSONText.parse(payload) else {
+            throw EvidenceError(.malformed, "\(path)'s payload is not JSON")
+        }
         return statement
     }
 }

@@ -38,7 +38,8 @@ public struct EvidenceKey: Sendable {
         var keys: [String: Curve25519.Signing.PublicKey] = [:]
         for item in document["keys"]?.arrayValue ?? [] {
             guard item["algorithm"]?.stringValue == "ed25519", let text = item["publicKey"]?.stringValue,
-                  let bytes = Data(base64Encoded: text), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes) else { continue }
+                let bytes = Data(base64Encoded: text), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)
+            else { continue }
             // The keyid is recomputed, never trusted from the document.
             keys[keyid(publicKey: Array(bytes))] = key
         }

@@ -35,12 +35,15 @@ public struct EvidenceKeyring: Sendable {
 
     /// The well-known document: every verification key with its ids and use.
     public var publicJSON: JSONValue {
-        ["keys": .array(members.map { member in
-            [
-                "keyid": .string(member.key.keyid), "id": .string(member.id), "algorithm": "ed25519",
-                "publicKey": .string(Data(member.key.publicKeyBytes).base64EncodedString()),
-                "use": .string(member.signs ? "sign" : "verify"),
-            ]
-        })]
+        [
+            "keys": .array(
+                members.map { member in
+                    [
+                        "keyid": .string(member.key.keyid), "id": .string(member.id), "algorithm": "ed25519",
+                        "publicKey": .string(Data(member.key.publicKeyBytes).base64EncodedString()),
+                        "use": .string(member.signs ? "sign" : "verify"),
+                    ]
+                })
+        ]
     }
 }

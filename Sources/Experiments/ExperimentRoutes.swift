@@ -19,20 +19,25 @@ public struct ExperimentRoutes: Sendable {
     let evidence: EvidenceService
     let maxUploadBytes: Int64
 
-    public init(pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64,
-                execution: ExecutionSettings, evidenceKey: EvidenceKeyring, logger: Logger) {
+    public init(
+        pool: ConnectionPool, store: any ObjectStore, spoolDirectory: String, maxUploadBytes: Int64,
+        execution: ExecutionSettings, evidenceKey: EvidenceKeyring, logger: Logger
+    ) {
         self.pool = pool
         self.maxUploadBytes = maxUploadBytes
         artifacts = ArtifactStore(pool: pool, store: store, spoolDirectory: spoolDirectory)
-        let evidence = EvidenceService(pool: pool, store: store, keys: evidenceKey, server: execution.publicURL, spoolDirectory: spoolDirectory)
+        let evidence = EvidenceService(
+            pool: pool, store: store, keys: evidenceKey, server: execution.publicURL, spoolDirectory: spoolDirectory)
         self.evidence = evidence
         // `spec.evidence: true`: the bundle is built when the executed run has finished.
         executors = Executors(pool: pool, settings: execution, artifacts: artifacts, logger: logger) { record in
             guard record.spec["evidence"]?.boolValue == true else { return }
             do {
-                _ = try await evidence.build(run: record.name, actor: "executor:local", requestID: "evidence-\(UUID().uuidString.lowercased())")
+                _ = try await evidence.build(
+                    run: record.name, actor: "executor:local", requestID: "evidence-\(UUID().uuidString.lowercased())")
             } catch {
-                logger.error("cannot build the run's evidence bundle", metadata: ["run": .string(record.name), "error": .string("\(error)")])
+                logger.error(
+                    "cannot build the run's evidence bundle", metadata: ["run": .string(record.name), "error": .string("\(error)")])
             }
         }
     }
@@ -66,9 +71,14 @@ public struct ExperimentRoutes: Sendable {
         return ResourceTable(
             kind: .run, collection: "/api/runs",
             references: { spec in
-                var references = spec["experiment"]?.stringValue.map { [ObjectReference(kind: .experiment, name: $0, path: "spec.experiment", mustExist: true)] } ?? []
+                var references =
+                    spec["experiment"]?.stringValue.map {
+                        [ObjectReference(kind: .experiment, name: $0, path: "spec.experiment", mustExist: true)]
+                    } ?? []
                 for (index, version) in (spec["inputs"]?.strings("datasetVersion") ?? []).enumerated() {
-                    references.append(ObjectReference(kind: .datasetVersion, name: version, path: "spec.inputs[\(index)].datasetVersion", mustExist: true))
+                    references.append(
+                        ObjectReference(kind: .datasetVersion, name: version, path: "spec.inputs[\(index)].datasetVersion", mustExist: true)
+                    )
                 }
                 return references
             },
@@ -92,15 +102,19 @@ public struct ExperimentRoutes: Sendable {
             relations: ["belongs-to", "input", "code", "image"],
             beforeDelete: { name, connection in
                 if let record = try RunRecord.load(name, on: connection), record.state == .running {
-                    throw Problem(.conflict, title: "Run is running",
-                                  detail: "Run \"\(name)\" is RUNNING; cancel it (POST /api/experiment-runs/\(name)/cancel) before deleting it")
+                    throw Problem(
+                        .conflict, title: "Run is running",
+                        detail: "Run \"\(name)\" is RUNNING; cancel it (POST /api/experiment-runs/\(name)/cancel) before deleting it")
                 }
             },
             onWrite: { name, before, spec, connection in
                 if let before { try ExecutionPolicy.checkUnchanged(name, before: before, after: spec) }
                 if let before, (before["params"] ?? .object([])).canonicalJSON != (spec["params"] ?? .object([])).canonicalJSON {
-                    throw Problem(.conflict, title: "Params are written once",
-                                  detail: "Run \"\(name)\" already has params \(before["params"]?.jsonString() ?? "{}"); params never change: create a new run with the new params")
+                    throw Problem(
+                        .conflict, title: "Params are written once",
+                        detail:
+                            "Run \"\(name)\" already has params \(before["params"]?.jsonString() ?? "{}"); params never change: create a new run with the new params"
+                    )
                 }
                 try RunInputs.write(run: name, spec: spec, on: connection)
             },
@@ -112,7 +126,8 @@ public struct ExperimentRoutes: Sendable {
                     _ = try await executors.execute(name, kind: kind, actor: "executor:\(kind.rawValue)", requestID: requestID)
                 } catch {
                     // The run stays visible as FAILED with the reason rather than QUEUED forever.
-                    await executors.failToStart(name, reason: "spec.execute is true but the run cannot start: \(error)", requestID: requestID)
+                    await executors.failToStart(
+                        name, reason: "spec.execute is true but the run cannot start: \(error)", requestID: requestID)
                 }
             },
             authorize: { principal, before, spec in

@@ -5,7 +5,9 @@ public enum ExperimentsSchema {
     public static let migrations = [
         Migration(600, "experiments", ObjectJSON.createSQL(table: "experiments")),
         Migration(601, "runs", ObjectJSON.createSQL(table: "runs")),
-        Migration(602, "run state, telemetry, artifacts and evidence", """
+        Migration(
+            602, "run state, telemetry, artifacts and evidence",
+            """
             alter table runs
                 add column state text not null default 'QUEUED',
                 add column state_message text,

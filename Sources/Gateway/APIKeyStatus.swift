@@ -24,10 +24,12 @@ actor APIKeyStatus {
             entry = cached
         } else {
             let row = try await pool.withConnection { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     select extract(epoch from tokens_not_before)::text as not_before from api_keys
                     where id = $1 and revoked_at is null and (expires_at is null or expires_at > now())
-                    """, [id]).first
+                    """, [id]
+                ).first
             }
             entry = (row != nil, row?["not_before"].flatMap(Double.init), now)
             if seen.count >= 10_000 { seen.removeAll(keepingCapacity: true) }

@@ -8,7 +8,9 @@ import Settings
 /// API keys: long-lived, stored only as their sha256, revocable, optionally with an expiry.
 extension TokenAuthority {
     public static let migrations = [
-        Migration(100, "api keys and server secrets", """
+        Migration(
+            100, "api keys and server secrets",
+            """
             create table api_keys (
                 id text primary key,
                 name text not null,
@@ -24,7 +26,9 @@ extension TokenAuthority {
             """),
         // Signing keys live in key files now; an empty server_secrets goes here, a full one once
         // the server has moved its keys out (SigningKeyStore).
-        Migration(101, "signing keys leave the database; api keys may expire", """
+        Migration(
+            101, "signing keys leave the database; api keys may expire",
+            """
             do $$ begin
                 if to_regclass('server_secrets') is not null and not exists (select 1 from server_secrets) then
                     drop table server_secrets;
@@ -44,7 +48,8 @@ extension TokenAuthority {
         }
         let hash = secretHash(key)
         return try await pool.withConnection { connection in
-            let rows = try connection.query("""
+            let rows = try connection.query(
+                """
                 insert into api_keys (id, name, role, secret_hash, created_by) values ('bootstrap-admin', 'bootstrap admin', 'admin', $1, 'server')
                 on conflict (id) do update set secret_hash = excluded.secret_hash, tokens_not_before = now()
                     where api_keys.secret_hash <> excluded.secret_hash
@@ -67,12 +72,17 @@ extension TokenAuthority {
 
     /// The principal for an API key, if it is known, not revoked and not past its expiry.
     public static func principal(forKey key: String, on connection: Connection) throws -> Principal? {
-        guard let row = try connection.query("""
+        guard
+            let row = try connection.query(
+                """
                 select id, name, role, extract(epoch from expires_at)::text as expires from api_keys
                 where secret_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())
-                """, [secretHash(key)]).first,
-              let role = Role(rawValue: row["role"]!) else { return nil }
-        return Principal(subject: "apikey:\(row["id"]!)", role: role, apiKeyID: row["id"]!,
-                         expiresAt: row["expires"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) })
+                """, [secretHash(key)]
+            ).first,
+            let role = Role(rawValue: row["role"]!)
+        else { return nil }
+        return Principal(
+            subject: "apikey:\(row["id"]!)", role: role, apiKeyID: row["id"]!,
+            expiresAt: row["expires"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) })
     }
 }

@@ -23,7 +23,8 @@ public struct AuthMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
         guard header.lowercased().hasPrefix("bearer "), case let secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces),
-              !secret.isEmpty else {
+            !secret.isEmpty
+        else {
             throw unauthorized("the Authorization header must be \"Bearer <token or API key>\"")
         }
         var context = context
@@ -31,9 +32,13 @@ public struct AuthMiddleware: RouterMiddleware {
             switch credentials.verify(token: secret) {
             case .valid(let principal, _):
                 if principal.role != .runner {
-                    guard let key = principal.apiKeyID else { throw unauthorized("the token names no API key; get a new one from /auth/token") }
+                    guard let key = principal.apiKeyID else {
+                        throw unauthorized("the token names no API key; get a new one from /auth/token")
+                    }
                     guard try await keyStatus.isUsable(key, issuedAt: principal.issuedAt) else {
-                        throw unauthorized("the API key \"\(key)\" this token was issued for has been revoked, has expired or was replaced; its tokens no longer work: get a new one from /auth/token")
+                        throw unauthorized(
+                            "the API key \"\(key)\" this token was issued for has been revoked, has expired or was replaced; its tokens no longer work: get a new one from /auth/token"
+                        )
                     }
                 }
                 context.principal = principal

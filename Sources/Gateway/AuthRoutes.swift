@@ -41,49 +41,64 @@ public struct AuthRoutes: Sendable {
             let admin = try context.require(.admin)
             let body = try await request.jsonBody(context: context)
             guard case .success(let value) = JSONText.parse(body), let name = value["name"]?.stringValue, !name.isEmpty,
-                  let role = value["role"]?.stringValue.flatMap(Role.init(rawValue:)), role != .runner else {
-                throw Problem(.unprocessableContent, title: "Invalid API key request",
-                              detail: "send {\"name\": \"...\", \"role\": \"viewer|editor|executor|admin\"}")
+                let role = value["role"]?.stringValue.flatMap(Role.init(rawValue:)), role != .runner
+            else {
+                throw Problem(
+                    .unprocessableContent, title: "Invalid API key request",
+                    detail: "send {\"name\": \"...\", \"role\": \"viewer|editor|executor|admin\"}")
             }
             // An optional expiry: the key, and every token issued for it, stop then.
             let expiresAt = try Self.expiry(value["expiresAt"])
             let (id, secret) = TokenAuthority.newKey()
             let requestID = context.requestID
             try await pool.withTransaction { connection in
-                try connection.query("insert into api_keys (id, name, role, secret_hash, created_by, expires_at) values ($1, $2, $3, $4, $5, $6::timestamptz)",
-                                     [id, name, role.rawValue, TokenAuthority.secretHash(secret), admin.subject, expiresAt])
-                try AuditLog.append(AuditDraft(actor: admin.subject, action: "create", resource: "apikey/\(id)", requestID: requestID,
-                                               after: ["id": .string(id), "name": .string(name), "role": .string(role.rawValue)]),
-                                    on: connection)
+                try connection.query(
+                    "insert into api_keys (id, name, role, secret_hash, created_by, expires_at) values ($1, $2, $3, $4, $5, $6::timestamptz)",
+                    [id, name, role.rawValue, TokenAuthority.secretHash(secret), admin.subject, expiresAt])
+                try AuditLog.append(
+                    AuditDraft(
+                        actor: admin.subject, action: "create", resource: "apikey/\(id)", requestID: requestID,
+                        after: ["id": .string(id), "name": .string(name), "role": .string(role.rawValue)]),
+                    on: connection)
             }
-            var answer: [JSONMember] = [JSONMember("id", .string(id)), JSONMember("name", .string(name)), JSONMember("role", .string(role.rawValue)),
-                                        JSONMember("key", .string(secret))]
+            var answer: [JSONMember] = [
+                JSONMember("id", .string(id)), JSONMember("name", .string(name)), JSONMember("role", .string(role.rawValue)),
+                JSONMember("key", .string(secret)),
+            ]
             if let expiresAt { answer.append(JSONMember("expiresAt", .string(expiresAt))) }
             return Response.json(.object(answer), status: .created)
         }
         router.get("/auth/api-keys") { _, context in
             try context.require(.admin)
             let rows = try await pool.withConnection {
-                try $0.query("""
+                try $0.query(
+                    """
                     select id, name, role, created_by, created_at::text as created_at, revoked_at::text as revoked_at, \(SQLTime.utc("expires_at"))
                     from api_keys order by id
                     """)
             }
-            return Response.json(["items": .array(rows.map { row in
-                ["id": .string(row["id"]!), "name": .string(row["name"]!), "role": .string(row["role"]!),
-                 "created_by": .string(row["created_by"]!), "revoked": .bool(row["revoked_at"] != nil),
-                 "expiresAt": row["expires_at"].map(JSONValue.string) ?? .null]
-            })])
+            return Response.json([
+                "items": .array(
+                    rows.map { row in
+                        [
+                            "id": .string(row["id"]!), "name": .string(row["name"]!), "role": .string(row["role"]!),
+                            "created_by": .string(row["created_by"]!), "revoked": .bool(row["revoked_at"] != nil),
+                            "expiresAt": row["expires_at"].map(JSONValue.string) ?? .null,
+                        ]
+                    })
+            ])
         }
         router.delete("/auth/api-keys/:id") { _, context in
             let admin = try context.require(.admin)
             let id = try context.parameters.require("id")
             let requestID = context.requestID
             let revoked = try await pool.withTransaction { connection -> Bool in
-                let rows = try connection.query("update api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id", [id])
+                let rows = try connection.query(
+                    "update api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id", [id])
                 guard !rows.isEmpty else { return false }
-                try AuditLog.append(AuditDraft(actor: admin.subject, action: "revoke", resource: "apikey/\(id)", requestID: requestID),
-                                    on: connection)
+                try AuditLog.append(
+                    AuditDraft(actor: admin.subject, action: "revoke", resource: "apikey/\(id)", requestID: requestID),
+                    on: connection)
                 return true
             }
             guard revoked else { throw Problem.notFound("API key \(id)") }
@@ -95,8 +110,9 @@ public struct AuthRoutes: Sendable {
     static func expiry(_ given: JSONValue?) throws -> String? {
         guard let given, given != .null else { return nil }
         guard let text = given.stringValue, let date = ISO8601DateFormatter().date(from: text), date > Date() else {
-            throw Problem(.unprocessableContent, title: "Invalid API key request",
-                          detail: "expiresAt must be a future RFC 3339 time such as 2027-01-31T00:00:00Z")
+            throw Problem(
+                .unprocessableContent, title: "Invalid API key request",
+                detail: "expiresAt must be a future RFC 3339 time such as 2027-01-31T00:00:00Z")
         }
         return ISO8601DateFormatter().string(from: date)
     }

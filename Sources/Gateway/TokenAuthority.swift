@@ -69,7 +69,9 @@ public struct TokenAuthority: Sendable {
         let key: SigningKeySet.Entry
         if let kid = unverified?["kid"]?.stringValue {
             guard let named = keys.key(id: kid) else {
-                return .invalid("the token was signed with key \"\(kid.prefix(64))\", which this server no longer accepts (rotated out); get a new one from /auth/token")
+                return .invalid(
+                    "the token was signed with key \"\(kid.prefix(64))\", which this server no longer accepts (rotated out); get a new one from /auth/token"
+                )
             }
             key = named
         } else {
@@ -77,19 +79,25 @@ public struct TokenAuthority: Sendable {
             key = keys.key(id: "legacy-db") ?? keys.signer
         }
         guard let given = Base64URL.decode(String(parts[2])),
-              HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(body.utf8), using: SymmetricKey(data: key.bytes)) else {
+            HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(body.utf8), using: SymmetricKey(data: key.bytes))
+        else {
             return .invalid("the token's signature does not match; get a new one from /auth/token")
         }
         guard let payload = unverified, let subject = payload["sub"]?.stringValue,
-              let role = payload["role"]?.stringValue.flatMap(Role.init(rawValue:)), let exp = payload["exp"]?.numberValue else {
+            let role = payload["role"]?.stringValue.flatMap(Role.init(rawValue:)), let exp = payload["exp"]?.numberValue
+        else {
             return .invalid("the token is malformed")
         }
         let expires = Date(timeIntervalSince1970: exp)
-        guard expires > now else { return .invalid("the token expired at \(ISO8601DateFormatter().string(from: expires)); get a new one from /auth/token") }
+        guard expires > now else {
+            return .invalid("the token expired at \(ISO8601DateFormatter().string(from: expires)); get a new one from /auth/token")
+        }
         // Tokens from before the key claim name their API key in the subject.
         let apiKey = payload["key"]?.stringValue ?? (subject.hasPrefix("apikey:") ? String(subject.dropFirst("apikey:".count)) : nil)
-        return .valid(Principal(subject: subject, role: role, runID: payload["run"]?.stringValue, viaToken: true,
-                                runUID: payload["run_uid"]?.stringValue, apiKeyID: apiKey, expiresAt: expires,
-                                issuedAt: payload["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) }), expires: expires)
+        return .valid(
+            Principal(
+                subject: subject, role: role, runID: payload["run"]?.stringValue, viaToken: true,
+                runUID: payload["run_uid"]?.stringValue, apiKeyID: apiKey, expiresAt: expires,
+                issuedAt: payload["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) }), expires: expires)
     }
 }

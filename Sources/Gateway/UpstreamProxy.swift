@@ -31,8 +31,10 @@ public struct UpstreamProxy: Sendable {
         (request.method == .get || request.method == .head) && request.uri.path.hasPrefix("/.well-known/")
     }
 
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-                                        "proxy-authorization", "proxy-authenticate", "host", "content-length", "date", "server"]
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+        "proxy-authorization", "proxy-authenticate", "host", "content-length", "date", "server",
+    ]
 
     public func handle(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         // The credential itself was checked by AuthMiddleware; here its absence is refused.
@@ -46,23 +48,30 @@ public struct UpstreamProxy: Sendable {
         var spooled: SpooledBody?
         // An anonymous caller's body never reaches the disk: the public routes take none.
         if hasBody, context.principal == nil {
-            throw Problem(.contentTooLarge, title: "No body here", detail: "\(request.method.rawValue) \(request.uri.path) takes no request body; send it without one")
+            throw Problem(
+                .contentTooLarge, title: "No body here",
+                detail: "\(request.method.rawValue) \(request.uri.path) takes no request body; send it without one")
         }
         if hasBody {
             spooled = try await SpooledBody.receive(request, into: spoolDirectory, limit: maxBodyBytes)
         }
         defer { spooled?.discard() }
-        let outgoing = Curl.HTTPRequest(method: request.method.rawValue, url: baseURL + request.uri.description, headers: headers,
-                                   body: spooled.map { .file($0.path) } ?? .none, timeoutSeconds: 3600)
+        let outgoing = Curl.HTTPRequest(
+            method: request.method.rawValue, url: baseURL + request.uri.description, headers: headers,
+            body: spooled.map { .file($0.path) } ?? .none, timeoutSeconds: 3600)
         let responseFile = spoolDirectory + "/proxy-\(UUID().uuidString)"
         let upstream: Curl.HTTPResponse
         do {
             upstream = try await io.run { try Transfer().perform(outgoing, into: .file(responseFile)) }
         } catch {
             try? FileManager.default.removeItem(atPath: responseFile)
-            context.logger.error("upstream unreachable", metadata: ["service": .string(name), "url": .string(baseURL), "error": .string("\(error)")])
-            throw Problem(.badGateway, title: "Upstream unreachable",
-                          detail: "the \(name) service did not answer; the gateway's log says where it looked (check that the service runs and the gateway's \(name)-url)")
+            context.logger.error(
+                "upstream unreachable", metadata: ["service": .string(name), "url": .string(baseURL), "error": .string("\(error)")])
+            throw Problem(
+                .badGateway, title: "Upstream unreachable",
+                detail:
+                    "the \(name) service did not answer; the gateway's log says where it looked (check that the service runs and the gateway's \(name)-url)"
+            )
         }
         var fields = HTTPFields()
         for (name, value) in upstream.headers where !Self.hopByHop.contains(name) {
@@ -70,7 +79,8 @@ public struct UpstreamProxy: Sendable {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: responseFile)[.size] as? NSNumber)?.int64Value ?? 0
         fields[.contentLength] = String(size)
-        return Response(status: HTTPTypes.HTTPResponse.Status(code: upstream.status), headers: fields,
-                        body: size == 0 ? ResponseBody() : fileBody(path: responseFile, offset: 0, length: size, removeAfter: true))
+        return Response(
+            status: HTTPTypes.HTTPResponse.Status(code: upstream.status), headers: fields,
+            body: size == 0 ? ResponseBody() : fileBody(path: responseFile, offset: 0, length: size, removeAfter: true))
     }
 }

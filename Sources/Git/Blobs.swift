@@ -15,7 +15,10 @@ extension Repository {
     /// A blob's content (for manifests, which are size-checked first).
     public func blobBytes(_ id: String) throws(GitError) -> [UInt8] {
         var result: [UInt8] = []
-        try readBlob(id) { chunk in result.append(contentsOf: chunk); return true }
+        try readBlob(id) { chunk in
+            result.append(contentsOf: chunk)
+            return true
+        }
         return result
     }
 

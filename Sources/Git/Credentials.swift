@@ -3,7 +3,9 @@ import CLibGit2
 extension CallbackContext {
     /// Answers libgit2's credential request, offering each credential at most
     /// `maxCredentialAttempts` times so a rejected login can never loop.
-    func credential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, _ usernameFromURL: String?, _ allowed: UInt32) -> Int32 {
+    func credential(_ out: UnsafeMutablePointer<UnsafeMutablePointer<git_credential>?>?, _ usernameFromURL: String?, _ allowed: UInt32)
+        -> Int32
+    {
         func allows(_ type: git_credential_t) -> Bool { allowed & type.rawValue != 0 }
         func reject(_ message: String) -> Int32 {
             session.abort(.credentialRejected(message))
@@ -16,7 +18,9 @@ extension CallbackContext {
             return reject("the server asks for credentials and the source has none; configure a username and password or an SSH key")
         case .password(let username, let password):
             guard allows(GIT_CREDENTIAL_USERPASS_PLAINTEXT) else {
-                return reject("the server does not accept a username and password here; use the credential type it expects (an SSH key for ssh:// URLs)")
+                return reject(
+                    "the server does not accept a username and password here; use the credential type it expects (an SSH key for ssh:// URLs)"
+                )
             }
             guard session.nextCredentialAttempt() <= access.maxCredentialAttempts else {
                 return reject("the server rejected the password or token for user \"\(username)\"; check the credentials")
@@ -31,7 +35,8 @@ extension CallbackContext {
                 return reject("the server does not accept SSH keys for user \"\(name)\"")
             }
             guard session.nextCredentialAttempt() <= access.maxCredentialAttempts else {
-                return reject("the server rejected user \"\(name)\" with the SSH private key \(path); check the key is authorized for this user")
+                return reject(
+                    "the server rejected user \"\(name)\" with the SSH private key \(path); check the key is authorized for this user")
             }
             return git_credential_ssh_key_new(out, name, nil, path, passphrase)
         case .sshKeyMemory(let username, let key, let passphrase):
@@ -43,7 +48,8 @@ extension CallbackContext {
                 return reject("the server does not accept SSH keys for user \"\(name)\"")
             }
             guard session.nextCredentialAttempt() <= access.maxCredentialAttempts else {
-                return reject("the server rejected user \"\(name)\" with the SSH private key given inline; check the key is authorized for this user")
+                return reject(
+                    "the server rejected user \"\(name)\" with the SSH private key given inline; check the key is authorized for this user")
             }
             return git_credential_ssh_key_memory_new(out, name, nil, key, passphrase)
         }

@@ -5,7 +5,9 @@ extension Repository {
     public static func openOrCreateBare(at path: String) throws(GitError) -> Repository {
         _ = LibGit2.initialized
         var handle: OpaquePointer?
-        if git_repository_open_ext(&handle, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | GIT_REPOSITORY_OPEN_BARE.rawValue), nil) == 0 {
+        if git_repository_open_ext(&handle, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | GIT_REPOSITORY_OPEN_BARE.rawValue), nil)
+            == 0
+        {
             return Repository(handle: handle!)
         }
         try GitError.check(git_repository_init(&handle, path, 1), "create bare repository \(path)")

@@ -19,8 +19,10 @@ public struct RemoteAccess: Sendable {
     /// How often the same credential is offered before the operation gives up.
     public var maxCredentialAttempts: Int
 
-    public init(credential: Credential, hostKeyCheck: (@Sendable (HostKey) -> HostKeyVerdict)? = nil,
-                deadline: DispatchTime, maxCredentialAttempts: Int = 1) {
+    public init(
+        credential: Credential, hostKeyCheck: (@Sendable (HostKey) -> HostKeyVerdict)? = nil,
+        deadline: DispatchTime, maxCredentialAttempts: Int = 1
+    ) {
         self.credential = credential
         self.hostKeyCheck = hostKeyCheck
         self.deadline = deadline

@@ -41,8 +41,10 @@ final class CallbackContext {
 }
 
 /// Fills `git_remote_callbacks` for one operation and keeps the context alive while `body` runs.
-func withRemoteCallbacks<T>(_ access: RemoteAccess, _ session: RemoteSession,
-                            _ body: (git_remote_callbacks) -> T) -> T {
+func withRemoteCallbacks<T>(
+    _ access: RemoteAccess, _ session: RemoteSession,
+    _ body: (git_remote_callbacks) -> T
+) -> T {
     _ = LibGit2.initialized
     let context = CallbackContext(access: access, session: session)
     var callbacks = git_remote_callbacks()

@@ -23,6 +23,9 @@ public final class RemoteSession: Sendable {
     }
 
     func nextCredentialAttempt() -> Int {
-        state.withLock { $0.credentialAttempts += 1; return $0.credentialAttempts }
+        state.withLock {
+            $0.credentialAttempts += 1
+            return $0.credentialAttempts
+        }
     }
 }

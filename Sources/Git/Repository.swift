@@ -33,8 +33,9 @@ public final class Repository {
     public static func open(at path: String) throws(GitError) -> Repository {
         _ = LibGit2.initialized
         var handle: OpaquePointer?
-        try GitError.check(git_repository_open_ext(&handle, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil),
-                           "open repository \(path)")
+        try GitError.check(
+            git_repository_open_ext(&handle, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil),
+            "open repository \(path)")
         return Repository(handle: handle!)
     }
 

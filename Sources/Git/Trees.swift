@@ -26,21 +26,24 @@ extension Repository {
         defer { git_tree_free(tree) }
         final class Collector { var entries: [TreeEntry] = [] }
         let collector = Collector()
-        let status = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
-            let collector = Unmanaged<Collector>.fromOpaque(payload!).takeUnretainedValue()
-            let kind: TreeEntry.Kind? = switch git_tree_entry_filemode(entry) {
-            case GIT_FILEMODE_BLOB: .file
-            case GIT_FILEMODE_BLOB_EXECUTABLE: .executable
-            case GIT_FILEMODE_LINK: .symlink
-            case GIT_FILEMODE_TREE: .folder
-            case GIT_FILEMODE_COMMIT: .submodule
-            default: nil
-            }
-            guard let kind else { return 0 }
-            let path = String(cString: root!) + String(cString: git_tree_entry_name(entry))
-            collector.entries.append(TreeEntry(path: path, kind: kind, id: Repository.hex(git_tree_entry_id(entry).pointee)))
-            return 0
-        }, Unmanaged.passUnretained(collector).toOpaque())
+        let status = git_tree_walk(
+            tree, GIT_TREEWALK_PRE,
+            { root, entry, payload in
+                let collector = Unmanaged<Collector>.fromOpaque(payload!).takeUnretainedValue()
+                let kind: TreeEntry.Kind? =
+                    switch git_tree_entry_filemode(entry) {
+                    case GIT_FILEMODE_BLOB: .file
+                    case GIT_FILEMODE_BLOB_EXECUTABLE: .executable
+                    case GIT_FILEMODE_LINK: .symlink
+                    case GIT_FILEMODE_TREE: .folder
+                    case GIT_FILEMODE_COMMIT: .submodule
+                    default: nil
+                    }
+                guard let kind else { return 0 }
+                let path = String(cString: root!) + String(cString: git_tree_entry_name(entry))
+                collector.entries.append(TreeEntry(path: path, kind: kind, id: Repository.hex(git_tree_entry_id(entry).pointee)))
+                return 0
+            }, Unmanaged.passUnretained(collector).toOpaque())
         try GitError.check(status, "walk the tree of \(id)")
         return collector.entries
     }

@@ -20,8 +20,10 @@ extension Snapshot {
         case .missing:
             throw GitSourceError(.notFound, "there is no file \(path) in commit \(commit.id)")
         case .outside(let target):
-            throw GitSourceError(.invalidSpec,
-                "\(path) in commit \(commit.id) is a symbolic link to \(target), outside the repository; copy the file into the repository instead")
+            throw GitSourceError(
+                .invalidSpec,
+                "\(path) in commit \(commit.id) is a symbolic link to \(target), outside the repository; copy the file into the repository instead"
+            )
         }
         let cache = self.cache
         let destination = cache.blobsPath + "/" + blob
@@ -66,7 +68,10 @@ struct BlobExport {
                 var offset = 0
                 while offset < chunk.count {
                     let written = write(descriptor, chunk.baseAddress! + offset, chunk.count - offset)
-                    if written < 0 { writeError = errno; return false }
+                    if written < 0 {
+                        writeError = errno
+                        return false
+                    }
                     offset += written
                 }
                 return true
@@ -96,8 +101,9 @@ struct BlobExport {
         guard let text = try? String(contentsOfFile: sidecar, encoding: .utf8) else { return nil }
         let fields = text.split(whereSeparator: \.isWhitespace)
         guard fields.count == 2, fields[0].count == 64, let size = Int64(fields[1]),
-              let attributes = try? FileManager.default.attributesOfItem(atPath: destination),
-              (attributes[.size] as? NSNumber)?.int64Value == size else { return nil }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: destination),
+            (attributes[.size] as? NSNumber)?.int64Value == size
+        else { return nil }
         return (String(fields[0]), size)
     }
 

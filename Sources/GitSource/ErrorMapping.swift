@@ -25,7 +25,8 @@ extension GitSourceError {
             return GitSourceError(.notFound, text + "; check the URL")
         default:
             if lower.contains("404") || lower.contains("not found") || lower.contains("not exported")
-                || lower.contains("does not appear to be a git repository") || lower.contains("could not find repository") {
+                || lower.contains("does not appear to be a git repository") || lower.contains("could not find repository")
+            {
                 return GitSourceError(.notFound, text + "; check the URL names an existing repository")
             }
             if lower.contains("401") || lower.contains("authentication") {

@@ -20,7 +20,11 @@ public struct GitContent: ContentProvider {
         do {
             let file = try await snapshot.dataFile(repositoryPath)
             if let pinned = source?["sha256"]?.stringValue, pinned != file.sha256 {
-                return .failure(ContentError(description: "\(manifest.origin.location): \(repositoryPath) has sha256 \(file.sha256), not the \(pinned) the manifest pins"))
+                return .failure(
+                    ContentError(
+                        description:
+                            "\(manifest.origin.location): \(repositoryPath) has sha256 \(file.sha256), not the \(pinned) the manifest pins")
+                )
             }
             return .success(VersionContent(file: file.file, repositoryPath: repositoryPath, url: nil, sha256: file.sha256, size: file.size))
         } catch {

@@ -42,8 +42,10 @@ public final class GitSource: Sendable {
             guard let advertised = Self.commit(of: name, in: heads) else {
                 let names = heads.map(\.name).filter { $0.hasPrefix("refs/") && !$0.hasSuffix("^{}") }
                 let listed = names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", ..." : "")
-                throw GitSourceError(.notFound,
-                    "ref \(name) is gone from the remote \(valid.displayURL) (deleted, or never pushed); it has \(listed.isEmpty ? "no references" : listed); fix spec.ref or push the ref")
+                throw GitSourceError(
+                    .notFound,
+                    "ref \(name) is gone from the remote \(valid.displayURL) (deleted, or never pushed); it has \(listed.isEmpty ? "no references" : listed); fix spec.ref or push the ref"
+                )
             }
             if try await hasCommit(advertised) {
                 return Resolution(commit: advertised, fetched: false, lsRemoteSeconds: lsRemoteSeconds, fetchSeconds: nil)
@@ -52,20 +54,25 @@ public final class GitSource: Sendable {
             let fetchSeconds = try await fetch(valid, ["+\(name):\(local)"], what: name)
             let commit = try await cache.reads.run { [cache] () throws(GitSourceError) -> String? in
                 let repository = try cache.repository()
-                do throws(GitError) { return try repository.commitID(reference: local) } catch { throw GitSourceError.cache(error, doing: "read \(local)") }
+                do throws(GitError) { return try repository.commitID(reference: local) } catch {
+                    throw GitSourceError.cache(error, doing: "read \(local)")
+                }
             }
             guard let commit else {
-                throw GitSourceError(.notFound, "the fetch from \(valid.displayURL) did not bring \(name); it may have been deleted meanwhile")
+                throw GitSourceError(
+                    .notFound, "the fetch from \(valid.displayURL) did not bring \(name); it may have been deleted meanwhile")
             }
             return Resolution(commit: commit, fetched: true, lsRemoteSeconds: lsRemoteSeconds, fetchSeconds: fetchSeconds)
         case .commit(let id):
             if try await hasCommit(id) {
                 return Resolution(commit: id, fetched: false, lsRemoteSeconds: lsRemoteSeconds, fetchSeconds: nil)
             }
-            let fetchSeconds = try await fetch(valid, ["+refs/heads/*:refs/datapilot/heads/*", "+refs/tags/*:refs/datapilot/tags/*"],
-                                               what: "all branches and tags")
+            let fetchSeconds = try await fetch(
+                valid, ["+refs/heads/*:refs/datapilot/heads/*", "+refs/tags/*:refs/datapilot/tags/*"],
+                what: "all branches and tags")
             guard try await hasCommit(id) else {
-                throw GitSourceError(.notFound,
+                throw GitSourceError(
+                    .notFound,
                     "commit \(id) is on no branch or tag of \(valid.displayURL); check the id, or push a ref that contains it")
             }
             return Resolution(commit: id, fetched: true, lsRemoteSeconds: lsRemoteSeconds, fetchSeconds: fetchSeconds)
@@ -83,7 +90,9 @@ public final class GitSource: Sendable {
         let cache = self.cache
         try await remote("fetch \(what) from \(valid.displayURL)", valid) { access, session, fail throws(GitSourceError) in
             let repository = try cache.openOrCreate()
-            do throws(GitError) { try repository.fetch(url: url, refspecs: refspecs, access: access, session: session) } catch { throw fail(error) }
+            do throws(GitError) { try repository.fetch(url: url, refspecs: refspecs, access: access, session: session) } catch {
+                throw fail(error)
+            }
         }
         return Self.seconds(since: start)
     }

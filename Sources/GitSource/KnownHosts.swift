@@ -45,7 +45,9 @@ struct KnownHosts: Sendable {
         let listed = entries.filter { Self.matches($0.patterns, name) }
         let offered = Self.describe(key)
         guard !listed.isEmpty else {
-            return .reject("host \(name) is not in known_hosts \(path) (it offered \(offered)); after checking that fingerprint, add the key, e.g. ssh-keyscan\(port.map { " -p \($0)" } ?? "") \(key.host) >> \(path)")
+            return .reject(
+                "host \(name) is not in known_hosts \(path) (it offered \(offered)); after checking that fingerprint, add the key, e.g. ssh-keyscan\(port.map { " -p \($0)" } ?? "") \(key.host) >> \(path)"
+            )
         }
         let same = listed.filter { entry in
             if let raw = key.raw { return raw == entry.key && (key.type == nil || key.type == entry.type) }
@@ -57,7 +59,9 @@ struct KnownHosts: Sendable {
         }
         guard !same.isEmpty else {
             let known = listed.map { "\($0.type) \(Self.fingerprint($0.key))" }.joined(separator: ", ")
-            return .reject("the host key of \(name) (\(offered)) does not match known_hosts \(path) (\(known)); someone may be intercepting the connection, or the server's key changed: verify it, then update known_hosts")
+            return .reject(
+                "the host key of \(name) (\(offered)) does not match known_hosts \(path) (\(known)); someone may be intercepting the connection, or the server's key changed: verify it, then update known_hosts"
+            )
         }
         return .accept
     }
@@ -94,7 +98,8 @@ struct KnownHosts: Sendable {
     static func hashedMatch(_ pattern: String, _ name: String) -> Bool {
         let parts = pattern.split(separator: "|", omittingEmptySubsequences: true)
         guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
-              let hash = Data(base64Encoded: String(parts[2])) else { return false }
+            let hash = Data(base64Encoded: String(parts[2]))
+        else { return false }
         let code = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: salt))
         return Data(code) == hash
     }
@@ -104,11 +109,16 @@ struct KnownHosts: Sendable {
         var p = 0, t = 0, star = -1, mark = 0
         while t < text.count {
             if p < pattern.count, pattern[p] == "?" || pattern[p] == text[t] {
-                p += 1; t += 1
+                p += 1
+                t += 1
             } else if p < pattern.count, pattern[p] == "*" {
-                star = p; mark = t; p += 1
+                star = p
+                mark = t
+                p += 1
             } else if star >= 0 {
-                p = star + 1; mark += 1; t = mark
+                p = star + 1
+                mark += 1
+                t = mark
             } else {
                 return false
             }

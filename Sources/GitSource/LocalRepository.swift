@@ -12,7 +12,8 @@ extension GitSource {
             throw GitSourceError(.notFound, "repository \(path) does not exist; give the folder of a git work tree or bare repository")
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        let spec = SourceSpec(name: "local", url: "file://" + absolute, ref: "refs/heads/main", path: folder, auth: .none, timeoutSeconds: 60)
+        let spec = SourceSpec(
+            name: "local", url: "file://" + absolute, ref: "refs/heads/main", path: folder, auth: .none, timeoutSeconds: 60)
         _ = try ValidatedSpec(spec)
         return GitSource(spec: spec, cache: SourceCache(existingRepository: absolute, blobsDirectory: blobsDirectory))
     }
@@ -23,8 +24,10 @@ extension GitSource {
         try await cache.reads.run { [cache] () throws(GitSourceError) -> String in
             let repository = try cache.repository()
             do throws(GitError) { return try repository.commitID(revision: revision) } catch {
-                throw GitSourceError(.notFound,
-                    "revision \"\(revision)\" names no commit in \(cache.repositoryPath) (\(error.message)); give a branch, tag or commit id")
+                throw GitSourceError(
+                    .notFound,
+                    "revision \"\(revision)\" names no commit in \(cache.repositoryPath) (\(error.message)); give a branch, tag or commit id"
+                )
             }
         }
     }

@@ -52,14 +52,20 @@ struct SnapshotReader {
             case .entry(let entry) where entry.kind == .file || entry.kind == .executable:
                 blob = entry.id
             case .entry:
-                continue // a link to a folder, skipped like `dpctl validate -R` skips it
+                continue  // a link to a folder, skipped like `dpctl validate -R` skips it
             case .missing:
-                parsed[path] = ParsedFile(blob: "", file: Self.problem(path, .fileNotFound,
-                    "this manifest is a symbolic link to \(tree.links[path] ?? "?"), which is not in the commit"))
+                parsed[path] = ParsedFile(
+                    blob: "",
+                    file: Self.problem(
+                        path, .fileNotFound,
+                        "this manifest is a symbolic link to \(tree.links[path] ?? "?"), which is not in the commit"))
                 continue
             case .outside(let target):
-                parsed[path] = ParsedFile(blob: "", file: Self.problem(path, .pathOutsideRepository,
-                    "this manifest is a symbolic link to \(target), outside the repository; copy the file into the repository instead"))
+                parsed[path] = ParsedFile(
+                    blob: "",
+                    file: Self.problem(
+                        path, .pathOutsideRepository,
+                        "this manifest is a symbolic link to \(target), outside the repository; copy the file into the repository instead"))
                 continue
             }
             if let old = reusable[path], old.blob == blob {
@@ -86,8 +92,9 @@ struct SnapshotReader {
             }
         }
         return Snapshot(
-            commit: CommitDetails(id: info.id, message: info.message, summary: info.summary, authorName: info.authorName,
-                                  authorEmail: info.authorEmail, time: info.time),
+            commit: CommitDetails(
+                id: info.id, message: info.message, summary: info.summary, authorName: info.authorName,
+                authorEmail: info.authorEmail, time: info.time),
             manifests: loader.check(files, tree: sized),
             files: files.count,
             reparsed: toParse.map(\.path).sorted(),
@@ -151,9 +158,10 @@ struct SnapshotReader {
         for manifest in files.flatMap(\.manifests) {
             for occurrence in manifest.occurrences where occurrence.role == .sourcePath {
                 guard !occurrence.value.hasPrefix("/"),
-                      let joined = GitTree.join(GitTree.folder(of: manifest.origin.file), occurrence.value),
-                      case .entry(let entry) = tree.resolve(joined), entry.kind == .file || entry.kind == .executable,
-                      sizes[entry.id] == nil else { continue }
+                    let joined = GitTree.join(GitTree.folder(of: manifest.origin.file), occurrence.value),
+                    case .entry(let entry) = tree.resolve(joined), entry.kind == .file || entry.kind == .executable,
+                    sizes[entry.id] == nil
+                else { continue }
                 sizes[entry.id] = try cacheCall("read the size of \(joined)") { () throws(GitError) in try repository.blobSize(entry.id) }
             }
         }
@@ -161,7 +169,8 @@ struct SnapshotReader {
     }
 
     static func problem(_ path: String, _ code: Diagnostic.Code, _ message: String) -> DecodedFile {
-        DecodedFile(name: path, manifests: [], diagnostics: [Diagnostic(.error, code, file: path, line: 1, column: 1, path: "", message: message)])
+        DecodedFile(
+            name: path, manifests: [], diagnostics: [Diagnostic(.error, code, file: path, line: 1, column: 1, path: "", message: message)])
     }
 
     func cacheCall<T>(_ operation: String, _ body: () throws(GitError) -> T) throws(GitSourceError) -> T {

@@ -55,8 +55,9 @@ final class SourceCache: Sendable {
         let open: Repository
         if existing {
             do { open = try Repository.open(at: repositoryPath) } catch {
-                throw GitSourceError(error.code == .notFound ? .notFound : .corrupt,
-                                     "\(repositoryPath) is not a git repository (or cannot be opened): \(error.message)")
+                throw GitSourceError(
+                    error.code == .notFound ? .notFound : .corrupt,
+                    "\(repositoryPath) is not a git repository (or cannot be opened): \(error.message)")
             }
         } else {
             open = try openOrCreate()

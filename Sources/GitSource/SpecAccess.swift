@@ -11,11 +11,12 @@ extension ValidatedSpec {
         case .basic(let username, let password):
             return RemoteAccess(credential: .password(username: username, password: password), deadline: deadline)
         case .sshKey(let username, let privateKeyPath, let privateKey, let passphrase, let knownHostsPath):
-            let credential: RemoteAccess.Credential = if let privateKeyPath {
-                .sshKeyFile(username: username, privateKeyPath: privateKeyPath, passphrase: passphrase)
-            } else {
-                .sshKeyMemory(username: username, privateKey: privateKey ?? "", passphrase: passphrase)
-            }
+            let credential: RemoteAccess.Credential =
+                if let privateKeyPath {
+                    .sshKeyFile(username: username, privateKeyPath: privateKeyPath, passphrase: passphrase)
+                } else {
+                    .sshKeyMemory(username: username, privateKey: privateKey ?? "", passphrase: passphrase)
+                }
             let port = self.port
             let check: @Sendable (HostKey) -> HostKeyVerdict = { key in
                 guard let text = try? String(contentsOfFile: knownHostsPath, encoding: .utf8) else {

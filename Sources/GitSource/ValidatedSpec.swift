@@ -44,8 +44,10 @@ struct ValidatedSpec: Sendable {
         let hex = Set("0123456789abcdef")
         if ref.count == 40, ref.allSatisfy({ hex.contains($0) }) { return .commit(ref) }
         guard ref.hasPrefix("refs/"), ReferenceName.isValid(ref) else {
-            throw GitSourceError(.invalidSpec,
-                "ref \"\(ref)\" is neither a full reference name (refs/heads/main, refs/tags/v1) nor a 40-hex lower-case commit id; write the full name")
+            throw GitSourceError(
+                .invalidSpec,
+                "ref \"\(ref)\" is neither a full reference name (refs/heads/main, refs/tags/v1) nor a 40-hex lower-case commit id; write the full name"
+            )
         }
         return .reference(ref)
     }
@@ -73,7 +75,8 @@ struct ValidatedSpec: Sendable {
                 throw GitSourceError(.invalidSpec, "an SSH key needs an ssh:// URL, not \(scheme)://")
             }
             guard (path == nil) != (key == nil) else {
-                throw GitSourceError(.invalidSpec, "give the SSH private key either as a file (privateKeyPath) or inline (privateKey), exactly one")
+                throw GitSourceError(
+                    .invalidSpec, "give the SSH private key either as a file (privateKeyPath) or inline (privateKey), exactly one")
             }
         }
     }

@@ -37,12 +37,14 @@ extension KubernetesCredentials {
             throw .configuration("the cluster \"\(clusterName)\" of the kubeconfig \(path) needs an https:// server")
         }
         if cluster["insecure-skip-tls-verify"]?.boolValue == true {
-            throw .configuration("the cluster \"\(clusterName)\" of the kubeconfig \(path) sets insecure-skip-tls-verify; "
-                                 + "DataPilot always checks the API's certificate: give its certificate-authority instead")
+            throw .configuration(
+                "the cluster \"\(clusterName)\" of the kubeconfig \(path) sets insecure-skip-tls-verify; "
+                    + "DataPilot always checks the API's certificate: give its certificate-authority instead")
         }
         if user["exec"] != nil || user["auth-provider"] != nil {
-            throw .configuration("the user \"\(userName)\" of the kubeconfig \(path) uses an exec or auth-provider plugin, which DataPilot "
-                                 + "does not run: give a service-account token (token or tokenFile) or a client certificate and key")
+            throw .configuration(
+                "the user \"\(userName)\" of the kubeconfig \(path) uses an exec or auth-provider plugin, which DataPilot "
+                    + "does not run: give a service-account token (token or tokenFile) or a client certificate and key")
         }
         func source(_ key: String, in section: JSONValue) throws(KubernetesError) -> TLSOptions.Source? {
             if let encoded = section[key + "-data"]?.stringValue {
@@ -53,8 +55,9 @@ extension KubernetesCredentials {
             }
             return section[key]?.stringValue.map { .file($0.hasPrefix("/") ? $0 : folder + "/" + $0) }
         }
-        let tls = TLSOptions(certificateAuthority: try source("certificate-authority", in: cluster),
-                             clientCertificate: try source("client-certificate", in: user), clientKey: try source("client-key", in: user))
+        let tls = TLSOptions(
+            certificateAuthority: try source("certificate-authority", in: cluster),
+            clientCertificate: try source("client-certificate", in: user), clientKey: try source("client-key", in: user))
         if (tls.clientCertificate == nil) != (tls.clientKey == nil) {
             throw .configuration("the user \"\(userName)\" of the kubeconfig \(path) needs both a client certificate and its key")
         }
@@ -69,7 +72,8 @@ extension KubernetesCredentials {
         if case .none = token, tls.clientCertificate == nil {
             throw .configuration("the user \"\(userName)\" of the kubeconfig \(path) has no token, tokenFile or client certificate")
         }
-        return KubernetesCredentials(server: server, namespace: context["namespace"]?.stringValue, tls: tls, token: token,
-                                     origin: "the kubeconfig \(path) (context \(contextName), user \(userName))")
+        return KubernetesCredentials(
+            server: server, namespace: context["namespace"]?.stringValue, tls: tls, token: token,
+            origin: "the kubeconfig \(path) (context \(contextName), user \(userName))")
     }
 }

@@ -17,25 +17,32 @@ public final class KubernetesAPI: Sendable {
 
     /// One request with a JSON body (or none); the answer's JSON, or a `KubernetesError` saying
     /// what the API answered. `contentType` is the body's: `application/json`, or a patch type.
-    public func send(_ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
-                     contentType: String = "application/json", timeoutSeconds: Int = 30) async throws(KubernetesError) -> JSONValue {
-        let response = try await perform(method, path, query: query, body: body, contentType: contentType, accept: "application/json",
-                                         timeoutSeconds: timeoutSeconds, sink: .memory)
+    public func send(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil,
+        contentType: String = "application/json", timeoutSeconds: Int = 30
+    ) async throws(KubernetesError) -> JSONValue {
+        let response = try await perform(
+            method, path, query: query, body: body, contentType: contentType, accept: "application/json",
+            timeoutSeconds: timeoutSeconds, sink: .memory)
         guard (200..<300).contains(response.status) else {
             throw KubernetesError.answer(response, method: method, path: path, credentials: credentials)
         }
         switch JSONText.parse(response.body) {
         case .success(let value): return value
         case .failure(let error):
-            throw KubernetesError(status: response.status, reason: "BadResponse",
-                                  description: "\(method) \(path) on the Kubernetes API \(credentials.server) answered no JSON: \(error)")
+            throw KubernetesError(
+                status: response.status, reason: "BadResponse",
+                description: "\(method) \(path) on the Kubernetes API \(credentials.server) answered no JSON: \(error)")
         }
     }
 
     /// A GET whose body (a pod's log) goes to `file`, never whole into memory.
-    public func download(_ path: String, query: [(String, String)] = [], to file: String, timeoutSeconds: Int = 120) async throws(KubernetesError) {
-        let response = try await perform("GET", path, query: query, body: nil, contentType: nil, accept: "*/*",
-                                         timeoutSeconds: timeoutSeconds, sink: .file(file))
+    public func download(_ path: String, query: [(String, String)] = [], to file: String, timeoutSeconds: Int = 120)
+        async throws(KubernetesError)
+    {
+        let response = try await perform(
+            "GET", path, query: query, body: nil, contentType: nil, accept: "*/*",
+            timeoutSeconds: timeoutSeconds, sink: .file(file))
         guard (200..<300).contains(response.status) else {
             var answered = response
             answered.body = Array((FileManager.default.contents(atPath: file) ?? Data()).prefix(64 << 10))
@@ -45,18 +52,23 @@ public final class KubernetesAPI: Sendable {
 
     /// A watch request: each event line is handed to `onEvent` as it arrives, until it returns
     /// false, the API ends the stream (`timeoutSeconds` in the query), or the call fails.
-    public func stream(_ path: String, query: [(String, String)], timeoutSeconds: Int,
-                       onEvent: @escaping @Sendable (JSONValue) -> Bool) async throws(KubernetesError) {
+    public func stream(
+        _ path: String, query: [(String, String)], timeoutSeconds: Int,
+        onEvent: @escaping @Sendable (JSONValue) -> Bool
+    ) async throws(KubernetesError) {
         let lines = LineSplitter(onLine: onEvent)
-        let response = try await perform("GET", path, query: query, body: nil, contentType: nil, accept: "application/json",
-                                         timeoutSeconds: timeoutSeconds, sink: .stream { lines.feed($0) })
+        let response = try await perform(
+            "GET", path, query: query, body: nil, contentType: nil, accept: "application/json",
+            timeoutSeconds: timeoutSeconds, sink: .stream { lines.feed($0) })
         guard (200..<300).contains(response.status) else {
             throw KubernetesError.answer(response, method: "GET", path: path, credentials: credentials)
         }
     }
 
-    func perform(_ method: String, _ path: String, query: [(String, String)], body: JSONValue?, contentType: String?, accept: String,
-                 timeoutSeconds: Int, sink: ResponseSink) async throws(KubernetesError) -> HTTPResponse {
+    func perform(
+        _ method: String, _ path: String, query: [(String, String)], body: JSONValue?, contentType: String?, accept: String,
+        timeoutSeconds: Int, sink: ResponseSink
+    ) async throws(KubernetesError) -> HTTPResponse {
         var headers = [("Accept", accept), ("User-Agent", "datapilot-server")]
         if let token = try credentials.bearer() { headers.append(("Authorization", "Bearer \(token)")) }
         var payload = HTTPRequest.Body.none
@@ -64,8 +76,9 @@ public final class KubernetesAPI: Sendable {
             payload = .bytes(Array(body.jsonString().utf8))
             headers.append(("Content-Type", contentType ?? "application/json"))
         }
-        var request = HTTPRequest(method: method, url: credentials.server + path + Self.encode(query), headers: headers,
-                                  body: payload, timeoutSeconds: timeoutSeconds)
+        var request = HTTPRequest(
+            method: method, url: credentials.server + path + Self.encode(query), headers: headers,
+            body: payload, timeoutSeconds: timeoutSeconds)
         request.tls = credentials.tls
         let transfers = self.transfers
         let prepared = request

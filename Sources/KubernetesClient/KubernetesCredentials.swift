@@ -32,24 +32,31 @@ public struct KubernetesCredentials: Sendable {
 
     /// The pod's service account: the API at KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT,
     /// its CA, token and namespace from the mounted service-account folder.
-    public static func inCluster(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                 directory: String = serviceAccountDirectory) throws(KubernetesError) -> KubernetesCredentials {
+    public static func inCluster(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        directory: String = serviceAccountDirectory
+    ) throws(KubernetesError) -> KubernetesCredentials {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty else {
-            throw .configuration("no kubeconfig is set and this is not a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set): "
-                                 + "set kubeconfig (DATAPILOT_KUBECONFIG) to a kubeconfig file, or run the server in a pod with its service-account token mounted")
+            throw .configuration(
+                "no kubeconfig is set and this is not a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set): "
+                    + "set kubeconfig (DATAPILOT_KUBECONFIG) to a kubeconfig file, or run the server in a pod with its service-account token mounted"
+            )
         }
         let port = environment["KUBERNETES_SERVICE_PORT"].flatMap { $0.isEmpty ? nil : $0 } ?? "443"
         let token = directory + "/token"
         let ca = directory + "/ca.crt"
         for file in [token, ca] where !FileManager.default.isReadableFile(atPath: file) {
-            throw .configuration("the service-account file \(file) cannot be read: mount the service-account token "
-                                 + "(the projected volume of deploy/base/server.yaml), or set kubeconfig")
+            throw .configuration(
+                "the service-account file \(file) cannot be read: mount the service-account token "
+                    + "(the projected volume of deploy/base/server.yaml), or set kubeconfig")
         }
-        let namespace = (try? String(contentsOfFile: directory + "/namespace", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let namespace = (try? String(contentsOfFile: directory + "/namespace", encoding: .utf8))?.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let bracketed = host.contains(":") ? "[\(host)]" : host
-        return KubernetesCredentials(server: "https://\(bracketed):\(port)", namespace: namespace?.isEmpty == false ? namespace : nil,
-                                     tls: TLSOptions(certificateAuthority: .file(ca)), token: .file(token),
-                                     origin: "the in-cluster service account (\(directory))")
+        return KubernetesCredentials(
+            server: "https://\(bracketed):\(port)", namespace: namespace?.isEmpty == false ? namespace : nil,
+            tls: TLSOptions(certificateAuthority: .file(ca)), token: .file(token),
+            origin: "the in-cluster service account (\(directory))")
     }
 
     /// The Authorization header's bearer token, if any (a token file is read now).

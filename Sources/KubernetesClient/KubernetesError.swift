@@ -37,21 +37,27 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         let request = "\(method) \(path) on the Kubernetes API \(credentials.server)"
         switch status {
         case 401:
-            return KubernetesError(status: status, reason: reason, description:
-                "\(request) answered 401 Unauthorized: the API did not accept the credentials of \(credentials.origin); "
-                + "check that the token (or client certificate) is current and belongs to this cluster: \(message)")
+            return KubernetesError(
+                status: status, reason: reason,
+                description:
+                    "\(request) answered 401 Unauthorized: the API did not accept the credentials of \(credentials.origin); "
+                    + "check that the token (or client certificate) is current and belongs to this cluster: \(message)")
         case 403:
-            return KubernetesError(status: status, reason: reason, description:
-                "\(request) answered 403 Forbidden: \(message); the executor's service account needs the Role and RoleBinding "
-                + "of deploy/base/run-executor-rbac.yaml in its namespace (credentials: \(credentials.origin))")
+            return KubernetesError(
+                status: status, reason: reason,
+                description:
+                    "\(request) answered 403 Forbidden: \(message); the executor's service account needs the Role and RoleBinding "
+                    + "of deploy/base/run-executor-rbac.yaml in its namespace (credentials: \(credentials.origin))")
         default:
             return KubernetesError(status: status, reason: reason, description: "\(request) answered \(status) \(reason): \(message)")
         }
     }
 
     static func transport(_ error: CurlError, method: String, path: String, credentials: KubernetesCredentials) -> KubernetesError {
-        KubernetesError(status: nil, reason: "Unreachable", description:
-            "cannot \(method) \(path) on the Kubernetes API \(credentials.server): \(error.message); check the server address "
-            + "and CA of \(credentials.origin)")
+        KubernetesError(
+            status: nil, reason: "Unreachable",
+            description:
+                "cannot \(method) \(path) on the Kubernetes API \(credentials.server): \(error.message); check the server address "
+                + "and CA of \(credentials.origin)")
     }
 }

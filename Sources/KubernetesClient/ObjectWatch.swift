@@ -23,7 +23,9 @@ public struct ObjectWatch: Sendable {
 
     /// Brings `object` up to date: a list when needed, then a watch of at most `seconds` that
     /// ends early once `done(object)` holds. Returns the object as it then is.
-    public mutating func update(seconds: Int, until done: @escaping @Sendable (JSONValue?) -> Bool) async throws(KubernetesError) -> JSONValue? {
+    public mutating func update(seconds: Int, until done: @escaping @Sendable (JSONValue?) -> Bool) async throws(KubernetesError)
+        -> JSONValue?
+    {
         let selector = ("fieldSelector", "metadata.name=\(name)")
         guard let version = resourceVersion else {
             let list = try await api.send("GET", collection, query: [selector])
@@ -34,12 +36,17 @@ public struct ObjectWatch: Sendable {
         if done(object) { return object }
         let state = WatchState(object: object, resourceVersion: version)
         do {
-            try await api.stream(collection, query: [("watch", "1"), ("resourceVersion", version), selector,
-                                                     ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(max(1, seconds)))],
-                                 timeoutSeconds: max(1, seconds) + 15) { event in
+            try await api.stream(
+                collection,
+                query: [
+                    ("watch", "1"), ("resourceVersion", version), selector,
+                    ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(max(1, seconds))),
+                ],
+                timeoutSeconds: max(1, seconds) + 15
+            ) { event in
                 state.apply(event, done: done)
             }
-        } catch where error.isGone {
+        } catch  where error.isGone {
             resourceVersion = nil
             return object
         }
@@ -78,12 +85,15 @@ final class WatchState: @unchecked Sendable {
             case "BOOKMARK": break
             case "ERROR":
                 let code = object["code"]?.numberValue.map { Int($0) }
-                _error = KubernetesError(status: code, reason: object["reason"]?.stringValue ?? "Error",
-                                         description: "the watch of \(object["details"]?["name"]?.stringValue ?? "the object") ended with an error: "
-                                             + (object["message"]?.stringValue ?? "\(event.jsonString())"))
+                _error = KubernetesError(
+                    status: code, reason: object["reason"]?.stringValue ?? "Error",
+                    description: "the watch of \(object["details"]?["name"]?.stringValue ?? "the object") ended with an error: "
+                        + (object["message"]?.stringValue ?? "\(event.jsonString())"))
                 return false
             default:
-                _error = KubernetesError(status: nil, reason: "BadEvent", description: "the watch sent an event that is not one: \(event.jsonString().prefix(300))")
+                _error = KubernetesError(
+                    status: nil, reason: "BadEvent",
+                    description: "the watch sent an event that is not one: \(event.jsonString().prefix(300))")
                 return false
             }
             if let version = object["metadata"]?["resourceVersion"]?.stringValue { _resourceVersion = version }

@@ -18,16 +18,20 @@ public struct LineageRoutes: Sendable {
             }
             let directionText = query["direction"].map(String.init) ?? "both"
             guard let direction = LineageDirection(rawValue: directionText) else {
-                throw Problem(.badRequest, title: "Bad direction", detail: "direction must be upstream, downstream or both, not \"\(directionText)\"")
+                throw Problem(
+                    .badRequest, title: "Bad direction", detail: "direction must be upstream, downstream or both, not \"\(directionText)\"")
             }
             var depth = 3
             if let text = query["depth"] {
                 guard let n = Int(text), n >= 1, n <= LineageStore.maxDepth else {
-                    throw Problem(.badRequest, title: "Bad depth", detail: "depth must be a whole number from 1 to \(LineageStore.maxDepth)")
+                    throw Problem(
+                        .badRequest, title: "Bad depth", detail: "depth must be a whole number from 1 to \(LineageStore.maxDepth)")
                 }
                 depth = n
             }
-            let edges = try await pool.withConnection { [depth] in try LineageStore.graph(around: node, direction: direction, depth: depth, on: $0) }
+            let edges = try await pool.withConnection { [depth] in
+                try LineageStore.graph(around: node, direction: direction, depth: depth, on: $0)
+            }
             var nodes: [String] = [node.id]
             for edge in edges {
                 for id in [edge.from.id, edge.to.id] where !nodes.contains(id) { nodes.append(id) }

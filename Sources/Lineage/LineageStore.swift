@@ -47,7 +47,9 @@ public enum LineageStore {
     public static let maxDepth = 10
 
     public static let migrations = [
-        Migration(300, "lineage edges", """
+        Migration(
+            300, "lineage edges",
+            """
             create table lineage_edges (
                 from_node text not null,
                 to_node text not null,
@@ -55,12 +57,13 @@ public enum LineageStore {
                 created_at timestamptz not null default now(),
                 primary key (from_node, to_node, relation));
             create index lineage_edges_to on lineage_edges (to_node);
-            """),
+            """)
     ]
 
     public static func add(_ edge: LineageEdge, on connection: Connection) throws {
-        try connection.query("insert into lineage_edges (from_node, to_node, relation) values ($1, $2, $3) on conflict do nothing",
-                             [edge.from.id, edge.to.id, edge.relation])
+        try connection.query(
+            "insert into lineage_edges (from_node, to_node, relation) values ($1, $2, $3) on conflict do nothing",
+            [edge.from.id, edge.to.id, edge.relation])
     }
 
     /// Removes the edges touching a node (when the node is deleted).
@@ -71,8 +74,10 @@ public enum LineageStore {
     /// The edges reachable from `node` within `depth` hops. Upstream follows edges backwards
     /// (what the node came from), downstream forwards (what came from it). Both directions use
     /// an index, so the walk costs the size of the answer, not of the graph.
-    public static func graph(around node: LineageNode, direction: LineageDirection, depth: Int,
-                             on connection: Connection) throws -> [LineageEdge] {
+    public static func graph(
+        around node: LineageNode, direction: LineageDirection, depth: Int,
+        on connection: Connection
+    ) throws -> [LineageEdge] {
         let depth = min(max(depth, 1), maxDepth)
         var edges: [LineageEdge] = []
         if direction != .downstream { edges += try walk(from: node, forwards: false, depth: depth, on: connection) }
@@ -83,7 +88,8 @@ public enum LineageStore {
 
     static func walk(from node: LineageNode, forwards: Bool, depth: Int, on connection: Connection) throws -> [LineageEdge] {
         let (near, far) = forwards ? ("from_node", "to_node") : ("to_node", "from_node")
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             with recursive reach(node, depth) as (
                 select $1::text, 0
                 union

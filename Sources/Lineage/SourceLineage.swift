@@ -3,7 +3,9 @@ import ServiceKit
 
 extension LineageStore {
     /// Replaces the edges `node` draws to others with `edges` (an object's references changed).
-    public static func replace(edgesFrom node: LineageNode, relations: [String], with edges: [LineageEdge], on connection: Connection) throws {
+    public static func replace(edgesFrom node: LineageNode, relations: [String], with edges: [LineageEdge], on connection: Connection)
+        throws
+    {
         for relation in relations {
             try connection.query("delete from lineage_edges where from_node = $1 and relation = $2", [node.id, relation])
         }

@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How `datapilot-server` and `dpctl reconcile` write their logs: swift-log's text lines on a
@@ -76,7 +76,8 @@ public struct JSONLogHandler: LogHandler {
         object["message"] = event.message.description
         if event.level >= .error { object["caller"] = "\(event.file):\(event.line)" }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
-              let line = String(data: data, encoding: .utf8) else { return }
+            let line = String(data: data, encoding: .utf8)
+        else { return }
         write(line + "\n")
     }
 

@@ -8,12 +8,20 @@ public enum APIDecoding {
     public static func decode(_ bytes: [UInt8], kind: ManifestKind, source: String = "request body") -> Result<Manifest, InvalidObject> {
         let stream = Composer.compose(bytes, limits: YAMLLimits(maxDocuments: 1))
         if let issue = stream.issues.first {
-            return .failure(InvalidObject([Diagnostic(.error, .yamlSyntax, file: source, line: issue.mark.line, column: issue.mark.column,
-                                        path: "", message: issue.message)]))
+            return .failure(
+                InvalidObject([
+                    Diagnostic(
+                        .error, .yamlSyntax, file: source, line: issue.mark.line, column: issue.mark.column,
+                        path: "", message: issue.message)
+                ]))
         }
         guard let document = stream.documents.first, document.root.map({ !$0.isNull }) == true else {
-            return .failure(InvalidObject([Diagnostic(.error, .missingField, file: source, line: 1, column: 1, path: "",
-                                        message: "the body is empty; send a \(kind.rawValue) object as JSON")]))
+            return .failure(
+                InvalidObject([
+                    Diagnostic(
+                        .error, .missingField, file: source, line: 1, column: 1, path: "",
+                        message: "the body is empty; send a \(kind.rawValue) object as JSON")
+                ]))
         }
         let (manifest, diagnostics) = DocumentDecoder.decode(document, file: source, apiKind: kind)
         if let manifest, diagnostics.isEmpty { return .success(manifest) }

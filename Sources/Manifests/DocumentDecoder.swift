@@ -12,7 +12,9 @@ enum DocumentDecoder {
         var validator = NodeValidator(file: file)
         guard let root = document.root, !root.isNull else { return (nil, []) }  // empty documents are skipped
         guard case .mapping(let written) = root.value else {
-            validator.error(.notAMapping, root.mark, "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(validator.describe(root))")
+            validator.error(
+                .notAMapping, root.mark,
+                "a manifest must be a mapping with apiVersion, kind, metadata and spec; found \(validator.describe(root))")
             return (nil, validator.diagnostics)
         }
         var nodes: [String: YAMLNode] = [:]
@@ -35,7 +37,8 @@ enum DocumentDecoder {
         for pair in pairs {
             guard let key = pair.key.scalar?.text, Schemas.envelope.contains(key) else {
                 let key = pair.key.scalar?.text ?? "?"
-                var message = "unknown field \"\(key)\"" + Suggest.hint(for: key, in: Schemas.envelope)
+                var message =
+                    "unknown field \"\(key)\"" + Suggest.hint(for: key, in: Schemas.envelope)
                     + "; expected apiVersion, kind, metadata and spec"
                 if key == "status" { message += " (status is written by the server, not by manifests)" }
                 validator.error(.unknownField, pair.key.mark, message, at: FieldPath([.key(key)]))
@@ -51,8 +54,9 @@ enum DocumentDecoder {
         if let node = nodes["apiVersion"], !node.isNull {
             validator.path = FieldPath([.key("apiVersion")])
             if let value = validator.value(node, .text)?.stringValue, value != ManifestKind.apiVersion {
-                validator.error(.unsupportedAPIVersion, node.mark,
-                                "unsupported apiVersion \"\(value)\"; this version of DataPilot reads \(ManifestKind.apiVersion)")
+                validator.error(
+                    .unsupportedAPIVersion, node.mark,
+                    "unsupported apiVersion \"\(value)\"; this version of DataPilot reads \(ManifestKind.apiVersion)")
             }
         }
 
@@ -66,8 +70,10 @@ enum DocumentDecoder {
                     validator.error(.unknownKind, node.mark, "this endpoint takes \(apiKind.rawValue) objects, not \(kind.rawValue)")
                 } else if kind == nil {
                     let names = ManifestKind.allCases.map(\.rawValue)
-                    validator.error(.unknownKind, node.mark, "unknown kind \"\(value)\"" + Suggest.hint(for: value, in: names)
-                                    + "; expected one of " + names.joined(separator: ", "))
+                    validator.error(
+                        .unknownKind, node.mark,
+                        "unknown kind \"\(value)\"" + Suggest.hint(for: value, in: names)
+                            + "; expected one of " + names.joined(separator: ", "))
                 }
             }
         }
@@ -79,7 +85,8 @@ enum DocumentDecoder {
             validator.path = FieldPath([.key("metadata")])
             metadata = validator.object(node, Schemas.metadata)
             if case .mapping(let metaPairs) = node.value,
-               let nameNode = metaPairs.first(where: { $0.key.scalar?.text == "name" })?.value {
+                let nameNode = metaPairs.first(where: { $0.key.scalar?.text == "name" })?.value
+            {
                 nameMark = nameNode.mark
             }
         }
@@ -92,7 +99,8 @@ enum DocumentDecoder {
         }
 
         guard validator.diagnostics.isEmpty, let kind, let metadata, let spec,
-              let name = metadata["name"]?.stringValue else {
+            let name = metadata["name"]?.stringValue
+        else {
             return (nil, validator.diagnostics)
         }
         let body = JSONValue.object([

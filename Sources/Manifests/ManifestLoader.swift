@@ -20,8 +20,10 @@ public struct LoadOptions: Sendable {
     public var maxFileBytes: Int
     public var limits: YAMLLimits
 
-    public init(recursive: Bool = false, root: String? = nil, allowExternalReferences: Bool = false,
-                maxFileBytes: Int = 32 << 20, limits: YAMLLimits = .default) {
+    public init(
+        recursive: Bool = false, root: String? = nil, allowExternalReferences: Bool = false,
+        maxFileBytes: Int = 32 << 20, limits: YAMLLimits = .default
+    ) {
         self.recursive = recursive
         self.root = root
         self.allowExternalReferences = allowExternalReferences
@@ -97,16 +99,28 @@ public struct ManifestLoader: Sendable {
     func expand(_ path: String) -> ([String], [Diagnostic]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return ([], [Diagnostic(.error, .fileNotFound, file: path, line: 0, column: 0, path: "",
-                                    message: "no such file or folder; check the path given to -f")])
+            return (
+                [],
+                [
+                    Diagnostic(
+                        .error, .fileNotFound, file: path, line: 0, column: 0, path: "",
+                        message: "no such file or folder; check the path given to -f")
+                ]
+            )
         }
         guard isDirectory.boolValue else { return ([path], []) }
         var files: [String] = []
         var folders = [path]
         while let folder = folders.popLast() {
             guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-                return (files, [Diagnostic(.error, .unreadable, file: folder, line: 0, column: 0, path: "",
-                                           message: "cannot list this folder; check its permissions")])
+                return (
+                    files,
+                    [
+                        Diagnostic(
+                            .error, .unreadable, file: folder, line: 0, column: 0, path: "",
+                            message: "cannot list this folder; check its permissions")
+                    ]
+                )
             }
             for entry in entries.sorted() where !entry.hasPrefix(".") {
                 let full = folder.hasSuffix("/") ? folder + entry : folder + "/" + entry
@@ -136,8 +150,14 @@ public struct ManifestLoader: Sendable {
                 return ([], [tooLarge(name, Int(info.st_size))])
             }
             guard let data = FileManager.default.contents(atPath: path) else {
-                return ([], [Diagnostic(.error, .unreadable, file: name, line: 0, column: 0, path: "",
-                                        message: "cannot read this file; check its permissions")])
+                return (
+                    [],
+                    [
+                        Diagnostic(
+                            .error, .unreadable, file: name, line: 0, column: 0, path: "",
+                            message: "cannot read this file; check its permissions")
+                    ]
+                )
             }
             guard data.count <= options.maxFileBytes else { return ([], [tooLarge(name, data.count)]) }
             return data.withUnsafeBytes { decode(name, $0) }
@@ -145,22 +165,25 @@ public struct ManifestLoader: Sendable {
     }
 
     func tooLarge(_ name: String, _ size: Int) -> Diagnostic {
-        Diagnostic(.error, .limitExceeded, file: name, line: 1, column: 1, path: "",
-                   message: "file of \(size) bytes is over the \(options.maxFileBytes)-byte limit; split it into smaller files")
+        Diagnostic(
+            .error, .limitExceeded, file: name, line: 1, column: 1, path: "",
+            message: "file of \(size) bytes is over the \(options.maxFileBytes)-byte limit; split it into smaller files")
     }
 
     func decode(_ name: String, _ bytes: UnsafeRawBufferPointer) -> ([Manifest], [Diagnostic]) {
         let stream = Composer.compose(bytes, limits: options.limits)
         var manifests: [Manifest] = []
         var diagnostics = stream.issues.map { issue in
-            let code: Diagnostic.Code = switch issue.code {
-            case .duplicateKey: .duplicateKey
-            case .undefinedAlias: .undefinedAlias
-            case .limit: .limitExceeded
-            default: .yamlSyntax
-            }
-            return Diagnostic(.error, code, file: name, line: issue.mark.line, column: issue.mark.column, path: "",
-                              message: issue.message)
+            let code: Diagnostic.Code =
+                switch issue.code {
+                case .duplicateKey: .duplicateKey
+                case .undefinedAlias: .undefinedAlias
+                case .limit: .limitExceeded
+                default: .yamlSyntax
+                }
+            return Diagnostic(
+                .error, code, file: name, line: issue.mark.line, column: issue.mark.column, path: "",
+                message: issue.message)
         }
         let broken = Set(stream.issues.compactMap(\.documentIndex))
         for document in stream.documents {

@@ -20,8 +20,10 @@ struct NodeValidator {
     init(file: String) { self.file = file }
 
     mutating func error(_ code: Diagnostic.Code, _ mark: Mark, _ message: String, at path: FieldPath? = nil) {
-        diagnostics.append(Diagnostic(.error, code, file: file, line: mark.line, column: mark.column,
-                                      path: (path ?? self.path).dotted, message: message))
+        diagnostics.append(
+            Diagnostic(
+                .error, code, file: file, line: mark.line, column: mark.column,
+                path: (path ?? self.path).dotted, message: message))
     }
 
     /// Validates `node` as `type`; nil when it is not valid (the reason is recorded).
@@ -126,8 +128,10 @@ struct NodeValidator {
                 continue
             }
             guard let field = type.field(named: key) else {
-                error(.unknownField, pair.key.mark, "unknown field \"\(key)\"" + Suggest.hint(for: key, in: type.fields.map(\.name))
-                      + "; expected one of " + type.fields.map(\.name).joined(separator: ", "))
+                error(
+                    .unknownField, pair.key.mark,
+                    "unknown field \"\(key)\"" + Suggest.hint(for: key, in: type.fields.map(\.name))
+                        + "; expected one of " + type.fields.map(\.name).joined(separator: ", "))
                 ok = false
                 continue
             }
@@ -135,8 +139,9 @@ struct NodeValidator {
             // An explicit null is the same as leaving an optional field out.
             if pair.value.isNull {
                 if field.required {
-                    error(.missingField, pair.value.mark, "required field \"\(key)\" is empty; expected \(field.type.expectation)",
-                          at: path.appending(.key(key)))
+                    error(
+                        .missingField, pair.value.mark, "required field \"\(key)\" is empty; expected \(field.type.expectation)",
+                        at: path.appending(.key(key)))
                     ok = false
                 }
                 present.remove(key)
@@ -221,7 +226,8 @@ struct NodeValidator {
         if case .string = type, let scalar = node.scalar, scalar.style == .plain {
             message += "; quote it (\"\(Self.clip(scalar.text))\") to make it a string"
         } else if let scalar = node.scalar, scalar.style != .plain,
-                  case .string(let s) = resolved(node), ImplicitScalar.resolve(YAMLScalar(text: s, style: .plain), tag: nil) != .string(s) {
+            case .string(let s) = resolved(node), ImplicitScalar.resolve(YAMLScalar(text: s, style: .plain), tag: nil) != .string(s)
+        {
             message += "; write it without quotes"
         }
         error(.wrongType, node.mark, message)

@@ -19,8 +19,10 @@ struct SetChecks {
         var byKey: [ManifestKind: [String: Manifest]] = [:]
         for manifest in manifests {
             if let first = byKey[manifest.kind]?[manifest.name] {
-                add(.error, .duplicateObject, manifest.origin.file, manifest.origin.nameMark, "metadata.name",
-                    "\(manifest.kind.rawValue) \"\(manifest.name)\" is defined twice: here and at \(first.origin.location); names are unique per kind")
+                add(
+                    .error, .duplicateObject, manifest.origin.file, manifest.origin.nameMark, "metadata.name",
+                    "\(manifest.kind.rawValue) \"\(manifest.name)\" is defined twice: here and at \(first.origin.location); names are unique per kind"
+                )
             } else {
                 byKey[manifest.kind, default: [:]][manifest.name] = manifest
             }
@@ -35,15 +37,18 @@ struct SetChecks {
                     guard byKey[kind]?[occurrence.value] == nil else { continue }
                     let names = byKey[kind].map { Array($0.keys) } ?? []
                     let severity: Diagnostic.Severity = options.allowExternalReferences ? .warning : .error
-                    var message = "\(kind.rawValue) \"\(occurrence.value)\" is not defined in these manifests"
+                    var message =
+                        "\(kind.rawValue) \"\(occurrence.value)\" is not defined in these manifests"
                         + Suggest.hint(for: occurrence.value, in: names)
-                    message += options.allowExternalReferences
+                    message +=
+                        options.allowExternalReferences
                         ? "; it must already exist on the server"
                         : "; if it already exists on the server, validate with --allow-external-refs"
                     add(severity, .unresolvedReference, file, occurrence.mark, occurrence.path.dotted, message)
                 case .column:
                     guard let (dataset, columns) = columns, !columns.contains(occurrence.value) else { continue }
-                    add(.error, .unknownColumn, file, occurrence.mark, occurrence.path.dotted,
+                    add(
+                        .error, .unknownColumn, file, occurrence.mark, occurrence.path.dotted,
                         "column \"\(occurrence.value)\" is not in the schema of Dataset \"\(dataset)\""
                             + Suggest.hint(for: occurrence.value, in: columns) + "; its columns are " + columns.joined(separator: ", "))
                 case .sourcePath:
@@ -52,7 +57,8 @@ struct SetChecks {
                     do {
                         _ = try NSRegularExpression(pattern: occurrence.value)
                     } catch {
-                        add(.error, .invalidValue, file, occurrence.mark, occurrence.path.dotted,
+                        add(
+                            .error, .invalidValue, file, occurrence.mark, occurrence.path.dotted,
                             "\"\(occurrence.value)\" is not a valid regular expression")
                     }
                 }
@@ -64,7 +70,8 @@ struct SetChecks {
     /// For a QualityRule whose Dataset is in the set and declares a schema: the dataset and its columns.
     func schemaColumns(of manifest: Manifest, in byKey: [ManifestKind: [String: Manifest]]) -> (String, [String])? {
         guard manifest.kind == .qualityRule, let dataset = manifest.spec["dataset"]?.stringValue,
-              let columns = byKey[.dataset]?[dataset]?.spec["schema"]?["columns"]?.arrayValue else { return nil }
+            let columns = byKey[.dataset]?[dataset]?.spec["schema"]?["columns"]?.arrayValue
+        else { return nil }
         return (dataset, columns.compactMap { $0["name"]?.stringValue })
     }
 
@@ -75,20 +82,26 @@ struct SetChecks {
         switch tree.locate(occurrence.value, from: file) {
         case .file: break
         case .notFound(let repositoryPath):
-            add(.error, .fileNotFound, file, occurrence.mark, path,
+            add(
+                .error, .fileNotFound, file, occurrence.mark, path,
                 "no file at \"\(occurrence.value)\" (\(repositoryPath) in the repository); paths are relative to this manifest's folder")
         case .outsideRepository:
-            add(.error, .pathOutsideRepository, file, occurrence.mark, path,
+            add(
+                .error, .pathOutsideRepository, file, occurrence.mark, path,
                 "\"\(occurrence.value)\" leads outside the repository; data files must live inside it")
         case .linkOutsideRepository(let target):
-            add(.error, .pathOutsideRepository, file, occurrence.mark, path,
-                "\"\(occurrence.value)\" is a symbolic link to \(target), outside the repository; copy the file into the repository instead")
+            add(
+                .error, .pathOutsideRepository, file, occurrence.mark, path,
+                "\"\(occurrence.value)\" is a symbolic link to \(target), outside the repository; copy the file into the repository instead"
+            )
         case .notARegularFile(let repositoryPath):
             add(.error, .invalidValue, file, occurrence.mark, path, "\"\(repositoryPath)\" is not a regular file")
         }
     }
 
-    mutating func add(_ severity: Diagnostic.Severity, _ code: Diagnostic.Code, _ file: String, _ mark: Mark, _ path: String, _ message: String) {
+    mutating func add(
+        _ severity: Diagnostic.Severity, _ code: Diagnostic.Code, _ file: String, _ mark: Mark, _ path: String, _ message: String
+    ) {
         diagnostics.append(Diagnostic(severity, code, file: file, line: mark.line, column: mark.column, path: path, message: message))
     }
 }

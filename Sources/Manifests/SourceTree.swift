@@ -31,7 +31,8 @@ public struct LocalSourceTree: SourceTree {
     public static func root(for path: String) -> String {
         var isDirectory: ObjCBool = false
         let absolutePath = absolute(path)
-        let start = FileManager.default.fileExists(atPath: absolutePath, isDirectory: &isDirectory) && isDirectory.boolValue
+        let start =
+            FileManager.default.fileExists(atPath: absolutePath, isDirectory: &isDirectory) && isDirectory.boolValue
             ? absolutePath : (absolutePath as NSString).deletingLastPathComponent
         var candidate = start
         while true {
@@ -44,7 +45,8 @@ public struct LocalSourceTree: SourceTree {
 
     public func locate(_ path: String, from manifestFile: String) -> SourceFileStatus {
         guard !path.hasPrefix("/") else { return .outsideRepository }
-        let folder = manifestFile == "<stdin>"
+        let folder =
+            manifestFile == "<stdin>"
             ? FileManager.default.currentDirectoryPath
             : (LocalSourceTree.absolute(manifestFile) as NSString).deletingLastPathComponent
         let joined = LocalSourceTree.normalize(folder + "/" + path)
@@ -73,7 +75,10 @@ public struct LocalSourceTree: SourceTree {
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
-            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")

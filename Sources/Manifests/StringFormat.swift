@@ -38,9 +38,11 @@ public enum StringFormat: String, Sendable, CaseIterable {
     public var expectation: String {
         switch self {
         case .dnsSubdomain:
-            return "a DNS-1123 name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters"
+            return
+                "a DNS-1123 name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters"
         case .labelKey:
-            return "a label key: an optional DNS-1123 prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+            return
+                "a label key: an optional DNS-1123 prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
         case .labelValue:
             return "a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
         case .sha256Hex: return "a sha256 digest: 64 lowercase hexadecimal digits"
@@ -79,7 +81,13 @@ public enum StringFormat: String, Sendable, CaseIterable {
             return number.allSatisfy { !$0.isEmpty && $0.allSatisfy(Self.isDigit) }
         case .url:
             let rest: ArraySlice<UInt8>
-            if value.hasPrefix("https://") { rest = bytes[8...] } else if value.hasPrefix("http://") { rest = bytes[7...] } else { return false }
+            if value.hasPrefix("https://") {
+                rest = bytes[8...]
+            } else if value.hasPrefix("http://") {
+                rest = bytes[7...]
+            } else {
+                return false
+            }
             return !rest.isEmpty && !rest.contains(where: Self.isSpace)
         case .relativePath:
             guard let first = bytes.first, first != UInt8(ascii: "/"), !Self.isSpace(first) else { return false }

@@ -14,11 +14,13 @@ public enum UserOwned {
     /// spec (one the caller has rewritten, say).
     public static func make(name: JSONValue, metadata: JSONValue?, spec: JSONValue?) -> JSONValue {
         .object([
-            JSONMember("metadata", .object([
-                JSONMember("name", name),
-                JSONMember("labels", metadata?["labels"] ?? .object([])),
-                JSONMember("annotations", metadata?["annotations"] ?? .object([])),
-            ])),
+            JSONMember(
+                "metadata",
+                .object([
+                    JSONMember("name", name),
+                    JSONMember("labels", metadata?["labels"] ?? .object([])),
+                    JSONMember("annotations", metadata?["annotations"] ?? .object([])),
+                ])),
             JSONMember("spec", spec ?? .object([])),
         ])
     }

@@ -60,13 +60,16 @@ public enum YAMLEmitter {
 
     static func quoted(_ s: String) -> String { JSONValue.string(s).jsonString() }
 
-    static let yaml11Words: Set<String> = ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-                                           "on", "On", "ON", "off", "Off", "OFF"]
+    static let yaml11Words: Set<String> = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+        "on", "On", "ON", "off", "Off", "OFF",
+    ]
 
     static func isPlainSafe(_ s: String) -> Bool {
         guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return false }
         guard ImplicitScalar.resolve(YAMLScalar(text: s, style: .plain), tag: nil) == .string(s),
-              !yaml11Words.contains(s) else { return false }
+            !yaml11Words.contains(s)
+        else { return false }
         if " -?:,[]{}#&*!|>'\"%@`".unicodeScalars.contains(first) || last == " " { return false }
         if s.contains(": ") || s.contains(" #") || s.hasSuffix(":") { return false }
         return s.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }

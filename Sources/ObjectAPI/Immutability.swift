@@ -40,7 +40,8 @@ public struct Immutability: Sendable {
             guard let given = Self.value(spec, at: field.path) else { continue }
             let stored = Self.value(current, at: field.stored)
             guard given != stored else { continue }
-            let changed = "spec.\(field.path.joined(separator: ".")) (\(stored?.stringValue ?? "none") here, \(given.stringValue ?? given.jsonString()) in the body)"
+            let changed =
+                "spec.\(field.path.joined(separator: ".")) (\(stored?.stringValue ?? "none") here, \(given.stringValue ?? given.jsonString()) in the body)"
             throw Problem(.conflict, title: title, detail: "\(what) differs in \(changed); \(remedy)")
         }
         var members = current["spec"]?.objectValue ?? []

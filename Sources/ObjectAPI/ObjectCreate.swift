@@ -15,8 +15,9 @@ extension ObjectRoutes {
         case .failure(let invalid): throw Problem.invalid(invalid)
         }
         let idempotency = try Idempotency.key(request, principal: principal, route: "POST \(table.collection)", body: body)
-        let outcome = try await create(ObjectDraft(manifest), principal: principal, idempotency: idempotency, source: SourceContext(request: request),
-                                       requestID: context.requestID, dryRun: dryRun)
+        let outcome = try await create(
+            ObjectDraft(manifest), principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+            requestID: context.requestID, dryRun: dryRun)
         return Response.stored(outcome, location: "\(table.collection)/\(manifest.name)")
     }
 
@@ -24,9 +25,11 @@ extension ObjectRoutes {
     /// event with it); `extra` runs in that transaction after the row is written. Answers
     /// (201, the object), the stored answer of an Idempotency-Key seen before, or (200, the
     /// object) when it exists and the table's `existing` hook takes it for the same object.
-    public func create(_ draft: ObjectDraft, principal: Principal, idempotency: Idempotency.Key?, source: SourceContext,
-                       requestID: String, dryRun: Bool,
-                       extra: @escaping @Sendable (Connection) throws -> Void = { _ in }) async throws -> (status: Int, body: String) {
+    public func create(
+        _ draft: ObjectDraft, principal: Principal, idempotency: Idempotency.Key?, source: SourceContext,
+        requestID: String, dryRun: Bool,
+        extra: @escaping @Sendable (Connection) throws -> Void = { _ in }
+    ) async throws -> (status: Int, body: String) {
         let table = self.table
         let name = draft.name
         try table.authorize(principal, nil, draft.spec)
@@ -34,12 +37,15 @@ extension ObjectRoutes {
             // One create of a name at a time: a concurrent one (a retry, say) waits, then sees
             // this one's answer or its object instead of failing on the table's unique key.
             try connection.query("select pg_advisory_xact_lock(hashtext($1))", [table.resource(name)])
-            if let idempotency, let replay = try Idempotency.replay(idempotency, on: connection) { return (replay.status, replay.body, false) }
+            if let idempotency, let replay = try Idempotency.replay(idempotency, on: connection) {
+                return (replay.status, replay.body, false)
+            }
             let answer: (status: Int, body: String, created: Bool)
             if let existing = try table.load(name, on: connection) {
                 guard let same = table.existing else {
-                    throw Problem(.conflict, title: "Already exists",
-                                  detail: "\(table.describe(name)) already exists; update it with PUT \(table.collection)/\(name)")
+                    throw Problem(
+                        .conflict, title: "Already exists",
+                        detail: "\(table.describe(name)) already exists; update it with PUT \(table.collection)/\(name)")
                 }
                 try same(existing, draft.spec)
                 answer = (200, existing.jsonString(), false)
@@ -52,8 +58,10 @@ extension ObjectRoutes {
                 try LineageStore.recordChange(of: table.node(name), from: source, on: connection)
                 let object = try table.load(name, on: connection)!
                 // What the user wrote, and what the server derived on creation (a version's digest and size).
-                try AuditLog.append(AuditDraft(actor: principal.subject, action: "create", resource: table.resource(name), requestID: requestID,
-                                               after: UserOwned.of(object).merging(status: object["status"]), source: source.json), on: connection)
+                try AuditLog.append(
+                    AuditDraft(
+                        actor: principal.subject, action: "create", resource: table.resource(name), requestID: requestID,
+                        after: UserOwned.of(object).merging(status: object["status"]), source: source.json), on: connection)
                 answer = (201, object.jsonString(), true)
             }
             if let idempotency { try Idempotency.record(idempotency, status: answer.status, body: answer.body, on: connection) }

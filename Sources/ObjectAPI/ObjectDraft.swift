@@ -10,8 +10,10 @@ public struct ObjectDraft: Sendable {
     /// Column and value, nil for SQL null.
     public var ownColumns: [(name: String, value: String?)]
 
-    public init(name: String, labels: JSONValue = .object([]), annotations: JSONValue = .object([]), spec: JSONValue,
-                ownColumns: [(name: String, value: String?)] = []) {
+    public init(
+        name: String, labels: JSONValue = .object([]), annotations: JSONValue = .object([]), spec: JSONValue,
+        ownColumns: [(name: String, value: String?)] = []
+    ) {
         self.name = name
         self.labels = labels
         self.annotations = annotations
@@ -20,7 +22,8 @@ public struct ObjectDraft: Sendable {
     }
 
     public init(_ manifest: Manifest) {
-        self.init(name: manifest.name, labels: manifest.metadata["labels"] ?? .object([]),
-                  annotations: manifest.metadata["annotations"] ?? .object([]), spec: manifest.spec)
+        self.init(
+            name: manifest.name, labels: manifest.metadata["labels"] ?? .object([]),
+            annotations: manifest.metadata["annotations"] ?? .object([]), spec: manifest.spec)
     }
 }

@@ -37,17 +37,19 @@ public enum ObjectJSON {
         .object([
             JSONMember("apiVersion", .string(ManifestKind.apiVersion)),
             JSONMember("kind", .string(kind.rawValue)),
-            JSONMember("metadata", .object([
-                JSONMember("name", .string(row["name"]!)),
-                JSONMember("labels", parse(row["labels"])),
-                JSONMember("annotations", parse(row["annotations"])),
-                JSONMember("uid", .string(row["uid"]!)),
-                JSONMember("resourceVersion", .string(row["resource_version"]!)),
-                JSONMember("createdAt", .string(row["created_at"]!)),
-                JSONMember("updatedAt", .string(row["updated_at"]!)),
-                JSONMember("createdBy", .string(row["created_by"]!)),
-                JSONMember("updatedBy", .string(row["updated_by"]!)),
-            ])),
+            JSONMember(
+                "metadata",
+                .object([
+                    JSONMember("name", .string(row["name"]!)),
+                    JSONMember("labels", parse(row["labels"])),
+                    JSONMember("annotations", parse(row["annotations"])),
+                    JSONMember("uid", .string(row["uid"]!)),
+                    JSONMember("resourceVersion", .string(row["resource_version"]!)),
+                    JSONMember("createdAt", .string(row["created_at"]!)),
+                    JSONMember("updatedAt", .string(row["updated_at"]!)),
+                    JSONMember("createdBy", .string(row["created_by"]!)),
+                    JSONMember("updatedBy", .string(row["updated_by"]!)),
+                ])),
             JSONMember("spec", parse(row["spec"])),
         ])
     }

@@ -6,8 +6,10 @@ import ServiceKit
 /// One page of a table ordered by name, optionally filtered by a label selector.
 public enum ObjectList {
     /// Up to `page.size + 1` rows (the extra one says whether another page follows).
-    public static func rows(of table: String, columns: String, page: PageRequest, selector: LabelSelector?,
-                            labelsColumn: String = "labels", on connection: Connection) throws -> [Row] {
+    public static func rows(
+        of table: String, columns: String, page: PageRequest, selector: LabelSelector?,
+        labelsColumn: String = "labels", on connection: Connection
+    ) throws -> [Row] {
         var conditions: [String] = []
         var parameters: [String?] = []
         if let after = page.after {

@@ -26,13 +26,15 @@ public struct ObjectReference: Sendable, Hashable {
 /// while referrers remain, whichever module owns them.
 public enum ObjectReferences {
     public static let migrations = [
-        Migration(450, "object references", """
+        Migration(
+            450, "object references",
+            """
             create table object_references (
                 from_node text not null,
                 to_node text not null,
                 primary key (from_node, to_node));
             create index object_references_to on object_references (to_node, from_node);
-            """),
+            """)
     ]
 
     /// The table each kind's objects live in.
@@ -48,18 +50,23 @@ public enum ObjectReferences {
 
     /// Checks the references that must resolve (locking those rows against a concurrent delete)
     /// and replaces what `node` is recorded to refer to. A missing object is a 422 naming it.
-    public static func write(_ references: [ObjectReference], from node: LineageNode, describedAs owner: String,
-                             on connection: Connection) throws {
+    public static func write(
+        _ references: [ObjectReference], from node: LineageNode, describedAs owner: String,
+        on connection: Connection
+    ) throws {
         for reference in references where reference.mustExist {
             let found = try connection.query("select 1 from \(table(of: reference.kind)) where name = $1 for share", [reference.name])
             guard found.isEmpty else { continue }
-            throw Problem(.unprocessableContent, title: "Missing reference",
-                          detail: "\(owner) refers to \(reference.kind.rawValue) \"\(reference.name)\" in \(reference.path), which does not exist; create the \(reference.kind.rawValue) first",
-                          extensions: [JSONMember("missing", .string(reference.node.id))])
+            throw Problem(
+                .unprocessableContent, title: "Missing reference",
+                detail:
+                    "\(owner) refers to \(reference.kind.rawValue) \"\(reference.name)\" in \(reference.path), which does not exist; create the \(reference.kind.rawValue) first",
+                extensions: [JSONMember("missing", .string(reference.node.id))])
         }
         try remove(from: node, on: connection)
         for target in Set(references.map(\.node.id)) {
-            try connection.query("insert into object_references (from_node, to_node) values ($1, $2) on conflict do nothing", [node.id, target])
+            try connection.query(
+                "insert into object_references (from_node, to_node) values ($1, $2) on conflict do nothing", [node.id, target])
         }
     }
 
@@ -72,8 +79,9 @@ public enum ObjectReferences {
         let referrers = try connection.query("select from_node from object_references where to_node = $1 order by from_node", [node.id])
             .compactMap { $0["from_node"] }
         guard !referrers.isEmpty else { return }
-        throw Problem(.conflict, title: "Still referenced",
-                      detail: "\(what) is referenced by \(referrers.joined(separator: ", ")); delete those or change them to refer elsewhere first",
-                      extensions: [JSONMember("referrers", .array(referrers.map(JSONValue.string)))])
+        throw Problem(
+            .conflict, title: "Still referenced",
+            detail: "\(what) is referenced by \(referrers.joined(separator: ", ")); delete those or change them to refer elsewhere first",
+            extensions: [JSONMember("referrers", .array(referrers.map(JSONValue.string)))])
     }
 }

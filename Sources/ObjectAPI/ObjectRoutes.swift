@@ -25,9 +25,11 @@ public struct ObjectRoutes: Sendable {
         router.post(table.collection, DryRun.route { request, context, dryRun in try await create(request, context, dryRun: dryRun) })
         router.get(table.collection) { request, context in try await list(request, context) }
         router.get(item) { _, context in try await get(context, name: try context.parameters.require("name")) }
-        router.put(item, DryRun.route { request, context, dryRun in
-            try await update(request, context, name: try context.parameters.require("name"), dryRun: dryRun)
-        })
+        router.put(
+            item,
+            DryRun.route { request, context, dryRun in
+                try await update(request, context, name: try context.parameters.require("name"), dryRun: dryRun)
+            })
         router.delete(item, DryRun.route { request, context, dryRun in try await delete(request, context, dryRun: dryRun) })
     }
 
@@ -69,8 +71,10 @@ public struct ObjectRoutes: Sendable {
             try connection.query("delete from \(table.table) where name = $1", [name])
             try ObjectReferences.remove(from: table.node(name), on: connection)
             try LineageStore.remove(node: table.node(name), on: connection)
-            try AuditLog.append(AuditDraft(actor: principal.subject, action: "delete", resource: table.resource(name), requestID: requestID,
-                                           before: UserOwned.of(current), source: source), on: connection)
+            try AuditLog.append(
+                AuditDraft(
+                    actor: principal.subject, action: "delete", resource: table.resource(name), requestID: requestID,
+                    before: UserOwned.of(current), source: source), on: connection)
         }
         return Response(status: .noContent)
     }

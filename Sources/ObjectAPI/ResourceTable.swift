@@ -41,19 +41,21 @@ public struct ResourceTable: Sendable {
     /// write that needs more than the editor role (e.g. a run that executes on creation).
     public let authorize: @Sendable (_ principal: Principal, _ before: JSONValue?, _ spec: JSONValue) throws -> Void
 
-    public init(kind: ManifestKind, collection: String,
-                columns: String = ObjectJSON.columns,
-                render: (@Sendable (Row) -> JSONValue)? = nil,
-                parent: ParentScope? = nil,
-                references: @escaping @Sendable (JSONValue) -> [ObjectReference] = { _ in [] },
-                edges: @escaping @Sendable (String, JSONValue) -> [LineageEdge] = { _, _ in [] },
-                relations: [String] = [],
-                existing: (@Sendable (JSONValue, JSONValue) throws -> Void)? = nil,
-                immutability: Immutability? = nil,
-                beforeDelete: @escaping @Sendable (String, Connection) throws -> Void = { _, _ in },
-                onWrite: @escaping @Sendable (String, JSONValue?, JSONValue, Connection) throws -> Void = { _, _, _, _ in },
-                afterCreate: @escaping @Sendable (String, JSONValue) async -> Void = { _, _ in },
-                authorize: @escaping @Sendable (Principal, JSONValue?, JSONValue) throws -> Void = { _, _, _ in }) {
+    public init(
+        kind: ManifestKind, collection: String,
+        columns: String = ObjectJSON.columns,
+        render: (@Sendable (Row) -> JSONValue)? = nil,
+        parent: ParentScope? = nil,
+        references: @escaping @Sendable (JSONValue) -> [ObjectReference] = { _ in [] },
+        edges: @escaping @Sendable (String, JSONValue) -> [LineageEdge] = { _, _ in [] },
+        relations: [String] = [],
+        existing: (@Sendable (JSONValue, JSONValue) throws -> Void)? = nil,
+        immutability: Immutability? = nil,
+        beforeDelete: @escaping @Sendable (String, Connection) throws -> Void = { _, _ in },
+        onWrite: @escaping @Sendable (String, JSONValue?, JSONValue, Connection) throws -> Void = { _, _, _, _ in },
+        afterCreate: @escaping @Sendable (String, JSONValue) async -> Void = { _, _ in },
+        authorize: @escaping @Sendable (Principal, JSONValue?, JSONValue) throws -> Void = { _, _, _ in }
+    ) {
         self.kind = kind
         self.table = ObjectReferences.table(of: kind)
         self.collection = collection
@@ -97,10 +99,12 @@ public struct ResourceTable: Sendable {
         if let parent { own.insert((parent.field, draft.spec[parent.field]?.stringValue), at: 0) }
         let names = own.map { ", " + $0.name }.joined()
         let values = own.indices.map { ", $\($0 + 6)" }.joined()
-        try connection.query("""
+        try connection.query(
+            """
             insert into \(table) (name, uid, labels, annotations, spec, created_by, updated_by\(names))
             values ($1, gen_random_uuid(), $2::jsonb, $3::jsonb, $4::jsonb, $5, $5\(values))
-            """, [draft.name, draft.labels.jsonString(), draft.annotations.jsonString(), draft.spec.jsonString(), subject] + own.map(\.value))
+            """,
+            [draft.name, draft.labels.jsonString(), draft.annotations.jsonString(), draft.spec.jsonString(), subject] + own.map(\.value))
     }
 
     /// References and lineage of `name` after a create or change, in the write's transaction.

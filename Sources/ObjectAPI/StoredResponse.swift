@@ -11,7 +11,8 @@ extension Response {
             headers[.eTag] = ObjectJSON.etag(object)
         }
         if let location, outcome.status == 201 { headers[.location] = location }
-        return Response(status: HTTPResponse.Status(code: outcome.status), headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(string: outcome.body)))
+        return Response(
+            status: HTTPResponse.Status(code: outcome.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: outcome.body)))
     }
 }

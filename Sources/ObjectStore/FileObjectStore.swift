@@ -55,7 +55,8 @@ public struct FileObjectStore: ObjectStore {
             }
             defer { try? input.close() }
             guard FileManager.default.createFile(atPath: path, contents: nil),
-                  let output = FileHandle(forWritingAtPath: path) else {
+                let output = FileHandle(forWritingAtPath: path)
+            else {
                 throw ObjectStoreError(.io, "cannot write \(path)")
             }
             defer { try? output.close() }

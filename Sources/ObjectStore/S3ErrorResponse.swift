@@ -30,7 +30,8 @@ struct S3ErrorResponse: Sendable, Equatable {
     /// The text of the first `<name>...</name>`, entities decoded, or nil when absent or empty.
     static func element(_ name: String, in text: String) -> String? {
         guard let open = text.range(of: "<\(name)>"),
-              let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else { return nil }
+            let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+        else { return nil }
         let value = decodeEntities(String(text[open.upperBound..<close.lowerBound]))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return value.isEmpty ? nil : value

@@ -34,10 +34,12 @@ public struct S3ObjectStore: ObjectStore {
         /// `requestTimeoutSeconds + n / minimumBytesPerSecond` seconds.
         public var minimumBytesPerSecond: Int64
 
-        public init(endpoint: String, bucket: String, region: String = "us-east-1",
-                    accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil,
-                    addressingStyle: AddressingStyle = .path, keyPrefix: String = "",
-                    requestTimeoutSeconds: Int = 30, minimumBytesPerSecond: Int64 = 256 * 1024) {
+        public init(
+            endpoint: String, bucket: String, region: String = "us-east-1",
+            accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil,
+            addressingStyle: AddressingStyle = .path, keyPrefix: String = "",
+            requestTimeoutSeconds: Int = 30, minimumBytesPerSecond: Int64 = 256 * 1024
+        ) {
             self.endpoint = endpoint
             self.bucket = bucket
             self.region = region
@@ -76,8 +78,11 @@ public struct S3ObjectStore: ObjectStore {
         self.configuration = configuration
         let endpoint = configuration.endpoint.trimmingCharacters(in: .whitespaces)
         guard let url = URLComponents(string: endpoint), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", var host = url.host, !host.isEmpty else {
-            throw ObjectStoreError(.rejected, "the S3 endpoint must be an http:// or https:// URL with a host, like https://s3.amazonaws.com or http://127.0.0.1:9000")
+            scheme == "http" || scheme == "https", var host = url.host, !host.isEmpty
+        else {
+            throw ObjectStoreError(
+                .rejected,
+                "the S3 endpoint must be an http:// or https:// URL with a host, like https://s3.amazonaws.com or http://127.0.0.1:9000")
         }
         guard url.user == nil && url.password == nil else {
             throw ObjectStoreError(.rejected, "the S3 endpoint URL must not carry credentials; set accessKeyId and secretAccessKey instead")
@@ -87,7 +92,8 @@ public struct S3ObjectStore: ObjectStore {
         }
         let bucket = configuration.bucket
         guard !bucket.isEmpty, !bucket.contains("/"), bucket.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
-            throw ObjectStoreError(.rejected, "the S3 bucket name '\(bucket)' is not valid: check the bucket setting (a name, not a URL or path)")
+            throw ObjectStoreError(
+                .rejected, "the S3 bucket name '\(bucket)' is not valid: check the bucket setting (a name, not a URL or path)")
         }
         guard !configuration.region.isEmpty else {
             throw ObjectStoreError(.rejected, "the S3 region is empty: set it (us-east-1 for most S3-compatible servers)")
@@ -107,10 +113,15 @@ public struct S3ObjectStore: ObjectStore {
             authority = host + port
         case .virtualHost:
             guard Self.isDNSCompatible(bucket) else {
-                throw ObjectStoreError(.rejected, "bucket '\(bucket)' cannot be used with virtual-host addressing (it must be 3-63 lower-case letters, digits, '-' or '.'): use path-style addressing")
+                throw ObjectStoreError(
+                    .rejected,
+                    "bucket '\(bucket)' cannot be used with virtual-host addressing (it must be 3-63 lower-case letters, digits, '-' or '.'): use path-style addressing"
+                )
             }
             guard !Self.isIPAddress(host) else {
-                throw ObjectStoreError(.rejected, "virtual-host addressing needs an endpoint with a host name, not the IP address \(host): use path-style addressing")
+                throw ObjectStoreError(
+                    .rejected,
+                    "virtual-host addressing needs an endpoint with a host name, not the IP address \(host): use path-style addressing")
             }
             authority = "\(bucket).\(host)\(port)"
         }
@@ -139,7 +150,10 @@ public struct S3ObjectStore: ObjectStore {
         try await io.run { [self] in
             let length = try localFileSize(path)
             guard length <= Self.maximumSinglePutBytes else {
-                throw ObjectStoreError(.rejected, "cannot store \(key) in \(description): it is \(length) bytes, and objects above 5 GiB need multipart upload, which is not implemented")
+                throw ObjectStoreError(
+                    .rejected,
+                    "cannot store \(key) in \(description): it is \(length) bytes, and objects above 5 GiB need multipart upload, which is not implemented"
+                )
             }
             // Content addressing: an object already under this key holds these bytes. A HEAD is
             // much cheaper than uploading them again.
@@ -151,8 +165,9 @@ public struct S3ObjectStore: ObjectStore {
             // when anything changed them on the way, or when the file changed between hashing
             // and sending. Over plain http (local MinIO) it is the only integrity check there is.
             let digest = try SigV4.sha256Hex(fileAt: path)
-            let response = try send("PUT", path: objectPath(objectKey), headers: [("content-type", contentType)],
-                                    body: .file(path), payloadHash: digest, timeoutSeconds: timeout(bytes: length))
+            let response = try send(
+                "PUT", path: objectPath(objectKey), headers: [("content-type", contentType)],
+                body: .file(path), payloadHash: digest, timeoutSeconds: timeout(bytes: length))
             guard (200..<300).contains(response.status) else {
                 throw failure(response, body: response.body, doing: "store \(key)")
             }
@@ -187,14 +202,17 @@ public struct S3ObjectStore: ObjectStore {
             // a broken transfer never ends up at `path`.
             let staging = path + ".partial-\(UUID().uuidString)"
             defer { unlink(staging) }
-            let response = try send("GET", path: objectPath(objectKey), headers: headers, into: .file(staging),
-                                    timeoutSeconds: timeout(bytes: expected))
+            let response = try send(
+                "GET", path: objectPath(objectKey), headers: headers, into: .file(staging),
+                timeoutSeconds: timeout(bytes: expected))
             guard (200..<300).contains(response.status) else {
                 throw failure(response, body: Self.readPrefix(of: staging), doing: "read \(key)")
             }
             if range != nil && response.status != 206,
-               let length = response.header("content-length").flatMap(Int64.init), length != expected {
-                throw ObjectStoreError(.io, "reading \(key) from \(description): the server ignored the Range header and sent the whole object")
+                let length = response.header("content-length").flatMap(Int64.init), length != expected
+            {
+                throw ObjectStoreError(
+                    .io, "reading \(key) from \(description): the server ignored the Range header and sent the whole object")
             }
             if rename(staging, path) != 0 {
                 throw ObjectStoreError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
@@ -238,23 +256,31 @@ public struct S3ObjectStore: ObjectStore {
 
     /// One signed request, blocking: call it inside `io.run`. Transport failures become
     /// `.unreachable` (or `.io` for the local file); any HTTP status is returned.
-    func send(_ method: String, path: String, query: [(name: String, value: String)] = [],
-              headers: [(String, String)] = [], body: HTTPRequest.Body = .none,
-              payloadHash: String = SigV4.emptyPayloadHash, into sink: ResponseSink = .memory,
-              timeoutSeconds: Int) throws -> HTTPResponse {
-        let request = SigV4.Request(method: method, host: authority, path: path, query: query,
-                                    headers: headers.map { ($0.0, $0.1) }, payloadHash: payloadHash)
+    func send(
+        _ method: String, path: String, query: [(name: String, value: String)] = [],
+        headers: [(String, String)] = [], body: HTTPRequest.Body = .none,
+        payloadHash: String = SigV4.emptyPayloadHash, into sink: ResponseSink = .memory,
+        timeoutSeconds: Int
+    ) throws -> HTTPResponse {
+        let request = SigV4.Request(
+            method: method, host: authority, path: path, query: query,
+            headers: headers.map { ($0.0, $0.1) }, payloadHash: payloadHash)
         let signed = signer.sign(request, at: Date())
-        let http = HTTPRequest(method: method, url: url(request),
-                               headers: signed.headers.map { ($0.name, $0.value) },
-                               body: body, timeoutSeconds: timeoutSeconds)
+        let http = HTTPRequest(
+            method: method, url: url(request),
+            headers: signed.headers.map { ($0.name, $0.value) },
+            body: body, timeoutSeconds: timeoutSeconds)
         do {
             return try transfers.with { transfer in try transfer.perform(http, into: sink) }
         } catch let error as CurlError {
             if error.code == .localFile {
                 throw ObjectStoreError(.io, redact("\(method) \(description): \(error.message)"))
             }
-            throw ObjectStoreError(.unreachable, redact("cannot reach the S3 endpoint \(endpointDescription) (bucket \(configuration.bucket)): \(error.message); check the endpoint URL and that the server is up"))
+            throw ObjectStoreError(
+                .unreachable,
+                redact(
+                    "cannot reach the S3 endpoint \(endpointDescription) (bucket \(configuration.bucket)): \(error.message); check the endpoint URL and that the server is up"
+                ))
         }
     }
 
@@ -304,7 +330,8 @@ public struct S3ObjectStore: ObjectStore {
             throw ObjectStoreError(.rejected, "the object key '\(key)' is not valid: it must be non-empty and not start with '/'")
         }
         guard !key.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }),
-              !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
             throw ObjectStoreError(.rejected, "the object key '\(key)' is not valid: no '.' or '..' segments or control characters")
         }
         return keyPrefix + key
@@ -340,35 +367,61 @@ public struct S3ObjectStore: ObjectStore {
     func failure(status: Int, bucketRegion: String?, body: [UInt8], doing action: String) -> ObjectStoreError {
         let parsed = S3ErrorResponse(xml: body) ?? S3ErrorResponse()
         let otherRegion = (bucketRegion ?? parsed.region).map { " (it is in \($0))" } ?? ""
-        let wrongRegion = "cannot \(action): bucket '\(configuration.bucket)' is not in region \(configuration.region) at this endpoint\(otherRegion); check the region and the endpoint"
+        let wrongRegion =
+            "cannot \(action): bucket '\(configuration.bucket)' is not in region \(configuration.region) at this endpoint\(otherRegion); check the region and the endpoint"
         let whereabouts = description
         let bucket = configuration.bucket
-        let detail = parsed.code.map { code in " [S3 said \(status) \(code)\(parsed.message.map { ": \($0)" } ?? "")]" } ?? " [HTTP \(status)]"
+        let detail =
+            parsed.code.map { code in " [S3 said \(status) \(code)\(parsed.message.map { ": \($0)" } ?? "")]" } ?? " [HTTP \(status)]"
 
         let result: (ObjectStoreError.Code, String)
         switch parsed.code {
         case "NoSuchKey":
             result = (.notFound, "cannot \(action): no such object in \(whereabouts)")
         case "NoSuchBucket":
-            result = (.rejected, "cannot \(action): there is no bucket '\(bucket)' at \(endpointDescription); check the bucket name and the endpoint (and the region)")
+            result = (
+                .rejected,
+                "cannot \(action): there is no bucket '\(bucket)' at \(endpointDescription); check the bucket name and the endpoint (and the region)"
+            )
         case "InvalidAccessKeyId":
-            result = (.rejected, "cannot \(action) in \(whereabouts): S3 does not know the access key id; check accessKeyId, and that the endpoint is the service the key belongs to")
+            result = (
+                .rejected,
+                "cannot \(action) in \(whereabouts): S3 does not know the access key id; check accessKeyId, and that the endpoint is the service the key belongs to"
+            )
         case "SignatureDoesNotMatch":
-            result = (.rejected, "cannot \(action) in \(whereabouts): S3 rejected the request signature; check secretAccessKey (it must be the secret of this access key id) and the region (\(configuration.region))")
+            result = (
+                .rejected,
+                "cannot \(action) in \(whereabouts): S3 rejected the request signature; check secretAccessKey (it must be the secret of this access key id) and the region (\(configuration.region))"
+            )
         case "ExpiredToken", "TokenRefreshRequired":
             result = (.rejected, "cannot \(action) in \(whereabouts): the session token has expired; refresh the temporary credentials")
         case "InvalidToken":
-            result = (.rejected, "cannot \(action) in \(whereabouts): the session token is not valid; check sessionToken (leave it unset for long-term access keys)")
+            result = (
+                .rejected,
+                "cannot \(action) in \(whereabouts): the session token is not valid; check sessionToken (leave it unset for long-term access keys)"
+            )
         case "AccessDenied", "AllAccessDisabled", "AccountProblem", "InvalidObjectState":
-            result = (.rejected, "cannot \(action) in \(whereabouts): access denied; the credentials were accepted but may not do this; check the IAM and bucket policies for bucket '\(bucket)'")
+            result = (
+                .rejected,
+                "cannot \(action) in \(whereabouts): access denied; the credentials were accepted but may not do this; check the IAM and bucket policies for bucket '\(bucket)'"
+            )
         case "AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException", "TemporaryRedirect":
             result = (.rejected, wrongRegion)
         case "RequestTimeTooSkewed", "RequestExpired":
-            result = (.rejected, "cannot \(action) in \(whereabouts): this machine's clock is too far from the server's; fix the system clock (NTP)")
+            result = (
+                .rejected,
+                "cannot \(action) in \(whereabouts): this machine's clock is too far from the server's; fix the system clock (NTP)"
+            )
         case "XAmzContentSHA256Mismatch", "BadDigest", "IncompleteBody":
-            result = (.io, "cannot \(action) in \(whereabouts): the uploaded bytes did not match their checksum; the file changed during the upload or the transfer was corrupted; retry")
+            result = (
+                .io,
+                "cannot \(action) in \(whereabouts): the uploaded bytes did not match their checksum; the file changed during the upload or the transfer was corrupted; retry"
+            )
         case "EntityTooLarge":
-            result = (.rejected, "cannot \(action) in \(whereabouts): too large for a single PUT; objects above 5 GiB need multipart upload, which is not implemented")
+            result = (
+                .rejected,
+                "cannot \(action) in \(whereabouts): too large for a single PUT; objects above 5 GiB need multipart upload, which is not implemented"
+            )
         case "InvalidRange":
             result = (.rejected, "cannot \(action) in \(whereabouts): the requested range is outside the object")
         case "SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout":
@@ -382,13 +435,19 @@ public struct S3ObjectStore: ObjectStore {
             case 400 where bucketRegion != nil:
                 result = (.rejected, wrongRegion)
             case 403:
-                result = (.rejected, "cannot \(action) in \(whereabouts): access denied; check accessKeyId, secretAccessKey and sessionToken, the region, and that these credentials may use bucket '\(bucket)'")
+                result = (
+                    .rejected,
+                    "cannot \(action) in \(whereabouts): access denied; check accessKeyId, secretAccessKey and sessionToken, the region, and that these credentials may use bucket '\(bucket)'"
+                )
             case 404:
                 result = (.notFound, "cannot \(action): nothing at \(whereabouts); check the bucket name and the endpoint")
             case 500...:
                 result = (.unreachable, "cannot \(action) in \(whereabouts): the server failed (HTTP \(status)); retry later")
             default:
-                result = (.rejected, "cannot \(action) in \(whereabouts): the endpoint answered HTTP \(status) without an S3 error; check that the endpoint URL is an S3 API endpoint")
+                result = (
+                    .rejected,
+                    "cannot \(action) in \(whereabouts): the endpoint answered HTTP \(status) without an S3 error; check that the endpoint URL is an S3 API endpoint"
+                )
             }
         }
         return ObjectStoreError(result.0, redact(result.1 + detail))

@@ -52,8 +52,10 @@ public struct SigV4: Sendable {
         /// Lower-case hex sha256 of the body, `emptyPayloadHash`, or `unsignedPayload`.
         public var payloadHash: String
 
-        public init(method: String, host: String, path: String, query: [(name: String, value: String)] = [],
-                    headers: [(name: String, value: String)] = [], payloadHash: String = SigV4.emptyPayloadHash) {
+        public init(
+            method: String, host: String, path: String, query: [(name: String, value: String)] = [],
+            headers: [(name: String, value: String)] = [], payloadHash: String = SigV4.emptyPayloadHash
+        ) {
             self.method = method
             self.host = host
             self.path = path
@@ -108,8 +110,11 @@ public struct SigV4: Sendable {
         ].joined(separator: "\n")
 
         let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey(day: day)))
-        headers.append(("authorization",
-                        "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"))
+        headers.append(
+            (
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+            ))
         return Signed(headers: headers, canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature)
     }
 

@@ -1,9 +1,10 @@
 import CLibPQ
 import Redaction
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One libpq connection. Every call blocks: keep it off the async cooperative pool and use it
@@ -57,9 +58,12 @@ public final class Connection {
         var rows: [Row] = []
         rows.reserveCapacity(Int(PQntuples(result)))
         for row in 0..<PQntuples(result) {
-            rows.append(Row(columns: names, values: (0..<columnCount).map { column in
-                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
-            }))
+            rows.append(
+                Row(
+                    columns: names,
+                    values: (0..<columnCount).map { column in
+                        PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+                    }))
         }
         return rows
     }
@@ -73,7 +77,8 @@ public final class Connection {
         let status = PQresultStatus(result)
         guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY else {
             let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            throw PostgresError(code: .query, sqlState: sqlState, message: String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines)
+            throw PostgresError(
+                code: .query, sqlState: sqlState, message: String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines)
         }
     }
 

@@ -76,7 +76,10 @@ public final class ConnectionPool: Sendable {
     public func close() {
         let (idle, waiters) = state.withLock { state -> ([Slot], [CheckedContinuation<Slot?, Never>]) in
             state.closed = true
-            defer { state.idle = []; state.waiters = [] }
+            defer {
+                state.idle = []
+                state.waiters = []
+            }
             return (state.idle, state.waiters)
         }
         for waiter in waiters { waiter.resume(returning: nil) }
@@ -84,7 +87,10 @@ public final class ConnectionPool: Sendable {
     }
 
     func acquire() async throws -> Slot {
-        enum Next { case slot(Slot), wait, closed }
+        enum Next {
+            case slot(Slot)
+            case wait, closed
+        }
         let next: Next = state.withLock { state in
             if state.closed { return .closed }
             if let slot = state.idle.popLast() { return .slot(slot) }

@@ -28,7 +28,8 @@ public enum Migrator {
         return try await pool.withConnection { connection in
             try connection.query("select pg_advisory_lock(x'\(lockKey)'::bigint)")
             defer { _ = try? connection.query("select pg_advisory_unlock(x'\(lockKey)'::bigint)") }
-            try connection.query("""
+            try connection.query(
+                """
                 create table if not exists schema_migrations (
                     version integer primary key,
                     name text not null,
@@ -40,13 +41,15 @@ public enum Migrator {
                 try connection.query("begin")
                 do {
                     try connection.execute(script: migration.sql)
-                    try connection.query("insert into schema_migrations (version, name) values ($1, $2)",
-                                         [String(migration.version), migration.name])
+                    try connection.query(
+                        "insert into schema_migrations (version, name) values ($1, $2)",
+                        [String(migration.version), migration.name])
                     try connection.query("commit")
                 } catch {
                     _ = try? connection.query("rollback")
-                    throw PostgresError(code: .query, sqlState: (error as? PostgresError)?.sqlState,
-                                        message: "migration \(migration.version) (\(migration.name)) failed: \(error)")
+                    throw PostgresError(
+                        code: .query, sqlState: (error as? PostgresError)?.sqlState,
+                        message: "migration \(migration.version) (\(migration.name)) failed: \(error)")
                 }
                 done.append(migration.version)
             }

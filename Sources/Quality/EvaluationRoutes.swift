@@ -14,7 +14,9 @@ struct EvaluationRoutes: Sendable {
             let principal = try context.require(.editor)
             let body = try await request.jsonObject(context: context)
             guard let version = body["datasetVersion"]?.stringValue, !version.isEmpty else {
-                throw Problem(.unprocessableContent, title: "No version", detail: "send {\"datasetVersion\": \"<name>\"} and optionally \"rules\": [names], \"checks\": [names]")
+                throw Problem(
+                    .unprocessableContent, title: "No version",
+                    detail: "send {\"datasetVersion\": \"<name>\"} and optionally \"rules\": [names], \"checks\": [names]")
             }
             func names(_ key: String) throws -> [String]? {
                 guard let value = body[key] else { return nil }
@@ -23,8 +25,9 @@ struct EvaluationRoutes: Sendable {
                 }
                 return list.compactMap(\.stringValue)
             }
-            let result = try await evaluations.run(version: version, ruleNames: try names("rules"), checks: try names("checks"), trigger: "api",
-                                                   actor: principal.subject, requestID: context.requestID)
+            let result = try await evaluations.run(
+                version: version, ruleNames: try names("rules"), checks: try names("checks"), trigger: "api",
+                actor: principal.subject, requestID: context.requestID)
             return Response.json(result, status: .created, headers: [.location: "/api/evaluations/\(result["id"]?.stringValue ?? "")"])
         }
         router.get("/api/evaluations") { request, context in
@@ -32,28 +35,40 @@ struct EvaluationRoutes: Sendable {
             let page = try PageRequest(request: request)
             let query = request.uri.queryParameters
             let rows = try await pool.withConnection { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     select \(Evaluations.columns) from evaluations
                     where ($1::text is null or dataset_version = $1) and ($2::text is null or dataset = $2) and ($3::text is null or outcome = $3)
                       and id > $4 order by id limit $5
-                    """, [query["datasetVersion"].map(String.init), query["dataset"].map(String.init), query["outcome"].map(String.init),
-                          page.after ?? "", String(page.size + 1)])
+                    """,
+                    [
+                        query["datasetVersion"].map(String.init), query["dataset"].map(String.init), query["outcome"].map(String.init),
+                        page.after ?? "", String(page.size + 1),
+                    ])
             }
             let shown = rows.prefix(page.size)
             var members = [JSONMember("items", .array(shown.map(Evaluations.json)))]
-            if rows.count > page.size, let last = shown.last { members.append(JSONMember("next_page_token", .string(PageRequest.token(after: last["id"]!)))) }
+            if rows.count > page.size, let last = shown.last {
+                members.append(JSONMember("next_page_token", .string(PageRequest.token(after: last["id"]!))))
+            }
             return Response.json(.object(members))
         }
         router.get("/api/evaluations/:id") { _, context in
             try context.require(.viewer)
             let id = try context.parameters.require("id")
-            guard let evaluation = try await pool.withConnection({ try Evaluations.load(id, on: $0) }) else { throw Problem.notFound("evaluation \"\(id)\"") }
+            guard let evaluation = try await pool.withConnection({ try Evaluations.load(id, on: $0) }) else {
+                throw Problem.notFound("evaluation \"\(id)\"")
+            }
             return Response.json(evaluation)
         }
         router.get("/api/evaluations/:id/report") { _, context in
             try context.require(.viewer)
             let id = try context.parameters.require("id")
-            guard let key = try await pool.withConnection({ try $0.query("select report_key from evaluations where id = $1", [id]).first?["report_key"] }) else {
+            guard
+                let key = try await pool.withConnection({
+                    try $0.query("select report_key from evaluations where id = $1", [id]).first?["report_key"]
+                })
+            else {
                 throw Problem.notFound("the report of evaluation \"\(id)\"")
             }
             guard let size = try await evaluations.store.size(key: key) else { throw Problem.notFound("the stored report \(key)") }

@@ -36,41 +36,61 @@ public struct Evaluations: Sendable {
 
     /// What to evaluate: the version's stored content and the rules (all of its dataset's, or the named ones).
     func target(version: String, ruleNames: [String]?, on connection: Connection) throws -> Target {
-        guard let row = try connection.query("""
-            select v.dataset, v.sha256, v.object_key, v.size, v.spec->'source'->>'path' as path, d.spec->>'format' as format
-            from dataset_versions v join datasets d on d.name = v.dataset where v.name = $1
-            """, [version]).first else { throw Problem.notFound("DatasetVersion \"\(version)\"") }
+        guard
+            let row = try connection.query(
+                """
+                select v.dataset, v.sha256, v.object_key, v.size, v.spec->'source'->>'path' as path, d.spec->>'format' as format
+                from dataset_versions v join datasets d on d.name = v.dataset where v.name = $1
+                """, [version]
+            ).first
+        else { throw Problem.notFound("DatasetVersion \"\(version)\"") }
         guard let key = row["object_key"], let size = row.int("size") else {
-            throw Problem(.conflict, title: "Content not stored",
-                          detail: "DatasetVersion \"\(version)\" is external (a URL); the server holds no content to evaluate. Upload it, or evaluate it locally with dpctl quality check")
+            throw Problem(
+                .conflict, title: "Content not stored",
+                detail:
+                    "DatasetVersion \"\(version)\" is external (a URL); the server holds no content to evaluate. Upload it, or evaluate it locally with dpctl quality check"
+            )
         }
         let dataset = row["dataset"]!
-        let rules = try connection.query("""
+        let rules = try connection.query(
+            """
             select name, resource_version::text as rv, spec::text as spec from quality_rules where spec->>'dataset' = $1 order by name
-            """, [dataset]).map { (name: $0["name"]!, resourceVersion: $0["rv"]!, spec: ObjectJSON.parse($0["spec"])) }
+            """, [dataset]
+        ).map { (name: $0["name"]!, resourceVersion: $0["rv"]!, spec: ObjectJSON.parse($0["spec"])) }
         var chosen = rules
         if let ruleNames {
             for name in ruleNames where !rules.contains(where: { $0.name == name }) {
-                throw Problem(.unprocessableContent, title: "Unknown rule",
-                              detail: "QualityRule \"\(name)\" does not check Dataset \"\(dataset)\"" + Suggest.hint(for: name, in: rules.map(\.name)))
+                throw Problem(
+                    .unprocessableContent, title: "Unknown rule",
+                    detail: "QualityRule \"\(name)\" does not check Dataset \"\(dataset)\"" + Suggest.hint(for: name, in: rules.map(\.name))
+                )
             }
             chosen = rules.filter { ruleNames.contains($0.name) }
         }
         guard !chosen.isEmpty else {
-            throw Problem(.unprocessableContent, title: "No rules", detail: "Dataset \"\(dataset)\" has no quality rules; create a QualityRule with spec.dataset: \(dataset)")
+            throw Problem(
+                .unprocessableContent, title: "No rules",
+                detail: "Dataset \"\(dataset)\" has no quality rules; create a QualityRule with spec.dataset: \(dataset)")
         }
         let fileName = row["path"].map { URL(fileURLWithPath: $0).lastPathComponent } ?? "\(version).\(row["format"] ?? "csv")"
-        return Target(version: version, dataset: dataset, sha256: row["sha256"]!, objectKey: key, size: size, fileName: fileName, rules: chosen)
+        return Target(
+            version: version, dataset: dataset, sha256: row["sha256"]!, objectKey: key, size: size, fileName: fileName, rules: chosen)
     }
 
     /// Runs the evaluation and records it. `claimed` is an evaluation row already queued for it (auto evaluations).
-    func run(version: String, ruleNames: [String]?, checks: [String]?, trigger: String, actor: String, requestID: String,
-             claimed: String? = nil) async throws -> JSONValue {
+    func run(
+        version: String, ruleNames: [String]?, checks: [String]?, trigger: String, actor: String, requestID: String,
+        claimed: String? = nil
+    ) async throws -> JSONValue {
         let target = try await pool.withConnection { try self.target(version: version, ruleNames: ruleNames, on: $0) }
         let (path, temporary) = try await localCopy(target)
         defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
         let inputs = target.rules.map { QualityRuleInput(name: $0.name, spec: $0.spec, checks: checks) }
-        let leading = FileHandle(forReadingAtPath: path).flatMap { handle in defer { try? handle.close() }; return try? handle.read(upToCount: 2) } ?? Data()
+        let leading =
+            FileHandle(forReadingAtPath: path).flatMap { handle in
+                defer { try? handle.close() }
+                return try? handle.read(upToCount: 2)
+            } ?? Data()
         let format = DataFormat.detect(fileName: target.fileName, leadingBytes: Array(leading)) ?? .csv
         let report: EvaluationReport
         do {
@@ -91,30 +111,39 @@ public struct Evaluations: Sendable {
         let summary: JSONValue = [
             "rows": .int(Int64(report.rows)), "format": .string(report.format), "rules": .array(target.rules.map { .string($0.name) }),
             // Each check's result without its sample rows (those stay in the stored report).
-            "checks": .array(report.checks.map { check in
-                guard case .object(let members) = check.json else { return check.json }
-                return .object(members.filter { $0.key != "sampleRows" })
-            }),
+            "checks": .array(
+                report.checks.map { check in
+                    guard case .object(let members) = check.json else { return check.json }
+                    return .object(members.filter { $0.key != "sampleRows" })
+                }),
             "issues": .int(Int64(report.issues.count)),
         ]
         let rules: JSONValue = .array(target.rules.map { ["name": .string($0.name), "resourceVersion": .string($0.resourceVersion)] })
         let id = claimed ?? Self.newID(for: version)
         return try await pool.withTransaction { connection in
             if claimed == nil {
-                try connection.query("""
+                try connection.query(
+                    """
                     insert into evaluations (id, dataset, dataset_version, version_sha256, rules, trigger, state, created_by)
                     values ($1, $2, $3, $4, $5::jsonb, $6, 'QUEUED', $7)
                     """, [id, target.dataset, version, target.sha256, rules.jsonString(), trigger, actor])
             }
-            try connection.query("""
+            try connection.query(
+                """
                 update evaluations set state = 'DONE', outcome = $2, summary = $3::jsonb, report_key = $4, report_sha256 = $5, rules = $6::jsonb,
                     finished_at = now() where id = $1
                 """, [id, report.outcome.rawValue, summary.jsonString(), reportKey, reportSHA, rules.jsonString()])
-            try LineageStore.add(LineageEdge(from: LineageNode(kind: "evaluation", name: id), to: LineageNode(kind: "datasetversion", name: version),
-                                             relation: "evaluates"), on: connection)
-            try AuditLog.append(AuditDraft(actor: actor, action: "evaluate", resource: "datasetversion/\(version)", requestID: requestID,
-                                           after: ["evaluation": .string(id), "outcome": .string(report.outcome.rawValue),
-                                                   "rules": .array(target.rules.map { .string($0.name) }), "trigger": .string(trigger)]), on: connection)
+            try LineageStore.add(
+                LineageEdge(
+                    from: LineageNode(kind: "evaluation", name: id), to: LineageNode(kind: "datasetversion", name: version),
+                    relation: "evaluates"), on: connection)
+            try AuditLog.append(
+                AuditDraft(
+                    actor: actor, action: "evaluate", resource: "datasetversion/\(version)", requestID: requestID,
+                    after: [
+                        "evaluation": .string(id), "outcome": .string(report.outcome.rawValue),
+                        "rules": .array(target.rules.map { .string($0.name) }), "trigger": .string(trigger),
+                    ]), on: connection)
             return try Self.load(id, on: connection)!
         }
     }

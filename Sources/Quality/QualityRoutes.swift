@@ -21,7 +21,10 @@ public struct QualityRoutes: Sendable {
         },
         edges: { name, spec in
             spec["dataset"]?.stringValue.map {
-                [LineageEdge(from: LineageNode(kind: "qualityrule", name: name), to: LineageNode(kind: "dataset", name: $0), relation: "checks")]
+                [
+                    LineageEdge(
+                        from: LineageNode(kind: "qualityrule", name: name), to: LineageNode(kind: "dataset", name: $0), relation: "checks")
+                ]
             } ?? []
         },
         relations: ["checks"])

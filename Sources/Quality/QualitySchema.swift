@@ -4,7 +4,9 @@ import Postgres
 public enum QualitySchema {
     public static let migrations = [
         Migration(500, "quality rules", ObjectJSON.createSQL(table: "quality_rules")),
-        Migration(501, "evaluations", """
+        Migration(
+            501, "evaluations",
+            """
             create table evaluations (
                 id text primary key,
                 dataset text not null,

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Numbers read straight from bytes: `[+-]digits[.digits][(e|E)[+-]digits]`, also `.5` and `5.`;
@@ -32,7 +32,10 @@ enum ByteNumber {
     static func parseInt(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         var i = 0
         var negative = false
-        if n > 0 && (p[0] == 0x2D || p[0] == 0x2B) { negative = p[0] == 0x2D; i = 1 }
+        if n > 0 && (p[0] == 0x2D || p[0] == 0x2B) {
+            negative = p[0] == 0x2D
+            i = 1
+        }
         guard i < n else { return nil }
         var value: Int64 = 0
         while i < n {
@@ -53,7 +56,10 @@ enum ByteNumber {
         guard n > 0, n < 512 else { return nil }
         var i = 0
         var negative = false
-        if p[0] == 0x2D || p[0] == 0x2B { negative = p[0] == 0x2D; i = 1 }
+        if p[0] == 0x2D || p[0] == 0x2B {
+            negative = p[0] == 0x2D
+            i = 1
+        }
         var mantissa: UInt64 = 0
         var significant = 0
         var digits = 0
@@ -84,7 +90,10 @@ enum ByteNumber {
         if i < n && (p[i] == 0x65 || p[i] == 0x45) {
             i += 1
             var expNegative = false
-            if i < n && (p[i] == 0x2D || p[i] == 0x2B) { expNegative = p[i] == 0x2D; i += 1 }
+            if i < n && (p[i] == 0x2D || p[i] == 0x2B) {
+                expNegative = p[i] == 0x2D
+                i += 1
+            }
             var e = 0
             var expDigits = 0
             while i < n, p[i] &- 0x30 < 10 {

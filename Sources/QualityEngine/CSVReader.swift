@@ -235,7 +235,10 @@ final class CSVReader {
             var names: [String] = []
             for f in 0..<fieldCount {
                 var (q, c) = value(p, f)
-                if f == 0 && c >= 3 && q[0] == 0xEF && q[1] == 0xBB && q[2] == 0xBF { q += 3; c -= 3 }  // BOM
+                if f == 0 && c >= 3 && q[0] == 0xEF && q[1] == 0xBB && q[2] == 0xBF {
+                    q += 3
+                    c -= 3
+                }  // BOM
                 names.append(String(decoding: UnsafeBufferPointer(start: q, count: c), as: UTF8.self))
             }
             if high & 0x80 != 0 && !UTF8Check.isValid(p + rowStart, rowEnd - rowStart) {
@@ -282,7 +285,9 @@ final class CSVReader {
                     continue
                 }
                 let (q, c) = value(p, f)
-                members.append(JSONMember(name, isCSVNull(q, c) ? .null : .string(String(decoding: UnsafeBufferPointer(start: q, count: c), as: UTF8.self))))
+                members.append(
+                    JSONMember(
+                        name, isCSVNull(q, c) ? .null : .string(String(decoding: UnsafeBufferPointer(start: q, count: c), as: UTF8.self))))
             }
             return .object(members)
         }

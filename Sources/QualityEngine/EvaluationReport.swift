@@ -63,9 +63,11 @@ public struct CheckResult: Sendable, Hashable, Codable {
     /// Up to five rows with unexpected values.
     public var sampleRows: [SampleRow]
 
-    public init(rule: String, check: String, type: String, severity: Severity, outcome: Outcome,
-                observedValue: JSONValue = .null, elementCount: Int = 0, unexpectedCount: Int = 0,
-                unexpectedPercent: Double = 0, threshold: JSONValue = .null, message: String, sampleRows: [SampleRow] = []) {
+    public init(
+        rule: String, check: String, type: String, severity: Severity, outcome: Outcome,
+        observedValue: JSONValue = .null, elementCount: Int = 0, unexpectedCount: Int = 0,
+        unexpectedPercent: Double = 0, threshold: JSONValue = .null, message: String, sampleRows: [SampleRow] = []
+    ) {
         self.rule = rule
         self.check = check
         self.type = type

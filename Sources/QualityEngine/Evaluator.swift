@@ -125,14 +125,17 @@ public struct Evaluator {
         }
         let checks = engine.results(headerKnown: headerKnown, noHeaderReason: reason)
         let format = DataFormat(core.format.layout, gzip: core.gzip != nil)
-        return EvaluationReport(format: format.description, rows: engine.rows, bytes: core.bytes,
-                                outcome: Outcome.overall(checks.map(\.outcome)), checks: checks, issues: engine.reportedIssues)
+        return EvaluationReport(
+            format: format.description, rows: engine.rows, bytes: core.bytes,
+            outcome: Outcome.overall(checks.map(\.outcome)), checks: checks, issues: engine.reportedIssues)
     }
 
     /// Streams the file at `url` through an evaluator in chunks of `chunkSize` bytes; the format
     /// comes from the file name and its first bytes unless given.
-    public static func evaluate(fileAt url: URL, rules: [QualityRuleInput], format: DataFormat? = nil, now: Date = Date(),
-                                chunkSize: Int = 1 << 20) throws -> EvaluationReport {
+    public static func evaluate(
+        fileAt url: URL, rules: [QualityRuleInput], format: DataFormat? = nil, now: Date = Date(),
+        chunkSize: Int = 1 << 20
+    ) throws -> EvaluationReport {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw QualityEngineError(.io, "cannot open \(url.path)")
         }
@@ -152,8 +155,9 @@ public struct Evaluator {
             if evaluator == nil {
                 let leading = Array(chunk.prefix(2))
                 guard let chosen = format ?? DataFormat.detect(fileName: url.lastPathComponent, leadingBytes: leading) else {
-                    throw QualityEngineError(.unknownFormat,
-                                             "cannot tell the format of \(url.lastPathComponent): name it .csv, .jsonl or .ndjson (optionally .gz)")
+                    throw QualityEngineError(
+                        .unknownFormat,
+                        "cannot tell the format of \(url.lastPathComponent): name it .csv, .jsonl or .ndjson (optionally .gz)")
                 }
                 evaluator = try Evaluator(rules: rules, format: chosen, now: now)
             }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Manifests
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// JSON Lines, read incrementally: one JSON object per line (LF or CRLF); blank lines are
 /// skipped; a line that is not an object is an issue and not a row. Values keep their JSON
@@ -92,7 +93,9 @@ final class JSONLReader {
         let length = m.keyEnd - m.keyStart
         if !m.keyEscaped, position < cachedKeys.count {
             let cached = cachedKeys[position]
-            if cached.count == length, cached.withUnsafeBufferPointer({ memcmp($0.baseAddress ?? Cell.emptyPointer, p + m.keyStart, length) == 0 }) {
+            if cached.count == length,
+                cached.withUnsafeBufferPointer({ memcmp($0.baseAddress ?? Cell.emptyPointer, p + m.keyStart, length) == 0 })
+            {
                 return cachedSlots[position]
             }
         }
@@ -126,13 +129,15 @@ final class JSONLReader {
                 arena.count += k
                 return Cell(base: UnsafePointer(out), count: k, kind: .string, invalid: !validUTF8 && !UTF8Check.isValid(out, k))
             }
-            return Cell(base: p + start, count: end - start, kind: .string,
-                        invalid: !validUTF8 && !UTF8Check.isValid(p + start, end - start))
+            return Cell(
+                base: p + start, count: end - start, kind: .string,
+                invalid: !validUTF8 && !UTF8Check.isValid(p + start, end - start))
         case .number, .bool, .nested:
             let kind: CellKind = m.kind == .number ? .number : m.kind == .bool ? .bool : .nested
             let count = m.valueEnd - m.valueStart
-            return Cell(base: p + m.valueStart, count: count, kind: kind,
-                        invalid: !validUTF8 && !UTF8Check.isValid(p + m.valueStart, count))
+            return Cell(
+                base: p + m.valueStart, count: count, kind: kind,
+                invalid: !validUTF8 && !UTF8Check.isValid(p + m.valueStart, count))
         }
     }
 

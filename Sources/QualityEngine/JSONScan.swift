@@ -69,8 +69,10 @@ enum JSONScan {
                 }
                 kind = .number
             }
-            member(Member(keyStart: keyStart, keyEnd: keyEnd - 1, keyEscaped: keyEscaped, kind: kind,
-                          valueStart: valueStart, valueEnd: i, valueEscaped: escaped))
+            member(
+                Member(
+                    keyStart: keyStart, keyEnd: keyEnd - 1, keyEscaped: keyEscaped, kind: kind,
+                    valueStart: valueStart, valueEnd: i, valueEscaped: escaped))
             skip()
             guard i < end else { return "the object is not closed" }
             if p[i] == 0x2C {
@@ -193,7 +195,9 @@ enum JSONScan {
                 guard var scalar = hex4(i) else { return nil }
                 i += 4
                 if scalar >= 0xD800 && scalar < 0xDC00 {
-                    guard i + 6 <= end, p[i] == 0x5C, p[i + 1] == 0x75, let low = hex4(i + 2), low >= 0xDC00, low < 0xE000 else { return nil }
+                    guard i + 6 <= end, p[i] == 0x5C, p[i + 1] == 0x75, let low = hex4(i + 2), low >= 0xDC00, low < 0xE000 else {
+                        return nil
+                    }
                     i += 6
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 } else if scalar >= 0xDC00 && scalar < 0xE000 {

@@ -16,7 +16,8 @@ enum Timestamp {
         let separator = p[10]
         guard separator == 0x54 || separator == 0x74 || separator == 0x20 else { return nil }
         guard let hour = twoDigits(p, 11), p[13] == 0x3A, let minute = twoDigits(p, 14), p[16] == 0x3A,
-              let second = twoDigits(p, 17), hour < 24, minute < 60, second <= 60 else { return nil }
+            let second = twoDigits(p, 17), hour < 24, minute < 60, second <= 60
+        else { return nil }
         var i = 19
         var fraction = 0.0
         if i < n && p[i] == 0x2E {
@@ -53,7 +54,8 @@ enum Timestamp {
     /// The first 10 bytes as `YYYY-MM-DD`: seconds at midnight UTC. The caller checks n >= 10.
     private static func datePrefix(_ p: UnsafePointer<UInt8>) -> Int64? {
         guard let y1 = twoDigits(p, 0), let y2 = twoDigits(p, 2), p[4] == 0x2D, let month = twoDigits(p, 5), p[7] == 0x2D,
-              let day = twoDigits(p, 8) else { return nil }
+            let day = twoDigits(p, 8)
+        else { return nil }
         let year = y1 * 100 + y2
         guard month >= 1, month <= 12, day >= 1, day <= daysIn(month: month, year: year) else { return nil }
         return daysFromCivil(year: year, month: month, day: day) * 86400

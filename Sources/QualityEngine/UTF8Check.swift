@@ -4,7 +4,10 @@ enum UTF8Check {
         var i = 0
         while i < n {
             let b = p[i]
-            if b < 0x80 { i += 1; continue }
+            if b < 0x80 {
+                i += 1
+                continue
+            }
             if b >= 0xC2 && b <= 0xDF {
                 guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return false }
                 i += 2

@@ -7,8 +7,9 @@ extension SourceWorker {
     /// Compares the live state with the applied commit: heals the objects whose mode is heal,
     /// records new drift and every heal in the audit log, and updates the drift metrics.
     func scanDrift(_ snapshot: CommitSnapshot) async {
-        let request = DriftRequest(manifests: snapshot.manifests.manifests, applySet: configuration.name, defaultMode: configuration.drift,
-                                   heal: false, source: provenance(snapshot), scope: "source \(configuration.name)", content: snapshot.content)
+        let request = DriftRequest(
+            manifests: snapshot.manifests.manifests, applySet: configuration.name, defaultMode: configuration.drift,
+            heal: false, source: provenance(snapshot), scope: "source \(configuration.name)", content: snapshot.content)
         var report: DriftReport
         do {
             report = try await client.scanDrift(request)
@@ -34,18 +35,22 @@ extension SourceWorker {
         reportedDrift = seen
         for warning in report.warnings { logger.warning("drift: \(warning)") }
         if !report.items.isEmpty {
-            logger.info("drift", metadata: [
-                "commit": .string(snapshot.commit), "drifted": .string("\(report.items.count)"), "healed": .string("\(report.healedCount)"),
-                "objects": .string(report.items.prefix(10).map { "\($0.ref)" }.joined(separator: ",")),
-            ])
+            logger.info(
+                "drift",
+                metadata: [
+                    "commit": .string(snapshot.commit), "drifted": .string("\(report.items.count)"),
+                    "healed": .string("\(report.healedCount)"),
+                    "objects": .string(report.items.prefix(10).map { "\($0.ref)" }.joined(separator: ",")),
+                ])
         }
     }
 
     /// `POST /api/audit/drift`: one event on the object.
     func recordDrift(_ item: DriftItem, event: DriftEvent.Event, commit: String) async {
         let change = item.lastChange.map { DriftEvent.Change(actor: $0.actor, time: $0.time, action: $0.action, requestID: $0.requestID) }
-        let body = DriftEvent(source: configuration.name, event: event, object: item.ref, drift: item.kind, commit: commit,
-                              repository: configuration.spec.url, fields: item.fields, changedBy: change)
+        let body = DriftEvent(
+            source: configuration.name, event: event, object: item.ref, drift: item.kind, commit: commit,
+            repository: configuration.spec.url, fields: item.fields, changedBy: change)
         do {
             try await client.postEvent(DriftEvent.route, body)
         } catch {

@@ -57,15 +57,18 @@ public final class GitManifestSource: ManifestSource {
 
     public func resolve() async throws(GitSourceError) -> SourceResolution {
         let resolution = try await git.resolve()
-        return SourceResolution(commit: resolution.commit, lsRemoteSeconds: resolution.lsRemoteSeconds, fetchSeconds: resolution.fetchSeconds)
+        return SourceResolution(
+            commit: resolution.commit, lsRemoteSeconds: resolution.lsRemoteSeconds, fetchSeconds: resolution.fetchSeconds)
     }
 
     public func snapshot(commit: String) async throws(GitSourceError) -> CommitSnapshot {
-        let snapshot = try await git.snapshot(commit: commit, previous: previous.withLock { $0 },
-                                              options: LoadOptions(recursive: true, allowExternalReferences: true))
+        let snapshot = try await git.snapshot(
+            commit: commit, previous: previous.withLock { $0 },
+            options: LoadOptions(recursive: true, allowExternalReferences: true))
         previous.withLock { $0 = snapshot }
         let details = snapshot.commit
-        return CommitSnapshot(commit: details.id, author: "\(details.authorName) <\(details.authorEmail)>", message: details.message,
-                              manifests: snapshot.manifests, content: GitContent(snapshot: snapshot))
+        return CommitSnapshot(
+            commit: details.id, author: "\(details.authorName) <\(details.authorEmail)>", message: details.message,
+            manifests: snapshot.manifests, content: GitContent(snapshot: snapshot))
     }
 }

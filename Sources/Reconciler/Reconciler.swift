@@ -43,27 +43,33 @@ public final class Reconciler: Sendable {
         try FileManager.default.createDirectory(atPath: configuration.cacheDirectory, withIntermediateDirectories: true)
         if configuration.once { return await runOnce() }
 
-        let routes = ReconcilerRoutes(store: store, metrics: metrics, sources: Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0) }),
-                                      deliveries: WebhookDeliveries(pool: pool), ring: { [self] name in ring(name) })
+        let routes = ReconcilerRoutes(
+            store: store, metrics: metrics, sources: Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0) }),
+            deliveries: WebhookDeliveries(pool: pool), ring: { [self] name in ring(name) })
         var limits = ConnectionLimits.standard  // header, idle, body timeouts and a cap, as the server's defaults
         limits.fitOpenFileLimit(logger: logger)
-        let app = Application(router: routes.router(), server: limits.server(logger: logger),
-                              configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "datapilot-reconciler"),
-                              onServerRunning: { [logger, configuration] channel in
-                                  logger.info("dpctl reconcile listening", metadata: [
-                                      "address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"),
-                                      "sources": .string(configuration.sources.map(\.name).joined(separator: ",")),
-                                      "replica": .string(configuration.replica),
-                                  ])
-                              },
-                              logger: logger)
-        let supervisor = Supervisor(sources: configuration.sources, replica: configuration.replica, leases: leases, store: store, held: held,
-                                    metrics: metrics, logger: logger, makeWorker: { [self] in worker(for: $0) })
+        let app = Application(
+            router: routes.router(), server: limits.server(logger: logger),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "datapilot-reconciler"),
+            onServerRunning: { [logger, configuration] channel in
+                logger.info(
+                    "dpctl reconcile listening",
+                    metadata: [
+                        "address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"),
+                        "sources": .string(configuration.sources.map(\.name).joined(separator: ",")),
+                        "replica": .string(configuration.replica),
+                    ])
+            },
+            logger: logger)
+        let supervisor = Supervisor(
+            sources: configuration.sources, replica: configuration.replica, leases: leases, store: store, held: held,
+            metrics: metrics, logger: logger, makeWorker: { [self] in worker(for: $0) })
         // Shut down in reverse: the listener first (no new webhooks), then the supervisor, whose
         // workers finish the syncs in progress before the locks go; also when the listener fails.
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: supervisor), .init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: supervisor), .init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
         return true
     }
@@ -76,8 +82,9 @@ public final class Reconciler: Sendable {
     }
 
     func worker(for source: SourceConfiguration) -> SourceWorker {
-        SourceWorker(configuration: source, source: GitManifestSource(spec: source.spec, cacheDirectory: configuration.cacheDirectory),
-                     client: client, store: store, metrics: metrics, logger: logger)
+        SourceWorker(
+            configuration: source, source: GitManifestSource(spec: source.spec, cacheDirectory: configuration.cacheDirectory),
+            client: client, store: store, metrics: metrics, logger: logger)
     }
 
     /// Every source once, each under its lock (waiting up to a minute for one another replica holds).

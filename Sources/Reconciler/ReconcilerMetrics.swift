@@ -7,37 +7,55 @@ public struct ReconcilerMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) { self.registry = registry }
 
-    static let durationBuckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
-                                               .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300)]
+    static let durationBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1),
+        .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300),
+    ]
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "datapilot", metricName: metric, unitName: unit, helpText: help)
     }
 
-    static var reconcileDuration: MetricNameDescriptor { name("reconcile_duration", "seconds", "Time of one sync of a source: resolve, snapshot, plan, apply, record.") }
+    static var reconcileDuration: MetricNameDescriptor {
+        name("reconcile_duration", "seconds", "Time of one sync of a source: resolve, snapshot, plan, apply, record.")
+    }
     static var gitFetchDuration: MetricNameDescriptor { name("git_fetch_duration", "seconds", "Time of a git fetch.") }
     static var lsRemoteDuration: MetricNameDescriptor { name("git_ls_remote_duration", "seconds", "Time of an ls-remote (every poll).") }
     static var gitErrors: MetricNameDescriptor { name("git_errors", "total", "Git operations that failed, by kind.") }
-    static var syncErrors: MetricNameDescriptor { name("sync_errors", "total", "Syncs that did not converge: failed, invalid commit, or git error.") }
+    static var syncErrors: MetricNameDescriptor {
+        name("sync_errors", "total", "Syncs that did not converge: failed, invalid commit, or git error.")
+    }
     static var syncs: MetricNameDescriptor { name("syncs", "total", "Syncs by result.") }
     static var lastApplied: MetricNameDescriptor { name("source_last_applied", "info", "The commit applied last, as a label.") }
-    static var lastAppliedTime: MetricNameDescriptor { name("source_last_applied_timestamp", "seconds", "When the last commit was applied (Unix time).") }
-    static var resources: MetricNameDescriptor { name("reconcile", "resources", "Objects by what the last sync of the source did to them.") }
+    static var lastAppliedTime: MetricNameDescriptor {
+        name("source_last_applied_timestamp", "seconds", "When the last commit was applied (Unix time).")
+    }
+    static var resources: MetricNameDescriptor {
+        name("reconcile", "resources", "Objects by what the last sync of the source did to them.")
+    }
     static var owned: MetricNameDescriptor { name("source", "owned", "1 while this replica holds the source.") }
-    static var drifted: MetricNameDescriptor { name("drifted", "objects", "Objects whose live state differed from the last applied commit at the last drift scan (ignored ones left out).") }
+    static var drifted: MetricNameDescriptor {
+        name(
+            "drifted", "objects",
+            "Objects whose live state differed from the last applied commit at the last drift scan (ignored ones left out).")
+    }
     static var heals: MetricNameDescriptor { name("drift_heals", "total", "Drifted objects healed: the desired state applied again.") }
     static var webhooks: MetricNameDescriptor { name("webhook_requests", "total", "Webhook requests by outcome.") }
 
     func reconcileDuration(_ source: String, _ duration: Duration) {
-        registry.makeDurationHistogram(descriptor: Self.reconcileDuration, labels: [("source", source)], buckets: Self.durationBuckets).record(duration)
+        registry.makeDurationHistogram(descriptor: Self.reconcileDuration, labels: [("source", source)], buckets: Self.durationBuckets)
+            .record(duration)
     }
 
     func gitFetchDuration(_ source: String, _ duration: Duration) {
-        registry.makeDurationHistogram(descriptor: Self.gitFetchDuration, labels: [("source", source)], buckets: Self.durationBuckets).record(duration)
+        registry.makeDurationHistogram(descriptor: Self.gitFetchDuration, labels: [("source", source)], buckets: Self.durationBuckets)
+            .record(duration)
     }
 
     func lsRemoteDuration(_ source: String, _ duration: Duration) {
-        registry.makeDurationHistogram(descriptor: Self.lsRemoteDuration, labels: [("source", source)], buckets: Self.durationBuckets).record(duration)
+        registry.makeDurationHistogram(descriptor: Self.lsRemoteDuration, labels: [("source", source)], buckets: Self.durationBuckets)
+            .record(duration)
     }
 
     func gitError(_ source: String, kind: String) {

@@ -28,8 +28,9 @@ struct ReconcilerRoutes: Sendable {
             }
         }
         api.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
         api.get("/status") { _, _ in Response.json(try await store.status()) }
         api.post("/hooks/:source") { request, context in try await hook(request, context) }
@@ -44,26 +45,31 @@ struct ReconcilerRoutes: Sendable {
         }
         guard let secret = source.webhookSecret else {
             metrics.webhook("disabled")
-            throw Problem(.forbidden, title: "Webhooks disabled", detail: "source \"\(name)\" has no webhook secret; set webhook-secret-file in the sources file")
+            throw Problem(
+                .forbidden, title: "Webhooks disabled",
+                detail: "source \"\(name)\" has no webhook secret; set webhook-secret-file in the sources file")
         }
         let body: [UInt8]
         do {
             body = Array(buffer: try await request.body.collect(upTo: WebhookVerifier.maxBodyBytes))
         } catch {
             metrics.webhook("too_large")
-            throw Problem(.contentTooLarge, title: "Payload too large", detail: "webhook payloads are limited to \(WebhookVerifier.maxBodyBytes) bytes")
+            throw Problem(
+                .contentTooLarge, title: "Payload too large",
+                detail: "webhook payloads are limited to \(WebhookVerifier.maxBodyBytes) bytes")
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         switch verifier.verify(headers: headers, body: body, secret: secret) {
         case .failure(let rejection):
             metrics.webhook(rejection.rawValue)
-            let detail = switch rejection {
-            case .unsigned: "no X-Hub-Signature-256, X-Gitlab-Token or X-DataPilot-Signature header"
-            case .forged: "the signature or token does not match this source's secret"
-            case .replayed: "this delivery was already received"
-            case .stale: "X-DataPilot-Timestamp is more than 5 minutes away from now"
-            }
+            let detail =
+                switch rejection {
+                case .unsigned: "no X-Hub-Signature-256, X-Gitlab-Token or X-DataPilot-Signature header"
+                case .forged: "the signature or token does not match this source's secret"
+                case .replayed: "this delivery was already received"
+                case .stale: "X-DataPilot-Timestamp is more than 5 minutes away from now"
+                }
             throw Problem(.unauthorized, title: "Webhook rejected", detail: detail)
         case .success(let verified):
             // A replay is a well-signed request we already acted on: 409, nothing polled (docs/reconciler.md).
@@ -74,13 +80,17 @@ struct ReconcilerRoutes: Sendable {
                 first = false
             } catch {
                 metrics.webhook("unavailable")
-                throw Problem(.serviceUnavailable, title: "Cannot record the delivery",
-                              detail: "the status database is unreachable; send the hook again later", headers: [.retryAfter: "5"])
+                throw Problem(
+                    .serviceUnavailable, title: "Cannot record the delivery",
+                    detail: "the status database is unreachable; send the hook again later", headers: [.retryAfter: "5"])
             }
             guard first else {
                 metrics.webhook("replayed")
-                throw Problem(.conflict, title: "Webhook replayed",
-                              detail: "this delivery (its delivery id\(verified.kind == "github" ? " or its body" : "")) was already received in the last 24 hours; nothing was done")
+                throw Problem(
+                    .conflict, title: "Webhook replayed",
+                    detail:
+                        "this delivery (its delivery id\(verified.kind == "github" ? " or its body" : "")) was already received in the last 24 hours; nothing was done"
+                )
             }
             metrics.webhook("accepted_" + verified.kind)
             if !ring(name) { try await store.requestPoll(name) }

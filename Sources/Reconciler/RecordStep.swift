@@ -14,9 +14,10 @@ extension SourceWorker {
     /// attempted), the metrics and a log line.
     func record(_ result: SyncResult, commit: String?, _ attempt: Attempt) async -> SyncRecord {
         let elapsed = ContinuousClock.now - attempt.clock
-        let record = SyncRecord(source: configuration.name, commit: commit, outcome: result.outcome, counts: result.counts, error: result.error,
-                                started: attempt.started,
-                                duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let record = SyncRecord(
+            source: configuration.name, commit: commit, outcome: result.outcome, counts: result.counts, error: result.error,
+            started: attempt.started,
+            duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         metrics.reconcileDuration(configuration.name, elapsed)
         metrics.syncs(configuration.name, result: record.outcome.rawValue)
         if record.outcome != .synced { metrics.syncError(configuration.name, result: record.outcome.rawValue) }
@@ -33,8 +34,9 @@ extension SourceWorker {
 
     /// The sync's audit event on the server: commit, author, message, result and counts.
     func recordAudit(_ record: SyncRecord, commit: String, snapshot: CommitSnapshot?) async {
-        let event = SyncEvent(source: configuration.name, commit: commit, result: record.outcome, repository: configuration.spec.url,
-                              author: snapshot?.author, message: snapshot?.message, error: record.error, counts: record.counts)
+        let event = SyncEvent(
+            source: configuration.name, commit: commit, result: record.outcome, repository: configuration.spec.url,
+            author: snapshot?.author, message: snapshot?.message, error: record.error, counts: record.counts)
         do {
             try await client.postEvent(SyncEvent.route, event)
         } catch {

@@ -1,9 +1,9 @@
 import Foundation
 import GitSource
 import Manifests
-import SyncEngine
 import Redaction
 import Settings
+import SyncEngine
 
 /// One git source to reconcile, as the sources file or the flags describe it.
 public struct SourceConfiguration: Sendable, Hashable {
@@ -25,8 +25,11 @@ public struct SourceConfiguration: Sendable, Hashable {
 
     public var name: String { spec.name }
 
-    public init(spec: SourceSpec, interval: Double = 60, resync: Double = 600, prune: Bool = false, maxDeletes: Int = 10, webhookSecret: String? = nil,
-                drift: DriftMode = .report) {
+    public init(
+        spec: SourceSpec, interval: Double = 60, resync: Double = 600, prune: Bool = false, maxDeletes: Int = 10,
+        webhookSecret: String? = nil,
+        drift: DriftMode = .report
+    ) {
         self.spec = spec
         self.drift = drift
         self.interval = interval
@@ -83,8 +86,10 @@ extension ReconcilerConfiguration: LayeredSettings {
     /// `DATAPILOT_LISTEN` and `DATAPILOT_CACHE_DIR` (`load(environment:)`), then
     /// `databaseURL` (the flag). `checkOnly` reads no secret (their files exist only where the
     /// reconciler runs, e.g. mounted in its pod) and lets the database URL be missing.
-    public static func load(file path: String, environment: [String: String], databaseURL flag: String? = nil,
-                            checkOnly: Bool = false) throws -> ReconcilerConfiguration {
+    public static func load(
+        file path: String, environment: [String: String], databaseURL flag: String? = nil,
+        checkOnly: Bool = false
+    ) throws -> ReconcilerConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SettingError("cannot read the sources file \(path)")
         }
@@ -99,15 +104,20 @@ extension ReconcilerConfiguration: LayeredSettings {
             throw SettingError("\(path): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
         }
         let secrets = Secrets(environment: environment, file: path, readSecrets: !checkOnly)
-        let cache = value["cache-dir"]?.stringValue ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path
-        var configuration = ReconcilerConfiguration(sources: [], server: value["server"]?.stringValue,
-                                                    token: try secrets.read(value, "token", at: "token"),
-                                                    databaseURL: value["database-url"]?.stringValue ?? "", cacheDirectory: cache)
+        let cache =
+            value["cache-dir"]?.stringValue
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path
+        var configuration = ReconcilerConfiguration(
+            sources: [], server: value["server"]?.stringValue,
+            token: try secrets.read(value, "token", at: "token"),
+            databaseURL: value["database-url"]?.stringValue ?? "", cacheDirectory: cache)
         if let listen = value["listen"]?.stringValue { try configuration.listen(listen) }
         try configuration.load(environment: environment)
         if let flag { configuration.databaseURL = flag }
         guard !configuration.databaseURL.isEmpty || checkOnly else {
-            throw SettingError("\(path): database-url is required (or --database-url, or DATAPILOT_DATABASE_URL): the reconciler keeps status, history and leases in Postgres")
+            throw SettingError(
+                "\(path): database-url is required (or --database-url, or DATAPILOT_DATABASE_URL): the reconciler keeps status, history and leases in Postgres"
+            )
         }
         guard let items = value["sources"]?.arrayValue, !items.isEmpty else {
             throw SettingError("\(path): sources: list at least one source (name, url, ref, path)")
@@ -135,7 +145,8 @@ extension ReconcilerConfiguration: LayeredSettings {
     }
 
     public mutating func listen(_ address: String) throws {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port)
+        else {
             throw SettingError("listen: expected HOST:PORT such as 127.0.0.1:8090, got \"\(address)\"")
         }
         host = String(address[..<colon])
@@ -146,15 +157,20 @@ extension ReconcilerConfiguration: LayeredSettings {
     public func check() throws {
         var seen: Set<String> = []
         for source in sources {
-            guard seen.insert(source.name).inserted else { throw SettingError("source \"\(source.name)\" is listed twice; names must be unique") }
+            guard seen.insert(source.name).inserted else {
+                throw SettingError("source \"\(source.name)\" is listed twice; names must be unique")
+            }
         }
     }
 
     static func source(_ item: JSONValue, at where_: String, secrets: Secrets) throws -> SourceConfiguration {
-        let known: Set = ["name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
-                          "webhook-secret-file", "webhook-secret-env", "drift", "execute"]
+        let known: Set = [
+            "name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
+            "webhook-secret-file", "webhook-secret-env", "drift", "execute",
+        ]
         if let unknown = item.objectValue?.first(where: { !known.contains($0.key) }) {
-            throw SettingError("\(secrets.file): \(where_): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
+            throw SettingError(
+                "\(secrets.file): \(where_): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
         }
         func string(_ key: String, default fallback: String? = nil) throws -> String {
             guard let text = item[key]?.stringValue ?? fallback else {
@@ -176,35 +192,46 @@ extension ReconcilerConfiguration: LayeredSettings {
         }
         let execute = item["execute"].map { $0.stringValue ?? $0.jsonString() } ?? "denied"
         guard ["allowed", "denied"].contains(execute) else {
-            throw SettingError("\(secrets.file): \(where_).execute: \"\(execute)\" is not one of allowed, denied (runs with spec.execute: true from this source)")
+            throw SettingError(
+                "\(secrets.file): \(where_).execute: \"\(execute)\" is not one of allowed, denied (runs with spec.execute: true from this source)"
+            )
         }
-        let spec = SourceSpec(name: try string("name"), url: try string("url"), ref: try string("ref", default: "refs/heads/main"),
-                              path: try string("path", default: ""), auth: auth, timeoutSeconds: Int(try duration("timeout", default: 60)))
+        let spec = SourceSpec(
+            name: try string("name"), url: try string("url"), ref: try string("ref", default: "refs/heads/main"),
+            path: try string("path", default: ""), auth: auth, timeoutSeconds: Int(try duration("timeout", default: 60)))
         try Self.validate(spec, at: where_, file: secrets.file)
-        var source = SourceConfiguration(spec: spec, interval: try duration("interval", default: 60), resync: try duration("resync", default: 600),
-                                         prune: item["prune"]?.boolValue ?? false, maxDeletes: Int(item["max-deletes"]?.numberValue ?? 10),
-                                         webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"), drift: drift)
+        var source = SourceConfiguration(
+            spec: spec, interval: try duration("interval", default: 60), resync: try duration("resync", default: 600),
+            prune: item["prune"]?.boolValue ?? false, maxDeletes: Int(item["max-deletes"]?.numberValue ?? 10),
+            webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"), drift: drift)
         source.executeAllowed = execute == "allowed"
         return source
     }
 
     public static func validate(_ spec: SourceSpec, at where_: String, file: String) throws {
         guard StringFormat.dnsSubdomain.accepts(spec.name), !spec.name.contains(".") else {
-            throw SettingError("\(file): \(where_).name \"\(spec.name)\": lower-case letters, digits and '-', starting with a letter or digit")
+            throw SettingError(
+                "\(file): \(where_).name \"\(spec.name)\": lower-case letters, digits and '-', starting with a letter or digit")
         }
         let isCommit = spec.ref.count == 40 && spec.ref.allSatisfy(\.isHexDigit)
         guard spec.ref.hasPrefix("refs/") || isCommit else {
-            throw SettingError("\(file): \(where_).ref \"\(spec.ref)\": give a full ref name (refs/heads/\(spec.ref), refs/tags/\(spec.ref)) or a 40-character commit id")
+            throw SettingError(
+                "\(file): \(where_).ref \"\(spec.ref)\": give a full ref name (refs/heads/\(spec.ref), refs/tags/\(spec.ref)) or a 40-character commit id"
+            )
         }
         guard ["file://", "git://", "http://", "https://", "ssh://"].contains(where: { spec.url.hasPrefix($0) }) else {
-            throw SettingError("\(file): \(where_).url \"\(Redact.credentials(spec.url))\": use a file://, git://, http(s):// or ssh:// URL")
+            throw SettingError(
+                "\(file): \(where_).url \"\(Redact.credentials(spec.url))\": use a file://, git://, http(s):// or ssh:// URL")
         }
         // A credential in the URL would be shown by /status, logs and `--check`: secrets go in files.
         if Redact.hasCredentials(url: spec.url) {
-            let settings = where_ == "--repo" ? "--username and --password-file (or --ssh-key-file)"
+            let settings =
+                where_ == "--repo"
+                ? "--username and --password-file (or --ssh-key-file)"
                 : "\(where_).auth: {username: ..., password-file: FILE} (or password-env: VARIABLE; ssh-key-file for SSH)"
-            throw SettingError("\(file): \(where_).url \"\(Redact.credentials(spec.url))\" carries credentials; "
-                                     + "remove them from the URL and give them with \(settings), see docs/reconciler.md")
+            throw SettingError(
+                "\(file): \(where_).url \"\(Redact.credentials(spec.url))\" carries credentials; "
+                    + "remove them from the URL and give them with \(settings), see docs/reconciler.md")
         }
         guard spec.timeoutSeconds >= 1 else { throw SettingError("\(file): \(where_).timeout must be at least 1s") }
     }
@@ -226,7 +253,8 @@ final class Secrets {
 
     func read(_ item: JSONValue, _ key: String, at where_: String) throws -> String? {
         if item[key] != nil {
-            throw SettingError("\(file): \(where_): put secrets in a file (\(key)-file) or an environment variable (\(key)-env), not in the sources file")
+            throw SettingError(
+                "\(file): \(where_): put secrets in a file (\(key)-file) or an environment variable (\(key)-env), not in the sources file")
         }
         if !readSecrets {
             for suffix in ["-file", "-env"] {
@@ -262,8 +290,9 @@ final class Secrets {
                 throw SettingError("\(file): \(where_): known-hosts-file is required with ssh-key-file: host keys are always checked")
             }
             if !readSecrets { referenced += ["\(where_).ssh-key-file: \(keyFile)", "\(where_).known-hosts-file: \(knownHosts)"] }
-            return .sshKey(username: username ?? "git", privateKeyPath: keyFile, privateKey: nil,
-                           passphrase: try read(item, "passphrase", at: where_ + ".passphrase"), knownHostsPath: knownHosts)
+            return .sshKey(
+                username: username ?? "git", privateKeyPath: keyFile, privateKey: nil,
+                passphrase: try read(item, "passphrase", at: where_ + ".passphrase"), knownHostsPath: knownHosts)
         }
         if let password = try read(item, "password", at: where_ + ".password") {
             return .basic(username: username ?? "git", password: password)

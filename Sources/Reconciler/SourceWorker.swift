@@ -25,8 +25,10 @@ actor SourceWorker {
     /// The drift last reported per object (its signature), so that a drift is recorded once.
     var reportedDrift: [ObjectRef: String] = [:]
 
-    init(configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,
-         metrics: ReconcilerMetrics, logger: Logger) {
+    init(
+        configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,
+        metrics: ReconcilerMetrics, logger: Logger
+    ) {
         self.configuration = configuration
         self.source = source
         self.client = client

@@ -7,7 +7,9 @@ import Redaction
 /// `dpctl status` through any of them) sees all sources.
 public struct StatusStore: Sendable {
     public static let migrations = [
-        Migration(900, "reconciler status", """
+        Migration(
+            900, "reconciler status",
+            """
             create table reconciler_sources (
                 name text primary key,
                 url text not null,
@@ -35,7 +37,7 @@ public struct StatusStore: Sendable {
                 started_at timestamptz not null,
                 finished_at timestamptz not null default now());
             create index reconciler_history_source on reconciler_history (source, id desc);
-            """),
+            """)
     ]
 
     public static let historyLength = 50
@@ -48,7 +50,8 @@ public struct StatusStore: Sendable {
     public func register(_ sources: [SourceConfiguration]) async throws {
         try await pool.withTransaction { connection in
             for source in sources {
-                try connection.query("""
+                try connection.query(
+                    """
                     insert into reconciler_sources (name, url, ref, path) values ($1, $2, $3, $4)
                     on conflict (name) do update set url = $2, ref = $3, path = $4, updated_at = now()
                     """, [source.name, Redact.credentials(source.spec.url), source.spec.ref, source.spec.path])
@@ -57,30 +60,45 @@ public struct StatusStore: Sendable {
     }
 
     public func claim(_ source: String, owner: String?) async throws {
-        try await pool.withConnection { try $0.query("update reconciler_sources set owner = $2, updated_at = now() where name = $1", [source, owner]) }
+        try await pool.withConnection {
+            try $0.query("update reconciler_sources set owner = $2, updated_at = now() where name = $1", [source, owner])
+        }
     }
 
     /// The last commit applied to the server, to resume from after a restart or a takeover.
     public func lastApplied(_ source: String) async throws -> String? {
-        try await pool.withConnection { try $0.query("select last_applied_commit from reconciler_sources where name = $1", [source]).first?["last_applied_commit"] }
+        try await pool.withConnection {
+            try $0.query("select last_applied_commit from reconciler_sources where name = $1", [source]).first?["last_applied_commit"]
+        }
     }
 
     public func record(_ record: SyncRecord) async throws {
         let milliseconds = String(Int(record.duration * 1000))
         let started = ISO8601DateFormatter().string(from: record.started)
         try await pool.withTransaction { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 update reconciler_sources set last_attempted_commit = coalesce($2, last_attempted_commit), last_result = $3,
                     last_error = $4, counts = $5::jsonb, duration_ms = $6, attempted_at = now(),
                     last_applied_commit = case when $3 = 'synced' then $2 else last_applied_commit end,
                     applied_at = case when $3 = 'synced' then now() else applied_at end, updated_at = now()
                 where name = $1
-                """, [record.source, record.commit, record.outcome.rawValue, record.error.map(Redact.credentials), record.countsJSON.jsonString(), milliseconds])
-            try connection.query("""
+                """,
+                [
+                    record.source, record.commit, record.outcome.rawValue, record.error.map(Redact.credentials),
+                    record.countsJSON.jsonString(), milliseconds,
+                ])
+            try connection.query(
+                """
                 insert into reconciler_history (source, commit, result, counts, error, duration_ms, started_at)
                 values ($1, $2, $3, $4::jsonb, $5, $6, $7::timestamptz)
-                """, [record.source, record.commit, record.outcome.rawValue, record.countsJSON.jsonString(), record.error.map(Redact.credentials), milliseconds, started])
-            try connection.query("""
+                """,
+                [
+                    record.source, record.commit, record.outcome.rawValue, record.countsJSON.jsonString(),
+                    record.error.map(Redact.credentials), milliseconds, started,
+                ])
+            try connection.query(
+                """
                 delete from reconciler_history where source = $1 and id not in
                     (select id from reconciler_history where source = $1 order by id desc limit \(Self.historyLength))
                 """, [record.source])
@@ -89,13 +107,16 @@ public struct StatusStore: Sendable {
 
     /// Asks whichever replica owns the source to poll now (a webhook arrived elsewhere).
     public func requestPoll(_ source: String) async throws {
-        try await pool.withConnection { try $0.query("update reconciler_sources set poll_requested_at = clock_timestamp() where name = $1", [source]) }
+        try await pool.withConnection {
+            try $0.query("update reconciler_sources set poll_requested_at = clock_timestamp() where name = $1", [source])
+        }
     }
 
     /// Sources whose poll was requested after `since`.
     public func pollRequests(since: String) async throws -> (names: [String], latest: String) {
         try await pool.withConnection { connection in
-            let rows = try connection.query("""
+            let rows = try connection.query(
+                """
                 select name, to_char(poll_requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
                 from reconciler_sources where poll_requested_at > $1::timestamptz order by poll_requested_at
                 """, [since])
@@ -106,7 +127,8 @@ public struct StatusStore: Sendable {
     /// Every source with its status and its recent history, as `GET /status` shows them.
     public func status(historyPerSource: Int = 10) async throws -> JSONValue {
         try await pool.withConnection { connection in
-            let sources = try connection.query("""
+            let sources = try connection.query(
+                """
                 select name, url, ref, path, owner, last_attempted_commit, last_applied_commit, last_result, last_error,
                     counts::text as counts, duration_ms,
                     \(SQLTime.utc("attempted_at")),
@@ -116,7 +138,8 @@ public struct StatusStore: Sendable {
             var items: [JSONValue] = []
             for row in sources {
                 let name = row["name"]!
-                let history = try connection.query("""
+                let history = try connection.query(
+                    """
                     select commit, result, counts::text as counts, error, duration_ms,
                         \(SQLTime.utc("started_at"))
                     from reconciler_history where source = $1 order by id desc limit \(historyPerSource)
@@ -127,23 +150,28 @@ public struct StatusStore: Sendable {
                     guard let value, case .success(let parsed) = JSONText.parse(value) else { return .object([]) }
                     return parsed
                 }
-                items.append(.object([
-                    JSONMember("name", .string(name)), JSONMember("url", text(row["url"])), JSONMember("ref", text(row["ref"])),
-                    JSONMember("path", text(row["path"])), JSONMember("owner", text(row["owner"])),
-                    JSONMember("lastAttemptedCommit", text(row["last_attempted_commit"])),
-                    JSONMember("lastAppliedCommit", text(row["last_applied_commit"])),
-                    JSONMember("result", text(row["last_result"])), JSONMember("error", text(row["last_error"])),
-                    JSONMember("counts", json(row["counts"])), JSONMember("durationMs", row.int("duration_ms").map { .int($0) } ?? .null),
-                    JSONMember("attemptedAt", text(row["attempted_at"])), JSONMember("appliedAt", text(row["applied_at"])),
-                    JSONMember("history", .array(history.map { h in
-                        .object([
-                            JSONMember("commit", text(h["commit"])), JSONMember("result", text(h["result"])),
-                            JSONMember("counts", json(h["counts"])), JSONMember("error", text(h["error"])),
-                            JSONMember("durationMs", h.int("duration_ms").map { .int($0) } ?? .null),
-                            JSONMember("startedAt", text(h["started_at"])),
-                        ])
-                    })),
-                ]))
+                items.append(
+                    .object([
+                        JSONMember("name", .string(name)), JSONMember("url", text(row["url"])), JSONMember("ref", text(row["ref"])),
+                        JSONMember("path", text(row["path"])), JSONMember("owner", text(row["owner"])),
+                        JSONMember("lastAttemptedCommit", text(row["last_attempted_commit"])),
+                        JSONMember("lastAppliedCommit", text(row["last_applied_commit"])),
+                        JSONMember("result", text(row["last_result"])), JSONMember("error", text(row["last_error"])),
+                        JSONMember("counts", json(row["counts"])),
+                        JSONMember("durationMs", row.int("duration_ms").map { .int($0) } ?? .null),
+                        JSONMember("attemptedAt", text(row["attempted_at"])), JSONMember("appliedAt", text(row["applied_at"])),
+                        JSONMember(
+                            "history",
+                            .array(
+                                history.map { h in
+                                    .object([
+                                        JSONMember("commit", text(h["commit"])), JSONMember("result", text(h["result"])),
+                                        JSONMember("counts", json(h["counts"])), JSONMember("error", text(h["error"])),
+                                        JSONMember("durationMs", h.int("duration_ms").map { .int($0) } ?? .null),
+                                        JSONMember("startedAt", text(h["started_at"])),
+                                    ])
+                                })),
+                    ]))
             }
             return .object([JSONMember("sources", .array(items))])
         }

@@ -42,7 +42,10 @@ struct Supervisor: Service {
                             break
                         }
                         for source in sources where held.worker(source.name) == nil {
-                            guard await leases.tryAcquire(source.name) else { metrics.sourceOwned(source.name, false); continue }
+                            guard await leases.tryAcquire(source.name) else {
+                                metrics.sourceOwned(source.name, false)
+                                continue
+                            }
                             let worker = makeWorker(source)
                             held.add(worker)
                             metrics.sourceOwned(source.name, true)

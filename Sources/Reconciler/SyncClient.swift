@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import Manifests
 import SyncEngine
 

@@ -12,8 +12,10 @@ public struct SyncRecord: Sendable {
     public var started: Date
     public var duration: Double
 
-    public init(source: String, commit: String?, outcome: SyncOutcome, counts: [String: Int] = [:], error: String? = nil,
-                started: Date, duration: Double) {
+    public init(
+        source: String, commit: String?, outcome: SyncOutcome, counts: [String: Int] = [:], error: String? = nil,
+        started: Date, duration: Double
+    ) {
         self.source = source
         self.commit = commit
         self.outcome = outcome

@@ -49,24 +49,31 @@ extension SourceWorker {
     func refusal(of snapshot: CommitSnapshot) -> String? {
         let errors = snapshot.manifests.errors
         if !errors.isEmpty {
-            logger.error("commit is invalid; nothing applied, the last good commit stays", metadata: [
-                "commit": .string(snapshot.commit), "errors": .string("\(errors.count)")])
+            logger.error(
+                "commit is invalid; nothing applied, the last good commit stays",
+                metadata: [
+                    "commit": .string(snapshot.commit), "errors": .string("\(errors.count)"),
+                ])
             return errors.prefix(5).map { "\($0.file):\($0.line):\($0.column): \($0.path.isEmpty ? "" : $0.path + ": ")\($0.message)" }
                 .joined(separator: "\n") + (errors.count > 5 ? "\n(\(errors.count - 5) more)" : "")
         }
         // A commit that would start code from a source not trusted with it: refused whole.
         let executing = configuration.executeAllowed ? [] : ExecutionRequests.runs(in: snapshot.manifests.manifests)
         guard !executing.isEmpty else { return nil }
-        logger.error("commit asks to execute runs and this source may not; nothing applied, the last good commit stays", metadata: [
-            "commit": .string(snapshot.commit), "runs": .string(executing.map(\.name).joined(separator: ","))])
+        logger.error(
+            "commit asks to execute runs and this source may not; nothing applied, the last good commit stays",
+            metadata: [
+                "commit": .string(snapshot.commit), "runs": .string(executing.map(\.name).joined(separator: ",")),
+            ])
         let refusals = ExecutionRequests.refusals(executing, source: configuration.name)
         return refusals.prefix(5).joined(separator: "\n") + (refusals.count > 5 ? "\n(\(refusals.count - 5) more)" : "")
     }
 
     /// The engine's request: the commit's manifests in the source's apply set, with provenance.
     func request(for snapshot: CommitSnapshot) -> SyncRequest {
-        SyncRequest(manifests: snapshot.manifests.manifests, applySet: configuration.name, prune: configuration.prune,
-                    maxDeletes: configuration.maxDeletes, source: provenance(snapshot), content: snapshot.content)
+        SyncRequest(
+            manifests: snapshot.manifests.manifests, applySet: configuration.name, prune: configuration.prune,
+            maxDeletes: configuration.maxDeletes, source: provenance(snapshot), content: snapshot.content)
     }
 
     func provenance(_ snapshot: CommitSnapshot) -> SourceInfo {

@@ -7,14 +7,16 @@ import Postgres
 /// `X-GitHub-Delivery` has the same body; two pushes never do, their bodies name their commits).
 public struct WebhookDeliveries: Sendable {
     public static let migrations = [
-        Migration(910, "reconciler webhook deliveries", """
+        Migration(
+            910, "reconciler webhook deliveries",
+            """
             create table reconciler_webhook_deliveries (
                 source text not null,
                 key text not null,
                 received_at timestamptz not null default now(),
                 primary key (source, key));
             create index reconciler_webhook_deliveries_age on reconciler_webhook_deliveries (received_at);
-            """),
+            """)
     ]
 
     public static let window = "24 hours"
@@ -31,9 +33,11 @@ public struct WebhookDeliveries: Sendable {
             try connection.query("delete from reconciler_webhook_deliveries where received_at < now() - interval '\(Self.window)'")
             var inserted = 0
             for key in keys {
-                inserted += try connection.query("""
+                inserted += try connection.query(
+                    """
                     insert into reconciler_webhook_deliveries (source, key) values ($1, $2) on conflict do nothing returning 1 as n
-                    """, [source, key]).count
+                    """, [source, key]
+                ).count
             }
             guard inserted == keys.count else { throw Replayed() }
             return true

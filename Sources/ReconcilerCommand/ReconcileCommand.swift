@@ -3,12 +3,12 @@ import CLIKit
 import Foundation
 import GitSource
 import LogSetup
-import Manifests
 import Logging
-import Redaction
-import SyncEngine
+import Manifests
 import Reconciler
+import Redaction
 import Settings
+import SyncEngine
 
 /// `datapilot-reconciler` (also run as `dpctl reconcile`): keep the control plane in step with git.
 public struct ReconcileCommand: AsyncParsableCommand {
@@ -39,7 +39,10 @@ public struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "Time between drift scans while the commit is unchanged (live state against the applied commit).") var resync = "10m"
     @Option(help: "What drift does to objects without a datapilot.io/drift annotation: report, heal or ignore.") var drift = "report"
     @Option(help: "Network timeout for each git operation.") var timeout = "60s"
-    @Option(help: "Runs with spec.execute: true from this source: denied (default; the commit is refused) or allowed (anyone who can push to the ref starts code; the reconciler's key needs the executor role).") var execute = "denied"
+    @Option(
+        help:
+            "Runs with spec.execute: true from this source: denied (default; the commit is refused) or allowed (anyone who can push to the ref starts code; the reconciler's key needs the executor role)."
+    ) var execute = "denied"
     @Flag(help: "Delete objects that left the repository (guarded; see dpctl apply --prune).") var prune = false
     @Option(help: "With --prune: refuse to delete more objects than this per sync.") var maxDeletes = 10
     @Option(help: "HTTPS username.") var username: String?
@@ -75,7 +78,8 @@ public struct ReconcileCommand: AsyncParsableCommand {
         var settings: ReconcilerConfiguration
         do {
             if let config {
-                settings = try ReconcilerConfiguration.load(file: config, environment: environment, databaseURL: databaseURL, checkOnly: check)
+                settings = try ReconcilerConfiguration.load(
+                    file: config, environment: environment, databaseURL: databaseURL, checkOnly: check)
             } else {
                 settings = try singleSource(environment: environment)
                 try settings.load(environment: environment)
@@ -111,12 +115,16 @@ public struct ReconcileCommand: AsyncParsableCommand {
         print("\(config ?? "flags"): valid; \(settings.sources.count) source\(settings.sources.count == 1 ? "" : "s")")
         for source in settings.sources {
             let spec = source.spec
-            print("  \(spec.name): \(spec.url) \(spec.ref) path=\(spec.path.isEmpty ? "." : spec.path) interval=\(Int(source.interval))s"
-                  + " prune=\(source.prune) webhooks=\(source.webhookSecret != nil)")
+            print(
+                "  \(spec.name): \(spec.url) \(spec.ref) path=\(spec.path.isEmpty ? "." : spec.path) interval=\(Int(source.interval))s"
+                    + " prune=\(source.prune) webhooks=\(source.webhookSecret != nil)")
         }
         print("listen: \(settings.host):\(settings.port)  cache-dir: \(settings.cacheDirectory)")
-        print("database-url: " + (settings.databaseURL.isEmpty ? "not set here (give DATAPILOT_DATABASE_URL or --database-url where it runs)"
-                                                                : Redact.credentials(settings.databaseURL)))
+        print(
+            "database-url: "
+                + (settings.databaseURL.isEmpty
+                    ? "not set here (give DATAPILOT_DATABASE_URL or --database-url where it runs)"
+                    : Redact.credentials(settings.databaseURL)))
         for reference in settings.secretReferences { print("secret \(reference) (not read by --check)") }
     }
 
@@ -136,16 +144,19 @@ public struct ReconcileCommand: AsyncParsableCommand {
         }
         var auth = GitAuth.none
         if let sshKeyFile, let knownHostsFile {
-            auth = .sshKey(username: username ?? "git", privateKeyPath: sshKeyFile, privateKey: nil, passphrase: nil, knownHostsPath: knownHostsFile)
+            auth = .sshKey(
+                username: username ?? "git", privateKeyPath: sshKeyFile, privateKey: nil, passphrase: nil, knownHostsPath: knownHostsFile)
         } else if let password = try secret(passwordFile, "password-file") {
             auth = .basic(username: username ?? "git", password: password)
         }
         let repo = self.repo!
         let derived = name ?? Self.name(for: repo)
-        let spec = SourceSpec(name: derived, url: repo, ref: ref, path: path, auth: auth, timeoutSeconds: Int(try seconds(timeout, "timeout")))
+        let spec = SourceSpec(
+            name: derived, url: repo, ref: ref, path: path, auth: auth, timeoutSeconds: Int(try seconds(timeout, "timeout")))
         try ReconcilerConfiguration.validate(spec, at: "--repo", file: "flags")
         guard let databaseURL = databaseURL ?? environment["DATAPILOT_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            throw SettingError("--database-url (or DATAPILOT_DATABASE_URL) is required: the reconciler keeps status, history and leases in Postgres")
+            throw SettingError(
+                "--database-url (or DATAPILOT_DATABASE_URL) is required: the reconciler keeps status, history and leases in Postgres")
         }
         guard let driftMode = DriftMode(rawValue: drift) else {
             throw SettingError("--drift \"\(drift)\" is not one of report, heal, ignore")
@@ -153,12 +164,14 @@ public struct ReconcileCommand: AsyncParsableCommand {
         guard ["allowed", "denied"].contains(execute) else {
             throw SettingError("--execute \"\(execute)\" is not one of allowed, denied")
         }
-        var source = SourceConfiguration(spec: spec, interval: try seconds(interval, "interval"), resync: try seconds(resync, "resync"),
-                                         prune: prune, maxDeletes: maxDeletes, webhookSecret: try secret(webhookSecretFile, "webhook-secret-file"),
-                                         drift: driftMode)
+        var source = SourceConfiguration(
+            spec: spec, interval: try seconds(interval, "interval"), resync: try seconds(resync, "resync"),
+            prune: prune, maxDeletes: maxDeletes, webhookSecret: try secret(webhookSecretFile, "webhook-secret-file"),
+            drift: driftMode)
         source.executeAllowed = execute == "allowed"
-        return ReconcilerConfiguration(sources: [source], server: nil, token: nil, databaseURL: databaseURL,
-                                       cacheDirectory: FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path)
+        return ReconcilerConfiguration(
+            sources: [source], server: nil, token: nil, databaseURL: databaseURL,
+            cacheDirectory: FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".datapilot/reconciler").path)
     }
 
     /// `https://git.example.com/ml/manifests.git` → `manifests`.

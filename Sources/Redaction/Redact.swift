@@ -78,7 +78,9 @@ public enum Redact {
         while let separator = text.range(of: "://", range: index..<text.endIndex) {
             // The scheme: letters, digits, + - . before "://".
             var schemeStart = separator.lowerBound
-            while schemeStart > index, isSchemeCharacter(text[text.index(before: schemeStart)]) { schemeStart = text.index(before: schemeStart) }
+            while schemeStart > index, isSchemeCharacter(text[text.index(before: schemeStart)]) {
+                schemeStart = text.index(before: schemeStart)
+            }
             let scheme = text[schemeStart..<separator.lowerBound].lowercased()
             out += text[index..<separator.upperBound]
             let rest = separator.upperBound
@@ -118,7 +120,10 @@ public enum Redact {
             }
             out += text[key.upperBound...cursor]
             cursor = text.index(after: cursor)
-            while cursor < text.endIndex, text[cursor] == " " { out.append(" "); cursor = text.index(after: cursor) }
+            while cursor < text.endIndex, text[cursor] == " " {
+                out.append(" ")
+                cursor = text.index(after: cursor)
+            }
             let (_, end) = value(in: text, at: cursor)
             out += mask
             index = end
@@ -186,9 +191,13 @@ extension String {
         var bytes: [UInt8] = []
         var iterator = utf8.makeIterator()
         while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
             guard let high = iterator.next(), let low = iterator.next(),
-                  let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else { return nil }
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            else { return nil }
             bytes.append(value)
         }
         return String(validating: bytes, as: UTF8.self)

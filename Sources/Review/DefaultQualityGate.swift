@@ -15,25 +15,29 @@ public struct QualityEngineGate: QualityGate {
     public func evaluate(_ input: QualityGateInput) async throws -> [QualityFinding] {
         let rules = input.rules.map { QualityRuleInput(name: $0.name, spec: $0.spec) }
         guard !rules.isEmpty else { return [] }
-        let named = input.version.spec["source"]?["path"]?.stringValue
+        let named =
+            input.version.spec["source"]?["path"]?.stringValue
             ?? "\(input.version.name).\(input.dataset?.spec["format"]?.stringValue ?? "csv")"
-        let leading = FileHandle(forReadingAtPath: input.dataFile).flatMap { handle in
-            defer { try? handle.close() }
-            return try? handle.read(upToCount: 2)
-        } ?? Data()
+        let leading =
+            FileHandle(forReadingAtPath: input.dataFile).flatMap { handle in
+                defer { try? handle.close() }
+                return try? handle.read(upToCount: 2)
+            } ?? Data()
         guard let format = DataFormat.detect(fileName: named, leadingBytes: Array(leading)) else {
             throw QualityGateUnavailable("\(named): not a format the evaluator reads (CSV or JSONL, optionally gzip)")
         }
         let report = try Evaluator.evaluate(fileAt: URL(fileURLWithPath: input.dataFile), rules: rules, format: format)
         return report.checks.map { check in
-            let observed: String? = switch check.observedValue {
-            case .null: nil
-            case .string(let text): text
-            default: check.observedValue.jsonString()
-            }
-            return QualityFinding(rule: check.rule, check: check.check, severity: check.severity.rawValue,
-                                  outcome: QualityOutcome(rawValue: check.outcome.rawValue) ?? .error, observed: observed,
-                                  unexpectedCount: check.unexpectedCount, message: check.message)
+            let observed: String? =
+                switch check.observedValue {
+                case .null: nil
+                case .string(let text): text
+                default: check.observedValue.jsonString()
+                }
+            return QualityFinding(
+                rule: check.rule, check: check.check, severity: check.severity.rawValue,
+                outcome: QualityOutcome(rawValue: check.outcome.rawValue) ?? .error, observed: observed,
+                unexpectedCount: check.unexpectedCount, message: check.message)
         }
     }
 }

@@ -19,17 +19,25 @@ extension DriftReport {
 
 extension DriftItem {
     public var json: JSONValue {
-        var members = [JSONMember("object", .string(ref.description)), JSONMember("drift", .string(kind.rawValue)),
-                       JSONMember("mode", .string(mode.rawValue))]
-        members.append(JSONMember("fields", .array(fields.map { field in
-            var entry = [JSONMember("path", .string(field.path))]
-            entry.append(JSONMember("desired", field.desired ?? .null))
-            entry.append(JSONMember("live", field.live ?? .null))
-            return .object(entry)
-        })))
+        var members = [
+            JSONMember("object", .string(ref.description)), JSONMember("drift", .string(kind.rawValue)),
+            JSONMember("mode", .string(mode.rawValue)),
+        ]
+        members.append(
+            JSONMember(
+                "fields",
+                .array(
+                    fields.map { field in
+                        var entry = [JSONMember("path", .string(field.path))]
+                        entry.append(JSONMember("desired", field.desired ?? .null))
+                        entry.append(JSONMember("live", field.live ?? .null))
+                        return .object(entry)
+                    })))
         if let change = lastChange {
-            var by = [JSONMember("actor", .string(change.actor)), JSONMember("time", .string(change.time)),
-                      JSONMember("action", .string(change.action)), JSONMember("requestId", .string(change.requestID))]
+            var by = [
+                JSONMember("actor", .string(change.actor)), JSONMember("time", .string(change.time)),
+                JSONMember("action", .string(change.action)), JSONMember("requestId", .string(change.requestID)),
+            ]
             if let tool = change.tool { by.append(JSONMember("tool", .string(tool))) }
             members.append(JSONMember("changedBy", .object(by)))
         }

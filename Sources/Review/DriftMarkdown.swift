@@ -14,7 +14,9 @@ public struct DriftMarkdown: Sendable {
     public func render() -> String {
         var out = "### DataPilot drift report\n\n"
         out += "\(MarkdownText.cell(report.scope))\(report.commit.map { " at `\(String($0.prefix(12)))`" } ?? ""), \(report.time): "
-        out += report.items.isEmpty ? "✅ **no drift** in \(report.scanned) objects" : "⚠️ **\(report.items.count) drifted** of \(report.scanned) objects"
+        out +=
+            report.items.isEmpty
+            ? "✅ **no drift** in \(report.scanned) objects" : "⚠️ **\(report.items.count) drifted** of \(report.scanned) objects"
         if report.healedCount > 0 { out += ", \(report.healedCount) healed" }
         if report.ignored > 0 { out += ", \(report.ignored) ignored" }
         out += ".\n\n"
@@ -24,14 +26,16 @@ public struct DriftMarkdown: Sendable {
             var section = "#### `\(item.ref)` — \(item.kind.phrase)\(item.healed == true ? " (healed)" : "")\n\n"
             section += "Mode: \(item.mode.rawValue)."
             if let change = item.lastChange {
-                section += " Last changed by **\(MarkdownText.cell(change.actor))** at \(MarkdownText.cell(change.time)) (\(MarkdownText.cell(change.action)), request `\(MarkdownText.cell(change.requestID))`)."
+                section +=
+                    " Last changed by **\(MarkdownText.cell(change.actor))** at \(MarkdownText.cell(change.time)) (\(MarkdownText.cell(change.action)), request `\(MarkdownText.cell(change.requestID))`)."
             }
             if let note = item.note { section += " \(MarkdownText.cell(note))." }
             section += "\n\n"
             if !item.fields.isEmpty {
                 section += "| field | desired | live |\n| --- | --- | --- |\n"
                 for field in item.fields.prefix(100) {
-                    section += "| `\(MarkdownText.cell(field.path))` | \(MarkdownText.cell(String(JSONValue.shown(field.desired).prefix(300)))) | \(MarkdownText.cell(String(JSONValue.shown(field.live).prefix(300)))) |\n"
+                    section +=
+                        "| `\(MarkdownText.cell(field.path))` | \(MarkdownText.cell(String(JSONValue.shown(field.desired).prefix(300)))) | \(MarkdownText.cell(String(JSONValue.shown(field.live).prefix(300)))) |\n"
                 }
                 section += "\n"
             }

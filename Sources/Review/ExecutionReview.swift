@@ -13,10 +13,14 @@ enum ExecutionReview {
         guard !changed.isEmpty else { return [] }
         let executes = RunExecution.executesOnCreate(head.spec)
         let what = changed.map { "spec.\($0)" }.joined(separator: ", ")
-        return [ReviewFinding(.privileged,
-                              "run/\(head.name) (\(head.origin.location)): \(what) \(base == nil ? "set" : "changed")"
-                                + (executes ? "; it executes when applied: review the command, image and code as code that will run"
-                                            : "; an executor who starts it runs this code"),
-                              blocking: false)]
+        return [
+            ReviewFinding(
+                .privileged,
+                "run/\(head.name) (\(head.origin.location)): \(what) \(base == nil ? "set" : "changed")"
+                    + (executes
+                        ? "; it executes when applied: review the command, image and code as code that will run"
+                        : "; an executor who starts it runs this code"),
+                blocking: false)
+        ]
     }
 }

@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import GitSource
 import Manifests
 import SyncEngine
@@ -14,9 +14,10 @@ struct LiveReview {
     let head: Snapshot
 
     func review(into objects: inout [ObjectRef: PlanObject], report: inout PlanReport) async throws(PullRequestPlanError) {
-        let sync = SyncRequest(manifests: desired, applySet: request.applySet, prune: request.prune, maxDeletes: .max, dryRun: .client,
-                               source: SourceInfo(repository: "file://" + request.repository, commit: head.commit.id, tool: "dpctl plan"),
-                               content: GitContent(snapshot: head))
+        let sync = SyncRequest(
+            manifests: desired, applySet: request.applySet, prune: request.prune, maxDeletes: .max, dryRun: .client,
+            source: SourceInfo(repository: "file://" + request.repository, commit: head.commit.id, tool: "dpctl plan"),
+            content: GitContent(snapshot: head))
         let result: SyncReport
         do {
             result = try await Sync(client: client).run(sync)
@@ -28,12 +29,18 @@ struct LiveReview {
             let outcome = outcomes[item.ref]?.outcome ?? .unchanged
             guard outcome != .unchanged || objects[item.ref] != nil else { continue }
             var object = objects[item.ref] ?? PlanObject(ref: item.ref)
-            let diff = UnifiedDiff.render(old: item.liveForm.map(YAMLEmitter.emit) ?? "", new: item.desiredForm.map(YAMLEmitter.emit) ?? "",
-                                          oldName: "live/\(item.ref)", newName: "desired/\(item.ref)")
-            object.live = LiveChange(outcome: outcome, changes: item.changes, message: item.reason, diff: item.action == .delete ? "" : diff)
+            let diff = UnifiedDiff.render(
+                old: item.liveForm.map(YAMLEmitter.emit) ?? "", new: item.desiredForm.map(YAMLEmitter.emit) ?? "",
+                oldName: "live/\(item.ref)", newName: "desired/\(item.ref)")
+            object.live = LiveChange(
+                outcome: outcome, changes: item.changes, message: item.reason, diff: item.action == .delete ? "" : diff)
             switch item.action {
             case .delete:
-                object.findings.append(ReviewFinding(.prune, "the merge deletes \(item.ref) from the server (it left the manifests of apply set \(request.applySet ?? "?"))", blocking: false))
+                object.findings.append(
+                    ReviewFinding(
+                        .prune,
+                        "the merge deletes \(item.ref) from the server (it left the manifests of apply set \(request.applySet ?? "?"))",
+                        blocking: false))
             case .refused:
                 object.findings.append(ReviewFinding(.refused, item.reason ?? "the server would refuse this object", blocking: true))
             default:
@@ -43,9 +50,11 @@ struct LiveReview {
         }
         let deletes = result.plan.count(.delete)
         if request.prune, deletes > request.maxDeletes {
-            report.findings.append(ReviewFinding(.deleteThreshold,
-                "the merge would prune \(deletes) objects, more than the limit of \(request.maxDeletes): the sync would refuse to run; raise max-deletes for this source if that is intended",
-                blocking: true))
+            report.findings.append(
+                ReviewFinding(
+                    .deleteThreshold,
+                    "the merge would prune \(deletes) objects, more than the limit of \(request.maxDeletes): the sync would refuse to run; raise max-deletes for this source if that is intended",
+                    blocking: true))
         }
         if let applySet = request.applySet {
             try await otherOwners(applySet: applySet, into: &objects)
@@ -68,8 +77,11 @@ struct LiveReview {
             for member in set["members"]?.arrayValue ?? [] {
                 guard let ref = member.stringValue.flatMap(ObjectRef.init), wanted.contains(ref) else { continue }
                 var object = objects[ref] ?? PlanObject(ref: ref)
-                object.findings.append(ReviewFinding(.otherApplySet,
-                    "\(ref) is managed by apply set \"\(name)\" too: two sources would overwrite each other's changes", blocking: false))
+                object.findings.append(
+                    ReviewFinding(
+                        .otherApplySet,
+                        "\(ref) is managed by apply set \"\(name)\" too: two sources would overwrite each other's changes", blocking: false)
+                )
                 objects[ref] = object
             }
         }

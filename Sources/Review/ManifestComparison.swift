@@ -26,11 +26,16 @@ struct ManifestComparison {
         var out: [Entry] = []
         var added: [ObjectRef] = []
         for (ref, manifest) in new {
-            guard let previous = old[ref] else { added.append(ref); continue }
+            guard let previous = old[ref] else {
+                added.append(ref)
+                continue
+            }
             let before = Self.form(previous, digest: baseDigests[ref]), after = Self.form(manifest, digest: headDigests[ref])
             if before != after {
-                out.append(Entry(ref: ref, kind: .changed, renamedFrom: nil,
-                                 diff: Self.diff(before, after, oldName: "a/" + previous.origin.file, newName: "b/" + manifest.origin.file)))
+                out.append(
+                    Entry(
+                        ref: ref, kind: .changed, renamedFrom: nil,
+                        diff: Self.diff(before, after, oldName: "a/" + previous.origin.file, newName: "b/" + manifest.origin.file)))
             }
         }
         var removed = old.keys.filter { new[$0] == nil }.sorted()
@@ -47,17 +52,26 @@ struct ManifestComparison {
                 removedByContent[key]?.removeFirst()
                 removed.removeAll { $0 == from }
                 let previous = old[from]!
-                out.append(Entry(ref: ref, kind: .renamed, renamedFrom: from,
-                                 diff: Self.diff(Self.form(previous, digest: baseDigests[from]), after,
-                                                 oldName: "a/" + previous.origin.file, newName: "b/" + manifest.origin.file)))
+                out.append(
+                    Entry(
+                        ref: ref, kind: .renamed, renamedFrom: from,
+                        diff: Self.diff(
+                            Self.form(previous, digest: baseDigests[from]), after,
+                            oldName: "a/" + previous.origin.file, newName: "b/" + manifest.origin.file)))
             } else {
-                out.append(Entry(ref: ref, kind: .added, renamedFrom: nil, diff: Self.diff(nil, after, oldName: "/dev/null", newName: "b/" + manifest.origin.file)))
+                out.append(
+                    Entry(
+                        ref: ref, kind: .added, renamedFrom: nil,
+                        diff: Self.diff(nil, after, oldName: "/dev/null", newName: "b/" + manifest.origin.file)))
             }
         }
         for ref in removed {
             let previous = old[ref]!
-            out.append(Entry(ref: ref, kind: .removed, renamedFrom: nil,
-                             diff: Self.diff(Self.form(previous, digest: baseDigests[ref]), nil, oldName: "a/" + previous.origin.file, newName: "/dev/null")))
+            out.append(
+                Entry(
+                    ref: ref, kind: .removed, renamedFrom: nil,
+                    diff: Self.diff(
+                        Self.form(previous, digest: baseDigests[ref]), nil, oldName: "a/" + previous.origin.file, newName: "/dev/null")))
         }
         return out.sorted { $0.ref < $1.ref }
     }
@@ -66,8 +80,9 @@ struct ManifestComparison {
     static func form(_ manifest: Manifest, digest: String?) -> JSONValue {
         var body = manifest.body
         if manifest.kind == .datasetVersion, let digest, case .object(var members) = body,
-           let specIndex = members.firstIndex(where: { $0.key == "spec" }), case .object(var spec) = members[specIndex].value,
-           let sourceIndex = spec.firstIndex(where: { $0.key == "source" }), case .object(var source) = spec[sourceIndex].value {
+            let specIndex = members.firstIndex(where: { $0.key == "spec" }), case .object(var spec) = members[specIndex].value,
+            let sourceIndex = spec.firstIndex(where: { $0.key == "source" }), case .object(var source) = spec[sourceIndex].value
+        {
             if let shaIndex = source.firstIndex(where: { $0.key == "sha256" }) {
                 source[shaIndex].value = .string(digest)
             } else {

@@ -21,7 +21,12 @@ enum MarkdownText {
     static func fence(_ text: String, language: String) -> String {
         var longest = 0, run = 0
         for character in text {
-            if character == "`" { run += 1; longest = max(longest, run) } else { run = 0 }
+            if character == "`" {
+                run += 1
+                longest = max(longest, run)
+            } else {
+                run = 0
+            }
         }
         let fence = String(repeating: "`", count: max(3, longest + 1))
         return "\(fence)\(language)\n\(text)\(text.hasSuffix("\n") || text.isEmpty ? "" : "\n")\(fence)\n"

@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import GitSource
 import Manifests
 import SyncEngine
@@ -31,8 +31,9 @@ public struct PlanBuilder: Sendable {
         }
         // The folder may not exist before the pull request: then the base has no manifests.
         let base = try? await source.snapshot(commit: baseID, previous: nil, options: options)
-        var report = PlanReport(base: Self.describe(baseID, base), head: Self.describe(head),
-                                path: request.path, server: request.server, applySet: request.applySet)
+        var report = PlanReport(
+            base: Self.describe(baseID, base), head: Self.describe(head),
+            path: request.path, server: request.server, applySet: request.applySet)
         guard head.manifests.isValid else {
             report.errors = head.manifests.errors
             return report
@@ -43,8 +44,9 @@ public struct PlanBuilder: Sendable {
         var baseContents: [ObjectRef: Result<VersionContent, ContentError>] = [:]
         if let base { baseContents = await GitContent(snapshot: base).contents(of: baseManifests) }
         var objects: [ObjectRef: PlanObject] = [:]
-        let comparison = ManifestComparison(base: baseManifests, head: desired, baseDigests: Self.digests(baseContents),
-                                            headDigests: Self.digests(headContents))
+        let comparison = ManifestComparison(
+            base: baseManifests, head: desired, baseDigests: Self.digests(baseContents),
+            headDigests: Self.digests(headContents))
         for entry in comparison.entries() {
             var object = PlanObject(ref: entry.ref)
             object.change = entry.kind
@@ -78,8 +80,9 @@ public struct PlanBuilder: Sendable {
         do {
             return try await source.commit(revision: revision)
         } catch {
-            throw PullRequestPlanError(error.code == .notFound && error.message.contains("revision") ? .revision : .repository,
-                                       "\(flag) \(revision): \(error.message)")
+            throw PullRequestPlanError(
+                error.code == .notFound && error.message.contains("revision") ? .revision : .repository,
+                "\(flag) \(revision): \(error.message)")
         }
     }
 
@@ -88,7 +91,9 @@ public struct PlanBuilder: Sendable {
     }
 
     static func describe(_ snapshot: Snapshot) -> PlanCommit {
-        PlanCommit(id: snapshot.commit.id, summary: snapshot.commit.summary, author: "\(snapshot.commit.authorName) <\(snapshot.commit.authorEmail)>")
+        PlanCommit(
+            id: snapshot.commit.id, summary: snapshot.commit.summary,
+            author: "\(snapshot.commit.authorName) <\(snapshot.commit.authorEmail)>")
     }
 
     /// The base commit, described even when its tree has no manifests folder.

@@ -9,13 +9,16 @@ extension PlanReport {
         }
         var summary: [JSONMember] = ManifestChangeKind.allOrdered.map { JSONMember($0.rawValue, .int(Int64(count($0)))) }
         if server != nil {
-            for outcome in [ApplyOutcome.created, .configured, .pruned, .refused] { summary.append(JSONMember(outcome.rawValue, .int(Int64(count(outcome))))) }
+            for outcome in [ApplyOutcome.created, .configured, .pruned, .refused] {
+                summary.append(JSONMember(outcome.rawValue, .int(Int64(count(outcome)))))
+            }
         }
         summary.append(JSONMember("unchanged", .int(Int64(unchanged))))
         var members: [JSONMember] = [
             JSONMember("base", commit(base)), JSONMember("head", commit(head)), JSONMember("path", .string(path)),
             JSONMember("server", server.map(JSONValue.string) ?? .null), JSONMember("applyset", applySet.map(JSONValue.string) ?? .null),
-            JSONMember("exitCode", .int(Int64(exitCode))), JSONMember("blocking", .bool(isBlocking)), JSONMember("summary", .object(summary)),
+            JSONMember("exitCode", .int(Int64(exitCode))), JSONMember("blocking", .bool(isBlocking)),
+            JSONMember("summary", .object(summary)),
             JSONMember("errors", .array(errors.map(Self.diagnosticJSON))),
             JSONMember("findings", .array(findings.map(\.json))),
             JSONMember("objects", .array(objects.map(\.json))),
@@ -25,8 +28,10 @@ extension PlanReport {
     }
 
     static func diagnosticJSON(_ d: Diagnostic) -> JSONValue {
-        .object([JSONMember("file", .string(d.file)), JSONMember("line", .int(Int64(d.line))), JSONMember("column", .int(Int64(d.column))),
-                 JSONMember("path", .string(d.path)), JSONMember("message", .string(d.message))])
+        .object([
+            JSONMember("file", .string(d.file)), JSONMember("line", .int(Int64(d.line))), JSONMember("column", .int(Int64(d.column))),
+            JSONMember("path", .string(d.path)), JSONMember("message", .string(d.message)),
+        ])
     }
 }
 
@@ -36,14 +41,18 @@ extension ManifestChangeKind {
 
 extension ReviewFinding {
     var json: JSONValue {
-        .object([JSONMember("code", .string(code.rawValue)), JSONMember("blocking", .bool(blocking)), JSONMember("message", .string(message))])
+        .object([
+            JSONMember("code", .string(code.rawValue)), JSONMember("blocking", .bool(blocking)), JSONMember("message", .string(message)),
+        ])
     }
 }
 
 extension QualityFinding {
     public var json: JSONValue {
-        var members = [JSONMember("rule", .string(rule)), JSONMember("check", .string(check)), JSONMember("severity", .string(severity)),
-                       JSONMember("outcome", .string(outcome.rawValue))]
+        var members = [
+            JSONMember("rule", .string(rule)), JSONMember("check", .string(check)), JSONMember("severity", .string(severity)),
+            JSONMember("outcome", .string(outcome.rawValue)),
+        ]
         if let observed { members.append(JSONMember("observed", .string(observed))) }
         if let unexpectedCount { members.append(JSONMember("unexpectedCount", .int(Int64(unexpectedCount)))) }
         members.append(JSONMember("message", .string(message)))

@@ -23,7 +23,8 @@ public struct PlanMarkdown: Sendable {
             out += "\n**The head commit is invalid**; nothing can be planned until these are fixed:\n\n"
             var shown = 0
             for error in report.errors where out.utf8.count < budget - 2_000 {
-                out += "- `\(error.file):\(error.line):\(error.column)`: \(MarkdownText.cell((error.path.isEmpty ? "" : error.path + ": ") + error.message))\n"
+                out +=
+                    "- `\(error.file):\(error.line):\(error.column)`: \(MarkdownText.cell((error.path.isEmpty ? "" : error.path + ": ") + error.message))\n"
                 shown += 1
             }
             if shown < report.errors.count { out += "- ... and \(report.errors.count - shown) more\n" }
@@ -39,12 +40,15 @@ public struct PlanMarkdown: Sendable {
         var table = "\n| object | git | server | review | quality |\n| --- | --- | --- | --- | --- |\n"
         var rows = 0
         for object in ordered {
-            let row = "| `\(object.ref)` | \(gitCell(object)) | \(object.live.map { $0.outcome.rawValue } ?? "—") | \(reviewCell(object)) | \(qualityCell(object)) |\n"
+            let row =
+                "| `\(object.ref)` | \(gitCell(object)) | \(object.live.map { $0.outcome.rawValue } ?? "—") | \(reviewCell(object)) | \(qualityCell(object)) |\n"
             if table.utf8.count + row.utf8.count > tableBudget { break }
             table += row
             rows += 1
         }
-        if rows < ordered.count { table += "\n_\(ordered.count - rows) more object\(ordered.count - rows == 1 ? "" : "s") not in this table._\n" }
+        if rows < ordered.count {
+            table += "\n_\(ordered.count - rows) more object\(ordered.count - rows == 1 ? "" : "s") not in this table._\n"
+        }
         out += table + "\n"
         let footerReserve = 400
         var sections = 0
@@ -56,7 +60,8 @@ public struct PlanMarkdown: Sendable {
         }
         if sections < ordered.count {
             let left = ordered.count - sections
-            out += "\n_\(left) more object\(left == 1 ? "" : "s") not shown: the comment is kept under GitHub's 65,536-character limit. Run `dpctl plan -o json` for the whole plan._\n"
+            out +=
+                "\n_\(left) more object\(left == 1 ? "" : "s") not shown: the comment is kept under GitHub's 65,536-character limit. Run `dpctl plan -o json` for the whole plan._\n"
         }
         return out
     }
@@ -71,7 +76,8 @@ public struct PlanMarkdown: Sendable {
         var counts = ManifestChangeKind.allOrdered.map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
         counts = "git: \(counts)"
         if let server = report.server {
-            let live = [ApplyOutcome.created, .configured, .pruned, .refused].map { "\(report.count($0)) \($0.rawValue)" }.joined(separator: ", ")
+            let live = [ApplyOutcome.created, .configured, .pruned, .refused].map { "\(report.count($0)) \($0.rawValue)" }.joined(
+                separator: ", ")
             counts += "; server (`\(MarkdownText.cell(server))`\(report.applySet.map { ", apply set `\($0)`" } ?? "")): \(live)"
         } else {
             counts += "; no server given: live changes not planned"
@@ -86,7 +92,9 @@ public struct PlanMarkdown: Sendable {
         var out = "\n"
         let privileged = all.filter { $0.code == .privileged }
         let blocking = all.filter(\.blocking), warnings = all.filter { !$0.blocking && $0.code != .privileged }
-        for (title, list) in [("🔐 Executes code: an executor reviews these first", privileged), ("❌ Blocking", blocking), ("⚠️ Warnings", warnings)]
+        for (title, list) in [
+            ("🔐 Executes code: an executor reviews these first", privileged), ("❌ Blocking", blocking), ("⚠️ Warnings", warnings),
+        ]
         where !list.isEmpty {
             out += "**\(title) (\(list.count))**\n\n"
             for finding in list.prefix(15) { out += "- \(MarkdownText.cell(finding.message))\n" }
@@ -134,14 +142,17 @@ public struct PlanMarkdown: Sendable {
         if let quality = object.quality, !quality.findings.isEmpty {
             out += "| rule | check | severity | outcome | observed | unexpected | message |\n| --- | --- | --- | --- | --- | --- | --- |\n"
             for f in quality.findings.prefix(50) {
-                out += "| \(MarkdownText.cell(f.rule)) | \(MarkdownText.cell(f.check)) | \(f.severity) | \(Self.outcomeMark(f.outcome)) | \(MarkdownText.cell(f.observed ?? "")) | \(f.unexpectedCount.map(String.init) ?? "") | \(MarkdownText.cell(f.message)) |\n"
+                out +=
+                    "| \(MarkdownText.cell(f.rule)) | \(MarkdownText.cell(f.check)) | \(f.severity) | \(Self.outcomeMark(f.outcome)) | \(MarkdownText.cell(f.observed ?? "")) | \(f.unexpectedCount.map(String.init) ?? "") | \(MarkdownText.cell(f.message)) |\n"
             }
             if quality.findings.count > 50 { out += "\n_\(quality.findings.count - 50) more checks not shown._\n" }
             out += "\n"
         } else if let note = object.quality?.note {
             out += "Quality: \(MarkdownText.cell(note))\n\n"
         }
-        if !object.diff.isEmpty { out += "Manifest change:\n\n" + MarkdownText.fence(MarkdownText.clipped(object.diff, limit: 3_000), language: "diff") + "\n" }
+        if !object.diff.isEmpty {
+            out += "Manifest change:\n\n" + MarkdownText.fence(MarkdownText.clipped(object.diff, limit: 3_000), language: "diff") + "\n"
+        }
         if let live = object.live, !live.diff.isEmpty, live.diff != object.diff {
             out += "Live → desired:\n\n" + MarkdownText.fence(MarkdownText.clipped(live.diff, limit: 3_000), language: "diff") + "\n"
         }

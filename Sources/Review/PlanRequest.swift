@@ -19,9 +19,11 @@ public struct PlanRequest: Sendable {
     /// Where data files are exported for the quality gate.
     public var scratch: String
 
-    public init(repository: String, base: String, head: String, path: String = "", client: APIClient? = nil, server: String? = nil,
-                applySet: String? = nil, prune: Bool = false, maxDeletes: Int = 10, gate: any QualityGate = QualityGates.standard,
-                scratch: String) {
+    public init(
+        repository: String, base: String, head: String, path: String = "", client: APIClient? = nil, server: String? = nil,
+        applySet: String? = nil, prune: Bool = false, maxDeletes: Int = 10, gate: any QualityGate = QualityGates.standard,
+        scratch: String
+    ) {
         self.repository = repository
         self.base = base
         self.head = head

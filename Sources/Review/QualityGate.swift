@@ -2,7 +2,10 @@ import Manifests
 
 /// How one check of a quality rule came out on a version's data.
 public enum QualityOutcome: String, Sendable, Hashable, Codable, CaseIterable {
-    case passed = "PASSED", warned = "WARNED", failed = "FAILED", error = "ERROR"
+    case passed = "PASSED"
+    case warned = "WARNED"
+    case failed = "FAILED"
+    case error = "ERROR"
 }
 
 /// One check's result, as the server's evaluation reports it.
@@ -19,8 +22,10 @@ public struct QualityFinding: Sendable, Hashable {
     public var unexpectedCount: Int?
     public var message: String
 
-    public init(rule: String, check: String, severity: String, outcome: QualityOutcome, observed: String? = nil,
-                unexpectedCount: Int? = nil, message: String) {
+    public init(
+        rule: String, check: String, severity: String, outcome: QualityOutcome, observed: String? = nil,
+        unexpectedCount: Int? = nil, message: String
+    ) {
         self.rule = rule
         self.check = check
         self.severity = severity

@@ -33,8 +33,9 @@ struct QualityReview {
             return QualityResult(evaluated: false, findings: [], note: unavailable.description)
         } catch {
             let findings = rules.map { rule in
-                QualityFinding(rule: rule.name, check: "*", severity: rule.spec["severity"]?.stringValue ?? "fail", outcome: .error,
-                               message: "the evaluation failed: \(error)")
+                QualityFinding(
+                    rule: rule.name, check: "*", severity: rule.spec["severity"]?.stringValue ?? "fail", outcome: .error,
+                    message: "the evaluation failed: \(error)")
             }
             return QualityResult(evaluated: true, findings: findings, note: nil)
         }

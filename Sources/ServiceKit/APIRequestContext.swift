@@ -25,12 +25,14 @@ public struct APIRequestContext: RequestContext {
     @discardableResult
     public func require(_ role: Role) throws -> Principal {
         guard let principal else {
-            throw Problem(.unauthorized, title: "Authentication required",
-                          detail: "send an Authorization: Bearer header with a token from /auth/token or an API key")
+            throw Problem(
+                .unauthorized, title: "Authentication required",
+                detail: "send an Authorization: Bearer header with a token from /auth/token or an API key")
         }
         guard principal.role.satisfies(role) else {
-            throw Problem(.forbidden, title: "Forbidden",
-                          detail: "\(principal.subject) has role \(principal.role.rawValue); this needs \(role.rawValue)")
+            throw Problem(
+                .forbidden, title: "Forbidden",
+                detail: "\(principal.subject) has role \(principal.role.rawValue); this needs \(role.rawValue)")
         }
         return principal
     }

@@ -225,9 +225,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func check() {
         guard let context, let deadline else { return }
         guard deadline <= .now() else { return schedule() }
-        let reason = lingerDeadline != nil ? "answered_early" : writeStalledSince != nil ? "answer_unread" : refused ? "over_cap"
-            : !requestRead ? "body_stalled"
-            : firstRequest || headStarted ? "head_too_slow" : "idle"
+        let reason =
+            lingerDeadline != nil
+            ? "answered_early"
+            : writeStalledSince != nil
+                ? "answer_unread"
+                : refused
+                    ? "over_cap"
+                    : !requestRead
+                        ? "body_stalled"
+                        : firstRequest || headStarted ? "head_too_slow" : "idle"
         logger.debug("closing a client connection", metadata: ["reason": .string(reason)])
         Counter(label: "datapilot_http_connections_closed_total", dimensions: [("reason", reason)]).increment()
         context.close(promise: nil)

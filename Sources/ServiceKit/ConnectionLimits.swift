@@ -2,8 +2,9 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How long a client may take and how many may be connected at once (see ConnectionGuard).
@@ -26,15 +27,17 @@ public struct ConnectionLimits: Sendable {
 
     /// The defaults: a request head within 10 s, 60 s idle between requests, 30 s of a stalled
     /// body, 4096 connections.
-    public static let standard = ConnectionLimits(headerTimeout: .seconds(10), idleTimeout: .seconds(60), bodyTimeout: .seconds(30),
-                                                  maxConnections: 4096)
+    public static let standard = ConnectionLimits(
+        headerTimeout: .seconds(10), idleTimeout: .seconds(60), bodyTimeout: .seconds(30),
+        maxConnections: 4096)
 
     /// The HTTP/1.1 server with these limits, for `Application(server:)`.
     public func server(logger: Logger) -> HTTPServerBuilder {
         let counter = ConnectionCounter(limit: maxConnections)
         let limits = self
-        return .http1(configuration: HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter, logger: logger)]))
+        return .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter, logger: logger)]))
     }
 
     /// Raises the soft open-file limit to the hard one and lowers `maxConnections` to what the
@@ -50,10 +53,12 @@ public struct ConnectionLimits: Sendable {
         }
         let room = max(16, (Int(clamping: limit.rlim_cur) - 256) / 2)
         if maxConnections > room {
-            logger.warning("lowering max-client-connections to what the open-file limit allows", metadata: [
-                "max_client_connections": .stringConvertible(room), "configured": .stringConvertible(maxConnections),
-                "open_file_limit": .stringConvertible(limit.rlim_cur),
-            ])
+            logger.warning(
+                "lowering max-client-connections to what the open-file limit allows",
+                metadata: [
+                    "max_client_connections": .stringConvertible(room), "configured": .stringConvertible(maxConnections),
+                    "open_file_limit": .stringConvertible(limit.rlim_cur),
+                ])
             maxConnections = room
         }
     }

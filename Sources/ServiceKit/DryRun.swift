@@ -19,7 +19,9 @@ public enum DryRun {
 
     /// A route handler that is told whether to dry-run and whose answers, problems included,
     /// carry the dry-run header when it does.
-    public static func route(_ handler: @escaping @Sendable (Request, APIRequestContext, Bool) async throws -> Response) -> APIRouter.Handler {
+    public static func route(_ handler: @escaping @Sendable (Request, APIRequestContext, Bool) async throws -> Response)
+        -> APIRouter.Handler
+    {
         { request, context in
             let dryRun = try requested(request)
             do {

@@ -10,7 +10,9 @@ import Postgres
 /// different body is refused (422), as the IETF idempotency-key draft describes.
 public enum Idempotency {
     public static let migrations = [
-        Migration(50, "idempotency keys", """
+        Migration(
+            50, "idempotency keys",
+            """
             create table idempotency_keys (
                 principal text not null,
                 key text not null,
@@ -20,7 +22,7 @@ public enum Idempotency {
                 body text not null,
                 created_at timestamptz not null default now(),
                 primary key (principal, key));
-            """),
+            """)
     ]
 
     public struct Key: Sendable {
@@ -43,17 +45,23 @@ public enum Idempotency {
     /// The stored answer for a key, or nil when the key is new. Throws 422 when the key was used
     /// with another body or route.
     public static func replay(_ key: Key, on connection: Connection) throws -> (status: Int, body: String)? {
-        guard let row = try connection.query("select route, request_hash, status, body from idempotency_keys where principal = $1 and key = $2",
-                                             [key.principal, key.key]).first else { return nil }
+        guard
+            let row = try connection.query(
+                "select route, request_hash, status, body from idempotency_keys where principal = $1 and key = $2",
+                [key.principal, key.key]
+            ).first
+        else { return nil }
         guard row["route"] == key.route, row["request_hash"] == key.requestHash else {
-            throw Problem(.unprocessableContent, title: "Idempotency-Key reused",
-                          detail: "Idempotency-Key \"\(key.key)\" was already used for a different request; use a new key for a new request")
+            throw Problem(
+                .unprocessableContent, title: "Idempotency-Key reused",
+                detail: "Idempotency-Key \"\(key.key)\" was already used for a different request; use a new key for a new request")
         }
         return (Int(row["status"]!)!, row["body"]!)
     }
 
     public static func record(_ key: Key, status: Int, body: String, on connection: Connection) throws {
-        try connection.query("insert into idempotency_keys (principal, key, route, request_hash, status, body) values ($1, $2, $3, $4, $5, $6)",
-                             [key.principal, key.key, key.route, key.requestHash, String(status), body])
+        try connection.query(
+            "insert into idempotency_keys (principal, key, route, request_hash, status, body) values ($1, $2, $3, $4, $5, $6)",
+            [key.principal, key.key, key.route, key.requestHash, String(status), body])
     }
 }

@@ -9,8 +9,9 @@ extension Request {
     public func jsonBody(context: APIRequestContext, limit: Int = 1 << 20) async throws -> [UInt8] {
         let type = headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard type == "application/json" || type?.hasSuffix("+json") == true else {
-            throw Problem(.unsupportedMediaType, title: "Unsupported media type",
-                          detail: "send the body as application/json (got \(type ?? "no Content-Type"))")
+            throw Problem(
+                .unsupportedMediaType, title: "Unsupported media type",
+                detail: "send the body as application/json (got \(type ?? "no Content-Type"))")
         }
         if let declared = headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw Problem(.contentTooLarge, title: "Body too large", detail: "the body is over \(limit) bytes")

@@ -15,7 +15,9 @@ public struct PageRequest: Sendable {
         let query = request.uri.queryParameters
         if let raw = query["page_size"] {
             guard let n = Int(raw), n >= 1, n <= Self.maxSize else {
-                throw Problem(.badRequest, title: "Bad page_size", detail: "page_size must be a whole number from 1 to \(Self.maxSize), got \"\(raw)\"")
+                throw Problem(
+                    .badRequest, title: "Bad page_size",
+                    detail: "page_size must be a whole number from 1 to \(Self.maxSize), got \"\(raw)\"")
             }
             size = n
         } else {
@@ -23,7 +25,8 @@ public struct PageRequest: Sendable {
         }
         if let token = query["page_token"], !token.isEmpty {
             guard let key = Self.decode(String(token)) else {
-                throw Problem(.badRequest, title: "Bad page_token", detail: "page_token is not one this server issued; start again without it")
+                throw Problem(
+                    .badRequest, title: "Bad page_token", detail: "page_token is not one this server issued; start again without it")
             }
             after = key
         }

@@ -7,8 +7,11 @@ public enum Precondition {
         guard let ifMatch, ifMatch != "*" else { return }
         let tags = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard tags.contains(etag) else {
-            throw Problem(.preconditionFailed, title: "Precondition failed",
-                          detail: "If-Match \(ifMatch) does not match the current ETag \(etag); someone changed it first: GET it again and reapply your change")
+            throw Problem(
+                .preconditionFailed, title: "Precondition failed",
+                detail:
+                    "If-Match \(ifMatch) does not match the current ETag \(etag); someone changed it first: GET it again and reapply your change"
+            )
         }
     }
 }

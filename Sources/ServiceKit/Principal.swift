@@ -18,8 +18,10 @@ public struct Principal: Sendable, Hashable {
     /// For tokens: when they were issued (a key whose secret changed since refuses them).
     public var issuedAt: Date?
 
-    public init(subject: String, role: Role, runID: String? = nil, viaToken: Bool = false, runUID: String? = nil,
-                apiKeyID: String? = nil, expiresAt: Date? = nil, issuedAt: Date? = nil) {
+    public init(
+        subject: String, role: Role, runID: String? = nil, viaToken: Bool = false, runUID: String? = nil,
+        apiKeyID: String? = nil, expiresAt: Date? = nil, issuedAt: Date? = nil
+    ) {
         self.subject = subject
         self.role = role
         self.runID = runID

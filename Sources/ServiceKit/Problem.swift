@@ -16,8 +16,10 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var extensions: [JSONMember]
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, title: String, detail: String, errors: [ProblemDetails.ValidationError]? = nil,
-                extensions: [JSONMember] = [], headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, title: String, detail: String, errors: [ProblemDetails.ValidationError]? = nil,
+        extensions: [JSONMember] = [], headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.title = title
         self.detail = detail
@@ -29,24 +31,28 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         // Hummingbird renders errors with the context as it was before the middleware ran, so
         // the caller's own X-Request-ID is taken from the request again.
-        let requestID = request.headers[.requestID].flatMap { RequestIDMiddleware.isSane($0) ? $0 : nil }
+        let requestID =
+            request.headers[.requestID].flatMap { RequestIDMiddleware.isSane($0) ? $0 : nil }
             ?? (context as? APIRequestContext)?.requestID
-        let details = ProblemDetails(status: Int(status.code), title: title, detail: detail, instance: request.uri.path, requestID: requestID,
-                                     errors: errors)
+        let details = ProblemDetails(
+            status: Int(status.code), title: title, detail: detail, instance: request.uri.path, requestID: requestID,
+            errors: errors)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         // A struct of strings and numbers always encodes.
-        var members = (try? encoder.encode(details)).flatMap { data -> [JSONMember]? in
-            guard case .success(let value) = JSONText.parse(Array(data)) else { return nil }
-            return value.objectValue
-        } ?? []
+        var members =
+            (try? encoder.encode(details)).flatMap { data -> [JSONMember]? in
+                guard case .success(let value) = JSONText.parse(Array(data)) else { return nil }
+                return value.objectValue
+            } ?? []
         members += extensions
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         if status == .unauthorized, headers[.wwwAuthenticate] == nil { headers[.wwwAuthenticate] = "Bearer realm=\"datapilot\"" }
         if let requestID { headers[.requestID] = requestID }
-        return Response(status: status, headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(members).jsonString(pretty: false).utf8)))
+        return Response(
+            status: status, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(members).jsonString(pretty: false).utf8)))
     }
 
     /// A 422 listing every problem in a request body, with line, column and field path.
@@ -55,9 +61,10 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             ProblemDetails.ValidationError(path: d.path, line: d.line, column: d.column, code: d.code.rawValue, message: d.message)
         }
         let first = invalid.diagnostics.first.map { ($0.path.isEmpty ? "" : $0.path + ": ") + $0.message } ?? "invalid body"
-        return Problem(.unprocessableContent, title: "Invalid object",
-                       detail: invalid.diagnostics.count == 1 ? first : "\(first) (and \(invalid.diagnostics.count - 1) more)",
-                       errors: errors)
+        return Problem(
+            .unprocessableContent, title: "Invalid object",
+            detail: invalid.diagnostics.count == 1 ? first : "\(first) (and \(invalid.diagnostics.count - 1) more)",
+            errors: errors)
     }
 
     public static func notFound(_ what: String) -> Problem {

@@ -27,16 +27,18 @@ public struct RequestIDMiddleware: RouterMiddleware {
             throw problem
         } catch let error as HTTPError {
             // Hummingbird's own errors: no route, method not allowed, body too large, bad request.
-            throw Problem(error.status, title: error.status.reasonPhrase,
-                          detail: error.body ?? Self.explain(error.status, request), headers: error.headers)
+            throw Problem(
+                error.status, title: error.status.reasonPhrase,
+                detail: error.body ?? Self.explain(error.status, request), headers: error.headers)
         } catch let error as PostgresError where error.isUnavailable {
             // Where the database is and why it does not answer is for the log, not the caller.
             context.logger.error("the database is unavailable", metadata: ["error": .string("\(error)")])
             throw Problem.databaseUnavailable
         } catch let error as PostgresError where error.sqlState == "23505" || error.sqlState == "23503" {
             // A unique or foreign-key violation is a race another request won.
-            throw Problem(.conflict, title: "Conflict",
-                          detail: "a concurrent request changed the same object first; GET it and retry (\(error.message))")
+            throw Problem(
+                .conflict, title: "Conflict",
+                detail: "a concurrent request changed the same object first; GET it and retry (\(error.message))")
         } catch let error as PostgresError where error.sqlState?.hasPrefix("22") == true {
             // Data exceptions: a value from the request that Postgres cannot read (a bad date, say).
             throw Problem(.badRequest, title: "Bad value", detail: error.message)
@@ -44,8 +46,9 @@ public struct RequestIDMiddleware: RouterMiddleware {
             throw Problem(error.status, title: error.status.reasonPhrase, detail: "\(error)")
         } catch {
             context.logger.error("unhandled error", metadata: ["error": .string("\(error)")])
-            throw Problem(.internalServerError, title: "Internal server error",
-                          detail: "the server failed to handle this request; quote request id \(context.requestID) when reporting it")
+            throw Problem(
+                .internalServerError, title: "Internal server error",
+                detail: "the server failed to handle this request; quote request id \(context.requestID) when reporting it")
         }
     }
 
@@ -58,8 +61,9 @@ public struct RequestIDMiddleware: RouterMiddleware {
     }
 
     static func isSane(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { c in
-            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 46 || c == 95
-        }
+        !id.isEmpty && id.utf8.count <= 128
+            && id.utf8.allSatisfy { c in
+                (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 46 || c == 95
+            }
     }
 }

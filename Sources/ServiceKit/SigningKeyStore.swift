@@ -37,9 +37,11 @@ public struct SigningKeyStore: Sendable {
         if let inline, !inline.isEmpty {
             keys = try SigningKeySet.parse(inline, source: kind.variable, kind: kind)
         } else if let file {
-            keys = try SigningKeySet.parse(try SigningKeyFile.read(file, setting: kind.fileSetting), source: "\(file) (\(kind.fileSetting))", kind: kind)
+            keys = try SigningKeySet.parse(
+                try SigningKeyFile.read(file, setting: kind.fileSetting), source: "\(file) (\(kind.fileSetting))", kind: kind)
         } else if FileManager.default.fileExists(atPath: generatedPath) {
-            keys = try SigningKeySet.parse(try SigningKeyFile.read(generatedPath, setting: "the generated key file"), source: generatedPath, kind: kind)
+            keys = try SigningKeySet.parse(
+                try SigningKeyFile.read(generatedPath, setting: "the generated key file"), source: generatedPath, kind: kind)
         }
         if let legacy = try await LegacySecrets.value(of: kind, pool: pool) {
             keys = try adopt(legacy, into: keys, logger: logger)
@@ -48,8 +50,9 @@ public struct SigningKeyStore: Sendable {
         if let keys { return keys }
         let fresh = SigningKeySet(entries: [.init(id: kind.newID(), bytes: kind.generate())])
         try SigningKeyFile.write(fresh, to: generatedPath)
-        logger.notice("generated the \(kind.rawValue) signing key (none was configured); it is kept in a file, never in the database",
-                      metadata: ["file": .string(generatedPath), "keyid": .string(fresh.signer.id), "setting": .string(kind.fileSetting)])
+        logger.notice(
+            "generated the \(kind.rawValue) signing key (none was configured); it is kept in a file, never in the database",
+            metadata: ["file": .string(generatedPath), "keyid": .string(fresh.signer.id), "setting": .string(kind.fileSetting)])
         return fresh
     }
 
@@ -64,18 +67,21 @@ public struct SigningKeyStore: Sendable {
             while moved.key(id: id) != nil { id += "-1" }
             moved.entries.append(.init(id: id, bytes: legacy, verifyOnly: keys != nil))
             try SigningKeyFile.write(moved, to: generatedPath)
-            logger.notice("moved the \(kind.rawValue) signing key of an earlier version out of the database into a key file",
-                          metadata: ["file": .string(generatedPath), "keyid": .string(id)])
+            logger.notice(
+                "moved the \(kind.rawValue) signing key of an earlier version out of the database into a key file",
+                metadata: ["file": .string(generatedPath), "keyid": .string(id)])
             return moved
         }
         let source = inline.map { _ in kind.variable } ?? file ?? kind.variable
         switch kind {
         case .token:
-            logger.warning("the database held the token signing key of an earlier version; it is deleted, and tokens it signed must be fetched again from /auth/token (add it to the key file as \(LegacySecrets.keyID) to keep them)",
-                           metadata: ["keys": .string(source)])
+            logger.warning(
+                "the database held the token signing key of an earlier version; it is deleted, and tokens it signed must be fetched again from /auth/token (add it to the key file as \(LegacySecrets.keyID) to keep them)",
+                metadata: ["keys": .string(source)])
             return keys
         case .evidence:
-            throw SettingError("""
+            throw SettingError(
+                """
                 the database still holds the evidence signing key of an earlier version (table server_secrets), which signed the evidence \
                 bundles made so far, and \(source) (\(kind.fileSetting)) does not hold it. So that those bundles still verify, add it as a \
                 verify-only key, then start again (the server then deletes it from the database): \
@@ -94,7 +100,8 @@ enum LegacySecrets {
     static func value(of kind: SigningKeyKind, pool: ConnectionPool) async throws -> [UInt8]? {
         try await pool.withConnection { connection -> [UInt8]? in
             guard try connection.query("select to_regclass('server_secrets')::text as t").first?["t"] != nil,
-                  let value = try connection.query("select value from server_secrets where name = $1", [kind.legacyName]).first?["value"] else { return nil }
+                let value = try connection.query("select value from server_secrets where name = $1", [kind.legacyName]).first?["value"]
+            else { return nil }
             guard let bytes = Data(base64Encoded: value) else {
                 throw SettingError("server_secrets holds a \(kind.legacyName) that is not base64; delete that row (its key cannot be used)")
             }

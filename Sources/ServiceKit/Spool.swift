@@ -1,8 +1,8 @@
-import Manifests
 import Blocking
 import Crypto
 import Foundation
 import Hummingbird
+import Manifests
 
 /// A request body written to a local file as it arrives, hashed on the way, never held whole
 /// in memory. The file is removed by `discard()`.

@@ -15,11 +15,16 @@ public enum SpoolSweep {
         for name in names {
             let path = directory + "/" + name
             guard let attributes = try? fm.attributesOfItem(atPath: path),
-                  attributes[.type] as? FileAttributeType == .typeRegular,
-                  let modified = attributes[.modificationDate] as? Date, modified < startedAt else { continue }
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                let modified = attributes[.modificationDate] as? Date, modified < startedAt
+            else { continue }
             if (try? fm.removeItem(atPath: path)) != nil { removed += 1 }
         }
-        if removed > 0 { logger?.info("removed spool files left by an earlier process", metadata: ["folder": .string(directory), "files": .stringConvertible(removed)]) }
+        if removed > 0 {
+            logger?.info(
+                "removed spool files left by an earlier process",
+                metadata: ["folder": .string(directory), "files": .stringConvertible(removed)])
+        }
         return removed
     }
 }

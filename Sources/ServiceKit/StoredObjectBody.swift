@@ -4,8 +4,10 @@ import ObjectStore
 
 /// A stored object (or an inclusive byte range of it) as a streamed response body: read in
 /// place from a filesystem store, or fetched to a spool file first (removed once sent).
-public func storedObjectBody(_ store: any ObjectStore, key: String, size: Int64, range: ClosedRange<Int64>? = nil,
-                             spoolDirectory: String) async throws -> ResponseBody {
+public func storedObjectBody(
+    _ store: any ObjectStore, key: String, size: Int64, range: ClosedRange<Int64>? = nil,
+    spoolDirectory: String
+) async throws -> ResponseBody {
     let (offset, length) = range.map { ($0.lowerBound, $0.upperBound - $0.lowerBound + 1) } ?? (0, size)
     if size == 0 { return ResponseBody() }
     if let file = store as? FileObjectStore {

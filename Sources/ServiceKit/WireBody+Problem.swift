@@ -7,8 +7,9 @@ extension WireBody {
         do {
             return try decode(value)
         } catch {
-            throw Problem(.unprocessableContent, title: title, detail: error.description,
-                          errors: [ProblemDetails.ValidationError(path: error.field, code: "invalidValue", message: error.expectation)])
+            throw Problem(
+                .unprocessableContent, title: title, detail: error.description,
+                errors: [ProblemDetails.ValidationError(path: error.field, code: "invalidValue", message: error.expectation)])
         }
     }
 }

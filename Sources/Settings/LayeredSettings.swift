@@ -59,11 +59,14 @@ extension LayeredSettings {
 
     /// An unknown setting: the error lists the known ones and suggests the nearest.
     public static func unknown(_ key: String, from origin: String) -> SettingError {
-        SettingError("\(origin): unknown setting \"\(key)\"" + Suggest.hint(for: key, in: keys) + "; settings are " + keys.joined(separator: ", "))
+        SettingError(
+            "\(origin): unknown setting \"\(key)\"" + Suggest.hint(for: key, in: keys) + "; settings are " + keys.joined(separator: ", "))
     }
 
     /// A whole number in `range`, or an error naming the setting and the range.
-    public static func number<T: FixedWidthInteger>(_ key: String, _ value: String, _ range: ClosedRange<T>, from origin: String) throws -> T {
+    public static func number<T: FixedWidthInteger>(_ key: String, _ value: String, _ range: ClosedRange<T>, from origin: String) throws
+        -> T
+    {
         guard let n = T(value), range.contains(n) else {
             throw SettingError("\(origin): \(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(value)\"")
         }

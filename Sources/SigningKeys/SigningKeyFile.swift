@@ -2,7 +2,7 @@ import Foundation
 import Settings
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A key file on disk: read with a message naming the setting it came from, written atomically
@@ -12,9 +12,11 @@ public enum SigningKeyFile {
     public static func read(_ path: String, setting: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let data = FileManager.default.contents(atPath: path) else {
-            throw SettingError("cannot read the key file \(path) (\(setting)): it does not exist, is a folder or is not readable by this user; "
-                                    + "point \(setting) at a file of \"<id> <base64 key>\" lines (make one with `dpctl keys generate`)")
+            let data = FileManager.default.contents(atPath: path)
+        else {
+            throw SettingError(
+                "cannot read the key file \(path) (\(setting)): it does not exist, is a folder or is not readable by this user; "
+                    + "point \(setting) at a file of \"<id> <base64 key>\" lines (make one with `dpctl keys generate`)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SettingError("the key file \(path) (\(setting)) is not UTF-8 text; it holds \"<id> <base64 key>\" lines")
@@ -29,7 +31,9 @@ public enum SigningKeyFile {
         guard chmod(folder, 0o700) == 0 else { throw SettingError("cannot make \(folder) private (chmod 0700): errno \(errno)") }
         let temporary = path + ".new-\(UUID().uuidString.prefix(8))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SettingError("cannot write the key file \(temporary): errno \(errno); check that \(folder) is writable") }
+        guard fd >= 0 else {
+            throw SettingError("cannot write the key file \(temporary): errno \(errno); check that \(folder) is writable")
+        }
         let bytes = Array(keys.text.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)

@@ -58,15 +58,18 @@ public struct SigningKeySet: Sendable, Equatable {
             func problem(_ detail: String) -> SettingError { SettingError("\(source) line \(index + 1): \(detail)") }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2 else {
-                throw problem("expected \"<id> <base64 key>\" (optionally followed by verify-only), found \(fields.count) field; "
-                              + "make a line with `dpctl keys generate --type \(kind.rawValue)`")
+                throw problem(
+                    "expected \"<id> <base64 key>\" (optionally followed by verify-only), found \(fields.count) field; "
+                        + "make a line with `dpctl keys generate --type \(kind.rawValue)`")
             }
             let id = String(fields[0])
             guard isValidKeyID(id) else {
                 throw problem("the key id \"\(id.prefix(70))\" may hold only letters, digits, '.', '_' and '-' (at most 64)")
             }
             guard fields.count <= 3, fields.count == 2 || fields[2] == "verify-only" else {
-                throw problem("unexpected \"\(fields.dropFirst(2).joined(separator: " ").prefix(40))\" after the key of \"\(id)\"; the only word allowed there is verify-only")
+                throw problem(
+                    "unexpected \"\(fields.dropFirst(2).joined(separator: " ").prefix(40))\" after the key of \"\(id)\"; the only word allowed there is verify-only"
+                )
             }
             guard let data = Data(base64Encoded: String(fields[1])) else {
                 throw problem("the key of \"\(id)\" is not base64; make one with `dpctl keys generate --type \(kind.rawValue)`")
@@ -78,10 +81,12 @@ public struct SigningKeySet: Sendable, Equatable {
             entries.append(Entry(id: id, bytes: Array(data), verifyOnly: fields.count == 3))
         }
         guard !entries.isEmpty else {
-            throw SettingError("\(source) holds no keys; add a line \"<id> <base64 key>\" (make one with `dpctl keys generate --type \(kind.rawValue)`)")
+            throw SettingError(
+                "\(source) holds no keys; add a line \"<id> <base64 key>\" (make one with `dpctl keys generate --type \(kind.rawValue)`)")
         }
         guard entries.contains(where: { !$0.verifyOnly }) else {
-            throw SettingError("\(source) has no signing key: every key is marked verify-only; remove verify-only from the key that should sign")
+            throw SettingError(
+                "\(source) has no signing key: every key is marked verify-only; remove verify-only from the key that should sign")
         }
         return SigningKeySet(entries: entries)
     }
@@ -105,10 +110,12 @@ public enum SigningKeyKind: String, Sendable, CaseIterable {
     public func problem(with bytes: [UInt8]) -> String? {
         switch self {
         case .token:
-            return bytes.count >= 32 ? nil : "must be at least 32 bytes (256 bits), has \(bytes.count); make one with `dpctl keys generate --type token`"
+            return bytes.count >= 32
+                ? nil : "must be at least 32 bytes (256 bits), has \(bytes.count); make one with `dpctl keys generate --type token`"
         case .evidence:
             guard bytes.count == 32, (try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)) != nil else {
-                return "must be a 32-byte Ed25519 private key (base64), has \(bytes.count) bytes; make one with `dpctl keys generate --type evidence`"
+                return
+                    "must be a 32-byte Ed25519 private key (base64), has \(bytes.count) bytes; make one with `dpctl keys generate --type evidence`"
             }
             return nil
         }
@@ -132,4 +139,3 @@ public enum SigningKeyKind: String, Sendable, CaseIterable {
         return "\(rawValue)-\(formatter.string(from: now))-\(suffix)"
     }
 }
-

@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import Crypto
 import Foundation
 import Manifests
@@ -23,8 +23,10 @@ public final class Applier: Sendable {
         /// The word for a successful delete: "pruned" by apply, "deleted" by delete.
         public var deleteOutcome: ApplyOutcome
 
-        public init(serverDryRun: Bool = false, concurrency: Int = 8, applySet: String? = nil, source: SourceInfo,
-                    root: String? = nil, deleteOutcome: ApplyOutcome = .pruned) {
+        public init(
+            serverDryRun: Bool = false, concurrency: Int = 8, applySet: String? = nil, source: SourceInfo,
+            root: String? = nil, deleteOutcome: ApplyOutcome = .pruned
+        ) {
             self.serverDryRun = serverDryRun
             self.concurrency = max(1, concurrency)
             self.applySet = applySet
@@ -59,7 +61,8 @@ public final class Applier: Sendable {
             var runnable: [PlanItem] = []
             for item in level {
                 if let failed = item.manifest?.dependencies.sorted().first(where: { broken.contains($0) }) {
-                    results[item.ref] = ApplyResult(ref: item.ref, outcome: .skipped, message: "skipped: it needs \(failed), which was not applied")
+                    results[item.ref] = ApplyResult(
+                        ref: item.ref, outcome: .skipped, message: "skipped: it needs \(failed), which was not applied")
                     broken.insert(item.ref)
                     done += 1
                     progress?(done, total)
@@ -151,17 +154,22 @@ public final class Applier: Sendable {
                 if let repositoryPath = content.repositoryPath { query.append(("source_path", repositoryPath)) }
                 if let description = manifest.spec["description"]?.stringValue { query.append(("description", description)) }
                 if let labels = manifest.metadata["labels"], labels != .object([]) { query.append(("labels", labels.jsonString())) }
-                if let annotations = manifest.metadata["annotations"], annotations != .object([]) { query.append(("annotations", annotations.jsonString())) }
-                _ = try await client.send("POST", path(APIPath.collection(.datasetVersion, dataset: dataset) + "/upload", query),
-                                          body: .file(file), headers: headers(item) + [("Content-Type", Self.contentType(file))], idempotencyKey: key)
+                if let annotations = manifest.metadata["annotations"], annotations != .object([]) {
+                    query.append(("annotations", annotations.jsonString()))
+                }
+                _ = try await client.send(
+                    "POST", path(APIPath.collection(.datasetVersion, dataset: dataset) + "/upload", query),
+                    body: .file(file), headers: headers(item) + [("Content-Type", Self.contentType(file))], idempotencyKey: key)
             } else {
-                _ = try await client.send("POST", path(APIPath.collection(.datasetVersion, dataset: dataset), []),
-                                          json: manifest.body, headers: headers(item), idempotencyKey: key)
+                _ = try await client.send(
+                    "POST", path(APIPath.collection(.datasetVersion, dataset: dataset), []),
+                    json: manifest.body, headers: headers(item), idempotencyKey: key)
             }
             return
         }
-        _ = try await client.send("POST", path(APIPath.collection(manifest.kind, dataset: nil), []),
-                                  json: manifest.body, headers: headers(item), idempotencyKey: key)
+        _ = try await client.send(
+            "POST", path(APIPath.collection(manifest.kind, dataset: nil), []),
+            json: manifest.body, headers: headers(item), idempotencyKey: key)
     }
 
     func update(_ item: PlanItem) async throws {
@@ -195,7 +203,10 @@ public final class Applier: Sendable {
     /// `dpctl-` and 40 hex digits of sha256(apply set, object, desired digest): the same apply
     /// of the same content reuses the key, a changed object gets a new one.
     func idempotencyKey(_ item: PlanItem) -> String {
-        "dpctl-" + String(Self.digest([options.applySet ?? "", item.ref.description, item.manifest?.digest ?? "", item.content?.sha256 ?? ""]).prefix(40))
+        "dpctl-"
+            + String(
+                Self.digest([options.applySet ?? "", item.ref.description, item.manifest?.digest ?? "", item.content?.sha256 ?? ""]).prefix(
+                    40))
     }
 
     static func digest(_ parts: [String]) -> String {
@@ -204,7 +215,9 @@ public final class Applier: Sendable {
 
     func relativePath(_ file: String) -> String {
         let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
-        guard let root = options.root.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }), absolute.hasPrefix(root + "/") else { return file }
+        guard let root = options.root.map({ URL(fileURLWithPath: $0).standardizedFileURL.path }), absolute.hasPrefix(root + "/") else {
+            return file
+        }
         return String(absolute.dropFirst(root.count + 1))
     }
 

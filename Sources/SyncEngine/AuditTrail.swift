@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import Manifests
 
 /// Reads who changed an object from the server's audit log.
@@ -14,9 +14,11 @@ public struct AuditTrail: Sendable {
         var query = [("resource", ref.description), ("order", "desc"), ("page_size", "1")]
         if !tools.isEmpty { query.append(("exclude_tool", tools.joined(separator: ","))) }
         guard let page = try? await client.send("GET", APIPath.auditEvents + "?" + APIPath.query(query)).json,
-              let event = page["items"]?.arrayValue?.first else { return nil }
-        return LastChange(actor: event["actor"]?.stringValue ?? "?", time: event["time"]?.stringValue ?? "?",
-                          action: event["action"]?.stringValue ?? "?", requestID: event["request_id"]?.stringValue ?? "",
-                          tool: event["source"]?["tool"]?.stringValue)
+            let event = page["items"]?.arrayValue?.first
+        else { return nil }
+        return LastChange(
+            actor: event["actor"]?.stringValue ?? "?", time: event["time"]?.stringValue ?? "?",
+            action: event["action"]?.stringValue ?? "?", requestID: event["request_id"]?.stringValue ?? "",
+            tool: event["source"]?["tool"]?.stringValue)
     }
 }

@@ -39,7 +39,10 @@ public enum ComparableForm {
     public static func normalized(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let members):
-            return .object(members.map { JSONMember($0.key, normalized($0.value)) }.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) })
+            return .object(
+                members.map { JSONMember($0.key, normalized($0.value)) }.sorted {
+                    Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8))
+                })
         case .array(let items):
             return .array(items.map(normalized))
         case .double(let d) where d.rounded() == d && abs(d) < 9e15:

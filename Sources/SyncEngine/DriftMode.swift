@@ -17,7 +17,8 @@ public enum DriftMode: String, Sendable, Hashable, CaseIterable {
         guard let value = manifest.annotations[annotation] else { return .success(fallback) }
         let trimmed = value.trimmingCharacters(in: .whitespaces).lowercased()
         guard let mode = DriftMode(rawValue: trimmed) else {
-            return .failure(DriftModeError(description: "\(manifest.origin.location): \(annotation): \"\(value)\" is not one of report, heal, ignore"))
+            return .failure(
+                DriftModeError(description: "\(manifest.origin.location): \(annotation): \"\(value)\" is not one of report, heal, ignore"))
         }
         return .success(mode)
     }

@@ -55,7 +55,9 @@ public struct DriftReport: Sendable {
     /// Problems that kept objects out of the scan (bad annotations, unreadable data).
     public var warnings: [String]
 
-    public init(scope: String, commit: String?, applySet: String?, time: String, scanned: Int, ignored: Int, items: [DriftItem], warnings: [String]) {
+    public init(
+        scope: String, commit: String?, applySet: String?, time: String, scanned: Int, ignored: Int, items: [DriftItem], warnings: [String]
+    ) {
         self.scope = scope
         self.commit = commit
         self.applySet = applySet

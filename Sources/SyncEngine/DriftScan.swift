@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import Foundation
 import Manifests
 
@@ -19,8 +19,10 @@ public struct DriftRequest: Sendable {
     /// who changed an object.
     public var appliers: [String]
 
-    public init(manifests: [Manifest], applySet: String?, defaultMode: DriftMode = .report, heal: Bool, source: SourceInfo, scope: String,
-                content: any ContentProvider, appliers: [String] = DriftRequest.standardAppliers) {
+    public init(
+        manifests: [Manifest], applySet: String?, defaultMode: DriftMode = .report, heal: Bool, source: SourceInfo, scope: String,
+        content: any ContentProvider, appliers: [String] = DriftRequest.standardAppliers
+    ) {
         self.manifests = manifests
         self.applySet = applySet
         self.defaultMode = defaultMode
@@ -67,8 +69,9 @@ public struct DriftScan: Sendable {
         } catch {
             throw SyncError(code: .plan, description: error.description)
         }
-        var report = DriftReport(scope: request.scope, commit: request.source.commit, applySet: request.applySet, time: Self.now(),
-                                 scanned: request.manifests.count, ignored: 0, items: [], warnings: [])
+        var report = DriftReport(
+            scope: request.scope, commit: request.source.commit, applySet: request.applySet, time: Self.now(),
+            scanned: request.manifests.count, ignored: 0, items: [], warnings: [])
         for item in plan.items {
             guard let manifest = item.manifest else { continue }
             let mode: DriftMode
@@ -106,11 +109,13 @@ public struct DriftScan: Sendable {
             return DriftItem(ref: item.ref, kind: kind, mode: mode, fields: fields, lastChange: nil, healed: nil, note: nil, heal: item)
         case .unchanged:
             guard let members, !members.contains(item.ref) else { return nil }
-            return DriftItem(ref: item.ref, kind: .createdOutOfBand, mode: mode, fields: [], lastChange: nil, healed: nil,
-                             note: "equal to the desired state, but not created by this apply set", heal: nil)
+            return DriftItem(
+                ref: item.ref, kind: .createdOutOfBand, mode: mode, fields: [], lastChange: nil, healed: nil,
+                note: "equal to the desired state, but not created by this apply set", heal: nil)
         case .refused where item.live != nil && !item.changes.isEmpty:
-            return DriftItem(ref: item.ref, kind: .modified, mode: mode, fields: fields, lastChange: nil, healed: nil,
-                             note: "cannot be healed: \(item.reason ?? "refused")", heal: nil)
+            return DriftItem(
+                ref: item.ref, kind: .modified, mode: mode, fields: fields, lastChange: nil, healed: nil,
+                note: "cannot be healed: \(item.reason ?? "refused")", heal: nil)
         default:
             return nil
         }
@@ -138,7 +143,8 @@ public struct DriftScan: Sendable {
         }.filter { $0.action == .create || $0.action == .update }
         guard !healing.isEmpty else { return items }
         let applier = Applier(client: client, options: .init(applySet: "drift-heal-" + UUID().uuidString, source: source))
-        let results = Dictionary(await applier.apply(Plan(items: Planner.ordered(healing))).map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        let results = Dictionary(
+            await applier.apply(Plan(items: Planner.ordered(healing))).map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
         return items.map { item in
             var item = item
             guard item.mode == .heal else { return item }

@@ -59,7 +59,8 @@ public struct IgnoreRules: Sendable, Hashable {
         guard let head = pointer.first else { return value }
         switch value {
         case .object: return value[head].flatMap { Self.value(at: pointer.dropFirst(), in: $0) }
-        case .array(let items): return Int(head).flatMap { items.indices.contains($0) ? Self.value(at: pointer.dropFirst(), in: items[$0]) : nil }
+        case .array(let items):
+            return Int(head).flatMap { items.indices.contains($0) ? Self.value(at: pointer.dropFirst(), in: items[$0]) : nil }
         default: return nil
         }
     }
@@ -69,7 +70,11 @@ public struct IgnoreRules: Sendable, Hashable {
         switch value {
         case .object(var members):
             guard let index = members.firstIndex(where: { $0.key == head }) else { return value }
-            if pointer.count == 1 { members.remove(at: index) } else { members[index].value = removing(pointer.dropFirst(), from: members[index].value) }
+            if pointer.count == 1 {
+                members.remove(at: index)
+            } else {
+                members[index].value = removing(pointer.dropFirst(), from: members[index].value)
+            }
             return .object(members)
         case .array(var items):
             guard let index = Int(head), items.indices.contains(index) else { return value }
@@ -94,7 +99,9 @@ public struct IgnoreRules: Sendable, Hashable {
             return .object(members)
         case .array(var items):
             guard let index = Int(head), index <= items.count else { return value }
-            if index == items.count { items.append(setting(pointer.dropFirst(), to: newValue, in: .object([]))) } else {
+            if index == items.count {
+                items.append(setting(pointer.dropFirst(), to: newValue, in: .object([])))
+            } else {
                 items[index] = setting(pointer.dropFirst(), to: newValue, in: items[index])
             }
             return .array(items)

@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import Foundation
 import Manifests
 
@@ -27,8 +27,9 @@ public struct Inventory: Sendable {
         do {
             return Set(try JSONDecoder().decode(ApplySetBody.self, from: Data(response.body)).members)
         } catch {
-            throw APIError(code: .other, status: response.status, problem: nil,
-                           message: "GET \(path): the apply set's members are not kind/name references (\(error))")
+            throw APIError(
+                code: .other, status: response.status, problem: nil,
+                message: "GET \(path): the apply set's members are not kind/name references (\(error))")
         }
     }
 

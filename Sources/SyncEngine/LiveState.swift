@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import Manifests
 
 /// The live objects of the given kinds: one paged list per kind, fetched concurrently, never
@@ -12,7 +12,8 @@ public enum LiveState {
             for try await objects in group {
                 for object in objects {
                     guard let kindName = object["kind"]?.stringValue, let kind = ManifestKind(rawValue: kindName),
-                          let name = object["metadata"]?["name"]?.stringValue else { continue }
+                        let name = object["metadata"]?["name"]?.stringValue
+                    else { continue }
                     live[ObjectRef(kind, name)] = object
                 }
             }

@@ -24,8 +24,9 @@ public struct PlanItem: Sendable {
 
     /// A delete of a live object.
     public static func deletion(of ref: ObjectRef, live: JSONValue) -> PlanItem {
-        PlanItem(ref: ref, action: .delete, changes: [], reason: nil, manifest: nil, live: live,
-                 desiredForm: nil, liveForm: ComparableForm.live(live), ignore: IgnoreRules(pointers: []), content: nil)
+        PlanItem(
+            ref: ref, action: .delete, changes: [], reason: nil, manifest: nil, live: live,
+            desiredForm: nil, liveForm: ComparableForm.live(live), ignore: IgnoreRules(pointers: []), content: nil)
     }
 }
 
@@ -41,7 +42,9 @@ public struct Plan: Sendable {
 
     /// `2 to create, 1 to update, 0 to delete, 12 unchanged`.
     public var summary: String {
-        var parts = ["\(count(.create)) to create", "\(count(.update)) to update", "\(count(.delete)) to delete", "\(count(.unchanged)) unchanged"]
+        var parts = [
+            "\(count(.create)) to create", "\(count(.update)) to update", "\(count(.delete)) to delete", "\(count(.unchanged)) unchanged",
+        ]
         if count(.refused) > 0 { parts.append("\(count(.refused)) refused") }
         return parts.joined(separator: ", ")
     }

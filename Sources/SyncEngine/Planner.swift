@@ -20,8 +20,10 @@ public struct Planner: Sendable {
 
     public init() {}
 
-    public func plan(desired manifests: [Manifest], live: [ObjectRef: JSONValue],
-                     contents: [ObjectRef: Result<VersionContent, ContentError>] = [:], prune: Prune? = nil) throws(PlanError) -> Plan {
+    public func plan(
+        desired manifests: [Manifest], live: [ObjectRef: JSONValue],
+        contents: [ObjectRef: Result<VersionContent, ContentError>] = [:], prune: Prune? = nil
+    ) throws(PlanError) -> Plan {
         var items: [PlanItem] = []
         var desiredRefs: Set<ObjectRef> = []
         for manifest in manifests {
@@ -30,7 +32,10 @@ public struct Planner: Sendable {
         }
         if let prune {
             guard !manifests.isEmpty else {
-                throw PlanError(description: "refusing to prune from an empty set of manifests: that would delete every object the apply set manages (\(prune.inventory.count)); check the paths given to -f")
+                throw PlanError(
+                    description:
+                        "refusing to prune from an empty set of manifests: that would delete every object the apply set manages (\(prune.inventory.count)); check the paths given to -f"
+                )
             }
             var deletes: [PlanItem] = []
             for ref in prune.inventory.subtracting(desiredRefs).sorted() {
@@ -38,7 +43,8 @@ public struct Planner: Sendable {
                 var entry = PlanItem.deletion(of: ref, live: object)
                 if object["metadata"]?["annotations"]?[Self.protectedAnnotation]?.stringValue == "true" {
                     entry.action = .refused
-                    entry.reason = "not pruned: it is annotated \(Self.protectedAnnotation)=true; remove the annotation to let prune delete it"
+                    entry.reason =
+                        "not pruned: it is annotated \(Self.protectedAnnotation)=true; remove the annotation to let prune delete it"
                 } else if ref.kind == .datasetVersion {
                     entry.action = .refused
                     entry.reason = "not pruned: dataset versions are immutable records and are kept"
@@ -47,7 +53,10 @@ public struct Planner: Sendable {
             }
             let count = deletes.filter { $0.action == .delete }.count
             if count > prune.maxDeletes {
-                throw PlanError(description: "refusing to prune \(count) objects, more than the limit of \(prune.maxDeletes): \(deletes.prefix(5).map(\.ref.description).joined(separator: ", "))\(count > 5 ? ", ..." : ""); if that is intended, rerun with --max-deletes \(count)")
+                throw PlanError(
+                    description:
+                        "refusing to prune \(count) objects, more than the limit of \(prune.maxDeletes): \(deletes.prefix(5).map(\.ref.description).joined(separator: ", "))\(count > 5 ? ", ..." : ""); if that is intended, rerun with --max-deletes \(count)"
+                )
             }
             items += deletes
         }
@@ -62,8 +71,9 @@ public struct Planner: Sendable {
     }
 
     func item(for manifest: Manifest, live: JSONValue?, content: Result<VersionContent, ContentError>?) -> PlanItem {
-        var entry = PlanItem(ref: manifest.ref, action: .create, changes: [], reason: nil, manifest: manifest, live: live,
-                             desiredForm: nil, liveForm: nil, ignore: IgnoreRules(pointers: []), content: nil)
+        var entry = PlanItem(
+            ref: manifest.ref, action: .create, changes: [], reason: nil, manifest: manifest, live: live,
+            desiredForm: nil, liveForm: nil, ignore: IgnoreRules(pointers: []), content: nil)
         switch IgnoreRules.of(manifest) {
         case .success(let rules): entry.ignore = rules
         case .failure(let error):
@@ -87,10 +97,16 @@ public struct Planner: Sendable {
         entry.changes = JSONDiff.changes(from: liveForm, to: desired)
         if entry.changes.isEmpty {
             entry.action = .unchanged
-        } else if manifest.kind == .datasetVersion, let change = entry.changes.first(where: { $0.path.hasPrefix("/spec/source") || $0.path == "/spec/dataset" }) {
+        } else if manifest.kind == .datasetVersion,
+            let change = entry.changes.first(where: { $0.path.hasPrefix("/spec/source") || $0.path == "/spec/dataset" })
+        {
             entry.action = .refused
-            let what = change.path == "/spec/dataset" ? "its dataset" : "its content (sha256 \(live["status"]?["sha256"]?.stringValue ?? "?") on the server, \(digest ?? "?") here)"
-            entry.reason = "\(manifest.origin.location): datasetversion/\(manifest.name) exists with other \(what); versions are immutable: create a new version with a new name"
+            let what =
+                change.path == "/spec/dataset"
+                ? "its dataset"
+                : "its content (sha256 \(live["status"]?["sha256"]?.stringValue ?? "?") on the server, \(digest ?? "?") here)"
+            entry.reason =
+                "\(manifest.origin.location): datasetversion/\(manifest.name) exists with other \(what); versions are immutable: create a new version with a new name"
         } else {
             entry.action = .update
         }

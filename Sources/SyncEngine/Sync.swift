@@ -1,5 +1,5 @@
-import APIModel
 import APIClient
+import APIModel
 import Manifests
 
 /// Whether writes happen: for real, not at all (plan only), or validated by the server and
@@ -22,8 +22,10 @@ public struct SyncRequest: Sendable {
     public var root: String?
     public var content: any ContentProvider
 
-    public init(manifests: [Manifest], applySet: String? = nil, prune: Bool = false, maxDeletes: Int = 10, dryRun: DryRunMode = .none,
-                concurrency: Int = 8, source: SourceInfo, root: String? = nil, content: any ContentProvider) {
+    public init(
+        manifests: [Manifest], applySet: String? = nil, prune: Bool = false, maxDeletes: Int = 10, dryRun: DryRunMode = .none,
+        concurrency: Int = 8, source: SourceInfo, root: String? = nil, content: any ContentProvider
+    ) {
         self.manifests = manifests
         self.applySet = applySet
         self.prune = prune
@@ -64,7 +66,9 @@ public struct Sync: Sendable {
 
     public init(client: APIClient) { self.client = client }
 
-    public func run(_ request: SyncRequest, progress: (@Sendable (_ phase: String, _ done: Int, _ total: Int) -> Void)? = nil) async throws(SyncError) -> SyncReport {
+    public func run(_ request: SyncRequest, progress: (@Sendable (_ phase: String, _ done: Int, _ total: Int) -> Void)? = nil)
+        async throws(SyncError) -> SyncReport
+    {
         let inventory = request.applySet.map { Inventory(name: $0, client: client) }
         let members: Set<ObjectRef>
         let live: [ObjectRef: JSONValue]
@@ -81,22 +85,26 @@ public struct Sync: Sendable {
         let contents = await request.content.contents(of: request.manifests)
         let plan: Plan
         do {
-            plan = try Planner().plan(desired: request.manifests, live: live, contents: contents,
-                                      prune: request.prune ? Planner.Prune(inventory: members, maxDeletes: request.maxDeletes) : nil)
+            plan = try Planner().plan(
+                desired: request.manifests, live: live, contents: contents,
+                prune: request.prune ? Planner.Prune(inventory: members, maxDeletes: request.maxDeletes) : nil)
         } catch {
             throw SyncError(code: .plan, description: error.description)
         }
         if request.dryRun == .client {
-            return SyncReport(plan: plan, results: plan.items.map { item in
-                let outcome: ApplyOutcome = switch item.action {
-                case .create: .created
-                case .update: .configured
-                case .unchanged: .unchanged
-                case .delete: .pruned
-                case .refused: .refused
-                }
-                return ApplyResult(ref: item.ref, outcome: outcome, changes: item.changes, message: item.reason)
-            })
+            return SyncReport(
+                plan: plan,
+                results: plan.items.map { item in
+                    let outcome: ApplyOutcome =
+                        switch item.action {
+                        case .create: .created
+                        case .update: .configured
+                        case .unchanged: .unchanged
+                        case .delete: .pruned
+                        case .refused: .refused
+                        }
+                    return ApplyResult(ref: item.ref, outcome: outcome, changes: item.changes, message: item.reason)
+                })
         }
         let desired = Set(request.manifests.map(\.ref))
         var stored = members
@@ -106,8 +114,11 @@ public struct Sync: Sendable {
             stored = members.union(desired)
             try await save(recording, stored, source: request.source)
         }
-        let applier = Applier(client: client, options: .init(serverDryRun: request.dryRun == .server, concurrency: request.concurrency,
-                                                              applySet: request.applySet, source: request.source, root: request.root))
+        let applier = Applier(
+            client: client,
+            options: .init(
+                serverDryRun: request.dryRun == .server, concurrency: request.concurrency,
+                applySet: request.applySet, source: request.source, root: request.root))
         let results = await applier.apply(plan) { done, total in progress?("applying", done, total) }
         if let recording {
             let pruned = Set(results.filter { $0.outcome == .pruned }.map(\.ref))

@@ -2,7 +2,9 @@
 /// their lines. Objects are small enough for the quadratic table.
 public enum UnifiedDiff {
     public enum Line: Equatable, Sendable {
-        case same(String), removed(String), added(String)
+        case same(String)
+        case removed(String)
+        case added(String)
     }
 
     public static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
@@ -16,7 +18,9 @@ public enum UnifiedDiff {
         for line in lines {
             positions.append((oldLine, newLine))
             switch line {
-            case .same: oldLine += 1; newLine += 1
+            case .same:
+                oldLine += 1
+                newLine += 1
             case .removed: oldLine += 1
             case .added: newLine += 1
             }
@@ -63,11 +67,15 @@ public enum UnifiedDiff {
         var i = 0, j = 0
         while i < n || j < m {
             if i < n, j < m, a[i] == b[j] {
-                out.append(.same(a[i])); i += 1; j += 1
+                out.append(.same(a[i]))
+                i += 1
+                j += 1
             } else if j < m, i == n || table[i][j + 1] >= table[i + 1][j] {
-                out.append(.added(b[j])); j += 1
+                out.append(.added(b[j]))
+                j += 1
             } else {
-                out.append(.removed(a[i])); i += 1
+                out.append(.removed(a[i]))
+                i += 1
             }
         }
         // Removals before additions within a run of changes, as diff -u prints them.
@@ -76,7 +84,9 @@ public enum UnifiedDiff {
         for line in out {
             switch line {
             case .same:
-                ordered += removed + added; removed = []; added = []
+                ordered += removed + added
+                removed = []
+                added = []
                 ordered.append(line)
             case .removed: removed.append(line)
             case .added: added.append(line)

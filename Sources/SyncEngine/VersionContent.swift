@@ -1,8 +1,8 @@
 import APIModel
+import Blocking
 import Crypto
 import Foundation
 import Manifests
-import Blocking
 
 /// What a DatasetVersion manifest's data is: a file to upload (with its digest, computed here,
 /// and checked again by the server) or a URL pinned by the sha256 the manifest gives.
@@ -78,7 +78,11 @@ public struct LocalContent: ContentProvider {
             do {
                 let digest = try Self.sha256(of: absolute)
                 if let pinned = source?["sha256"]?.stringValue, pinned != digest {
-                    return .failure(ContentError(description: "\(manifest.origin.location): \(repositoryPath) has sha256 \(digest), not the \(pinned) the manifest pins; fix the file or the digest"))
+                    return .failure(
+                        ContentError(
+                            description:
+                                "\(manifest.origin.location): \(repositoryPath) has sha256 \(digest), not the \(pinned) the manifest pins; fix the file or the digest"
+                        ))
                 }
                 return .success(VersionContent(file: absolute, repositoryPath: repositoryPath, url: nil, sha256: digest, size: size))
             } catch {

@@ -13,9 +13,12 @@ public enum Composer {
         guard yaml_parser_initialize(parser) == 1 else {
             return YAMLStream(
                 documents: [],
-                issues: [YAMLIssue(code: .syntax, mark: Mark(line: 1, column: 1),
-                                   message: "could not start the YAML parser (out of memory)",
-                                   documentIndex: nil)])
+                issues: [
+                    YAMLIssue(
+                        code: .syntax, mark: Mark(line: 1, column: 1),
+                        message: "could not start the YAML parser (out of memory)",
+                        documentIndex: nil)
+                ])
         }
         defer { yaml_parser_delete(parser) }
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -106,9 +109,10 @@ private struct ComposeState {
             guard data.length <= limits.maxScalarBytes else {
                 return limit(mark, "a string of \(data.length) bytes is over the \(limits.maxScalarBytes)-byte limit for one value")
             }
-            let text = data.value.map {
-                String(decoding: UnsafeBufferPointer(start: $0, count: data.length), as: UTF8.self)
-            } ?? ""
+            let text =
+                data.value.map {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: data.length), as: UTF8.self)
+                } ?? ""
             let style: ScalarStyle
             switch data.style {
             case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
@@ -117,8 +121,9 @@ private struct ComposeState {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            let node = YAMLNode(value: .scalar(YAMLScalar(text: text, style: style)), mark: mark,
-                                tag: string(data.tag))
+            let node = YAMLNode(
+                value: .scalar(YAMLScalar(text: text, style: style)), mark: mark,
+                tag: string(data.tag))
             guard count(1, mark) else { return }
             if let anchor = string(data.anchor) { anchors[anchor] = (node, 1) }
             attach(node)
@@ -161,7 +166,10 @@ private struct ComposeState {
         nodes += n
         guard nodes > limits.maxNodesPerDocument else { return true }
         if let alias {
-            limit(mark, "alias *\(alias) expands the document past \(limits.maxNodesPerDocument) nodes (an alias bomb?); write the values out instead")
+            limit(
+                mark,
+                "alias *\(alias) expands the document past \(limits.maxNodesPerDocument) nodes (an alias bomb?); write the values out instead"
+            )
         } else {
             limit(mark, "more than \(limits.maxNodesPerDocument) nodes in one document; split it")
         }
@@ -215,8 +223,10 @@ private struct ComposeState {
     }
 
     mutating func issue(_ code: YAMLIssue.Code, _ mark: Mark, _ message: String) {
-        issues.append(YAMLIssue(code: code, mark: mark, message: message,
-                                documentIndex: documentIndex >= 0 ? documentIndex : nil))
+        issues.append(
+            YAMLIssue(
+                code: code, mark: mark, message: message,
+                documentIndex: documentIndex >= 0 ? documentIndex : nil))
     }
 
     mutating func syntaxError(_ parser: yaml_parser_t, input: UnsafeRawBufferPointer) {

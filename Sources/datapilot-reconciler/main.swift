@@ -1,7 +1,7 @@
 import ReconcilerCommand
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 exit(await ReconcileCommand.main(arguments: Array(CommandLine.arguments.dropFirst())))

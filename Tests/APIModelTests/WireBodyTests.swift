@@ -58,8 +58,9 @@ import Testing
     @Test func aLargeDriftKeepsEveryPathAndDropsValuesPastTheBudget() throws {
         let big = JSONValue.string(String(repeating: "x", count: 4000))
         let fields = (0..<300).map { FieldDrift(path: "/spec/f\($0)", desired: big, live: big) }
-        let event = DriftEvent(source: "demo", event: .detected, object: ObjectRef(.dataset, "churn"), drift: .modified, commit: nil,
-                               repository: nil, fields: fields, changedBy: nil)
+        let event = DriftEvent(
+            source: "demo", event: .detected, object: ObjectRef(.dataset, "churn"), drift: .modified, commit: nil,
+            repository: nil, fields: fields, changedBy: nil)
         #expect(event.fields?.count == DriftEvent.maxFields)
         #expect(event.fields?.first?.desired == big)
         #expect(event.fields?.last?.desired == nil)
@@ -72,8 +73,14 @@ import Testing
         ("{\"source\":\"demo\",\"event\":\"detected\",\"object\":\"table/churn\",\"drift\":\"modified\"}", "object"),
         ("{\"source\":\"demo\",\"event\":\"detected\",\"object\":\"dataset/Churn!\",\"drift\":\"modified\"}", "object"),
         ("{\"source\":\"demo\",\"event\":\"detected\",\"object\":\"dataset/churn\",\"drift\":\"gone\"}", "drift"),
-        ("{\"source\":\"demo\",\"event\":\"detected\",\"object\":\"dataset/churn\",\"drift\":\"modified\",\"fields\":[{}]}", "fields[0].path"),
-        ("{\"source\":\"demo\",\"event\":\"detected\",\"object\":\"dataset/churn\",\"drift\":\"modified\",\"changedBy\":{\"actor\":1}}", "changedBy.actor"),
+        (
+            "{\"source\":\"demo\",\"event\":\"detected\",\"object\":\"dataset/churn\",\"drift\":\"modified\",\"fields\":[{}]}",
+            "fields[0].path"
+        ),
+        (
+            "{\"source\":\"demo\",\"event\":\"detected\",\"object\":\"dataset/churn\",\"drift\":\"modified\",\"changedBy\":{\"actor\":1}}",
+            "changedBy.actor"
+        ),
     ])
     func badDriftEventsNameTheField(text: String, field: String) throws {
         guard case .success(let body) = JSONText.parse(text) else { throw CheckFailure("test body does not parse: \(text)") }
@@ -96,8 +103,9 @@ import Testing
     @Test func objectReferencesAreKindSlashNameOnTheWire() throws {
         #expect(ObjectRef("datasetversion/churn-1") == ObjectRef(.datasetVersion, "churn-1"))
         #expect(ObjectRef("nope/churn") == nil)
-        #expect(ApplySetBody(members: [ObjectRef(.run, "b"), ObjectRef(.dataset, "a")]).json.jsonString(pretty: false)
-                    == "{\"members\":[\"dataset/a\",\"run/b\"]}")
+        #expect(
+            ApplySetBody(members: [ObjectRef(.run, "b"), ObjectRef(.dataset, "a")]).json.jsonString(pretty: false)
+                == "{\"members\":[\"dataset/a\",\"run/b\"]}")
     }
 }
 

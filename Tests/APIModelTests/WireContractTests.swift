@@ -11,12 +11,14 @@ import Testing
 
     static let commit = String(repeating: "ab", count: 20)
 
-    static let fullSync = SyncEvent(source: "demo", commit: commit, result: .synced, repository: "https://git.example/ml.git",
-                                    author: "Ada <ada@example.com>", message: "Add churn", error: "x.yaml:1:1: bad", counts: ["created": 2])
-    static let fullDrift = DriftEvent(source: "demo", event: .detected, object: ObjectRef(.dataset, "churn"), drift: .modified,
-                                      commit: commit, repository: "https://git.example/ml.git",
-                                      fields: [FieldDrift(path: "/spec/owner", desired: "ml", live: "ops")],
-                                      changedBy: DriftEvent.Change(actor: "apikey:1", time: "2026-11-30T00:00:00Z", action: "update", requestID: "r1"))
+    static let fullSync = SyncEvent(
+        source: "demo", commit: commit, result: .synced, repository: "https://git.example/ml.git",
+        author: "Ada <ada@example.com>", message: "Add churn", error: "x.yaml:1:1: bad", counts: ["created": 2])
+    static let fullDrift = DriftEvent(
+        source: "demo", event: .detected, object: ObjectRef(.dataset, "churn"), drift: .modified,
+        commit: commit, repository: "https://git.example/ml.git",
+        fields: [FieldDrift(path: "/spec/owner", desired: "ml", live: "ops")],
+        changedBy: DriftEvent.Change(actor: "apikey:1", time: "2026-11-30T00:00:00Z", action: "update", requestID: "r1"))
 
     @Test func syncEventsAreWhatTheDocumentTakes() throws {
         let schema = try document.requestBody("post", "/api/audit/syncs")
@@ -29,16 +31,18 @@ import Testing
     @Test func driftEventsAreWhatTheDocumentTakes() throws {
         let schema = try document.requestBody("post", "/api/audit/drift")
         #expect(try document.mismatches(Self.fullDrift.json, schema) == [])
-        let minimal = DriftEvent(source: "demo", event: .healed, object: ObjectRef(.run, "r"), drift: .deleted, commit: nil,
-                                 repository: nil, fields: [], changedBy: nil)
+        let minimal = DriftEvent(
+            source: "demo", event: .healed, object: ObjectRef(.run, "r"), drift: .deleted, commit: nil,
+            repository: nil, fields: [], changedBy: nil)
         #expect(try document.mismatches(minimal.json, schema) == [])
         #expect(schema["properties"]?["drift"]?["enum"]?.arrayValue?.compactMap(\.stringValue) == DriftKind.allCases.map(\.rawValue))
         #expect(schema["properties"]?["event"]?["enum"]?.arrayValue?.compactMap(\.stringValue) == DriftEvent.Event.allCases.map(\.rawValue))
     }
 
     @Test func problemsAndApplySetsAndPagesAreWhatTheDocumentSays() throws {
-        let problem = ProblemDetails(status: 422, title: "Invalid object", detail: "spec.format: bad", instance: "/api/datasets", requestID: "r",
-                                     errors: [.init(path: "spec.format", line: 1, column: 2, code: "invalidValue", message: "bad")])
+        let problem = ProblemDetails(
+            status: 422, title: "Invalid object", detail: "spec.format: bad", instance: "/api/datasets", requestID: "r",
+            errors: [.init(path: "spec.format", line: 1, column: 2, code: "invalidValue", message: "bad")])
         #expect(try document.mismatches(try Self.encode(problem), try document.schema(named: "Problem")) == [])
         let members = ApplySetBody(members: [ObjectRef(.dataset, "churn"), ObjectRef(.qualityRule, "rows")])
         #expect(try document.mismatches(members.json, try document.schema(named: "ApplySetInput")) == [])

@@ -1,7 +1,7 @@
 import Curl
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A real HTTP server on loopback: Python's http.server over a temporary folder.
 final class LocalHTTPServer {
@@ -12,7 +12,9 @@ final class LocalHTTPServer {
     init(files: [String: String]) throws {
         folder = try scratchFolder("http")
         for (name, contents) in files { try Data(contents.utf8).write(to: folder.appendingPathComponent(name)) }
-        peer = try Peer.python("python3 http.server", """
+        peer = try Peer.python(
+            "python3 http.server",
+            """
             import functools, http.server, sys
             handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
             server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -1,7 +1,7 @@
 import Foundation
 import Git
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct GitSmokeTests {
     func git(_ arguments: [String], in folder: URL) throws -> String { try GitCLI.run(arguments, in: folder.path) }

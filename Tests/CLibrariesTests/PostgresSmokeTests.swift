@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct PostgresSmokeTests {
     @Test func selectOne() throws {
@@ -13,7 +13,8 @@ import TestSupport
 
     @Test func parametersAreNeverSplicedIntoSQL() throws {
         let connection = try Connection.connect(try TestDatabase.url())
-        #expect(try connection.query("select $1::int + 1, $2::text, $3::text is null", ["41", "'; drop table x; --", nil]).map(\.values)
+        #expect(
+            try connection.query("select $1::int + 1, $2::text, $3::text is null", ["41", "'; drop table x; --", nil]).map(\.values)
                 == [["42", "'; drop table x; --", "t"]])
     }
 

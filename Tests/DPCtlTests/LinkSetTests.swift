@@ -8,8 +8,10 @@ import Testing
 @Suite struct LinkSetTests {
     /// The Swift modules dpctl must not contain. Every symbol a module defines starts with its
     /// mangled name, `$s` + length + name, e.g. `$s11Hummingbird`.
-    static let serverModules = ["Hummingbird", "HummingbirdCore", "NIOHTTP1", "NIOPosix", "Prometheus",
-                                "ServiceKit", "Postgres", "Reconciler", "ReconcilerCommand"]
+    static let serverModules = [
+        "Hummingbird", "HummingbirdCore", "NIOHTTP1", "NIOPosix", "Prometheus",
+        "ServiceKit", "Postgres", "Reconciler", "ReconcilerCommand",
+    ]
 
     @Test func dpctlLinksNoPostgresLibrary() throws {
         let dpctl = try Products.path("dpctl")
@@ -26,7 +28,9 @@ import Testing
         #expect(nm.status == 0, "nm \(dpctl): \(nm.stderr)")
         let symbols = nm.stdout.split(separator: "\n")
         // The check sees the modules dpctl does hold.
-        for module in ["Manifests", "DPCtlCommands", "CLIKit"] { #expect(symbols.contains { $0.contains(Self.mangled(module)) }, "\(module)") }
+        for module in ["Manifests", "DPCtlCommands", "CLIKit"] {
+            #expect(symbols.contains { $0.contains(Self.mangled(module)) }, "\(module)")
+        }
         for module in Self.serverModules {
             let found = symbols.filter { $0.contains(Self.mangled(module)) }
             #expect(found.isEmpty, "dpctl holds \(found.count) symbols of \(module), e.g. \(found.prefix(3).joined(separator: "; "))")

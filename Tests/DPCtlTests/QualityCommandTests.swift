@@ -4,8 +4,9 @@ import Testing
 /// `dpctl quality check`: the example rules against the example data, outputs and exit codes.
 @Suite struct QualityCommandTests {
     @Test func examplesPassAsATable() throws {
-        let result = try dpctl("quality", "check", "-f", "examples/quality/churn-hygiene.yaml", "-f", "examples/quality/churn-contact.yaml",
-                               "examples/data/churn-2026-10.csv")
+        let result = try dpctl(
+            "quality", "check", "-f", "examples/quality/churn-hygiene.yaml", "-f", "examples/quality/churn-contact.yaml",
+            "examples/data/churn-2026-10.csv")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("RULE "))
         #expect(result.stdout.contains("churn-contact   email-shape"))
@@ -14,8 +15,9 @@ import Testing
     }
 
     @Test func jsonOutputAndCheckSubset() throws {
-        let result = try dpctl("quality", "check", "-f", "examples/quality/support-tickets.yaml", "--check", "channels",
-                               "examples/data/support-tickets-2026-10.jsonl", "-o", "json")
+        let result = try dpctl(
+            "quality", "check", "-f", "examples/quality/support-tickets.yaml", "--check", "channels",
+            "examples/data/support-tickets-2026-10.jsonl", "-o", "json")
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(report["outcome"] as? String == "PASSED")
@@ -49,8 +51,9 @@ import Testing
         let noRules = try dpctl("quality", "check", "examples/data/churn-2026-10.csv")
         #expect(noRules.status == 2)
         #expect(noRules.stderr.contains("no rules given"))
-        let unknownCheck = try dpctl("quality", "check", "-f", "examples/quality/churn-hygiene.yaml", "--check", "enough-row",
-                                     "examples/data/churn-2026-10.csv")
+        let unknownCheck = try dpctl(
+            "quality", "check", "-f", "examples/quality/churn-hygiene.yaml", "--check", "enough-row",
+            "examples/data/churn-2026-10.csv")
         #expect(unknownCheck.status == 2)
         #expect(unknownCheck.stderr.contains("did you mean \"enough-rows\"?"))
         let unknownFormat = try dpctl("quality", "check", "-f", "examples/quality/churn-hygiene.yaml", "README.md")

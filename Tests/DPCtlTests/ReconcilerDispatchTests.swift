@@ -22,13 +22,16 @@ import Testing
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("not both") && result.stderr.contains("datapilot-reconciler"), "\(result.stderr)")
         let help = try dpctl(["reconcile", "--help"])
-        #expect(help.status == 0 && help.stdout.contains("USAGE: datapilot-reconciler") && help.stdout.contains("--database-url"), "\(help.stdout)")
+        #expect(
+            help.status == 0 && help.stdout.contains("USAGE: datapilot-reconciler") && help.stdout.contains("--database-url"),
+            "\(help.stdout)")
     }
 
     @Test func aSymlinkedDpctlFindsTheReconcilerNextToTheRealOne() throws {
         let folder = try lonely(symlink: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try Subprocess.run(folder.appendingPathComponent("dpctl").path, ["reconcile", "--help"], environment: ["PATH": folder.path])
+        let result = try Subprocess.run(
+            folder.appendingPathComponent("dpctl").path, ["reconcile", "--help"], environment: ["PATH": folder.path])
         #expect(result.status == 0 && result.stdout.contains("USAGE: datapilot-reconciler"), "\(result.stderr)")
     }
 
@@ -43,7 +46,9 @@ import Testing
         let missing = try Subprocess.run(dpctl, ["reconcile", "--once", "--repo", "file:///x"], environment: ["PATH": "/nonexistent"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("dpctl reconcile runs datapilot-reconciler, which was not found"), "\(missing.stderr)")
-        #expect(missing.stderr.contains(folder.path + "/datapilot-reconciler") && missing.stderr.contains("on PATH (/nonexistent)"), "\(missing.stderr)")
+        #expect(
+            missing.stderr.contains(folder.path + "/datapilot-reconciler") && missing.stderr.contains("on PATH (/nonexistent)"),
+            "\(missing.stderr)")
         // Every other command works without it.
         #expect(try Subprocess.run(dpctl, ["version"], environment: ["PATH": "/nonexistent"]).status == 0)
     }

@@ -13,7 +13,8 @@ import Testing
         let bad = "apiVersion: datapilot.io/v1alpha1\nkind: Dataset\nmetadata: {name: churn}\nspec: {owner: x, format: cvs}\n"
         let result = try dpctl("validate", "-f", "-", stdin: bad)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("<stdin>:4:26: error: spec.format: \"cvs\" is not one of csv, jsonl, parquet (did you mean \"csv\"?)"))
+        #expect(
+            result.stderr.contains("<stdin>:4:26: error: spec.format: \"cvs\" is not one of csv, jsonl, parquet (did you mean \"csv\"?)"))
         #expect(result.stderr.contains("Nothing was applied"))
         #expect(!result.stderr.contains("\u{1B}["), "no colour when the output is not a terminal")
     }

@@ -1,10 +1,10 @@
 import DataPilotServer
 import Foundation
-import Logging
 import LogSetup
+import Logging
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Both executables read a config file, then DATAPILOT_* variables, then flags; flags win.
 /// Secrets come only from files or the environment and are never printed.
@@ -20,11 +20,14 @@ import TestSupport
 
     // MARK: dpctl reconcile
 
-    static let reconcilerVariables = ["database-url": "DATAPILOT_DATABASE_URL", "listen": "DATAPILOT_LISTEN", "cache-dir": "DATAPILOT_CACHE_DIR"]
+    static let reconcilerVariables = [
+        "database-url": "DATAPILOT_DATABASE_URL", "listen": "DATAPILOT_LISTEN", "cache-dir": "DATAPILOT_CACHE_DIR",
+    ]
     static let reconcilerRows: [Row] = [
         Row(setting: "database-url", file: "postgres://file@db/dp", expected: "postgres://file@db/dp"),
         Row(setting: "database-url", file: "postgres://file@db/dp", environment: "postgres://env@db/dp", expected: "postgres://env@db/dp"),
-        Row(setting: "database-url", file: "postgres://file@db/dp", environment: "postgres://env@db/dp", flag: "postgres://flag@db/dp",
+        Row(
+            setting: "database-url", file: "postgres://file@db/dp", environment: "postgres://env@db/dp", flag: "postgres://flag@db/dp",
             expected: "postgres://flag@db/dp"),
         Row(setting: "database-url", environment: "postgres://env@db/dp", expected: "postgres://env@db/dp"),
         Row(setting: "database-url", file: "postgres://file@db/dp", flag: "postgres://flag@db/dp", expected: "postgres://flag@db/dp"),
@@ -54,11 +57,12 @@ import TestSupport
         if let value = row.environment { environment[Self.reconcilerVariables[row.setting]!] = value }
         let outcome = try dpctl(arguments, environment: environment)
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        let expected = switch row.setting {
-        case "database-url": "database-url: \(row.expected)\n"
-        case "listen": "listen: \(row.expected) "
-        default: "cache-dir: \(row.expected)\n"
-        }
+        let expected =
+            switch row.setting {
+            case "database-url": "database-url: \(row.expected)\n"
+            case "listen": "listen: \(row.expected) "
+            default: "cache-dir: \(row.expected)\n"
+            }
         #expect(outcome.stdout.contains(expected), "\(outcome.stdout)")
     }
 
@@ -67,8 +71,12 @@ import TestSupport
         let folder = try scratchFolder("load")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sources.yaml")
-        try Data("database-url: postgres://file@db/dp\nlisten: 0.0.0.0:8091\ncache-dir: /srv/file\nsources:\n  - {name: a, url: \"file:///srv/repo\"}\n".utf8).write(to: path)
-        let loaded = try ReconcilerConfigurationProbe.load(path.path, ["DATAPILOT_LISTEN": "10.0.0.1:9000", "DATAPILOT_CACHE_DIR": "", "DATAPILOT_DATABASE_URL": "postgres://env@db/dp"])
+        try Data(
+            "database-url: postgres://file@db/dp\nlisten: 0.0.0.0:8091\ncache-dir: /srv/file\nsources:\n  - {name: a, url: \"file:///srv/repo\"}\n"
+                .utf8
+        ).write(to: path)
+        let loaded = try ReconcilerConfigurationProbe.load(
+            path.path, ["DATAPILOT_LISTEN": "10.0.0.1:9000", "DATAPILOT_CACHE_DIR": "", "DATAPILOT_DATABASE_URL": "postgres://env@db/dp"])
         #expect(loaded.host == "10.0.0.1" && loaded.port == 9000)
         #expect(loaded.cacheDirectory == "/srv/file", "an empty variable is ignored")
         #expect(loaded.databaseURL == "postgres://env@db/dp")
@@ -79,7 +87,8 @@ import TestSupport
         let folder = try scratchFolder("check")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sources.yaml")
-        try Data("""
+        try Data(
+            """
             database-url: postgres://dp:hunter2@db:5432/dp?password=again
             token-env: RECONCILER_TOKEN
             sources:
@@ -87,7 +96,8 @@ import TestSupport
                 url: https://git.example.com/a.git
                 auth: {username: ci, password-file: /run/secrets/missing-here}
                 webhook-secret-file: /run/secrets/hook
-            """.utf8).write(to: path)
+            """.utf8
+        ).write(to: path)
         let outcome = try dpctl(["reconcile", "--config", path.path, "--check"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(!outcome.stdout.contains("hunter2") && !outcome.stdout.contains("again"), "\(outcome.stdout)")
@@ -131,11 +141,12 @@ import TestSupport
         let variable = "DATAPILOT_" + row.setting.uppercased().replacingOccurrences(of: "-", with: "_")
         try settings.load(environment: row.environment.map { [variable: $0] } ?? [:])
         if let flag = row.flag { try settings.set(row.setting, flag, from: "--\(row.setting)") }
-        let value = switch row.setting {
-        case "port": String(settings.effectivePort)
-        case "database-url": settings.databaseURL
-        default: settings.s3Bucket
-        }
+        let value =
+            switch row.setting {
+            case "port": String(settings.effectivePort)
+            case "database-url": settings.databaseURL
+            default: settings.s3Bucket
+            }
         #expect(value == row.expected)
     }
 
@@ -155,18 +166,22 @@ import TestSupport
     @Test func theServerLogsJSONAndNoSecretsWhenItCannotStart() throws {
         let folder = try scratchFolder("no-db")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outcome = try run(try Products.path("datapilot-server"),
-                              ["--database-url", "postgres://datapilot:pw-s3cr3t@127.0.0.1:1/datapilot?connect_timeout=2",
-                               "--data-dir", folder.path, "--port", "1"],
-                              environment: ["DATAPILOT_BOOTSTRAP_ADMIN_KEY": "bootstrap-s3cr3t"], clean: true)
+        let outcome = try run(
+            try Products.path("datapilot-server"),
+            [
+                "--database-url", "postgres://datapilot:pw-s3cr3t@127.0.0.1:1/datapilot?connect_timeout=2",
+                "--data-dir", folder.path, "--port", "1",
+            ],
+            environment: ["DATAPILOT_BOOTSTRAP_ADMIN_KEY": "bootstrap-s3cr3t"], clean: true)
         #expect(outcome.status != 0)
         let all = outcome.stdout + outcome.stderr
         #expect(!all.contains("s3cr3t"), "\(all)")
         let lines = outcome.stderr.split(separator: "\n").filter { !$0.isEmpty }
         let logged = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(!logged.isEmpty && logged.count == lines.count, "every stderr line is a JSON object: \(outcome.stderr)")
-        #expect(logged.contains { $0["level"] as? String == "critical" && ($0["reason"] as? String ?? "").contains("DATAPILOT_DATABASE_URL") },
-                "\(outcome.stderr)")
+        #expect(
+            logged.contains { $0["level"] as? String == "critical" && ($0["reason"] as? String ?? "").contains("DATAPILOT_DATABASE_URL") },
+            "\(outcome.stderr)")
     }
 
     @Test func theReconcilerNamesAnUnreachableDatabaseWithoutItsPassword() throws {
@@ -174,8 +189,9 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sources.yaml")
         try Data("cache-dir: \(folder.path)/cache\nsources:\n  - {name: a, url: \"file:///srv/repo\"}\n".utf8).write(to: path)
-        let outcome = try dpctl(["reconcile", "--config", path.path, "--once"],
-                                environment: ["DATAPILOT_DATABASE_URL": "postgres://dp:pw-s3cr3t@127.0.0.1:1/dp?connect_timeout=2"])
+        let outcome = try dpctl(
+            ["reconcile", "--config", path.path, "--once"],
+            environment: ["DATAPILOT_DATABASE_URL": "postgres://dp:pw-s3cr3t@127.0.0.1:1/dp?connect_timeout=2"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("cannot use the status database"), "\(outcome.stderr)")
         #expect(!(outcome.stdout + outcome.stderr).contains("s3cr3t"))

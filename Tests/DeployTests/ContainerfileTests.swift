@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The Containerfile cannot be built here (no container engine on the test machines), so what can
 /// be checked is: its runtime stage installs exactly the Debian packages owning the shared
@@ -65,7 +65,7 @@ import TestSupport
 
     /// The package owning each path that a Debian package owns, trying the merged-/usr spellings.
     static func owners(of paths: [String]) throws -> [String: String] {
-        var spellings: [String: String] = [:]   // candidate -> original path
+        var spellings: [String: String] = [:]  // candidate -> original path
         for path in Set(paths) {
             let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
             for p in [path, real] {
@@ -90,8 +90,10 @@ import TestSupport
         let (linked, toolchain) = try Self.linkedPackages(executables)
         #expect(linked.contains("libgit2-1.5") && linked.contains("libpq5") && linked.contains("libcurl4"), "\(linked)")
         #expect(toolchain.contains { $0.hasPrefix("libswiftCore") } || toolchain.isEmpty, "\(toolchain)")
-        #expect(try Self.argument("RUNTIME_PACKAGES") == linked,
-                "Containerfile RUNTIME_PACKAGES must be exactly the packages of the linked libraries: \(linked.sorted().joined(separator: " "))")
+        #expect(
+            try Self.argument("RUNTIME_PACKAGES") == linked,
+            "Containerfile RUNTIME_PACKAGES must be exactly the packages of the linked libraries: \(linked.sorted().joined(separator: " "))"
+        )
         #expect(try Self.argument("EXTRA_PACKAGES") == ["ca-certificates"])
     }
 

@@ -1,15 +1,17 @@
 import DataPilotServer
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// deploy/ and crds/: they render with `kubectl kustomize`, validate against the Kubernetes
 /// schemas offline and pass checkov (scripts/validate-k8s.sh), and have the shape
 /// docs/operations.md promises.
 @Suite struct KustomizeTests {
     /// The custom-resource kinds the offline validator has no schema for (named in the docs).
-    static let schemaless: Set = ["postgresql.cnpg.io/v1/Cluster", "postgresql.cnpg.io/v1/ScheduledBackup",
-                                  "monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule"]
+    static let schemaless: Set = [
+        "postgresql.cnpg.io/v1/Cluster", "postgresql.cnpg.io/v1/ScheduledBackup",
+        "monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule",
+    ]
 
     @Test func everyKustomizationRendersValidatesAndPassesTheSecurityScan() throws {
         let folder = try scratchFolder("render")
@@ -24,10 +26,11 @@ import TestSupport
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("Failed checks: 0") || !outcome.stderr.contains("Failed checks"), "\(outcome.stderr)")
         // Only the custom resources named in the docs go without a schema check.
-        let unchecked = Set(outcome.stderr.split(separator: "\n").compactMap { line -> String? in
-            guard let range = line.range(of: "not schema-checked (custom resource, no schema offline): ") else { return nil }
-            return String(line[range.upperBound...])
-        })
+        let unchecked = Set(
+            outcome.stderr.split(separator: "\n").compactMap { line -> String? in
+                guard let range = line.range(of: "not schema-checked (custom resource, no schema offline): ") else { return nil }
+                return String(line[range.upperBound...])
+            })
         #expect(unchecked == Self.schemaless)
     }
 
@@ -89,13 +92,15 @@ import TestSupport
                 var writable: [String] = []
                 for mount in container["volumeMounts"] as? [Object] ?? [] where mount["readOnly"] as? Bool != true {
                     let volume = volumes[mount.name(of: "name")] ?? [:]
-                    #expect(volume["emptyDir"] != nil || volume["persistentVolumeClaim"] != nil || workload.kind == "StatefulSet",
-                            "\(c): writable mount \(mount.name(of: "mountPath")) is not a scratch or data volume")
+                    #expect(
+                        volume["emptyDir"] != nil || volume["persistentVolumeClaim"] != nil || workload.kind == "StatefulSet",
+                        "\(c): writable mount \(mount.name(of: "mountPath")) is not a scratch or data volume")
                     writable.append(mount.name(of: "mountPath"))
                 }
                 if (container["image"] as? String ?? "").contains("datapilot") {
                     let expected = workload.name == "datapilot-reconciler" ? ["/var/cache/datapilot"] : ["/var/lib/datapilot"]
-                    #expect(writable == expected, "\(c): the only writable place is the git cache (reconciler) or the upload spool (server)")
+                    #expect(
+                        writable == expected, "\(c): the only writable place is the git cache (reconciler) or the upload spool (server)")
                 }
             }
         }
@@ -123,8 +128,11 @@ import TestSupport
         #expect(ingress[path: "spec.rules.0.http.paths.0.backend.service.name"] as? String == "datapilot-reconciler")
         // The Secrets the base expects, as docs/operations.md lists them.
         let referenced = Set(all.flatMap { secretNames(in: $0) })
-        #expect(referenced == ["datapilot-database", "datapilot-s3", "datapilot-bootstrap", "datapilot-reconciler-token",
-                               "datapilot-git", "datapilot-known-hosts", "datapilot-webhooks", "datapilot-signing-keys"])
+        #expect(
+            referenced == [
+                "datapilot-database", "datapilot-s3", "datapilot-bootstrap", "datapilot-reconciler-token",
+                "datapilot-git", "datapilot-known-hosts", "datapilot-webhooks", "datapilot-signing-keys",
+            ])
         let operations = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/operations.md"), encoding: .utf8)
         for secret in referenced { #expect(operations.contains("`\(secret)`"), "docs/operations.md names the Secret \(secret)") }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import LogSetup
+import Logging
 import Synchronization
 import Testing
 

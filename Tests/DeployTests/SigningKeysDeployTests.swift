@@ -1,8 +1,8 @@
 import DataPilotServer
 import Foundation
 import SigningKeys
-import Testing
 import TestSupport
+import Testing
 
 /// Every datapilot-server process gets its signing keys from the Secret datapilot-signing-keys,
 /// mounted read-only where its config file's key-file settings point (never the database, never
@@ -27,10 +27,13 @@ import TestSupport
         for workload in servers {
             let pod = try #require(workload.podSpec)
             let volumes = pod["volumes"] as? [Object] ?? []
-            let secretVolume = try #require(volumes.first { ($0[path: "secret.secretName"] as? String)?.hasPrefix("datapilot-signing-keys") == true }, "\(workload.name)")
+            let secretVolume = try #require(
+                volumes.first { ($0[path: "secret.secretName"] as? String)?.hasPrefix("datapilot-signing-keys") == true },
+                "\(workload.name)")
             let container = try #require((pod["containers"] as? [Object])?.first)
-            let mount = try #require((container["volumeMounts"] as? [Object] ?? []).first { $0["name"] as? String == secretVolume["name"] as? String },
-                                     "\(workload.name) mounts the signing keys")
+            let mount = try #require(
+                (container["volumeMounts"] as? [Object] ?? []).first { $0["name"] as? String == secretVolume["name"] as? String },
+                "\(workload.name) mounts the signing keys")
             #expect(mount["readOnly"] as? Bool == true, "\(workload.name)")
             let path = try #require(mount["mountPath"] as? String)
             #expect(tokenFile.hasPrefix(path + "/") && evidenceFile.hasPrefix(path + "/"), "\(workload.name): \(path)")

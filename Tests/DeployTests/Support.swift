@@ -5,8 +5,10 @@ import Yams
 
 /// Runs a program (found on PATH when not a path) in the repository's root unless `cwd` says
 /// otherwise. `environment` is added to this process's unless `clean` (then to PATH and HOME only).
-func run(_ program: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:],
-         clean: Bool = false) throws -> ProcessResult {
+func run(
+    _ program: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:],
+    clean: Bool = false
+) throws -> ProcessResult {
     try Subprocess.run(program, arguments, in: cwd ?? repositoryRoot, environment: environment, inheriting: !clean)
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 import GitSource
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ContentTests {
     static let version = """
@@ -26,7 +26,9 @@ import TestSupport
     @Test func anInvalidManifestIsReportedAtItsRepositoryPathAndLine() async throws {
         let fixture = try Fixture("invalid")
         defer { fixture.remove() }
-        try fixture.write("examples/datasets/broken.yaml", """
+        try fixture.write(
+            "examples/datasets/broken.yaml",
+            """
             apiVersion: datapilot.io/v1alpha1
             kind: Dataset
             metadata:
@@ -39,8 +41,9 @@ import TestSupport
         try fixture.commit("Broken")
         let snapshot = try await snapshot(fixture)
         let errors = snapshot.manifests.errors
-        #expect(errors.contains { $0.file == "examples/datasets/broken.yaml" && $0.line == 7 && $0.code == .unknownField },
-                "\(errors.map(\.formatted))")
+        #expect(
+            errors.contains { $0.file == "examples/datasets/broken.yaml" && $0.line == 7 && $0.code == .unknownField },
+            "\(errors.map(\.formatted))")
         #expect(!snapshot.manifests.isValid)
     }
 
@@ -57,13 +60,15 @@ import TestSupport
         let outside = snapshot.manifests.errors.filter { $0.code == .pathOutsideRepository }
         #expect(outside.contains { $0.file == "examples/datasets/evil.yaml" && $0.line == 1 && $0.message.contains("/etc/hostname") })
         #expect(outside.contains { $0.file == "examples/datasets/climbing.yaml" && $0.line == 1 })
-        #expect(outside.contains { $0.file == "examples/versions/linked.yaml" && $0.line == 8 && $0.message.contains("/etc/passwd") },
-                "\(snapshot.manifests.diagnostics.map(\.formatted))")
+        #expect(
+            outside.contains { $0.file == "examples/versions/linked.yaml" && $0.line == 8 && $0.message.contains("/etc/passwd") },
+            "\(snapshot.manifests.diagnostics.map(\.formatted))")
         #expect(outside.count == 3)
         let refused = await gitSourceError { _ = try await snapshot.dataFile("examples/data/passwd.csv") }
         #expect(refused?.code == .invalidSpec)
 
-        #expect(snapshot.tree.locate("../data/alias.csv", from: "examples/versions/churn.yaml")
+        #expect(
+            snapshot.tree.locate("../data/alias.csv", from: "examples/versions/churn.yaml")
                 == .file(repositoryPath: "examples/data/alias.csv", size: 41524))
         let followed = try await snapshot.dataFile("examples/data/alias.csv")
         let original = try await snapshot.dataFile("examples/data/churn-2026-09.csv")

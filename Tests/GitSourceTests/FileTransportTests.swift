@@ -1,8 +1,8 @@
 import Foundation
 import GitSource
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct FileTransportTests {
     @Test func resolvesSnapshotsSkipsUnchangedAndReparsesOnlyWhatChanged() async throws {
@@ -31,8 +31,9 @@ import TestSupport
         #expect(!again.fetched)
         #expect(again.fetchSeconds == nil)
 
-        try fixture.write("examples/datasets/churn.yaml",
-                          try String(contentsOfFile: fixture.work + "/examples/datasets/churn.yaml", encoding: .utf8) + "# reviewed\n")
+        try fixture.write(
+            "examples/datasets/churn.yaml",
+            try String(contentsOfFile: fixture.work + "/examples/datasets/churn.yaml", encoding: .utf8) + "# reviewed\n")
         let second = try fixture.commit("Review churn")
         let resolved = try await source.resolve()
         #expect(resolved.commit == second)
@@ -53,14 +54,17 @@ import TestSupport
         let commit = try await source.resolve().commit
         let snapshot = try await source.snapshot(commit: commit, previous: nil, options: LoadOptions())
         let status = snapshot.tree.locate("../data/churn-2026-09.csv", from: "examples/versions/churn.yaml")
-        let expectedSize = try FileManager.default.attributesOfItem(atPath: fixture.work + "/examples/data/churn-2026-09.csv")[.size] as! Int
+        let expectedSize =
+            try FileManager.default.attributesOfItem(atPath: fixture.work + "/examples/data/churn-2026-09.csv")[.size] as! Int
         #expect(status == .file(repositoryPath: "examples/data/churn-2026-09.csv", size: Int64(expectedSize)))
 
         let exported = try await snapshot.dataFile("examples/data/churn-2026-09.csv")
         let sum = try Subprocess.check("sha256sum", [fixture.work + "/examples/data/churn-2026-09.csv"]).prefix(64)
         #expect(exported.sha256 == String(sum))
         #expect(exported.size == Int64(expectedSize))
-        #expect(exported.file == fixture.cache + "/blobs/" + (try GitCLI.run(["rev-parse", "HEAD:examples/data/churn-2026-09.csv"], in: fixture.work)))
+        #expect(
+            exported.file == fixture.cache + "/blobs/"
+                + (try GitCLI.run(["rev-parse", "HEAD:examples/data/churn-2026-09.csv"], in: fixture.work)))
         #expect(FileManager.default.contentsEqual(atPath: exported.file, andPath: fixture.work + "/examples/data/churn-2026-09.csv"))
         let again = try await snapshot.dataFile("examples/data/churn-2026-09.csv")
         #expect(again == exported)

@@ -1,8 +1,8 @@
 import Foundation
 import GitSource
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 /// Resolves and snapshots over git://, smart HTTP with basic auth, and SSH, against servers
 /// started on loopback for the test.
@@ -75,8 +75,9 @@ import TestSupport
         let fromFile = GitAuth.sshKey(username: user, privateKeyPath: key, privateKey: nil, passphrase: nil, knownHostsPath: knownHosts)
         try await expectResolvesAndSnapshots(fixture.source(url: url, auth: fromFile), fixture)
 
-        let inline = GitAuth.sshKey(username: user, privateKeyPath: nil, privateKey: try String(contentsOfFile: key, encoding: .utf8),
-                                    passphrase: nil, knownHostsPath: knownHosts)
+        let inline = GitAuth.sshKey(
+            username: user, privateKeyPath: nil, privateKey: try String(contentsOfFile: key, encoding: .utf8),
+            passphrase: nil, knownHostsPath: knownHosts)
         let memory = try await fixture.source(url: url, auth: inline, name: "memory").resolve()
         #expect(memory.commit == (try fixture.head()))
 
@@ -95,8 +96,12 @@ import TestSupport
         let wrongHosts = fixture.folder + "/known_hosts_wrong"
         try "[127.0.0.1]:\(server.port) \(otherFields)\n".write(toFile: wrongHosts, atomically: true, encoding: .utf8)
         let mismatch = await gitSourceError {
-            _ = try await fixture.source(url: url, auth: .sshKey(username: user, privateKeyPath: key, privateKey: nil, passphrase: nil,
-                                                                 knownHostsPath: wrongHosts), name: "mismatch").resolve()
+            _ = try await fixture.source(
+                url: url,
+                auth: .sshKey(
+                    username: user, privateKeyPath: key, privateKey: nil, passphrase: nil,
+                    knownHostsPath: wrongHosts), name: "mismatch"
+            ).resolve()
         }
         #expect(mismatch?.code == .hostKey)
         #expect(mismatch?.message.contains("[127.0.0.1]:\(server.port)") == true)
@@ -106,8 +111,12 @@ import TestSupport
         let unknownHosts = fixture.folder + "/known_hosts_other"
         try "[127.0.0.1]:1 \(hostKeyFields)\n".write(toFile: unknownHosts, atomically: true, encoding: .utf8)
         let unknown = await gitSourceError {
-            _ = try await fixture.source(url: url, auth: .sshKey(username: user, privateKeyPath: key, privateKey: nil, passphrase: nil,
-                                                                 knownHostsPath: unknownHosts), name: "unknown").resolve()
+            _ = try await fixture.source(
+                url: url,
+                auth: .sshKey(
+                    username: user, privateKeyPath: key, privateKey: nil, passphrase: nil,
+                    knownHostsPath: unknownHosts), name: "unknown"
+            ).resolve()
         }
         #expect(unknown?.code == .hostKey)
         #expect(unknown?.message.contains("is not in known_hosts") == true)
@@ -118,8 +127,12 @@ import TestSupport
         var rejected: GitSourceError?
         let elapsed = await seconds {
             rejected = await gitSourceError {
-                _ = try await fixture.source(url: url, auth: .sshKey(username: user, privateKeyPath: stranger, privateKey: nil, passphrase: nil,
-                                                                     knownHostsPath: knownHosts), name: "stranger").resolve()
+                _ = try await fixture.source(
+                    url: url,
+                    auth: .sshKey(
+                        username: user, privateKeyPath: stranger, privateKey: nil, passphrase: nil,
+                        knownHostsPath: knownHosts), name: "stranger"
+                ).resolve()
             }
         }
         #expect(rejected?.code == .authentication)

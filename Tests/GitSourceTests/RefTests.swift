@@ -1,8 +1,8 @@
 import Foundation
 import GitSource
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct RefTests {
     @Test func aForcePushResolvesToTheRewrittenCommit() async throws {

@@ -3,10 +3,13 @@ import GitSource
 import Testing
 
 extension Fixture {
-    func source(url: String? = nil, ref: String = "refs/heads/main", path: String = "examples", auth: GitAuth = .none,
-                timeout: Int = 30, name: String = "examples") -> GitSource {
-        GitSource(spec: SourceSpec(name: name, url: url ?? "file://" + bare, ref: ref, path: path, auth: auth, timeoutSeconds: timeout),
-                  cacheDirectory: cache)
+    func source(
+        url: String? = nil, ref: String = "refs/heads/main", path: String = "examples", auth: GitAuth = .none,
+        timeout: Int = 30, name: String = "examples"
+    ) -> GitSource {
+        GitSource(
+            spec: SourceSpec(name: name, url: url ?? "file://" + bare, ref: ref, path: path, auth: auth, timeoutSeconds: timeout),
+            cacheDirectory: cache)
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ExamplesTests {
     @Test func examplesRepositoryIsValid() throws {
@@ -15,9 +15,10 @@ import TestSupport
         #expect(counts[.experiment] == 1)
         #expect(counts[.run] == 2)
         // Every check type of the vocabulary is exercised by the examples.
-        let used = Set(set.manifests.filter { $0.kind == .qualityRule }
-            .flatMap { $0.spec["checks"]?.arrayValue ?? [] }
-            .flatMap { $0.objectValue?.map(\.key) ?? [] })
+        let used = Set(
+            set.manifests.filter { $0.kind == .qualityRule }
+                .flatMap { $0.spec["checks"]?.arrayValue ?? [] }
+                .flatMap { $0.objectValue?.map(\.key) ?? [] })
         #expect(Set(Schemas.checkTypes).isSubset(of: used))
     }
 

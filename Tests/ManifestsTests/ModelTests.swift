@@ -13,7 +13,8 @@ import Testing
 
     @Test func keyOrderAndStyleDoNotChangeTheDigest() throws {
         let a = try manifest(churn)
-        let b = try manifest("""
+        let b = try manifest(
+            """
             kind: Dataset
             spec: {format: 'csv', owner: "growth@example.com", schema: {columns: [{type: string, name: customer_id, nullable: false}, {name: tenure, type: integer}]}}
             metadata: {name: churn}
@@ -31,14 +32,18 @@ import Testing
     }
 
     @Test func canonicalJSONIsSortedAndCompact() throws {
-        let m = try manifest("""
+        let m = try manifest(
+            """
             apiVersion: datapilot.io/v1alpha1
             kind: Experiment
             metadata: {name: e, labels: {z: "1", a: "2"}}
             spec: {objective: {metric: "auc\\n", goal: maximize}, description: 'say "hi"'}
             """)
         let json = String(decoding: m.canonicalJSON, as: UTF8.self)
-        #expect(json == #"{"apiVersion":"datapilot.io/v1alpha1","kind":"Experiment","metadata":{"labels":{"a":"2","z":"1"},"name":"e"},"spec":{"description":"say \"hi\"","objective":{"goal":"maximize","metric":"auc\n"}}}"#)
+        #expect(
+            json
+                == #"{"apiVersion":"datapilot.io/v1alpha1","kind":"Experiment","metadata":{"labels":{"a":"2","z":"1"},"name":"e"},"spec":{"description":"say \"hi\"","objective":{"goal":"maximize","metric":"auc\n"}}}"#
+        )
         // The canonical bytes are JSON that Foundation reads back to the same value.
         let reparsed = try JSONSerialization.jsonObject(with: Data(m.canonicalJSON)) as? [String: Any]
         #expect(reparsed?["kind"] as? String == "Experiment")
@@ -63,11 +68,18 @@ import Testing
 @Suite struct StringFormatTests {
     static let samples: [StringFormat: [String]] = [
         .dnsSubdomain: ["churn", "churn-2026.10", "a", "Churn", "-a", "a-", "a..b", "a_b", "", String(repeating: "a", count: 254)],
-        .labelKey: ["team", "datapilot.io/prune", "app.kubernetes.io/name", "/x", "a/b/c", "Team_1", "-x", "x.", String(repeating: "k", count: 64)],
+        .labelKey: [
+            "team", "datapilot.io/prune", "app.kubernetes.io/name", "/x", "a/b/c", "Team_1", "-x", "x.", String(repeating: "k", count: 64),
+        ],
         .labelValue: ["", "growth", "v1.2_3", "has space", "-x", String(repeating: "v", count: 64)],
-        .sha256Hex: [String(repeating: "a", count: 64), String(repeating: "A", count: 64), String(repeating: "a", count: 63), String(repeating: "g", count: 64)],
+        .sha256Hex: [
+            String(repeating: "a", count: 64), String(repeating: "A", count: 64), String(repeating: "a", count: 63),
+            String(repeating: "g", count: 64),
+        ],
         .commitSHA: [String(repeating: "0", count: 40), String(repeating: "0", count: 41), "3f1c0e5"],
-        .imageDigest: ["sha256:" + String(repeating: "f", count: 64), String(repeating: "f", count: 64), "sha512:" + String(repeating: "f", count: 64)],
+        .imageDigest: [
+            "sha256:" + String(repeating: "f", count: 64), String(repeating: "f", count: 64), "sha512:" + String(repeating: "f", count: 64),
+        ],
         .duration: ["36h", "0s", "10d", "1.5h", "h", "10", "10w", "3 days"],
         .percent: ["0%", "0.5%", "100%", "5", "%", ".5%", "1.%", "1.2.3%"],
         .url: ["https://a.example/x.csv", "http://a", "ftp://a", "https://", "https://a b"],
@@ -116,12 +128,14 @@ import Testing
     @Test func dataPathsResolveFromTheManifestFolder() throws {
         let repository = try TemporaryRepository()
         try repository.write("data/x.csv", "a\n1\n")
-        try repository.write("m/d.yaml", churn + "\n---\n" + """
-            apiVersion: datapilot.io/v1alpha1
-            kind: DatasetVersion
-            metadata: {name: v1}
-            spec: {dataset: churn, source: {path: ../data/x.csv}}
-            """)
+        try repository.write(
+            "m/d.yaml",
+            churn + "\n---\n" + """
+                apiVersion: datapilot.io/v1alpha1
+                kind: DatasetVersion
+                metadata: {name: v1}
+                spec: {dataset: churn, source: {path: ../data/x.csv}}
+                """)
         #expect(repository.load(["m"]).isValid)
     }
 
@@ -129,12 +143,14 @@ import Testing
         let repository = try TemporaryRepository()
         try repository.write("data/real.csv", "a\n1\n")
         try repository.symlink("data/alias.csv", to: "real.csv")
-        try repository.write("v.yaml", churn + "\n---\n" + """
-            apiVersion: datapilot.io/v1alpha1
-            kind: DatasetVersion
-            metadata: {name: v1}
-            spec: {dataset: churn, source: {path: data/alias.csv}}
-            """)
+        try repository.write(
+            "v.yaml",
+            churn + "\n---\n" + """
+                apiVersion: datapilot.io/v1alpha1
+                kind: DatasetVersion
+                metadata: {name: v1}
+                spec: {dataset: churn, source: {path: data/alias.csv}}
+                """)
         #expect(repository.load(["v.yaml"]).isValid)
     }
 

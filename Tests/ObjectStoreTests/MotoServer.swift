@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// moto's S3 server on loopback, in a python3 child, with signature checking switched on
 /// (unless `checkSignatures` is false).
@@ -52,12 +52,18 @@ final class MotoServer {
         """#
 
     init(buckets: [String], checkSignatures: Bool = true) throws {
-        peer = try Peer.python("moto (python3 with moto 5, boto3 and flask)", Self.script, buckets,
-                               environment: ["MOTO_CHECK_SIGNATURES": checkSignatures ? "1" : "0"], ready: .announcesLine)
-        struct Started: Decodable { let port: Int; let accessKeyId: String; let secretAccessKey: String }
+        peer = try Peer.python(
+            "moto (python3 with moto 5, boto3 and flask)", Self.script, buckets,
+            environment: ["MOTO_CHECK_SIGNATURES": checkSignatures ? "1" : "0"], ready: .announcesLine)
+        struct Started: Decodable {
+            let port: Int
+            let accessKeyId: String
+            let secretAccessKey: String
+        }
         guard let started = try? JSONDecoder().decode(Started.self, from: Data(peer.announcement.utf8)) else {
             peer.stop()
-            throw SetupError(.peerDidNotStart, "moto did not start (python3 with moto 5, boto3 and flask is needed): \(peer.log.suffix(2000))")
+            throw SetupError(
+                .peerDidNotStart, "moto did not start (python3 with moto 5, boto3 and flask is needed): \(peer.log.suffix(2000))")
         }
         port = started.port
         accessKeyId = started.accessKeyId
@@ -69,7 +75,8 @@ final class MotoServer {
     /// `yes` or `no`; `list PREFIX` prints one key a line.
     @discardableResult
     func boto3(_ bucket: String, _ arguments: String...) throws -> String {
-        try runPython(#"""
+        try runPython(
+            #"""
             import hashlib, os, sys
             import boto3, botocore
             s3 = boto3.client("s3", endpoint_url=os.environ["S3_ENDPOINT"], region_name="us-east-1",
@@ -103,7 +110,8 @@ final class MotoServer {
                 except botocore.exceptions.ClientError as error:
                     print(error.response["Error"]["Code"])
             """#, [bucket] + arguments,
-            environment: ["S3_ENDPOINT": endpoint, "S3_KEY_ID": accessKeyId, "S3_SECRET": secretAccessKey])
+            environment: ["S3_ENDPOINT": endpoint, "S3_KEY_ID": accessKeyId, "S3_SECRET": secretAccessKey]
+        )
         .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import ObjectStore
 
 /// A minimal S3 stand-in that never keeps bodies: a PUT is read in 1 MiB chunks, hashed and
@@ -74,11 +75,11 @@ final class StreamingS3Stub {
     static func peakResidentBytes() -> Int64 {
         var usage = rusage()
         #if os(Linux)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Int64(usage.ru_maxrss) * 1024  // kilobytes on Linux
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            return Int64(usage.ru_maxrss) * 1024  // kilobytes on Linux
         #else
-        getrusage(RUSAGE_SELF, &usage)
-        return Int64(usage.ru_maxrss)  // bytes on macOS
+            getrusage(RUSAGE_SELF, &usage)
+            return Int64(usage.ru_maxrss)  // bytes on macOS
         #endif
     }
 
@@ -94,8 +95,10 @@ final class StreamingS3Stub {
         try handle.truncate(atOffset: UInt64(length))
         try handle.close()
 
-        let store = try S3ObjectStore(.init(endpoint: "http://127.0.0.1:\(stub.port)", bucket: "big-objects",
-                                            accessKeyId: "AKIDLARGEOBJECTS", secretAccessKey: "large-object-secret"))
+        let store = try S3ObjectStore(
+            .init(
+                endpoint: "http://127.0.0.1:\(stub.port)", bucket: "big-objects",
+                accessKeyId: "AKIDLARGEOBJECTS", secretAccessKey: "large-object-secret"))
         let before = Self.peakResidentBytes()
         try await store.put(file: folder.path("big"), key: "sha256/49/big", contentType: "application/octet-stream")
         #expect(try await store.size(key: "sha256/49/big") == length, "the stub received and verified every byte")

@@ -1,15 +1,20 @@
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 /// S3ObjectStore against a real S3 server on loopback (moto, signatures checked), with objects
 /// read back by an independent client (boto3). Each test has a server of its own.
 @Suite struct S3ObjectStoreMotoTests {
-    static func store(_ moto: MotoServer, endpoint: String? = nil, bucket: String, style: S3ObjectStore.AddressingStyle = .path,
-                      prefix: String = "", accessKeyId: String? = nil, secret: String? = nil) throws -> S3ObjectStore {
-        try S3ObjectStore(.init(endpoint: endpoint ?? moto.endpoint, bucket: bucket, region: MotoServer.region,
-                                accessKeyId: accessKeyId ?? moto.accessKeyId, secretAccessKey: secret ?? moto.secretAccessKey,
-                                addressingStyle: style, keyPrefix: prefix))
+    static func store(
+        _ moto: MotoServer, endpoint: String? = nil, bucket: String, style: S3ObjectStore.AddressingStyle = .path,
+        prefix: String = "", accessKeyId: String? = nil, secret: String? = nil
+    ) throws -> S3ObjectStore {
+        try S3ObjectStore(
+            .init(
+                endpoint: endpoint ?? moto.endpoint, bucket: bucket, region: MotoServer.region,
+                accessKeyId: accessKeyId ?? moto.accessKeyId, secretAccessKey: secret ?? moto.secretAccessKey,
+                addressingStyle: style, keyPrefix: prefix))
     }
 
     @Test func pathStyleRoundTripReadBackByBoto3() async throws {
@@ -39,8 +44,9 @@ import Testing
 
         #expect(try await store.size(key: key) == nil)
         try await store.put(file: folder.path("source"), key: key, contentType: "application/octet-stream")
-        #expect(try moto.boto3("datapilot-objects", "sha256", "datapilot/" + key) == "\(digest) \(bytes.count)",
-                "an independent client reads the same bytes under the prefixed key")
+        #expect(
+            try moto.boto3("datapilot-objects", "sha256", "datapilot/" + key) == "\(digest) \(bytes.count)",
+            "an independent client reads the same bytes under the prefixed key")
         try await store.put(file: folder.path("source"), key: key, contentType: "application/octet-stream")  // harmless again
         #expect(try await store.size(key: key) == Int64(bytes.count))
 
@@ -56,12 +62,15 @@ import Testing
         let spaced = "reports/2024 Q1/summary.json"
         try writeFile(folder.path("report"), Data("{\"ok\":true}\n".utf8))
         try await store.put(file: folder.path("report"), key: spaced, contentType: "application/json")
-        #expect(try moto.boto3("datapilot-objects", "sha256", "datapilot/" + spaced) == "\(SigV4.sha256Hex(Data("{\"ok\":true}\n".utf8))) 12")
+        #expect(
+            try moto.boto3("datapilot-objects", "sha256", "datapilot/" + spaced) == "\(SigV4.sha256Hex(Data("{\"ok\":true}\n".utf8))) 12")
 
         // An empty object: a zero-length streamed body, signed with the empty-body hash.
         try writeFile(folder.path("empty"), Data())
         try await store.put(file: folder.path("empty"), key: ObjectKey.forDigest(SigV4.emptyPayloadHash), contentType: "text/plain")
-        #expect(try moto.boto3("datapilot-objects", "sha256", "datapilot/" + ObjectKey.forDigest(SigV4.emptyPayloadHash)) == "\(SigV4.emptyPayloadHash) 0")
+        #expect(
+            try moto.boto3("datapilot-objects", "sha256", "datapilot/" + ObjectKey.forDigest(SigV4.emptyPayloadHash))
+                == "\(SigV4.emptyPayloadHash) 0")
         #expect(try await store.size(key: ObjectKey.forDigest(SigV4.emptyPayloadHash)) == 0)
         try await store.get(key: ObjectKey.forDigest(SigV4.emptyPayloadHash), range: nil, to: folder.path("empty-copy"))
         #expect(try readBytes(folder.path("empty-copy")) == [])
@@ -108,7 +117,9 @@ import Testing
             try await store.get(key: key, range: nil, to: folder.path("copy"))
             #expect(try readBytes(folder.path("copy")) == bytes)
         }
-        #expect(try moto.boto3("datapilot-objects", "list", "p/").split(separator: "\n").map { String($0.dropFirst(2)) }.sorted() == keys.sorted())
+        #expect(
+            try moto.boto3("datapilot-objects", "list", "p/").split(separator: "\n").map { String($0.dropFirst(2)) }.sorted()
+                == keys.sorted())
     }
 
     /// moto serves virtual-host requests for `bucket.localhost:port` (libcurl resolves any
@@ -168,7 +179,9 @@ import Testing
         let store = try Self.store(moto, bucket: "no-such-bucket")
         let check = await #expect(throws: ObjectStoreError.self) { try await store.checkReachable() }
         #expect(check?.code == .unreachable)
-        #expect(check?.message.contains("there is no bucket 'no-such-bucket' at http://127.0.0.1:\(moto.port); check the bucket name and the endpoint") == true)
+        #expect(
+            check?.message.contains(
+                "there is no bucket 'no-such-bucket' at http://127.0.0.1:\(moto.port); check the bucket name and the endpoint") == true)
         let get = await #expect(throws: ObjectStoreError.self) { try await store.get(key: "k", range: 0...1, to: folder.path("out")) }
         #expect(get?.code == .rejected, "a missing bucket is not a missing object")
     }

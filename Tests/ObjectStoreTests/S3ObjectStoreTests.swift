@@ -1,21 +1,27 @@
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 /// What needs no server: URLs, configuration checks, error mapping, an endpoint that is down.
 @Suite struct S3ObjectStoreTests {
-    static func store(endpoint: String = "http://127.0.0.1:9000", bucket: String = "datapilot-objects",
-                      style: S3ObjectStore.AddressingStyle = .path, prefix: String = "",
-                      secret: String = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") throws -> S3ObjectStore {
-        try S3ObjectStore(.init(endpoint: endpoint, bucket: bucket, region: "us-east-1",
-                                accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: secret,
-                                addressingStyle: style, keyPrefix: prefix))
+    static func store(
+        endpoint: String = "http://127.0.0.1:9000", bucket: String = "datapilot-objects",
+        style: S3ObjectStore.AddressingStyle = .path, prefix: String = "",
+        secret: String = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    ) throws -> S3ObjectStore {
+        try S3ObjectStore(
+            .init(
+                endpoint: endpoint, bucket: bucket, region: "us-east-1",
+                accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: secret,
+                addressingStyle: style, keyPrefix: prefix))
     }
 
     @Test func pathStyleURLs() throws {
         let store = try Self.store(prefix: "datapilot/")
         #expect(try store.objectURL(key: "sha256/ab/abcd") == "http://127.0.0.1:9000/datapilot-objects/datapilot/sha256/ab/abcd")
-        #expect(try store.objectURL(key: "reports/a b+c.json") == "http://127.0.0.1:9000/datapilot-objects/datapilot/reports/a%20b%2Bc.json")
+        #expect(
+            try store.objectURL(key: "reports/a b+c.json") == "http://127.0.0.1:9000/datapilot-objects/datapilot/reports/a%20b%2Bc.json")
         #expect(store.authority == "127.0.0.1:9000")
         #expect(store.bucketPath == "/datapilot-objects")
         #expect(store.description == "s3://datapilot-objects/datapilot (http://127.0.0.1:9000)")
@@ -34,11 +40,14 @@ import Testing
     /// The reachability check lists nothing under the prefix; `/` in a query value is %2F.
     @Test func reachabilityProbeURL() throws {
         let prefixed = try Self.store(prefix: "team/datapilot")
-        #expect(prefixed.url(SigV4.Request(method: "GET", host: prefixed.authority, path: prefixed.bucketPath, query: prefixed.reachabilityQuery))
-            == "http://127.0.0.1:9000/datapilot-objects?list-type=2&max-keys=0&prefix=team%2Fdatapilot%2F")
+        #expect(
+            prefixed.url(
+                SigV4.Request(method: "GET", host: prefixed.authority, path: prefixed.bucketPath, query: prefixed.reachabilityQuery))
+                == "http://127.0.0.1:9000/datapilot-objects?list-type=2&max-keys=0&prefix=team%2Fdatapilot%2F")
         let plain = try Self.store(endpoint: "https://s3.amazonaws.com", style: .virtualHost)
-        #expect(plain.url(SigV4.Request(method: "GET", host: plain.authority, path: plain.bucketPath, query: plain.reachabilityQuery))
-            == "https://datapilot-objects.s3.amazonaws.com/?list-type=2&max-keys=0")
+        #expect(
+            plain.url(SigV4.Request(method: "GET", host: plain.authority, path: plain.bucketPath, query: plain.reachabilityQuery))
+                == "https://datapilot-objects.s3.amazonaws.com/?list-type=2&max-keys=0")
     }
 
     @Test func virtualHostURLs() throws {
@@ -84,14 +93,18 @@ import Testing
     }
 
     @Test func errorDocumentsAreParsed() {
-        let xml = Array("""
+        let xml = Array(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <Error><Code>AuthorizationHeaderMalformed</Code><Message>the region &apos;us-east-1&apos; is wrong; expecting &apos;eu-west-1&apos; &amp; more</Message>\
             <Region>eu-west-1</Region><RequestId>1</RequestId></Error>
             """.utf8)
-        #expect(S3ErrorResponse(xml: xml) == S3ErrorResponse(code: "AuthorizationHeaderMalformed",
-                                                             message: "the region 'us-east-1' is wrong; expecting 'eu-west-1' & more",
-                                                             region: "eu-west-1"))
+        #expect(
+            S3ErrorResponse(xml: xml)
+                == S3ErrorResponse(
+                    code: "AuthorizationHeaderMalformed",
+                    message: "the region 'us-east-1' is wrong; expecting 'eu-west-1' & more",
+                    region: "eu-west-1"))
         #expect(S3ErrorResponse(xml: Array("<html><body>Not Found</body></html>".utf8)) == nil)
         #expect(S3ErrorResponse(xml: []) == nil)
     }
@@ -112,10 +125,15 @@ import Testing
 
         error = map(404, document("NoSuchBucket", "The specified bucket does not exist"))
         #expect(error.code == .rejected)
-        #expect(error.message.contains("there is no bucket 'datapilot-objects' at http://127.0.0.1:9000; check the bucket name and the endpoint"))
+        #expect(
+            error.message.contains(
+                "there is no bucket 'datapilot-objects' at http://127.0.0.1:9000; check the bucket name and the endpoint"))
 
-        error = map(403, document("SignatureDoesNotMatch", "The request signature we calculated does not match (secret \(secret))",
-                                  extra: "<StringToSign>AWS4-HMAC-SHA256 leaked</StringToSign><AWSAccessKeyId>AKIAIOSFODNN7EXAMPLE</AWSAccessKeyId>"))
+        error = map(
+            403,
+            document(
+                "SignatureDoesNotMatch", "The request signature we calculated does not match (secret \(secret))",
+                extra: "<StringToSign>AWS4-HMAC-SHA256 leaked</StringToSign><AWSAccessKeyId>AKIAIOSFODNN7EXAMPLE</AWSAccessKeyId>"))
         #expect(error.code == .rejected)
         #expect(error.message.contains("check secretAccessKey"))
         #expect(!error.message.contains(secret), "credentials are blanked out even when the server echoes them")

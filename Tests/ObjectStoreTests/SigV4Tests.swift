@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ObjectStore
 
 @Suite struct SigV4Tests {
@@ -14,29 +15,35 @@ import Testing
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
     @Test func awsGetObjectExample() {
         let signed = Self.awsExample.sign(
-            SigV4.Request(method: "GET", host: "examplebucket.s3.amazonaws.com", path: "/test.txt",
-                          headers: [("Range", "bytes=0-9")], payloadHash: SigV4.emptyPayloadHash),
+            SigV4.Request(
+                method: "GET", host: "examplebucket.s3.amazonaws.com", path: "/test.txt",
+                headers: [("Range", "bytes=0-9")], payloadHash: SigV4.emptyPayloadHash),
             at: Self.awsExampleDate)
-        #expect(signed.canonicalRequest == """
-            GET
-            /test.txt
+        #expect(
+            signed.canonicalRequest == """
+                GET
+                /test.txt
 
-            host:examplebucket.s3.amazonaws.com
-            range:bytes=0-9
-            x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-            x-amz-date:20130524T000000Z
+                host:examplebucket.s3.amazonaws.com
+                range:bytes=0-9
+                x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+                x-amz-date:20130524T000000Z
 
-            host;range;x-amz-content-sha256;x-amz-date
-            e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-            """)
-        #expect(signed.stringToSign == """
-            AWS4-HMAC-SHA256
-            20130524T000000Z
-            20130524/us-east-1/s3/aws4_request
-            7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972
-            """)
+                host;range;x-amz-content-sha256;x-amz-date
+                e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+                """)
+        #expect(
+            signed.stringToSign == """
+                AWS4-HMAC-SHA256
+                20130524T000000Z
+                20130524/us-east-1/s3/aws4_request
+                7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972
+                """)
         #expect(signed.signature == "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
-        #expect(signed.authorization == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+        #expect(
+            signed.authorization
+                == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+        )
         let sent = Dictionary(uniqueKeysWithValues: signed.headers.map { ($0.name, $0.value) })
         #expect(sent["host"] == "examplebucket.s3.amazonaws.com")
         #expect(sent["x-amz-date"] == "20130524T000000Z")
@@ -49,8 +56,9 @@ import Testing
     /// page: query strings, sorted, and a parameter without a value.
     @Test func awsQueryExamples() {
         let list = Self.awsExample.sign(
-            SigV4.Request(method: "GET", host: "examplebucket.s3.amazonaws.com", path: "/",
-                          query: [("prefix", "J"), ("max-keys", "2")]),
+            SigV4.Request(
+                method: "GET", host: "examplebucket.s3.amazonaws.com", path: "/",
+                query: [("prefix", "J"), ("max-keys", "2")]),
             at: Self.awsExampleDate)
         #expect(list.canonicalRequest.split(separator: "\n", omittingEmptySubsequences: false)[2] == "max-keys=2&prefix=J")
         #expect(list.signature == "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7")
@@ -80,32 +88,38 @@ import Testing
     /// (http, so botocore signs the payload's sha256 rather than UNSIGNED-PAYLOAD.)
     @Test func botocorePutCrossCheck() {
         let signer = SigV4(
-            credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLEDATAPILOT", secretAccessKey: "s3cr3t/Example+Key=ForDataPilotTests0000",
-                                        sessionToken: "FwoGZXIvYXdzEXAMPLETOKEN//+="),
+            credentials: AWSCredentials(
+                accessKeyId: "AKIDEXAMPLEDATAPILOT", secretAccessKey: "s3cr3t/Example+Key=ForDataPilotTests0000",
+                sessionToken: "FwoGZXIvYXdzEXAMPLETOKEN//+="),
             region: "eu-west-1")
         let body = Data("hello datapilot\n".utf8)
         let payloadHash = SigV4.sha256Hex(body)
         #expect(payloadHash == "347b1cfa53f1d0abd0c1e96b5cef16f8b52afc989138242aab23e1d54f60daaa")
-        let request = SigV4.Request(method: "PUT", host: "127.0.0.1:9000",
-                                    path: "/datapilot-objects/reports/2024 Q1/summary+final (v2).json",
-                                    headers: [("Content-Type", "application/json")], payloadHash: payloadHash)
+        let request = SigV4.Request(
+            method: "PUT", host: "127.0.0.1:9000",
+            path: "/datapilot-objects/reports/2024 Q1/summary+final (v2).json",
+            headers: [("Content-Type", "application/json")], payloadHash: payloadHash)
         #expect(request.encodedPath == "/datapilot-objects/reports/2024%20Q1/summary%2Bfinal%20%28v2%29.json")
         let signed = signer.sign(request, at: Date(timeIntervalSince1970: 1_710_505_845))  // 2024-03-15T12:30:45Z
-        #expect(signed.canonicalRequest == """
-            PUT
-            /datapilot-objects/reports/2024%20Q1/summary%2Bfinal%20%28v2%29.json
+        #expect(
+            signed.canonicalRequest == """
+                PUT
+                /datapilot-objects/reports/2024%20Q1/summary%2Bfinal%20%28v2%29.json
 
-            content-type:application/json
-            host:127.0.0.1:9000
-            x-amz-content-sha256:347b1cfa53f1d0abd0c1e96b5cef16f8b52afc989138242aab23e1d54f60daaa
-            x-amz-date:20240315T123045Z
-            x-amz-security-token:FwoGZXIvYXdzEXAMPLETOKEN//+=
+                content-type:application/json
+                host:127.0.0.1:9000
+                x-amz-content-sha256:347b1cfa53f1d0abd0c1e96b5cef16f8b52afc989138242aab23e1d54f60daaa
+                x-amz-date:20240315T123045Z
+                x-amz-security-token:FwoGZXIvYXdzEXAMPLETOKEN//+=
 
-            content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token
-            347b1cfa53f1d0abd0c1e96b5cef16f8b52afc989138242aab23e1d54f60daaa
-            """)
+                content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token
+                347b1cfa53f1d0abd0c1e96b5cef16f8b52afc989138242aab23e1d54f60daaa
+                """)
         #expect(signed.stringToSign.hasSuffix("\n6b95bc5c74b94ce168c0bb381c17b7da5f5bb86580d3daa613770af0d7c5240d"))
-        #expect(signed.authorization == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLEDATAPILOT/20240315/eu-west-1/s3/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=d85f47aa6b570698062ba3a4111f98fedbc764589cdfee3dbc51a3e8b9115759")
+        #expect(
+            signed.authorization
+                == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLEDATAPILOT/20240315/eu-west-1/s3/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=d85f47aa6b570698062ba3a4111f98fedbc764589cdfee3dbc51a3e8b9115759"
+        )
         #expect(signed.headers.contains { $0.name == "x-amz-security-token" && $0.value == "FwoGZXIvYXdzEXAMPLETOKEN//+=" })
     }
 
@@ -144,7 +158,8 @@ import Testing
     }
 
     @Test func credentialsNeverPrint() {
-        let credentials = AWSCredentials(accessKeyId: "AKIDPRINTCHECK", secretAccessKey: "SECRETPRINTCHECK", sessionToken: "TOKENPRINTCHECK")
+        let credentials = AWSCredentials(
+            accessKeyId: "AKIDPRINTCHECK", secretAccessKey: "SECRETPRINTCHECK", sessionToken: "TOKENPRINTCHECK")
         var dumped = ""
         dump(credentials, to: &dumped)
         for text in ["\(credentials)", String(reflecting: credentials), dumped, "\(SigV4(credentials: credentials, region: "r"))"] {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A folder under the temporary directory, removed when the value goes away.
 final class TemporaryFolder {

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A fresh schema per test so tests can run in parallel on the one private cluster.
 func withScratchSchema<T: Sendable>(_ body: (ConnectionPool, String) async throws -> T) async throws -> T {
@@ -110,7 +110,9 @@ func withScratchSchema<T: Sendable>(_ body: (ConnectionPool, String) async throw
             }
             #expect(error?.message.contains("migration 1 (broken) failed") == true)
             let tables = try await pool.withConnection {
-                try $0.query("select count(*) as n from information_schema.tables where table_name = 'x' and table_schema = current_schema()").first!["n"]
+                try $0.query(
+                    "select count(*) as n from information_schema.tables where table_name = 'x' and table_schema = current_schema()"
+                ).first!["n"]
             }
             #expect(tables == "0")
         }

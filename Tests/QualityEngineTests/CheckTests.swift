@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import Testing
+
 @testable import QualityEngine
 
 /// The semantics of each check type, thresholds and outcomes.
@@ -23,7 +24,8 @@ import Testing
     }
 
     @Test func missingColumnNamesRuleCheckAndClosestHeader() throws {
-        let report = try evaluate("customer_id,plan\nC1,pro\n", [rule([["name": "ids", "missing": ["column": "customer_ud"]]], name: "hygiene")])
+        let report = try evaluate(
+            "customer_id,plan\nC1,pro\n", [rule([["name": "ids", "missing": ["column": "customer_ud"]]], name: "hygiene")])
         let result = try #require(report.check("ids"))
         #expect(result.outcome == .error)
         #expect(result.message.contains("rule hygiene, check ids"))
@@ -68,7 +70,8 @@ import Testing
     }
 
     @Test func rangeCountsNonNumbers() throws {
-        let report = try evaluate("v\n-1\n0\n5.5\n10\n11\nabc\n 3\n\n", [rule([["name": "r", "range": ["column": "v", "min": 0, "max": 10]]])])
+        let report = try evaluate(
+            "v\n-1\n0\n5.5\n10\n11\nabc\n 3\n\n", [rule([["name": "r", "range": ["column": "v", "min": 0, "max": 10]]])])
         let r = try #require(report.check("r"))
         #expect(r.elementCount == 7)
         #expect(r.unexpectedCount == 4)  // -1, 11, abc, " 3"
@@ -86,11 +89,20 @@ import Testing
     }
 
     @Test func schemaTypesAndColumns() throws {
-        let csv = "i,n,b,d,t,extra\n1,1.5,true,2026-01-31,2026-01-31T10:00:00Z,x\n1.0,abc,0,2026-02-30,2026-01-31 10:00:00,y\n-7,1e3,FALSE,2024-02-29,2026-01-31T10:00:00.123+02:00,z\n"
-        let columns: JSONValue = [["name": "i", "type": "integer"], ["name": "n", "type": "number"], ["name": "b", "type": "boolean"],
-                                  ["name": "d", "type": "date"], ["name": "t", "type": "timestamp"], ["name": "s", "type": "string"]]
-        let report = try evaluate(csv, [rule([["name": "s", "schema": ["columns": columns]],
-                                              ["name": "strict", "schema": ["columns": columns, "allowExtraColumns": false]]])])
+        let csv =
+            "i,n,b,d,t,extra\n1,1.5,true,2026-01-31,2026-01-31T10:00:00Z,x\n1.0,abc,0,2026-02-30,2026-01-31 10:00:00,y\n-7,1e3,FALSE,2024-02-29,2026-01-31T10:00:00.123+02:00,z\n"
+        let columns: JSONValue = [
+            ["name": "i", "type": "integer"], ["name": "n", "type": "number"], ["name": "b", "type": "boolean"],
+            ["name": "d", "type": "date"], ["name": "t", "type": "timestamp"], ["name": "s", "type": "string"],
+        ]
+        let report = try evaluate(
+            csv,
+            [
+                rule([
+                    ["name": "s", "schema": ["columns": columns]],
+                    ["name": "strict", "schema": ["columns": columns, "allowExtraColumns": false]],
+                ])
+            ])
         let s = try #require(report.check("s"))
         #expect(s.unexpectedCount == 4)  // 1.0, abc, 0, 2026-02-30
         #expect(s.outcome == .failed)

@@ -1,7 +1,8 @@
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
+
 @testable import QualityEngine
 
 /// An independent reference: DuckDB computes the counts of bench/quality/rules.yaml over a
@@ -11,14 +12,16 @@ import TestSupport
     @Test func countsAgreeWithDuckDB() throws {
         let probe = try Subprocess.run("python3", ["-c", "import duckdb"], combined: true)
         guard probe.status == 0 else {
-            Issue.record("python3 cannot import duckdb: run scripts/test.sh (it installs the Python test peers) or `python3 -m pip install duckdb`")
+            Issue.record(
+                "python3 cannot import duckdb: run scripts/test.sh (it installs the Python test peers) or `python3 -m pip install duckdb`")
             return
         }
         let folder = try scratchFolder("quality")
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = folder.appendingPathComponent("churn.csv")
         let bench = repositoryRoot.appendingPathComponent("bench/quality")
-        let generated = try Subprocess.run("python3", [bench.appendingPathComponent("generate.py").path, data.path, "--rows", "50000", "--seed", "7"], combined: true)
+        let generated = try Subprocess.run(
+            "python3", [bench.appendingPathComponent("generate.py").path, data.path, "--rows", "50000", "--seed", "7"], combined: true)
         try #require(generated.status == 0, "\(generated.stdout)")
         let duck = try Subprocess.run("python3", [bench.appendingPathComponent("duckdb_checks.py").path, data.path], combined: true)
         try #require(duck.status == 0, "\(duck.stdout)")
@@ -33,7 +36,9 @@ import TestSupport
             } else if check.type == "freshness" {
                 #expect(check.observedValue["newest"]?.stringValue == expected[check.check] as? String)
             } else {
-                #expect(check.unexpectedCount == expected[check.check] as? Int, "\(check.check): ours \(check.unexpectedCount), DuckDB \(expected[check.check] ?? "none")")
+                #expect(
+                    check.unexpectedCount == expected[check.check] as? Int,
+                    "\(check.check): ours \(check.unexpectedCount), DuckDB \(expected[check.check] ?? "none")")
             }
         }
         #expect(report.checks.count == 10)

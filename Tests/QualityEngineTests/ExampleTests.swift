@@ -1,7 +1,8 @@
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
+
 @testable import QualityEngine
 
 /// The example rules against the example data: they are meant to be green.

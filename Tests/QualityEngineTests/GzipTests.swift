@@ -1,14 +1,17 @@
 import Compression
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
+
 @testable import QualityEngine
 
 /// gzip input: by name and by magic bytes, concatenated members, damage.
 @Suite struct GzipTests {
     static let csv = "id,v\n" + (1...5000).map { "\($0),\($0 % 7 == 0 ? "" : "x\($0)")" }.joined(separator: "\n") + "\n"
-    static let checks: [JSONValue] = [["name": "m", "missing": ["column": "v"], "threshold": "20%"], ["name": "u", "unique": ["columns": ["id"]]]]
+    static let checks: [JSONValue] = [
+        ["name": "m", "missing": ["column": "v"], "threshold": "20%"], ["name": "u", "unique": ["columns": ["id"]]],
+    ]
 
     func gzip(_ file: URL) throws {
         let result = try Subprocess.run("gzip", ["-kf", file.path], combined: true)

@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import Testing
+
 @testable import QualityEngine
 
 /// How files are read: headers, quotes, line ends, nulls, ragged rows, invalid UTF-8, JSONL.
@@ -22,8 +23,14 @@ import Testing
     }
 
     @Test func headerOnlyPassesColumnChecksWithNoElements() throws {
-        let report = try evaluate("a,b\n", [rule([["name": "a-present", "missing": ["column": "a"]],
-                                                  ["name": "b-range", "range": ["column": "b", "min": 0]]])])
+        let report = try evaluate(
+            "a,b\n",
+            [
+                rule([
+                    ["name": "a-present", "missing": ["column": "a"]],
+                    ["name": "b-range", "range": ["column": "b", "min": 0]],
+                ])
+            ])
         #expect(report.rows == 0)
         for check in report.checks {
             #expect(check.outcome == .passed)
@@ -55,7 +62,9 @@ import Testing
 
     @Test func crlfReadsLikeLF() throws {
         let lf = "id,v\n1,a\n2,\n3,b\n"
-        let checks: [JSONValue] = [["name": "v", "allowedValues": ["column": "v", "values": ["a"]]], ["name": "m", "missing": ["column": "v"]]]
+        let checks: [JSONValue] = [
+            ["name": "v", "allowedValues": ["column": "v", "values": ["a"]]], ["name": "m", "missing": ["column": "v"]],
+        ]
         let a = try evaluate(lf, [rule(checks)])
         let b = try evaluate(lf.replacingOccurrences(of: "\n", with: "\r\n"), [rule(checks)])
         #expect(a.checks == b.checks)
@@ -165,7 +174,9 @@ import Testing
         #expect(whole.check("re")?.unexpectedCount == 1, "café has four characters")
 
         let jsonl = "{\"id\":\"caf\u{E9}\",\"n\":1}\r\n{\"id\":\"\\u00e9\\ud83d\\ude00\",\"n\":2}\n\n{\"id\":null}\n"
-        let jChecks: [JSONValue] = [["name": "re", "regex": ["column": "id", "pattern": "^..$"]], ["name": "m", "missing": ["column": "n"]]]
+        let jChecks: [JSONValue] = [
+            ["name": "re", "regex": ["column": "id", "pattern": "^..$"]], ["name": "m", "missing": ["column": "n"]],
+        ]
         let jWhole = try evaluate(jsonl, [rule(jChecks)], format: .jsonl)
         #expect(try evaluate(jsonl, [rule(jChecks)], format: .jsonl, chunk: chunk) == jWhole)
         #expect(jWhole.check("re")?.unexpectedCount == 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import QualityEngine
 
 /// The byte DFA must agree with ICU (NSRegularExpression, what `dpctl validate` compiles
@@ -10,9 +11,11 @@ import Testing
         "^\\d{2,3}$", "\\w+\\s\\w+", "^.{3}$", "^[A-Za-z_][A-Za-z0-9_-]*$", "x*", "^a.*?b$", "[\\-\\]]", "^$", "a{2,}",
         "^\\S+$", "^[^a-z]+$", "(?:foo|bar)baz", "\\.", "^(a|ab)(c|bcd)$", "^é+$", "^\\x41", "a{0,2}b",
     ]
-    static let inputs = ["C123456", "C1234567", "c123456", "bob@example.org", "bob at example.org", "a@b.c", "T-2026-10-00001",
-                         "abc", "xxabcxx", "b", "ab", "abcd", "color", "colour", "12", "1234", "hello world", "é😀x", "abé",
-                         "", "foobaz", "barbaz", "-", "]", "aab", "abcd", "AB", "x\n", "abc\n", "éé", "ééa", "A1"]
+    static let inputs = [
+        "C123456", "C1234567", "c123456", "bob@example.org", "bob at example.org", "a@b.c", "T-2026-10-00001",
+        "abc", "xxabcxx", "b", "ab", "abcd", "color", "colour", "12", "1234", "hello world", "é😀x", "abé",
+        "", "foobaz", "barbaz", "-", "]", "aab", "abcd", "AB", "x\n", "abc\n", "éé", "ééa", "A1",
+    ]
 
     @Test(arguments: patterns)
     func dfaAgreesWithICU(_ pattern: String) throws {
@@ -20,7 +23,9 @@ import Testing
         let icu = try NSRegularExpression(pattern: pattern)
         for input in Self.inputs {
             var bytes = Array(input.utf8)
-            let ours = bytes.withUnsafeMutableBufferPointer { dfa.matches(UnsafePointer($0.baseAddress ?? UnsafeMutablePointer(mutating: Cell.emptyPointer)), $0.count) }
+            let ours = bytes.withUnsafeMutableBufferPointer {
+                dfa.matches(UnsafePointer($0.baseAddress ?? UnsafeMutablePointer(mutating: Cell.emptyPointer)), $0.count)
+            }
             let theirs = icu.firstMatch(in: input, range: NSRange(input.startIndex..., in: input)) != nil
             #expect(ours == theirs, "\(pattern) on \(input.debugDescription): dfa \(ours), ICU \(theirs)")
         }

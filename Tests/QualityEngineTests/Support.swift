@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import TestSupport
+
 @testable import QualityEngine
 
 /// A fixed clock: the examples' data is from autumn 2026.
@@ -12,11 +13,15 @@ func rule(_ checks: [JSONValue], name: String = "r", severity: String = "fail") 
 }
 
 /// Evaluates bytes fed in one chunk (or in chunks of `chunk` bytes).
-func evaluate(_ text: String, _ rules: [QualityRuleInput], format: DataFormat = .csv, chunk: Int? = nil, now: Date = fixedNow) throws -> EvaluationReport {
+func evaluate(_ text: String, _ rules: [QualityRuleInput], format: DataFormat = .csv, chunk: Int? = nil, now: Date = fixedNow) throws
+    -> EvaluationReport
+{
     try evaluate(bytes: Array(text.utf8), rules, format: format, chunk: chunk, now: now)
 }
 
-func evaluate(bytes: [UInt8], _ rules: [QualityRuleInput], format: DataFormat = .csv, chunk: Int? = nil, now: Date = fixedNow) throws -> EvaluationReport {
+func evaluate(bytes: [UInt8], _ rules: [QualityRuleInput], format: DataFormat = .csv, chunk: Int? = nil, now: Date = fixedNow) throws
+    -> EvaluationReport
+{
     var evaluator = try Evaluator(rules: rules, format: format, now: now)
     if let chunk {
         var i = 0
@@ -36,6 +41,8 @@ extension EvaluationReport {
 
 /// The QualityRule manifests of a file, as the engine takes them.
 func ruleInputs(_ path: String) throws -> [QualityRuleInput] {
-    let set = ManifestLoader(options: LoadOptions(allowExternalReferences: true)).load([.path(repositoryRoot.appendingPathComponent(path).path)])
+    let set = ManifestLoader(options: LoadOptions(allowExternalReferences: true)).load([
+        .path(repositoryRoot.appendingPathComponent(path).path)
+    ])
     return set.manifests.filter { $0.kind == .qualityRule }.map { QualityRuleInput(name: $0.name, spec: $0.spec) }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Reconciler
 
 /// The doorbell alone: rings, timeouts, coalescing and stop, without polling.

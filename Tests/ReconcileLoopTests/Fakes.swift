@@ -3,6 +3,7 @@ import GitSource
 import Manifests
 import SyncEngine
 import Synchronization
+
 @testable import Reconciler
 
 /// A git source in memory: the commit its reference names, and each commit's manifest text.
@@ -38,9 +39,12 @@ final class MemorySource: ManifestSource {
             state.snapshots.append(commit)
             return state.files[commit] ?? ""
         }
-        let manifests = ManifestLoader(options: LoadOptions(allowExternalReferences: true)).load([.bytes(name: "manifests.yaml", Array(text.utf8))])
-        return CommitSnapshot(commit: commit, author: "Ada <ada@example.com>", message: "commit \(commit)", manifests: manifests,
-                              content: NoContent())
+        let manifests = ManifestLoader(options: LoadOptions(allowExternalReferences: true)).load([
+            .bytes(name: "manifests.yaml", Array(text.utf8))
+        ])
+        return CommitSnapshot(
+            commit: commit, author: "Ada <ada@example.com>", message: "commit \(commit)", manifests: manifests,
+            content: NoContent())
     }
 }
 
@@ -84,13 +88,16 @@ final class MemoryServer: SyncClient {
             enter.yield()
             for await _ in gate { break }
         }
-        return request.manifests.map { ApplyResult(ref: ObjectRef($0.kind, $0.name), outcome: outcome, message: outcome.isFailure ? "no" : nil) }
+        return request.manifests.map {
+            ApplyResult(ref: ObjectRef($0.kind, $0.name), outcome: outcome, message: outcome.isFailure ? "no" : nil)
+        }
     }
 
     func scanDrift(_ request: DriftRequest) async throws -> DriftReport {
         state.withLock { $0.scans += 1 }
-        return DriftReport(scope: request.scope, commit: request.source.commit, applySet: request.applySet, time: "", scanned: request.manifests.count,
-                           ignored: 0, items: [], warnings: [])
+        return DriftReport(
+            scope: request.scope, commit: request.source.commit, applySet: request.applySet, time: "", scanned: request.manifests.count,
+            ignored: 0, items: [], warnings: [])
     }
 
     func heal(_ items: [DriftItem], source: SourceInfo) async -> [DriftItem] { items }
@@ -137,16 +144,17 @@ enum Texts {
           objective:
             metric: auc
         """
-    static let executing = experiment + """
+    static let executing =
+        experiment + """
 
-        ---
-        apiVersion: datapilot.io/v1alpha1
-        kind: Run
-        metadata:
-          name: pushed
-        spec:
-          experiment: churn-baselines
-          command: [/bin/sh, -c, "echo pushed-code-ran"]
-          execute: true
-        """
+            ---
+            apiVersion: datapilot.io/v1alpha1
+            kind: Run
+            metadata:
+              name: pushed
+            spec:
+              experiment: churn-baselines
+              command: [/bin/sh, -c, "echo pushed-code-ran"]
+              execute: true
+            """
 }

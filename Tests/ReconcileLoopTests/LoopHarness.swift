@@ -1,5 +1,6 @@
 import GitSource
 import Logging
+
 @testable import Reconciler
 
 /// One worker over the memory fakes, and the fakes to look at.
@@ -13,11 +14,14 @@ struct Loop {
     init(_ files: [String: String], interval: Double = 60, resync: Double = 600, executeAllowed: Bool = false, holding: Bool = false) {
         source = MemorySource(files)
         server = MemoryServer(holding: holding)
-        var configuration = SourceConfiguration(spec: SourceSpec(name: "examples", url: "https://git.example.com/ml/manifests.git", ref: "refs/heads/main",
-                                                                 path: "examples", auth: .none, timeoutSeconds: 30),
-                                                interval: interval, resync: resync)
+        var configuration = SourceConfiguration(
+            spec: SourceSpec(
+                name: "examples", url: "https://git.example.com/ml/manifests.git", ref: "refs/heads/main",
+                path: "examples", auth: .none, timeoutSeconds: 30),
+            interval: interval, resync: resync)
         configuration.executeAllowed = executeAllowed
-        worker = SourceWorker(configuration: configuration, source: source, client: server, store: status, metrics: metrics,
-                              logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        worker = SourceWorker(
+            configuration: configuration, source: source, client: server, store: status, metrics: metrics,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 }

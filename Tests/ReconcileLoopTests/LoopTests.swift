@@ -1,6 +1,7 @@
 import GitSource
 import Manifests
 import Testing
+
 @testable import Reconciler
 
 /// The loop's decisions, one poll at a time, over git, the server and the status store in memory.
@@ -48,8 +49,9 @@ import Testing
         let loop = Loop([Commits.first: Texts.executing])
         let record = try #require(await loop.worker.syncOnce())
         #expect(record.outcome == .invalid)
-        #expect(record.error?.contains("run/pushed asks to be executed") == true && record.error?.contains("execute: allowed") == true,
-                "\(record.error ?? "")")
+        #expect(
+            record.error?.contains("run/pushed asks to be executed") == true && record.error?.contains("execute: allowed") == true,
+            "\(record.error ?? "")")
         #expect(loop.server.syncs.isEmpty)
         #expect(loop.server.events.first?.body["result"]?.stringValue == "invalid")
     }
@@ -66,7 +68,8 @@ import Testing
         var delays: [Duration] = []
         for _ in 0..<5 {
             let record = try #require(await loop.worker.syncOnce())
-            #expect(record.outcome == .failed && record.error?.contains("experiment/churn-baselines failed") == true, "\(record.error ?? "")")
+            #expect(
+                record.outcome == .failed && record.error?.contains("experiment/churn-baselines failed") == true, "\(record.error ?? "")")
             delays.append(await loop.worker.nextDelay(after: record))
         }
         #expect(delays == [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5)])

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import Testing
+
 @testable import Reconciler
 
 /// A worker as a service: graceful shutdown waits for the sync in progress and starts no other.

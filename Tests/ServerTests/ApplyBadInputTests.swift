@@ -34,8 +34,10 @@ import Testing
     @Test func anInvalidManifestNamesItsLineAndSendsNothing() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
-        try "apiVersion: datapilot.io/v1alpha1\nkind: Dataset\nmetadata: {name: Bad_Name}\nspec: {format: csv}\n".write(to: file, atomically: true, encoding: .utf8)
-        let result = try await dpctl(["apply", "-f", file.path], environment: ["DATAPILOT_SERVER": "http://127.0.0.1:1", "DATAPILOT_TOKEN": "x"])
+        try "apiVersion: datapilot.io/v1alpha1\nkind: Dataset\nmetadata: {name: Bad_Name}\nspec: {format: csv}\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let result = try await dpctl(
+            ["apply", "-f", file.path], environment: ["DATAPILOT_SERVER": "http://127.0.0.1:1", "DATAPILOT_TOKEN": "x"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("\(file.path):3:"), "\(result.stderr)")
         #expect(result.stderr.contains("nothing was sent to the server"))

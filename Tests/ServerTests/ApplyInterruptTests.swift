@@ -1,7 +1,7 @@
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 /// The server dies in the middle of a large apply; the rerun against a restarted server
 /// converges, with every object created exactly once.
@@ -32,13 +32,17 @@ import TestSupport
 
             let restarted = try await first.restart()
             // Every page of the audit log: a list of datasets stops at 1,000 a page.
-            let partial = try await restarted.auditEvents("&action=create").filter { $0["resource"]?.stringValue?.hasPrefix("dataset/") == true }.count
+            let partial = try await restarted.auditEvents("&action=create").filter {
+                $0["resource"]?.stringValue?.hasPrefix("dataset/") == true
+            }.count
             #expect(partial > 0 && partial < count, "the crash came in the middle (\(partial) of \(count))")
 
             let rerun = try await dpctl(arguments, environment: restarted.env)
             #expect(rerun.status == 0, "\(rerun.stderr)")
             #expect(rerun.stdout.split(separator: "\n").filter { $0.hasSuffix(" created") }.count == count - partial)
-            let creates = try await restarted.auditEvents("&action=create").compactMap { $0["resource"]?.stringValue }.filter { $0.hasPrefix("dataset/") }
+            let creates = try await restarted.auditEvents("&action=create").compactMap { $0["resource"]?.stringValue }.filter {
+                $0.hasPrefix("dataset/")
+            }
             #expect(creates.count == count, "each object created exactly once")
             #expect(Set(creates).count == count)
             let members = try await restarted.request("GET", "/api/applysets/big").json["members"]?.arrayValue ?? []

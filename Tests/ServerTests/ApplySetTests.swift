@@ -8,15 +8,19 @@ import Testing
     func applySetsAreCreatedReplacedAndDeleted(_ mode: ServerMode) async throws {
         try await withServer(mode: mode) { server in
             #expect(try await server.request("GET", "/api/applysets/prod").status == 404)
-            let created = try await server.request("PUT", "/api/applysets/prod",
-                                                   json: #"{"members": ["qualityrule/churn-checks", "dataset/churn", "dataset/churn"]}"#)
+            let created = try await server.request(
+                "PUT", "/api/applysets/prod",
+                json: #"{"members": ["qualityrule/churn-checks", "dataset/churn", "dataset/churn"]}"#)
             #expect(created.status == 201, "\(created.text)")
             #expect(created.header("ETag") == "\"1\"")
             #expect(created.json["kind"]?.stringValue == "ApplySet")
-            #expect(created.json["members"]?.arrayValue?.compactMap(\.stringValue) == ["dataset/churn", "qualityrule/churn-checks"], "sorted, unique")
+            #expect(
+                created.json["members"]?.arrayValue?.compactMap(\.stringValue) == ["dataset/churn", "qualityrule/churn-checks"],
+                "sorted, unique")
             #expect(created.json["metadata"]?["updatedBy"]?.stringValue == "apikey:bootstrap-admin")
 
-            let same = try await server.request("PUT", "/api/applysets/prod", json: #"{"members": ["dataset/churn", "qualityrule/churn-checks"]}"#)
+            let same = try await server.request(
+                "PUT", "/api/applysets/prod", json: #"{"members": ["dataset/churn", "qualityrule/churn-checks"]}"#)
             #expect(same.status == 200)
             #expect(same.header("ETag") == "\"1\"", "no-op")
 
@@ -25,8 +29,9 @@ import Testing
             let dry = try await server.request("PUT", "/api/applysets/prod?dryRun=true", json: #"{"members": []}"#)
             #expect(dry.status == 200)
             #expect(dry.header("X-DataPilot-Dry-Run") == "true")
-            let replaced = try await server.request("PUT", "/api/applysets/prod", json: #"{"members": ["datasetversion/churn-2026-09", "run/r1"]}"#,
-                                                    headers: [("If-Match", "\"1\"")])
+            let replaced = try await server.request(
+                "PUT", "/api/applysets/prod", json: #"{"members": ["datasetversion/churn-2026-09", "run/r1"]}"#,
+                headers: [("If-Match", "\"1\"")])
             #expect(replaced.status == 200)
             #expect(replaced.header("ETag") == "\"2\"")
             let fetched = try await server.request("GET", "/api/applysets/prod")

@@ -1,7 +1,7 @@
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 /// A copy of the repository's examples/ in a folder of its own, to edit freely.
 func examplesCopy() throws -> URL {
@@ -40,7 +40,8 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
         "dataset/churn", "dataset/product-events", "dataset/support-tickets",
         "datasetversion/churn-2026-09", "datasetversion/churn-2026-10", "datasetversion/product-events-2026-10",
         "datasetversion/support-tickets-2026-10", "qualityrule/churn-contact", "qualityrule/churn-hygiene",
-        "qualityrule/support-tickets-integrity", "qualityrule/support-tickets-survey", "experiment/churn-baselines", "run/churn-baselines-gbm", "run/churn-baselines-logreg",
+        "qualityrule/support-tickets-integrity", "qualityrule/support-tickets-survey", "experiment/churn-baselines",
+        "run/churn-baselines-gbm", "run/churn-baselines-logreg",
     ]
 
     @Test(arguments: ServerMode.allCases)
@@ -57,7 +58,8 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             let created = first.stdout.split(separator: "\n").map(String.init)
             #expect(Set(created) == Set(Self.exampleObjects.map { "\($0) created" }), "\(first.stdout)")
             #expect(created.firstIndex(of: "dataset/churn created")! < created.firstIndex(of: "datasetversion/churn-2026-09 created")!)
-            #expect(created.firstIndex(of: "experiment/churn-baselines created")! < created.firstIndex(of: "run/churn-baselines-gbm created")!)
+            #expect(
+                created.firstIndex(of: "experiment/churn-baselines created")! < created.firstIndex(of: "run/churn-baselines-gbm created")!)
             let afterFirst = try await server.auditEvents()
 
             // Again: all unchanged, zero writes.
@@ -71,12 +73,16 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             #expect(Set(applyset["members"]?.arrayValue?.compactMap(\.stringValue) ?? []) == Set(Self.exampleObjects))
 
             // One field changed: one object configured; the audit event has the diff and the source.
-            try edit(examples.appendingPathComponent("datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
+            try edit(
+                examples.appendingPathComponent("datasets/churn.yaml"), "owner: growth-analytics@example.com",
+                "owner: churn-team@example.com")
             let third = try await dpctl(apply, environment: server.env)
             #expect(third.status == 0, "\(third.stderr)")
             #expect(third.stdout.split(separator: "\n").filter { !$0.hasSuffix(" unchanged") } == ["dataset/churn configured"])
             let update = try #require(try await server.auditEvents("&resource=dataset/churn&action=update").last)
-            #expect(update["diff"]?.arrayValue?.contains { $0["path"] == "/spec/owner" && $0["new"] == "churn-team@example.com" } == true, "\(update)")
+            #expect(
+                update["diff"]?.arrayValue?.contains { $0["path"] == "/spec/owner" && $0["new"] == "churn-team@example.com" } == true,
+                "\(update)")
             #expect(update["source"]?["tool"] == "dpctl apply")
             #expect(update["source"]?["path"] == "datasets/churn.yaml")
             #expect(update["source"]?["author"]?.stringValue?.contains("@") == true)
@@ -90,7 +96,8 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             #expect(pruned.status == 0, "\(pruned.stderr)")
             #expect(pruned.stdout.split(separator: "\n").filter { !$0.hasSuffix(" unchanged") } == ["qualityrule/churn-hygiene pruned"])
             #expect(try await server.request("GET", "/api/qualityrules/churn-hygiene").status == 404)
-            let members = try await server.request("GET", "/api/applysets/examples").json["members"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let members =
+                try await server.request("GET", "/api/applysets/examples").json["members"]?.arrayValue?.compactMap(\.stringValue) ?? []
             #expect(!members.contains("qualityrule/churn-hygiene") && members.count == Self.exampleObjects.count - 1)
         }
     }
@@ -119,7 +126,8 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             #expect(try await dpctl(apply, environment: server.env).status == 0)
 
             // An empty set never prunes.
-            let empty = try await dpctl(["apply", "-f", folder.appendingPathComponent("empty").path, "--applyset", "guarded", "--prune"], environment: server.env)
+            let empty = try await dpctl(
+                ["apply", "-f", folder.appendingPathComponent("empty").path, "--applyset", "guarded", "--prune"], environment: server.env)
             #expect(empty.status == 1)
             #expect(empty.stderr.contains("refusing to prune from an empty set"), "\(empty.stderr)")
 
@@ -135,7 +143,9 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             // Within it: a and c pruned, the protected b kept and reported, e created.
             let within = try await dpctl(apply, environment: server.env)
             #expect(within.status == 1)
-            #expect(lines(within.stdout).isSuperset(of: ["dataset/a pruned", "dataset/c pruned", "dataset/e created", "dataset/d unchanged"]), "\(within.stdout)")
+            #expect(
+                lines(within.stdout).isSuperset(of: ["dataset/a pruned", "dataset/c pruned", "dataset/e created", "dataset/d unchanged"]),
+                "\(within.stdout)")
             #expect(within.stdout.contains("dataset/b refused: not pruned: it is annotated datapilot.io/protected=true"))
             #expect(try await server.request("GET", "/api/datasets/b").status == 200)
             #expect(try await server.request("GET", "/api/datasets/a").status == 404)
@@ -159,7 +169,9 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             #expect(line.contains("refused") && line.contains("create a new version with a new name"), "\(line)")
             #expect(changed.stderr.contains("not applied"))
             let after = try await server.auditEvents()
-            #expect(after.count == before.count, "\(after.dropFirst(before.count).map { "\($0["action"]?.stringValue ?? "") \($0["resource"]?.stringValue ?? "")" })")
+            #expect(
+                after.count == before.count,
+                "\(after.dropFirst(before.count).map { "\($0["action"]?.stringValue ?? "") \($0["resource"]?.stringValue ?? "")" })")
             let diff = try await dpctl(["diff", "-f", examples.path, "-R", "--root", examples.path], environment: server.env)
             #expect(diff.status == 1)
             #expect(diff.stdout.contains("live/datasetversion/churn-2026-09") && diff.stdout.contains("sha256"))
@@ -178,7 +190,10 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             let datasets = ["apply", "-f", examples.appendingPathComponent("datasets").path, "--applyset", "dry"]
             let server1 = try await dpctl(datasets + ["--dry-run", "server", "-o", "json"], environment: server.env)
             #expect(server1.status == 0, "\(server1.stderr)")
-            guard case .success(let report) = JSONText.parse(server1.stdout) else { Issue.record("not JSON: \(server1.stdout)"); return }
+            guard case .success(let report) = JSONText.parse(server1.stdout) else {
+                Issue.record("not JSON: \(server1.stdout)")
+                return
+            }
             #expect(report["summary"]?["created"] == 3)
             #expect(report["dryRun"] == "server")
             #expect(try await server.auditEvents().isEmpty)
@@ -200,10 +215,13 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
             #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
             #expect(same.stdout.isEmpty)
 
-            try edit(examples.appendingPathComponent("datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
+            try edit(
+                examples.appendingPathComponent("datasets/churn.yaml"), "owner: growth-analytics@example.com",
+                "owner: churn-team@example.com")
             let changed = try await dpctl(diff, environment: server.env)
             #expect(changed.status == 1)
-            #expect(changed.stdout.contains("-  owner: growth-analytics@example.com\n+  owner: churn-team@example.com"), "\(changed.stdout)")
+            #expect(
+                changed.stdout.contains("-  owner: growth-analytics@example.com\n+  owner: churn-team@example.com"), "\(changed.stdout)")
             #expect(!changed.stdout.contains("resourceVersion") && !changed.stdout.contains("uid"))
 
             let unreachable = try await dpctl(diff, environment: ["DATAPILOT_SERVER": "http://127.0.0.1:1", "DATAPILOT_TOKEN": "x"])
@@ -221,7 +239,8 @@ func lines(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(
         defer { try? FileManager.default.removeItem(at: examples) }
         try await withServer { server in
             #expect(try await dpctl(["apply", "-f", examples.path, "-R", "--root", examples.path], environment: server.env).status == 0)
-            let runs = try await dpctl(["delete", "-f", examples.appendingPathComponent("experiments/runs.yaml").path], environment: server.env)
+            let runs = try await dpctl(
+                ["delete", "-f", examples.appendingPathComponent("experiments/runs.yaml").path], environment: server.env)
             #expect(runs.status == 0, "\(runs.stderr)")
             #expect(lines(runs.stdout) == ["run/churn-baselines-gbm deleted", "run/churn-baselines-logreg deleted"])
             let rule = try await dpctl(["delete", "qr", "churn-hygiene", "--dry-run", "server"], environment: server.env)

@@ -8,8 +8,9 @@ import Testing
 
     @Test func aSyncIsRecordedWithItsCommitAndCounts() async throws {
         try await withServer { server in
-            let body = SyncEvent(source: "examples", commit: Self.commit, result: .synced, repository: "file:///repo", author: "Ada <ada@example.com>",
-                                 message: "Add churn", counts: ["created": 3, "unchanged": 11])
+            let body = SyncEvent(
+                source: "examples", commit: Self.commit, result: .synced, repository: "file:///repo", author: "Ada <ada@example.com>",
+                message: "Add churn", counts: ["created": 3, "unchanged": 11])
             let response = try await server.request("POST", SyncEvent.route, json: body.json.jsonString())
             #expect(response.status == 204)
             let event = try #require(try await server.auditEvents("&action=sync").first)
@@ -41,7 +42,8 @@ import Testing
             }
             #expect(try await server.auditEvents().isEmpty)
             let viewer = try await server.key(role: "viewer")
-            let forbidden = try await server.request("POST", "/api/audit/syncs", json: #"{"source": "s", "commit": "\#(Self.commit)", "result": "synced"}"#, key: viewer)
+            let forbidden = try await server.request(
+                "POST", "/api/audit/syncs", json: #"{"source": "s", "commit": "\#(Self.commit)", "result": "synced"}"#, key: viewer)
             #expect(forbidden.status == 403)
         }
     }

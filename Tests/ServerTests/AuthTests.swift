@@ -65,7 +65,9 @@ import Testing
             let parts = token.split(separator: ".")
             let payload = String(decoding: Data(base64Encoded: String(parts[1]).padded)!, as: UTF8.self)
                 .replacingOccurrences(of: "viewer", with: "admin")
-            let forged = "dpt." + Data(payload.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+            let forged =
+                "dpt."
+                + Data(payload.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_") + "." + parts[2]
             #expect(try await server.request("GET", "/auth/whoami", key: forged).status == 401)
             #expect(try await server.request("GET", "/auth/whoami", key: token).json["role"]?.stringValue == "viewer")
@@ -91,7 +93,8 @@ import Testing
         try await withServer { server in
             let keys: [String: String?] = [
                 "none": nil, "viewer": try await server.key(role: "viewer"),
-                "editor": try await server.key(role: "editor"), "executor": try await server.key(role: "executor"), "admin": TestServer.adminKey,
+                "editor": try await server.key(role: "editor"), "executor": try await server.key(role: "executor"),
+                "admin": TestServer.adminKey,
             ]
             _ = try await server.request("POST", "/api/datasets", json: dataset("fixture"))
             _ = try await server.request("POST", "/api/datasets/fixture/versions/upload?name=fixture-v", body: .bytes(Array("a\n".utf8)))
@@ -99,7 +102,8 @@ import Testing
             _ = try await server.request("POST", "/api/experiments", json: experiment("fixture-exp"))
             _ = try await server.request("POST", "/api/runs", json: run("fixture-run", experiment: "fixture-exp"))
             _ = try await server.request("PUT", "/api/applysets/fixture-set", json: #"{"members": []}"#)
-            let version = #"{"metadata": {"name": "fixture-v", "labels": {"m": "x"}}, "spec": {"dataset": "fixture", "source": {"path": "a.csv"}}}"#
+            let version =
+                #"{"metadata": {"name": "fixture-v", "labels": {"m": "x"}}, "spec": {"dataset": "fixture", "source": {"path": "a.csv"}}}"#
             let routes: [(method: String, path: String, json: String?, least: String)] = [
                 ("GET", "/healthz", nil, "none"),
                 ("GET", "/readyz", nil, "none"),
@@ -108,7 +112,10 @@ import Testing
                 ("GET", "/api/datasets/fixture/versions", nil, "viewer"),
                 ("GET", "/api/audit/events", nil, "viewer"),
                 ("GET", "/api/audit/verify", nil, "viewer"),
-                ("POST", "/api/audit/syncs", #"{"source": "matrix", "commit": "\#(String(repeating: "a", count: 40))", "result": "synced"}"#, "editor"),
+                (
+                    "POST", "/api/audit/syncs",
+                    #"{"source": "matrix", "commit": "\#(String(repeating: "a", count: 40))", "result": "synced"}"#, "editor"
+                ),
                 ("GET", "/api/lineage/graph?node=dataset/fixture", nil, "viewer"),
                 ("GET", "/auth/whoami", nil, "viewer"),
                 ("POST", "/auth/token", nil, "viewer"),
@@ -149,7 +156,11 @@ import Testing
                 ("GET", "/api/experiment-runs/fixture-run/evidence-bundles", nil, "viewer"),
                 ("POST", "/api/experiment-runs/fixture-run/heartbeat", nil, "editor"),
                 ("POST", "/api/experiments/runs:execute", #"{"run": "does-not-exist"}"#, "executor"),
-                ("POST", "/api/runs", #"{"metadata": {"name": "matrix-exec"}, "spec": {"experiment": "does-not-exist", "command": ["true"], "execute": true}}"#, "executor"),
+                (
+                    "POST", "/api/runs",
+                    #"{"metadata": {"name": "matrix-exec"}, "spec": {"experiment": "does-not-exist", "command": ["true"], "execute": true}}"#,
+                    "executor"
+                ),
                 ("GET", "/api/evaluations", nil, "viewer"),
                 ("POST", "/api/evaluations", #"{"datasetVersion": "does-not-exist"}"#, "editor"),
                 ("PUT", "/api/experiment-runs/fixture-run/state", #"{"state": "CANCELLED"}"#, "editor"),
@@ -165,9 +176,10 @@ import Testing
             let order = ["none", "viewer", "editor", "executor", "admin"]
             for route in routes {
                 for role in order {
-                    let response = try await server.request(route.method, route.path, json: route.json,
-                                                            body: route.json == nil && route.method == "POST" ? .bytes(Array("x".utf8)) : nil,
-                                                            key: keys[role]!)
+                    let response = try await server.request(
+                        route.method, route.path, json: route.json,
+                        body: route.json == nil && route.method == "POST" ? .bytes(Array("x".utf8)) : nil,
+                        key: keys[role]!)
                     let allowed = order.firstIndex(of: role)! >= order.firstIndex(of: route.least)!
                     let denied = response.status == 401 || response.status == 403
                     #expect(allowed != denied, "\(role) \(route.method) \(route.path) -> \(response.status) \(response.text)")

@@ -1,7 +1,7 @@
 import DataPilotServer
 import Foundation
-import Testing
 import Settings
+import Testing
 
 @Suite struct ConfigurationTests {
     @Test func fileThenEnvironmentThenFlags() throws {

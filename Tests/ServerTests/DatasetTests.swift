@@ -19,9 +19,11 @@ import Testing
             #expect(fetched.json["spec"]?["format"]?.stringValue == "csv")
 
             // Stale ETag: 412, nothing written.
-            let stale = try await server.request("PUT", "/api/datasets/churn", json: dataset("churn", format: "jsonl"), headers: [("If-Match", "\"9\"")])
+            let stale = try await server.request(
+                "PUT", "/api/datasets/churn", json: dataset("churn", format: "jsonl"), headers: [("If-Match", "\"9\"")])
             #expect(stale.status == 412)
-            let updated = try await server.request("PUT", "/api/datasets/churn", json: dataset("churn", format: "jsonl"), headers: [("If-Match", "\"1\"")])
+            let updated = try await server.request(
+                "PUT", "/api/datasets/churn", json: dataset("churn", format: "jsonl"), headers: [("If-Match", "\"1\"")])
             #expect(updated.status == 200)
             #expect(updated.header("ETag") == "\"2\"")
             #expect(updated.json["spec"]?["format"]?.stringValue == "jsonl")
@@ -102,22 +104,39 @@ import Testing
     }
 
     /// Bad requests: each refused with its status and a problem naming the problem, and nothing created.
-    static let badRequests: [(label: String, method: String, path: String, body: String?, headers: [(String, String)], status: Int, mentions: String)] = [
-        ("wrong content type", "POST", "/api/datasets", dataset("x1"), [("Content-Type", "text/plain")], 415, "application/json"),
-        ("malformed JSON", "POST", "/api/datasets", #"{"metadata": {"name": "x2"}, "spec": {"owner": "a""#, [], 422, "did not find expected"),
-        ("unknown field", "POST", "/api/datasets", #"{"metadata": {"name": "x3"}, "spec": {"owner": "a", "format": "csv", "fromat": "csv"}}"#, [], 422, "did you mean"),
-        ("wrong kind", "POST", "/api/datasets", #"{"kind": "Run", "metadata": {"name": "x4"}, "spec": {}}"#, [], 422, "takes Dataset objects"),
-        ("empty body", "POST", "/api/datasets", "", [], 422, "body is empty"),
-        ("JSON array", "POST", "/api/datasets", "[1, 2]", [], 422, "must be a mapping"),
-        ("oversized body", "POST", "/api/datasets", #"{"metadata": {"name": "x5"}, "spec": {"owner": "a", "format": "csv", "description": "\#(String(repeating: "d", count: 2 << 20))"}}"#, [], 413, "over"),
-        ("bad page size", "GET", "/api/datasets?page_size=0", nil, [], 400, "page_size"),
-        ("bad page token", "GET", "/api/datasets?page_token=%25%25%25", nil, [], 400, "page_token"),
-        ("bad label selector", "GET", "/api/datasets?label_selector=a%20b=c", nil, [], 400, "team=growth"),
-        ("name mismatch", "PUT", "/api/datasets/x6", dataset("x7"), [], 422, "names cannot be changed"),
-        ("update of nothing", "PUT", "/api/datasets/x8", dataset("x8"), [], 404, "does not exist"),
-        ("unknown route", "GET", "/api/nothing-here", nil, [], 404, "no route"),
-        ("bad Idempotency-Key", "POST", "/api/datasets", dataset("x9"), [("Idempotency-Key", String(repeating: "k", count: 300))], 400, "255"),
-    ]
+    static let badRequests:
+        [(label: String, method: String, path: String, body: String?, headers: [(String, String)], status: Int, mentions: String)] = [
+            ("wrong content type", "POST", "/api/datasets", dataset("x1"), [("Content-Type", "text/plain")], 415, "application/json"),
+            (
+                "malformed JSON", "POST", "/api/datasets", #"{"metadata": {"name": "x2"}, "spec": {"owner": "a""#, [], 422,
+                "did not find expected"
+            ),
+            (
+                "unknown field", "POST", "/api/datasets",
+                #"{"metadata": {"name": "x3"}, "spec": {"owner": "a", "format": "csv", "fromat": "csv"}}"#, [], 422, "did you mean"
+            ),
+            (
+                "wrong kind", "POST", "/api/datasets", #"{"kind": "Run", "metadata": {"name": "x4"}, "spec": {}}"#, [], 422,
+                "takes Dataset objects"
+            ),
+            ("empty body", "POST", "/api/datasets", "", [], 422, "body is empty"),
+            ("JSON array", "POST", "/api/datasets", "[1, 2]", [], 422, "must be a mapping"),
+            (
+                "oversized body", "POST", "/api/datasets",
+                #"{"metadata": {"name": "x5"}, "spec": {"owner": "a", "format": "csv", "description": "\#(String(repeating: "d", count: 2 << 20))"}}"#,
+                [], 413, "over"
+            ),
+            ("bad page size", "GET", "/api/datasets?page_size=0", nil, [], 400, "page_size"),
+            ("bad page token", "GET", "/api/datasets?page_token=%25%25%25", nil, [], 400, "page_token"),
+            ("bad label selector", "GET", "/api/datasets?label_selector=a%20b=c", nil, [], 400, "team=growth"),
+            ("name mismatch", "PUT", "/api/datasets/x6", dataset("x7"), [], 422, "names cannot be changed"),
+            ("update of nothing", "PUT", "/api/datasets/x8", dataset("x8"), [], 404, "does not exist"),
+            ("unknown route", "GET", "/api/nothing-here", nil, [], 404, "no route"),
+            (
+                "bad Idempotency-Key", "POST", "/api/datasets", dataset("x9"), [("Idempotency-Key", String(repeating: "k", count: 300))],
+                400, "255"
+            ),
+        ]
 
     @Test(arguments: ServerMode.allCases)
     func badRequestsAreProblemsAndCreateNothing(_ mode: ServerMode) async throws {

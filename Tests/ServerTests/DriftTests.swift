@@ -1,17 +1,21 @@
 import Curl
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 extension TestServer {
     /// Changes one field of a live object as another user would: GET, edit the text, PUT.
     func rewrite(_ path: String, _ old: String, _ new: String, key: String) async throws {
         let live = try await request("GET", path).json
         let body = JSONValue.object([
-            JSONMember("metadata", .object([JSONMember("name", live["metadata"]?["name"] ?? .null),
-                                            JSONMember("labels", live["metadata"]?["labels"] ?? .object([])),
-                                            JSONMember("annotations", live["metadata"]?["annotations"] ?? .object([]))])),
+            JSONMember(
+                "metadata",
+                .object([
+                    JSONMember("name", live["metadata"]?["name"] ?? .null),
+                    JSONMember("labels", live["metadata"]?["labels"] ?? .object([])),
+                    JSONMember("annotations", live["metadata"]?["annotations"] ?? .object([])),
+                ])),
             JSONMember("spec", live["spec"] ?? .object([])),
         ]).jsonString()
         precondition(body.contains(old), "\(path) does not contain \(old)")
@@ -33,17 +37,26 @@ func annotate(_ file: URL, name: String, mode: String) throws {
         let examples = try examplesCopy()
         defer { try? FileManager.default.removeItem(at: examples) }
         // Annotations: support-tickets and churn-contact heal, product-events is ignored, the rest report.
-        try edit(examples.appendingPathComponent("datasets/support-tickets.yaml"), "  annotations:\n", "  annotations:\n    datapilot.io/drift: heal\n")
+        try edit(
+            examples.appendingPathComponent("datasets/support-tickets.yaml"), "  annotations:\n",
+            "  annotations:\n    datapilot.io/drift: heal\n")
         try annotate(examples.appendingPathComponent("datasets/product-events.yaml"), name: "product-events", mode: "ignore")
-        try edit(examples.appendingPathComponent("quality/churn-contact.yaml"), "  annotations:\n", "  annotations:\n    datapilot.io/drift: heal\n")
+        try edit(
+            examples.appendingPathComponent("quality/churn-contact.yaml"), "  annotations:\n",
+            "  annotations:\n    datapilot.io/drift: heal\n")
         let repository = try TestRepository(copying: examples)
         defer { repository.remove() }
         try await withServer { server in
-            let reconciler = try await TestReconciler(server: server, arguments: [
-                "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1s", "--resync", "1s"])
+            let reconciler = try await TestReconciler(
+                server: server,
+                arguments: [
+                    "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1s", "--resync", "1s",
+                ])
             do {
                 let commit = try repository.git("rev-parse", "HEAD")
-                #expect(try await eventually(60) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == commit }, "\(reconciler.logText)")
+                #expect(
+                    try await eventually(60) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == commit },
+                    "\(reconciler.logText)")
 
                 // Another user changes three datasets and deletes two rules behind git's back.
                 let editor = try await server.key(role: "editor")
@@ -71,26 +84,37 @@ func annotate(_ file: URL, name: String, mode: String) throws {
                 func actions(_ resource: String) -> [String] {
                     events.filter { $0["resource"]?.stringValue == resource }.compactMap { $0["action"]?.stringValue }
                 }
-                #expect(actions("dataset/support-tickets").contains("drift-detected") && actions("dataset/support-tickets").contains("drift-healed"))
-                #expect(Array(actions("qualityrule/churn-contact").suffix(4)) == ["delete", "drift-detected", "create", "drift-healed"],
-                        "\(actions("qualityrule/churn-contact"))")
+                #expect(
+                    actions("dataset/support-tickets").contains("drift-detected")
+                        && actions("dataset/support-tickets").contains("drift-healed"))
+                #expect(
+                    Array(actions("qualityrule/churn-contact").suffix(4)) == ["delete", "drift-detected", "create", "drift-healed"],
+                    "\(actions("qualityrule/churn-contact"))")
                 let detected = try #require(events.last { $0["resource"] == "dataset/churn" && $0["action"] == "drift-detected" })
                 #expect(detected["diff"]?.jsonString().contains("rogue@example.com") == true, "\(detected)")
                 #expect(detected["diff"]?.jsonString().contains(subject) == true, "\(detected)")
                 #expect(!actions("dataset/product-events").contains("drift-detected"), "ignored objects are not reported")
-                #expect(try await server.request("GET", "/api/datasets/churn").json["spec"]?["owner"] == "rogue@example.com", "report mode leaves it")
+                #expect(
+                    try await server.request("GET", "/api/datasets/churn").json["spec"]?["owner"] == "rogue@example.com",
+                    "report mode leaves it")
                 let metrics = try await dpctlQueue.run {
-                    try Transfer().perform(HTTPRequest(method: "GET", url: reconciler.baseURL + "/metrics", headers: [], body: .none, timeoutSeconds: 10))
+                    try Transfer().perform(
+                        HTTPRequest(method: "GET", url: reconciler.baseURL + "/metrics", headers: [], body: .none, timeoutSeconds: 10))
                 }
                 let text = String(decoding: metrics.body, as: UTF8.self)
-                #expect(text.contains("datapilot_drifted_objects{source=\"examples\"}") && text.contains("datapilot_drift_heals_total{source=\"examples\"}"), "\(text)")
+                #expect(
+                    text.contains("datapilot_drifted_objects{source=\"examples\"}")
+                        && text.contains("datapilot_drift_heals_total{source=\"examples\"}"), "\(text)")
 
                 // dpctl drift on demand: the field with both values, the user, the time, the request.
-                let drift = try await dpctl(["drift", "--source", "examples", "--reconciler", reconciler.baseURL, "-o", "json"], environment: server.env)
+                let drift = try await dpctl(
+                    ["drift", "--source", "examples", "--reconciler", reconciler.baseURL, "-o", "json"], environment: server.env)
                 #expect(drift.status == 1, "\(drift.stdout)\(drift.stderr)")
                 let report = try #require(try? JSONText.parse(Array(drift.stdout.utf8)).get())
                 let objects = report["objects"]?.arrayValue ?? []
-                #expect(Set(objects.compactMap { $0["object"]?.stringValue }) == ["dataset/churn", "qualityrule/support-tickets-survey"], "\(drift.stdout)")
+                #expect(
+                    Set(objects.compactMap { $0["object"]?.stringValue }) == ["dataset/churn", "qualityrule/support-tickets-survey"],
+                    "\(drift.stdout)")
                 let churn = try #require(objects.first { $0["object"] == "dataset/churn" })
                 #expect(churn["drift"] == "modified")
                 #expect(churn["fields"]?.arrayValue?.first?["path"] == "/spec/owner")
@@ -103,14 +127,22 @@ func annotate(_ file: URL, name: String, mode: String) throws {
                 #expect(survey["drift"] == "deleted" && survey["changedBy"]?["action"] == "delete")
 
                 // The same from the repository itself, as text and markdown.
-                let fromRepo = try await dpctl(["drift", "--repo", repository.folder.path, "--path", "examples", "--applyset", "examples"], environment: server.env)
-                #expect(fromRepo.status == 1 && fromRepo.stdout.contains("dataset/churn modified") && fromRepo.stdout.contains(subject), "\(fromRepo.stdout)\(fromRepo.stderr)")
-                let markdown = try await dpctl(["drift", "--source", "examples", "--reconciler", reconciler.baseURL, "-o", "markdown"], environment: server.env)
-                #expect(markdown.stdout.contains("| `/spec/owner` | growth-analytics@example.com | rogue@example.com |"), "\(markdown.stdout)")
+                let fromRepo = try await dpctl(
+                    ["drift", "--repo", repository.folder.path, "--path", "examples", "--applyset", "examples"], environment: server.env)
+                #expect(
+                    fromRepo.status == 1 && fromRepo.stdout.contains("dataset/churn modified") && fromRepo.stdout.contains(subject),
+                    "\(fromRepo.stdout)\(fromRepo.stderr)")
+                let markdown = try await dpctl(
+                    ["drift", "--source", "examples", "--reconciler", reconciler.baseURL, "-o", "markdown"], environment: server.env)
+                #expect(
+                    markdown.stdout.contains("| `/spec/owner` | growth-analytics@example.com | rogue@example.com |"), "\(markdown.stdout)")
 
                 // The HTML page, opened in headless Chromium.
-                let html = try await dpctl(["drift", "--source", "examples", "--reconciler", reconciler.baseURL, "-o", "html"], environment: server.env)
-                #expect(html.stdout.hasPrefix("<!DOCTYPE html>") && !html.stdout.contains("<script") && !html.stdout.contains("http://"), "no scripts, no external assets")
+                let html = try await dpctl(
+                    ["drift", "--source", "examples", "--reconciler", reconciler.baseURL, "-o", "html"], environment: server.env)
+                #expect(
+                    html.stdout.hasPrefix("<!DOCTYPE html>") && !html.stdout.contains("<script") && !html.stdout.contains("http://"),
+                    "no scripts, no external assets")
                 try await Self.checkInChromium(html.stdout, expecting: [subject, "rogue@example.com", "deleted out of band"])
             } catch {
                 await reconciler.stop()
@@ -123,7 +155,11 @@ func annotate(_ file: URL, name: String, mode: String) throws {
     /// Renders the page with headless Chromium: a non-empty screenshot, no page errors, the DOM
     /// holds the objects. Skipped (with a note) where Chromium is not installed.
     static func checkInChromium(_ html: String, expecting texts: [String]) async throws {
-        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard
+            let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
             Issue.record("chromium is not installed (scripts/lib/packages.sh installs it)")
             return
         }
@@ -132,8 +168,12 @@ func annotate(_ file: URL, name: String, mode: String) throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let page = folder.appendingPathComponent("report.html"), shot = folder.appendingPathComponent("report.png")
         try html.write(to: page, atomically: true, encoding: .utf8)
-        let common = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(folder.path)/profile", "--enable-logging=stderr", "--v=0"]
-        let screenshot = try await dpctlQueue.run { try Self.run(chromium, common + ["--screenshot=\(shot.path)", "--window-size=1200,1600", page.absoluteString]) }
+        let common = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(folder.path)/profile", "--enable-logging=stderr", "--v=0",
+        ]
+        let screenshot = try await dpctlQueue.run {
+            try Self.run(chromium, common + ["--screenshot=\(shot.path)", "--window-size=1200,1600", page.absoluteString])
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0
         #expect(size > 10_000, "screenshot of \(size) bytes: \(screenshot.stderr.suffix(2000))")
         let png = try Data(contentsOf: shot).prefix(8)
@@ -173,13 +213,17 @@ func annotate(_ file: URL, name: String, mode: String) throws {
             let bad = try await server.request("GET", "/api/audit/events?order=sideways")
             #expect(bad.status == 400 && bad.text.contains("order must be asc"))
             _ = try await server.request("POST", "/api/datasets", json: dataset("churn"))
-            _ = try await server.request("PUT", "/api/datasets/churn", json: dataset("churn", format: "jsonl"),
-                                         headers: [("X-DataPilot-Source-Tool", "dpctl reconcile")])
+            _ = try await server.request(
+                "PUT", "/api/datasets/churn", json: dataset("churn", format: "jsonl"),
+                headers: [("X-DataPilot-Source-Tool", "dpctl reconcile")])
             let newest = try await server.request("GET", "/api/audit/events?resource=dataset/churn&order=desc&page_size=1").json
             #expect(newest["items"]?[0]?["action"] == "update")
-            let human = try await server.request("GET", "/api/audit/events?resource=dataset/churn&order=desc&page_size=1&exclude_tool=dpctl%20reconcile").json
+            let human = try await server.request(
+                "GET", "/api/audit/events?resource=dataset/churn&order=desc&page_size=1&exclude_tool=dpctl%20reconcile"
+            ).json
             #expect(human["items"]?[0]?["action"] == "create", "\(human)")
-            let event = try await server.request("POST", "/api/audit/drift", json: #"{"source": "s", "event": "guessed", "object": "dataset/churn", "drift": "modified"}"#)
+            let event = try await server.request(
+                "POST", "/api/audit/drift", json: #"{"source": "s", "event": "guessed", "object": "dataset/churn", "drift": "modified"}"#)
             #expect(event.status == 422 && event.text.contains("event: one of detected, healed"))
         }
     }

@@ -10,7 +10,9 @@ import Testing
     func experimentsAndRunsWithTheirLineage(_ mode: ServerMode) async throws {
         try await withServer(mode: mode) { server in
             #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
-            #expect(try await server.request("POST", "/api/datasets/churn/versions/upload?name=churn-1", body: .bytes(Array(csv.utf8))).status == 201)
+            #expect(
+                try await server.request("POST", "/api/datasets/churn/versions/upload?name=churn-1", body: .bytes(Array(csv.utf8))).status
+                    == 201)
 
             let created = try await server.request("POST", "/api/experiments", json: experiment("churn-model", datasets: ["churn"]))
             #expect(created.status == 201, "\(created.text)")
@@ -18,19 +20,25 @@ import Testing
             #expect(created.json["kind"]?.stringValue == "Experiment")
 
             let commit = String(repeating: "b", count: 40)
-            let started = try await server.request("POST", "/api/runs", json: run("run-1", experiment: "churn-model", inputs: ["churn-1"]),
-                                                   headers: [("X-DataPilot-Source-Commit", commit)])
+            let started = try await server.request(
+                "POST", "/api/runs", json: run("run-1", experiment: "churn-model", inputs: ["churn-1"]),
+                headers: [("X-DataPilot-Source-Commit", commit)])
             #expect(started.status == 201, "\(started.text)")
             #expect(started.json["kind"]?.stringValue == "Run")
-            #expect(try await server.edges("run/run-1", direction: "downstream") == [
-                "run/run-1 -belongs-to-> experiment/churn-model", "run/run-1 -input-> datasetversion/churn-1",
-            ])
+            #expect(
+                try await server.edges("run/run-1", direction: "downstream") == [
+                    "run/run-1 -belongs-to-> experiment/churn-model", "run/run-1 -input-> datasetversion/churn-1",
+                ])
             #expect(try await server.edges("run/run-1", direction: "upstream") == ["commit/\(commit) -changed-> run/run-1"])
-            #expect(try await server.edges("experiment/churn-model", direction: "downstream") == ["experiment/churn-model -uses-> dataset/churn"])
+            #expect(
+                try await server.edges("experiment/churn-model", direction: "downstream") == [
+                    "experiment/churn-model -uses-> dataset/churn"
+                ])
 
             // An update replaces the edges; the same content again writes nothing.
-            let changed = try await server.request("PUT", "/api/runs/run-1", json: run("run-1", experiment: "churn-model", inputs: []),
-                                                   headers: [("If-Match", "\"1\"")])
+            let changed = try await server.request(
+                "PUT", "/api/runs/run-1", json: run("run-1", experiment: "churn-model", inputs: []),
+                headers: [("If-Match", "\"1\"")])
             #expect(changed.status == 200)
             #expect(changed.header("ETag") == "\"2\"")
             #expect(try await server.edges("run/run-1", direction: "downstream") == ["run/run-1 -belongs-to-> experiment/churn-model"])
@@ -40,7 +48,8 @@ import Testing
             #expect(events.json["items"]?.arrayValue?.map { $0["action"]?.stringValue } == ["create", "update"])
             #expect(events.json["items"]?[0]?["source"]?["commit"]?.stringValue == commit)
 
-            let experimentUpdate = try await server.request("PUT", "/api/experiments/churn-model", json: experiment("churn-model", metric: "f1"))
+            let experimentUpdate = try await server.request(
+                "PUT", "/api/experiments/churn-model", json: experiment("churn-model", metric: "f1"))
             #expect(experimentUpdate.status == 200)
             #expect(experimentUpdate.json["spec"]?["objective"]?["metric"]?.stringValue == "f1")
             #expect(try await server.edges("experiment/churn-model", direction: "downstream").isEmpty)
@@ -73,11 +82,21 @@ import Testing
     }
 
     static let badRequests: [(label: String, method: String, path: String, body: String?, status: Int, mentions: String)] = [
-        ("bad goal", "POST", "/api/experiments", #"{"metadata": {"name": "e1"}, "spec": {"objective": {"metric": "auc", "goal": "up"}}}"#, 422, "spec.objective.goal"),
+        (
+            "bad goal", "POST", "/api/experiments",
+            #"{"metadata": {"name": "e1"}, "spec": {"objective": {"metric": "auc", "goal": "up"}}}"#, 422, "spec.objective.goal"
+        ),
         ("unknown field", "POST", "/api/experiments", #"{"metadata": {"name": "e2"}, "spec": {"datasest": ["a"]}}"#, 422, "did you mean"),
         ("run without experiment", "POST", "/api/runs", #"{"metadata": {"name": "r1"}, "spec": {}}"#, 422, "experiment"),
-        ("bad commit", "POST", "/api/runs", #"{"metadata": {"name": "r2"}, "spec": {"experiment": "x", "code": {"repository": "r", "commit": "abc"}}}"#, 422, "spec.code.commit"),
-        ("input without version", "POST", "/api/runs", #"{"metadata": {"name": "r3"}, "spec": {"experiment": "x", "inputs": [{}]}}"#, 422, "datasetVersion"),
+        (
+            "bad commit", "POST", "/api/runs",
+            #"{"metadata": {"name": "r2"}, "spec": {"experiment": "x", "code": {"repository": "r", "commit": "abc"}}}"#, 422,
+            "spec.code.commit"
+        ),
+        (
+            "input without version", "POST", "/api/runs", #"{"metadata": {"name": "r3"}, "spec": {"experiment": "x", "inputs": [{}]}}"#,
+            422, "datasetVersion"
+        ),
         ("bad label", "POST", "/api/experiments", experiment("e3", labels: #"{"team": "a b"}"#), 422, "metadata.labels"),
         ("name mismatch", "PUT", "/api/runs/r4", run("r5", experiment: "x"), 422, "names cannot be changed"),
         ("delete of nothing", "DELETE", "/api/experiments/e9", nil, 404, "Experiment \"e9\" does not exist"),

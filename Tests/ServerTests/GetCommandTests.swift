@@ -1,8 +1,8 @@
 import Blocking
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 let dpctlQueue = BlockingQueue(concurrentLabel: "datapilot.tests.dpctl")
 
@@ -12,9 +12,11 @@ func dpctl(_ arguments: [String], environment: [String: String]) async throws ->
     try await dpctlQueue.run {
         let folder = try scratchFolder("dpctl")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try Subprocess.run(try Products.path("dpctl"), arguments, environment: [
-            "DATAPILOT_CONFIG": folder.appendingPathComponent("config.yaml").path, "COLUMNS": "200",
-        ].merging(environment) { $1 })
+        let result = try Subprocess.run(
+            try Products.path("dpctl"), arguments,
+            environment: [
+                "DATAPILOT_CONFIG": folder.appendingPathComponent("config.yaml").path, "COLUMNS": "200",
+            ].merging(environment) { $1 })
         return (result.status, result.stdout, result.stderr)
     }
 }
@@ -23,7 +25,8 @@ func dpctl(_ arguments: [String], environment: [String: String]) async throws ->
     @Test func getShowsWhatTheServerHas() async throws {
         try await withServer { server in
             _ = try await server.request("POST", "/api/datasets", json: dataset("churn", labels: #"{"team": "growth"}"#))
-            _ = try await server.request("POST", "/api/datasets", json: dataset("tickets", labels: #"{"team": "support"}"#, format: "jsonl"))
+            _ = try await server.request(
+                "POST", "/api/datasets", json: dataset("tickets", labels: #"{"team": "support"}"#, format: "jsonl"))
             _ = try await server.request("POST", "/api/datasets/churn/versions/upload?name=churn-1", body: .bytes(Array("a,b\n1,2\n".utf8)))
             let env = ["DATAPILOT_SERVER": server.baseURL, "DATAPILOT_TOKEN": TestServer.adminKey]
 
@@ -38,7 +41,10 @@ func dpctl(_ arguments: [String], environment: [String: String]) async throws ->
             #expect(selected.stdout == "dataset/tickets\n")
 
             let one = try await dpctl(["get", "dataset", "churn", "-o", "json"], environment: env)
-            guard case .success(let object) = JSONText.parse(one.stdout) else { Issue.record("not JSON: \(one.stdout)"); return }
+            guard case .success(let object) = JSONText.parse(one.stdout) else {
+                Issue.record("not JSON: \(one.stdout)")
+                return
+            }
             #expect(object["metadata"]?["name"]?.stringValue == "churn")
 
             let yaml = try await dpctl(["get", "dataset", "churn", "-o", "yaml"], environment: env)
@@ -51,7 +57,8 @@ func dpctl(_ arguments: [String], environment: [String: String]) async throws ->
             #expect(missing.status == 1)
             #expect(missing.stderr.contains("dataset \"nope\" not found"))
 
-            let badToken = try await dpctl(["get", "datasets"], environment: ["DATAPILOT_SERVER": server.baseURL, "DATAPILOT_TOKEN": "wrong-token-123"])
+            let badToken = try await dpctl(
+                ["get", "datasets"], environment: ["DATAPILOT_SERVER": server.baseURL, "DATAPILOT_TOKEN": "wrong-token-123"])
             #expect(badToken.status == 1)
             #expect(badToken.stderr.contains("check the token"))
 
@@ -76,7 +83,10 @@ func dpctl(_ arguments: [String], environment: [String: String]) async throws ->
             try Data("\(TestServer.adminKey)\n".utf8).write(to: tokenFile)
             let env = ["DATAPILOT_CONFIG": folder.appendingPathComponent("config.yaml").path]
 
-            #expect(try await dpctl(["config", "set-context", "local", "--server", server.baseURL, "--token-file", tokenFile.path], environment: env).status == 0)
+            #expect(
+                try await dpctl(
+                    ["config", "set-context", "local", "--server", server.baseURL, "--token-file", tokenFile.path], environment: env
+                ).status == 0)
             #expect(try await dpctl(["config", "set-context", "broken", "--server", "http://127.0.0.1:1"], environment: env).status == 0)
             let contexts = try await dpctl(["config", "get-contexts"], environment: env)
             #expect(contexts.stdout.contains("*") && contexts.stdout.contains("local") && contexts.stdout.contains("broken"))

@@ -6,8 +6,8 @@ import ObjectStore
 import Postgres
 import Prometheus
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct OpenAPITests {
     /// (method, path) pairs of docs/openapi.yaml.
@@ -27,9 +27,10 @@ import TestSupport
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let api = Server.routes(pool: ConnectionPool(conninfo: "", maxConnections: 1),
-                                store: try FileObjectStore(root: folder.path), credentials: TokenAuthority(signingKey: [1, 2, 3]),
-                                spoolDirectory: folder.path, maxUploadBytes: 1, metrics: PrometheusCollectorRegistry())
+        let api = Server.routes(
+            pool: ConnectionPool(conninfo: "", maxConnections: 1),
+            store: try FileObjectStore(root: folder.path), credentials: TokenAuthority(signingKey: [1, 2, 3]),
+            spoolDirectory: folder.path, maxUploadBytes: 1, metrics: PrometheusCollectorRegistry())
         let served = Set(api.routes)
         let written = try documented()
         #expect(served.subtracting(written).sorted() == [], "served but not in docs/openapi.yaml")

@@ -20,7 +20,8 @@ import Testing
 
             try "extra,row\n".appendLine(to: repository.file("examples/data/churn-2026-09.csv"))
             try FileManager.default.removeItem(at: repository.file("examples/experiments/runs.yaml"))
-            try edit(repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
+            try edit(
+                repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
             try """
             apiVersion: datapilot.io/v1alpha1
             kind: Dataset
@@ -29,8 +30,10 @@ import Testing
             """.write(to: repository.file("examples/datasets/invoices.yaml"), atomically: true, encoding: .utf8)
             let head = try repository.commit("A risky pull request")
 
-            let arguments = ["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples",
-                             "--server", server.baseURL, "--applyset", "examples", "--prune", "--max-deletes", "1"]
+            let arguments = [
+                "plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples",
+                "--server", server.baseURL, "--applyset", "examples", "--prune", "--max-deletes", "1",
+            ]
             let json = try await dpctl(arguments + ["-o", "json"], environment: server.env)
             #expect(json.status == 2, "\(json.stdout)\(json.stderr)")
             let report = try #require(try? JSONText.parse(Array(json.stdout.utf8)).get())
@@ -50,7 +53,9 @@ import Testing
             #expect(codes["dataset/invoices"] == ["otherApplySet"])
             #expect(codes["run/churn-baselines-gbm"] == ["prune"])
             #expect(report["findings"]?.arrayValue?.first?["code"] == "deleteThreshold")
-            #expect(report["findings"]?.arrayValue?.first?["message"]?.stringValue?.contains("prune 2 objects, more than the limit of 1") == true)
+            #expect(
+                report["findings"]?.arrayValue?.first?["message"]?.stringValue?.contains("prune 2 objects, more than the limit of 1")
+                    == true)
 
             // The same in the PR comment, blocking findings first; nothing was written.
             let markdown = try await dpctl(arguments + ["-o", "markdown"], environment: server.env)

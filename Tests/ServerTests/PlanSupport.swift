@@ -18,10 +18,12 @@ let lineCountingGate = ClosureQualityGate { input in
             let severity = check["severity"]?.stringValue ?? ruleSeverity
             let min = count["min"]?.numberValue.map(Int.init), max = count["max"]?.numberValue.map(Int.init)
             let ok = (min.map { rows >= $0 } ?? true) && (max.map { rows <= $0 } ?? true)
-            findings.append(QualityFinding(rule: rule.name, check: name, severity: severity,
-                                           outcome: ok ? .passed : severity == "fail" ? .failed : .warned, observed: "rows=\(rows)",
-                                           unexpectedCount: ok ? 0 : abs(rows - (min ?? rows)),
-                                           message: ok ? "\(rows) rows" : "\(rows) rows, expected at least \(min ?? 0)"))
+            findings.append(
+                QualityFinding(
+                    rule: rule.name, check: name, severity: severity,
+                    outcome: ok ? .passed : severity == "fail" ? .failed : .warned, observed: "rows=\(rows)",
+                    unexpectedCount: ok ? 0 : abs(rows - (min ?? rows)),
+                    message: ok ? "\(rows) rows" : "\(rows) rows, expected at least \(min ?? 0)"))
         }
     }
     return findings
@@ -35,8 +37,9 @@ func expectGolden(_ name: String, _ text: String, sourceLocation: SourceLocation
         return
     }
     let expected = (try? String(contentsOf: file, encoding: .utf8)) ?? "(missing: run with DATAPILOT_UPDATE_GOLDEN=1)"
-    #expect(text == expected, "\(name) differs from the golden file; rerun with DATAPILOT_UPDATE_GOLDEN=1 if the change is intended:\n\(text)",
-            sourceLocation: sourceLocation)
+    #expect(
+        text == expected, "\(name) differs from the golden file; rerun with DATAPILOT_UPDATE_GOLDEN=1 if the change is intended:\n\(text)",
+        sourceLocation: sourceLocation)
 }
 
 /// Commit ids vary with the time of the test: golden files name them BASE and HEAD.

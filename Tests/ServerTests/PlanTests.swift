@@ -30,23 +30,33 @@ import Testing
     @Test func theManifestChangeBetweenTwoCommits() async throws {
         let (repository, base, head) = try Self.pullRequest()
         defer { repository.remove() }
-        let result = try await dpctl(["plan", "--repo", repository.folder.path, "--base", "HEAD~1", "--head", "main", "--path", "examples", "-o", "markdown"],
-                                     environment: [:])
+        let result = try await dpctl(
+            ["plan", "--repo", repository.folder.path, "--base", "HEAD~1", "--head", "main", "--path", "examples", "-o", "markdown"],
+            environment: [:])
         #expect(result.status == 1, "\(result.stderr)")
         try expectGolden("plan-manifest-change.md", normalized(result.stdout, base: base, head: head))
         #expect(result.stdout.hasPrefix(PlanMarkdown.marker))
 
-        let json = try await dpctl(["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples", "-o", "json"], environment: [:])
+        let json = try await dpctl(
+            ["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples", "-o", "json"], environment: [:]
+        )
         let report = try #require(try? JSONText.parse(Array(json.stdout.utf8)).get())
-        let changes = Dictionary(uniqueKeysWithValues: (report["objects"]?.arrayValue ?? []).compactMap { o in
-            o["object"]?.stringValue.map { ($0, o["change"]?.stringValue ?? "") }
-        })
-        #expect(changes == ["dataset/invoices": "added", "dataset/churn": "changed", "qualityrule/churn-contact": "removed",
-                            "qualityrule/support-tickets-feedback": "renamed"], "\(json.stdout)")
-        #expect(json.stdout.contains("\"renamedFrom\" : \"qualityrule/support-tickets-survey\"") || json.stdout.contains("\"renamedFrom\": \"qualityrule/support-tickets-survey\""))
+        let changes = Dictionary(
+            uniqueKeysWithValues: (report["objects"]?.arrayValue ?? []).compactMap { o in
+                o["object"]?.stringValue.map { ($0, o["change"]?.stringValue ?? "") }
+            })
+        #expect(
+            changes == [
+                "dataset/invoices": "added", "dataset/churn": "changed", "qualityrule/churn-contact": "removed",
+                "qualityrule/support-tickets-feedback": "renamed",
+            ], "\(json.stdout)")
+        #expect(
+            json.stdout.contains("\"renamedFrom\" : \"qualityrule/support-tickets-survey\"")
+                || json.stdout.contains("\"renamedFrom\": \"qualityrule/support-tickets-survey\""))
         #expect(json.stdout.contains("+  owner: churn-team@example.com"), "\(json.stdout)")
 
-        let text = try await dpctl(["plan", "--repo", repository.folder.path, "--base", base, "--head", base, "--path", "examples"], environment: [:])
+        let text = try await dpctl(
+            ["plan", "--repo", repository.folder.path, "--base", base, "--head", base, "--path", "examples"], environment: [:])
         #expect(text.status == 0, "no change between a commit and itself: \(text.stdout)\(text.stderr)")
     }
 
@@ -56,7 +66,8 @@ import Testing
         let repository = try TestRepository(copying: examples)
         defer { repository.remove() }
         let base = try repository.git("rev-parse", "HEAD")
-        try "customer_id,signup_date,plan,tenure_months,monthly_spend,email,updated_at,churned\nC000001,2026-01-01,pro,3,20.5,a@example.com,2026-11-30T00:00:00Z,false\n"
+        try
+            "customer_id,signup_date,plan,tenure_months,monthly_spend,email,updated_at,churned\nC000001,2026-01-01,pro,3,20.5,a@example.com,2026-11-30T00:00:00Z,false\n"
             .write(to: repository.file("examples/data/churn-2026-11.csv"), atomically: true, encoding: .utf8)
         try """
 
@@ -71,8 +82,11 @@ import Testing
             path: ../data/churn-2026-11.csv
         """.appendLine(to: repository.file("examples/versions/churn.yaml"))
         let head = try repository.commit("November's churn snapshot")
-        let report = try await PlanBuilder(PlanRequest(repository: repository.folder.path, base: base, head: head, path: "examples",
-                                                       gate: lineCountingGate, scratch: scratchFolder())).build()
+        let report = try await PlanBuilder(
+            PlanRequest(
+                repository: repository.folder.path, base: base, head: head, path: "examples",
+                gate: lineCountingGate, scratch: scratchFolder())
+        ).build()
         #expect(report.exitCode == 2)
         let version = try #require(report.objects.first { $0.ref.description == "datasetversion/churn-2026-11" })
         #expect(version.change == .added)
@@ -84,8 +98,11 @@ import Testing
         try expectGolden("plan-quality-failure.md", normalized(markdown, base: base, head: head))
 
         // The default gate is the server's evaluation engine: every check of the dataset's rules runs on the file.
-        let plain = try await PlanBuilder(PlanRequest(repository: repository.folder.path, base: base, head: head, path: "examples",
-                                                      scratch: scratchFolder())).build()
+        let plain = try await PlanBuilder(
+            PlanRequest(
+                repository: repository.folder.path, base: base, head: head, path: "examples",
+                scratch: scratchFolder())
+        ).build()
         #expect(plain.exitCode == 2)
         let quality = plain.objects.first { $0.ref.description == "datasetversion/churn-2026-11" }?.quality
         #expect(quality?.evaluated == true)
@@ -105,23 +122,26 @@ import Testing
         var yaml = ""
         for i in 0..<600 {
             yaml += """
-            ---
-            apiVersion: datapilot.io/v1alpha1
-            kind: Dataset
-            metadata:
-              name: table-\(String(format: "%04d", i))
-              labels: {team: warehouse, tier: bronze}
-            spec:
-              owner: warehouse-\(i)@example.com
-              format: parquet
-              description: \(String(repeating: "A nightly export of one warehouse table. ", count: 6))
+                ---
+                apiVersion: datapilot.io/v1alpha1
+                kind: Dataset
+                metadata:
+                  name: table-\(String(format: "%04d", i))
+                  labels: {team: warehouse, tier: bronze}
+                spec:
+                  owner: warehouse-\(i)@example.com
+                  format: parquet
+                  description: \(String(repeating: "A nightly export of one warehouse table. ", count: 6))
 
-            """
+                """
         }
         try yaml.write(to: repository.file("examples/tables.yaml"), atomically: true, encoding: .utf8)
         let head = try repository.commit("600 tables")
-        let report = try await PlanBuilder(PlanRequest(repository: repository.folder.path, base: base, head: head, path: "examples",
-                                                       scratch: scratchFolder())).build()
+        let report = try await PlanBuilder(
+            PlanRequest(
+                repository: repository.folder.path, base: base, head: head, path: "examples",
+                scratch: scratchFolder())
+        ).build()
         #expect(report.objects.count == 600)
         let markdown = PlanMarkdown(report).render()
         #expect(markdown.utf8.count <= PlanMarkdown.defaultBudget, "\(markdown.utf8.count) bytes")
@@ -138,12 +158,18 @@ import Testing
         let repo = repository.folder.path
         let cases: [([String], String)] = [
             (["plan", "--repo", "/nonexistent/repo", "--base", "main", "--head", "main"], "/nonexistent/repo does not exist"),
-            (["plan", "--repo", FileManager.default.temporaryDirectory.path, "--base", "main", "--head", "main"], "is not a git repository"),
+            (
+                ["plan", "--repo", FileManager.default.temporaryDirectory.path, "--base", "main", "--head", "main"],
+                "is not a git repository"
+            ),
             (["plan", "--repo", repo, "--base", "no-such-branch", "--head", "main"], "--base no-such-branch"),
             (["plan", "--repo", repo, "--base", base, "--head", "feature/nope"], "--head feature/nope"),
             (["plan", "--repo", repo, "--base", base, "--head", invalid, "--path", "examples"], "examples/datasets/churn.yaml:"),
             (["plan", "--repo", repo, "--base", base, "--head", "main", "--path", "nowhere"], "\"nowhere\" is not a folder"),
-            (["plan", "--repo", repo, "--base", base, "--head", "HEAD~1", "--path", "examples", "--server", "http://127.0.0.1:1"], "cannot plan against http://127.0.0.1:1"),
+            (
+                ["plan", "--repo", repo, "--base", base, "--head", "HEAD~1", "--path", "examples", "--server", "http://127.0.0.1:1"],
+                "cannot plan against http://127.0.0.1:1"
+            ),
             (["plan", "--repo", repo, "--base", base, "--head", "main", "-o", "yaml"], "'yaml'"),
             (["plan", "--repo", repo, "--base", base, "--head", "main", "--server", "localhost:8080"], "http:// or https://"),
             (["plan", "--repo", repo, "--base", base, "--head", "main", "--prune"], "--prune needs --applyset"),

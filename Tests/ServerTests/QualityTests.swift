@@ -14,20 +14,24 @@ import Testing
             #expect(created.header("ETag") == "\"1\"")
             #expect(created.json["kind"]?.stringValue == "QualityRule")
             #expect(created.json["metadata"]?["createdBy"]?.stringValue == "apikey:bootstrap-admin")
-            #expect(try await server.request("POST", "/api/qualityrules", json: qualityRule("churn-checks", dataset: "churn")).status == 409)
+            #expect(
+                try await server.request("POST", "/api/qualityrules", json: qualityRule("churn-checks", dataset: "churn")).status == 409)
 
             let fetched = try await server.request("GET", "/api/qualityrules/churn-checks")
             #expect(fetched.json["spec"]?["severity"]?.stringValue == "fail")
             #expect(fetched.header("ETag") == "\"1\"")
 
-            let stale = try await server.request("PUT", "/api/qualityrules/churn-checks", json: qualityRule("churn-checks", dataset: "churn", severity: "warn"),
-                                                 headers: [("If-Match", "\"7\"")])
+            let stale = try await server.request(
+                "PUT", "/api/qualityrules/churn-checks", json: qualityRule("churn-checks", dataset: "churn", severity: "warn"),
+                headers: [("If-Match", "\"7\"")])
             #expect(stale.status == 412)
-            let updated = try await server.request("PUT", "/api/qualityrules/churn-checks", json: qualityRule("churn-checks", dataset: "churn", severity: "warn"),
-                                                   headers: [("If-Match", "\"1\"")])
+            let updated = try await server.request(
+                "PUT", "/api/qualityrules/churn-checks", json: qualityRule("churn-checks", dataset: "churn", severity: "warn"),
+                headers: [("If-Match", "\"1\"")])
             #expect(updated.status == 200)
             #expect(updated.header("ETag") == "\"2\"")
-            let again = try await server.request("PUT", "/api/qualityrules/churn-checks", json: qualityRule("churn-checks", dataset: "churn", severity: "warn"))
+            let again = try await server.request(
+                "PUT", "/api/qualityrules/churn-checks", json: qualityRule("churn-checks", dataset: "churn", severity: "warn"))
             #expect(again.header("ETag") == "\"2\"", "no-op")
             let events = try await server.request("GET", "/api/audit/events?resource=qualityrule/churn-checks")
             #expect(events.json["items"]?.arrayValue?.map { $0["action"]?.stringValue } == ["create", "update"])
@@ -69,7 +73,9 @@ import Testing
             _ = try await server.request("POST", "/api/datasets", json: dataset("churn"))
             for i in 0..<5 {
                 let labels = i % 2 == 0 ? #"{"team": "growth"}"# : #"{"team": "risk"}"#
-                #expect(try await server.request("POST", "/api/qualityrules", json: qualityRule("q\(i)", dataset: "churn", labels: labels)).status == 201)
+                #expect(
+                    try await server.request("POST", "/api/qualityrules", json: qualityRule("q\(i)", dataset: "churn", labels: labels))
+                        .status == 201)
             }
             let first = try await server.request("GET", "/api/qualityrules?page_size=3")
             #expect(first.json["items"]?.arrayValue?.count == 3)
@@ -86,29 +92,35 @@ import Testing
             _ = try await server.request("POST", "/api/datasets", json: dataset("churn"))
             let trail = try await server.auditTrail()
 
-            let created = try await server.request("POST", "/api/qualityrules?dryRun=true", json: qualityRule("dry", dataset: "churn"),
-                                                   headers: [("Idempotency-Key", "dry-1")])
+            let created = try await server.request(
+                "POST", "/api/qualityrules?dryRun=true", json: qualityRule("dry", dataset: "churn"),
+                headers: [("Idempotency-Key", "dry-1")])
             #expect(created.status == 201)
             #expect(created.header("X-DataPilot-Dry-Run") == "true")
             #expect(created.json["metadata"]?["name"]?.stringValue == "dry")
             #expect(try await server.request("GET", "/api/qualityrules/dry").status == 404)
             #expect(try await server.auditTrail() == trail)
             // The idempotency key was not recorded: the real request with it creates.
-            #expect(try await server.request("POST", "/api/qualityrules", json: qualityRule("dry", dataset: "churn"),
-                                             headers: [("Idempotency-Key", "dry-1")]).status == 201)
+            #expect(
+                try await server.request(
+                    "POST", "/api/qualityrules", json: qualityRule("dry", dataset: "churn"),
+                    headers: [("Idempotency-Key", "dry-1")]
+                ).status == 201)
             let afterCreate = try await server.auditTrail()
 
             let refused = try await server.request("POST", "/api/qualityrules?dryRun=true", json: qualityRule("dry2", dataset: "nope"))
             #expect(refused.status == 422)
             #expect(refused.header("X-DataPilot-Dry-Run") == "true")
 
-            let updated = try await server.request("PUT", "/api/qualityrules/dry?dryRun=true", json: qualityRule("dry", dataset: "churn", severity: "warn"))
+            let updated = try await server.request(
+                "PUT", "/api/qualityrules/dry?dryRun=true", json: qualityRule("dry", dataset: "churn", severity: "warn"))
             #expect(updated.status == 200)
             #expect(updated.json["spec"]?["severity"]?.stringValue == "warn")
             #expect(updated.header("ETag") == "\"2\"")
             #expect(try await server.request("GET", "/api/qualityrules/dry").json["spec"]?["severity"]?.stringValue == "fail")
-            let stale = try await server.request("PUT", "/api/qualityrules/dry?dryRun=true", json: qualityRule("dry", dataset: "churn"),
-                                                 headers: [("If-Match", "\"5\"")])
+            let stale = try await server.request(
+                "PUT", "/api/qualityrules/dry?dryRun=true", json: qualityRule("dry", dataset: "churn"),
+                headers: [("If-Match", "\"5\"")])
             #expect(stale.status == 412)
 
             let deleted = try await server.request("DELETE", "/api/qualityrules/dry?dryRun=true")
@@ -134,10 +146,21 @@ import Testing
 
     /// Bad requests: each refused with its status and a problem naming the field, and nothing created.
     static let badRequests: [(label: String, method: String, path: String, body: String?, status: Int, mentions: String)] = [
-        ("no checks", "POST", "/api/qualityrules", #"{"metadata": {"name": "b1"}, "spec": {"dataset": "churn", "severity": "fail", "checks": []}}"#, 422, "spec.checks"),
+        (
+            "no checks", "POST", "/api/qualityrules",
+            #"{"metadata": {"name": "b1"}, "spec": {"dataset": "churn", "severity": "fail", "checks": []}}"#, 422, "spec.checks"
+        ),
         ("bad severity", "POST", "/api/qualityrules", qualityRule("b2", dataset: "churn", severity: "loud"), 422, "spec.severity"),
-        ("no dataset", "POST", "/api/qualityrules", #"{"metadata": {"name": "b3"}, "spec": {"severity": "fail", "checks": [{"name": "r", "rowCount": {"min": 1}}]}}"#, 422, "dataset"),
-        ("two check types", "POST", "/api/qualityrules", #"{"metadata": {"name": "b4"}, "spec": {"dataset": "churn", "severity": "fail", "checks": [{"name": "r", "rowCount": {"min": 1}, "missing": {"column": "a"}}]}}"#, 422, "spec.checks[0]"),
+        (
+            "no dataset", "POST", "/api/qualityrules",
+            #"{"metadata": {"name": "b3"}, "spec": {"severity": "fail", "checks": [{"name": "r", "rowCount": {"min": 1}}]}}"#, 422,
+            "dataset"
+        ),
+        (
+            "two check types", "POST", "/api/qualityrules",
+            #"{"metadata": {"name": "b4"}, "spec": {"dataset": "churn", "severity": "fail", "checks": [{"name": "r", "rowCount": {"min": 1}, "missing": {"column": "a"}}]}}"#,
+            422, "spec.checks[0]"
+        ),
         ("bad name", "POST", "/api/qualityrules", qualityRule("Bad_Name", dataset: "churn"), 422, "metadata.name"),
         ("wrong kind", "POST", "/api/qualityrules", #"{"kind": "Dataset", "metadata": {"name": "b5"}, "spec": {}}"#, 422, "QualityRule"),
         ("name mismatch", "PUT", "/api/qualityrules/b6", qualityRule("b7", dataset: "churn"), 422, "names cannot be changed"),

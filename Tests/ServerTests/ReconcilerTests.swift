@@ -2,8 +2,8 @@ import Crypto
 import Curl
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 /// A git work tree made with the git CLI, committed to and served over file://.
 struct TestRepository {
@@ -65,10 +65,14 @@ final class TestReconciler: Sendable {
         try Data().write(to: log)
         let output = try FileHandle(forWritingTo: log)
         // Through the signal-mask-clearing wrapper, as the server, so SIGTERM reaches it.
-        return try Subprocess.start(try Products.path("dpctl"), ["reconcile", "--database-url", server.databaseURL, "--listen", "127.0.0.1:\(port)",
-                                                                  "--cache-dir", log.deletingPathExtension().path + "-cache"] + arguments,
-                                    environment: server.env.merging(["DATAPILOT_CONFIG": log.deletingPathExtension().path + "-config.yaml"]) { $1 },
-                                    clearingSignalMask: true, stdout: output, stderr: output)
+        return try Subprocess.start(
+            try Products.path("dpctl"),
+            [
+                "reconcile", "--database-url", server.databaseURL, "--listen", "127.0.0.1:\(port)",
+                "--cache-dir", log.deletingPathExtension().path + "-cache",
+            ] + arguments,
+            environment: server.env.merging(["DATAPILOT_CONFIG": log.deletingPathExtension().path + "-config.yaml"]) { $1 },
+            clearingSignalMask: true, stdout: output, stderr: output)
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -118,14 +122,20 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     @Test func aRepositoryIsReconciledAndFollowsItsCommits() async throws {
         let examples = try examplesCopy()
         let repository = try TestRepository(copying: examples)
-        defer { repository.remove(); try? FileManager.default.removeItem(at: examples) }
+        defer {
+            repository.remove()
+            try? FileManager.default.removeItem(at: examples)
+        }
         let secretFile = repository.folder.appendingPathComponent(".git/hook-secret")
         try Self.secret.write(to: secretFile, atomically: true, encoding: .utf8)
         try await withServer { server in
             // Polls rarely: the changes below arrive through webhooks.
-            let reconciler = try await TestReconciler(server: server, arguments: [
-                "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h", "--prune",
-                "--webhook-secret-file", secretFile.path])
+            let reconciler = try await TestReconciler(
+                server: server,
+                arguments: [
+                    "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h", "--prune",
+                    "--webhook-secret-file", secretFile.path,
+                ])
             do {
                 let first = try repository.git("rev-parse", "HEAD")
                 let synced = try await eventually(60) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == first }
@@ -135,7 +145,8 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 #expect(await reconciler.source("examples")?["counts"]?["created"] == 14)
 
                 // A commit changing one field, announced by a signed webhook.
-                try edit(repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
+                try edit(
+                    repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
                 let second = try repository.commit("Hand churn to its own team")
                 let hook = try await Self.signedHook(reconciler, body: #"{"ref": "refs/heads/main"}"#)
                 #expect(hook.status == 202, "\(hook.text)")
@@ -170,14 +181,17 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 try FileManager.default.removeItem(at: repository.file("examples/quality/churn-hygiene.yaml"))
                 let fixed = try repository.commit("Drop the hygiene rule")
                 #expect(try await Self.signedHook(reconciler, body: "{}").status == 202)
-                #expect(try await eventually(30) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == fixed }, "\(reconciler.logText)")
+                #expect(
+                    try await eventually(30) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == fixed },
+                    "\(reconciler.logText)")
                 #expect(try await server.request("GET", "/api/qualityrules/churn-hygiene").status == 404)
                 let history = await reconciler.source("examples")?["history"]?.arrayValue?.compactMap { $0["result"]?.stringValue }
                 #expect(history?.prefix(4) == ["synced", "invalid", "synced", "synced"], "\(history ?? [])")
 
                 // Forged, replayed and unsigned hooks are refused and counted.
                 let body = Array(#"{"x": 1}"#.utf8)
-                let forged = try await reconciler.post("/hooks/examples", body: body, headers: [("X-Hub-Signature-256", "sha256=" + String(repeating: "0", count: 64))])
+                let forged = try await reconciler.post(
+                    "/hooks/examples", body: body, headers: [("X-Hub-Signature-256", "sha256=" + String(repeating: "0", count: 64))])
                 #expect(forged.status == 401)
                 let mac = Hex.encode(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(Self.secret.utf8))))
                 let github = [("X-Hub-Signature-256", "sha256=" + mac), ("X-GitHub-Delivery", "delivery-1")]
@@ -186,14 +200,18 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 #expect(try await reconciler.post("/hooks/examples", body: body, headers: [("X-Gitlab-Token", "wrong")]).status == 401)
                 #expect(try await reconciler.post("/hooks/examples", body: body, headers: [("X-Gitlab-Token", Self.secret)]).status == 202)
                 #expect(try await reconciler.post("/hooks/unknown", body: body, headers: github).status == 404)
-                #expect(try await reconciler.post("/hooks/examples", body: Array(repeating: 32, count: 2 << 20), headers: github).status == 413)
+                #expect(
+                    try await reconciler.post("/hooks/examples", body: Array(repeating: 32, count: 2 << 20), headers: github).status == 413)
                 let metrics = try await dpctlQueue.run {
-                    try Transfer().perform(HTTPRequest(method: "GET", url: reconciler.baseURL + "/metrics", headers: [], body: .none, timeoutSeconds: 10))
+                    try Transfer().perform(
+                        HTTPRequest(method: "GET", url: reconciler.baseURL + "/metrics", headers: [], body: .none, timeoutSeconds: 10))
                 }
                 let text = String(decoding: metrics.body, as: UTF8.self)
-                for family in ["datapilot_reconcile_duration_seconds", "datapilot_source_last_applied_info", "datapilot_reconcile_resources",
-                               "datapilot_webhook_requests_total{outcome=\"forged\"}", "datapilot_webhook_requests_total{outcome=\"replayed\"}",
-                               "datapilot_sync_errors_total"] {
+                for family in [
+                    "datapilot_reconcile_duration_seconds", "datapilot_source_last_applied_info", "datapilot_reconcile_resources",
+                    "datapilot_webhook_requests_total{outcome=\"forged\"}", "datapilot_webhook_requests_total{outcome=\"replayed\"}",
+                    "datapilot_sync_errors_total",
+                ] {
                     #expect(text.contains(family), "\(family) missing")
                 }
 
@@ -219,15 +237,23 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
         let body = #"{"delivery": "\#(UUID().uuidString)", "payload": \#(body)}"#
         let stamp = String(Int(Date().timeIntervalSince1970))
         let mac = HMAC<SHA256>.authenticationCode(for: Array((stamp + "." + body).utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return try await reconciler.post("/hooks/examples", body: Array(body.utf8), headers: [
-            ("X-DataPilot-Timestamp", stamp), ("X-DataPilot-Signature", "sha256=" + Hex.encode(mac)), ("Content-Type", "application/json")])
+        return try await reconciler.post(
+            "/hooks/examples", body: Array(body.utf8),
+            headers: [
+                ("X-DataPilot-Timestamp", stamp), ("X-DataPilot-Signature", "sha256=" + Hex.encode(mac)),
+                ("Content-Type", "application/json"),
+            ])
     }
 
     @Test func twoReplicasSplitTheSourcesAndTakeOver() async throws {
         let examples = try examplesCopy()
         let one = try TestRepository(copying: examples)
         let two = try TestRepository(copying: examples)
-        defer { one.remove(); two.remove(); try? FileManager.default.removeItem(at: examples) }
+        defer {
+            one.remove()
+            two.remove()
+            try? FileManager.default.removeItem(at: examples)
+        }
         // Two sources whose objects do not collide: one holds the datasets, the other the rest.
         try FileManager.default.removeItem(at: two.file("examples/datasets"))
         try two.commit("Only what depends on the datasets")
@@ -253,10 +279,16 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 // Each source held by exactly one replica, and no object created twice. (Logs are JSON
                 // lines off a terminal: "source":"NAME"; text on one: source=NAME.)
                 for name in ["datasets", "dependants"] {
-                    let holders = [a, b].filter { $0.logText.split(separator: "\n").contains { $0.contains("holding source") && ($0.contains("source=\(name)") || $0.contains("\"source\":\"\(name)\"")) } }
+                    let holders = [a, b].filter {
+                        $0.logText.split(separator: "\n").contains {
+                            $0.contains("holding source") && ($0.contains("source=\(name)") || $0.contains("\"source\":\"\(name)\""))
+                        }
+                    }
                     #expect(holders.count == 1, "\(name) held by \(holders.count) replicas")
                 }
-                let creates = try await server.auditEvents("&action=create").compactMap { $0["resource"]?.stringValue }.filter { !$0.hasPrefix("applyset/") }
+                let creates = try await server.auditEvents("&action=create").compactMap { $0["resource"]?.stringValue }.filter {
+                    !$0.hasPrefix("applyset/")
+                }
                 #expect(creates.count == Set(creates).count && creates.count == 14, "\(creates)")
 
                 // Kill A: B takes its sources over and follows a new commit.
@@ -281,10 +313,16 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     @Test func syncOnceAndBadInput() async throws {
         let examples = try examplesCopy()
         let repository = try TestRepository(copying: examples)
-        defer { repository.remove(); try? FileManager.default.removeItem(at: examples) }
+        defer {
+            repository.remove()
+            try? FileManager.default.removeItem(at: examples)
+        }
         try await withServer { server in
-            let once = try await dpctl(["reconcile", "--once", "--repo", repository.url, "--path", "examples", "--database-url", server.databaseURL,
-                                        "--cache-dir", repository.folder.appendingPathComponent(".git/dp-cache").path], environment: server.env)
+            let once = try await dpctl(
+                [
+                    "reconcile", "--once", "--repo", repository.url, "--path", "examples", "--database-url", server.databaseURL,
+                    "--cache-dir", repository.folder.appendingPathComponent(".git/dp-cache").path,
+                ], environment: server.env)
             #expect(once.status == 0, "\(once.stdout)\(once.stderr)")
             #expect(try await server.request("GET", "/api/runs").json["items"]?.arrayValue?.count == 2)
         }
@@ -305,11 +343,23 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
         let files: [(String, String)] = [
             ("database-url: postgres://x\nsources: []\n", "list at least one source"),
             ("database-url: postgres://x\nsourcez: []\n", "unknown setting \"sourcez\""),
-            ("database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", intervall: 5s}\n", "sources[0]: unknown setting \"intervall\""),
+            (
+                "database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", intervall: 5s}\n",
+                "sources[0]: unknown setting \"intervall\""
+            ),
             ("database-url: postgres://x\nsources:\n  - {url: \"file:///x\"}\n", "sources[0].name is required"),
-            ("database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", auth: {username: u, password: hunter2}}\n", "not in the sources file"),
-            ("database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", auth: {ssh-key-file: /k}}\n", "known-hosts-file is required"),
-            ("database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\"}\n  - {name: a, url: \"file:///y\"}\n", "listed twice"),
+            (
+                "database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", auth: {username: u, password: hunter2}}\n",
+                "not in the sources file"
+            ),
+            (
+                "database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", auth: {ssh-key-file: /k}}\n",
+                "known-hosts-file is required"
+            ),
+            (
+                "database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\"}\n  - {name: a, url: \"file:///y\"}\n",
+                "listed twice"
+            ),
             ("sources: [\n", "sources.yaml:"),
         ]
         for (index, (text, message)) in files.enumerated() {

@@ -12,7 +12,9 @@ import Testing
         #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
         for (index, version) in versions.enumerated() {
             let content = csv + "c\(index + 3),\(index)\n"
-            #expect(try await server.request("POST", "/api/datasets/churn/versions/upload?name=\(version)", body: .bytes(Array(content.utf8))).status == 201)
+            #expect(
+                try await server.request("POST", "/api/datasets/churn/versions/upload?name=\(version)", body: .bytes(Array(content.utf8)))
+                    .status == 201)
         }
         #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model", datasets: ["churn"])).status == 201)
     }
@@ -31,7 +33,8 @@ import Testing
     func theLifecycleIsTheServers(_ mode: ServerMode) async throws {
         try await withServer(mode: mode) { server in
             try await setUp(server)
-            let created = try await newRun(server, #"{"name": "r1", "inputs": [{"datasetVersion": "churn-1"}], "params": {"lr": 0.1}, "tags": {"owner": "ana"}}"#)
+            let created = try await newRun(
+                server, #"{"name": "r1", "inputs": [{"datasetVersion": "churn-1"}], "params": {"lr": 0.1}, "tags": {"owner": "ana"}}"#)
             #expect(created["status"]?["state"]?.stringValue == "QUEUED")
             #expect(created["status"]?["tags"]?["owner"]?.stringValue == "ana")
             // The input is pinned by its digest.
@@ -47,12 +50,18 @@ import Testing
             #expect(done.json["status"]?["finishedAt"] != nil)
             // Final is final; LOST is the server's; params never change; tags do.
             let again = try await server.request("PUT", "/api/experiment-runs/r1/state", json: #"{"state": "RUNNING"}"#)
-            #expect(again.status == 409 && again.json["detail"]?.stringValue?.contains("finished run never changes") == true, "\(again.text)")
+            #expect(
+                again.status == 409 && again.json["detail"]?.stringValue?.contains("finished run never changes") == true, "\(again.text)")
             let lost = try await server.request("PUT", "/api/experiment-runs/r1/state", json: #"{"state": "LOST"}"#)
             #expect(lost.status == 422)
-            let params = try await server.request("PUT", "/api/runs/r1", json: #"{"metadata": {"name": "r1"}, "spec": {"experiment": "churn-model", "inputs": [{"datasetVersion": "churn-1"}], "params": {"lr": 0.2}}}"#)
+            let params = try await server.request(
+                "PUT", "/api/runs/r1",
+                json:
+                    #"{"metadata": {"name": "r1"}, "spec": {"experiment": "churn-model", "inputs": [{"datasetVersion": "churn-1"}], "params": {"lr": 0.2}}}"#
+            )
             #expect(params.status == 409 && params.json["detail"]?.stringValue?.contains("params never change") == true, "\(params.text)")
-            let tags = try await server.request("PUT", "/api/experiment-runs/r1/tags", json: #"{"tags": {"owner": "bo", "reviewed": "yes"}}"#)
+            let tags = try await server.request(
+                "PUT", "/api/experiment-runs/r1/tags", json: #"{"tags": {"owner": "bo", "reviewed": "yes"}}"#)
             #expect(tags.json["status"]?["tags"]?["reviewed"]?.stringValue == "yes")
             #expect(try await server.request("POST", "/api/experiment-runs/r1/heartbeat").status == 409)
 
@@ -85,7 +94,9 @@ import Testing
         try await withServer { server in
             try await setUp(server)
             _ = try await newRun(server, #"{"name": "m1"}"#)
-            let points = (1...1000).map { #"{"key": "loss", "value": \#(1.0 / Double($0)), "step": \#($0), "timestamp": \#(1_764_180_000_000 + $0)}"# }
+            let points = (1...1000).map {
+                #"{"key": "loss", "value": \#(1.0 / Double($0)), "step": \#($0), "timestamp": \#(1_764_180_000_000 + $0)}"#
+            }
             let batch = #"{"metrics": [\#(points.joined(separator: ","))]}"#
             let first = try await server.request("POST", "/api/experiment-runs/m1/metrics", json: batch)
             #expect(first.json["accepted"]?.numberValue == 1000, "\(first.text)")
@@ -97,31 +108,53 @@ import Testing
             var steps = 0
             var token: String?
             repeat {
-                let page = try await server.request("GET", "/api/experiment-runs/m1/metrics/loss?page_size=300" + (token.map { "&page_token=\($0)" } ?? "")).json
+                let page = try await server.request(
+                    "GET", "/api/experiment-runs/m1/metrics/loss?page_size=300" + (token.map { "&page_token=\($0)" } ?? "")
+                ).json
                 steps += page["items"]?.arrayValue?.count ?? 0
                 token = page["next_page_token"]?.stringValue
             } while token != nil
             #expect(steps == 1000)
             // One audit event for the batch that wrote, none for the replay.
-            let trail = try await server.request("GET", "/api/audit/events?resource=run/m1&action=log-metrics").json["items"]?.arrayValue ?? []
+            let trail =
+                try await server.request("GET", "/api/audit/events?resource=run/m1&action=log-metrics").json["items"]?.arrayValue ?? []
             #expect(trail.count == 1)
         }
     }
 
     static let badTelemetry: [(label: String, path: String, body: String, status: Int, mentions: String)] = [
         ("no metrics", "/api/experiment-runs/t1/metrics", #"{"points": []}"#, 422, "{\"metrics\""),
-        ("too many", "/api/experiment-runs/t1/metrics", #"{"metrics": [\#(Array(repeating: #"{"key": "a", "value": 1, "timestamp": 1}"#, count: 1001).joined(separator: ","))]}"#, 422, "at most 1000"),
+        (
+            "too many", "/api/experiment-runs/t1/metrics",
+            #"{"metrics": [\#(Array(repeating: #"{"key": "a", "value": 1, "timestamp": 1}"#, count: 1001).joined(separator: ","))]}"#, 422,
+            "at most 1000"
+        ),
         ("no key", "/api/experiment-runs/t1/metrics", #"{"metrics": [{"value": 1, "timestamp": 1}]}"#, 422, "metrics[0].key"),
-        ("not finite", "/api/experiment-runs/t1/metrics", #"{"metrics": [{"key": "a", "value": "x", "timestamp": 1}]}"#, 422, "metrics[0].value"),
-        ("no timestamp", "/api/experiment-runs/t1/metrics", #"{"metrics": [{"key": "a", "value": 1}]}"#, 422, "metrics[0].timestamp is required"),
-        ("bad time", "/api/experiment-runs/t1/metrics", #"{"metrics": [{"key": "a", "value": 1, "timestamp": "yesterday"}]}"#, 422, "RFC 3339"),
-        ("unknown run", "/api/experiment-runs/nope/metrics", #"{"metrics": [{"key": "a", "value": 1, "timestamp": 1}]}"#, 404, "Run \"nope\""),
+        (
+            "not finite", "/api/experiment-runs/t1/metrics", #"{"metrics": [{"key": "a", "value": "x", "timestamp": 1}]}"#, 422,
+            "metrics[0].value"
+        ),
+        (
+            "no timestamp", "/api/experiment-runs/t1/metrics", #"{"metrics": [{"key": "a", "value": 1}]}"#, 422,
+            "metrics[0].timestamp is required"
+        ),
+        (
+            "bad time", "/api/experiment-runs/t1/metrics", #"{"metrics": [{"key": "a", "value": 1, "timestamp": "yesterday"}]}"#, 422,
+            "RFC 3339"
+        ),
+        (
+            "unknown run", "/api/experiment-runs/nope/metrics", #"{"metrics": [{"key": "a", "value": 1, "timestamp": 1}]}"#, 404,
+            "Run \"nope\""
+        ),
         ("bad level", "/api/experiment-runs/t1/events", #"{"events": [{"level": "loud", "message": "x"}]}"#, 422, "events[0].level"),
         ("not JSON", "/api/experiment-runs/t1/events", "{", 400, "not valid JSON"),
         ("bad state", "/api/experiments/runs:execute", #"{"run": "t1", "executor": "slurm"}"#, 422, "executor must be one of"),
         ("no command", "/api/experiments/runs:execute", #"{"run": "t1"}"#, 422, "no spec.command"),
         ("bad uid", "/api/experiments/runs:execute", #"{"run": "t1", "uid": 5}"#, 422, "uid must be the run's metadata.uid"),
-        ("other uid", "/api/experiments/runs:execute", #"{"run": "t1", "uid": "00000000-0000-0000-0000-000000000000"}"#, 409, "it was deleted and created again"),
+        (
+            "other uid", "/api/experiments/runs:execute", #"{"run": "t1", "uid": "00000000-0000-0000-0000-000000000000"}"#, 409,
+            "it was deleted and created again"
+        ),
     ]
 
     @Test func badTelemetryIsRefusedAndWritesNothing() async throws {
@@ -153,10 +186,11 @@ import Testing
             #expect(started.json["status"]?["state"]?.stringValue == "RUNNING")
             // The live log, read where the server keeps it (the job itself cannot reach the test's files).
             var printed = ""
-            #expect(try await eventually(20) {
-                printed = server.liveRunLog("own")
-                return printed.contains("started")
-            })
+            #expect(
+                try await eventually(20) {
+                    printed = server.liveRunLog("own")
+                    return printed.contains("started")
+                })
             let token = printed.split(separator: "\n").first { $0.hasPrefix("token=") }.map { String($0.dropFirst(6)) } ?? ""
             #expect(token.hasPrefix("dpt."))
 
@@ -169,7 +203,8 @@ import Testing
                 ("POST", "/api/experiment-runs/other/metrics", point), ("GET", "/api/experiment-runs/other", nil),
                 ("GET", "/api/datasets/churn/versions/churn-2/download", nil), ("GET", "/api/datasets", nil),
                 ("GET", "/api/runs/own", nil), ("POST", "/api/experiments/churn-model/runs", #"{"name": "x"}"#),
-                ("POST", "/api/experiment-runs/own/cancel", nil), ("GET", "/api/audit/events", nil), ("POST", "/auth/api-keys", #"{"name": "x", "role": "admin"}"#),
+                ("POST", "/api/experiment-runs/own/cancel", nil), ("GET", "/api/audit/events", nil),
+                ("POST", "/auth/api-keys", #"{"name": "x", "role": "admin"}"#),
                 ("POST", "/api/experiment-runs/own/evidence-bundles", nil),
             ]
             for (method, path, body) in forbidden {
@@ -180,7 +215,8 @@ import Testing
             #expect(try await server.request("POST", "/api/experiment-runs/own/cancel").status == 202)
             #expect(try await eventually(20) { try await state(server, "own") == "CANCELLED" })
             let after = try await server.request("POST", "/api/experiment-runs/own/metrics", json: point, key: token)
-            #expect(after.status == 401 && after.json["detail"]?.stringValue?.contains("expired when the run ended") == true, "\(after.text)")
+            #expect(
+                after.status == 401 && after.json["detail"]?.stringValue?.contains("expired when the run ended") == true, "\(after.text)")
             let log = try await server.request("GET", "/api/experiment-runs/own/artifacts/run.log")
             #expect(log.status == 200 && String(decoding: log.body, as: UTF8.self).contains("started"))
         }

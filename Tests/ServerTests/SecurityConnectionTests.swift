@@ -1,9 +1,9 @@
 import Curl
 import DataPilotServer
 import Foundation
+import Settings
 import Synchronization
 import Testing
-import Settings
 
 /// Issue 14, finding 5: connections held open without credentials (idle, a request line dribbled
 /// a byte at a time, a body that never arrives) must neither starve the API nor stay forever.
@@ -13,7 +13,7 @@ struct SecurityConnectionTests {
         case idle, slowHeader, slowBodyAnonymous, slowBodyAuthenticated, keptAlive
 
         /// What the attacker sends first; slow headers then get one more byte every half second. A
-    /// kept-alive connection sends one whole request and then nothing.
+        /// kept-alive connection sends one whole request and then nothing.
         var opening: String {
             let head = "POST /api/datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n"
             switch self {
@@ -67,7 +67,8 @@ struct SecurityConnectionTests {
             try await Task.sleep(for: .seconds(1))
             for round in 1...3 {
                 try await answersQuickly(server, "/healthz", key: nil, "/healthz (round \(round))")
-                try await answersQuickly(server, "/api/datasets", key: TestServer.adminKey, "an authenticated GET /api/datasets (round \(round))")
+                try await answersQuickly(
+                    server, "/api/datasets", key: TestServer.adminKey, "an authenticated GET /api/datasets (round \(round))")
             }
             // Those were answered while the connections were held, not after the server dropped them.
             let whileHeld = ContinuousClock.now - opened
@@ -98,11 +99,15 @@ struct SecurityConnectionTests {
         try await withServer(environment: Self.timeouts) { server in
             let size = 32 << 20
             #expect(try await server.request("POST", "/api/datasets", json: dataset("big")).status == 201)
-            let upload = try await server.request("POST", "/api/datasets/big/versions/upload?name=big-1",
-                                                  body: .bytes([UInt8](repeating: UInt8(ascii: "a"), count: size)))
+            let upload = try await server.request(
+                "POST", "/api/datasets/big/versions/upload?name=big-1",
+                body: .bytes([UInt8](repeating: UInt8(ascii: "a"), count: size)))
             #expect(upload.status == 201, "\(upload.text)")
             let socket = try LoopbackSocket(port: server.port)
-            #expect(socket.send("GET /api/datasets/big/versions/big-1/download HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(TestServer.adminKey)\r\n\r\n"))
+            #expect(
+                socket.send(
+                    "GET /api/datasets/big/versions/big-1/download HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(TestServer.adminKey)\r\n\r\n"
+                ))
             // Read nothing for longer than the timeout, then take what is there.
             try await Task.sleep(for: .seconds(Self.timeoutSeconds + 4))
             let (bytes, closed) = socket.drain(within: 15)
@@ -177,10 +182,16 @@ struct SecurityConnectionTests {
     @Test func theReconcilersListenerClosesSlowConnectionsToo() async throws {
         let examples = try examplesCopy()
         let repository = try TestRepository(copying: examples)
-        defer { repository.remove(); try? FileManager.default.removeItem(at: examples) }
+        defer {
+            repository.remove()
+            try? FileManager.default.removeItem(at: examples)
+        }
         try await withServer { server in
-            let reconciler = try await TestReconciler(server: server, arguments: [
-                "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h"])
+            let reconciler = try await TestReconciler(
+                server: server,
+                arguments: [
+                    "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h",
+                ])
             do {
                 let idle = try LoopbackSocket(port: reconciler.port)
                 let slowHeader = try LoopbackSocket(port: reconciler.port)

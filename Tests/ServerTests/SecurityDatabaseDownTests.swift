@@ -1,7 +1,7 @@
 import Curl
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 14, finding 7 (Postgres down): the API answered 500 and `/readyz` told anyone the
 /// database's host and port. It must answer 503 with Retry-After, and a generic `/readyz`.

@@ -1,7 +1,7 @@
 import Foundation
 import Manifests
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 14, findings 1 and 2: executing code is a privilege of its own, off until an operator
 /// enables an executor, and a job the local executor runs cannot reach the server: its
@@ -11,7 +11,9 @@ import TestSupport
 
     func setUp(_ server: TestServer) async throws {
         #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
-        #expect(try await server.request("POST", "/api/datasets/churn/versions/upload?name=churn-1", body: .bytes(Array("a,b\n1,2\n".utf8))).status == 201)
+        #expect(
+            try await server.request("POST", "/api/datasets/churn/versions/upload?name=churn-1", body: .bytes(Array("a,b\n1,2\n".utf8)))
+                .status == 201)
         #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model", datasets: ["churn"])).status == 201)
     }
 
@@ -36,14 +38,19 @@ import TestSupport
             let executor = try await server.key(role: "executor")
             let run = #"{"name": "r-NAME", "command": ["/bin/sh", "-c", "echo hi"], "execute": true}"#
             // Execute on create, as an editor: refused before anything is written.
-            let created = try await server.request("POST", "/api/experiments/churn-model/runs", json: run.replacingOccurrences(of: "NAME", with: "editor"), key: editor)
-            #expect(created.status == 403 && created.json["detail"]?.stringValue?.contains("needs the executor role") == true, "\(created.text)")
+            let created = try await server.request(
+                "POST", "/api/experiments/churn-model/runs", json: run.replacingOccurrences(of: "NAME", with: "editor"), key: editor)
+            #expect(
+                created.status == 403 && created.json["detail"]?.stringValue?.contains("needs the executor role") == true, "\(created.text)"
+            )
             #expect(try await server.request("GET", "/api/experiment-runs/r-editor").status == 404)
-            let manifest = #"{"metadata": {"name": "r-manifest"}, "spec": {"experiment": "churn-model", "command": ["true"], "execute": true}}"#
+            let manifest =
+                #"{"metadata": {"name": "r-manifest"}, "spec": {"experiment": "churn-model", "command": ["true"], "execute": true}}"#
             #expect(try await server.request("POST", "/api/runs", json: manifest, key: editor).status == 403)
             #expect(try await server.request("GET", "/api/runs/r-manifest").status == 404)
             // The execute route: editors and viewers are refused, an executor starts it.
-            let queued = try await server.request("POST", "/api/experiments/churn-model/runs", json: #"{"name": "q1", "command": ["/bin/true"]}"#, key: editor)
+            let queued = try await server.request(
+                "POST", "/api/experiments/churn-model/runs", json: #"{"name": "q1", "command": ["/bin/true"]}"#, key: editor)
             #expect(queued.status == 201, "\(queued.text)")
             for key in [editor, viewer] {
                 let refused = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "q1"}"#, key: key)
@@ -53,19 +60,26 @@ import TestSupport
             let started = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "q1"}"#, key: executor)
             #expect(started.status == 202, "\(started.text)")
             #expect(try await finished(server, "q1")["state"]?.stringValue == "SUCCEEDED")
-            let byExecutor = try await server.request("POST", "/api/experiments/churn-model/runs", json: run.replacingOccurrences(of: "NAME", with: "executor"), key: executor)
+            let byExecutor = try await server.request(
+                "POST", "/api/experiments/churn-model/runs", json: run.replacingOccurrences(of: "NAME", with: "executor"), key: executor)
             #expect(byExecutor.status == 201, "\(byExecutor.text)")
             #expect(try await finished(server, "r-executor")["state"]?.stringValue == "SUCCEEDED")
             // What a run executes is written once: an editor cannot swap the command an executor reviewed.
-            let swap = #"{"metadata": {"name": "q2"}, "spec": {"experiment": "churn-model", "command": ["/bin/sh", "-c", "cat /proc/1/environ"]}}"#
-            #expect(try await server.request("POST", "/api/runs", json: #"{"metadata": {"name": "q2"}, "spec": {"experiment": "churn-model", "command": ["/bin/true"]}}"#, key: editor).status == 201)
+            let swap =
+                #"{"metadata": {"name": "q2"}, "spec": {"experiment": "churn-model", "command": ["/bin/sh", "-c", "cat /proc/1/environ"]}}"#
+            #expect(
+                try await server.request(
+                    "POST", "/api/runs",
+                    json: #"{"metadata": {"name": "q2"}, "spec": {"experiment": "churn-model", "command": ["/bin/true"]}}"#, key: editor
+                ).status == 201)
             let swapped = try await server.request("PUT", "/api/runs/q2", json: swap, key: editor)
             #expect(swapped.status == 409 && swapped.json["detail"]?.stringValue?.contains("spec.command") == true, "\(swapped.text)")
             // Nor by deleting the run and creating another of the same name: the executor pins the uid it read.
             let reviewed = try await server.request("GET", "/api/runs/q2", key: executor).json["metadata"]?["uid"]?.stringValue ?? ""
             #expect(try await server.request("DELETE", "/api/runs/q2", key: editor).status == 204)
             #expect(try await server.request("POST", "/api/runs", json: swap, key: editor).status == 201)
-            let pinned = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "q2", "uid": "\#(reviewed)"}"#, key: executor)
+            let pinned = try await server.request(
+                "POST", "/api/experiments/runs:execute", json: #"{"run": "q2", "uid": "\#(reviewed)"}"#, key: executor)
             #expect(pinned.status == 409 && pinned.json["title"]?.stringValue == "Run was replaced", "\(pinned.text)")
             #expect(try await state(server, "q2")["state"]?.stringValue == "QUEUED")
         }
@@ -74,11 +88,14 @@ import TestSupport
     @Test func withNoExecutorEnabledNothingExecutes() async throws {
         try await withServer { server in
             try await setUp(server)
-            let created = try await server.request("POST", "/api/experiments/churn-model/runs", json: #"{"name": "x1", "command": ["/bin/true"], "execute": true}"#)
+            let created = try await server.request(
+                "POST", "/api/experiments/churn-model/runs", json: #"{"name": "x1", "command": ["/bin/true"], "execute": true}"#)
             #expect(created.status == 409, "\(created.text)")
             #expect(created.json["detail"]?.stringValue?.contains("executors: local") == true, "\(created.text)")
             #expect(try await server.request("GET", "/api/experiment-runs/x1").status == 404)
-            #expect(try await server.request("POST", "/api/experiments/churn-model/runs", json: #"{"name": "x2", "command": ["/bin/true"]}"#).status == 201)
+            #expect(
+                try await server.request("POST", "/api/experiments/churn-model/runs", json: #"{"name": "x2", "command": ["/bin/true"]}"#)
+                    .status == 201)
             let refused = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "x2"}"#)
             #expect(refused.status == 409 && refused.json["title"]?.stringValue == "No executor enabled", "\(refused.text)")
             #expect(try await state(server, "x2")["state"]?.stringValue == "QUEUED")
@@ -157,8 +174,10 @@ import TestSupport
     /// The probe above is no formality: with the isolation switched off (as root, no sandbox,
     /// which is what the local executor did before) the same job finds the server's secrets.
     @Test func theEscapeProbeFindsTheSecretsWhenIsolationIsOff() async throws {
-        let log = try await escapeAttempt(isolation: ["DATAPILOT_EXECUTOR_USER": "root", "DATAPILOT_EXECUTOR_ALLOW_ROOT": "true",
-                                                      "DATAPILOT_EXECUTOR_SANDBOX": "none"])
+        let log = try await escapeAttempt(isolation: [
+            "DATAPILOT_EXECUTOR_USER": "root", "DATAPILOT_EXECUTOR_ALLOW_ROOT": "true",
+            "DATAPILOT_EXECUTOR_SANDBOX": "none",
+        ])
         #expect(log.contains("CHECKED 5"), "\(log)")
         #expect(log.contains("LEAK cmdline of pid") && log.contains("holds a server secret"), "the database password\n\(log)")
         #expect(log.contains("LEAK listed /"), "the data folder\n\(log)")
@@ -204,11 +223,15 @@ import TestSupport
             #expect(try await server.request("POST", "/api/experiments/churn-model/runs", json: slow).status == 201)
             #expect(try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "slow"}"#).status == 202)
             let noisyStatus = try await finished(server, "noisy")
-            #expect(noisyStatus["state"]?.stringValue == "FAILED" && noisyStatus["message"]?.stringValue?.contains("output limit") == true, "\(noisyStatus)")
+            #expect(
+                noisyStatus["state"]?.stringValue == "FAILED" && noisyStatus["message"]?.stringValue?.contains("output limit") == true,
+                "\(noisyStatus)")
             let log = try await server.request("GET", "/api/experiment-runs/noisy/artifacts/run.log")
             #expect(log.body.count <= 65536, "\(log.body.count) bytes kept")
             let slowStatus = try await finished(server, "slow", within: 30)
-            #expect(slowStatus["state"]?.stringValue == "FAILED" && slowStatus["message"]?.stringValue?.contains("wall-clock limit of 2 s") == true, "\(slowStatus)")
+            #expect(
+                slowStatus["state"]?.stringValue == "FAILED"
+                    && slowStatus["message"]?.stringValue?.contains("wall-clock limit of 2 s") == true, "\(slowStatus)")
         }
     }
 
@@ -227,13 +250,15 @@ import TestSupport
         try FileManager.default.createDirectory(at: closed, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: closed) }
         do {
-            let server = try await TestServer(extraEnvironment: Self.local.merging(["DATAPILOT_DATA_DIR": closed.appendingPathComponent("data").path]) { $1 },
-                                              arguments: ["--data-dir", closed.appendingPathComponent("data").path])
+            let server = try await TestServer(
+                extraEnvironment: Self.local.merging(["DATAPILOT_DATA_DIR": closed.appendingPathComponent("data").path]) { $1 },
+                arguments: ["--data-dir", closed.appendingPathComponent("data").path])
             await server.stopAndDropDatabase()
             Issue.record("the server started with a runs folder its jobs cannot reach")
         } catch let error as SetupError {
-            #expect(error.description.contains("cannot reach the runs folder") && error.description.contains("chmod o+x \(closed.path)"),
-                    "\(error.description.suffix(600))")
+            #expect(
+                error.description.contains("cannot reach the runs folder") && error.description.contains("chmod o+x \(closed.path)"),
+                "\(error.description.suffix(600))")
         }
     }
 

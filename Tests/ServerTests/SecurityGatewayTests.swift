@@ -42,7 +42,9 @@ struct SecurityGatewayTests {
             #expect(try await gateway.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).status == 200)
             // ... and takes no body: an anonymous body on the public route is refused unread, not spooled.
             let publicBody = try LoopbackSocket(port: gateway.port)
-            publicBody.send(["GET /.well-known/datapilot/evidence-keys HTTP/1.1", "Host: 127.0.0.1", "Content-Length: 1500000000"].joined(separator: "\r\n") + "\r\n\r\n")
+            publicBody.send(
+                ["GET /.well-known/datapilot/evidence-keys HTTP/1.1", "Host: 127.0.0.1", "Content-Length: 1500000000"].joined(
+                    separator: "\r\n") + "\r\n\r\n")
             let publicStreamer = publicBody.stream(bytes: 50 << 20)
             defer { publicStreamer.stop() }
             let publicStatus = statusLine(publicBody, within: 10)
@@ -69,8 +71,9 @@ struct SecurityGatewayTests {
             // A chunked body that goes on past the limit (and never ends): 413 at the limit, the
             // spool file removed.
             let chunked = try LoopbackSocket(port: gateway.port)
-            chunked.send(head("/api/experiment-runs/r/artifacts/model.bin", key: editor, ["Transfer-Encoding: chunked"])
-                .replacingOccurrences(of: "POST ", with: "PUT "))
+            chunked.send(
+                head("/api/experiment-runs/r/artifacts/model.bin", key: editor, ["Transfer-Encoding: chunked"])
+                    .replacingOccurrences(of: "POST ", with: "PUT "))
             let streamer = chunked.stream(bytes: 3 * Self.limit, chunked: true)
             defer { streamer.stop() }
             let chunkedStatus = statusLine(chunked, within: 10)
@@ -81,8 +84,9 @@ struct SecurityGatewayTests {
             // Within the limit, the upload still goes through the gateway to the registry.
             let created = try await gateway.request("POST", "/api/datasets", json: dataset("small"), key: editor)
             #expect(created.status == 201, "\(created.text)")
-            let small = try await gateway.request("POST", "/api/datasets/small/versions/upload?name=v1", body: .bytes(Array("a,b\n1,2\n".utf8)),
-                                                  headers: [("Content-Type", "text/csv")], key: editor)
+            let small = try await gateway.request(
+                "POST", "/api/datasets/small/versions/upload?name=v1", body: .bytes(Array("a,b\n1,2\n".utf8)),
+                headers: [("Content-Type", "text/csv")], key: editor)
             #expect(small.status == 201, "\(small.status) \(small.text)")
             // (The upstream's answer passes through a proxy- file, removed just after it is sent.)
             #expect(files(in: spool).filter { $0.hasPrefix("upload-") }.isEmpty, "spooled: \(files(in: spool))")

@@ -14,7 +14,8 @@ import Testing
         let base = try repository.git("rev-parse", "HEAD")
         let file = repository.file("examples/experiments/runs.yaml")
         var text = try String(contentsOf: file, encoding: .utf8)
-        text = text.replacingOccurrences(of: "  command: [python3, train.py]\n", with: "  command: [/bin/sh, -c, \"echo pushed-code-ran\"]\n")
+        text = text.replacingOccurrences(
+            of: "  command: [python3, train.py]\n", with: "  command: [/bin/sh, -c, \"echo pushed-code-ran\"]\n")
         text = text.replacingOccurrences(of: "  execute: false\n  evidence: false\n---", with: "  execute: true\n  evidence: false\n---")
         try text.write(to: file, atomically: true, encoding: .utf8)
         let head = try repository.commit("Run it")
@@ -24,23 +25,28 @@ import Testing
     @Test func aReviewerSeesCodeThatWillRunFirst() async throws {
         let (repository, base, head) = try Self.pushedExecution()
         defer { repository.remove() }
-        let json = try await dpctl(["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples", "-o", "json"],
-                                   environment: [:])
+        let json = try await dpctl(
+            ["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples", "-o", "json"],
+            environment: [:])
         let report = try #require(try? JSONText.parse(Array(json.stdout.utf8)).get(), "\(json.stdout)\(json.stderr)")
         let findings = (report["objects"]?.arrayValue ?? []).flatMap { $0["findings"]?.arrayValue ?? [] }
         let privileged = findings.filter { $0["code"]?.stringValue == "privileged" }
         #expect(privileged.count == 1, "\(json.stdout)")
         let message = privileged.first?["message"]?.stringValue ?? ""
-        #expect(message.contains("run/churn-baselines-logreg") && message.contains("spec.execute, spec.command") && message.contains("executes when applied"),
-                "\(message)")
-        let markdown = try await dpctl(["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples", "-o", "markdown"],
-                                       environment: [:])
+        #expect(
+            message.contains("run/churn-baselines-logreg") && message.contains("spec.execute, spec.command")
+                && message.contains("executes when applied"),
+            "\(message)")
+        let markdown = try await dpctl(
+            ["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples", "-o", "markdown"],
+            environment: [:])
         let section = try #require(markdown.stdout.range(of: "🔐 Executes code"), "\(markdown.stdout)")
         // First: before any other finding block and before the table of objects.
         for later in ["❌ Blocking", "⚠️ Warnings", "| Object"] {
             if let other = markdown.stdout.range(of: later) { #expect(section.lowerBound < other.lowerBound, "\(later)") }
         }
-        let text = try await dpctl(["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples"], environment: [:])
+        let text = try await dpctl(
+            ["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples"], environment: [:])
         #expect(text.stdout.contains("executes code: run/churn-baselines-logreg"), "\(text.stdout)")
     }
 
@@ -49,24 +55,35 @@ import Testing
         defer { repository.remove() }
         try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in
             let cache = repository.folder.appendingPathComponent(".git/dp-cache").path
-            let refused = try await dpctl(["reconcile", "--once", "--repo", repository.url, "--path", "examples", "--database-url", server.databaseURL,
-                                           "--cache-dir", cache], environment: server.env)
+            let refused = try await dpctl(
+                [
+                    "reconcile", "--once", "--repo", repository.url, "--path", "examples", "--database-url", server.databaseURL,
+                    "--cache-dir", cache,
+                ], environment: server.env)
             #expect(refused.status != 0)
             let said = refused.stdout + refused.stderr
-            #expect(said.contains("examples/experiments/runs.yaml:") && said.contains("may not execute runs") && said.contains("execute: allowed"), "\(said)")
+            #expect(
+                said.contains("examples/experiments/runs.yaml:") && said.contains("may not execute runs")
+                    && said.contains("execute: allowed"), "\(said)")
             // The whole commit was refused: nothing of it reached the server.
             #expect(try await server.request("GET", "/api/runs").json["items"]?.arrayValue?.isEmpty == true)
             #expect(try await server.request("GET", "/api/datasets").json["items"]?.arrayValue?.isEmpty == true)
 
             // The operator trusts this source with execution (and its key is an executor's): the run executes.
-            let allowed = try await dpctl(["reconcile", "--once", "--repo", repository.url, "--path", "examples", "--database-url", server.databaseURL,
-                                           "--cache-dir", cache, "--execute", "allowed"], environment: server.env)
+            let allowed = try await dpctl(
+                [
+                    "reconcile", "--once", "--repo", repository.url, "--path", "examples", "--database-url", server.databaseURL,
+                    "--cache-dir", cache, "--execute", "allowed",
+                ], environment: server.env)
             #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
             var state = ""
-            #expect(try await eventually(30) {
-                state = try await server.request("GET", "/api/experiment-runs/churn-baselines-logreg").json["status"]?["state"]?.stringValue ?? ""
-                return ["SUCCEEDED", "FAILED"].contains(state)
-            })
+            #expect(
+                try await eventually(30) {
+                    state =
+                        try await server.request("GET", "/api/experiment-runs/churn-baselines-logreg").json["status"]?["state"]?.stringValue
+                        ?? ""
+                    return ["SUCCEEDED", "FAILED"].contains(state)
+                })
             #expect(state == "SUCCEEDED")
             let log = try await server.request("GET", "/api/experiment-runs/churn-baselines-logreg/artifacts/run.log")
             #expect(log.text.contains("pushed-code-ran"), "\(log.text)")
@@ -78,9 +95,12 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("sources.yaml")
-        try "database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", execute: yes}\n".write(to: file, atomically: true, encoding: .utf8)
-        for (arguments, message) in [(["reconcile", "--config", file.path], "sources[0].execute: \"yes\" is not one of allowed, denied"),
-                                     (["reconcile", "--repo", "file:///x", "--execute", "always", "--database-url", "postgres://x"], "--execute \"always\"")] {
+        try "database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", execute: yes}\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        for (arguments, message) in [
+            (["reconcile", "--config", file.path], "sources[0].execute: \"yes\" is not one of allowed, denied"),
+            (["reconcile", "--repo", "file:///x", "--execute", "always", "--database-url", "postgres://x"], "--execute \"always\""),
+        ] {
             let result = try await dpctl(arguments, environment: ["DATAPILOT_DATABASE_URL": ""])
             #expect(result.status != 0)
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")

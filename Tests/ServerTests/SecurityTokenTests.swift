@@ -3,8 +3,8 @@ import Curl
 import Foundation
 import Manifests
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 14, findings 4 and part of 1: the signing keys live outside the database, tokens die with
 /// their API key, run tokens are bound to the run's uid, keys rotate by key id. Each test is the
@@ -16,7 +16,10 @@ import TestSupport
     func aRevokedKeysTokenIsRefusedWithinSeconds(_ mode: ServerMode) async throws {
         try await withServers { servers in
             // Split processes share their keys (the env form of the key files).
-            let env = ["DATAPILOT_TOKEN_SIGNING_KEYS": "split-1 \(Self.tokenKey())", "DATAPILOT_EVIDENCE_SIGNING_KEYS": "split-1 \(Self.tokenKey())"]
+            let env = [
+                "DATAPILOT_TOKEN_SIGNING_KEYS": "split-1 \(Self.tokenKey())",
+                "DATAPILOT_EVIDENCE_SIGNING_KEYS": "split-1 \(Self.tokenKey())",
+            ]
             // The gateway and the processes behind it (in split mode each checks tokens itself).
             let front: TestServer
             var behind: [(TestServer, String)] = []
@@ -26,8 +29,12 @@ import TestSupport
             case .split:
                 let backend = try await servers.start(env, ["--service", "registry,audit,lineage"])
                 let objects = try await servers.start(env, ["--service", "quality,experiments"])
-                front = try await servers.start(env, ["--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL,
-                                                      "--lineage-url", backend.baseURL, "--quality-url", objects.baseURL, "--experiments-url", objects.baseURL])
+                front = try await servers.start(
+                    env,
+                    [
+                        "--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL,
+                        "--lineage-url", backend.baseURL, "--quality-url", objects.baseURL, "--experiments-url", objects.baseURL,
+                    ])
                 behind = [(backend, "/api/datasets"), (objects, "/api/experiments")]
             }
             let created = try await front.request("POST", "/auth/api-keys", json: #"{"name": "leaked", "role": "editor"}"#)
@@ -42,7 +49,9 @@ import TestSupport
             // The attacker keeps using the token: refused within seconds, everywhere.
             #expect(try await eventually(10) { try await front.request("GET", "/api/datasets", key: token).status == 401 })
             for (server, path) in behind {
-                #expect(try await eventually(10) { try await server.request("GET", path, key: token).status == 401 }, "\(server.baseURL)\(path)")
+                #expect(
+                    try await eventually(10) { try await server.request("GET", path, key: token).status == 401 }, "\(server.baseURL)\(path)"
+                )
             }
             #expect(ContinuousClock.now - revokedAt < .seconds(12))
             let refused = try await front.request("GET", "/api/datasets", key: token)
@@ -56,7 +65,8 @@ import TestSupport
     @Test func aTokenDoesNotOutliveItsKey() async throws {
         try await withServer { server in
             let expiry = ISO8601DateFormatter().string(from: Date().addingTimeInterval(4))
-            let created = try await server.request("POST", "/auth/api-keys", json: #"{"name": "contractor", "role": "viewer", "expiresAt": "\#(expiry)"}"#)
+            let created = try await server.request(
+                "POST", "/auth/api-keys", json: #"{"name": "contractor", "role": "viewer", "expiresAt": "\#(expiry)"}"#)
             #expect(created.status == 201, "\(created.text)")
             let key = try #require(created.json["key"]?.stringValue)
             let issued = try await server.request("POST", "/auth/token", key: key)
@@ -66,7 +76,8 @@ import TestSupport
             try await Task.sleep(for: .seconds(5))
             #expect(try await server.request("GET", "/api/datasets", key: token).status == 401)
             #expect(try await server.request("GET", "/api/datasets", key: key).status == 401)
-            let past = try await server.request("POST", "/auth/api-keys", json: #"{"name": "late", "role": "viewer", "expiresAt": "2020-01-01T00:00:00Z"}"#)
+            let past = try await server.request(
+                "POST", "/auth/api-keys", json: #"{"name": "late", "role": "viewer", "expiresAt": "2020-01-01T00:00:00Z"}"#)
             #expect(past.status == 422, "\(past.text)")
         }
     }
@@ -79,7 +90,8 @@ import TestSupport
         let printed = try await dpctl(["keys", "generate", "--type", "evidence", "--id", "e-1"], environment: [:])
         #expect(printed.status == 0 && printed.stdout.hasPrefix("e-1 ") && printed.stdout.split(separator: " ").count == 2, "\(printed)")
         #expect(try await dpctl(["keys", "generate", "--type", "token", "--id", "old", "--file", file], environment: [:]).status == 0)
-        let added = try await dpctl(["keys", "generate", "--type", "token", "--id", "new", "--verify-only", "--file", file], environment: [:])
+        let added = try await dpctl(
+            ["keys", "generate", "--type", "token", "--id", "new", "--verify-only", "--file", file], environment: [:])
         #expect(added.status == 0 && added.stdout.contains("the signing key is old"), "\(added)")
         #expect(try Self.mode(file) == 0o600)
         let checked = try await dpctl(["keys", "check", "--type", "token", file], environment: [:])
@@ -100,7 +112,8 @@ import TestSupport
     @Test func aDeletedRunsTokenIsRefusedOnANewRunOfTheSameName() async throws {
         try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in
             #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model")).status == 201)
-            let body = #"{"name": "nightly", "command": ["/bin/sh", "-c", "printf 'token=%s\\n' \"$DATAPILOT_RUN_TOKEN\" && exec sleep 60"]}"#
+            let body =
+                #"{"name": "nightly", "command": ["/bin/sh", "-c", "printf 'token=%s\\n' \"$DATAPILOT_RUN_TOKEN\" && exec sleep 60"]}"#
             let created = try await server.request("POST", "/api/experiments/churn-model/runs", json: body)
             #expect(created.status == 201, "\(created.text)")
             let token = try await Self.runToken(server, run: "nightly")
@@ -108,9 +121,10 @@ import TestSupport
 
             // The run ends and is deleted; someone makes a new run with the same name.
             _ = try await server.request("POST", "/api/experiment-runs/nightly/cancel")
-            #expect(try await eventually(20) {
-                try await server.request("GET", "/api/experiment-runs/nightly").json["status"]?["state"]?.stringValue == "CANCELLED"
-            })
+            #expect(
+                try await eventually(20) {
+                    try await server.request("GET", "/api/experiment-runs/nightly").json["status"]?["state"]?.stringValue == "CANCELLED"
+                })
             let deleted = try await server.request("DELETE", "/api/runs/nightly")
             #expect(deleted.status == 204, "\(deleted.text)")
             #expect(try await server.request("POST", "/api/experiments/churn-model/runs", json: body).status == 201)
@@ -146,8 +160,9 @@ import TestSupport
             let legit = try #require(try await server.request("POST", "/auth/token").json["access_token"]?.stringValue)
             let kid = Self.payload(of: legit)["kid"]?.stringValue
             // And as the Ed25519 key of a forged evidence bundle: its public key must not be one the server publishes.
-            let published = Set((try await server.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).json["keys"]?.arrayValue ?? [])
-                .compactMap { $0["publicKey"]?.stringValue })
+            let published = Set(
+                (try await server.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).json["keys"]?.arrayValue ?? [])
+                    .compactMap { $0["publicKey"]?.stringValue })
             #expect(!published.isEmpty)
             for value in Set(values) {
                 for candidate in Self.keyCandidates(value) {
@@ -156,8 +171,9 @@ import TestSupport
                         #expect(response.status == 401, "a token signed with a value read from the database is accepted")
                     }
                     if candidate.count == 32, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: candidate) {
-                        #expect(!published.contains(key.publicKey.rawRepresentation.base64EncodedString()),
-                                "the evidence signing key is readable in the database")
+                        #expect(
+                            !published.contains(key.publicKey.rawRepresentation.base64EncodedString()),
+                            "the evidence signing key is readable in the database")
                     }
                 }
             }
@@ -239,7 +255,8 @@ import TestSupport
             #expect(Set(published.compactMap { $0["keyid"]?.stringValue }) == [keyid(e1), keyid(e2)], "\(published)")
             #expect(Set(published.compactMap { $0["id"]?.stringValue }) == ["e1", "e2"], "\(published)")
             let viewer = try await second.key(role: "viewer")
-            let verified = try await dpctl(["evidence", "verify", bundleFile.path], environment: ["DATAPILOT_SERVER": second.baseURL, "DATAPILOT_TOKEN": viewer])
+            let verified = try await dpctl(
+                ["evidence", "verify", bundleFile.path], environment: ["DATAPILOT_SERVER": second.baseURL, "DATAPILOT_TOKEN": viewer])
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
             let new = try await Self.finishedRunBundle(second, run: "after", to: folder.appendingPathComponent("new-bundle.json"))
             #expect(new["envelopes"]?[0]?["signatures"]?[0]?["keyid"]?.stringValue == keyid(e2))
@@ -249,7 +266,8 @@ import TestSupport
             try Self.write(line("e2", e2), to: file)
             let third = try await servers.start(env)
             let viewer3 = try await third.key(role: "viewer")
-            let refused = try await dpctl(["evidence", "verify", bundleFile.path], environment: ["DATAPILOT_SERVER": third.baseURL, "DATAPILOT_TOKEN": viewer3])
+            let refused = try await dpctl(
+                ["evidence", "verify", bundleFile.path], environment: ["DATAPILOT_SERVER": third.baseURL, "DATAPILOT_TOKEN": viewer3])
             #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
         }
     }
@@ -267,12 +285,15 @@ import TestSupport
             let pool = ConnectionPool(conninfo: first.databaseURL, maxConnections: 1)
             defer { pool.close() }
             try await pool.withConnection { connection in
-                try connection.query("create table if not exists server_secrets (name text primary key, value text not null, created_at timestamptz not null default now())")
-                try connection.query("""
+                try connection.query(
+                    "create table if not exists server_secrets (name text primary key, value text not null, created_at timestamptz not null default now())"
+                )
+                try connection.query(
+                    """
                     insert into server_secrets (name, value) values ('token-signing-key', $1), ('evidence-signing-key', $2)
                     on conflict (name) do update set value = excluded.value
                     """,
-                                     [tokenKey, evidenceText])
+                    [tokenKey, evidenceText])
             }
             let legacy = Self.forgeToken(key: Array(Data(base64Encoded: tokenKey)!), kid: nil)
 
@@ -281,9 +302,14 @@ import TestSupport
             #expect(try await pool.withConnection { try $0.query("select to_regclass('server_secrets')::text as t").first?["t"] } == nil)
             let keys = second.dataDirectory.appendingPathComponent("keys")
             #expect(try Self.keyValues(file: keys.appendingPathComponent("token-signing-keys").path) == [tokenKey])
-            #expect(try Self.keyValues(file: keys.appendingPathComponent("evidence-signing-keys").path) == [evidenceKey.rawRepresentation.base64EncodedString()])
+            #expect(
+                try Self.keyValues(file: keys.appendingPathComponent("evidence-signing-keys").path) == [
+                    evidenceKey.rawRepresentation.base64EncodedString()
+                ])
             let published = try await second.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).json["keys"]?.arrayValue ?? []
-            #expect(published.contains { $0["publicKey"]?.stringValue == evidenceKey.publicKey.rawRepresentation.base64EncodedString() }, "\(published)")
+            #expect(
+                published.contains { $0["publicKey"]?.stringValue == evidenceKey.publicKey.rawRepresentation.base64EncodedString() },
+                "\(published)")
         }
     }
 
@@ -302,8 +328,12 @@ import TestSupport
             let pool = ConnectionPool(conninfo: first.databaseURL, maxConnections: 1)
             defer { pool.close() }
             try await pool.withConnection { connection in
-                try connection.query("create table if not exists server_secrets (name text primary key, value text not null, created_at timestamptz not null default now())")
-                try connection.query("insert into server_secrets (name, value) values ('evidence-signing-key', $1) on conflict (name) do update set value = excluded.value", [old])
+                try connection.query(
+                    "create table if not exists server_secrets (name text primary key, value text not null, created_at timestamptz not null default now())"
+                )
+                try connection.query(
+                    "insert into server_secrets (name, value) values ('evidence-signing-key', $1) on conflict (name) do update set value = excluded.value",
+                    [old])
             }
             let env = ["DATAPILOT_EVIDENCE_SIGNING_KEYS_FILE": file]
             do {
@@ -313,11 +343,15 @@ import TestSupport
                 #expect(failure.description.contains("psql") && failure.description.contains(file), "\(failure.description.suffix(800))")
                 #expect(!failure.description.contains(old))
             }
-            #expect(try await pool.withConnection { try $0.query("select value from server_secrets where name = 'evidence-signing-key'").first?["value"] } == old)
+            #expect(
+                try await pool.withConnection {
+                    try $0.query("select value from server_secrets where name = 'evidence-signing-key'").first?["value"]
+                } == old)
             // The operator's step, as the message says.
             try Self.write("now \(current)\nlegacy-db \(old) verify-only\n", to: file)
             let upgraded = try await servers.start(env)
-            let published = try await upgraded.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).json["keys"]?.arrayValue ?? []
+            let published =
+                try await upgraded.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).json["keys"]?.arrayValue ?? []
             #expect(published.count == 2, "\(published)")
             #expect(try await pool.withConnection { try $0.query("select to_regclass('server_secrets')::text as t").first?["t"] } == nil)
         }
@@ -329,12 +363,24 @@ import TestSupport
         ("missing file", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", nil, ["cannot read", "token-signing-keys-file"]),
         ("empty", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "# nothing\n", ["no keys", "dpctl keys generate"]),
         ("not base64", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "k1 not*base64!\n", ["line 1", "base64"]),
-        ("short token key", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "k1 \(Data(repeating: 7, count: 16).base64EncodedString())\n", ["line 1", "at least 32 bytes"]),
-        ("one field", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "\(Data(repeating: 7, count: 32).base64EncodedString())\n", ["line 1", "<id> <base64 key>"]),
-        ("duplicate id", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "k1 \(SecurityTokenTests.tokenKey())\nk1 \(SecurityTokenTests.tokenKey()) verify-only\n", ["line 2", "k1", "twice"]),
+        (
+            "short token key", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "k1 \(Data(repeating: 7, count: 16).base64EncodedString())\n",
+            ["line 1", "at least 32 bytes"]
+        ),
+        (
+            "one field", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "\(Data(repeating: 7, count: 32).base64EncodedString())\n",
+            ["line 1", "<id> <base64 key>"]
+        ),
+        (
+            "duplicate id", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE",
+            "k1 \(SecurityTokenTests.tokenKey())\nk1 \(SecurityTokenTests.tokenKey()) verify-only\n", ["line 2", "k1", "twice"]
+        ),
         ("no signer", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "k1 \(SecurityTokenTests.tokenKey()) verify-only\n", ["no signing key"]),
         ("bad flag", "DATAPILOT_TOKEN_SIGNING_KEYS_FILE", "k1 \(SecurityTokenTests.tokenKey()) verify\n", ["line 1", "verify-only"]),
-        ("evidence key length", "DATAPILOT_EVIDENCE_SIGNING_KEYS_FILE", "e1 \(Data(repeating: 9, count: 48).base64EncodedString())\n", ["line 1", "32-byte Ed25519"]),
+        (
+            "evidence key length", "DATAPILOT_EVIDENCE_SIGNING_KEYS_FILE", "e1 \(Data(repeating: 9, count: 48).base64EncodedString())\n",
+            ["line 1", "32-byte Ed25519"]
+        ),
     ]
 
     @Test func aServerWithABadKeyFileRefusesToStart() async throws {
@@ -352,7 +398,9 @@ import TestSupport
                 } catch let failure as SetupError {
                     let message = failure.description
                     #expect(message.contains(path), "\(bad.name): \(message.suffix(600))")
-                    for fragment in bad.expected { #expect(message.contains(fragment), "\(bad.name): \(fragment) not in \(message.suffix(600))") }
+                    for fragment in bad.expected {
+                        #expect(message.contains(fragment), "\(bad.name): \(fragment) not in \(message.suffix(600))")
+                    }
                 }
             }
             // A service run alone cannot make up keys of its own: its tokens would not match the others'.
@@ -444,13 +492,16 @@ extension SecurityTokenTests {
     /// What an attacker would try as a key: the value's bytes, and its base64 decoding.
     static func keyCandidates(_ value: String) -> [[UInt8]] {
         var candidates: [[UInt8]] = []
-        if let data = Data(base64Encoded: value.trimmingCharacters(in: .whitespacesAndNewlines)), data.count >= 16 { candidates.append(Array(data)) }
+        if let data = Data(base64Encoded: value.trimmingCharacters(in: .whitespacesAndNewlines)), data.count >= 16 {
+            candidates.append(Array(data))
+        }
         return candidates
     }
 
     /// Every text-like value of every table, as a pg_dump would show it.
     static func everyTextValue(on connection: Connection) throws -> [String] {
-        let columns = try connection.query("""
+        let columns = try connection.query(
+            """
             select table_name, column_name from information_schema.columns c
             where table_schema = 'public' and data_type in ('text', 'character varying', 'jsonb', 'json', 'bytea', 'character')
               and exists (select 1 from information_schema.tables t where t.table_schema = 'public' and t.table_name = c.table_name and t.table_type = 'BASE TABLE')
@@ -458,7 +509,9 @@ extension SecurityTokenTests {
         var values: [String] = []
         for column in columns {
             let (table, name) = (column["table_name"]!, column["column_name"]!)
-            values += try connection.query("select \"\(name)\"::text as v from \"\(table)\" where \"\(name)\" is not null").compactMap { $0["v"] }
+            values += try connection.query("select \"\(name)\"::text as v from \"\(table)\" where \"\(name)\" is not null").compactMap {
+                $0["v"]
+            }
         }
         return values
     }
@@ -467,7 +520,9 @@ extension SecurityTokenTests {
     static func finishedRunBundle(_ server: TestServer, run: String, to file: URL) async throws -> JSONValue {
         #expect(try await server.request("POST", "/api/experiments/churn-model/runs", json: #"{"name": "\#(run)"}"#).status == 201)
         #expect(try await server.request("PUT", "/api/experiment-runs/\(run)/state", json: #"{"state": "RUNNING"}"#).status == 200)
-        #expect(try await server.request("PUT", "/api/experiment-runs/\(run)/state", json: #"{"state": "SUCCEEDED", "exitCode": 0}"#).status == 200)
+        #expect(
+            try await server.request("PUT", "/api/experiment-runs/\(run)/state", json: #"{"state": "SUCCEEDED", "exitCode": 0}"#).status
+                == 200)
         let built = try await server.request("POST", "/api/experiment-runs/\(run)/evidence-bundles")
         #expect(built.status == 201, "\(built.text)")
         let bundle = try await server.request("GET", built.json["bundle"]?.stringValue ?? "/missing")
@@ -498,7 +553,9 @@ extension SecurityTokenTests {
 @Suite("SecurityTests: bootstrap key rotation") struct BootstrapRotationTests {
     @Test func replacingTheBootstrapKeyEndsTheOldKeysTokens() async throws {
         // Both starts share the database and the token signing key, as replicas and restarts do.
-        let signing = ["DATAPILOT_TOKEN_SIGNING_KEYS": "rotation-test " + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()]
+        let signing = [
+            "DATAPILOT_TOKEN_SIGNING_KEYS": "rotation-test " + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        ]
         try await withServer(environment: signing) { first in
             let token = try await first.request("POST", "/auth/token").json["access_token"]?.stringValue ?? ""
             #expect(token.hasPrefix("dpt."))

@@ -2,8 +2,8 @@ import Curl
 import Foundation
 import Manifests
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// The seed's data flow end to end, through the gateway with auth: dataset → version → quality
 /// evaluation → experiment and run → the example training script executed with a run-scoped
@@ -16,22 +16,26 @@ import TestSupport
         // The training code, where the job's user may read it (the local executor's sandbox binds it read-only).
         let code = folder.appendingPathComponent("code")
         try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("examples/training/train.py"), to: code.appendingPathComponent("train.py"))
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appendingPathComponent("examples/training/train.py"), to: code.appendingPathComponent("train.py"))
         for path in [folder.path, code.path] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: code.appendingPathComponent("train.py").path)
         try await withServer(environment: ["DATAPILOT_EXECUTORS": "local", "DATAPILOT_EXECUTOR_READ_ONLY_PATHS": code.path]) { server in
             let editor = try await server.key(role: "editor")
             let executor = try await server.key(role: "executor")
             let viewer = try await server.key(role: "viewer")
-            func call(_ method: String, _ path: String, _ json: String? = nil, body: HTTPRequest.Body? = nil, key: String? = nil) async throws -> HTTPResponse {
+            func call(_ method: String, _ path: String, _ json: String? = nil, body: HTTPRequest.Body? = nil, key: String? = nil)
+                async throws -> HTTPResponse
+            {
                 try await server.request(method, path, json: json, body: body, key: key ?? editor)
             }
             // Dataset, two versions from the examples, a rule, an evaluation.
             #expect(try await call("POST", "/api/datasets", dataset("churn")).status == 201)
             for month in ["09", "10"] {
                 let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("examples/data/churn-2026-\(month).csv"))
-                let upload = try await call("POST", "/api/datasets/churn/versions/upload?name=churn-2026-\(month)&source_path=data/churn-2026-\(month).csv",
-                                            body: .bytes(Array(data)))
+                let upload = try await call(
+                    "POST", "/api/datasets/churn/versions/upload?name=churn-2026-\(month)&source_path=data/churn-2026-\(month).csv",
+                    body: .bytes(Array(data)))
                 #expect(upload.status == 201, "\(upload.text)")
             }
             let rule = #"""
@@ -49,17 +53,21 @@ import TestSupport
             let report = try await call("GET", "/api/evaluations/\(evaluation.json["id"]?.stringValue ?? "")/report", key: viewer)
             #expect(report.json["rows"]?.numberValue == 473, "\(report.text.prefix(300))")
             // Versions uploaded before their rules existed are evaluated without being asked.
-            #expect(try await eventually(30) {
-                let auto = try await call("GET", "/api/evaluations?datasetVersion=churn-2026-10", key: viewer).json["items"]?.arrayValue ?? []
-                return auto.contains { $0["trigger"]?.stringValue == "auto" && $0["outcome"]?.stringValue == "PASSED" }
-            })
+            #expect(
+                try await eventually(30) {
+                    let auto =
+                        try await call("GET", "/api/evaluations?datasetVersion=churn-2026-10", key: viewer).json["items"]?.arrayValue ?? []
+                    return auto.contains { $0["trigger"]?.stringValue == "auto" && $0["outcome"]?.stringValue == "PASSED" }
+                })
 
             // Experiment and run; the example training script executed by the local executor.
             #expect(try await call("POST", "/api/experiments", experiment("churn-baselines", datasets: ["churn"])).status == 201)
             let script = code.appendingPathComponent("train.py").path
             let commit = String(repeating: "e", count: 40)
             let image = "sha256:" + String(repeating: "d", count: 64)
-            let created = try await call("POST", "/api/experiments/churn-baselines/runs", #"""
+            let created = try await call(
+                "POST", "/api/experiments/churn-baselines/runs",
+                #"""
                 {"name": "logreg-1", "inputs": [{"datasetVersion": "churn-2026-09"}, {"datasetVersion": "churn-2026-10"}],
                  "code": {"repository": "https://github.com/acme/churn-model", "commit": "\#(commit)"},
                  "image": {"reference": "ghcr.io/acme/churn-train:1.4", "digest": "\#(image)"},
@@ -70,10 +78,11 @@ import TestSupport
             let started = try await call("POST", "/api/experiments/runs:execute", #"{"run": "logreg-1"}"#, key: executor)
             #expect(started.status == 202, "\(started.text)")
             var final: JSONValue = .null
-            #expect(try await eventually(120) {
-                final = try await call("GET", "/api/experiment-runs/logreg-1", key: viewer).json
-                return final["status"]?["state"]?.stringValue.map { ["SUCCEEDED", "FAILED", "LOST", "CANCELLED"].contains($0) } ?? false
-            })
+            #expect(
+                try await eventually(120) {
+                    final = try await call("GET", "/api/experiment-runs/logreg-1", key: viewer).json
+                    return final["status"]?["state"]?.stringValue.map { ["SUCCEEDED", "FAILED", "LOST", "CANCELLED"].contains($0) } ?? false
+                })
             let log = try await call("GET", "/api/experiment-runs/logreg-1/artifacts/run.log", key: viewer)
             #expect(final["status"]?["state"]?.stringValue == "SUCCEEDED", "\(final)\n\(log.text)")
             #expect(final["status"]?["exitCode"]?.numberValue == 0)
@@ -84,15 +93,19 @@ import TestSupport
             let artifacts = try await call("GET", "/api/experiment-runs/logreg-1/artifacts", key: viewer).json["items"]?.arrayValue ?? []
             #expect(Set(artifacts.compactMap { $0["name"]?.stringValue }) == ["model.json", "run.log"])
             #expect(log.text.contains("done: eval AUC"), "\(log.text)")
-            #expect(try await server.edges("run/logreg-1", direction: "downstream").isSuperset(of: [
-                "run/logreg-1 -input-> datasetversion/churn-2026-09", "run/logreg-1 -code-> commit/https://github.com/acme/churn-model@\(commit)",
-                "run/logreg-1 -image-> image/ghcr.io/acme/churn-train:1.4@\(image)",
-            ]))
+            #expect(
+                try await server.edges("run/logreg-1", direction: "downstream").isSuperset(of: [
+                    "run/logreg-1 -input-> datasetversion/churn-2026-09",
+                    "run/logreg-1 -code-> commit/https://github.com/acme/churn-model@\(commit)",
+                    "run/logreg-1 -image-> image/ghcr.io/acme/churn-train:1.4@\(image)",
+                ]))
 
             // `evidence: true`: a bundle was built when the run finished.
-            #expect(try await eventually(30) {
-                try await call("GET", "/api/experiment-runs/logreg-1/evidence-bundles", key: viewer).json["items"]?.arrayValue?.first?["createdBy"]?.stringValue == "executor:local"
-            })
+            #expect(
+                try await eventually(30) {
+                    try await call("GET", "/api/experiment-runs/logreg-1/evidence-bundles", key: viewer).json["items"]?.arrayValue?.first?[
+                        "createdBy"]?.stringValue == "executor:local"
+                })
 
             // The evidence bundle, verified by dpctl against the server.
             let bundle = try await call("POST", "/api/experiment-runs/logreg-1/evidence-bundles")
@@ -108,8 +121,12 @@ import TestSupport
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
             let checks = (try? JSONText.parse(verified.stdout).get())?["checks"]?.arrayValue ?? []
             let names = Set(checks.compactMap { $0["check"]?.stringValue })
-            #expect(names.isSuperset(of: ["signature 0", "output artifact/model.json", "input datasetversion/churn-2026-09", "tested input datasetversion/churn-2026-09",
-                                          "audit chain", "audit anchor", "run's audit events"]), "\(names)")
+            #expect(
+                names.isSuperset(of: [
+                    "signature 0", "output artifact/model.json", "input datasetversion/churn-2026-09",
+                    "tested input datasetversion/churn-2026-09",
+                    "audit chain", "audit anchor", "run's audit events",
+                ]), "\(names)")
 
             // One byte changed in a signed payload: the signature no longer holds.
             var bytes = Array(file.body)
@@ -129,7 +146,9 @@ import TestSupport
             // The audit row behind one of the run's events changed in the database: the anchor check fails.
             let pool = ConnectionPool(conninfo: server.databaseURL, maxConnections: 1)
             defer { pool.close() }
-            try await pool.withConnection { try $0.query("update audit_events set actor = 'someone-else' where resource = 'run/logreg-1' and action = 'state'") }
+            try await pool.withConnection {
+                try $0.query("update audit_events set actor = 'someone-else' where resource = 'run/logreg-1' and action = 'state'")
+            }
             let broken = try await dpctl(["evidence", "verify", path.path], environment: env)
             #expect(broken.status == 1, "\(broken.stdout)\(broken.stderr)")
             #expect(broken.stdout.contains("audit chain"), "\(broken.stdout)")

@@ -1,7 +1,7 @@
 import Blocking
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ShutdownTests {
     /// SIGTERM while an upload is in flight: the upload completes, then the server exits 0.
@@ -14,15 +14,21 @@ import TestSupport
             #expect(mkfifo(fifo.path, 0o600) == 0)
             let output = server.dataDirectory.appendingPathComponent("curl.out")
             try Data().write(to: output)
-            let curl = try Subprocess.start("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", fifo.path, "-X", "POST",
-                                                      "-H", "Authorization: Bearer \(TestServer.adminKey)",
-                                                      "\(server.baseURL)/api/datasets/slow/versions/upload?name=slow-1"],
-                                            stdout: try FileHandle(forWritingTo: output))
+            let curl = try Subprocess.start(
+                "curl",
+                [
+                    "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", fifo.path, "-X", "POST",
+                    "-H", "Authorization: Bearer \(TestServer.adminKey)",
+                    "\(server.baseURL)/api/datasets/slow/versions/upload?name=slow-1",
+                ],
+                stdout: try FileHandle(forWritingTo: output))
 
             let io = BlockingQueue(label: "datapilot.tests.fifo")
             let chunk = Data(repeating: 7, count: 4 << 20)
             let writer = try await io.run { () throws -> FileHandleBox in
-                guard let handle = FileHandle(forWritingAtPath: fifo.path) else { throw SetupError(.peerDidNotStart, "cannot open the FIFO") }
+                guard let handle = FileHandle(forWritingAtPath: fifo.path) else {
+                    throw SetupError(.peerDidNotStart, "cannot open the FIFO")
+                }
                 try handle.write(contentsOf: chunk)
                 return FileHandleBox(handle)
             }

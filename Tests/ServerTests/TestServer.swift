@@ -4,8 +4,8 @@ import Foundation
 import Manifests
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// A real `datapilot-server` process on loopback, on a database of its own in the private
 /// Postgres cluster that `make test` starts, with a bootstrap admin key.
@@ -26,8 +26,10 @@ final class TestServer: Sendable {
 
     /// A server on a new database, or with `sharing` on the database of another (split mode,
     /// replicas, restarts), on a data folder of its own or the one given.
-    init(extraEnvironment: [String: String] = [:], arguments: [String] = [], sharing other: TestServer? = nil,
-         dataDirectory given: URL? = nil) async throws {
+    init(
+        extraEnvironment: [String: String] = [:], arguments: [String] = [], sharing other: TestServer? = nil,
+        dataDirectory given: URL? = nil
+    ) async throws {
         let cluster = try TestDatabase.url()
         if let other {
             database = other.database
@@ -43,8 +45,9 @@ final class TestServer: Sendable {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         logFile = dataDirectory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log")
         let environment = ["DATAPILOT_BOOTSTRAP_ADMIN_KEY": Self.adminKey].merging(extraEnvironment) { $1 }
-        (process, port) = try await Self.launch(arguments: ["--database-url", databaseURL, "--data-dir", dataDirectory.path] + arguments,
-                                                environment: environment, logFile: logFile, dataDirectory: given == nil ? dataDirectory : nil)
+        (process, port) = try await Self.launch(
+            arguments: ["--database-url", databaseURL, "--data-dir", dataDirectory.path] + arguments,
+            environment: environment, logFile: logFile, dataDirectory: given == nil ? dataDirectory : nil)
     }
 
     /// Another server on this database (a replica, or a service of a split deployment), on a data
@@ -68,14 +71,16 @@ final class TestServer: Sendable {
     /// Another test may take the port between our probe and the server's bind: then the server
     /// exits and we try another port; the log line keeps us from mistaking that other test's
     /// server for ours.
-    static func launch(arguments: [String], environment: [String: String], logFile: URL, dataDirectory: URL?) async throws -> (Process, Int) {
+    static func launch(arguments: [String], environment: [String: String], logFile: URL, dataDirectory: URL?) async throws -> (Process, Int)
+    {
         var log = ""
         for _ in 0..<4 {
             let port = try Loopback.freePort()
             try Data().write(to: logFile)
             let output = try FileHandle(forWritingTo: logFile)
-            let process = try Subprocess.start(try Products.path("datapilot-server"), ["--port", String(port)] + arguments,
-                                               environment: environment, clearingSignalMask: true, stdout: output, stderr: output)
+            let process = try Subprocess.start(
+                try Products.path("datapilot-server"), ["--port", String(port)] + arguments,
+                environment: environment, clearingSignalMask: true, stdout: output, stderr: output)
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
@@ -120,14 +125,18 @@ final class TestServer: Sendable {
     }
 
     /// One HTTP request with libcurl, run off the cooperative pool.
-    func request(_ method: String, _ path: String, json: String? = nil, body: HTTPRequest.Body? = nil,
-                 headers: [(String, String)] = [], key: String? = TestServer.adminKey, into sink: ResponseSink = .memory) async throws -> HTTPResponse {
+    func request(
+        _ method: String, _ path: String, json: String? = nil, body: HTTPRequest.Body? = nil,
+        headers: [(String, String)] = [], key: String? = TestServer.adminKey, into sink: ResponseSink = .memory
+    ) async throws -> HTTPResponse {
         var allHeaders = headers
         if let key { allHeaders.append(("Authorization", "Bearer \(key)")) }
         var requestBody = body ?? .none
         if let json {
             requestBody = .bytes(Array(json.utf8))
-            if !allHeaders.contains(where: { $0.0.lowercased() == "content-type" }) { allHeaders.append(("Content-Type", "application/json")) }
+            if !allHeaders.contains(where: { $0.0.lowercased() == "content-type" }) {
+                allHeaders.append(("Content-Type", "application/json"))
+            }
         }
         let request = HTTPRequest(method: method, url: baseURL + path, headers: allHeaders, body: requestBody, timeoutSeconds: 120)
         return try await io.run { try Transfer().perform(request, into: sink) }
@@ -179,16 +188,22 @@ func withServer(mode: ServerMode = .single, environment: [String: String] = [:],
         case .split:
             // The processes of a split deployment share their signing keys (a Secret in Kubernetes).
             func key() -> String { Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() }
-            let environment = environment.merging(["DATAPILOT_TOKEN_SIGNING_KEYS": "split \(key())",
-                                                   "DATAPILOT_EVIDENCE_SIGNING_KEYS": "split \(key())"]) { given, _ in given }
+            let environment = environment.merging([
+                "DATAPILOT_TOKEN_SIGNING_KEYS": "split \(key())",
+                "DATAPILOT_EVIDENCE_SIGNING_KEYS": "split \(key())",
+            ]) { given, _ in given }
             let backend = try await TestServer(extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"])
             first = backend
             // Quality and experiments in a process of their own, on the same database.
             let objects = try await backend.sibling(environment: environment, arguments: ["--service", "quality,experiments"])
-            try await body(try await backend.sibling(environment: environment, arguments: [
-                "--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL, "--lineage-url", backend.baseURL,
-                "--quality-url", objects.baseURL, "--experiments-url", objects.baseURL,
-            ]))
+            try await body(
+                try await backend.sibling(
+                    environment: environment,
+                    arguments: [
+                        "--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL, "--lineage-url",
+                        backend.baseURL,
+                        "--quality-url", objects.baseURL, "--experiments-url", objects.baseURL,
+                    ]))
         }
     } catch {
         await first?.stopAndDropDatabase()

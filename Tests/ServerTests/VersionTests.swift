@@ -35,11 +35,13 @@ import Testing
             #expect(part.header("Content-Range") == "bytes 0-10/\(csv.utf8.count)")
             let tail = try await server.request("GET", "/api/datasets/churn/versions/churn-1/download", headers: [("Range", "bytes=-4")])
             #expect(tail.text == String(csv.suffix(4)))
-            let outside = try await server.request("GET", "/api/datasets/churn/versions/churn-1/download", headers: [("Range", "bytes=999999-")])
+            let outside = try await server.request(
+                "GET", "/api/datasets/churn/versions/churn-1/download", headers: [("Range", "bytes=999999-")])
             #expect(outside.status == 416)
             #expect(outside.header("Content-Range") == "bytes */\(csv.utf8.count)")
             // Not a single byte range: ignored, the whole body is served.
-            let several = try await server.request("GET", "/api/datasets/churn/versions/churn-1/download", headers: [("Range", "bytes=0-1,5-6")])
+            let several = try await server.request(
+                "GET", "/api/datasets/churn/versions/churn-1/download", headers: [("Range", "bytes=0-1,5-6")])
             #expect(several.status == 200)
             #expect(several.text == csv)
 
@@ -62,8 +64,9 @@ import Testing
         try await withServer(mode: mode) { server in
             _ = try await server.request("POST", "/api/datasets", json: dataset("churn"))
             let wrong = String(repeating: "0", count: 64)
-            let response = try await server.request("POST", "/api/datasets/churn/versions/upload?name=v1&sha256=\(wrong)",
-                                                    body: .bytes(Array(csv.utf8)))
+            let response = try await server.request(
+                "POST", "/api/datasets/churn/versions/upload?name=v1&sha256=\(wrong)",
+                body: .bytes(Array(csv.utf8)))
             #expect(response.status == 422)
             #expect(response.json["detail"]?.stringValue?.contains("not the expected") == true)
             #expect(try await server.request("GET", "/api/datasets/churn/versions/v1").status == 404)
@@ -131,11 +134,15 @@ import Testing
     @Test(arguments: ServerMode.allCases)
     func theChainVerifiesUntilARowIsEditedInPostgres(_ mode: ServerMode) async throws {
         try await withServer(mode: mode) { server in
-            for i in 0..<3 { _ = try await server.request("POST", "/api/datasets", json: dataset("a\(i)"), headers: [
-                ("X-DataPilot-Source-Repository", "https://git.example.com/ml/data.git"),
-                ("X-DataPilot-Source-Commit", String(repeating: "c", count: 40)),
-                ("X-DataPilot-Source-Author", "Ada <ada@example.com>"),
-            ]) }
+            for i in 0..<3 {
+                _ = try await server.request(
+                    "POST", "/api/datasets", json: dataset("a\(i)"),
+                    headers: [
+                        ("X-DataPilot-Source-Repository", "https://git.example.com/ml/data.git"),
+                        ("X-DataPilot-Source-Commit", String(repeating: "c", count: 40)),
+                        ("X-DataPilot-Source-Author", "Ada <ada@example.com>"),
+                    ])
+            }
             let verified = try await server.request("GET", "/api/audit/verify")
             #expect(verified.json["valid"]?.boolValue == true)
             #expect(verified.json["checked"]?.numberValue == 3)

@@ -6,8 +6,10 @@ import Testing
 /// racing create of a taken name is told so.
 @Suite struct WritePathTests {
     /// `count` concurrent POSTs of `body` to `path`: (status, title or body) of each.
-    func race(_ server: TestServer, _ count: Int, _ path: String, json body: String,
-              headers: [(String, String)] = []) async throws -> [(status: Int, title: String?, text: String)] {
+    func race(
+        _ server: TestServer, _ count: Int, _ path: String, json body: String,
+        headers: [(String, String)] = []
+    ) async throws -> [(status: Int, title: String?, text: String)] {
         try await withThrowingTaskGroup(of: (status: Int, title: String?, text: String).self) { group in
             for _ in 0..<count {
                 group.addTask {
@@ -25,8 +27,9 @@ import Testing
             let datasets = try await race(server, 6, "/api/datasets", json: dataset("raced"), headers: [("Idempotency-Key", "race-1")])
             #expect(datasets.allSatisfy { $0.status == 201 }, "\(datasets.map { ($0.status, $0.title) })")
             #expect(Set(datasets.map(\.text)).count == 1, "every retry gets the first answer")
-            let versions = try await race(server, 6, "/api/datasets/raced/versions", json: externalVersion("raced-1", dataset: "raced"),
-                                          headers: [("Idempotency-Key", "race-2")])
+            let versions = try await race(
+                server, 6, "/api/datasets/raced/versions", json: externalVersion("raced-1", dataset: "raced"),
+                headers: [("Idempotency-Key", "race-2")])
             #expect(versions.allSatisfy { $0.status == 201 }, "\(versions.map { ($0.status, $0.title) })")
             #expect(Set(versions.map(\.text)).count == 1, "every retry gets the first answer")
             let events = try await server.request("GET", "/api/audit/events?resource=datasetversion/raced-1")
@@ -38,7 +41,9 @@ import Testing
         try await withServer { server in
             let datasets = try await race(server, 6, "/api/datasets", json: dataset("taken"))
             #expect(datasets.filter { $0.status == 201 }.count == 1)
-            #expect(datasets.filter { $0.status == 409 && $0.title == "Already exists" }.count == 5, "\(datasets.map { ($0.status, $0.title) })")
+            #expect(
+                datasets.filter { $0.status == 409 && $0.title == "Already exists" }.count == 5, "\(datasets.map { ($0.status, $0.title) })"
+            )
             // A version sent again with its content is the same version.
             let versions = try await race(server, 6, "/api/datasets/taken/versions", json: externalVersion("taken-1", dataset: "taken"))
             #expect(versions.filter { $0.status == 201 }.count == 1)

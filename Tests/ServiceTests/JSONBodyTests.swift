@@ -7,18 +7,21 @@ import Testing
 @Suite struct JSONBodyTests {
     @Test func aJSONObjectIsTaken() async throws {
         try await withTestApp { client in
-            let echoed = try await client.execute(uri: "/object", method: .post, headers: .json(), body: ByteBuffer(string: #"{"a": [1, "b"]}"#))
+            let echoed = try await client.execute(
+                uri: "/object", method: .post, headers: .json(), body: ByteBuffer(string: #"{"a": [1, "b"]}"#))
             #expect(echoed.status == .ok)
             #expect(echoed.json["a"]?[1]?.stringValue == "b")
-            let problemJSON = try await client.execute(uri: "/object", method: .post, headers: [.contentType: "application/merge-patch+json"],
-                                                       body: ByteBuffer(string: "{}"))
+            let problemJSON = try await client.execute(
+                uri: "/object", method: .post, headers: [.contentType: "application/merge-patch+json"],
+                body: ByteBuffer(string: "{}"))
             #expect(problemJSON.status == .ok, "any +json type is JSON")
         }
     }
 
     @Test func whatIsNotAJSONObjectIsNamed() async throws {
         try await withTestApp { client in
-            let plain = try await client.execute(uri: "/object", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{}"))
+            let plain = try await client.execute(
+                uri: "/object", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{}"))
             #expect(plain.status == .unsupportedMediaType)
             #expect(plain.json["detail"]?.stringValue == "send the body as application/json (got text/plain)")
             let untyped = try await client.execute(uri: "/object", method: .post, body: ByteBuffer(string: "{}"))
@@ -31,8 +34,9 @@ import Testing
             #expect(array.status == .badRequest)
             #expect(array.json["detail"]?.stringValue == "the body must be a JSON object")
 
-            let large = try await client.execute(uri: "/object", method: .post, headers: .json(),
-                                                 body: ByteBuffer(string: #"{"a": "\#(String(repeating: "x", count: 100))"}"#))
+            let large = try await client.execute(
+                uri: "/object", method: .post, headers: .json(),
+                body: ByteBuffer(string: #"{"a": "\#(String(repeating: "x", count: 100))"}"#))
             #expect(large.status == .contentTooLarge)
             #expect(large.json["detail"]?.stringValue == "the body is over 64 bytes")
         }
@@ -52,7 +56,8 @@ import Testing
             #expect(refused.json["title"]?.stringValue == "Invalid object")
             let errors = refused.json["errors"]?.arrayValue ?? []
             #expect(errors.count >= 2, "\(refused.text)")
-            #expect(errors.allSatisfy { $0["path"]?.stringValue != nil && $0["line"]?.numberValue != nil && $0["code"]?.stringValue != nil })
+            #expect(
+                errors.allSatisfy { $0["path"]?.stringValue != nil && $0["line"]?.numberValue != nil && $0["code"]?.stringValue != nil })
             #expect(refused.json["detail"]?.stringValue?.contains("(and \(errors.count - 1) more)") == true, "\(refused.text)")
         }
     }

@@ -9,10 +9,12 @@ import Testing
         try await withTestApp { client in
             let answer = try await client.execute(uri: "/selector?label_selector=team%3Dgrowth,tier!%3Dgold,pii,!deprecated", method: .get)
             #expect(answer.status == .ok)
-            #expect(answer.json["conditions"]?.arrayValue?.compactMap(\.stringValue) == [
-                "labels->>$1 = $2", "coalesce(labels->>$3 <> $4, true)", "labels ? $5", "not (labels ? $6)",
-            ])
-            #expect(answer.json["parameters"]?.arrayValue?.compactMap(\.stringValue) == ["team", "growth", "tier", "gold", "pii", "deprecated"])
+            #expect(
+                answer.json["conditions"]?.arrayValue?.compactMap(\.stringValue) == [
+                    "labels->>$1 = $2", "coalesce(labels->>$3 <> $4, true)", "labels ? $5", "not (labels ? $6)",
+                ])
+            #expect(
+                answer.json["parameters"]?.arrayValue?.compactMap(\.stringValue) == ["team", "growth", "tier", "gold", "pii", "deprecated"])
             let none = try await client.execute(uri: "/selector?label_selector=", method: .get)
             #expect(none.json["conditions"]?.arrayValue?.isEmpty == true, "an empty selector selects everything")
         }

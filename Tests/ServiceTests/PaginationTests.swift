@@ -28,7 +28,8 @@ import Testing
             let next = try await client.execute(uri: "/page?page_token=\(token)&page_size=2", method: .get)
             #expect(next.json["after"]?.stringValue == "dataset/churn ü")
             #expect(next.json["size"]?.numberValue == 2)
-            #expect(try await client.execute(uri: "/page?page_token=", method: .get).json["after"] == .null, "an empty token is the first page")
+            #expect(
+                try await client.execute(uri: "/page?page_token=", method: .get).json["after"] == .null, "an empty token is the first page")
         }
     }
 

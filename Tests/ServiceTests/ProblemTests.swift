@@ -39,7 +39,8 @@ import Testing
             #expect(unknown.status == .internalServerError)
             #expect(unknown.headers[.contentType] == "application/problem+json")
             let id = try #require(unknown.json["request_id"]?.stringValue)
-            #expect(unknown.json["detail"]?.stringValue == "the server failed to handle this request; quote request id \(id) when reporting it")
+            #expect(
+                unknown.json["detail"]?.stringValue == "the server failed to handle this request; quote request id \(id) when reporting it")
             #expect(!unknown.text.contains("UnexpectedError"), "the error itself is for the log")
 
             let missing = try await client.execute(uri: "/nowhere", method: .get)

@@ -18,7 +18,9 @@ func withTestApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void
     }
     router.get("/selector") { request, _ in
         let (conditions, parameters) = try request.labelSelector?.sql(column: "labels", firstParameter: 1) ?? ([], [])
-        return Response.json(["conditions": .array(conditions.map(JSONValue.string)), "parameters": .array(parameters.map(JSONValue.string))])
+        return Response.json([
+            "conditions": .array(conditions.map(JSONValue.string)), "parameters": .array(parameters.map(JSONValue.string)),
+        ])
     }
     router.post("/object") { request, context in Response.json(try await request.jsonObject(context: context, limit: 64)) }
     router.post("/dataset") { request, context in
@@ -26,7 +28,8 @@ func withTestApp(_ body: @Sendable (any TestClientProtocol) async throws -> Void
     }
     router.get("/editor") { _, context in Response.json(["subject": .string(try context.require(.editor).subject)]) }
     router.get("/conflict") { _, _ -> Response in
-        throw Problem(.conflict, title: "Taken", detail: "churn-1 holds other content", extensions: [JSONMember("name", .string("churn-1"))])
+        throw Problem(
+            .conflict, title: "Taken", detail: "churn-1 holds other content", extensions: [JSONMember("name", .string("churn-1"))])
     }
     router.get("/crash") { _, _ -> Response in throw UnexpectedError() }
     try await Application(router: router).test(.router, body)

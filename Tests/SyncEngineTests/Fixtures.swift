@@ -20,7 +20,9 @@ func dataset(_ name: String, labels: String = "{team: growth}", annotations: Str
 }
 
 /// A live object as the server returns it: jsonb key order, server-owned fields, status.
-func liveDataset(_ name: String, labels: JSONValue = ["team": "growth"], annotations: JSONValue = .object([]), format: String = "csv") -> JSONValue {
+func liveDataset(_ name: String, labels: JSONValue = ["team": "growth"], annotations: JSONValue = .object([]), format: String = "csv")
+    -> JSONValue
+{
     [
         "apiVersion": "datapilot.io/v1alpha1", "kind": "Dataset",
         "metadata": [

@@ -21,8 +21,9 @@ import Testing
     }
 
     @Test func aChangedFieldIsAnUpdateWithItsPointer() throws {
-        let plan = try Planner().plan(desired: manifests(dataset("churn", format: "parquet")),
-                                      live: [ObjectRef(.dataset, "churn"): liveDataset("churn")])
+        let plan = try Planner().plan(
+            desired: manifests(dataset("churn", format: "parquet")),
+            live: [ObjectRef(.dataset, "churn"): liveDataset("churn")])
         let item = try #require(plan.items.first)
         #expect(item.action == .update)
         #expect(item.changes.map(\.path) == ["/spec/format"])
@@ -30,10 +31,13 @@ import Testing
     }
 
     @Test func ignoredFieldsNeitherDifferNorGetOverwritten() throws {
-        let desired = manifests(dataset("churn", labels: "{team: growth, tier: gold}",
-                                        annotations: "{datapilot.io/ignore-differences: '/metadata/labels/tier, /spec/description'}"))
-        var live = liveDataset("churn", labels: ["team": "growth", "tier": "silver"],
-                               annotations: ["datapilot.io/ignore-differences": "/metadata/labels/tier, /spec/description"])
+        let desired = manifests(
+            dataset(
+                "churn", labels: "{team: growth, tier: gold}",
+                annotations: "{datapilot.io/ignore-differences: '/metadata/labels/tier, /spec/description'}"))
+        var live = liveDataset(
+            "churn", labels: ["team": "growth", "tier": "silver"],
+            annotations: ["datapilot.io/ignore-differences": "/metadata/labels/tier, /spec/description"])
         live = replacing(live, "spec", "description", with: "edited by hand")
         var plan = try Planner().plan(desired: desired, live: [ObjectRef(.dataset, "churn"): live])
         #expect(plan.items.map(\.action) == [.unchanged])
@@ -65,7 +69,8 @@ import Testing
     }
 
     @Test func ordersByDependencyAndDeletesInReverse() throws {
-        let desired = manifests("""
+        let desired = manifests(
+            """
             apiVersion: datapilot.io/v1alpha1
             kind: Experiment
             metadata: {name: baselines}
@@ -73,8 +78,10 @@ import Testing
             ---
             """ + "\n" + dataset("churn"))
         let inventory: Set<ObjectRef> = [ObjectRef(.dataset, "old"), ObjectRef(.experiment, "old-exp"), ObjectRef(.dataset, "churn")]
-        let live: [ObjectRef: JSONValue] = [ObjectRef(.dataset, "old"): liveDataset("old"),
-                                            ObjectRef(.experiment, "old-exp"): ["kind": "Experiment", "metadata": ["name": "old-exp"]]]
+        let live: [ObjectRef: JSONValue] = [
+            ObjectRef(.dataset, "old"): liveDataset("old"),
+            ObjectRef(.experiment, "old-exp"): ["kind": "Experiment", "metadata": ["name": "old-exp"]],
+        ]
         let plan = try Planner().plan(desired: desired, live: live, prune: .init(inventory: inventory, maxDeletes: 10))
         #expect(plan.items.map(\.ref.description) == ["dataset/churn", "experiment/baselines", "experiment/old-exp", "dataset/old"])
         #expect(plan.items.map(\.action) == [.create, .create, .delete, .delete])
@@ -98,7 +105,10 @@ import Testing
             #expect(error.description.contains("--max-deletes 2"))
         }
         let plan = try Planner().plan(desired: desired, live: live, prune: .init(inventory: inventory, maxDeletes: 2))
-        #expect(plan.items.map { "\($0.ref) \($0.action)" } == ["dataset/other create", "dataset/keep refused", "dataset/b delete", "dataset/a delete"])
+        #expect(
+            plan.items.map { "\($0.ref) \($0.action)" } == [
+                "dataset/other create", "dataset/keep refused", "dataset/b delete", "dataset/a delete",
+            ])
         #expect(plan.items[1].reason?.contains("datapilot.io/protected=true") == true)
         // Objects that are live but were never in the inventory are not touched.
         live[ObjectRef(.dataset, "stranger")] = liveDataset("stranger")
@@ -108,7 +118,8 @@ import Testing
 
     @Test func versionsCompareByContentAndRefuseChanges() throws {
         let sha = String(repeating: "a", count: 64)
-        let desired = manifests("""
+        let desired = manifests(
+            """
             apiVersion: datapilot.io/v1alpha1
             kind: DatasetVersion
             metadata: {name: churn-1, labels: {month: "10"}}
@@ -119,7 +130,9 @@ import Testing
         let live: JSONValue = [
             "kind": "DatasetVersion",
             "metadata": ["name": "churn-1", "labels": ["month": "10"], "annotations": .object([]), "resourceVersion": "1"],
-            "spec": ["source": ["url": "https://example.com/c.csv", "sha256": .string(sha)], "dataset": "churn", "description": "October"],
+            "spec": [
+                "source": ["url": "https://example.com/c.csv", "sha256": .string(sha)], "dataset": "churn", "description": "October",
+            ],
             "status": ["sha256": .string(sha), "size": 10],
         ]
         // Same content: unchanged.
@@ -151,7 +164,8 @@ import Testing
 
 func replacing(_ object: JSONValue, _ section: String, _ key: String, with value: JSONValue) -> JSONValue {
     guard case .object(var members) = object, let i = members.firstIndex(where: { $0.key == section }),
-          case .object(var inner) = members[i].value else { return object }
+        case .object(var inner) = members[i].value
+    else { return object }
     if let j = inner.firstIndex(where: { $0.key == key }) { inner[j].value = value } else { inner.append(JSONMember(key, value)) }
     members[i].value = .object(inner)
     return .object(members)

@@ -9,20 +9,21 @@ import Testing
     @Test func oneChangedLineWithContext() {
         let old = (1...10).map { "line \($0)" }.joined(separator: "\n") + "\n"
         let new = old.replacingOccurrences(of: "line 5\n", with: "line five\n")
-        #expect(UnifiedDiff.render(old: old, new: new, oldName: "live/dataset/a", newName: "desired/dataset/a") == """
-            --- live/dataset/a
-            +++ desired/dataset/a
-            @@ -2,7 +2,7 @@
-             line 2
-             line 3
-             line 4
-            -line 5
-            +line five
-             line 6
-             line 7
-             line 8
+        #expect(
+            UnifiedDiff.render(old: old, new: new, oldName: "live/dataset/a", newName: "desired/dataset/a") == """
+                --- live/dataset/a
+                +++ desired/dataset/a
+                @@ -2,7 +2,7 @@
+                 line 2
+                 line 3
+                 line 4
+                -line 5
+                +line five
+                 line 6
+                 line 7
+                 line 8
 
-            """)
+                """)
     }
 
     @Test func creationAndSeparateHunks() {

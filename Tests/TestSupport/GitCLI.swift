@@ -13,8 +13,9 @@ public enum GitCLI {
     /// `git ARGUMENTS` in `folder`; its output without surrounding white space.
     @discardableResult
     public static func run(_ arguments: [String], in folder: String) throws -> String {
-        try Subprocess.check("git", ["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"] + arguments,
-                             in: URL(fileURLWithPath: folder), environment: environment)
+        try Subprocess.check(
+            "git", ["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"] + arguments,
+            in: URL(fileURLWithPath: folder), environment: environment)
     }
 
     @discardableResult

@@ -29,17 +29,21 @@ public final class Peer: @unchecked Sendable {
 
     /// Starts `program`; `pidFile`, for a peer run under a wrapper shell, names the file holding
     /// the real server's process id (killed too).
-    public init(_ name: String, _ program: String, _ arguments: [String], environment: [String: String] = [:],
-                ready readiness: Readiness = .announcesPort, pidFile: String? = nil) throws {
+    public init(
+        _ name: String, _ program: String, _ arguments: [String], environment: [String: String] = [:],
+        ready readiness: Readiness = .announcesPort, pidFile: String? = nil
+    ) throws {
         self.name = name
         self.pidFile = pidFile
         errors = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(UUID().uuidString).err")
         try Data().write(to: errors)
         let output = Pipe()
-        process = try Subprocess.start(program, arguments, environment: environment, stdin: input, stdout: output,
-                                       stderr: try FileHandle(forWritingTo: errors))
+        process = try Subprocess.start(
+            program, arguments, environment: environment, stdin: input, stdout: output,
+            stderr: try FileHandle(forWritingTo: errors))
         var line = Data()
-        if case .listens = readiness {} else {
+        if case .listens = readiness {
+        } else {
             while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
         }
         announcement = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -64,14 +68,18 @@ public final class Peer: @unchecked Sendable {
         }
         guard started else {
             stop()
-            throw SetupError(.peerDidNotStart, "\(name) did not start (is it installed? scripts/lib/packages.sh installs what the tests use): "
-                             + "\(announcement.prefix(500)) \(log.suffix(2000))")
+            throw SetupError(
+                .peerDidNotStart,
+                "\(name) did not start (is it installed? scripts/lib/packages.sh installs what the tests use): "
+                    + "\(announcement.prefix(500)) \(log.suffix(2000))")
         }
     }
 
     /// `python3 -c SCRIPT ARGUMENTS`.
-    public static func python(_ name: String, _ script: String, _ arguments: [String] = [], environment: [String: String] = [:],
-                              ready readiness: Readiness = .announcesPort) throws -> Peer {
+    public static func python(
+        _ name: String, _ script: String, _ arguments: [String] = [], environment: [String: String] = [:],
+        ready readiness: Readiness = .announcesPort
+    ) throws -> Peer {
         try Peer(name, "python3", ["-c", script] + arguments, environment: environment, ready: readiness)
     }
 
@@ -83,7 +91,8 @@ public final class Peer: @unchecked Sendable {
     /// SIGKILL (a child of a dispatch thread may have SIGTERM blocked), and waits for it.
     public func stop() {
         if let pidFile, let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
             kill(pid, SIGKILL)
         }
         Subprocess.stop(process)

@@ -10,11 +10,13 @@ public enum Products {
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             folder = folder.deletingLastPathComponent()
         }
-        throw SetupError(.notBuilt, "\(name) was not built next to the test binary \(CommandLine.arguments[0]): run `swift build --build-tests` first")
+        throw SetupError(
+            .notBuilt, "\(name) was not built next to the test binary \(CommandLine.arguments[0]): run `swift build --build-tests` first")
     }
 
     public static func path(_ name: String) throws -> String { try executable(name).path }
 }
 
 /// The root of this checkout (this file is Tests/TestSupport/Products.swift).
-public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()

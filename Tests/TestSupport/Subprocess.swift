@@ -15,9 +15,11 @@ public enum Subprocess {
     /// Runs `program` to completion with its output in files, so that no pipe can fill and block.
     /// `environment` is added to this process's (or, when not `inheriting`, to PATH and HOME only);
     /// `combined` puts stderr into `stdout` in the order written; past `timeout` the process is killed.
-    public static func run(_ program: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
-                           environment: [String: String] = [:], inheriting: Bool = true, combined: Bool = false,
-                           timeout: Duration? = nil) throws -> ProcessResult {
+    public static func run(
+        _ program: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
+        environment: [String: String] = [:], inheriting: Bool = true, combined: Bool = false,
+        timeout: Duration? = nil
+    ) throws -> ProcessResult {
         let folder = try scratchFolder("run")
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
@@ -35,8 +37,9 @@ public enum Subprocess {
             try? output.close()
             if !combined { try? errors.close() }
         }
-        let process = try start(program, arguments, in: directory, environment: environment, inheriting: inheriting,
-                                stdin: input, stdout: output, stderr: errors)
+        let process = try start(
+            program, arguments, in: directory, environment: environment, inheriting: inheriting,
+            stdin: input, stdout: output, stderr: errors)
         var timedOut = false
         if let timeout {
             let deadline = ContinuousClock.now + timeout
@@ -47,19 +50,24 @@ public enum Subprocess {
             }
         }
         process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                       stderr: combined ? "" : try String(contentsOf: err, encoding: .utf8), timedOut: timedOut)
+        return ProcessResult(
+            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: combined ? "" : try String(contentsOf: err, encoding: .utf8), timedOut: timedOut)
     }
 
     /// Runs `program` and returns its output without surrounding white space; a nonzero exit is
     /// a `SetupError` with what it printed on stderr.
     @discardableResult
-    public static func check(_ program: String, _ arguments: [String], in directory: URL? = nil,
-                             environment: [String: String] = [:]) throws -> String {
+    public static func check(
+        _ program: String, _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> String {
         let outcome = try run(program, arguments, in: directory, environment: environment)
         guard outcome.status == 0 else {
-            throw SetupError(.commandFailed, "\(program) \(arguments.joined(separator: " ")) failed (\(outcome.status)): "
-                             + "\(outcome.stderr.suffix(2000)); see that it is installed (scripts/lib/packages.sh)")
+            throw SetupError(
+                .commandFailed,
+                "\(program) \(arguments.joined(separator: " ")) failed (\(outcome.status)): "
+                    + "\(outcome.stderr.suffix(2000)); see that it is installed (scripts/lib/packages.sh)")
         }
         return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -69,14 +77,20 @@ public enum Subprocess {
     /// `clearingSignalMask` starts it through a tiny exec wrapper that clears the signal mask: a
     /// child spawned from a dispatch thread would otherwise inherit a blocked SIGTERM, and a
     /// graceful shutdown could not be tested. For the same reason tests stop children with SIGKILL.
-    public static func start(_ program: String, _ arguments: [String], in directory: URL? = nil,
-                             environment: [String: String] = [:], inheriting: Bool = true, clearingSignalMask: Bool = false,
-                             stdin: Any? = nil, stdout: Any? = nil, stderr: Any? = nil) throws -> Process {
+    public static func start(
+        _ program: String, _ arguments: [String], in directory: URL? = nil,
+        environment: [String: String] = [:], inheriting: Bool = true, clearingSignalMask: Bool = false,
+        stdin: Any? = nil, stdout: Any? = nil, stderr: Any? = nil
+    ) throws -> Process {
         let process = Process()
         if clearingSignalMask {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])",
-                                 program] + arguments
+            process.arguments =
+                [
+                    "python3", "-c",
+                    "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])",
+                    program,
+                ] + arguments
         } else if program.contains("/") {
             process.executableURL = URL(fileURLWithPath: program)
             process.arguments = arguments

@@ -6,10 +6,16 @@ import YAML
         let stream = Composer.compose("a: 1\nb:\n  - x\n  - {c: d}\n")
         #expect(stream.issues.isEmpty)
         let root = try #require(stream.documents.first?.root)
-        guard case .mapping(let pairs) = root.value else { Issue.record("not a mapping"); return }
+        guard case .mapping(let pairs) = root.value else {
+            Issue.record("not a mapping")
+            return
+        }
         #expect(pairs.map(\.key.scalar?.text) == ["a", "b"])
         #expect(pairs[0].value.mark == Mark(line: 1, column: 4))
-        guard case .sequence(let items) = pairs[1].value.value else { Issue.record("not a list"); return }
+        guard case .sequence(let items) = pairs[1].value.value else {
+            Issue.record("not a list")
+            return
+        }
         #expect(items[0].mark == Mark(line: 3, column: 5))
         #expect(items[1].mark == Mark(line: 4, column: 5))
     }
@@ -35,7 +41,11 @@ import YAML
         let stream = Composer.compose("base: &b {x: 1}\ncopy: *b\n")
         #expect(stream.issues.isEmpty)
         guard case .mapping(let pairs) = try #require(stream.documents.first?.root).value,
-              case .mapping(let copy) = pairs[1].value.value else { Issue.record("shape"); return }
+            case .mapping(let copy) = pairs[1].value.value
+        else {
+            Issue.record("shape")
+            return
+        }
         #expect(copy.first?.key.scalar?.text == "x")
         #expect(pairs[1].value.mark == Mark(line: 2, column: 7))
     }
@@ -69,8 +79,9 @@ import YAML
     }
 
     @Test func laterDocumentsSurviveALimitInAnEarlierOne() {
-        let stream = Composer.compose("a: \(String(repeating: "x", count: 100))\n---\nb: ok\n",
-                                      limits: YAMLLimits(maxScalarBytes: 50))
+        let stream = Composer.compose(
+            "a: \(String(repeating: "x", count: 100))\n---\nb: ok\n",
+            limits: YAMLLimits(maxScalarBytes: 50))
         #expect(stream.issues.map(\.code) == [.limit])
         #expect(stream.documents.map(\.index) == [1])
     }

@@ -9,15 +9,23 @@ enum EvidenceReport {
             "# Evidence for run `\(run.name)`", "",
             "| | |", "|---|---|",
             "| Bundle | `\(bundle.id)` |", "| Experiment | `\(run.experiment)` |", "| State | \(run.state.rawValue) |",
-            "| Executor | \(run.executor ?? "external") |", "| Started | \(run.startedAt ?? "—") |", "| Finished | \(run.finishedAt ?? "—") |",
+            "| Executor | \(run.executor ?? "external") |", "| Started | \(run.startedAt ?? "—") |",
+            "| Finished | \(run.finishedAt ?? "—") |",
             "| Signed by | `\(bundle.envelopes.first?.signatures.first?.keyid ?? "?")` (Ed25519, DSSE) |", "",
             "## Inputs", "",
         ]
         let inputs = run.inputs.arrayValue ?? []
-        lines += inputs.isEmpty ? ["None declared.", ""] : ["| Dataset version | Digest |", "|---|---|"]
-            + inputs.map { "| `\($0["datasetVersion"]?.stringValue ?? "")` | `\($0["digest"]?.stringValue ?? "")` |" } + [""]
-        if let code = run.spec["code"] { lines += ["Code: `\(code["repository"]?.stringValue ?? "")` at `\(code["commit"]?.stringValue ?? "")`", ""] }
-        if let image = run.spec["image"] { lines += ["Image: `\(image["reference"]?.stringValue ?? "")` (`\(image["digest"]?.stringValue ?? "")`)", ""] }
+        lines +=
+            inputs.isEmpty
+            ? ["None declared.", ""]
+            : ["| Dataset version | Digest |", "|---|---|"]
+                + inputs.map { "| `\($0["datasetVersion"]?.stringValue ?? "")` | `\($0["digest"]?.stringValue ?? "")` |" } + [""]
+        if let code = run.spec["code"] {
+            lines += ["Code: `\(code["repository"]?.stringValue ?? "")` at `\(code["commit"]?.stringValue ?? "")`", ""]
+        }
+        if let image = run.spec["image"] {
+            lines += ["Image: `\(image["reference"]?.stringValue ?? "")` (`\(image["digest"]?.stringValue ?? "")`)", ""]
+        }
         lines += ["## Outputs", "", "| Artifact | sha256 | Bytes |", "|---|---|---|"]
         lines += gathered.artifacts.map { "| `\($0["name"]!)` | `\($0["sha256"]!)` | \($0["size"]!) |" }
         lines += ["", "## Quality of the inputs", ""]
@@ -25,9 +33,11 @@ enum EvidenceReport {
         for row in gathered.evaluations {
             lines.append("- `\(row["dataset_version"]!)`: **\(row["outcome"]!)** (evaluation `\(row["id"]!)`)")
         }
-        lines += ["", "## Audit anchor", "",
-                  "The audit chain's head was entry \(gathered.head.sequence) (`\(gathered.head.hash)`); the run's \(gathered.events.count) events are listed in the anchor statement.",
-                  "", "Verify with `dpctl evidence verify <bundle file>`.", ""]
+        lines += [
+            "", "## Audit anchor", "",
+            "The audit chain's head was entry \(gathered.head.sequence) (`\(gathered.head.hash)`); the run's \(gathered.events.count) events are listed in the anchor statement.",
+            "", "Verify with `dpctl evidence verify <bundle file>`.", "",
+        ]
         return lines.joined(separator: "\n")
     }
 }

@@ -23,7 +23,8 @@ struct EvidenceRoutes: Sendable {
             let run = try context.parameters.require("run")
             let rows = try await pool.withConnection { connection in
                 try TelemetryRoutes.requireRun(run, on: connection)
-                return try connection.query("select \(EvidenceService.columns) from evidence_bundles where run = $1 order by created_at desc", [run])
+                return try connection.query(
+                    "select \(EvidenceService.columns) from evidence_bundles where run = $1 order by created_at desc", [run])
             }
             return Response.json(["items": .array(rows.map(EvidenceService.json))])
         }
@@ -34,14 +35,18 @@ struct EvidenceRoutes: Sendable {
     func file(_ context: APIRequestContext, report: Bool) async throws -> Response {
         try context.require(.viewer)
         let (run, id) = (try context.parameters.require("run"), try context.parameters.require("id"))
-        guard let row = try await pool.withConnection({
-            try $0.query("select object_key, report_key, size from evidence_bundles where id = $1 and run = $2", [id, run]).first
-        }) else { throw Problem.notFound("evidence bundle \"\(id)\" of run \"\(run)\"") }
+        guard
+            let row = try await pool.withConnection({
+                try $0.query("select object_key, report_key, size from evidence_bundles where id = $1 and run = $2", [id, run]).first
+            })
+        else { throw Problem.notFound("evidence bundle \"\(id)\" of run \"\(run)\"") }
         let key = report ? row["report_key"]! : row["object_key"]!
         guard let size = try await artifacts.store.size(key: key) else { throw Problem.notFound("the stored evidence \(key)") }
-        return Response(status: .ok, headers: [
-            .contentType: report ? "text/markdown; charset=utf-8" : "application/vnd.datapilot.evidence.v1+json",
-            .contentLength: String(size), .contentDisposition: "attachment; filename=\"\(id)\(report ? ".md" : ".json")\"",
-        ], body: try await artifacts.body(key: key, size: size))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: report ? "text/markdown; charset=utf-8" : "application/vnd.datapilot.evidence.v1+json",
+                .contentLength: String(size), .contentDisposition: "attachment; filename=\"\(id)\(report ? ".md" : ".json")\"",
+            ], body: try await artifacts.body(key: key, size: size))
     }
 }

@@ -41,11 +41,13 @@ public struct EvidenceService: Sendable {
         let gathered = try await pool.withConnection { connection -> Gathered in
             guard let record = try RunRecord.load(run, on: connection) else { throw Problem.notFound("Run \"\(run)\"") }
             guard record.state.isFinal else {
-                throw Problem(.conflict, title: "Run not finished",
-                              detail: "Run \"\(run)\" is \(record.state.rawValue); evidence is built once the run has finished")
+                throw Problem(
+                    .conflict, title: "Run not finished",
+                    detail: "Run \"\(run)\" is \(record.state.rawValue); evidence is built once the run has finished")
             }
             let versions = record.inputs.strings("datasetVersion")
-            let evaluations = try connection.query("""
+            let evaluations = try connection.query(
+                """
                 select distinct on (dataset_version) id, dataset, dataset_version, version_sha256, outcome, summary::text as summary, report_sha256,
                     \(SQLTime.utc("finished_at"))
                 from evaluations where dataset_version = any($1::text[]) and outcome is not null
@@ -56,27 +58,34 @@ public struct EvidenceService: Sendable {
             guard let head = try connection.query("select sequence, hash from audit_events order by sequence desc limit 1").first else {
                 throw Problem(.conflict, title: "Empty audit log", detail: "the audit log has no entries to anchor to")
             }
-            return Gathered(run: record, artifacts: try ArtifactStore.list(run: run, on: connection), evaluations: evaluations,
-                            events: events, head: (head.int("sequence")!, head["hash"]!))
+            return Gathered(
+                run: record, artifacts: try ArtifactStore.list(run: run, on: connection), evaluations: evaluations,
+                events: events, head: (head.int("sequence")!, head["hash"]!))
         }
         let statements = EvidenceStatements(gathered: gathered)
         let envelopes = [statements.provenance] + statements.testResults + [statements.anchor]
         let id = "\(run.prefix(180))-\(UUID().uuidString.prefix(8).lowercased())"
         let now = ISO8601DateFormatter().string(from: Date())
-        let bundle = EvidenceBundle(id: id, run: run, createdAt: now, server: server,
-                                    envelopes: try envelopes.map { try Envelope.sign(statement: $0, with: keys.signer) })
+        let bundle = EvidenceBundle(
+            id: id, run: run, createdAt: now, server: server,
+            envelopes: try envelopes.map { try Envelope.sign(statement: $0, with: keys.signer) })
         let bundleBytes = Array(bundle.json.jsonString(pretty: true).utf8)
         let report = EvidenceReport.markdown(bundle: bundle, gathered: gathered, statements: envelopes)
         let (bundleKey, bundleSHA) = try await put(bundleBytes, contentType: EvidenceBundle.mediaType)
         let (reportKey, _) = try await put(Array(report.utf8), contentType: "text/markdown; charset=utf-8")
         return try await pool.withTransaction { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 insert into evidence_bundles (id, run, object_key, report_key, sha256, size, created_by) values ($1, $2, $3, $4, $5, $6, $7)
                 """, [id, run, bundleKey, reportKey, bundleSHA, String(bundleBytes.count), actor])
-            try AuditLog.append(AuditDraft(actor: actor, action: "create-evidence", resource: RunLedger.resource(run), requestID: requestID,
-                                           after: ["bundle": .string(id), "sha256": .string(bundleSHA),
-                                                   "anchor": ["sequence": .int(gathered.head.sequence), "hash": .string(gathered.head.hash)]]),
-                                on: connection)
+            try AuditLog.append(
+                AuditDraft(
+                    actor: actor, action: "create-evidence", resource: RunLedger.resource(run), requestID: requestID,
+                    after: [
+                        "bundle": .string(id), "sha256": .string(bundleSHA),
+                        "anchor": ["sequence": .int(gathered.head.sequence), "hash": .string(gathered.head.hash)],
+                    ]),
+                on: connection)
             return try Self.record(id: id, on: connection)!
         }
     }

@@ -11,28 +11,33 @@ struct EvidenceStatements {
 
     /// Inputs as SLSA resource descriptors: dataset versions by digest, the code commit, the image.
     var dependencies: [JSONValue] {
-        var list: [JSONValue] = run.inputs.arrayValue?.map { input in
-            let version = input["datasetVersion"]?.stringValue ?? ""
-            let digest = (input["digest"]?.stringValue ?? "").replacingOccurrences(of: "sha256:", with: "")
-            return [
-                "name": .string("datasetversion/\(version)"), "uri": .string("datapilot:datasetversion/\(version)"),
-                "digest": ["sha256": .string(digest)], "annotations": ["dataset": input["dataset"] ?? .null],
-            ]
-        } ?? []
+        var list: [JSONValue] =
+            run.inputs.arrayValue?.map { input in
+                let version = input["datasetVersion"]?.stringValue ?? ""
+                let digest = (input["digest"]?.stringValue ?? "").replacingOccurrences(of: "sha256:", with: "")
+                return [
+                    "name": .string("datasetversion/\(version)"), "uri": .string("datapilot:datasetversion/\(version)"),
+                    "digest": ["sha256": .string(digest)], "annotations": ["dataset": input["dataset"] ?? .null],
+                ]
+            } ?? []
         if let repository = run.spec["code"]?["repository"]?.stringValue, let commit = run.spec["code"]?["commit"]?.stringValue {
             list.append(["name": "code", "uri": .string("git+\(repository)@\(commit)"), "digest": ["gitCommit": .string(commit)]])
         }
         if let reference = run.spec["image"]?["reference"]?.stringValue, let digest = run.spec["image"]?["digest"]?.stringValue {
             let parts = digest.split(separator: ":", maxSplits: 1).map(String.init)
-            list.append(["name": "image", "uri": .string(reference),
-                         "digest": .object([JSONMember(parts.count == 2 ? parts[0] : "sha256", .string(parts.last ?? digest))])])
+            list.append([
+                "name": "image", "uri": .string(reference),
+                "digest": .object([JSONMember(parts.count == 2 ? parts[0] : "sha256", .string(parts.last ?? digest))]),
+            ])
         }
         return list
     }
 
     /// SLSA provenance v1: the run's artifacts are the subjects (the run itself when it made none).
     var provenance: JSONValue {
-        var subjects = gathered.artifacts.filter { $0["name"] != "run.log" }.map { StatementType.subject("artifact/\($0["name"]!)", sha256: $0["sha256"]!) }
+        var subjects = gathered.artifacts.filter { $0["name"] != "run.log" }.map {
+            StatementType.subject("artifact/\($0["name"]!)", sha256: $0["sha256"]!)
+        }
         let byproducts = gathered.artifacts.filter { $0["name"] == "run.log" }.map { row -> JSONValue in
             ["name": .string("artifact/run.log"), "digest": ["sha256": .string(row["sha256"]!)]]
         }
@@ -50,8 +55,10 @@ struct EvidenceStatements {
             "buildDefinition": [
                 "buildType": "https://datapilot.io/run/v1",
                 "externalParameters": .object(external),
-                "internalParameters": ["executor": .string(executor), "state": .string(run.state.rawValue),
-                                       "exitCode": run.exitCode.map(JSONValue.int) ?? .null],
+                "internalParameters": [
+                    "executor": .string(executor), "state": .string(run.state.rawValue),
+                    "exitCode": run.exitCode.map(JSONValue.int) ?? .null,
+                ],
                 "resolvedDependencies": .array(dependencies),
             ],
             "runDetails": [
@@ -69,23 +76,28 @@ struct EvidenceStatements {
             let summary = ObjectJSON.parse(row["summary"])
             let checks = summary["checks"]?.arrayValue ?? []
             func named(_ outcome: String) -> JSONValue {
-                .array(checks.filter { $0["outcome"]?.stringValue == outcome }.map {
-                    .string("\($0["rule"]?.stringValue ?? "")/\($0["check"]?.stringValue ?? "")")
-                })
+                .array(
+                    checks.filter { $0["outcome"]?.stringValue == outcome }.map {
+                        .string("\($0["rule"]?.stringValue ?? "")/\($0["check"]?.stringValue ?? "")")
+                    })
             }
             let version = row["dataset_version"]!
             let predicate: JSONValue = [
                 "result": .string(row["outcome"]!),
-                "configuration": .array((summary["rules"]?.arrayValue ?? []).map { ["name": .string("qualityrule/\($0.stringValue ?? "")")] }),
+                "configuration": .array(
+                    (summary["rules"]?.arrayValue ?? []).map { ["name": .string("qualityrule/\($0.stringValue ?? "")")] }),
                 "url": .string("datapilot:evaluation/\(row["id"]!)"),
                 "passedTests": named("PASSED"), "warnedTests": named("WARNED"), "failedTests": named("FAILED"),
                 "erroredTests": named("ERROR"),
                 "report": ["sha256": .string(row["report_sha256"] ?? "")],
             ]
-            guard case .object(var subject) = StatementType.subject("datasetversion/\(version)", sha256: row["version_sha256"]!) else { return .null }
+            guard case .object(var subject) = StatementType.subject("datasetversion/\(version)", sha256: row["version_sha256"]!) else {
+                return .null
+            }
             subject.append(JSONMember("annotations", ["dataset": .string(row["dataset"] ?? "")]))
-            return StatementType.statement(subjects: [.object(subject)],
-                                           predicateType: StatementType.testResult, predicate: predicate)
+            return StatementType.statement(
+                subjects: [.object(subject)],
+                predicateType: StatementType.testResult, predicate: predicate)
         }
     }
 
@@ -97,7 +109,9 @@ struct EvidenceStatements {
         return StatementType.statement(
             subjects: [StatementType.subject("run/\(run.name)", sha256: String(AuditLog.digest(.array(events)).dropFirst(7)))],
             predicateType: StatementType.auditAnchor,
-            predicate: ["headSequence": .int(gathered.head.sequence), "headHash": .string(gathered.head.hash),
-                        "resource": .string(RunLedger.resource(run.name)), "events": .array(events)])
+            predicate: [
+                "headSequence": .int(gathered.head.sequence), "headHash": .string(gathered.head.hash),
+                "resource": .string(RunLedger.resource(run.name)), "events": .array(events),
+            ])
     }
 }

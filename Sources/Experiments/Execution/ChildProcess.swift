@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A child process started with posix_spawn in its own process group, with a clean signal mask
 /// and default dispositions (whatever thread starts it), stdin from /dev/null and stdout and
@@ -20,8 +21,10 @@ final class ChildProcess: @unchecked Sendable {
         var description: String {
             switch self {
             // In the sandbox a signal reaches us as bwrap's status 128 + the signal.
-            case .exited(128 + SIGXFSZ): return "exited with status \(128 + SIGXFSZ) (SIGXFSZ: stopped at the output limit, executor-output-bytes)"
-            case .exited(128 + SIGXCPU): return "exited with status \(128 + SIGXCPU) (SIGXCPU: stopped at the CPU time limit, executor-cpu-seconds)"
+            case .exited(128 + SIGXFSZ):
+                return "exited with status \(128 + SIGXFSZ) (SIGXFSZ: stopped at the output limit, executor-output-bytes)"
+            case .exited(128 + SIGXCPU):
+                return "exited with status \(128 + SIGXCPU) (SIGXCPU: stopped at the CPU time limit, executor-cpu-seconds)"
             case .exited(let code) where code > 128 && code < 160: return "exited with status \(code) (128 + signal \(code - 128))"
             case .exited(let code): return "exited with status \(code)"
             case .signalled(SIGXFSZ): return "was stopped at the output limit (executor-output-bytes; signal SIGXFSZ)"
@@ -41,7 +44,9 @@ final class ChildProcess: @unchecked Sendable {
     /// other descriptor of the server (its listening sockets, client connections, database
     /// connections, files) is closed in the child before it runs, whatever flags it was opened with.
     init(arguments: [String], environment: [String: String], log: String) throws {
-        guard let program = arguments.first, program.hasPrefix("/") else { throw SpawnError(description: "the launcher's program must be an absolute path") }
+        guard let program = arguments.first, program.hasPrefix("/") else {
+            throw SpawnError(description: "the launcher's program must be an absolute path")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -49,9 +54,14 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         guard let closeFrom = Self.addCloseFrom else {
-            throw SpawnError(description: "this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later is needed), so a job could inherit the server's descriptors; the local executor refuses to start it")
+            throw SpawnError(
+                description:
+                    "this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later is needed), so a job could inherit the server's descriptors; the local executor refuses to start it"
+            )
         }
-        guard closeFrom(&actions, 3) == 0 else { throw SpawnError(description: "cannot arrange for the server's descriptors to be closed in the job") }
+        guard closeFrom(&actions, 3) == 0 else {
+            throw SpawnError(description: "cannot arrange for the server's descriptors to be closed in the job")
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -15,7 +15,9 @@ struct ExecuteRoute: Sendable {
             try ExecutionPolicy.requireExecutor(principal, "executing a run")
             let body = try await request.jsonObject(context: context)
             guard let run = body["run"]?.stringValue, !run.isEmpty else {
-                throw Problem(.unprocessableContent, title: "No run", detail: "send {\"run\": \"<run name>\"}; create the run first with POST /api/experiments/{name}/runs")
+                throw Problem(
+                    .unprocessableContent, title: "No run",
+                    detail: "send {\"run\": \"<run name>\"}; create the run first with POST /api/experiments/{name}/runs")
             }
             let kind = try ExecutionPolicy.choose(body["executor"]?.stringValue, enabled: executors.settings.enabled)
             let uid = try body["uid"].map { uid in
@@ -24,7 +26,8 @@ struct ExecuteRoute: Sendable {
                 }
                 return text
             }
-            let (record, details) = try await executors.execute(run, kind: kind, uid: uid, actor: principal.subject, requestID: context.requestID)
+            let (record, details) = try await executors.execute(
+                run, kind: kind, uid: uid, actor: principal.subject, requestID: context.requestID)
             guard case .object(var members) = record.json else { return Response.json(record.json, status: .accepted) }
             members += details
             return Response.json(.object(members), status: .accepted)

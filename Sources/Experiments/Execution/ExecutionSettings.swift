@@ -25,8 +25,10 @@ public struct ExecutionSettings: Sendable {
     /// The local executor's user, limits and sandbox, checked against this machine at start.
     public var launcher: LocalLauncher?
 
-    public init(publicURL: String, workDirectory: String, heartbeatSeconds: Double, kubernetesNamespace: String = "",
-                issueToken: @escaping @Sendable (String, String) -> String) {
+    public init(
+        publicURL: String, workDirectory: String, heartbeatSeconds: Double, kubernetesNamespace: String = "",
+        issueToken: @escaping @Sendable (String, String) -> String
+    ) {
         self.publicURL = publicURL
         self.workDirectory = workDirectory
         self.heartbeatSeconds = heartbeatSeconds

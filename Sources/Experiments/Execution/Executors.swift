@@ -20,8 +20,10 @@ public actor Executors {
     /// Runs as Kubernetes Jobs (Kubernetes/): submits, follows, cancels and collects them.
     let kubernetes: KubernetesExecutor
 
-    init(pool: ConnectionPool, settings: ExecutionSettings, artifacts: ArtifactStore, logger: Logger,
-         onFinish: @escaping @Sendable (RunRecord) async -> Void) {
+    init(
+        pool: ConnectionPool, settings: ExecutionSettings, artifacts: ArtifactStore, logger: Logger,
+        onFinish: @escaping @Sendable (RunRecord) async -> Void
+    ) {
         self.pool = pool
         self.settings = settings
         self.artifacts = artifacts
@@ -36,11 +38,12 @@ public actor Executors {
         settings.enabled.contains(.kubernetes) && kubernetes.cluster.configured ? [KubernetesHousekeeping(kubernetes: kubernetes)] : []
     }
 
-
     /// Starts `run`, which must be QUEUED and (for the local executor) have a command, with an
     /// executor the operator enabled.
     /// With `uid`, only the run of that uid (the one the executor reviewed) is started.
-    func execute(_ run: String, kind: ExecutorKind, uid: String? = nil, actor: String, requestID: String) async throws -> (RunRecord, [JSONMember]) {
+    func execute(_ run: String, kind: ExecutorKind, uid: String? = nil, actor: String, requestID: String) async throws -> (
+        RunRecord, [JSONMember]
+    ) {
         _ = try ExecutionPolicy.choose(kind.rawValue, enabled: settings.enabled)
         switch kind {
         case .local: return try await startLocal(run, uid: uid, actor: actor, requestID: requestID)
@@ -53,12 +56,18 @@ public actor Executors {
     static func requireQueued(_ record: RunRecord?, _ run: String, uid: String? = nil) throws -> RunRecord {
         guard let record else { throw Problem.notFound("Run \"\(run)\"") }
         if let uid, record.uid != uid {
-            throw Problem(.conflict, title: "Run was replaced",
-                          detail: "run \"\(run)\" now has uid \(record.uid), not \(uid): it was deleted and created again since you read it; review the new run, then execute it with its uid")
+            throw Problem(
+                .conflict, title: "Run was replaced",
+                detail:
+                    "run \"\(run)\" now has uid \(record.uid), not \(uid): it was deleted and created again since you read it; review the new run, then execute it with its uid"
+            )
         }
         guard record.state == .queued, record.executor == nil else {
-            throw Problem(.conflict, title: "Run already started",
-                          detail: "Run \"\(run)\" is \(record.state.rawValue)\(record.executor.map { " (executor \($0))" } ?? ""); execute a new run instead")
+            throw Problem(
+                .conflict, title: "Run already started",
+                detail:
+                    "Run \"\(run)\" is \(record.state.rawValue)\(record.executor.map { " (executor \($0))" } ?? ""); execute a new run instead"
+            )
         }
         return record
     }
@@ -67,22 +76,27 @@ public actor Executors {
         let started = try await pool.withTransaction { connection -> RunRecord in
             let record = try Self.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run, uid: uid)
             guard let command = record.spec["command"]?.strings(), !command.isEmpty else {
-                throw Problem(.unprocessableContent, title: "No command",
-                              detail: "Run \"\(run)\" has no spec.command; the local executor needs the command to run")
+                throw Problem(
+                    .unprocessableContent, title: "No command",
+                    detail: "Run \"\(run)\" has no spec.command; the local executor needs the command to run")
             }
-            return try RunLedger.transition(run, to: .running, message: "started by the local executor", executor: ExecutorKind.local.rawValue,
-                                            actor: actor, requestID: requestID, on: connection)
+            return try RunLedger.transition(
+                run, to: .running, message: "started by the local executor", executor: ExecutorKind.local.rawValue,
+                actor: actor, requestID: requestID, on: connection)
         }
         let base = settings.workDirectory + "/\(run)-\(UUID().uuidString.prefix(8).lowercased())"
         let work = base + "/work"
         let log = base + "/run.log"
         do {
-            guard let launcher = settings.launcher else { throw ChildProcess.SpawnError(description: "the local executor is not configured") }
+            guard let launcher = settings.launcher else {
+                throw ChildProcess.SpawnError(description: "the local executor is not configured")
+            }
             try Self.makeWorkFolder(base: base, work: work, for: launcher)
             let token = settings.issueToken(run, started.uid)
             let inSandbox = launcher.isolation.sandbox == .bwrap
-            let child = try ChildProcess(arguments: launcher.arguments(command: started.spec["command"]?.strings() ?? [], work: work),
-                                         environment: settings.environment(run: run, token: token, work: inSandbox ? "/work" : work), log: log)
+            let child = try ChildProcess(
+                arguments: launcher.arguments(command: started.spec["command"]?.strings() ?? [], work: work),
+                environment: settings.environment(run: run, token: token, work: inSandbox ? "/work" : work), log: log)
             processes[run] = child
             logger.info("run started", metadata: ["run": .string(run), "pid": .string(String(child.pid))])
             let timeout = launcher.isolation.timeoutSeconds
@@ -101,9 +115,13 @@ public actor Executors {
     /// Records that a run asked to execute on creation could not start.
     func failToStart(_ run: String, reason: String, requestID: String) async {
         do {
-            _ = try await pool.withTransaction { try RunLedger.transition(run, to: .failed, message: reason, actor: "executor:local", requestID: requestID, on: $0) }
+            _ = try await pool.withTransaction {
+                try RunLedger.transition(run, to: .failed, message: reason, actor: "executor:local", requestID: requestID, on: $0)
+            }
         } catch {
-            logger.warning("a run could not start, nor be marked FAILED", metadata: ["run": .string(run), "reason": .string(reason), "error": .string("\(error)")])
+            logger.warning(
+                "a run could not start, nor be marked FAILED",
+                metadata: ["run": .string(run), "reason": .string(reason), "error": .string("\(error)")])
         }
     }
 
@@ -129,7 +147,8 @@ public actor Executors {
         chmod(base, 0o711)
         chmod(work, 0o700)
         if let (uid, gid) = launcher.switchTo, chown(work, uid, gid) != 0 {
-            throw ChildProcess.SpawnError(description: "cannot give the work folder \(work) to the job's user: \(String(cString: strerror(errno)))")
+            throw ChildProcess.SpawnError(
+                description: "cannot give the work folder \(work) to the job's user: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -142,7 +161,9 @@ public actor Executors {
             try? await Task.sleep(for: .milliseconds(200))
             if !timedOut, ContinuousClock.now >= deadline {
                 timedOut = true
-                logger.warning("run exceeded its wall-clock limit; stopping it", metadata: ["run": .string(run), "seconds": .string(String(timeoutSeconds))])
+                logger.warning(
+                    "run exceeded its wall-clock limit; stopping it",
+                    metadata: ["run": .string(run), "seconds": .string(String(timeoutSeconds))])
                 cancel(run)
             }
             guard ContinuousClock.now - lastBeat >= .seconds(settings.heartbeatSeconds) else { continue }
@@ -150,8 +171,11 @@ public actor Executors {
             let live: Bool
             do {
                 live = try await pool.withConnection { connection in
-                    try connection.query("update runs set heartbeat_at = now() where name = $1 and state = 'RUNNING' returning cancel_requested::text as c", [run])
-                        .first?["c"] == "false"
+                    try connection.query(
+                        "update runs set heartbeat_at = now() where name = $1 and state = 'RUNNING' returning cancel_requested::text as c",
+                        [run]
+                    )
+                    .first?["c"] == "false"
                 }
             } catch {
                 logger.warning("cannot record the run's heartbeat", metadata: ["run": .string(run), "error": .string("\(error)")])
@@ -169,34 +193,45 @@ public actor Executors {
         let requestID = "executor-\(UUID().uuidString.lowercased())"
         if let (sha256, size) = try? await FileDigest.sha256(path: log) {
             do {
-                _ = try await artifacts.record(run: run, name: ArtifactStore.logName, path: log, sha256: sha256, size: size, contentType: "text/plain; charset=utf-8",
-                                               actor: "executor:local", requestID: requestID)
+                _ = try await artifacts.record(
+                    run: run, name: ArtifactStore.logName, path: log, sha256: sha256, size: size, contentType: "text/plain; charset=utf-8",
+                    actor: "executor:local", requestID: requestID)
             } catch {
                 logger.error("cannot keep the run's log", metadata: ["run": .string(run), "error": .string("\(error)")])
             }
         }
-        let (state, message): (RunState, String) = switch termination {
-        case _ where timedOut: (.failed, "stopped at the wall-clock limit of \(timeoutSeconds) s (executor-timeout-seconds); the process \(termination.description)")
-        case _ where requested || cancelled: (.cancelled, "cancelled; the process \(termination.description)")
-        case .exited(0): (.succeeded, "the process exited with status 0")
-        default: (.failed, "the process \(termination.description)")
-        }
+        let (state, message): (RunState, String) =
+            switch termination {
+            case _ where timedOut:
+                (
+                    .failed,
+                    "stopped at the wall-clock limit of \(timeoutSeconds) s (executor-timeout-seconds); the process \(termination.description)"
+                )
+            case _ where requested || cancelled: (.cancelled, "cancelled; the process \(termination.description)")
+            case .exited(0): (.succeeded, "the process exited with status 0")
+            default: (.failed, "the process \(termination.description)")
+            }
         let exitCode: Int32? = if case .exited(let code) = termination { code } else { nil }
         do {
             let record = try await pool.withTransaction {
-                try RunLedger.transition(run, to: state, message: message, exitCode: exitCode, actor: "executor:local", requestID: requestID, on: $0)
+                try RunLedger.transition(
+                    run, to: state, message: message, exitCode: exitCode, actor: "executor:local", requestID: requestID, on: $0)
             }
             logger.info("run finished", metadata: ["run": .string(run), "state": .string(state.rawValue)])
             await onFinish(record)
         } catch {
             // The process (with its token) or a person already gave the run its final state: keep theirs, record the exit code.
             if let record = try? await pool.withConnection({ connection -> RunRecord? in
-                if let exitCode { try connection.query("update runs set exit_code = coalesce(exit_code, $2::integer) where name = $1", [run, String(exitCode)]) }
+                if let exitCode {
+                    try connection.query(
+                        "update runs set exit_code = coalesce(exit_code, $2::integer) where name = $1", [run, String(exitCode)])
+                }
                 return try RunRecord.load(run, on: connection)
             }), record.state.isFinal {
                 await onFinish(record)
             } else {
-                logger.warning("run ended but its state could not be recorded", metadata: ["run": .string(run), "error": .string("\(error)")])
+                logger.warning(
+                    "run ended but its state could not be recorded", metadata: ["run": .string(run), "error": .string("\(error)")])
             }
         }
         try? FileManager.default.removeItem(atPath: base)

@@ -27,9 +27,11 @@ public enum KubernetesJob {
 
     /// `suspend`: the Job is created without a pod; the executor lets it start once its Secret
     /// and NetworkPolicy exist. `ttlSecondsAfterFinished`: the cluster removes it that long after.
-    public static func render(run: String, uid: String, spec: JSONValue, publicURL: String, namespace: String, token: String,
-                              activeDeadlineSeconds: Int = 86_400, ttlSecondsAfterFinished: Int = 86_400,
-                              suspend: Bool = false) -> (job: JSONValue, secret: JSONValue, networkPolicy: JSONValue) {
+    public static func render(
+        run: String, uid: String, spec: JSONValue, publicURL: String, namespace: String, token: String,
+        activeDeadlineSeconds: Int = 86_400, ttlSecondsAfterFinished: Int = 86_400,
+        suspend: Bool = false
+    ) -> (job: JSONValue, secret: JSONValue, networkPolicy: JSONValue) {
         let name = name(for: run, uid: uid)
         let secretName = secretName(job: name)
         let labels: JSONValue = [
@@ -102,19 +104,34 @@ public enum KubernetesJob {
     /// private ranges (Postgres, other pods, the Kubernetes API) nor link-local addresses (the
     /// cloud metadata service and its credentials).
     static let runEgress: JSONValue = [
-        ["to": [["namespaceSelector": [:], "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]]]],
-         "ports": [["port": 53, "protocol": "UDP"], ["port": 53, "protocol": "TCP"]]],
+        [
+            "to": [["namespaceSelector": [:], "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]]]],
+            "ports": [["port": 53, "protocol": "UDP"], ["port": 53, "protocol": "TCP"]],
+        ],
         ["to": [["podSelector": ["matchLabels": ["app.kubernetes.io/component": "control-plane"]]]]],
-        ["to": [["ipBlock": ["cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
-                                                              "169.254.0.0/16", "127.0.0.0/8"]]],
-                ["ipBlock": ["cidr": "::/0", "except": ["fc00::/7", "fe80::/10", "::1/128"]]]]],
+        [
+            "to": [
+                [
+                    "ipBlock": [
+                        "cidr": "0.0.0.0/0",
+                        "except": [
+                            "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+                            "169.254.0.0/16", "127.0.0.0/8",
+                        ],
+                    ]
+                ],
+                ["ipBlock": ["cidr": "::/0", "except": ["fc00::/7", "fe80::/10", "::1/128"]]],
+            ]
+        ],
     ]
 
     /// `object` owned by the Job `name` (uid `jobUID`): deleting the Job deletes it.
     public static func owned(_ object: JSONValue, byJob name: String, uid jobUID: String) -> JSONValue {
         guard case .object(var members) = object, let index = members.firstIndex(where: { $0.key == "metadata" }),
-              case .object(var metadata) = members[index].value else { return object }
-        metadata.append(JSONMember("ownerReferences", [["apiVersion": "batch/v1", "kind": "Job", "name": .string(name), "uid": .string(jobUID)]]))
+            case .object(var metadata) = members[index].value
+        else { return object }
+        metadata.append(
+            JSONMember("ownerReferences", [["apiVersion": "batch/v1", "kind": "Job", "name": .string(name), "uid": .string(jobUID)]]))
         members[index].value = .object(metadata)
         return .object(members)
     }

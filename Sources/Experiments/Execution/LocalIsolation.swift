@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import ServiceKit
 import Settings
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// How the local executor keeps a job away from the server: the settings an operator chooses
 /// (`executor-*` in the server's configuration) and the launch chain they become.
@@ -38,15 +39,18 @@ public struct LocalIsolation: Sendable, Equatable {
     public init() {}
 
     /// The settings' names in the server's configuration (file, `DATAPILOT_EXECUTOR_*`, flags).
-    public static let keys = ["executor-user", "executor-allow-root", "executor-sandbox", "executor-cpu-seconds", "executor-memory-bytes",
-                              "executor-open-files", "executor-processes", "executor-output-bytes", "executor-timeout-seconds",
-                              "executor-read-only-paths"]
+    public static let keys = [
+        "executor-user", "executor-allow-root", "executor-sandbox", "executor-cpu-seconds", "executor-memory-bytes",
+        "executor-open-files", "executor-processes", "executor-output-bytes", "executor-timeout-seconds",
+        "executor-read-only-paths",
+    ]
 
     /// Applies one `executor-*` setting; throws a message naming it, where it came from and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
         func number(_ range: ClosedRange<Int64>) throws -> Int64 {
             guard let n = Int64(value), range.contains(n) else {
-                throw SettingError("\(origin): \(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(value)\"")
+                throw SettingError(
+                    "\(origin): \(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(value)\"")
             }
             return n
         }
@@ -55,7 +59,9 @@ public struct LocalIsolation: Sendable, Equatable {
             guard !value.isEmpty else { throw SettingError("\(origin): executor-user must name a user of this machine (e.g. nobody)") }
             user = value
         case "executor-allow-root":
-            guard ["true", "false"].contains(value) else { throw SettingError("\(origin): executor-allow-root must be true or false, got \"\(value)\"") }
+            guard ["true", "false"].contains(value) else {
+                throw SettingError("\(origin): executor-allow-root must be true or false, got \"\(value)\"")
+            }
             allowRoot = value == "true"
         case "executor-sandbox":
             guard let mode = Sandbox(rawValue: value) else {
@@ -103,11 +109,15 @@ public struct LocalLauncher: Sendable {
         prlimit = try tool("prlimit", package: "util-linux")
         if geteuid() == 0 {
             guard let entry = getpwnam(isolation.user) else {
-                throw SettingError("executor-user \"\(isolation.user)\" is not a user of this machine; create it (useradd --system \(isolation.user)) or name another")
+                throw SettingError(
+                    "executor-user \"\(isolation.user)\" is not a user of this machine; create it (useradd --system \(isolation.user)) or name another"
+                )
             }
             let uid = entry.pointee.pw_uid, gid = entry.pointee.pw_gid
             if uid == 0 || gid == 0, !isolation.allowRoot {
-                throw SettingError("executor-user \"\(isolation.user)\" is root: jobs would run with every privilege of this machine; name an unprivileged user, or set executor-allow-root: true if you really mean it")
+                throw SettingError(
+                    "executor-user \"\(isolation.user)\" is root: jobs would run with every privilege of this machine; name an unprivileged user, or set executor-allow-root: true if you really mean it"
+                )
             }
             switchTo = (uid, gid)
             setpriv = try tool("setpriv", package: "util-linux")
@@ -116,7 +126,9 @@ public struct LocalLauncher: Sendable {
             switchTo = nil
             setpriv = nil
             if isolation.sandbox == .none {
-                throw SettingError("the server does not run as root, so jobs cannot run as executor-user \"\(isolation.user)\"; with executor-sandbox: none they would run as the server itself. Use executor-sandbox: bwrap (jobs then run in a user namespace of their own)")
+                throw SettingError(
+                    "the server does not run as root, so jobs cannot run as executor-user \"\(isolation.user)\"; with executor-sandbox: none they would run as the server itself. Use executor-sandbox: bwrap (jobs then run in a user namespace of their own)"
+                )
             }
         }
         bwrap = isolation.sandbox == .bwrap ? try tool("bwrap", package: "bubblewrap") : nil
@@ -126,9 +138,11 @@ public struct LocalLauncher: Sendable {
     /// running as that user, binds it from there), and read-only paths it cannot read: names
     /// the folder to open and how.
     public func checkReachable(runs folder: String) throws {
-        try checkPassable(folder, read: false, what: "the runs folder \(folder)", hint: "or choose a data-dir whose parents they can pass through")
+        try checkPassable(
+            folder, read: false, what: "the runs folder \(folder)", hint: "or choose a data-dir whose parents they can pass through")
         for path in isolation.readOnlyPaths where FileManager.default.fileExists(atPath: path) {
-            try checkPassable(path, read: true, what: "executor-read-only-paths entry \(path)", hint: "or put the code somewhere it can read")
+            try checkPassable(
+                path, read: true, what: "executor-read-only-paths entry \(path)", hint: "or put the code somewhere it can read")
         }
     }
 
@@ -146,7 +160,9 @@ public struct LocalLauncher: Sendable {
             let isFolder = mode & S_IFMT == S_IFDIR
             let needsRead = read && path == start
             if (isFolder && mode & x == 0) || (needsRead && mode & r == 0) {
-                throw SettingError("executor-user \"\(isolation.user)\" cannot reach \(what): \(path) is mode \(String(mode & 0o7777, radix: 8)); let others \(needsRead ? "read" : "pass through") it (chmod o+\(needsRead ? "r" : "x") \(path)) \(hint)")
+                throw SettingError(
+                    "executor-user \"\(isolation.user)\" cannot reach \(what): \(path) is mode \(String(mode & 0o7777, radix: 8)); let others \(needsRead ? "read" : "pass through") it (chmod o+\(needsRead ? "r" : "x") \(path)) \(hint)"
+                )
             }
             guard path != "/" else { return }
             path = (path as NSString).deletingLastPathComponent
@@ -159,25 +175,34 @@ public struct LocalLauncher: Sendable {
     func arguments(command: [String], work: String) -> [String] {
         var chain: [String] = []
         if let setpriv, let switchTo {
-            chain += [setpriv, "--reuid=\(switchTo.uid)", "--regid=\(switchTo.gid)", "--clear-groups", "--no-new-privs",
-                      "--inh-caps=-all", "--bounding-set=-all", "--"]
+            chain += [
+                setpriv, "--reuid=\(switchTo.uid)", "--regid=\(switchTo.gid)", "--clear-groups", "--no-new-privs",
+                "--inh-caps=-all", "--bounding-set=-all", "--",
+            ]
         }
-        chain += [prlimit, Self.limit("cpu", isolation.cpuSeconds), Self.limit("as", isolation.memoryBytes),
-                  Self.limit("nofile", isolation.openFiles), Self.limit("fsize", isolation.outputBytes), "--core=0:0"]
+        chain += [
+            prlimit, Self.limit("cpu", isolation.cpuSeconds), Self.limit("as", isolation.memoryBytes),
+            Self.limit("nofile", isolation.openFiles), Self.limit("fsize", isolation.outputBytes), "--core=0:0",
+        ]
         // RLIMIT_NPROC counts every process of the real user: only meaningful when the job has its own.
         if switchTo != nil { chain.append(Self.limit("nproc", isolation.processes)) }
         chain.append("--")
         guard let bwrap else {
             return chain + ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", work] + command
         }
-        chain += [bwrap, "--unshare-user", "--disable-userns", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                  "--die-with-parent", "--hostname", "datapilot-job"]
+        chain += [
+            bwrap, "--unshare-user", "--disable-userns", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--hostname", "datapilot-job",
+        ]
         if switchTo == nil { chain += ["--uid", "65534", "--gid", "65534"] }
         chain += Self.systemBinds()
         // /tmp and /run are memory: sized, so they count against no limit of the job's unless bounded here.
         let tmpfs = String(min(isolation.outputBytes, isolation.memoryBytes))
-        chain += ["--proc", "/proc", "--dev", "/dev", "--size", tmpfs, "--tmpfs", "/tmp", "--size", "1048576", "--tmpfs", "/run", "--dir", "/var/tmp",
-                  "--bind", work, "/work"]
+        chain += [
+            "--proc", "/proc", "--dev", "/dev", "--size", tmpfs, "--tmpfs", "/tmp", "--size", "1048576", "--tmpfs", "/run", "--dir",
+            "/var/tmp",
+            "--bind", work, "/work",
+        ]
         for path in isolation.readOnlyPaths { chain += ["--ro-bind-try", path, path] }
         chain += ["--chdir", "/work", "--"]
         return chain + command
@@ -195,9 +220,11 @@ public struct LocalLauncher: Sendable {
                 binds += ["--ro-bind", top, top]
             }
         }
-        for file in ["/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/resolv.conf", "/etc/host.conf", "/etc/localtime",
-                     "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/ssl", "/etc/ca-certificates", "/etc/alternatives",
-                     "/etc/mime.types", "/etc/python3", "/etc/gai.conf"] {
+        for file in [
+            "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/resolv.conf", "/etc/host.conf", "/etc/localtime",
+            "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/ssl", "/etc/ca-certificates", "/etc/alternatives",
+            "/etc/mime.types", "/etc/python3", "/etc/gai.conf",
+        ] {
             binds += ["--ro-bind-try", file, file]
         }
         return binds

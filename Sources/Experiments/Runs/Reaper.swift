@@ -22,7 +22,10 @@ public struct Reaper: Service {
         repeat {
             do {
                 let lost = try await pool.withTransaction { [timeoutSeconds] in try RunLedger.reap(timeoutSeconds: timeoutSeconds, on: $0) }
-                for run in lost { logger.warning("run lost: no heartbeat", metadata: ["run": .string(run), "timeout_s": .stringConvertible(timeoutSeconds)]) }
+                for run in lost {
+                    logger.warning(
+                        "run lost: no heartbeat", metadata: ["run": .string(run), "timeout_s": .stringConvertible(timeoutSeconds)])
+                }
             } catch {
                 logger.warning("the run reaper failed; retrying", metadata: ["error": .string("\(error)")])
             }

@@ -28,7 +28,9 @@ public struct RunFolderCollector: Service {
         repeat {
             do {
                 let removed = try await collect()
-                if !removed.isEmpty { logger.info("removed folders of finished runs", metadata: ["folders": .string(removed.joined(separator: ","))]) }
+                if !removed.isEmpty {
+                    logger.info("removed folders of finished runs", metadata: ["folders": .string(removed.joined(separator: ","))])
+                }
             } catch {
                 logger.warning("the run folder collector failed; retrying", metadata: ["error": .string("\(error)")])
             }
@@ -52,11 +54,16 @@ public struct RunFolderCollector: Service {
             for folder in folders {
                 var candidates = [folder]
                 if let dash = folder.lastIndex(of: "-") { candidates.append(String(folder[..<dash])) }
-                let row = try connection.query("""
+                let row = try connection.query(
+                    """
                     select state, coalesce(extract(epoch from now() - finished_at), 0)::bigint as age from runs
                     where name = $1 or name = $2 or uid::text = $1 limit 1
-                    """, [candidates[0], candidates.last!]).first
-                guard let row else { verdicts[folder] = .noRun; continue }
+                    """, [candidates[0], candidates.last!]
+                ).first
+                guard let row else {
+                    verdicts[folder] = .noRun
+                    continue
+                }
                 let state = RunState(rawValue: row["state"] ?? "") ?? .running
                 verdicts[folder] = state.isFinal && (row.int("age") ?? 0) >= Int64(retention) ? .expired : .keep
             }
@@ -71,7 +78,8 @@ public struct RunFolderCollector: Service {
             case .noRun:
                 // A deleted run's folder: by its age on disk.
                 guard let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                      now.timeIntervalSince(modified) >= Double(retention) else { continue }
+                    now.timeIntervalSince(modified) >= Double(retention)
+                else { continue }
             }
             do {
                 try fm.removeItem(atPath: path)

@@ -10,8 +10,10 @@ enum RunInputs {
         var resolved: [JSONValue] = []
         for (index, version) in (spec["inputs"]?.strings("datasetVersion") ?? []).enumerated() {
             guard let row = try connection.query("select dataset, sha256 from dataset_versions where name = $1", [version]).first else {
-                throw Problem(.unprocessableContent, title: "Unknown input",
-                              detail: "spec.inputs[\(index)].datasetVersion names DatasetVersion \"\(version)\", which does not exist; create it first")
+                throw Problem(
+                    .unprocessableContent, title: "Unknown input",
+                    detail:
+                        "spec.inputs[\(index)].datasetVersion names DatasetVersion \"\(version)\", which does not exist; create it first")
             }
             resolved.append([
                 "datasetVersion": .string(version), "dataset": .string(row["dataset"]!),

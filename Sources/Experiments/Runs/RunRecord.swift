@@ -20,10 +20,11 @@ public struct RunRecord: Sendable {
     public var heartbeatAt: String?
     public var cancelRequested: Bool
 
-    static let columns = ObjectJSON.columns + """
-        , state, state_message, tags::text as tags, inputs::text as inputs, executor, exit_code, cancel_requested::text as cancel_requested,
-        \(SQLTime.utc("started_at")), \(SQLTime.utc("finished_at")), \(SQLTime.utc("heartbeat_at"))
-        """
+    static let columns =
+        ObjectJSON.columns + """
+            , state, state_message, tags::text as tags, inputs::text as inputs, executor, exit_code, cancel_requested::text as cancel_requested,
+            \(SQLTime.utc("started_at")), \(SQLTime.utc("finished_at")), \(SQLTime.utc("heartbeat_at"))
+            """
 
     init(_ row: Row) {
         object = ObjectJSON.object(row, kind: .run)
@@ -43,7 +44,8 @@ public struct RunRecord: Sendable {
     }
 
     public static func load(_ name: String, forUpdate: Bool = false, on connection: Connection) throws -> RunRecord? {
-        try connection.query("select \(columns) from runs where name = $1\(forUpdate ? " for update" : "")", [name]).first.map(RunRecord.init)
+        try connection.query("select \(columns) from runs where name = $1\(forUpdate ? " for update" : "")", [name]).first.map(
+            RunRecord.init)
     }
 
     /// The run's status block, as `GET /api/experiment-runs/{run}` shows it.

@@ -13,7 +13,8 @@ struct RunRoutes: Sendable {
     let executors: Executors
 
     func register(on router: APIRouter) {
-        router.post("/api/experiments/:name/runs", DryRun.route { request, context, dryRun in try await create(request, context, dryRun: dryRun) })
+        router.post(
+            "/api/experiments/:name/runs", DryRun.route { request, context, dryRun in try await create(request, context, dryRun: dryRun) })
         router.get("/api/experiments/:name/runs") { request, context in try await list(request, context) }
         router.get("/api/experiment-runs/:run") { _, context in
             let run = try context.parameters.require("run")
@@ -37,7 +38,9 @@ struct RunRoutes: Sendable {
             let principal = try context.require(.editor)
             let run = try context.parameters.require("run")
             let requestID = context.requestID
-            let record = try await pool.withTransaction { try RunLedger.requestCancel(run, actor: principal.subject, requestID: requestID, on: $0) }
+            let record = try await pool.withTransaction {
+                try RunLedger.requestCancel(run, actor: principal.subject, requestID: requestID, on: $0)
+            }
             await executors.cancel(run)
             return Response.json(record.json, status: .accepted)
         }
@@ -45,10 +48,14 @@ struct RunRoutes: Sendable {
             let principal = try context.require(.editor)
             let run = try context.parameters.require("run")
             let body = try await request.jsonObject(context: context)
-            guard let tags = body["tags"] else { throw Problem(.unprocessableContent, title: "Bad tags", detail: "send {\"tags\": {\"key\": \"value\", ...}}") }
+            guard let tags = body["tags"] else {
+                throw Problem(.unprocessableContent, title: "Bad tags", detail: "send {\"tags\": {\"key\": \"value\", ...}}")
+            }
             try Self.checkTags(tags)
             let requestID = context.requestID
-            let record = try await pool.withTransaction { try RunLedger.setTags(run, tags, actor: principal.subject, requestID: requestID, on: $0) }
+            let record = try await pool.withTransaction {
+                try RunLedger.setTags(run, tags, actor: principal.subject, requestID: requestID, on: $0)
+            }
             return Response.json(record.json)
         }
     }
@@ -60,7 +67,9 @@ struct RunRoutes: Sendable {
         let experiment = try context.parameters.require("name")
         let bodyBytes = try await request.jsonBody(context: context)
         guard case .success(let body) = JSONText.parse(bodyBytes), let fields = body.objectValue else {
-            throw Problem(.badRequest, title: "Bad body", detail: "the body must be a JSON object with the run's fields (inputs, code, image, command, params, tags)")
+            throw Problem(
+                .badRequest, title: "Bad body",
+                detail: "the body must be a JSON object with the run's fields (inputs, code, image, command, params, tags)")
         }
         let name = body["name"]?.stringValue ?? "\(experiment.prefix(200))-\(Hex.encode((0..<4).map { _ in UInt8.random(in: 0...255) }))"
         var metadata: [JSONMember] = [JSONMember("name", .string(name))]
@@ -79,9 +88,12 @@ struct RunRoutes: Sendable {
         case .success(let m): manifest = m
         case .failure(let invalid): throw Problem.invalid(invalid)
         }
-        let idempotency = try Idempotency.key(request, principal: principal, route: "POST /api/experiments/\(experiment)/runs", body: bodyBytes)
-        let outcome = try await objects.create(ObjectDraft(manifest), principal: principal, idempotency: idempotency, source: SourceContext(request: request),
-                                               requestID: context.requestID, dryRun: dryRun) { connection in
+        let idempotency = try Idempotency.key(
+            request, principal: principal, route: "POST /api/experiments/\(experiment)/runs", body: bodyBytes)
+        let outcome = try await objects.create(
+            ObjectDraft(manifest), principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+            requestID: context.requestID, dryRun: dryRun
+        ) { connection in
             try connection.query("update runs set tags = $2::jsonb where name = $1", [name, tags.jsonString()])
         }
         let record = try await pool.withConnection { try RunRecord.load(name, on: $0) }
@@ -91,8 +103,11 @@ struct RunRoutes: Sendable {
 
     /// Tags: an object of string values under keys of 1 to 250 bytes.
     static func checkTags(_ tags: JSONValue) throws {
-        guard let members = tags.objectValue, members.allSatisfy({ $0.value.stringValue != nil && !$0.key.isEmpty && $0.key.utf8.count <= 250 }) else {
-            throw Problem(.unprocessableContent, title: "Bad tags", detail: "tags must be an object of string values under keys of 1 to 250 bytes")
+        guard let members = tags.objectValue,
+            members.allSatisfy({ $0.value.stringValue != nil && !$0.key.isEmpty && $0.key.utf8.count <= 250 })
+        else {
+            throw Problem(
+                .unprocessableContent, title: "Bad tags", detail: "tags must be an object of string values under keys of 1 to 250 bytes")
         }
     }
 
@@ -103,16 +118,20 @@ struct RunRoutes: Sendable {
         let page = try PageRequest(request: request)
         let state = request.uri.queryParameters["state"].map(String.init)
         if let state, RunState(rawValue: state) == nil {
-            throw Problem(.badRequest, title: "Bad state", detail: "state must be one of " + RunState.allCases.map(\.rawValue).joined(separator: ", "))
+            throw Problem(
+                .badRequest, title: "Bad state", detail: "state must be one of " + RunState.allCases.map(\.rawValue).joined(separator: ", ")
+            )
         }
         let rows = try await pool.withConnection { connection -> [RunRecord] in
             guard try !connection.query("select 1 from experiments where name = $1", [experiment]).isEmpty else {
                 throw Problem.notFound("Experiment \"\(experiment)\"")
             }
-            return try connection.query("""
+            return try connection.query(
+                """
                 select \(RunRecord.columns) from runs where spec->>'experiment' = $1 and ($2::text is null or state = $2) and name > $3
                 order by name limit $4
-                """, [experiment, state, page.after ?? "", String(page.size + 1)]).map(RunRecord.init)
+                """, [experiment, state, page.after ?? "", String(page.size + 1)]
+            ).map(RunRecord.init)
         }
         var members = [JSONMember("items", .array(rows.prefix(page.size).map(\.json)))]
         if rows.count > page.size, let last = rows.prefix(page.size).last {
@@ -127,8 +146,9 @@ struct RunRoutes: Sendable {
         if context.principal == nil { try context.require(.editor) }  // 401 before the body is judged
         let body = try await request.jsonObject(context: context)
         guard let raw = body["state"]?.stringValue, let next = RunState(rawValue: raw), RunState.requestable.contains(next) else {
-            throw Problem(.unprocessableContent, title: "Bad state",
-                          detail: "state must be one of " + RunState.requestable.map(\.rawValue).joined(separator: ", ") + " (LOST is the server's)")
+            throw Problem(
+                .unprocessableContent, title: "Bad state",
+                detail: "state must be one of " + RunState.requestable.map(\.rawValue).joined(separator: ", ") + " (LOST is the server's)")
         }
         let message = body["message"]?.stringValue.map { String($0.prefix(2000)) }
         let exitCode: Int32? = try body["exitCode"].map { code in
@@ -140,8 +160,9 @@ struct RunRoutes: Sendable {
         let requestID = context.requestID
         let record = try await pool.withTransaction { connection in
             let principal = try RunAccess.require(context, run: run, .report, on: connection)
-            return try RunLedger.transition(run, to: next, message: message, exitCode: exitCode, actor: principal.subject,
-                                            requestID: requestID, on: connection)
+            return try RunLedger.transition(
+                run, to: next, message: message, exitCode: exitCode, actor: principal.subject,
+                requestID: requestID, on: connection)
         }
         return Response.json(record.json)
     }

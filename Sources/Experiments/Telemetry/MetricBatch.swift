@@ -20,7 +20,9 @@ struct MetricBatch: Sendable {
             throw Self.bad("send {\"metrics\": [{\"key\": \"loss\", \"value\": 0.4, \"step\": 1, \"timestamp\": 1764180000000}, ...]}")
         }
         guard !items.isEmpty else { throw Self.bad("the batch is empty; send 1 to \(Self.maxPoints) points") }
-        guard items.count <= Self.maxPoints else { throw Self.bad("a batch holds at most \(Self.maxPoints) points; this one has \(items.count)") }
+        guard items.count <= Self.maxPoints else {
+            throw Self.bad("a batch holds at most \(Self.maxPoints) points; this one has \(items.count)")
+        }
         points = try items.enumerated().map { index, item in
             let at = "metrics[\(index)]"
             guard let key = item["key"]?.stringValue, !key.isEmpty, key.utf8.count <= 250 else {
@@ -64,7 +66,8 @@ enum RFC3339 {
 /// Postgres array literals for `unnest($n::text[])`-style bulk writes.
 enum PostgresArray {
     static func text(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        "{"
+            + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
             .joined(separator: ",") + "}"
     }
 

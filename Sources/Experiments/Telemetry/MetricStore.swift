@@ -6,22 +6,31 @@ import Postgres
 /// retried batch adds nothing.
 enum MetricStore {
     /// Writes `batch`; answers how many points were new. One audit event covers the batch.
-    static func write(_ batch: MetricBatch, run: String, actor: String, requestID: String,
-                      on connection: Connection) throws -> (accepted: Int, duplicates: Int) {
+    static func write(
+        _ batch: MetricBatch, run: String, actor: String, requestID: String,
+        on connection: Connection
+    ) throws -> (accepted: Int, duplicates: Int) {
         let points = batch.points
-        let inserted = try connection.query("""
+        let inserted = try connection.query(
+            """
             insert into run_metrics (run, key, value, step, at)
             select $1, k, v, s, to_timestamp(ms / 1000.0)
             from unnest($2::text[], $3::float8[], $4::bigint[], $5::bigint[]) as p(k, v, s, ms)
             on conflict do nothing
             returning 1
-            """, [run, PostgresArray.text(points.map(\.key)), PostgresArray.numbers(points.map(\.value)),
-                  PostgresArray.numbers(points.map(\.step)), PostgresArray.numbers(points.map(\.millis))]).count
+            """,
+            [
+                run, PostgresArray.text(points.map(\.key)), PostgresArray.numbers(points.map(\.value)),
+                PostgresArray.numbers(points.map(\.step)), PostgresArray.numbers(points.map(\.millis)),
+            ]
+        ).count
         try connection.query("update runs set heartbeat_at = now() where name = $1 and state = 'RUNNING'", [run])
         if inserted > 0 {
             let keys = Array(Set(points.map(\.key))).sorted().prefix(50).map(JSONValue.string)
-            try AuditLog.append(AuditDraft(actor: actor, action: "log-metrics", resource: "run/\(run)", requestID: requestID,
-                                           after: ["points": .int(Int64(inserted)), "keys": .array(Array(keys))]), on: connection)
+            try AuditLog.append(
+                AuditDraft(
+                    actor: actor, action: "log-metrics", resource: "run/\(run)", requestID: requestID,
+                    after: ["points": .int(Int64(inserted)), "keys": .array(Array(keys))]), on: connection)
         }
         return (inserted, points.count - inserted)
     }
@@ -37,10 +46,12 @@ enum MetricStore {
 
     /// The latest point of every key (by step, then time), with how many points each has.
     static func latest(run: String, on connection: Connection) throws -> [JSONValue] {
-        try connection.query("""
+        try connection.query(
+            """
             select distinct on (key) key, value::text as value, step, \(timeColumn), count(*) over (partition by key) as points
             from run_metrics where run = $1 order by key, step desc, at desc
-            """, [run]).map { row in
+            """, [run]
+        ).map { row in
             guard case .object(var members) = point(row) else { return .null }
             members.append(JSONMember("points", .int(row.int("points") ?? 0)))
             return .object(members)
@@ -48,9 +59,12 @@ enum MetricStore {
     }
 
     /// One key's history in (step, time) order, after the (step, ms) position of a page token.
-    static func history(run: String, key: String, after: (step: Int64, ms: Int64)?, limit: Int,
-                        on connection: Connection) throws -> [Row] {
-        try connection.query("""
+    static func history(
+        run: String, key: String, after: (step: Int64, ms: Int64)?, limit: Int,
+        on connection: Connection
+    ) throws -> [Row] {
+        try connection.query(
+            """
             select key, value::text as value, step, \(timeColumn) from run_metrics
             where run = $1 and key = $2 and ($3::bigint is null or (step, at) > ($3::bigint, to_timestamp($4::bigint / 1000.0)))
             order by step, at limit $5

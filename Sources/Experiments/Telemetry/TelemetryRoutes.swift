@@ -50,7 +50,8 @@ struct TelemetryRoutes: Sendable {
             let shown = rows.prefix(page.size)
             var members = [JSONMember("items", .array(shown.map(MetricStore.point)))]
             if rows.count > page.size, let last = shown.last {
-                members.append(JSONMember("next_page_token", .string(PageRequest.token(after: "\(last.int("step") ?? 0)/\(last.int("ms") ?? 0)"))))
+                members.append(
+                    JSONMember("next_page_token", .string(PageRequest.token(after: "\(last.int("step") ?? 0)/\(last.int("ms") ?? 0)"))))
             }
             return Response.json(.object(members))
         }
@@ -62,14 +63,20 @@ struct TelemetryRoutes: Sendable {
             let count = try await pool.withTransaction { connection -> Int in
                 let principal = try RunAccess.require(context, run: run, .report, on: connection)
                 try Self.requireRun(run, on: connection)
-                try connection.query("""
+                try connection.query(
+                    """
                     insert into run_events (run, level, message, at)
                     select $1, l, m, to_timestamp(ms / 1000.0) from unnest($2::text[], $3::text[], $4::bigint[]) with ordinality as e(l, m, ms, n) order by n
-                    """, [run, PostgresArray.text(events.map(\.level)), PostgresArray.text(events.map(\.message)),
-                          PostgresArray.numbers(events.map(\.millis))])
+                    """,
+                    [
+                        run, PostgresArray.text(events.map(\.level)), PostgresArray.text(events.map(\.message)),
+                        PostgresArray.numbers(events.map(\.millis)),
+                    ])
                 try connection.query("update runs set heartbeat_at = now() where name = $1 and state = 'RUNNING'", [run])
-                try AuditLog.append(AuditDraft(actor: principal.subject, action: "log-events", resource: "run/\(run)", requestID: requestID,
-                                               after: ["events": .int(Int64(events.count))]), on: connection)
+                try AuditLog.append(
+                    AuditDraft(
+                        actor: principal.subject, action: "log-events", resource: "run/\(run)", requestID: requestID,
+                        after: ["events": .int(Int64(events.count))]), on: connection)
                 return events.count
             }
             return Response.json(["accepted": .int(Int64(count))])
@@ -81,16 +88,24 @@ struct TelemetryRoutes: Sendable {
             let rows = try await pool.withConnection { connection in
                 try RunAccess.require(context, run: run, .read, on: connection)
                 try Self.requireRun(run, on: connection)
-                return try connection.query("""
+                return try connection.query(
+                    """
                     select seq, level, message, \(SQLTime.utc("at")) from run_events
                     where run = $1 and seq > $2::bigint and ($3::text is null or level = $3) order by seq limit $4
                     """, [run, page.after ?? "0", level, String(page.size + 1)])
             }
             let shown = rows.prefix(page.size)
-            var members = [JSONMember("items", .array(shown.map { row in
-                ["level": .string(row["level"]!), "message": .string(row["message"]!), "timestamp": .string(row["at"]!)]
-            }))]
-            if rows.count > page.size, let last = shown.last { members.append(JSONMember("next_page_token", .string(PageRequest.token(after: last["seq"]!)))) }
+            var members = [
+                JSONMember(
+                    "items",
+                    .array(
+                        shown.map { row in
+                            ["level": .string(row["level"]!), "message": .string(row["message"]!), "timestamp": .string(row["at"]!)]
+                        }))
+            ]
+            if rows.count > page.size, let last = shown.last {
+                members.append(JSONMember("next_page_token", .string(PageRequest.token(after: last["seq"]!))))
+            }
             return Response.json(.object(members))
         }
     }
@@ -99,19 +114,28 @@ struct TelemetryRoutes: Sendable {
         guard try !connection.query("select 1 from runs where name = $1", [run]).isEmpty else { throw Problem.notFound("Run \"\(run)\"") }
     }
 
-    struct Event { var level: String; var message: String; var millis: Int64 }
+    struct Event {
+        var level: String
+        var message: String
+        var millis: Int64
+    }
     static let levels = ["debug", "info", "warn", "error"]
 
     static func events(_ body: JSONValue) throws -> [Event] {
         guard let items = body["events"]?.arrayValue, !items.isEmpty, items.count <= MetricBatch.maxPoints else {
-            throw Problem(.unprocessableContent, title: "Bad events batch",
-                          detail: "send {\"events\": [{\"level\": \"info\", \"message\": \"...\", \"timestamp\": 1764180000000}]} with 1 to \(MetricBatch.maxPoints) events")
+            throw Problem(
+                .unprocessableContent, title: "Bad events batch",
+                detail:
+                    "send {\"events\": [{\"level\": \"info\", \"message\": \"...\", \"timestamp\": 1764180000000}]} with 1 to \(MetricBatch.maxPoints) events"
+            )
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         return try items.enumerated().map { index, item in
             let level = item["level"]?.stringValue ?? "info"
             guard levels.contains(level) else {
-                throw Problem(.unprocessableContent, title: "Bad events batch", detail: "events[\(index)].level must be one of \(levels.joined(separator: ", "))")
+                throw Problem(
+                    .unprocessableContent, title: "Bad events batch",
+                    detail: "events[\(index)].level must be one of \(levels.joined(separator: ", "))")
             }
             guard let message = item["message"]?.stringValue else {
                 throw Problem(.unprocessableContent, title: "Bad events batch", detail: "events[\(index)].message must be a string")

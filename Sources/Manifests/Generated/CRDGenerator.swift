@@ -13,31 +13,45 @@ public enum CRDGenerator {
         return .object([
             JSONMember("apiVersion", "apiextensions.k8s.io/v1"),
             JSONMember("kind", "CustomResourceDefinition"),
-            JSONMember("metadata", .object([
-                JSONMember("name", .string("\(kind.plural).\(ManifestKind.group)")),
-                JSONMember("labels", ["app.kubernetes.io/part-of": "datapilot"]),
-            ])),
-            JSONMember("spec", .object([
-                JSONMember("group", .string(ManifestKind.group)),
-                JSONMember("names", .object(names)),
-                JSONMember("scope", "Namespaced"),
-                JSONMember("versions", [.object([
-                    JSONMember("name", .string(ManifestKind.version)),
-                    JSONMember("served", true),
-                    JSONMember("storage", true),
-                    JSONMember("schema", ["openAPIV3Schema": .object([
-                        JSONMember("description", .string(kind.summary)),
-                        JSONMember("type", "object"),
-                        JSONMember("required", ["spec"]),
-                        JSONMember("properties", .object([
-                            JSONMember("apiVersion", ["type": "string"]),
-                            JSONMember("kind", ["type": "string"]),
-                            JSONMember("metadata", ["type": "object"]),
-                            JSONMember("spec", object(kind.spec)),
-                        ])),
-                    ])]),
-                ])]),
-            ])),
+            JSONMember(
+                "metadata",
+                .object([
+                    JSONMember("name", .string("\(kind.plural).\(ManifestKind.group)")),
+                    JSONMember("labels", ["app.kubernetes.io/part-of": "datapilot"]),
+                ])),
+            JSONMember(
+                "spec",
+                .object([
+                    JSONMember("group", .string(ManifestKind.group)),
+                    JSONMember("names", .object(names)),
+                    JSONMember("scope", "Namespaced"),
+                    JSONMember(
+                        "versions",
+                        [
+                            .object([
+                                JSONMember("name", .string(ManifestKind.version)),
+                                JSONMember("served", true),
+                                JSONMember("storage", true),
+                                JSONMember(
+                                    "schema",
+                                    [
+                                        "openAPIV3Schema": .object([
+                                            JSONMember("description", .string(kind.summary)),
+                                            JSONMember("type", "object"),
+                                            JSONMember("required", ["spec"]),
+                                            JSONMember(
+                                                "properties",
+                                                .object([
+                                                    JSONMember("apiVersion", ["type": "string"]),
+                                                    JSONMember("kind", ["type": "string"]),
+                                                    JSONMember("metadata", ["type": "object"]),
+                                                    JSONMember("spec", object(kind.spec)),
+                                                ])),
+                                        ])
+                                    ]),
+                            ])
+                        ]),
+                ])),
         ])
     }
 

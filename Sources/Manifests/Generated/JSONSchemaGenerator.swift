@@ -9,12 +9,14 @@ public enum JSONSchemaGenerator {
             JSONMember("type", "object"),
             JSONMember("additionalProperties", false),
             JSONMember("required", .array(Schemas.envelope.map(JSONValue.string))),
-            JSONMember("properties", .object([
-                JSONMember("apiVersion", ["const": .string(ManifestKind.apiVersion)]),
-                JSONMember("kind", ["const": .string(kind.rawValue)]),
-                JSONMember("metadata", object(Schemas.metadata)),
-                JSONMember("spec", object(kind.spec)),
-            ])),
+            JSONMember(
+                "properties",
+                .object([
+                    JSONMember("apiVersion", ["const": .string(ManifestKind.apiVersion)]),
+                    JSONMember("kind", ["const": .string(kind.rawValue)]),
+                    JSONMember("metadata", object(Schemas.metadata)),
+                    JSONMember("spec", object(kind.spec)),
+                ])),
         ])
     }
 
@@ -45,10 +47,14 @@ public enum JSONSchemaGenerator {
         case .scalar:
             return [JSONMember("type", ["string", "number", "boolean"])]
         case .countOrPercent:
-            return [JSONMember("oneOf", [
-                ["type": "integer", "minimum": 0],
-                ["type": "string", "pattern": .string(StringFormat.percent.pattern)],
-            ])]
+            return [
+                JSONMember(
+                    "oneOf",
+                    [
+                        ["type": "integer", "minimum": 0],
+                        ["type": "string", "pattern": .string(StringFormat.percent.pattern)],
+                    ])
+            ]
         }
     }
 
@@ -70,9 +76,13 @@ public enum JSONSchemaGenerator {
         if closed { out.append(JSONMember("additionalProperties", false)) }
         let required = type.fields.filter(\.required).map { JSONValue.string($0.name) }
         if !required.isEmpty { out.append(JSONMember("required", .array(required))) }
-        out.append(JSONMember("properties", .object(type.fields.map { field in
-            JSONMember(field.name, .object([JSONMember("description", .string(field.description))] + fieldSchema(field.type)))
-        })))
+        out.append(
+            JSONMember(
+                "properties",
+                .object(
+                    type.fields.map { field in
+                        JSONMember(field.name, .object([JSONMember("description", .string(field.description))] + fieldSchema(field.type)))
+                    })))
         var constraints: [JSONValue] = []
         for group in type.exactlyOneOf {
             constraints.append(["oneOf": .array(group.map { ["required": [.string($0)]] })])

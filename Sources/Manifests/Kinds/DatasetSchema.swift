@@ -13,8 +13,12 @@ extension Schemas {
         Field("owner", .formatted(.nonBlank), required: true, "Who answers for it: a team or a person's address."),
         Field("format", .oneOf(["csv", "jsonl", "parquet"]), required: true, "File format of its versions."),
         Field("compression", .oneOf(["none", "gzip"]), "Compression of its versions' files (default none)."),
-        Field("schema", .object(ObjectType([
-            Field("columns", .array(of: .object(column), minItems: 1), required: true, "The columns, in file order."),
-        ], rules: [Rules.unique("name", in: "columns", what: "column")])), "The expected columns."),
+        Field(
+            "schema",
+            .object(
+                ObjectType(
+                    [
+                        Field("columns", .array(of: .object(column), minItems: 1), required: true, "The columns, in file order.")
+                    ], rules: [Rules.unique("name", in: "columns", what: "column")])), "The expected columns."),
     ])
 }

@@ -57,9 +57,11 @@ public enum ManifestKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// Accepts the kind's name in any case, its plural and its short names (`dpctl get ds`).
     public init?(argument: String) {
         let lowered = argument.lowercased()
-        guard let kind = ManifestKind.allCases.first(where: {
-            $0.singular == lowered || $0.plural == lowered || $0.shortNames.contains(lowered)
-        }) else { return nil }
+        guard
+            let kind = ManifestKind.allCases.first(where: {
+                $0.singular == lowered || $0.plural == lowered || $0.shortNames.contains(lowered)
+            })
+        else { return nil }
         self = kind
     }
 }
@@ -69,7 +71,8 @@ public enum Schemas {
     public static let metadata = ObjectType([
         Field("name", .formatted(.dnsSubdomain), required: true, "The object's name, its identity within its kind."),
         Field("labels", .map(keys: .labelKey, values: .formatted(.labelValue)), "Labels for selecting objects (`-l team=growth`)."),
-        Field("annotations", .map(keys: .labelKey, values: .text), "Free-form annotations; some `datapilot.io/` keys steer the reconciler."),
+        Field(
+            "annotations", .map(keys: .labelKey, values: .text), "Free-form annotations; some `datapilot.io/` keys steer the reconciler."),
     ])
 
     /// The top level of a manifest; `spec` is checked against the kind's own type.

@@ -75,7 +75,8 @@ final class AllowedValuesCheck: RowCheck {
     }
 
     func result(_ summary: DataSummary, samples: [SampleRow]) -> CheckResult {
-        info.counted(observed: .int(Int64(unexpected)), element: element, unexpected: unexpected,
-                     what: "values of \(columns[0]) are not allowed", samples: samples)
+        info.counted(
+            observed: .int(Int64(unexpected)), element: element, unexpected: unexpected,
+            what: "values of \(columns[0]) are not allowed", samples: samples)
     }
 }

@@ -28,7 +28,8 @@ final class FreshnessCheck: RowCheck {
         element += 1
         let p = cell.pointer, n = cell.count
         guard !cell.invalid, cell.kind == .text || cell.kind == .string,
-              let seconds = Timestamp.parseTimestamp(p, n) ?? Timestamp.parseDate(p, n).map(Double.init) else {
+            let seconds = Timestamp.parseTimestamp(p, n) ?? Timestamp.parseDate(p, n).map(Double.init)
+        else {
             unparseable += 1
             return true
         }
@@ -42,16 +43,18 @@ final class FreshnessCheck: RowCheck {
 
     func result(_ summary: DataSummary, samples: [SampleRow]) -> CheckResult {
         guard newest > -Double.infinity else {
-            return info.judged(passes: false, observed: ["ageSeconds": .null, "newest": .null], element: element,
-                               unexpected: unparseable, message: "no parseable timestamp in \(columns[0])", samples: samples)
+            return info.judged(
+                passes: false, observed: ["ageSeconds": .null, "newest": .null], element: element,
+                unexpected: unparseable, message: "no parseable timestamp in \(columns[0])", samples: samples)
         }
         let age = summary.now.timeIntervalSince1970 - newest
         let newestValue = String(decoding: newestText, as: UTF8.self)
         let observed: JSONValue = ["ageSeconds": .double(age), "newest": .string(newestValue)]
         let passes = age <= maxAge
         let message = "newest \(columns[0]) is \(newestValue), \(Self.describe(age)) old; maxAge \(maxAgeText)"
-        return info.judged(passes: passes, observed: observed, element: element, unexpected: unparseable,
-                           message: message, samples: samples)
+        return info.judged(
+            passes: passes, observed: observed, element: element, unexpected: unparseable,
+            message: message, samples: samples)
     }
 
     static func describe(_ seconds: Double) -> String {

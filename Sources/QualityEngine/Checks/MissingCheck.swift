@@ -21,7 +21,8 @@ final class MissingCheck: RowCheck {
     }
 
     func result(_ summary: DataSummary, samples: [SampleRow]) -> CheckResult {
-        info.counted(observed: .int(Int64(unexpected)), element: summary.rows, unexpected: unexpected,
-                     what: "values of \(columns[0]) are null", samples: samples)
+        info.counted(
+            observed: .int(Int64(unexpected)), element: summary.rows, unexpected: unexpected,
+            what: "values of \(columns[0]) are null", samples: samples)
     }
 }

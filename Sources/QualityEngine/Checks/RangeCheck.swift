@@ -39,7 +39,8 @@ final class RangeCheck: RowCheck {
 
     func result(_ summary: DataSummary, samples: [SampleRow]) -> CheckResult {
         let observed: JSONValue = smallest <= largest ? ["min": .double(smallest), "max": .double(largest)] : ["min": .null, "max": .null]
-        return info.counted(observed: observed, element: element, unexpected: unexpected,
-                            what: "values of \(columns[0]) are not numbers within bounds", samples: samples)
+        return info.counted(
+            observed: observed, element: element, unexpected: unexpected,
+            what: "values of \(columns[0]) are not numbers within bounds", samples: samples)
     }
 }

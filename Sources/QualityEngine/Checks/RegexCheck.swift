@@ -26,7 +26,8 @@ final class RegexCheck: RowCheck {
     }
 
     func result(_ summary: DataSummary, samples: [SampleRow]) -> CheckResult {
-        info.counted(observed: .int(Int64(unexpected)), element: element, unexpected: unexpected,
-                     what: "values of \(columns[0]) do not match the pattern", samples: samples)
+        info.counted(
+            observed: .int(Int64(unexpected)), element: element, unexpected: unexpected,
+            what: "values of \(columns[0]) do not match the pattern", samples: samples)
     }
 }

@@ -12,8 +12,9 @@ struct CheckInfo {
     var threshold: Threshold = .count(0)
 
     func error(_ message: String) -> CheckResult {
-        CheckResult(rule: rule, check: check, type: type, severity: severity, outcome: .error, threshold: thresholdText,
-                    message: "rule \(rule), check \(check): \(message)")
+        CheckResult(
+            rule: rule, check: check, type: type, severity: severity, outcome: .error, threshold: thresholdText,
+            message: "rule \(rule), check \(check): \(message)")
     }
 
     /// A result whose outcome follows from the threshold: PASSED, or WARNED/FAILED by severity.
@@ -21,17 +22,21 @@ struct CheckInfo {
         let percent = element > 0 ? Double(unexpected) * 100 / Double(element) : 0
         let passes = threshold.passes(unexpected: unexpected, percent: percent)
         let message = "\(unexpected) of \(element) \(what) (\(Self.percentText(percent))); threshold \(threshold.text)"
-        return judged(passes: passes, observed: observed, element: element, unexpected: unexpected, percent: percent,
-                      message: message, samples: samples)
+        return judged(
+            passes: passes, observed: observed, element: element, unexpected: unexpected, percent: percent,
+            message: message, samples: samples)
     }
 
-    func judged(passes: Bool, observed: JSONValue, element: Int, unexpected: Int, percent: Double? = nil,
-                message: String, samples: [SampleRow]) -> CheckResult {
+    func judged(
+        passes: Bool, observed: JSONValue, element: Int, unexpected: Int, percent: Double? = nil,
+        message: String, samples: [SampleRow]
+    ) -> CheckResult {
         let percent = percent ?? (element > 0 ? Double(unexpected) * 100 / Double(element) : 0)
         let outcome: Outcome = passes ? .passed : (severity == .warn ? .warned : .failed)
-        return CheckResult(rule: rule, check: check, type: type, severity: severity, outcome: outcome, observedValue: observed,
-                           elementCount: element, unexpectedCount: unexpected, unexpectedPercent: percent,
-                           threshold: thresholdText, message: message, sampleRows: samples)
+        return CheckResult(
+            rule: rule, check: check, type: type, severity: severity, outcome: outcome, observedValue: observed,
+            elementCount: element, unexpectedCount: unexpected, unexpectedPercent: percent,
+            threshold: thresholdText, message: message, sampleRows: samples)
     }
 
     static func percentText(_ percent: Double) -> String {

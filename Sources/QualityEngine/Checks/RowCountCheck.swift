@@ -22,7 +22,8 @@ final class RowCountCheck: RowCheck {
         var bounds: [String] = []
         if let min { bounds.append("at least \(min)") }
         if let max { bounds.append("at most \(max)") }
-        return info.judged(passes: passes, observed: .int(Int64(rows)), element: rows, unexpected: 0,
-                           message: "\(rows) rows; expected \(bounds.joined(separator: " and "))", samples: [])
+        return info.judged(
+            passes: passes, observed: .int(Int64(rows)), element: rows, unexpected: 0,
+            message: "\(rows) rows; expected \(bounds.joined(separator: " and "))", samples: [])
     }
 }

@@ -82,9 +82,11 @@ final class SchemaCheck: RowCheck {
             problems.append("extra column\(extra.count == 1 ? "" : "s") \(extra.joined(separator: ", ")) (allowExtraColumns is false)")
         }
         let typesPass = info.threshold.passes(unexpected: unexpected, percent: percent)
-        let counts = "\(unexpected) of \(element) values have the wrong type (\(CheckInfo.percentText(percent))); threshold \(info.threshold.text)"
+        let counts =
+            "\(unexpected) of \(element) values have the wrong type (\(CheckInfo.percentText(percent))); threshold \(info.threshold.text)"
         let message = problems.isEmpty ? counts : problems.joined(separator: "; ") + "; " + counts
-        return info.judged(passes: problems.isEmpty && typesPass, observed: observed, element: element, unexpected: unexpected,
-                           percent: percent, message: message, samples: samples)
+        return info.judged(
+            passes: problems.isEmpty && typesPass, observed: observed, element: element, unexpected: unexpected,
+            percent: percent, message: message, samples: samples)
     }
 }

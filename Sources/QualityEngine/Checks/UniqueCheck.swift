@@ -33,7 +33,8 @@ final class UniqueCheck: RowCheck {
     }
 
     func result(_ summary: DataSummary, samples: [SampleRow]) -> CheckResult {
-        info.counted(observed: .int(Int64(unexpected)), element: element, unexpected: unexpected,
-                     what: "rows repeat an earlier value of \(columns.joined(separator: ", "))", samples: samples)
+        info.counted(
+            observed: .int(Int64(unexpected)), element: element, unexpected: unexpected,
+            what: "rows repeat an earlier value of \(columns.joined(separator: ", "))", samples: samples)
     }
 }

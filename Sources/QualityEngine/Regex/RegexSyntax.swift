@@ -62,9 +62,15 @@ struct RegexParser {
         while let c = peek() {
             var bounds: (Int, Int?)
             switch c {
-            case "*": bounds = (0, nil); i += 1
-            case "+": bounds = (1, nil); i += 1
-            case "?": bounds = (0, 1); i += 1
+            case "*":
+                bounds = (0, nil)
+                i += 1
+            case "+":
+                bounds = (1, nil)
+                i += 1
+            case "?":
+                bounds = (0, 1)
+                i += 1
             case "{":
                 guard let parsed = braces() else { return node }  // a literal '{', as in ICU
                 bounds = parsed
@@ -72,8 +78,12 @@ struct RegexParser {
             }
             if case .startAnchor = node { throw RegexUnsupported(reason: "quantified anchor") }
             if case .endAnchor = node { throw RegexUnsupported(reason: "quantified anchor") }
-            if peek() == "?" { i += 1 }  // lazy: same yes/no answer
-            else if peek() == "+" { throw RegexUnsupported(reason: "possessive quantifier") }
+            if peek() == "?" {
+                i += 1
+            }  // lazy: same yes/no answer
+            else if peek() == "+" {
+                throw RegexUnsupported(reason: "possessive quantifier")
+            }
             guard bounds.1 == nil || bounds.0 <= bounds.1! else { throw RegexUnsupported(reason: "{m,n} with m > n") }
             guard bounds.0 <= 1000, (bounds.1 ?? 0) <= 1000 else { throw RegexUnsupported(reason: "repetition above 1000") }
             node = .repeated(node, min: bounds.0, max: bounds.1)
@@ -167,7 +177,8 @@ struct RegexParser {
         case "v": return plain(11)
         case "x":
             guard let h = peek(), let l = peek(1), h.isASCII, l.isASCII, let hv = Int(String(h), radix: 16),
-                  let lv = Int(String(l), radix: 16) else { throw RegexUnsupported(reason: "\\x form") }
+                let lv = Int(String(l), radix: 16)
+            else { throw RegexUnsupported(reason: "\\x form") }
             let value = hv * 16 + lv
             guard value < 128 else { throw RegexUnsupported(reason: "\\x above 7F") }
             i += 2
@@ -183,12 +194,18 @@ struct RegexParser {
 
     private mutating func characterClass() throws -> RegexNode {
         var negated = false
-        if peek() == "^" { negated = true; i += 1 }
+        if peek() == "^" {
+            negated = true
+            i += 1
+        }
         var set = ByteSet()
         var first = true
         while true {
             guard let c = peek() else { throw RegexUnsupported(reason: "unterminated class") }
-            if c == "]" && !first { i += 1; break }
+            if c == "]" && !first {
+                i += 1
+                break
+            }
             first = false
             if c == "[" { throw RegexUnsupported(reason: "nested class or POSIX class") }
             var low: UInt8

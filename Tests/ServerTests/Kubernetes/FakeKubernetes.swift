@@ -21,20 +21,33 @@ final class FakeKubernetes: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = { [folder] (name: String) in folder.appendingPathComponent(name).path }
         // The server's certificate (its own CA), and a client CA with one client certificate signed by it.
-        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-kube-apiserver",
-                          "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", path("tls.key"), "-out", path("ca.crt")])
-        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-client-ca",
-                          "-keyout", path("client-ca.key"), "-out", path("client-ca.crt")])
-        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=datapilot-executor", "-keyout", path("client.key"), "-out", path("client.csr")])
-        try Self.openssl(["x509", "-req", "-in", path("client.csr"), "-CA", path("client-ca.crt"), "-CAkey", path("client-ca.key"),
-                          "-CAcreateserial", "-days", "1", "-out", path("client.crt")])
+        try Self.openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-kube-apiserver",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", path("tls.key"), "-out", path("ca.crt"),
+        ])
+        try Self.openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-client-ca",
+            "-keyout", path("client-ca.key"), "-out", path("client-ca.crt"),
+        ])
+        try Self.openssl([
+            "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=datapilot-executor", "-keyout", path("client.key"), "-out",
+            path("client.csr"),
+        ])
+        try Self.openssl([
+            "x509", "-req", "-in", path("client.csr"), "-CA", path("client-ca.crt"), "-CAkey", path("client-ca.key"),
+            "-CAcreateserial", "-days", "1", "-out", path("client.crt"),
+        ])
 
         let script = repositoryRoot.appendingPathComponent("Tests/KubernetesFake/fake_apiserver.py")
-        peer = try Peer("the fake Kubernetes API server", "python3", [
-            script.path, "--cert", path("ca.crt"), "--key", path("tls.key"), "--token", Self.token, "--client-ca", path("client-ca.crt"),
-        ], ready: .announcesLine)
+        peer = try Peer(
+            "the fake Kubernetes API server", "python3",
+            [
+                script.path, "--cert", path("ca.crt"), "--key", path("tls.key"), "--token", Self.token, "--client-ca",
+                path("client-ca.crt"),
+            ], ready: .announcesLine)
         guard peer.announcement.hasPrefix("PORT ") else {
-            throw SetupError(.peerDidNotStart, "the fake Kubernetes API server did not start: \(peer.announcement) \(peer.log.suffix(2000))")
+            throw SetupError(
+                .peerDidNotStart, "the fake Kubernetes API server did not start: \(peer.announcement) \(peer.log.suffix(2000))")
         }
     }
 
@@ -49,10 +62,12 @@ final class FakeKubernetes: Sendable {
     /// With `clientCertificate`, the user is the client certificate and key (inline) instead of a token.
     func kubeconfig(token: String = FakeKubernetes.token, inlineCA: Bool = true, clientCertificate: Bool = false) throws -> String {
         func inline(_ name: String) throws -> String { try Data(contentsOf: folder.appendingPathComponent(name)).base64EncodedString() }
-        let user = clientCertificate
+        let user =
+            clientCertificate
             ? "client-certificate-data: \(try inline("client.crt"))\n      client-key-data: \(try inline("client.key"))"
             : "token: \(token)"
-        let ca = inlineCA
+        let ca =
+            inlineCA
             ? "certificate-authority-data: " + (try Data(contentsOf: URL(fileURLWithPath: certificate))).base64EncodedString()
             : "certificate-authority: ca.crt"
         let text = """
@@ -100,9 +115,11 @@ final class FakeKubernetes: Sendable {
 }
 
 /// A fake API server and a datapilot-server whose Kubernetes executor uses it (kubeconfig).
-func withKubernetes(token: String = FakeKubernetes.token, environment: [String: String] = [:],
-                    before: (FakeKubernetes) async throws -> Void = { _ in },
-                    _ body: (FakeKubernetes, TestServer) async throws -> Void) async throws {
+func withKubernetes(
+    token: String = FakeKubernetes.token, environment: [String: String] = [:],
+    before: (FakeKubernetes) async throws -> Void = { _ in },
+    _ body: (FakeKubernetes, TestServer) async throws -> Void
+) async throws {
     let fake = try await FakeKubernetes()
     defer { fake.stop() }
     try await before(fake)

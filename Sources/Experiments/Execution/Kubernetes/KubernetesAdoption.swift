@@ -18,7 +18,8 @@ extension KubernetesExecutor {
         let (api, namespace) = connected
         do {
             let claimed = try await pool.withConnection { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     update runs set heartbeat_at = now()
                     where state = 'RUNNING' and executor = 'kubernetes' and heartbeat_at < now() - make_interval(secs => $1::double precision)
                     returning name, uid::text as uid
@@ -27,7 +28,8 @@ extension KubernetesExecutor {
             for row in claimed {
                 guard let run = row["name"], let uid = row["uid"] else { continue }
                 let job = KubernetesJob.name(for: run, uid: uid)
-                logger.info("following the Kubernetes Job of a run whose follower is gone", metadata: ["run": .string(run), "job": .string(job)])
+                logger.info(
+                    "following the Kubernetes Job of a run whose follower is gone", metadata: ["run": .string(run), "job": .string(job)])
                 Task { await follow(run, uid: uid, job: job, api: api, namespace: namespace) }
             }
         } catch {

@@ -15,7 +15,8 @@ extension KubernetesExecutor {
         guard let connected = try? await cluster.connect() else { return }
         let (api, namespace) = connected
         do {
-            let list = try await api.send("GET", Self.jobs(namespace), query: [("labelSelector", "\(KubernetesJob.managedBy.0)=\(KubernetesJob.managedBy.1)")])
+            let list = try await api.send(
+                "GET", Self.jobs(namespace), query: [("labelSelector", "\(KubernetesJob.managedBy.0)=\(KubernetesJob.managedBy.1)")])
             let cutoff = Date().addingTimeInterval(-Double(settings.kubernetesJobRetentionSeconds))
             let dates = ISO8601DateFormatter()
             for job in list["items"]?.arrayValue ?? [] {
@@ -26,14 +27,16 @@ extension KubernetesExecutor {
                     why = "finished more than \(settings.kubernetesJobRetentionSeconds) s ago"
                 } else {
                     guard let uid = job["metadata"]?["labels"]?[KubernetesJob.runUIDLabel]?.stringValue,
-                          try await !isRunning(uid: uid) else { continue }
+                        try await !isRunning(uid: uid)
+                    else { continue }
                     why = "its run is no longer RUNNING"
                 }
                 try await delete(name, api: api, namespace: namespace)
                 logger.info("deleted a Kubernetes Job of the executor", metadata: ["job": .string(name), "why": .string(why)])
             }
         } catch {
-            logger.warning("cannot collect the executor's finished Kubernetes Jobs; trying again later", metadata: ["error": .string("\(error)")])
+            logger.warning(
+                "cannot collect the executor's finished Kubernetes Jobs; trying again later", metadata: ["error": .string("\(error)")])
         }
     }
 

@@ -20,8 +20,10 @@ struct KubernetesExecutor: Sendable {
     /// The most of a pod's log kept as `run.log` (the API's `limitBytes`).
     static let maxLogBytes = 256 << 20
 
-    init(pool: ConnectionPool, settings: ExecutionSettings, artifacts: ArtifactStore, logger: Logger,
-         onFinish: @escaping @Sendable (RunRecord) async -> Void) {
+    init(
+        pool: ConnectionPool, settings: ExecutionSettings, artifacts: ArtifactStore, logger: Logger,
+        onFinish: @escaping @Sendable (RunRecord) async -> Void
+    ) {
         self.pool = pool
         self.settings = settings
         self.artifacts = artifacts
@@ -39,12 +41,14 @@ struct KubernetesExecutor: Sendable {
         let started = try await pool.withTransaction { connection -> RunRecord in
             let record = try Executors.requireQueued(try RunRecord.load(run, forUpdate: true, on: connection), run, uid: uid)
             guard record.spec["image"]?["reference"]?.stringValue != nil, record.spec["command"]?.strings().isEmpty == false else {
-                throw Problem(.unprocessableContent, title: "Incomplete run",
-                              detail: "Run \"\(run)\" needs spec.image and spec.command for the Kubernetes executor")
+                throw Problem(
+                    .unprocessableContent, title: "Incomplete run",
+                    detail: "Run \"\(run)\" needs spec.image and spec.command for the Kubernetes executor")
             }
             let job = KubernetesJob.name(for: run, uid: record.uid)
-            return try RunLedger.transition(run, to: .running, message: "running as the Kubernetes Job \(job) in namespace \(namespace)",
-                                            executor: ExecutorKind.kubernetes.rawValue, actor: actor, requestID: requestID, on: connection)
+            return try RunLedger.transition(
+                run, to: .running, message: "running as the Kubernetes Job \(job) in namespace \(namespace)",
+                executor: ExecutorKind.kubernetes.rawValue, actor: actor, requestID: requestID, on: connection)
         }
         let uid = started.uid
         let job = KubernetesJob.name(for: run, uid: uid)
@@ -63,14 +67,16 @@ struct KubernetesExecutor: Sendable {
                 try await group.next()
             }
         } catch {
-            logger.error("cannot submit a run's Kubernetes Job", metadata: ["run": .string(run), "job": .string(job), "error": .string("\(error)")])
+            logger.error(
+                "cannot submit a run's Kubernetes Job", metadata: ["run": .string(run), "job": .string(job), "error": .string("\(error)")])
             let message = "the Kubernetes executor could not submit the Job \(job): \(error)"
             let failed = try await pool.withTransaction {
                 try RunLedger.transition(run, to: .failed, message: message, actor: Self.actor, requestID: requestID, on: $0)
             }
             return (failed, details)
         }
-        logger.info("run submitted as a Kubernetes Job", metadata: ["run": .string(run), "job": .string(job), "namespace": .string(namespace)])
+        logger.info(
+            "run submitted as a Kubernetes Job", metadata: ["run": .string(run), "job": .string(job), "namespace": .string(namespace)])
         Task { await follow(run, uid: uid, job: job, api: api, namespace: namespace) }
         return (started, details)
     }
@@ -80,30 +86,37 @@ struct KubernetesExecutor: Sendable {
     /// an earlier attempt of this same submission (every name carries the run's uid). When a
     /// later step fails, this run's Job is deleted again (never a Job of that name that is not its).
     func submit(_ record: RunRecord, job: String, api: KubernetesAPI, namespace: String) async throws(KubernetesError) {
-        let rendered = KubernetesJob.render(run: record.name, uid: record.uid, spec: record.spec, publicURL: settings.publicURL,
-                                            namespace: namespace, token: settings.issueToken(record.name, record.uid),
-                                            ttlSecondsAfterFinished: settings.kubernetesJobRetentionSeconds, suspend: true)
+        let rendered = KubernetesJob.render(
+            run: record.name, uid: record.uid, spec: record.spec, publicURL: settings.publicURL,
+            namespace: namespace, token: settings.issueToken(record.name, record.uid),
+            ttlSecondsAfterFinished: settings.kubernetesJobRetentionSeconds, suspend: true)
         let path = Self.jobs(namespace) + "/" + job
         var created: JSONValue
         do {
             created = try await api.send("POST", Self.jobs(namespace), body: rendered.job)
-        } catch where error.isAlreadyExists {
+        } catch  where error.isAlreadyExists {
             created = try await api.send("GET", path)
             guard created["metadata"]?["labels"]?[KubernetesJob.runUIDLabel]?.stringValue == record.uid else {
-                throw KubernetesError(status: 409, reason: "AlreadyExists", description:
-                    "a Job named \(job) already exists in namespace \(namespace) and is not this run's; delete it (kubectl delete job \(job) -n \(namespace))")
+                throw KubernetesError(
+                    status: 409, reason: "AlreadyExists",
+                    description:
+                        "a Job named \(job) already exists in namespace \(namespace) and is not this run's; delete it (kubectl delete job \(job) -n \(namespace))"
+                )
             }
         }
         guard let jobUID = created["metadata"]?["uid"]?.stringValue else {
-            throw KubernetesError(status: nil, reason: "BadResponse", description: "the Kubernetes API answered the Job \(job) without its metadata.uid")
+            throw KubernetesError(
+                status: nil, reason: "BadResponse", description: "the Kubernetes API answered the Job \(job) without its metadata.uid")
         }
-        let dependents = [("/api/v1/namespaces/\(namespace)/secrets", rendered.secret),
-                          ("/apis/networking.k8s.io/v1/namespaces/\(namespace)/networkpolicies", rendered.networkPolicy)]
+        let dependents = [
+            ("/api/v1/namespaces/\(namespace)/secrets", rendered.secret),
+            ("/apis/networking.k8s.io/v1/namespaces/\(namespace)/networkpolicies", rendered.networkPolicy),
+        ]
         do {
             for (collection, object) in dependents {
                 do {
                     _ = try await api.send("POST", collection, body: KubernetesJob.owned(object, byJob: job, uid: jobUID))
-                } catch where error.isAlreadyExists {
+                } catch  where error.isAlreadyExists {
                     // This submission's own, from an earlier attempt.
                 }
             }
@@ -125,21 +138,23 @@ struct KubernetesExecutor: Sendable {
         }
         do {
             _ = try await api.send("DELETE", Self.jobs(namespace) + "/" + job, body: options)
-        } catch where error.isNotFound {}
+        } catch  where error.isNotFound {}
     }
 
     /// Called by the cancel route (on whichever replica it reached): a cancelled Kubernetes run's Job goes at once.
     func cancel(_ run: String) async {
         guard let record = try? await pool.withConnection({ try RunRecord.load(run, on: $0) }),
-              record.executor == ExecutorKind.kubernetes.rawValue, record.state == .cancelled else { return }
+            record.executor == ExecutorKind.kubernetes.rawValue, record.state == .cancelled
+        else { return }
         let job = KubernetesJob.name(for: run, uid: record.uid)
         do {
             let (api, namespace) = try await cluster.connect()
             try await delete(job, api: api, namespace: namespace)
             logger.info("deleted the Kubernetes Job of a cancelled run", metadata: ["run": .string(run), "job": .string(job)])
         } catch {
-            logger.warning("cannot delete the Kubernetes Job of a cancelled run; the replica following it deletes it at its next heartbeat",
-                           metadata: ["run": .string(run), "job": .string(job), "error": .string(error.description)])
+            logger.warning(
+                "cannot delete the Kubernetes Job of a cancelled run; the replica following it deletes it at its next heartbeat",
+                metadata: ["run": .string(run), "job": .string(job), "error": .string(error.description)])
         }
     }
 }

@@ -34,26 +34,33 @@ extension KubernetesExecutor {
                     do {
                         try await delete(job, api: api, namespace: namespace)
                     } catch {
-                        logger.warning("cannot delete the Job of a run that stopped", metadata: ["run": .string(run), "error": .string(error.description)])
+                        logger.warning(
+                            "cannot delete the Job of a run that stopped",
+                            metadata: ["run": .string(run), "error": .string(error.description)])
                     }
-                    await end(run, uid: uid, state: .cancelled, message: "cancelled; the Kubernetes Job \(job) was deleted",
-                              exitCode: exitCode, requestID: requestID)
+                    await end(
+                        run, uid: uid, state: .cancelled, message: "cancelled; the Kubernetes Job \(job) was deleted",
+                        exitCode: exitCode, requestID: requestID)
                     return
                 }
             }
             do {
                 status = KubernetesJobStatus(try await watch.update(seconds: slice) { KubernetesJobStatus($0).isFinal })
                 backoff = 1
-            } catch where error.isPermanent {
+            } catch  where error.isPermanent {
                 let requestID = "executor-\(UUID().uuidString.lowercased())"
                 try? await delete(job, api: api, namespace: namespace)
-                await end(run, uid: uid, state: .failed, message: "the Kubernetes executor cannot follow the Job \(job): \(error.description)",
-                          exitCode: nil, requestID: requestID)
+                await end(
+                    run, uid: uid, state: .failed, message: "the Kubernetes executor cannot follow the Job \(job): \(error.description)",
+                    exitCode: nil, requestID: requestID)
                 return
             } catch {
-                logger.warning("cannot watch a run's Kubernetes Job; retrying", metadata: [
-                    "run": .string(run), "job": .string(job), "error": .string(error.description), "retry_s": .stringConvertible(backoff),
-                ])
+                logger.warning(
+                    "cannot watch a run's Kubernetes Job; retrying",
+                    metadata: [
+                        "run": .string(run), "job": .string(job), "error": .string(error.description),
+                        "retry_s": .stringConvertible(backoff),
+                    ])
                 try? await Task.sleep(for: .seconds(backoff))
                 // No longer than a heartbeat interval: the run's heartbeat must go on meanwhile.
                 backoff = min(backoff * 2, max(1, settings.heartbeatSeconds))
@@ -61,11 +68,13 @@ extension KubernetesExecutor {
         }
         let requestID = "executor-\(UUID().uuidString.lowercased())"
         let exitCode = await keepLog(run, job: job, api: api, namespace: namespace, requestID: requestID)
-        let (state, message): (RunState, String) = switch status {
-        case .complete: (.succeeded, "the Kubernetes Job \(job) completed")
-        case .failed(let reason, let detail): (.failed, "the Kubernetes Job \(job) failed: \(reason)" + (detail.isEmpty ? "" : ": \(detail)"))
-        case .gone, .active: (.failed, "the Kubernetes Job \(job) was deleted before it finished")
-        }
+        let (state, message): (RunState, String) =
+            switch status {
+            case .complete: (.succeeded, "the Kubernetes Job \(job) completed")
+            case .failed(let reason, let detail):
+                (.failed, "the Kubernetes Job \(job) failed: \(reason)" + (detail.isEmpty ? "" : ": \(detail)"))
+            case .gone, .active: (.failed, "the Kubernetes Job \(job) was deleted before it finished")
+            }
         await end(run, uid: uid, state: state, message: message, exitCode: exitCode, requestID: requestID)
     }
 
@@ -73,7 +82,8 @@ extension KubernetesExecutor {
     func heartbeat(_ run: String, uid: String) async -> Liveness {
         do {
             let rows = try await pool.withConnection { connection in
-                try connection.query("""
+                try connection.query(
+                    """
                     update runs set heartbeat_at = now() where name = $1 and uid = $2::uuid and state = 'RUNNING'
                     returning cancel_requested::text as c
                     """, [run, uid])
@@ -91,9 +101,11 @@ extension KubernetesExecutor {
         do {
             let pods = try await api.send("GET", "/api/v1/namespaces/\(namespace)/pods", query: [("labelSelector", "job-name=\(job)")])
             let items = pods["items"]?.arrayValue ?? []
-            guard let latest = items.max(by: {
-                ($0["metadata"]?["creationTimestamp"]?.stringValue ?? "") < ($1["metadata"]?["creationTimestamp"]?.stringValue ?? "")
-            }) else {
+            guard
+                let latest = items.max(by: {
+                    ($0["metadata"]?["creationTimestamp"]?.stringValue ?? "") < ($1["metadata"]?["creationTimestamp"]?.stringValue ?? "")
+                })
+            else {
                 logger.info("the run's Job has no pod; no log to keep", metadata: ["run": .string(run), "job": .string(job)])
                 return nil
             }
@@ -108,13 +120,16 @@ extension KubernetesExecutor {
         let file = settings.workDirectory + "/\(run)-\(UUID().uuidString.prefix(8).lowercased()).log"
         defer { try? FileManager.default.removeItem(atPath: file) }
         do {
-            try await api.download("/api/v1/namespaces/\(namespace)/pods/\(name)/log",
-                                   query: [("container", "run"), ("limitBytes", String(Self.maxLogBytes))], to: file)
+            try await api.download(
+                "/api/v1/namespaces/\(namespace)/pods/\(name)/log",
+                query: [("container", "run"), ("limitBytes", String(Self.maxLogBytes))], to: file)
             let (sha256, size) = try await FileDigest.sha256(path: file)
-            _ = try await artifacts.record(run: run, name: ArtifactStore.logName, path: file, sha256: sha256, size: size,
-                                           contentType: "text/plain; charset=utf-8", actor: Self.actor, requestID: requestID)
+            _ = try await artifacts.record(
+                run: run, name: ArtifactStore.logName, path: file, sha256: sha256, size: size,
+                contentType: "text/plain; charset=utf-8", actor: Self.actor, requestID: requestID)
         } catch {
-            logger.warning("cannot keep the log of a run's pod", metadata: ["run": .string(run), "pod": .string(name), "error": .string("\(error)")])
+            logger.warning(
+                "cannot keep the log of a run's pod", metadata: ["run": .string(run), "pod": .string(name), "error": .string("\(error)")])
         }
         return exitCode
     }
@@ -127,11 +142,13 @@ extension KubernetesExecutor {
                 guard let current = try RunRecord.load(run, forUpdate: true, on: connection), current.uid == uid else { return nil }
                 guard !current.state.isFinal else {
                     if let exitCode {
-                        try connection.query("update runs set exit_code = coalesce(exit_code, $2::integer) where name = $1", [run, String(exitCode)])
+                        try connection.query(
+                            "update runs set exit_code = coalesce(exit_code, $2::integer) where name = $1", [run, String(exitCode)])
                     }
                     return try RunRecord.load(run, on: connection)
                 }
-                return try RunLedger.transition(run, to: state, message: message, exitCode: exitCode, actor: Self.actor, requestID: requestID, on: connection)
+                return try RunLedger.transition(
+                    run, to: state, message: message, exitCode: exitCode, actor: Self.actor, requestID: requestID, on: connection)
             }
             guard let record else { return }
             logger.info("run finished", metadata: ["run": .string(run), "state": .string(record.state.rawValue)])

@@ -10,7 +10,10 @@ enum KubernetesJobStatus: Equatable {
     case gone
 
     init(_ job: JSONValue?) {
-        guard let job else { self = .gone; return }
+        guard let job else {
+            self = .gone
+            return
+        }
         let conditions = job["status"]?["conditions"]?.arrayValue ?? []
         func holds(_ type: String) -> JSONValue? {
             conditions.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" }
