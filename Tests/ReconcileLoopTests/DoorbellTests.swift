@@ -11,17 +11,17 @@ import Testing
         #expect(await listener.wait(for: .milliseconds(20)) == .timeout)
     }
 
+    /// The wait is far longer than the suite's time limit: only the ring can end it in time, and
+    /// `.rung` (not `.timeout`) says it did. No wall-clock bound: a loaded machine may be slow.
     @Test func aRingEndsAWaitEarly() async {
         let doorbell = Doorbell()
-        let started = ContinuousClock.now
         let waiter = Task {
             var listener = doorbell.listener()
-            return await listener.wait(for: .seconds(30))
+            return await listener.wait(for: .seconds(3600))
         }
         try? await Task.sleep(for: .milliseconds(20))
         doorbell.ring()
         #expect(await waiter.value == .rung)
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     /// Rings while a sync runs (no one waiting) coalesce into one more sync.
