@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "Quality",
             dependencies: [
-                "ObjectAPI", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
+                "ObjectAPI", "APIModel", "ServiceKit", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                 "QualityEngine", "Blocking", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -128,7 +128,7 @@ let package = Package(
         .target(
             name: "Experiments",
             dependencies: [
-                "ObjectAPI", "ServiceKit", "Settings", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
+                "ObjectAPI", "APIModel", "ServiceKit", "Settings", "Audit", "Lineage", "Postgres", "Manifests", "ObjectStore",
                 "Evidence", "Blocking", "KubernetesClient", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -89,7 +89,7 @@ struct GetCommand: AsyncParsableCommand {
             if name != nil && objects.count == 1 { return YAMLEmitter.emit(objects[0]) }
             return objects.map { "---\n" + YAMLEmitter.emit($0) }.joined()
         case .name:
-            return objects.map { "\(kind.singular)/\($0["metadata"]?["name"]?.stringValue ?? "?")\n" }.joined()
+            return objects.map { "\(ObjectRef(kind, $0["metadata"]?["name"]?.stringValue ?? "?"))\n" }.joined()
         case .table, .wide:
             if objects.isEmpty { return "No \(kind.plural) found.\n" }
             let wide = output == .wide

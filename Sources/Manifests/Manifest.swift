@@ -46,9 +46,6 @@ public struct Manifest: Sendable {
         return out
     }
 
-    /// `dataset/churn`, as kubectl prints objects.
-    public var reference: String { "\(kind.singular)/\(name)" }
-
     /// Canonical JSON of the whole manifest (sorted keys, no whitespace).
     public var canonicalJSON: [UInt8] { body.canonicalJSON }
 

@@ -1,3 +1,4 @@
+import APIModel
 import Audit
 import Blocking
 import Foundation
@@ -139,7 +140,7 @@ public struct Evaluations: Sendable {
                     relation: "evaluates"), on: connection)
             try AuditLog.append(
                 AuditDraft(
-                    actor: actor, action: "evaluate", resource: "datasetversion/\(version)", requestID: requestID,
+                    actor: actor, action: "evaluate", resource: ObjectRef(.datasetVersion, version).description, requestID: requestID,
                     after: [
                         "evaluation": .string(id), "outcome": .string(report.outcome.rawValue),
                         "rules": .array(target.rules.map { .string($0.name) }), "trigger": .string(trigger),

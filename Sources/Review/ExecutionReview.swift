@@ -1,3 +1,4 @@
+import APIModel
 import Manifests
 import SyncEngine
 
@@ -16,7 +17,7 @@ enum ExecutionReview {
         return [
             ReviewFinding(
                 .privileged,
-                "run/\(head.name) (\(head.origin.location)): \(what) \(base == nil ? "set" : "changed")"
+                "\(ObjectRef(.run, head.name)) (\(head.origin.location)): \(what) \(base == nil ? "set" : "changed")"
                     + (executes
                         ? "; it executes when applied: review the command, image and code as code that will run"
                         : "; an executor who starts it runs this code"),

@@ -1,3 +1,4 @@
+import APIModel
 import Audit
 import Evidence
 import Manifests
@@ -16,7 +17,8 @@ struct EvidenceStatements {
                 let version = input["datasetVersion"]?.stringValue ?? ""
                 let digest = (input["digest"]?.stringValue ?? "").replacingOccurrences(of: "sha256:", with: "")
                 return [
-                    "name": .string("datasetversion/\(version)"), "uri": .string("datapilot:datasetversion/\(version)"),
+                    "name": .string(ObjectRef(.datasetVersion, version).description),
+                    "uri": .string("datapilot:" + ObjectRef(.datasetVersion, version).description),
                     "digest": ["sha256": .string(digest)], "annotations": ["dataset": input["dataset"] ?? .null],
                 ]
             } ?? []
@@ -42,7 +44,10 @@ struct EvidenceStatements {
             ["name": .string("artifact/run.log"), "digest": ["sha256": .string(row["sha256"]!)]]
         }
         if subjects.isEmpty {
-            subjects = [StatementType.subject("run/\(run.name)", sha256: String(AuditLog.digest(UserOwned.of(run.object)).dropFirst(7)))]
+            subjects = [
+                StatementType.subject(
+                    ObjectRef(.run, run.name).description, sha256: String(AuditLog.digest(UserOwned.of(run.object)).dropFirst(7)))
+            ]
         }
         var external: [JSONMember] = [JSONMember("experiment", .string(run.experiment))]
         if let command = run.spec["command"] { external.append(JSONMember("command", command)) }
@@ -85,13 +90,18 @@ struct EvidenceStatements {
             let predicate: JSONValue = [
                 "result": .string(row["outcome"]!),
                 "configuration": .array(
-                    (summary["rules"]?.arrayValue ?? []).map { ["name": .string("qualityrule/\($0.stringValue ?? "")")] }),
+                    (summary["rules"]?.arrayValue ?? []).map {
+                        ["name": .string(ObjectRef(.qualityRule, $0.stringValue ?? "").description)]
+                    }),
                 "url": .string("datapilot:evaluation/\(row["id"]!)"),
                 "passedTests": named("PASSED"), "warnedTests": named("WARNED"), "failedTests": named("FAILED"),
                 "erroredTests": named("ERROR"),
                 "report": ["sha256": .string(row["report_sha256"] ?? "")],
             ]
-            guard case .object(var subject) = StatementType.subject("datasetversion/\(version)", sha256: row["version_sha256"]!) else {
+            guard
+                case .object(var subject) = StatementType.subject(
+                    ObjectRef(.datasetVersion, version).description, sha256: row["version_sha256"]!)
+            else {
                 return .null
             }
             subject.append(JSONMember("annotations", ["dataset": .string(row["dataset"] ?? "")]))
@@ -107,7 +117,9 @@ struct EvidenceStatements {
             ["sequence": .int(event.sequence), "hash": .string(event.hash), "action": .string(event.action), "time": .string(event.time)]
         }
         return StatementType.statement(
-            subjects: [StatementType.subject("run/\(run.name)", sha256: String(AuditLog.digest(.array(events)).dropFirst(7)))],
+            subjects: [
+                StatementType.subject(ObjectRef(.run, run.name).description, sha256: String(AuditLog.digest(.array(events)).dropFirst(7)))
+            ],
             predicateType: StatementType.auditAnchor,
             predicate: [
                 "headSequence": .int(gathered.head.sequence), "headHash": .string(gathered.head.hash),

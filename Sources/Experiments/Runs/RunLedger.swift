@@ -1,3 +1,4 @@
+import APIModel
 import Audit
 import Manifests
 import Postgres
@@ -6,7 +7,7 @@ import ServiceKit
 /// The writes of a run's lifecycle, each audited in its own transaction: state changes,
 /// heartbeats, tags, cancel requests, and the reaper's LOST.
 public enum RunLedger {
-    public static func resource(_ run: String) -> String { "run/\(run)" }
+    public static func resource(_ run: String) -> String { ObjectRef(.run, run).description }
 
     /// Moves `run` to `next` if its lifecycle allows it; otherwise a 409 saying where it stands.
     @discardableResult

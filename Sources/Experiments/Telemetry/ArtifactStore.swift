@@ -59,7 +59,7 @@ struct ArtifactStore: Sendable {
             let row = try connection.query("select \(Self.columns) from run_artifacts where run = $1 and name = $2", [run, name]).first!
             try AuditLog.append(
                 AuditDraft(
-                    actor: actor, action: "upload-artifact", resource: "run/\(run)", requestID: requestID,
+                    actor: actor, action: "upload-artifact", resource: RunLedger.resource(run), requestID: requestID,
                     after: ["artifact": .string(name), "sha256": .string(sha256), "size": .int(size)]), on: connection)
             return (Self.json(row), true)
         }

@@ -29,7 +29,7 @@ enum MetricStore {
             let keys = Array(Set(points.map(\.key))).sorted().prefix(50).map(JSONValue.string)
             try AuditLog.append(
                 AuditDraft(
-                    actor: actor, action: "log-metrics", resource: "run/\(run)", requestID: requestID,
+                    actor: actor, action: "log-metrics", resource: RunLedger.resource(run), requestID: requestID,
                     after: ["points": .int(Int64(inserted)), "keys": .array(Array(keys))]), on: connection)
         }
         return (inserted, points.count - inserted)

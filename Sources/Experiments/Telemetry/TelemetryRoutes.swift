@@ -75,7 +75,7 @@ struct TelemetryRoutes: Sendable {
                 try connection.query("update runs set heartbeat_at = now() where name = $1 and state = 'RUNNING'", [run])
                 try AuditLog.append(
                     AuditDraft(
-                        actor: principal.subject, action: "log-events", resource: "run/\(run)", requestID: requestID,
+                        actor: principal.subject, action: "log-events", resource: RunLedger.resource(run), requestID: requestID,
                         after: ["events": .int(Int64(events.count))]), on: connection)
                 return events.count
             }
