@@ -70,6 +70,12 @@ public enum AuditLog {
         hex(SHA256.hash(data: event.hashedContent.canonicalJSON))
     }
 
+    /// Whether `event.hash` is its content's hash: in RFC 8785 form, or for an entry written
+    /// before that form, in the earlier canonical form.
+    static func hashMatches(_ event: AuditEvent) -> Bool {
+        hash(of: event) == event.hash || hex(SHA256.hash(data: event.hashedContent.legacyCanonicalJSON)) == event.hash
+    }
+
     public static func digest(_ value: JSONValue) -> String {
         "sha256:" + hex(SHA256.hash(data: value.canonicalJSON))
     }

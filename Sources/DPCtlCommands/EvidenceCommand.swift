@@ -16,13 +16,32 @@ struct EvidenceVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify an evidence bundle: signatures, subjects re-hashed against the registry, and the audit anchor.",
-        discussion: "Exit status 0 when every check holds, 1 when one fails, 2 when the bundle cannot be read or the server reached.")
+        discussion: """
+            The signatures are checked against a pinned key: --key FILE, the server's evidence keys saved \
+            out of band (curl https://SERVER/.well-known/datapilot/evidence-keys > evidence-keys.json), so a \
+            server cannot vouch for bundles it forged itself. --trust-server-key fetches the keys from the \
+            server being checked instead, and says so. Exit status 0 when every check holds, 1 when one \
+            fails, 2 when the bundle or the key file cannot be read or the server reached.
+            """)
 
     @Argument(help: "The bundle file (from GET /api/experiment-runs/{run}/evidence-bundles/{id}).") var file: String
     @Option(help: "The context to use (see dpctl config get-contexts).") var context: String?
+    @Option(help: "The pinned evidence keys: the server's /.well-known/datapilot/evidence-keys document, saved out of band.")
+    var key: String?
+    @Flag(help: "Take the evidence keys from the server being checked (it could vouch for bundles it forged).")
+    var trustServerKey = false
     @Option(name: [.customShort("o"), .long], help: "Output: text or json.") var output: Output = .text
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    func validate() throws {
+        if key == nil && !trustServerKey {
+            throw ValidationError(
+                "give the server's evidence keys with --key FILE (saved out of band from /.well-known/datapilot/evidence-keys), or --trust-server-key to take them from the server being checked"
+            )
+        }
+        if key != nil && trustServerKey { throw ValidationError("give --key FILE or --trust-server-key, not both") }
+    }
 
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)", exitCode: 2) }
@@ -30,7 +49,17 @@ struct EvidenceVerify: AsyncParsableCommand {
         do { bundle = try EvidenceBundle(bytes: Array(data)) } catch { throw CLIError("\(file): \(error)", exitCode: 2) }
         let target = try Target.resolve(context: context)
         let client = APIClient(server: target.server, token: target.token)
-        let verifier = BundleVerifier(client: client, bundle: bundle)
+        var pinned: [String: Curve25519.Signing.PublicKey]?
+        if let key {
+            guard let keyData = FileManager.default.contents(atPath: key) else {
+                throw CLIError("cannot read the key file \(key)", exitCode: 2)
+            }
+            guard case .success(let document) = JSONText.parse(Array(keyData)) else {
+                throw CLIError("\(key) is not JSON: save the server's /.well-known/datapilot/evidence-keys document", exitCode: 2)
+            }
+            do { pinned = try EvidenceKey.publicKeys(from: document) } catch { throw CLIError("\(key): \(error)", exitCode: 2) }
+        }
+        let verifier = BundleVerifier(client: client, bundle: bundle, pinnedKeys: pinned)
         let checks: [BundleVerifier.Check]
         do { checks = try await verifier.run() } catch let error as APIError {
             throw CLIError(

@@ -1,12 +1,14 @@
 import YAML
 
-/// Decoding of API request bodies (JSON, which the YAML composer reads too) with the manifest
+/// Decoding of API request bodies (strict JSON by `JSONComposer`; YAML by the YAML composer) with the manifest
 /// model, so the API and `dpctl validate` accept and refuse exactly the same objects.
 public enum APIDecoding {
     /// The one object in `bytes`, for an endpoint of `kind`. Errors carry line and column in the
     /// body and the field path.
     public static func decode(_ bytes: [UInt8], kind: ManifestKind, source: String = "request body") -> Result<Manifest, InvalidObject> {
-        let stream = Composer.compose(bytes, limits: YAMLLimits(maxDocuments: 1))
+        let limits = YAMLLimits(maxDocuments: 1)
+        let stream =
+            JSONComposer.looksLikeJSON(bytes) ? JSONComposer.compose(bytes, limits: limits) : Composer.compose(bytes, limits: limits)
         if let issue = stream.issues.first {
             return .failure(
                 InvalidObject([

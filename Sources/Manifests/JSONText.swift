@@ -1,7 +1,8 @@
 import YAML
 
-/// JSON text to `JSONValue` without a schema (JSON is read by the YAML composer, which also
-/// gives the limits: depth, size, document count).
+/// JSON text to `JSONValue` without a schema: strict JSON by `JSONComposer` (exact strings:
+/// C1 controls, surrogate pairs), anything else (YAML, such as config files) by the YAML
+/// composer; both give the same limits (depth, size, nodes).
 public enum JSONText {
     public struct ParseError: Error, Sendable, CustomStringConvertible {
         public var line: Int
@@ -15,7 +16,9 @@ public enum JSONText {
     }
 
     public static func parse(_ bytes: [UInt8]) -> Result<JSONValue, ParseError> {
-        let stream = Composer.compose(bytes, limits: YAMLLimits(maxDocuments: 1))
+        let limits = YAMLLimits(maxDocuments: 1)
+        let stream =
+            JSONComposer.looksLikeJSON(bytes) ? JSONComposer.compose(bytes, limits: limits) : Composer.compose(bytes, limits: limits)
         if let issue = stream.issues.first {
             return .failure(ParseError(line: issue.mark.line, column: issue.mark.column, message: issue.message))
         }

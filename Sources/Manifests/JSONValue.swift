@@ -74,12 +74,23 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
 // MARK: - Serialisation
 
 extension JSONValue {
-    /// Canonical bytes: UTF-8, object keys sorted by their UTF-8 bytes, no insignificant
-    /// whitespace, integers without a fraction, other numbers in Swift's shortest round-trip form.
+    /// Canonical bytes, RFC 8785 (JCS), what digests and signatures cover: UTF-8, object keys
+    /// sorted by their UTF-16 code units, no insignificant whitespace, numbers as ECMAScript
+    /// writes them, strings escaped only where JSON must. Integers are written exactly (JCS reads
+    /// every number as a double; this model keeps 64-bit integers, identical below 2^53).
     public var canonicalJSON: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(to: &out, sorted: true, indent: nil, level: 0)
+        return out
+    }
+
+    /// The canonical form before RFC 8785, kept only to verify audit entries hashed with it:
+    /// keys sorted by UTF-8 bytes, `\b` and `\f` as `\u0008` and `\u000c`, doubles in Swift's
+    /// notation (`1e-07`) unless integral below 2^53.
+    public var legacyCanonicalJSON: [UInt8] {
+        var out: [UInt8] = []
+        write(to: &out, sorted: true, indent: nil, level: 0, legacy: true)
         return out
     }
 
@@ -90,32 +101,37 @@ extension JSONValue {
         return String(decoding: out, as: UTF8.self)
     }
 
-    func write(to out: inout [UInt8], sorted: Bool, indent: Int?, level: Int) {
+    func write(to out: inout [UInt8], sorted: Bool, indent: Int?, level: Int, legacy: Bool = false) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): out.append(contentsOf: JSONValue.format(d).utf8)
-        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .double(let d): out.append(contentsOf: (legacy ? JSONValue.legacyFormat(d) : JSONValue.format(d)).utf8)
+        case .string(let s): JSONValue.writeString(s, to: &out, legacy: legacy)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.newline(&out, indent, level + 1)
-                item.write(to: &out, sorted: sorted, indent: indent, level: level + 1)
+                item.write(to: &out, sorted: sorted, indent: indent, level: level + 1, legacy: legacy)
             }
             if !items.isEmpty { JSONValue.newline(&out, indent, level) }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            let ordered = sorted ? members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : members
+            let ordered =
+                !sorted
+                ? members
+                : legacy
+                    ? members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                    : members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
             out.append(UInt8(ascii: "{"))
             for (i, member) in ordered.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.newline(&out, indent, level + 1)
-                JSONValue.writeString(member.key, to: &out)
+                JSONValue.writeString(member.key, to: &out, legacy: legacy)
                 out.append(UInt8(ascii: ":"))
                 if indent != nil { out.append(UInt8(ascii: " ")) }
-                member.value.write(to: &out, sorted: sorted, indent: indent, level: level + 1)
+                member.value.write(to: &out, sorted: sorted, indent: indent, level: level + 1, legacy: legacy)
             }
             if !members.isEmpty { JSONValue.newline(&out, indent, level) }
             out.append(UInt8(ascii: "}"))
@@ -129,12 +145,16 @@ extension JSONValue {
     }
 
     static func format(_ d: Double) -> String {
-        if d.isNaN || d.isInfinite { return "null" }  // JSON has no NaN or infinity
+        CanonicalNumber.format(d) ?? "null"  // JSON has no NaN or infinity
+    }
+
+    static func legacyFormat(_ d: Double) -> String {
+        if d.isNaN || d.isInfinite { return "null" }
         if d == d.rounded(), abs(d) < 9_007_199_254_740_992 { return String(Int64(d)) }
         return "\(d)"
     }
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    static func writeString(_ s: String, to out: inout [UInt8], legacy: Bool = false) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {
@@ -143,6 +163,8 @@ extension JSONValue {
             case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
             case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
             case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0x08 where !legacy: out.append(contentsOf: [92, UInt8(ascii: "b")])
+            case 0x0C where !legacy: out.append(contentsOf: [92, UInt8(ascii: "f")])
             case 0x00..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
                 out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])

@@ -109,7 +109,7 @@ import Testing
             ("wrong content type", "POST", "/api/datasets", dataset("x1"), [("Content-Type", "text/plain")], 415, "application/json"),
             (
                 "malformed JSON", "POST", "/api/datasets", #"{"metadata": {"name": "x2"}, "spec": {"owner": "a""#, [], 422,
-                "did not find expected"
+                "ends before the object opened at 1:38 is closed"
             ),
             (
                 "unknown field", "POST", "/api/datasets",

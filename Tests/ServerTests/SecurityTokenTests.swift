@@ -256,7 +256,8 @@ import Testing
             #expect(Set(published.compactMap { $0["id"]?.stringValue }) == ["e1", "e2"], "\(published)")
             let viewer = try await second.key(role: "viewer")
             let verified = try await dpctl(
-                ["evidence", "verify", bundleFile.path], environment: ["DATAPILOT_SERVER": second.baseURL, "DATAPILOT_TOKEN": viewer])
+                ["evidence", "verify", bundleFile.path, "--trust-server-key"],
+                environment: ["DATAPILOT_SERVER": second.baseURL, "DATAPILOT_TOKEN": viewer])
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
             let new = try await Self.finishedRunBundle(second, run: "after", to: folder.appendingPathComponent("new-bundle.json"))
             #expect(new["envelopes"]?[0]?["signatures"]?[0]?["keyid"]?.stringValue == keyid(e2))
@@ -267,7 +268,8 @@ import Testing
             let third = try await servers.start(env)
             let viewer3 = try await third.key(role: "viewer")
             let refused = try await dpctl(
-                ["evidence", "verify", bundleFile.path], environment: ["DATAPILOT_SERVER": third.baseURL, "DATAPILOT_TOKEN": viewer3])
+                ["evidence", "verify", bundleFile.path, "--trust-server-key"],
+                environment: ["DATAPILOT_SERVER": third.baseURL, "DATAPILOT_TOKEN": viewer3])
             #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
         }
     }

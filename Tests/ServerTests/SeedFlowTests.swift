@@ -1,3 +1,4 @@
+import Crypto
 import Curl
 import Foundation
 import Manifests
@@ -117,7 +118,10 @@ import Testing
             let markdown = try await call("GET", bundle.json["report"]?.stringValue ?? "/missing", key: viewer)
             #expect(markdown.text.contains("# Evidence for run `logreg-1`") && markdown.text.contains("churn-2026-09"))
             let env = ["DATAPILOT_SERVER": server.baseURL, "DATAPILOT_TOKEN": viewer]
-            let verified = try await dpctl(["evidence", "verify", path.path, "-o", "json"], environment: env)
+            // The key is pinned: saved once, out of band, from the server's published document.
+            let keys = folder.appendingPathComponent("evidence-keys.json")
+            try Data(try await call("GET", "/.well-known/datapilot/evidence-keys", key: nil).body).write(to: keys)
+            let verified = try await dpctl(["evidence", "verify", path.path, "--key", keys.path, "-o", "json"], environment: env)
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
             let checks = (try? JSONText.parse(verified.stdout).get())?["checks"]?.arrayValue ?? []
             let names = Set(checks.compactMap { $0["check"]?.stringValue })
@@ -127,6 +131,29 @@ import Testing
                     "tested input datasetversion/churn-2026-09",
                     "audit chain", "audit anchor", "run's audit events",
                 ]), "\(names)")
+
+            // An independent implementation agrees: securesystemslib checks the DSSE signatures with
+            // the pinned keys, and the statements have the in-toto, SLSA and test-result shapes.
+            let verifier = repositoryRoot.appendingPathComponent("Tests/EvidenceVerifier/verify_bundle.py").path
+            let independent = try Subprocess.run("python3", [verifier, path.path, keys.path], timeout: .seconds(120))
+            #expect(independent.status == 0, "\(independent.stdout)\(independent.stderr)")
+            #expect(
+                independent.stdout.contains("test-result") && independent.stdout.contains("slsa.dev/provenance/v1"), "\(independent.stdout)"
+            )
+
+            // A server that forged a bundle would publish its own key: against the pinned key the
+            // signatures fail; only --trust-server-key takes the server's word, and says so.
+            let otherKey = Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString()
+            let others = folder.appendingPathComponent("other-keys.json")
+            try Data(#"{"keys": [{"algorithm": "ed25519", "publicKey": "\#(otherKey)"}]}"#.utf8).write(to: others)
+            let forged = try await dpctl(["evidence", "verify", path.path, "--key", others.path], environment: env)
+            #expect(forged.status == 1 && forged.stdout.contains("did NOT verify"), "\(forged.stdout)\(forged.stderr)")
+            let unpinned = try await dpctl(["evidence", "verify", path.path], environment: env)
+            #expect(unpinned.status == 2 && unpinned.stderr.contains("--key FILE"), "\(unpinned.stderr)")
+            let trusting = try await dpctl(["evidence", "verify", path.path, "--trust-server-key"], environment: env)
+            #expect(trusting.status == 0 && trusting.stdout.contains("taken from the server being checked"), "\(trusting.stdout)")
+            let badKeys = try await dpctl(["evidence", "verify", path.path, "--key", path.path + ".missing"], environment: env)
+            #expect(badKeys.status == 2 && badKeys.stderr.contains("cannot read the key file"), "\(badKeys.stderr)")
 
             // One byte changed in a signed payload: the signature no longer holds.
             var bytes = Array(file.body)
@@ -139,7 +166,11 @@ import Testing
             }
             let tampered = folder.appendingPathComponent("tampered.json")
             try Data(bytes).write(to: tampered)
-            let refused = try await dpctl(["evidence", "verify", tampered.path], environment: env)
+            let refused = try await dpctl(["evidence", "verify", tampered.path, "--key", keys.path], environment: env)
+            let independentlyRefused = try Subprocess.run("python3", [verifier, tampered.path, keys.path], timeout: .seconds(120))
+            #expect(
+                independentlyRefused.status == 1 && independentlyRefused.stdout.contains("does not verify"),
+                "\(independentlyRefused.stdout)")
             #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
             #expect(refused.stdout.contains("did NOT verify"), "\(refused.stdout)")
 
@@ -149,7 +180,7 @@ import Testing
             try await pool.withConnection {
                 try $0.query("update audit_events set actor = 'someone-else' where resource = 'run/logreg-1' and action = 'state'")
             }
-            let broken = try await dpctl(["evidence", "verify", path.path], environment: env)
+            let broken = try await dpctl(["evidence", "verify", path.path, "--key", keys.path], environment: env)
             #expect(broken.status == 1, "\(broken.stdout)\(broken.stderr)")
             #expect(broken.stdout.contains("audit chain"), "\(broken.stdout)")
         }

@@ -29,9 +29,9 @@ ensure_packages() {
 # as the independent reference for the quality engine's counts).
 ensure_python_packages() {
   ensure_k8s_tools
-  python3 -c 'import moto, boto3, flask, flask_cors, duckdb' 2>/dev/null && return 0
-  echo ">> installing Python test peers: moto[server] boto3 duckdb" >&2
-  python3 -m pip install --quiet 'moto[server]' boto3 duckdb
+  python3 -c 'import moto, boto3, flask, flask_cors, duckdb, securesystemslib' 2>/dev/null && return 0
+  echo ">> installing Python test peers: moto[server] boto3 duckdb securesystemslib" >&2
+  python3 -m pip install --quiet 'moto[server]' boto3 duckdb securesystemslib
 }
 
 # kubernetes-validate (offline schema validation) and checkov (security scan) for deploy/ and

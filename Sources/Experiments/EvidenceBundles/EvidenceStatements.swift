@@ -27,8 +27,9 @@ struct EvidenceStatements {
         }
         if let reference = run.spec["image"]?["reference"]?.stringValue, let digest = run.spec["image"]?["digest"]?.stringValue {
             let parts = digest.split(separator: ":", maxSplits: 1).map(String.init)
+            // A ResourceDescriptor's uri is a URI: an image reference gets the oci:// scheme.
             list.append([
-                "name": "image", "uri": .string(reference),
+                "name": "image", "uri": .string(reference.contains("://") ? reference : "oci://" + reference),
                 "digest": .object([JSONMember(parts.count == 2 ? parts[0] : "sha256", .string(parts.last ?? digest))]),
             ])
         }
@@ -75,7 +76,10 @@ struct EvidenceStatements {
         return StatementType.statement(subjects: subjects, predicateType: StatementType.provenance, predicate: predicate)
     }
 
-    /// One test-result statement per input version that quality rules evaluated (the latest evaluation).
+    /// One test-result statement per input version that quality rules evaluated (the latest
+    /// evaluation), exactly the in-toto test-result v0.1 predicate: its result is PASSED, WARNED or
+    /// FAILED, so an evaluation that errored is FAILED with its errored checks among the failed
+    /// ones; each rule is a resource descriptor with a URI.
     var testResults: [JSONValue] {
         gathered.evaluations.map { row in
             let summary = ObjectJSON.parse(row["summary"])
@@ -87,16 +91,17 @@ struct EvidenceStatements {
                     })
             }
             let version = row["dataset_version"]!
+            let outcome = row["outcome"]!
             let predicate: JSONValue = [
-                "result": .string(row["outcome"]!),
+                "result": .string(outcome == "ERROR" ? "FAILED" : outcome),
                 "configuration": .array(
                     (summary["rules"]?.arrayValue ?? []).map {
-                        ["name": .string(ObjectRef(.qualityRule, $0.stringValue ?? "").description)]
+                        let rule = ObjectRef(.qualityRule, $0.stringValue ?? "").description
+                        return ["name": .string(rule), "uri": .string("datapilot:" + rule)]
                     }),
                 "url": .string("datapilot:evaluation/\(row["id"]!)"),
-                "passedTests": named("PASSED"), "warnedTests": named("WARNED"), "failedTests": named("FAILED"),
-                "erroredTests": named("ERROR"),
-                "report": ["sha256": .string(row["report_sha256"] ?? "")],
+                "passedTests": named("PASSED"), "warnedTests": named("WARNED"),
+                "failedTests": .array((named("FAILED").arrayValue ?? []) + (named("ERROR").arrayValue ?? [])),
             ]
             guard
                 case .object(var subject) = StatementType.subject(

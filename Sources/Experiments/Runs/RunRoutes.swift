@@ -152,8 +152,10 @@ struct RunRoutes: Sendable {
         }
         let message = body["message"]?.stringValue.map { String($0.prefix(2000)) }
         let exitCode: Int32? = try body["exitCode"].map { code in
-            guard let n = code.numberValue, n == n.rounded(), Swift.abs(n) < 2_147_483_648 else {
-                throw Problem(.unprocessableContent, title: "Bad exitCode", detail: "exitCode must be a whole number")
+            guard let n = code.numberValue, n == n.rounded(), n >= Double(Int32.min), n <= Double(Int32.max) else {
+                throw Problem(
+                    .unprocessableContent, title: "Bad exitCode",
+                    detail: "exitCode must be a whole 32-bit number (-2147483648 to 2147483647)")
             }
             return Int32(n)
         }
