@@ -83,11 +83,16 @@ extension AuditLog {
         var expectedSequence: Int64 = 1
         var checked: Int64 = 0
         while true {
-            let page = try connection.query(
-                "select \(columns) from audit_events where sequence >= $1 order by sequence limit $2",
-                [String(expectedSequence), String(pageSize)]
-            ).map(event)
-            for event in page {
+            // occurred_at (what time queries filter on) must be the hashed time: moved, it would
+            // hide an event from a time window while the chain still verified.
+            let rows = try connection.query(
+                """
+                select \(columns), occurred_at is not distinct from time_text::timestamptz as time_matches
+                from audit_events where sequence >= $1 order by sequence limit $2
+                """,
+                [String(expectedSequence), String(pageSize)])
+            let page = try rows.map(event)
+            for (event, row) in zip(page, rows) {
                 func broken(_ reason: String) -> ChainVerification {
                     ChainVerification(
                         valid: false, checked: checked, headSequence: event.sequence, headHash: event.hash,
@@ -99,8 +104,12 @@ extension AuditLog {
                 if event.previousHash != previousHash {
                     return broken("entry \(event.sequence) does not link to the hash of entry \(event.sequence - 1)")
                 }
-                if hash(of: event) != event.hash {
+                if !hashMatches(event) {
                     return broken("entry \(event.sequence) was changed after it was written (its hash does not match its content)")
+                }
+                if row["time_matches"] != "t" {
+                    return broken(
+                        "entry \(event.sequence)'s occurred_at was changed after it was written (it differs from its hashed time)")
                 }
                 previousHash = event.hash
                 expectedSequence += 1
