@@ -34,6 +34,54 @@ import Testing
         }
     }
 
+    /// Random strings from every plane (no NUL, no lone surrogates), sent escaped the way Python's
+    /// json.dumps writes them (surrogate pairs) or raw, through create, get, list, the audit diff and
+    /// `dpctl get -o json`: each comes back exactly.
+    @Test func randomStringsRoundTripThroughTheServer() async throws {
+        var generator = SeededRandom(seed: 0xDA7A)
+        var owners: [String] = []
+        for _ in 0..<24 {
+            var scalars: [Unicode.Scalar] = []
+            for _ in 0..<(1 + Int(generator.next() % 10)) {
+                let plane = generator.next() % 3 == 0 ? UInt32(generator.next() % 17) : 0
+                if let scalar = Unicode.Scalar(plane << 16 | UInt32(generator.next() & 0xFFFF)), scalar.value != 0 {
+                    scalars.append(scalar)
+                }
+            }
+            owners.append(String(String.UnicodeScalarView(scalars)))
+        }
+        try await withServer { server in
+            for (index, owner) in owners.enumerated() {
+                let escaped = index % 2 == 0 ? Self.pythonEscaped(owner) : JSONValue.string(owner).jsonString()
+                let body = #"{"metadata": {"name": "r\#(index)"}, "spec": {"owner": \#(escaped), "format": "csv"}}"#
+                let created = try await server.request("POST", "/api/datasets", json: body)
+                #expect(created.status == 201, "\(index): \(created.text)")
+                #expect(created.json["spec"]?["owner"]?.stringValue == owner, "\(index)")
+                #expect(try await server.request("GET", "/api/datasets/r\(index)").json["spec"]?["owner"]?.stringValue == owner, "\(index)")
+            }
+            let listed = try await server.request("GET", "/api/datasets?page_size=100").json["items"]?.arrayValue ?? []
+            #expect(Set(listed.compactMap { $0["spec"]?["owner"]?.stringValue }) == Set(owners))
+            let audited = Set(try await server.auditEvents("&action=create").flatMap { Self.strings(in: $0) })
+            #expect(Set(owners).isSubset(of: audited))
+            let get = try await dpctl(["get", "datasets", "-o", "json"], environment: server.env)
+            guard case .success(let printed) = JSONText.parse(get.stdout) else {
+                Issue.record("dpctl get -o json printed no JSON: \(get.stdout.prefix(300)) \(get.stderr)")
+                return
+            }
+            #expect(Set(owners).isSubset(of: Set(Self.strings(in: printed))))
+        }
+    }
+
+    /// JSON text of `text` with every character escaped as `\uXXXX` UTF-16 units (surrogate pairs
+    /// for astral characters), as Python's json.dumps writes non-ASCII by default.
+    static func pythonEscaped(_ text: String) -> String {
+        "\""
+            + text.utf16.map { unit in
+                let digits = String(unit, radix: 16)
+                return "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+            }.joined() + "\""
+    }
+
     @Test(arguments: [
         (#"\ud83d"#, "low half is missing"),
         (#"\ude00"#, "without its high half"),
@@ -74,5 +122,18 @@ import Testing
         case .object(let members): return members.flatMap { strings(in: $0.value) }
         default: return []
         }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failure reproduces.
+struct SeededRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
