@@ -195,7 +195,7 @@ let package = Package(
 
         // The harness the test targets share: subprocesses, built products, git, the test database, peers.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "TestSupport"]),
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "datapilot-reconciler", "Manifests", "TestSupport"]),
         .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Manifests
+import TestSupport
 import Testing
 
 /// Every string JSON can carry comes back exactly from every read, and what it cannot carry is
@@ -122,18 +123,5 @@ import Testing
         case .object(let members): return members.flatMap { strings(in: $0.value) }
         default: return []
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failure reproduces.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

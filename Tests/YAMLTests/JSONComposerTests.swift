@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import YAML
 
@@ -88,7 +89,7 @@ import YAML
     /// Random strings from every plane (no surrogates, no NUL), written raw and fully escaped
     /// (astral characters as surrogate pairs), read back exactly.
     @Test func randomUnicodeRoundTrips() throws {
-        var generator = SplitMix(seed: 0x5EED)
+        var generator = SeededRandom(seed: 0x5EED)
         for _ in 0..<500 {
             var scalars: [Unicode.Scalar] = []
             for _ in 0..<Int(generator.next() % 12) {
@@ -122,16 +123,3 @@ extension JSONComposerTests {
 }
 
 struct JSONComposerTestFailure: Error {}
-
-/// A small deterministic generator, so a failure reproduces.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
