@@ -7,9 +7,7 @@ import Testing
     /// are immutable), drops both runs (two prunes, over a limit of one), adds a dataset that
     /// another apply set already manages, and changes churn's owner.
     @Test func thePlanAgainstTheLiveServerFlagsWhatAReviewerMustSee() async throws {
-        let examples = try examplesCopy()
-        defer { try? FileManager.default.removeItem(at: examples) }
-        let repository = try TestRepository(copying: examples)
+        let repository = try TestRepository.examples()
         defer { repository.remove() }
         let base = try repository.git("rev-parse", "HEAD")
         try await withServer { server in

@@ -7,9 +7,7 @@ import Testing
 @Suite struct PlanTests {
     /// Base: the examples. Head: a dataset added, one changed, a rule removed, one renamed.
     static func pullRequest() throws -> (TestRepository, base: String, head: String) {
-        let examples = try examplesCopy()
-        defer { try? FileManager.default.removeItem(at: examples) }
-        let repository = try TestRepository(copying: examples)
+        let repository = try TestRepository.examples()
         let base = try repository.git("rev-parse", "HEAD")
         try """
         apiVersion: datapilot.io/v1alpha1
@@ -61,9 +59,7 @@ import Testing
     }
 
     @Test func aNewVersionWhoseDataFailsARuleBlocksTheMerge() async throws {
-        let examples = try examplesCopy()
-        defer { try? FileManager.default.removeItem(at: examples) }
-        let repository = try TestRepository(copying: examples)
+        let repository = try TestRepository.examples()
         defer { repository.remove() }
         let base = try repository.git("rev-parse", "HEAD")
         try

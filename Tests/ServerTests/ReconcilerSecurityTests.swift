@@ -60,12 +60,8 @@ import Testing
     /// /status needs no credentials, so a URL or error recorded with one (before URLs with
     /// credentials were refused) is shown redacted.
     @Test func statusShowsNoCredentials() async throws {
-        let examples = try examplesCopy()
-        let repository = try TestRepository(copying: examples)
-        defer {
-            repository.remove()
-            try? FileManager.default.removeItem(at: examples)
-        }
+        let repository = try TestRepository.examples()
+        defer { repository.remove() }
         try await withServer { server in
             let reconciler = try await TestReconciler(
                 server: server, arguments: ["--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h"])
@@ -96,12 +92,8 @@ import Testing
     /// the body) is refused, also by a reconciler started after the first delivery; a different
     /// push is not.
     @Test func webhookReplaysAreRefused() async throws {
-        let examples = try examplesCopy()
-        let repository = try TestRepository(copying: examples)
-        defer {
-            repository.remove()
-            try? FileManager.default.removeItem(at: examples)
-        }
+        let repository = try TestRepository.examples()
+        defer { repository.remove() }
         let secretFile = repository.folder.appendingPathComponent(".git/hook-secret")
         try Self.secret.write(to: secretFile, atomically: true, encoding: .utf8)
         let arguments = [

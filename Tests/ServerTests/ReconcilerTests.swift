@@ -17,6 +17,11 @@ struct TestRepository {
         try commit("Add the examples")
     }
 
+    /// A repository holding a copy of the project's examples/, removed by `remove()`.
+    static func examples() throws -> TestRepository {
+        try TestRepository(copying: repositoryRoot.appendingPathComponent("examples"))
+    }
+
     var url: String { "file://" + folder.path }
 
     @discardableResult
@@ -120,12 +125,8 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     static let secret = "hook-secret-0123456789"
 
     @Test func aRepositoryIsReconciledAndFollowsItsCommits() async throws {
-        let examples = try examplesCopy()
-        let repository = try TestRepository(copying: examples)
-        defer {
-            repository.remove()
-            try? FileManager.default.removeItem(at: examples)
-        }
+        let repository = try TestRepository.examples()
+        defer { repository.remove() }
         let secretFile = repository.folder.appendingPathComponent(".git/hook-secret")
         try Self.secret.write(to: secretFile, atomically: true, encoding: .utf8)
         try await withServer { server in
@@ -246,13 +247,11 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     }
 
     @Test func twoReplicasSplitTheSourcesAndTakeOver() async throws {
-        let examples = try examplesCopy()
-        let one = try TestRepository(copying: examples)
-        let two = try TestRepository(copying: examples)
+        let one = try TestRepository.examples()
+        let two = try TestRepository.examples()
         defer {
             one.remove()
             two.remove()
-            try? FileManager.default.removeItem(at: examples)
         }
         // Two sources whose objects do not collide: one holds the datasets, the other the rest.
         try FileManager.default.removeItem(at: two.file("examples/datasets"))
@@ -311,12 +310,8 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     }
 
     @Test func syncOnceAndBadInput() async throws {
-        let examples = try examplesCopy()
-        let repository = try TestRepository(copying: examples)
-        defer {
-            repository.remove()
-            try? FileManager.default.removeItem(at: examples)
-        }
+        let repository = try TestRepository.examples()
+        defer { repository.remove() }
         try await withServer { server in
             let once = try await dpctl(
                 [

@@ -180,12 +180,8 @@ struct SecurityConnectionTests {
     /// The reconciler's listener (status, metrics, webhooks from the git host) has the same
     /// limits, at their defaults: a request head within 10 s.
     @Test func theReconcilersListenerClosesSlowConnectionsToo() async throws {
-        let examples = try examplesCopy()
-        let repository = try TestRepository(copying: examples)
-        defer {
-            repository.remove()
-            try? FileManager.default.removeItem(at: examples)
-        }
+        let repository = try TestRepository.examples()
+        defer { repository.remove() }
         try await withServer { server in
             let reconciler = try await TestReconciler(
                 server: server,

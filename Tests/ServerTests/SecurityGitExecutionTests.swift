@@ -8,9 +8,7 @@ import Testing
 @Suite("SecurityTests: execution from git") struct SecurityGitExecutionTests {
     /// The examples, then a commit that makes a run execute a command of the pusher's choosing.
     static func pushedExecution() throws -> (TestRepository, base: String, head: String) {
-        let examples = try examplesCopy()
-        defer { try? FileManager.default.removeItem(at: examples) }
-        let repository = try TestRepository(copying: examples)
+        let repository = try TestRepository.examples()
         let base = try repository.git("rev-parse", "HEAD")
         let file = repository.file("examples/experiments/runs.yaml")
         var text = try String(contentsOf: file, encoding: .utf8)
