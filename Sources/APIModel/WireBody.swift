@@ -10,7 +10,7 @@ public protocol WireBody: Codable, Sendable {
 }
 
 extension WireBody {
-    /// The body as JSON, keys in declaration order as `JSONEncoder` writes them sorted.
+    /// The body as JSON, keys sorted (as `JSONEncoder` writes them with `.sortedKeys`).
     public var json: JSONValue {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

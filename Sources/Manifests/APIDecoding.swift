@@ -6,9 +6,7 @@ public enum APIDecoding {
     /// The one object in `bytes`, for an endpoint of `kind`. Errors carry line and column in the
     /// body and the field path.
     public static func decode(_ bytes: [UInt8], kind: ManifestKind, source: String = "request body") -> Result<Manifest, InvalidObject> {
-        let limits = YAMLLimits(maxDocuments: 1)
-        let stream =
-            JSONComposer.looksLikeJSON(bytes) ? JSONComposer.compose(bytes, limits: limits) : Composer.compose(bytes, limits: limits)
+        let stream = JSONComposer.composeJSONOrYAML(bytes, limits: YAMLLimits(maxDocuments: 1))
         if let issue = stream.issues.first {
             return .failure(
                 InvalidObject([

@@ -16,9 +16,7 @@ public enum JSONText {
     }
 
     public static func parse(_ bytes: [UInt8]) -> Result<JSONValue, ParseError> {
-        let limits = YAMLLimits(maxDocuments: 1)
-        let stream =
-            JSONComposer.looksLikeJSON(bytes) ? JSONComposer.compose(bytes, limits: limits) : Composer.compose(bytes, limits: limits)
+        let stream = JSONComposer.composeJSONOrYAML(bytes, limits: YAMLLimits(maxDocuments: 1))
         if let issue = stream.issues.first {
             return .failure(ParseError(line: issue.mark.line, column: issue.mark.column, message: issue.message))
         }

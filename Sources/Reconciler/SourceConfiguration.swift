@@ -66,7 +66,7 @@ public struct ReconcilerConfiguration: Sendable {
     }
 }
 
-extension ReconcilerConfiguration: LayeredSettings {
+extension ReconcilerConfiguration: EnvironmentSettings {
     /// Reads a sources file:
     ///
     ///     database-url: postgres://datapilot@127.0.0.1:5432/datapilot

@@ -65,7 +65,7 @@ struct LiveReview {
     func otherOwners(applySet: String, into objects: inout [ObjectRef: PlanObject]) async throws(PullRequestPlanError) {
         let sets: [JSONValue]
         do {
-            sets = try await client.list("/api/applysets")
+            sets = try await client.list(APIPath.applySets())
         } catch let error as APIError {
             throw PullRequestPlanError(.server, "cannot list apply sets on \(request.server ?? "the server"): \(error.message)")
         } catch {

@@ -1,16 +1,21 @@
 import Foundation
 import Manifests
 
-/// Settings that take their values in layers: a YAML file, then `DATAPILOT_*` environment
-/// variables, then flags, each overriding the one before. A setting has one name in all three:
-/// `port` in the file, `DATAPILOT_PORT` in the environment, `--port` on the command line.
-public protocol LayeredSettings {
+/// Settings with one name each that `DATAPILOT_*` environment variables can set: `port` is
+/// `DATAPILOT_PORT`. The reconciler's settings are these (its file is a sources file of its own).
+public protocol EnvironmentSettings {
     /// Every setting's name.
     static var keys: [String] { get }
-    /// Settings that hold secrets: never taken from the file, which is shared and checked in.
-    static var fileForbidden: [String: String] { get }
     /// Applies `key = value`; throws a `SettingError` naming the key, `origin` and what it takes.
     mutating func set(_ key: String, _ value: String, from origin: String) throws
+}
+
+/// Settings that take their values in layers: a YAML file of `setting: value`, then `DATAPILOT_*`
+/// environment variables, then flags, each overriding the one before. A setting has one name in
+/// all three: `port` in the file, `DATAPILOT_PORT` in the environment, `--port` on the command line.
+public protocol LayeredSettings: EnvironmentSettings {
+    /// Settings that hold secrets: never taken from the file, which is shared and checked in.
+    static var fileForbidden: [String: String] { get }
 }
 
 extension LayeredSettings {
@@ -28,8 +33,10 @@ extension LayeredSettings {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SettingError("cannot read the config file \(path); check the path and that this user may read it")
         }
-        guard case .success(let value) = JSONText.parse(Array(data)) else {
-            throw SettingError("\(path) is not valid YAML; check it with a YAML linter")
+        let value: JSONValue
+        switch JSONText.parse(Array(data)) {
+        case .success(let parsed): value = parsed
+        case .failure(let error): throw SettingError("\(path):\(error.line):\(error.column): not valid YAML: \(error.message)")
         }
         guard case .object(let members) = value else {
             throw SettingError("\(path) must be a mapping of settings (e.g. `port: 8080`)")
@@ -47,7 +54,9 @@ extension LayeredSettings {
             try set(member.key, text, from: path)
         }
     }
+}
 
+extension EnvironmentSettings {
     /// Applies the `DATAPILOT_<SETTING>` variables that are set; an empty one counts as unset,
     /// as a manifest's `value: ""` or a compose file's `${X:-}` means.
     public mutating func load(environment: [String: String]) throws {

@@ -15,6 +15,12 @@ public enum JSONComposer {
         }
     }
 
+    /// One document that is JSON (read strictly, here) or YAML (read by libyaml): what an API
+    /// body or a stored value may be.
+    public static func composeJSONOrYAML(_ bytes: [UInt8], limits: YAMLLimits) -> YAMLStream {
+        looksLikeJSON(bytes) ? compose(bytes, limits: limits) : Composer.compose(bytes, limits: limits)
+    }
+
     /// Whether `bytes` is meant as JSON: the first character that is not white space opens an
     /// object or an array (YAML flow collections look the same and are read as JSON then).
     public static func looksLikeJSON(_ bytes: [UInt8]) -> Bool {

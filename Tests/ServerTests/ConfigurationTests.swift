@@ -69,13 +69,24 @@ import Testing
         #expect(alone.effectivePort == 8083)
     }
 
-    @Test func aConfigFileThatIsNotAMappingIsRefused() throws {
+    /// Bad config files: each refused with the file (and line and column where it has them) and
+    /// what to change; the server does not start on a refused file.
+    @Test(arguments: [
+        ("- port\n", "must be a mapping of settings"),
+        ("port: [1, 2\n", ":2:1: not valid YAML"),
+        ("port: 9100\nprot: 1\n", "unknown setting \"prot\" (did you mean \"port\"?)"),
+        ("port: {a: 1}\n", "port must be a single value"),
+        ("port: 70000\n", "port must be a whole number from 1 to 65535"),
+    ])
+    func badConfigFilesAreRefusedSayingWhere(text: String, mentions: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
-        try Data("- port\n".utf8).write(to: file)
+        try Data(text.utf8).write(to: file)
         var settings = ServerConfiguration()
-        #expect(throws: SettingError.self) { try settings.load(file: file.path) }
-        #expect(throws: SettingError.self) { try settings.load(file: "/nonexistent/server.yaml") }
+        #expect { try settings.load(file: file.path) } throws: { error in
+            "\(error)".hasPrefix(file.path) && "\(error)".contains(mentions)
+        }
+        #expect { try settings.load(file: "/nonexistent/server.yaml") } throws: { "\($0)".contains("cannot read the config file") }
     }
 
     @Test func theBootstrapKeyComesFromItsFile() throws {
