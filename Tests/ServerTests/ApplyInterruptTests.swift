@@ -1,5 +1,6 @@
 import Foundation
 import Manifests
+import Postgres
 import TestSupport
 import Testing
 
@@ -18,24 +19,54 @@ import Testing
         let arguments = ["apply", "-f", file.path, "--applyset", "big", "--concurrency", "2"]
 
         try await withServer { first in
-            // Started without waiting; killed under it once a few dozen objects exist.
-            let process = try Subprocess.start(try Products.path("dpctl"), arguments, environment: first.env)
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline, try await first.auditEvents("&action=create").count < 40 {
-                try await Task.sleep(for: .milliseconds(20))
+            // The crash comes at a known point, whatever the machine's load: a trigger holds every
+            // insert once `held` datasets exist, the apply stalls there, and the server is killed
+            // with inserts in flight. (Polling the audit log instead lost the race on a busy CI
+            // machine: the whole apply finished before the poll saw 40 creates.)
+            let held = 40
+            let pool = ConnectionPool(conninfo: first.databaseURL, maxConnections: 1)
+            defer { pool.close() }
+            try await pool.withConnection { connection in
+                try connection.execute(
+                    script: """
+                        create function hold_inserts() returns trigger language plpgsql as $$
+                        begin
+                            if (select count(*) from datasets) >= \(held) then perform pg_sleep(600); end if;
+                            return new;
+                        end $$;
+                        create trigger hold_inserts before insert on datasets for each row execute function hold_inserts();
+                        """)
             }
+            let process = try Subprocess.start(try Products.path("dpctl"), arguments, environment: first.env)
+            let deadline = ContinuousClock.now + .seconds(120)
+            var waiting = 0
+            while ContinuousClock.now < deadline, waiting == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                waiting = try await pool.withConnection {
+                    Int(try $0.query("select count(*)::text as n from pg_stat_activity where wait_event = 'PgSleep'").first?["n"] ?? "0")
+                        ?? 0
+                }
+            }
+            #expect(waiting > 0, "the apply reached the held insert")
             kill(first.process.processIdentifier, SIGKILL)
             let started = ContinuousClock.now
             await dpctlQueue.run { process.waitUntilExit() }
             #expect(ContinuousClock.now - started < .seconds(30), "a dead server fails the apply quickly")
             #expect(process.terminationStatus == 1, "the interrupted apply must not claim success")
+            // The dead server's backends are still asleep in the trigger; end them, as a restarted
+            // Postgres would, and let inserts through again.
+            try await pool.withConnection { connection in
+                try connection.query(
+                    "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")
+                try connection.execute(script: "drop trigger hold_inserts on datasets; drop function hold_inserts();")
+            }
 
             let restarted = try await first.restart()
             // Every page of the audit log: a list of datasets stops at 1,000 a page.
             let partial = try await restarted.auditEvents("&action=create").filter {
                 $0["resource"]?.stringValue?.hasPrefix("dataset/") == true
             }.count
-            #expect(partial > 0 && partial < count, "the crash came in the middle (\(partial) of \(count))")
+            #expect((held...held + 1).contains(partial), "the creates before the crash stay, the held ones are gone (\(partial) of \(count))")
 
             let rerun = try await dpctl(arguments, environment: restarted.env)
             #expect(rerun.status == 0, "\(rerun.stderr)")
