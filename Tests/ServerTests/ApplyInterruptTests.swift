@@ -66,7 +66,8 @@ import Testing
             let partial = try await restarted.auditEvents("&action=create").filter {
                 $0["resource"]?.stringValue?.hasPrefix("dataset/") == true
             }.count
-            #expect((held...held + 1).contains(partial), "the creates before the crash stay, the held ones are gone (\(partial) of \(count))")
+            #expect(
+                (held...held + 1).contains(partial), "the creates before the crash stay, the held ones are gone (\(partial) of \(count))")
 
             let rerun = try await dpctl(arguments, environment: restarted.env)
             #expect(rerun.status == 0, "\(rerun.stderr)")
