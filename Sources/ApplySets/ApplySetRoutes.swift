@@ -71,7 +71,7 @@ public struct ApplySetRoutes: Sendable {
         }
         let members = JSONValue.array(try ApplySetMembers.parse(try await request.jsonBody(context: context)).map(JSONValue.string))
         let ifMatch = request.headers[.ifMatch]
-        let source = SourceContext(request: request).json
+        let source = SourceContext(request: request, principal: principal).json
         let requestID = context.requestID
         let (object, created) = try await pool.withTransaction(dryRun: dryRun) { connection -> (JSONValue, Bool) in
             try connection.query("select pg_advisory_xact_lock(hashtext($1))", ["applyset/" + name])
@@ -106,7 +106,7 @@ public struct ApplySetRoutes: Sendable {
         let principal = try context.require(.editor)
         let name = try context.parameters.require("name")
         let ifMatch = request.headers[.ifMatch]
-        let source = SourceContext(request: request).json
+        let source = SourceContext(request: request, principal: principal).json
         let requestID = context.requestID
         try await pool.withTransaction(dryRun: dryRun) { connection in
             guard let current = try Self.load(name, forUpdate: true, on: connection) else { throw Problem.notFound("ApplySet \"\(name)\"") }

@@ -12,7 +12,7 @@ struct DriftEventRoute: Sendable {
 
     func register(on router: APIRouter) {
         router.post(DriftEvent.route) { request, context in
-            let principal = try context.require(.editor)
+            let principal = try context.requireProvenance()
             let event = try DriftEvent.decode(try await request.jsonObject(context: context), problem: "Bad drift event")
             let requestID = context.requestID
             try await pool.withTransaction { connection in

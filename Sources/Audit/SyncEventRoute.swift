@@ -12,7 +12,7 @@ struct SyncEventRoute: Sendable {
 
     func register(on router: APIRouter) {
         router.post(SyncEvent.route) { request, context in
-            let principal = try context.require(.editor)
+            let principal = try context.requireProvenance()
             let event = try SyncEvent.decode(try await request.jsonObject(context: context), problem: "Bad sync event")
             let requestID = context.requestID
             try await pool.withTransaction { connection in

@@ -44,7 +44,7 @@ extension VersionRoutes {
         draft.spec = .object(spec)
         draft.ownColumns = Self.content(key: nil, sha256: sha256, size: nil, contentType: "")
         let outcome = try await versions.create(
-            draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+            draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request, principal: principal),
             requestID: context.requestID, dryRun: dryRun)
         return Response.stored(outcome, location: "/api/datasets/\(dataset)/versions/\(manifest.name)")
     }

@@ -73,7 +73,7 @@ extension VersionRoutes {
         do {
             // The content's lock, taken with the insert: a concurrent cleanup of this object waits for it (OrphanObjects).
             outcome = try await versions.create(
-                draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+                draft, principal: principal, idempotency: idempotency, source: SourceContext(request: request, principal: principal),
                 requestID: context.requestID, dryRun: dryRun
             ) { try OrphanObjects.lock(key, on: $0) }
         } catch {

@@ -38,6 +38,8 @@ extension TokenAuthority {
             """),
         // A key whose secret is replaced (the bootstrap key, after a leak) refuses the tokens issued before.
         Migration(102, "tokens of a replaced key", "alter table api_keys add column tokens_not_before timestamptz;"),
+        // Rights beyond the role, space-separated (`provenance`: the reconciler's key).
+        Migration(103, "api key scopes", "alter table api_keys add column scopes text not null default '';"),
     ]
 
     /// Installs the bootstrap admin key unless it is already installed. The key itself is
@@ -75,7 +77,7 @@ extension TokenAuthority {
         guard
             let row = try connection.query(
                 """
-                select id, name, role, extract(epoch from expires_at)::text as expires from api_keys
+                select id, name, role, scopes, extract(epoch from expires_at)::text as expires from api_keys
                 where secret_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())
                 """, [secretHash(key)]
             ).first,
@@ -83,6 +85,6 @@ extension TokenAuthority {
         else { return nil }
         return Principal(
             subject: "apikey:\(row["id"]!)", role: role, apiKeyID: row["id"]!,
-            expiresAt: row["expires"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) })
+            expiresAt: row["expires"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }, scopes: Scope.parse(row["scopes"]))
     }
 }

@@ -35,6 +35,7 @@ public struct AuthRoutes: Sendable {
             }
             var members = [JSONMember("subject", .string(principal.subject)), JSONMember("role", .string(principal.role.rawValue))]
             if let run = principal.runID { members.append(JSONMember("run_id", .string(run))) }
+            if !principal.scopes.isEmpty { members.append(JSONMember("scopes", Self.json(principal.scopes))) }
             return Response.json(.object(members))
         }
         router.post("/auth/api-keys") { request, context in
@@ -49,22 +50,30 @@ public struct AuthRoutes: Sendable {
             }
             // An optional expiry: the key, and every token issued for it, stop then.
             let expiresAt = try Self.expiry(value["expiresAt"])
+            let scopes = try Self.scopes(value["scopes"])
             let (id, secret) = TokenAuthority.newKey()
             let requestID = context.requestID
             try await pool.withTransaction { connection in
                 try connection.query(
-                    "insert into api_keys (id, name, role, secret_hash, created_by, expires_at) values ($1, $2, $3, $4, $5, $6::timestamptz)",
-                    [id, name, role.rawValue, TokenAuthority.secretHash(secret), admin.subject, expiresAt])
+                    """
+                    insert into api_keys (id, name, role, secret_hash, created_by, expires_at, scopes)
+                    values ($1, $2, $3, $4, $5, $6::timestamptz, $7)
+                    """,
+                    [id, name, role.rawValue, TokenAuthority.secretHash(secret), admin.subject, expiresAt, Scope.format(scopes)])
+                var after: [JSONMember] = [
+                    JSONMember("id", .string(id)), JSONMember("name", .string(name)), JSONMember("role", .string(role.rawValue)),
+                ]
+                if !scopes.isEmpty { after.append(JSONMember("scopes", Self.json(scopes))) }
                 try AuditLog.append(
                     AuditDraft(
-                        actor: admin.subject, action: "create", resource: "apikey/\(id)", requestID: requestID,
-                        after: ["id": .string(id), "name": .string(name), "role": .string(role.rawValue)]),
+                        actor: admin.subject, action: "create", resource: "apikey/\(id)", requestID: requestID, after: .object(after)),
                     on: connection)
             }
             var answer: [JSONMember] = [
                 JSONMember("id", .string(id)), JSONMember("name", .string(name)), JSONMember("role", .string(role.rawValue)),
                 JSONMember("key", .string(secret)),
             ]
+            if !scopes.isEmpty { answer.append(JSONMember("scopes", Self.json(scopes))) }
             if let expiresAt { answer.append(JSONMember("expiresAt", .string(expiresAt))) }
             return Response.json(.object(answer), status: .created)
         }
@@ -73,7 +82,8 @@ public struct AuthRoutes: Sendable {
             let rows = try await pool.withConnection {
                 try $0.query(
                     """
-                    select id, name, role, created_by, created_at::text as created_at, revoked_at::text as revoked_at, \(SQLTime.utc("expires_at"))
+                    select id, name, role, scopes, created_by, created_at::text as created_at, revoked_at::text as revoked_at,
+                        \(SQLTime.utc("expires_at"))
                     from api_keys order by id
                     """)
             }
@@ -84,6 +94,7 @@ public struct AuthRoutes: Sendable {
                             "id": .string(row["id"]!), "name": .string(row["name"]!), "role": .string(row["role"]!),
                             "created_by": .string(row["created_by"]!), "revoked": .bool(row["revoked_at"] != nil),
                             "expiresAt": row["expires_at"].map(JSONValue.string) ?? .null,
+                            "scopes": Self.json(Scope.parse(row["scopes"])),
                         ]
                     })
             ])
@@ -107,6 +118,28 @@ public struct AuthRoutes: Sendable {
     }
 
     /// An API key's optional expiry: a future RFC 3339 time, normalised.
+    /// An API key's optional scopes: a list of known scope names (`provenance`).
+    static func scopes(_ given: JSONValue?) throws -> Set<Scope> {
+        func refuse(_ message: String) -> Problem {
+            Problem(
+                .unprocessableContent, title: "Invalid API key request",
+                detail: "\(message); scopes is a list of \(Scope.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        }
+        guard let given, given != .null else { return [] }
+        guard let items = given.arrayValue else { throw refuse("scopes: must be a list") }
+        var scopes: Set<Scope> = []
+        for (index, item) in items.enumerated() {
+            guard let word = item.stringValue else { throw refuse("scopes[\(index)]: must be a string") }
+            guard let scope = Scope(rawValue: word) else {
+                throw refuse("scopes[\(index)]: unknown scope \"\(String(word.prefix(64)))\"")
+            }
+            scopes.insert(scope)
+        }
+        return scopes
+    }
+
+    static func json(_ scopes: Set<Scope>) -> JSONValue { .array(scopes.map(\.rawValue).sorted().map(JSONValue.string)) }
+
     static func expiry(_ given: JSONValue?) throws -> String? {
         guard let given, given != .null else { return nil }
         guard let text = given.stringValue, let date = ISO8601DateFormatter().date(from: text), date > Date() else {

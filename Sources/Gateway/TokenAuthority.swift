@@ -47,6 +47,7 @@ public struct TokenAuthority: Sendable {
         if let key = principal.apiKeyID { payload.append(JSONMember("key", .string(key))) }
         if let run = principal.runID { payload.append(JSONMember("run", .string(run))) }
         if let uid = principal.runUID { payload.append(JSONMember("run_uid", .string(uid))) }
+        if !principal.scopes.isEmpty { payload.append(JSONMember("scope", .string(Scope.format(principal.scopes)))) }
         let body = Base64URL.encode(JSONValue.object(payload).canonicalJSON)
         return ("dpt.\(body).\(Self.sign(body, with: signer.bytes))", expires)
     }
@@ -98,6 +99,7 @@ public struct TokenAuthority: Sendable {
             Principal(
                 subject: subject, role: role, runID: payload["run"]?.stringValue, viaToken: true,
                 runUID: payload["run_uid"]?.stringValue, apiKeyID: apiKey, expiresAt: expires,
-                issuedAt: payload["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) }), expires: expires)
+                issuedAt: payload["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) },
+                scopes: Scope.parse(payload["scope"]?.stringValue)), expires: expires)
     }
 }

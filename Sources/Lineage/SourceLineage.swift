@@ -12,10 +12,11 @@ extension LineageStore {
         for edge in edges { try add(edge, on: connection) }
     }
 
-    /// The commit a write came from (`X-DataPilot-Source-Commit`), as an edge
-    /// `commit/<id> -changed-> node`, in the write's transaction. Adding it again is a no-op.
+    /// The commit a write came from (`X-DataPilot-Source-Commit`, from a caller the server trusts
+    /// with provenance), as an edge `commit/<id> -changed-> node`, in the write's transaction.
+    /// Adding it again is a no-op.
     public static func recordChange(of node: LineageNode, from source: SourceContext, on connection: Connection) throws {
-        guard let commit = source.commit, !commit.isEmpty else { return }
+        guard let commit = source.assertedCommit else { return }
         try add(LineageEdge(from: LineageNode(kind: "commit", name: commit), to: node, relation: "changed"), on: connection)
     }
 }

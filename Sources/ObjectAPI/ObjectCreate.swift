@@ -16,7 +16,8 @@ extension ObjectRoutes {
         }
         let idempotency = try Idempotency.key(request, principal: principal, route: "POST \(table.collection)", body: body)
         let outcome = try await create(
-            ObjectDraft(manifest), principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+            ObjectDraft(manifest), principal: principal, idempotency: idempotency,
+            source: SourceContext(request: request, principal: principal),
             requestID: context.requestID, dryRun: dryRun)
         return Response.stored(outcome, location: "\(table.collection)/\(manifest.name)")
     }

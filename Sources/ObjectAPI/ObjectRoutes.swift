@@ -58,7 +58,7 @@ public struct ObjectRoutes: Sendable {
         let principal = try context.require(.editor)
         let name = try context.parameters.require("name")
         let ifMatch = request.headers[.ifMatch]
-        let source = SourceContext(request: request).json
+        let source = SourceContext(request: request, principal: principal).json
         let requestID = context.requestID
         let table = self.table
         try await pool.withTransaction(dryRun: dryRun) { connection in

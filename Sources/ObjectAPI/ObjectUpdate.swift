@@ -22,7 +22,7 @@ extension ObjectRoutes {
                 detail: "the body names \(table.describe(manifest.name)) but the URL names \"\(name)\"; names cannot be changed")
         }
         let ifMatch = request.headers[.ifMatch]
-        let source = SourceContext(request: request)
+        let source = SourceContext(request: request, principal: principal)
         let requestID = context.requestID
         let table = self.table
         let object = try await pool.withTransaction(dryRun: dryRun) { connection -> JSONValue in

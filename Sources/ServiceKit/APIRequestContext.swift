@@ -36,18 +36,38 @@ public struct APIRequestContext: RequestContext {
         }
         return principal
     }
+
+    /// The caller, if it may record provenance: sync and drift events are nothing but a claim
+    /// about where a change came from, so they need the `provenance` scope (or an admin).
+    @discardableResult
+    public func requireProvenance() throws -> Principal {
+        let principal = try require(.editor)
+        guard principal.assertsProvenance else {
+            throw Problem(
+                .forbidden, title: "Forbidden",
+                detail: """
+                    \(principal.subject) has no provenance scope; only the reconciler's key records syncs and drift. \
+                    An admin makes one with POST /auth/api-keys {"name": "reconciler", "role": "executor", "scopes": ["provenance"]}
+                    """)
+        }
+        return principal
+    }
 }
 
 /// Where a change came from, as the client says (the reconciler sends the commit): recorded
-/// in the audit event, never trusted for authorisation.
+/// in the audit event, never trusted for authorisation. Only a principal that `assertsProvenance`
+/// makes it the record; anyone else's headers are kept as `claimed` and nothing reads them as
+/// provenance (lineage's commit edges, drift's "who changed it", `exclude_tool`).
 public struct SourceContext: Sendable, Hashable {
     public var repository: String?
     public var commit: String?
     public var author: String?
     public var path: String?
     public var tool: String?
+    /// True when the caller may not assert provenance: the values are a claim.
+    public var claimed: Bool
 
-    public init(request: Request) {
+    public init(request: Request, principal: Principal) {
         func header(_ header: ProvenanceHeader) -> String? {
             guard let name = HTTPField.Name(header.rawValue), let value = request.headers[name] else { return nil }
             return String(value.prefix(ProvenanceHeader.maxValue))
@@ -57,9 +77,13 @@ public struct SourceContext: Sendable, Hashable {
         author = header(.author)
         path = header(.path)
         tool = header(.tool)
+        claimed = !principal.assertsProvenance
     }
 
     public var isEmpty: Bool { [repository, commit, author, path, tool].allSatisfy { $0 == nil } }
+
+    /// The commit the change came from, when the server trusts the caller to say so.
+    public var assertedCommit: String? { claimed ? nil : commit.flatMap { $0.isEmpty ? nil : $0 } }
 }
 
 extension SourceContext {
@@ -71,6 +95,7 @@ extension SourceContext {
         if let author { members.append(JSONMember("author", .string(author))) }
         if let path { members.append(JSONMember("path", .string(path))) }
         if let tool { members.append(JSONMember("tool", .string(tool))) }
+        if claimed { return members.isEmpty ? .object([]) : .object([JSONMember("claimed", .object(members))]) }
         return .object(members)
     }
 }

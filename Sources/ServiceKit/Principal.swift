@@ -17,10 +17,12 @@ public struct Principal: Sendable, Hashable {
     public var expiresAt: Date?
     /// For tokens: when they were issued (a key whose secret changed since refuses them).
     public var issuedAt: Date?
+    /// What the key may do beyond its role (`provenance`: assert where a change came from).
+    public var scopes: Set<Scope>
 
     public init(
         subject: String, role: Role, runID: String? = nil, viaToken: Bool = false, runUID: String? = nil,
-        apiKeyID: String? = nil, expiresAt: Date? = nil, issuedAt: Date? = nil
+        apiKeyID: String? = nil, expiresAt: Date? = nil, issuedAt: Date? = nil, scopes: Set<Scope> = []
     ) {
         self.subject = subject
         self.role = role
@@ -30,7 +32,28 @@ public struct Principal: Sendable, Hashable {
         self.apiKeyID = apiKeyID
         self.expiresAt = expiresAt
         self.issuedAt = issuedAt
+        self.scopes = scopes
     }
+
+    /// Whether the server records this caller's X-DataPilot-Source-* headers as the change's
+    /// provenance (and accepts its sync and drift events). An admin may: it could make a key with
+    /// the scope anyway. Everyone else's headers are kept as a claim (`SourceContext`).
+    public var assertsProvenance: Bool { role == .admin || scopes.contains(.provenance) }
+}
+
+/// A right an API key carries beyond its role, named in `scopes` when the key is made.
+public enum Scope: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The reconciler's: its source headers (commit, author, path, tool) are the record, and it
+    /// may post sync and drift events. Give it to the reconciler's key, not to people's.
+    case provenance
+
+    /// Scopes from their space-separated form (the column and the token claim, as OAuth writes
+    /// them); words this server does not know are left out.
+    public static func parse(_ text: String?) -> Set<Scope> {
+        Set((text ?? "").split(separator: " ").compactMap { Scope(rawValue: String($0)) })
+    }
+
+    public static func format(_ scopes: Set<Scope>) -> String { scopes.map(\.rawValue).sorted().joined(separator: " ") }
 }
 
 /// Roles, from least to most powerful; `runner` stands apart (run-scoped tokens only).

@@ -114,7 +114,9 @@ import Testing
                 ("GET", "/api/audit/verify", nil, "viewer"),
                 (
                     "POST", "/api/audit/syncs",
-                    #"{"source": "matrix", "commit": "\#(String(repeating: "a", count: 40))", "result": "synced"}"#, "editor"
+                    #"{"source": "matrix", "commit": "\#(String(repeating: "a", count: 40))", "result": "synced"}"#,
+                    // A provenance claim: the reconciler's key (provenance scope) or an admin.
+                    "admin"
                 ),
                 ("GET", "/api/lineage/graph?node=dataset/fixture", nil, "viewer"),
                 ("GET", "/auth/whoami", nil, "viewer"),

@@ -91,7 +91,8 @@ struct RunRoutes: Sendable {
         let idempotency = try Idempotency.key(
             request, principal: principal, route: "POST /api/experiments/\(experiment)/runs", body: bodyBytes)
         let outcome = try await objects.create(
-            ObjectDraft(manifest), principal: principal, idempotency: idempotency, source: SourceContext(request: request),
+            ObjectDraft(manifest), principal: principal, idempotency: idempotency,
+            source: SourceContext(request: request, principal: principal),
             requestID: context.requestID, dryRun: dryRun
         ) { connection in
             try connection.query("update runs set tags = $2::jsonb where name = $1", [name, tags.jsonString()])
