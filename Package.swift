@@ -194,7 +194,7 @@ let package = Package(
         .executableTarget(name: "dpctl", dependencies: ["DPCtlCommands"]),
 
         // The harness the test targets share: subprocesses, built products, git, the test database, peers.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Blocking"], path: "Tests/TestSupport"),
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "TestSupport"]),
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "datapilot-reconciler", "Manifests", "TestSupport"]),

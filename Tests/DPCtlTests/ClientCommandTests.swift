@@ -18,11 +18,11 @@ import Testing
     ]
 
     @Test(arguments: cases)
-    func refused(_ arguments: [String], _ status: Int32, _ mentions: String) throws {
+    func refused(_ arguments: [String], _ status: Int32, _ mentions: String) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dpctl-config-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = folder.appendingPathComponent("config.yaml").path
-        let result = try dpctl(arguments, environment: ["DATAPILOT_CONFIG": config, "DATAPILOT_SERVER": "", "DATAPILOT_TOKEN": ""])
+        let result = try await dpctl(arguments, environment: ["DATAPILOT_CONFIG": config, "DATAPILOT_SERVER": "", "DATAPILOT_TOKEN": ""])
         #expect(result.status == status, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(mentions), "\(arguments): \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: config), "a refused command writes no config")

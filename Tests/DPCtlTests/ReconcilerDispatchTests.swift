@@ -17,11 +17,11 @@ import Testing
         return folder
     }
 
-    @Test func theArgumentsAndTheExitStatusAreTheReconcilers() throws {
-        let result = try dpctl(["reconcile", "--repo", "file:///x", "--config", "s.yaml"])
+    @Test func theArgumentsAndTheExitStatusAreTheReconcilers() async throws {
+        let result = try await dpctl(["reconcile", "--repo", "file:///x", "--config", "s.yaml"])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("not both") && result.stderr.contains("datapilot-reconciler"), "\(result.stderr)")
-        let help = try dpctl(["reconcile", "--help"])
+        let help = try await dpctl(["reconcile", "--help"])
         #expect(
             help.status == 0 && help.stdout.contains("USAGE: datapilot-reconciler") && help.stdout.contains("--database-url"),
             "\(help.stdout)")

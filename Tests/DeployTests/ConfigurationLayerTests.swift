@@ -43,7 +43,7 @@ import Testing
     ]
 
     @Test(arguments: reconcilerRows)
-    func reconcilerPrecedence(_ row: Row) throws {
+    func reconcilerPrecedence(_ row: Row) async throws {
         let folder = try scratchFolder("precedence")
         defer { try? FileManager.default.removeItem(at: folder) }
         var text = "sources:\n  - {name: a, url: \"file:///srv/repo\"}\n"
@@ -55,7 +55,7 @@ import Testing
         if let flag = row.flag { arguments += ["--\(row.setting)", flag] }
         var environment: [String: String] = [:]
         if let value = row.environment { environment[Self.reconcilerVariables[row.setting]!] = value }
-        let outcome = try dpctl(arguments, environment: environment)
+        let outcome = try await dpctl(arguments, environment: environment)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let expected =
             switch row.setting {
@@ -83,7 +83,7 @@ import Testing
         #expect(throws: (any Error).self) { try ReconcilerConfigurationProbe.load(path.path, ["DATAPILOT_LISTEN": "nowhere"]) }
     }
 
-    @Test func checkNamesSecretsWithoutReadingThemAndHidesPasswords() throws {
+    @Test func checkNamesSecretsWithoutReadingThemAndHidesPasswords() async throws {
         let folder = try scratchFolder("check")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sources.yaml")
@@ -98,21 +98,21 @@ import Testing
                 webhook-secret-file: /run/secrets/hook
             """.utf8
         ).write(to: path)
-        let outcome = try dpctl(["reconcile", "--config", path.path, "--check"])
+        let outcome = try await dpctl(["reconcile", "--config", path.path, "--check"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(!outcome.stdout.contains("hunter2") && !outcome.stdout.contains("again"), "\(outcome.stdout)")
         #expect(outcome.stdout.contains("postgres://dp:***@db:5432/dp?password=***"))
         #expect(outcome.stdout.contains("secret sources[0].auth.password-file: /run/secrets/missing-here (not read by --check)"))
         #expect(outcome.stdout.contains("secret token-env: RECONCILER_TOKEN"))
         // Without --check the secrets are read, so the missing file is an error.
-        let run = try dpctl(["reconcile", "--config", path.path], environment: ["RECONCILER_TOKEN": "t"])
+        let run = try await dpctl(["reconcile", "--config", path.path], environment: ["RECONCILER_TOKEN": "t"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("cannot read /run/secrets/missing-here"), "\(run.stderr)")
         // --check stays strict about everything but secrets and the database.
         try Data("sources:\n  - {name: a, url: \"file:///x\", auth: {username: u, password: hunter2}}\n".utf8).write(to: path)
-        let inline = try dpctl(["reconcile", "--config", path.path, "--check"])
+        let inline = try await dpctl(["reconcile", "--config", path.path, "--check"])
         #expect(inline.status == 2 && inline.stderr.contains("not in the sources file") && !inline.stderr.contains("hunter2"))
-        #expect(try dpctl(["reconcile", "--repo", "file:///x", "--check"]).status != 0)
+        await #expect(try dpctl(["reconcile", "--repo", "file:///x", "--check"]).status != 0)
     }
 
     // MARK: datapilot-server
@@ -163,10 +163,10 @@ import Testing
 
     /// A server that cannot reach its database says so in JSON (stderr is not a terminal) and
     /// prints neither the database password nor the bootstrap key.
-    @Test func theServerLogsJSONAndNoSecretsWhenItCannotStart() throws {
+    @Test func theServerLogsJSONAndNoSecretsWhenItCannotStart() async throws {
         let folder = try scratchFolder("no-db")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outcome = try run(
+        let outcome = try await run(
             try Products.path("datapilot-server"),
             [
                 "--database-url", "postgres://datapilot:pw-s3cr3t@127.0.0.1:1/datapilot?connect_timeout=2",
@@ -184,12 +184,12 @@ import Testing
             "\(outcome.stderr)")
     }
 
-    @Test func theReconcilerNamesAnUnreachableDatabaseWithoutItsPassword() throws {
+    @Test func theReconcilerNamesAnUnreachableDatabaseWithoutItsPassword() async throws {
         let folder = try scratchFolder("reconciler-no-db")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("sources.yaml")
         try Data("cache-dir: \(folder.path)/cache\nsources:\n  - {name: a, url: \"file:///srv/repo\"}\n".utf8).write(to: path)
-        let outcome = try dpctl(
+        let outcome = try await dpctl(
             ["reconcile", "--config", path.path, "--once"],
             environment: ["DATAPILOT_DATABASE_URL": "postgres://dp:pw-s3cr3t@127.0.0.1:1/dp?connect_timeout=2"])
         #expect(outcome.status != 0)

@@ -20,16 +20,16 @@ import Testing
     /// ldd and mapped with `dpkg -S`. Libraries no Debian package owns are the Swift toolchain's
     /// (linked statically into the image with --static-swift-stdlib), so their own NEEDED entries
     /// count instead. libc6 is left out: every Debian image has it.
-    static func linkedPackages(_ executables: [String]) throws -> (packages: Set<String>, toolchain: Set<String>) {
+    static func linkedPackages(_ executables: [String]) async throws -> (packages: Set<String>, toolchain: Set<String>) {
         var packages: Set<String> = [], toolchain: Set<String> = [], seen: Set<String> = []
         var level = executables
         // Breadth first, one `dpkg -S` per level (it is slow to start).
         while !level.isEmpty {
             var needed: [(soname: String, path: String)] = []
             for file in level where seen.insert(file).inserted {
-                needed += try neededLibraries(of: file)
+                await needed += try neededLibraries(of: file)
             }
-            let owners = try owners(of: needed.map(\.path))
+            let owners = try await owners(of: needed.map(\.path))
             level = []
             for (soname, path) in needed {
                 if let package = owners[path] {
@@ -44,15 +44,15 @@ import Testing
     }
 
     /// The NEEDED entries of `file` (readelf) with the paths ldd resolves them to.
-    static func neededLibraries(of file: String) throws -> [(soname: String, path: String)] {
-        let ldd = try run("ldd", [file])
+    static func neededLibraries(of file: String) async throws -> [(soname: String, path: String)] {
+        let ldd = try await run("ldd", [file])
         #expect(ldd.status == 0, "ldd \(file): \(ldd.stderr)")
         var paths: [String: String] = [:]
         for line in ldd.stdout.split(separator: "\n") {
             let parts = line.split(whereSeparator: \.isWhitespace)
             if parts.count >= 3, parts[1] == "=>" { paths[String(parts[0])] = String(parts[2]) }
         }
-        let readelf = try run("readelf", ["-d", file])
+        let readelf = try await run("readelf", ["-d", file])
         let needed = readelf.stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }.compactMap { line -> String? in
             guard let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { return nil }
             return String(line[line.index(after: open)..<close])
@@ -64,7 +64,7 @@ import Testing
     }
 
     /// The package owning each path that a Debian package owns, trying the merged-/usr spellings.
-    static func owners(of paths: [String]) throws -> [String: String] {
+    static func owners(of paths: [String]) async throws -> [String: String] {
         var spellings: [String: String] = [:]  // candidate -> original path
         for path in Set(paths) {
             let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
@@ -75,7 +75,7 @@ import Testing
         }
         guard !spellings.isEmpty else { return [:] }
         // Exit status 1 when some path has no owner; the others are still listed.
-        let outcome = try run("dpkg", ["-S"] + spellings.keys.sorted())
+        let outcome = try await run("dpkg", ["-S"] + spellings.keys.sorted())
         var owners: [String: String] = [:]
         for line in outcome.stdout.split(separator: "\n") {
             guard let separator = line.range(of: ": ") else { continue }
@@ -85,9 +85,9 @@ import Testing
         return owners
     }
 
-    @Test func theRuntimeStageInstallsExactlyTheLinkedLibrariesPackages() throws {
+    @Test func theRuntimeStageInstallsExactlyTheLinkedLibrariesPackages() async throws {
         let executables = try ["dpctl", "datapilot-server", "datapilot-reconciler"].map { try Products.path($0) }
-        let (linked, toolchain) = try Self.linkedPackages(executables)
+        let (linked, toolchain) = try await Self.linkedPackages(executables)
         #expect(linked.contains("libgit2-1.5") && linked.contains("libpq5") && linked.contains("libcurl4"), "\(linked)")
         #expect(toolchain.contains { $0.hasPrefix("libswiftCore") } || toolchain.isEmpty, "\(toolchain)")
         #expect(

@@ -13,16 +13,16 @@ import Testing
         "monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule",
     ]
 
-    @Test func everyKustomizationRendersValidatesAndPassesTheSecurityScan() throws {
+    @Test func everyKustomizationRendersValidatesAndPassesTheSecurityScan() async throws {
         let folder = try scratchFolder("render")
         defer { try? FileManager.default.removeItem(at: folder) }
         var files: [String] = []
         for kustomization in kustomizations {
             let file = folder.appendingPathComponent(kustomization.replacingOccurrences(of: "/", with: "-") + ".yaml")
-            try Data(try render(kustomization).utf8).write(to: file)
+            try await Data(try render(kustomization).utf8).write(to: file)
             files.append(file.path)
         }
-        let outcome = try run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, files)
+        let outcome = try await run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, files)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("Failed checks: 0") || !outcome.stderr.contains("Failed checks"), "\(outcome.stderr)")
         // Only the custom resources named in the docs go without a schema check.
@@ -36,7 +36,7 @@ import Testing
 
     /// The gate fails on what it should: a field Kubernetes does not know, a privileged
     /// container in a batch/v1 Job, a custom kind nobody listed.
-    @Test func theValidatorRefusesBadManifests() throws {
+    @Test func theValidatorRefusesBadManifests() async throws {
         let folder = try scratchFolder("bad")
         defer { try? FileManager.default.removeItem(at: folder) }
         let job = """
@@ -59,12 +59,12 @@ import Testing
             """
         let file = folder.appendingPathComponent("job.yaml")
         try Data(job.utf8).write(to: file)
-        let outcome = try run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, [file.path])
+        let outcome = try await run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, [file.path])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("'backoffLimt' was unexpected"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("example.com/v1/Widget has no Kubernetes schema"), "\(outcome.stderr)")
         #expect(outcome.stderr.contains("CKV_K8S_16"), "privileged containers fail checkov: \(outcome.stderr)")
-        #expect(try run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, []).status == 2)
+        await #expect(try run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, []).status == 2)
     }
 
     static let overlays = ["deploy/base", "deploy/dev", "deploy/production"]
@@ -72,8 +72,8 @@ import Testing
     /// Non-root, read-only root filesystem, no privilege escalation, no capabilities, no API
     /// token, and writable volumes only where DataPilot writes.
     @Test(arguments: overlays)
-    func everyPodIsLockedDown(_ overlay: String) throws {
-        let workloads = try objects(in: render(overlay)).filter { $0.podSpec != nil }
+    func everyPodIsLockedDown(_ overlay: String) async throws {
+        let workloads = try await objects(in: render(overlay)).filter { $0.podSpec != nil }
         #expect(!workloads.isEmpty)
         for workload in workloads {
             let pod = workload.podSpec!
@@ -106,8 +106,8 @@ import Testing
         }
     }
 
-    @Test func theBaseHasWhatTheIssueLists() throws {
-        let all = try objects(in: render("deploy/base"))
+    @Test func theBaseHasWhatTheIssueLists() async throws {
+        let all = try await objects(in: render("deploy/base"))
         func one(_ kind: String, _ name: String) -> Object? { all.first { $0.kind == kind && $0.name == name } }
         #expect(one("Namespace", "datapilot") != nil)
         for name in ["datapilot-server", "datapilot-reconciler"] {
@@ -139,8 +139,8 @@ import Testing
 
     /// Production: one Deployment per seed service on its seed port, the gateway forwarding to
     /// their Services, and each process's settings (config file + env) accepted by the server.
-    @Test func productionSplitsTheControlPlanePerService() throws {
-        let all = try objects(in: render("deploy/production"))
+    @Test func productionSplitsTheControlPlanePerService() async throws {
+        let all = try await objects(in: render("deploy/production"))
         let config = try #require(all.first { $0.kind == "ConfigMap" && $0.name.hasPrefix("datapilot-server-config") })
         let file = try scratchFolder("server-config").appendingPathComponent("server.yaml")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
@@ -177,15 +177,15 @@ import Testing
 
     /// The sources file each overlay ships is one `dpctl reconcile` accepts as it is.
     @Test(arguments: overlays)
-    func theSourcesConfigMapIsAcceptedByDpctlReconcile(_ overlay: String) throws {
-        let all = try objects(in: render(overlay))
+    func theSourcesConfigMapIsAcceptedByDpctlReconcile(_ overlay: String) async throws {
+        let all = try await objects(in: render(overlay))
         let map = try #require(all.first { $0.kind == "ConfigMap" && $0.name.hasPrefix("datapilot-reconciler-sources") })
         let text = try #require((map["data"] as? Object)?["sources.yaml"] as? String)
         let folder = try scratchFolder("sources")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("sources.yaml")
         try Data(text.utf8).write(to: file)
-        let outcome = try dpctl(["reconcile", "--config", file.path, "--check"])
+        let outcome = try await dpctl(["reconcile", "--config", file.path, "--check"])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
         #expect(outcome.stdout.contains("valid;"))
         // It listens on the pod's port and caches in the pod's writable volume.

@@ -7,7 +7,7 @@ import Testing
 /// The Kubernetes executor's Job and Secret pass the same gate as deploy/: the Kubernetes
 /// schemas offline and checkov (scripts/validate-k8s.sh).
 @Suite struct RunJobTests {
-    @Test func theRenderedJobValidatesAndPassesTheSecurityScan() throws {
+    @Test func theRenderedJobValidatesAndPassesTheSecurityScan() async throws {
         let folder = try scratchFolder("run-job")
         defer { try? FileManager.default.removeItem(at: folder) }
         let spec: JSONValue = [
@@ -33,7 +33,7 @@ import Testing
             let file = folder.appendingPathComponent("\(name.count).yaml")
             try Data(([rendered.job, rendered.secret, rendered.networkPolicy].map(YAMLEmitter.emit).joined(separator: "---\n")).utf8).write(
                 to: file)
-            let outcome = try run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, [file.path])
+            let outcome = try await run(repositoryRoot.appendingPathComponent("scripts/validate-k8s.sh").path, [file.path])
             #expect(outcome.status == 0, "\(name): \(outcome.stderr.suffix(3000))")
         }
     }

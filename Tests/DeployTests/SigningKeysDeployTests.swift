@@ -9,8 +9,8 @@ import Testing
 /// generated per pod: replicas and split services must share them).
 @Suite struct SigningKeysDeployTests {
     @Test(arguments: KustomizeTests.overlays)
-    func everyServerReadsItsSigningKeysFromTheMountedSecret(_ overlay: String) throws {
-        let all = try objects(in: render(overlay))
+    func everyServerReadsItsSigningKeysFromTheMountedSecret(_ overlay: String) async throws {
+        let all = try await objects(in: render(overlay))
         let config = try #require(all.first { $0.kind == "ConfigMap" && $0.name.hasPrefix("datapilot-server-config") })
         let file = try scratchFolder("signing-config").appendingPathComponent("server.yaml")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }

@@ -8,20 +8,20 @@ import Yams
 func run(
     _ program: String, _ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:],
     clean: Bool = false
-) throws -> ProcessResult {
-    try Subprocess.run(program, arguments, in: cwd ?? repositoryRoot, environment: environment, inheriting: !clean)
+) async throws -> ProcessResult {
+    try await Subprocess.run(program, arguments, in: cwd ?? repositoryRoot, environment: environment, inheriting: !clean)
 }
 
-func dpctl(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
-    try run(try Products.path("dpctl"), arguments, environment: environment, clean: true)
+func dpctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+    try await run(try Products.path("dpctl"), arguments, environment: environment, clean: true)
 }
 
 /// The kustomizations under deploy/ that are meant to be applied, and crds/.
 let kustomizations = ["deploy/base", "deploy/dev", "deploy/production", "crds"]
 
 /// `kubectl kustomize FOLDER`: the rendered YAML (kubectl's built-in kustomize; no cluster needed).
-func render(_ folder: String) throws -> String {
-    let outcome = try run("kubectl", ["kustomize", folder])
+func render(_ folder: String) async throws -> String {
+    let outcome = try await run("kubectl", ["kustomize", folder])
     guard outcome.status == 0 else { throw SetupError(.commandFailed, "kubectl kustomize \(folder) failed:\n\(outcome.stderr)") }
     return outcome.stdout
 }

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func anInvalidManifestIsReportedAtItsRepositoryPathAndLine() async throws {
-        let fixture = try Fixture("invalid")
+        let fixture = try await Fixture("invalid")
         defer { fixture.remove() }
         try fixture.write(
             "examples/datasets/broken.yaml",
@@ -38,7 +38,7 @@ import Testing
               colour: blue
 
             """)
-        try fixture.commit("Broken")
+        try await fixture.commit("Broken")
         let snapshot = try await snapshot(fixture)
         let errors = snapshot.manifests.errors
         #expect(
@@ -48,14 +48,14 @@ import Testing
     }
 
     @Test func symbolicLinksLeadingOutsideAreRefusedAndInsideOnesFollowed() async throws {
-        let fixture = try Fixture("links")
+        let fixture = try await Fixture("links")
         defer { fixture.remove() }
-        try Subprocess.check("ln", ["-s", "/etc/hostname", fixture.work + "/examples/datasets/evil.yaml"])
-        try Subprocess.check("ln", ["-s", "../../../outside.yaml", fixture.work + "/examples/datasets/climbing.yaml"])
-        try Subprocess.check("ln", ["-s", "/etc/passwd", fixture.work + "/examples/data/passwd.csv"])
-        try Subprocess.check("ln", ["-s", "churn-2026-09.csv", fixture.work + "/examples/data/alias.csv"])
+        try await Subprocess.check("ln", ["-s", "/etc/hostname", fixture.work + "/examples/datasets/evil.yaml"])
+        try await Subprocess.check("ln", ["-s", "../../../outside.yaml", fixture.work + "/examples/datasets/climbing.yaml"])
+        try await Subprocess.check("ln", ["-s", "/etc/passwd", fixture.work + "/examples/data/passwd.csv"])
+        try await Subprocess.check("ln", ["-s", "churn-2026-09.csv", fixture.work + "/examples/data/alias.csv"])
         try fixture.write("examples/versions/linked.yaml", Self.version.replacingOccurrences(of: "FILE", with: "passwd.csv"))
-        try fixture.commit("Links")
+        try await fixture.commit("Links")
         let snapshot = try await snapshot(fixture)
         let outside = snapshot.manifests.errors.filter { $0.code == .pathOutsideRepository }
         #expect(outside.contains { $0.file == "examples/datasets/evil.yaml" && $0.line == 1 && $0.message.contains("/etc/hostname") })
@@ -76,30 +76,30 @@ import Testing
     }
 
     @Test func submodulesAreReportedNotFollowed() async throws {
-        let fixture = try Fixture("submodule")
+        let fixture = try await Fixture("submodule")
         defer { fixture.remove() }
-        let commit = try fixture.head()
-        try GitCLI.run(["update-index", "--add", "--cacheinfo", "160000,\(commit),examples/vendor/tools"], in: fixture.work)
-        try GitCLI.run(["commit", "-q", "-m", "Vendor tools"], in: fixture.work)
-        try fixture.push()
+        let commit = try await fixture.head()
+        try await GitCLI.run(["update-index", "--add", "--cacheinfo", "160000,\(commit),examples/vendor/tools"], in: fixture.work)
+        try await GitCLI.run(["commit", "-q", "-m", "Vendor tools"], in: fixture.work)
+        try await fixture.push()
         let snapshot = try await snapshot(fixture)
         #expect(snapshot.submodules == ["examples/vendor/tools"])
         #expect(snapshot.manifests.isValid)
     }
 
     @Test func oversizedManifestsAreDiagnosedNotRead() async throws {
-        let fixture = try Fixture("oversized")
+        let fixture = try await Fixture("oversized")
         defer { fixture.remove() }
         let snapshot = try await snapshot(fixture, options: LoadOptions(maxFileBytes: 200))
         #expect(snapshot.manifests.errors.contains { $0.code == .limitExceeded && $0.file == "examples/datasets/churn.yaml" })
     }
 
     @Test func hiddenEntriesAreSkippedAndTheRootFolderWorks() async throws {
-        let fixture = try Fixture("hidden")
+        let fixture = try await Fixture("hidden")
         defer { fixture.remove() }
         try fixture.write("examples/.github/workflow.yaml", "on: push\n")
         try fixture.write("examples/.hidden.yaml", "not: a manifest\n")
-        try fixture.commit("Hidden")
+        try await fixture.commit("Hidden")
         let source = fixture.source(path: ".")
         let commit = try await source.resolve().commit
         let snapshot = try await source.snapshot(commit: commit, previous: nil, options: LoadOptions())

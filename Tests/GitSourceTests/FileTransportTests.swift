@@ -6,12 +6,12 @@ import Testing
 
 @Suite struct FileTransportTests {
     @Test func resolvesSnapshotsSkipsUnchangedAndReparsesOnlyWhatChanged() async throws {
-        let fixture = try Fixture("file")
+        let fixture = try await Fixture("file")
         defer { fixture.remove() }
         let source = fixture.source()
 
         let first = try await source.resolve()
-        #expect(first.commit == (try fixture.head()))
+        await #expect(first.commit == (try fixture.head()))
         #expect(first.fetched)
         #expect(first.fetchSeconds != nil)
         let snapshot = try await source.snapshot(commit: first.commit, previous: nil, options: LoadOptions())
@@ -34,7 +34,7 @@ import Testing
         try fixture.write(
             "examples/datasets/churn.yaml",
             try String(contentsOfFile: fixture.work + "/examples/datasets/churn.yaml", encoding: .utf8) + "# reviewed\n")
-        let second = try fixture.commit("Review churn")
+        let second = try await fixture.commit("Review churn")
         let resolved = try await source.resolve()
         #expect(resolved.commit == second)
         #expect(resolved.fetched)
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func exportsDataFilesOnceWithTheirSHA256() async throws {
-        let fixture = try Fixture("export")
+        let fixture = try await Fixture("export")
         defer { fixture.remove() }
         let source = fixture.source()
         let commit = try await source.resolve().commit
@@ -59,10 +59,10 @@ import Testing
         #expect(status == .file(repositoryPath: "examples/data/churn-2026-09.csv", size: Int64(expectedSize)))
 
         let exported = try await snapshot.dataFile("examples/data/churn-2026-09.csv")
-        let sum = try Subprocess.check("sha256sum", [fixture.work + "/examples/data/churn-2026-09.csv"]).prefix(64)
+        let sum = try await Subprocess.check("sha256sum", [fixture.work + "/examples/data/churn-2026-09.csv"]).prefix(64)
         #expect(exported.sha256 == String(sum))
         #expect(exported.size == Int64(expectedSize))
-        #expect(
+        await #expect(
             exported.file == fixture.cache + "/blobs/"
                 + (try GitCLI.run(["rev-parse", "HEAD:examples/data/churn-2026-09.csv"], in: fixture.work)))
         #expect(FileManager.default.contentsEqual(atPath: exported.file, andPath: fixture.work + "/examples/data/churn-2026-09.csv"))

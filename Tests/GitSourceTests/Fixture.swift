@@ -13,7 +13,7 @@ struct Fixture {
 
     static let examples = repositoryRoot.appendingPathComponent("examples").path
 
-    init(_ label: String) throws {
+    init(_ label: String) async throws {
         folder = try scratchFolder("gitsource-\(label)").path
         work = folder + "/work"
         served = folder + "/served"
@@ -22,12 +22,12 @@ struct Fixture {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.examples, toPath: work + "/examples")
-        try GitCLI.run(["init", "-q", "-b", "main"], in: work)
-        try GitCLI.run(["add", "-A"], in: work)
-        try GitCLI.run(["commit", "-q", "-m", "Add the examples"], in: work)
-        try GitCLI.run(["init", "-q", "--bare", bare], in: folder)
-        try GitCLI.run(["remote", "add", "origin", bare], in: work)
-        try push()
+        try await GitCLI.run(["init", "-q", "-b", "main"], in: work)
+        try await GitCLI.run(["add", "-A"], in: work)
+        try await GitCLI.run(["commit", "-q", "-m", "Add the examples"], in: work)
+        try await GitCLI.run(["init", "-q", "--bare", bare], in: folder)
+        try await GitCLI.run(["remote", "add", "origin", bare], in: work)
+        try await push()
     }
 
     func write(_ path: String, _ text: String) throws {
@@ -38,18 +38,18 @@ struct Fixture {
 
     /// Commits everything in the work tree and pushes `main`; returns the new commit.
     @discardableResult
-    func commit(_ message: String, force: Bool = false) throws -> String {
-        try GitCLI.run(["add", "-A"], in: work)
-        try GitCLI.run(["commit", "-q", "-m", message], in: work)
-        try push(force: force)
-        return try head()
+    func commit(_ message: String, force: Bool = false) async throws -> String {
+        try await GitCLI.run(["add", "-A"], in: work)
+        try await GitCLI.run(["commit", "-q", "-m", message], in: work)
+        try await push(force: force)
+        return try await head()
     }
 
-    func push(force: Bool = false, _ refs: [String] = ["main"]) throws {
-        try GitCLI.run(["push", "-q"] + (force ? ["-f"] : []) + ["origin"] + refs, in: work)
+    func push(force: Bool = false, _ refs: [String] = ["main"]) async throws {
+        try await GitCLI.run(["push", "-q"] + (force ? ["-f"] : []) + ["origin"] + refs, in: work)
     }
 
-    func head() throws -> String { try GitCLI.run(["rev-parse", "HEAD"], in: work) }
+    func head() async throws -> String { try await GitCLI.run(["rev-parse", "HEAD"], in: work) }
 
     func remove() { try? FileManager.default.removeItem(atPath: folder) }
 }

@@ -9,7 +9,7 @@ import Testing
 @Suite struct NetworkTransportTests {
     func expectResolvesAndSnapshots(_ source: GitSource, _ fixture: Fixture) async throws {
         let first = try await source.resolve()
-        #expect(first.commit == (try fixture.head()))
+        await #expect(first.commit == (try fixture.head()))
         #expect(first.fetched)
         let snapshot = try await source.snapshot(commit: first.commit, previous: nil, options: LoadOptions())
         #expect(snapshot.manifests.diagnostics.map(\.formatted) == [])
@@ -17,7 +17,7 @@ import Testing
         let second = try await source.resolve()
         #expect(!second.fetched)
         try fixture.write("examples/notes.txt", "more\n")
-        let next = try fixture.commit("More")
+        let next = try await fixture.commit("More")
         let third = try await source.resolve()
         #expect(third.commit == next)
         #expect(third.fetched)
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func gitDaemon() async throws {
-        let fixture = try Fixture("daemon")
+        let fixture = try await Fixture("daemon")
         defer { fixture.remove() }
         let daemon = try Transports.gitDaemon(base: fixture.served)
         defer { daemon.stop() }
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func smartHTTPWithBasicAuth() async throws {
-        let fixture = try Fixture("http")
+        let fixture = try await Fixture("http")
         defer { fixture.remove() }
         let server = try Transports.smartHTTP(base: fixture.served, username: "ada", password: "s3cret-token")
         defer { server.stop() }
@@ -60,13 +60,13 @@ import Testing
     }
 
     @Test func sshWithKeyFileKeyInMemoryAndKnownHosts() async throws {
-        let fixture = try Fixture("ssh")
+        let fixture = try await Fixture("ssh")
         defer { fixture.remove() }
         let key = fixture.folder + "/id_ed25519"
-        try Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
+        try await Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
         let (server, hostPublicKey) = try Transports.sshd(folder: fixture.folder, authorizedKey: key + ".pub")
         defer { server.stop() }
-        let user = try Subprocess.check("id", ["-un"])
+        let user = try await Subprocess.check("id", ["-un"])
         let url = "ssh://\(user)@127.0.0.1:\(server.port)\(fixture.bare)"
         let knownHosts = fixture.folder + "/known_hosts"
         let hostKeyFields = hostPublicKey.split(separator: " ").prefix(2).joined(separator: " ")
@@ -79,19 +79,19 @@ import Testing
             username: user, privateKeyPath: nil, privateKey: try String(contentsOfFile: key, encoding: .utf8),
             passphrase: nil, knownHostsPath: knownHosts)
         let memory = try await fixture.source(url: url, auth: inline, name: "memory").resolve()
-        #expect(memory.commit == (try fixture.head()))
+        await #expect(memory.commit == (try fixture.head()))
 
         // Hashed entries (ssh-keygen -H) are understood too.
         let hashed = fixture.folder + "/known_hosts_hashed"
         try FileManager.default.copyItem(atPath: knownHosts, toPath: hashed)
-        try Subprocess.check("ssh-keygen", ["-q", "-H", "-f", hashed])
+        try await Subprocess.check("ssh-keygen", ["-q", "-H", "-f", hashed])
         #expect(try String(contentsOfFile: hashed, encoding: .utf8).contains("|1|"))
         let hashedAuth = GitAuth.sshKey(username: user, privateKeyPath: key, privateKey: nil, passphrase: nil, knownHostsPath: hashed)
         #expect(try await fixture.source(url: url, auth: hashedAuth, name: "hashed").resolve().commit == (try fixture.head()))
 
         // Another key for the host: refused, naming the host.
         let other = fixture.folder + "/other_host_key"
-        try Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])
+        try await Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])
         let otherFields = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         let wrongHosts = fixture.folder + "/known_hosts_wrong"
         try "[127.0.0.1]:\(server.port) \(otherFields)\n".write(toFile: wrongHosts, atomically: true, encoding: .utf8)
@@ -123,7 +123,7 @@ import Testing
 
         // A key the server does not accept: one attempt, then .authentication.
         let stranger = fixture.folder + "/stranger"
-        try Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger])
+        try await Subprocess.check("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger])
         var rejected: GitSourceError?
         let elapsed = await seconds {
             rejected = await gitSourceError {

@@ -6,16 +6,16 @@ import Testing
 
 @Suite struct RefTests {
     @Test func aForcePushResolvesToTheRewrittenCommit() async throws {
-        let fixture = try Fixture("force")
+        let fixture = try await Fixture("force")
         defer { fixture.remove() }
         try fixture.write("examples/notes.txt", "one\n")
-        let original = try fixture.commit("Notes")
+        let original = try await fixture.commit("Notes")
         let source = fixture.source()
         #expect(try await source.resolve().commit == original)
 
-        try GitCLI.run(["reset", "-q", "--hard", "HEAD~1"], in: fixture.work)
+        try await GitCLI.run(["reset", "-q", "--hard", "HEAD~1"], in: fixture.work)
         try fixture.write("examples/notes.txt", "rewritten\n")
-        let rewritten = try fixture.commit("Notes, rewritten", force: true)
+        let rewritten = try await fixture.commit("Notes, rewritten", force: true)
         #expect(rewritten != original)
         let resolved = try await source.resolve()
         #expect(resolved.commit == rewritten)
@@ -25,12 +25,12 @@ import Testing
     }
 
     @Test func aDeletedBranchIsNotFound() async throws {
-        let fixture = try Fixture("deleted")
+        let fixture = try await Fixture("deleted")
         defer { fixture.remove() }
-        try GitCLI.run(["push", "-q", "origin", "main:refs/heads/feature"], in: fixture.work)
+        try await GitCLI.run(["push", "-q", "origin", "main:refs/heads/feature"], in: fixture.work)
         let source = fixture.source(ref: "refs/heads/feature")
         #expect(try await source.resolve().commit == (try fixture.head()))
-        try GitCLI.run(["push", "-q", "origin", "--delete", "feature"], in: fixture.work)
+        try await GitCLI.run(["push", "-q", "origin", "--delete", "feature"], in: fixture.work)
         let error = await gitSourceError { _ = try await source.resolve() }
         #expect(error?.code == .notFound)
         #expect(error?.message.contains("refs/heads/feature is gone from the remote") == true)
@@ -38,11 +38,11 @@ import Testing
     }
 
     @Test func aPinnedCommitIsFetchedOnlyWhenMissing() async throws {
-        let fixture = try Fixture("pinned")
+        let fixture = try await Fixture("pinned")
         defer { fixture.remove() }
-        let pinned = try fixture.head()
+        let pinned = try await fixture.head()
         try fixture.write("examples/notes.txt", "later\n")
-        try fixture.commit("Later")
+        try await fixture.commit("Later")
         let source = fixture.source(ref: pinned)
         let first = try await source.resolve()
         #expect(first.commit == pinned)
@@ -58,20 +58,20 @@ import Testing
     }
 
     @Test func anAnnotatedTagResolvesToItsCommit() async throws {
-        let fixture = try Fixture("tag")
+        let fixture = try await Fixture("tag")
         defer { fixture.remove() }
-        try GitCLI.run(["tag", "-a", "v1", "-m", "Version 1"], in: fixture.work)
-        try fixture.push(["v1"])
+        try await GitCLI.run(["tag", "-a", "v1", "-m", "Version 1"], in: fixture.work)
+        try await fixture.push(["v1"])
         let source = fixture.source(ref: "refs/tags/v1")
         let resolved = try await source.resolve()
-        #expect(resolved.commit == (try fixture.head()))
+        await #expect(resolved.commit == (try fixture.head()))
         #expect(try await source.snapshot(commit: resolved.commit, previous: nil, options: LoadOptions()).commit.id == resolved.commit)
         #expect(try await source.resolve().fetched == false)
     }
 
     @Test(arguments: ["main", "heads/main", "refs/heads/..bad", "refs/heads/a b", "HEAD", "ABCDEF0123456789ABCDEF0123456789ABCDEF01"])
     func aRefThatIsNoFullNameOrCommitIsAnInvalidSpec(ref: String) async throws {
-        let fixture = try Fixture("badref")
+        let fixture = try await Fixture("badref")
         defer { fixture.remove() }
         let error = await gitSourceError { _ = try await fixture.source(ref: ref).resolve() }
         #expect(error?.code == .invalidSpec)

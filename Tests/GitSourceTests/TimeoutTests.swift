@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct TimeoutTests {
     @Test(arguments: ["git", "http"])
     func aServerThatNeverAnswersTimesOut(scheme: String) async throws {
-        let fixture = try Fixture("silent-\(scheme)")
+        let fixture = try await Fixture("silent-\(scheme)")
         defer { fixture.remove() }
         let silent = try Transports.silent()
         defer { silent.stop() }

@@ -51,8 +51,8 @@ final class MotoServer {
         sys.stdin.read()
         """#
 
-    init(buckets: [String], checkSignatures: Bool = true) throws {
-        peer = try Peer.python(
+    init(buckets: [String], checkSignatures: Bool = true) async throws {
+        peer = try await Peer.python(
             "moto (python3 with moto 5, boto3 and flask)", Self.script, buckets,
             environment: ["MOTO_CHECK_SIGNATURES": checkSignatures ? "1" : "0"], ready: .announcesLine)
         struct Started: Decodable {
@@ -74,8 +74,8 @@ final class MotoServer {
     /// Commands: `sha256 KEY` prints `<hex sha256> <size>`; `put KEY FILE`; `exists KEY` prints
     /// `yes` or `no`; `list PREFIX` prints one key a line.
     @discardableResult
-    func boto3(_ bucket: String, _ arguments: String...) throws -> String {
-        try runPython(
+    func boto3(_ bucket: String, _ arguments: String...) async throws -> String {
+        try await runPython(
             #"""
             import hashlib, os, sys
             import boto3, botocore

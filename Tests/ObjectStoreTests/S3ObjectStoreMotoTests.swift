@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func pathStyleRoundTripReadBackByBoto3() async throws {
-        let moto = try MotoServer(buckets: ["datapilot-objects"])
+        let moto = try await MotoServer(buckets: ["datapilot-objects"])
         let folder = try TemporaryFolder()
         let store = try Self.store(moto, bucket: "datapilot-objects", prefix: "datapilot")
         #expect(store.description == "s3://datapilot-objects/datapilot (http://127.0.0.1:\(moto.port))")
@@ -28,7 +28,7 @@ import Testing
         // too. Our check must answer exactly as the reference client does on the same server:
         // both pass, or both are refused for their signature.
         try await Self.store(moto, bucket: "datapilot-objects").checkReachable()
-        let reference = try moto.boto3("datapilot-objects", "probe", "datapilot/")
+        let reference = try await moto.boto3("datapilot-objects", "probe", "datapilot/")
         #expect(["ok", "SignatureDoesNotMatch"].contains(reference), "boto3's own listing: \(reference)")
         if reference == "ok" {
             try await store.checkReachable()
@@ -44,7 +44,7 @@ import Testing
 
         #expect(try await store.size(key: key) == nil)
         try await store.put(file: folder.path("source"), key: key, contentType: "application/octet-stream")
-        #expect(
+        await #expect(
             try moto.boto3("datapilot-objects", "sha256", "datapilot/" + key) == "\(digest) \(bytes.count)",
             "an independent client reads the same bytes under the prefixed key")
         try await store.put(file: folder.path("source"), key: key, contentType: "application/octet-stream")  // harmless again
@@ -62,13 +62,13 @@ import Testing
         let spaced = "reports/2024 Q1/summary.json"
         try writeFile(folder.path("report"), Data("{\"ok\":true}\n".utf8))
         try await store.put(file: folder.path("report"), key: spaced, contentType: "application/json")
-        #expect(
+        await #expect(
             try moto.boto3("datapilot-objects", "sha256", "datapilot/" + spaced) == "\(SigV4.sha256Hex(Data("{\"ok\":true}\n".utf8))) 12")
 
         // An empty object: a zero-length streamed body, signed with the empty-body hash.
         try writeFile(folder.path("empty"), Data())
         try await store.put(file: folder.path("empty"), key: ObjectKey.forDigest(SigV4.emptyPayloadHash), contentType: "text/plain")
-        #expect(
+        await #expect(
             try moto.boto3("datapilot-objects", "sha256", "datapilot/" + ObjectKey.forDigest(SigV4.emptyPayloadHash))
                 == "\(SigV4.emptyPayloadHash) 0")
         #expect(try await store.size(key: ObjectKey.forDigest(SigV4.emptyPayloadHash)) == 0)
@@ -76,13 +76,13 @@ import Testing
         #expect(try readBytes(folder.path("empty-copy")) == [])
 
         // An object written by the other client is read by this one.
-        try moto.boto3("datapilot-objects", "put", "datapilot/from-boto3", folder.path("report"))
+        try await moto.boto3("datapilot-objects", "put", "datapilot/from-boto3", folder.path("report"))
         try await store.get(key: "from-boto3", range: nil, to: folder.path("from-boto3"))
         #expect(try readBytes(folder.path("from-boto3")) == Array("{\"ok\":true}\n".utf8))
 
         try await store.delete(key: key)
         #expect(try await store.size(key: key) == nil)
-        #expect(try moto.boto3("datapilot-objects", "exists", "datapilot/" + key) == "no")
+        await #expect(try moto.boto3("datapilot-objects", "exists", "datapilot/" + key) == "no")
         try await store.delete(key: key)  // already gone: fine
 
         let missing = await #expect(throws: ObjectStoreError.self) {
@@ -104,7 +104,7 @@ import Testing
     /// check — boto3's own put_object(Key="a+b.json") included. The signatures of such paths
     /// are pinned by SigV4Tests.botocorePutCrossCheck instead.
     @Test func keysThatNeedEncoding() async throws {
-        let moto = try MotoServer(buckets: ["datapilot-objects"], checkSignatures: false)
+        let moto = try await MotoServer(buckets: ["datapilot-objects"], checkSignatures: false)
         let folder = try TemporaryFolder()
         let store = try Self.store(moto, bucket: "datapilot-objects", prefix: "p")
         let keys = ["reports/2024 Q1/summary+final (v2) ü.json", "odd/a&b=c?d#e;f,g:h@i$j!k'l.txt", "odd/tilde~star*percent%20.txt"]
@@ -112,12 +112,12 @@ import Testing
             let bytes = Array("object \(index)\n".utf8)
             try writeFile(folder.path("source"), bytes)
             try await store.put(file: folder.path("source"), key: key, contentType: "text/plain")
-            #expect(try moto.boto3("datapilot-objects", "sha256", "p/" + key) == "\(SigV4.sha256Hex(bytes)) \(bytes.count)", "\(key)")
+            await #expect(try moto.boto3("datapilot-objects", "sha256", "p/" + key) == "\(SigV4.sha256Hex(bytes)) \(bytes.count)", "\(key)")
             #expect(try await store.size(key: key) == Int64(bytes.count))
             try await store.get(key: key, range: nil, to: folder.path("copy"))
             #expect(try readBytes(folder.path("copy")) == bytes)
         }
-        #expect(
+        await #expect(
             try moto.boto3("datapilot-objects", "list", "p/").split(separator: "\n").map { String($0.dropFirst(2)) }.sorted()
                 == keys.sorted())
     }
@@ -125,7 +125,7 @@ import Testing
     /// moto serves virtual-host requests for `bucket.localhost:port` (libcurl resolves any
     /// `*.localhost` name to loopback by itself, no /etc/hosts entry needed).
     @Test func virtualHostStyle() async throws {
-        let moto = try MotoServer(buckets: ["datapilot-vhost"])
+        let moto = try await MotoServer(buckets: ["datapilot-vhost"])
         let folder = try TemporaryFolder()
         let store = try Self.store(moto, endpoint: "http://localhost:\(moto.port)", bucket: "datapilot-vhost", style: .virtualHost)
         #expect(try store.objectURL(key: "k") == "http://datapilot-vhost.localhost:\(moto.port)/k")
@@ -135,16 +135,16 @@ import Testing
         try Data(bytes).write(to: folder.url.appendingPathComponent("source"))
         let key = ObjectKey.forDigest(SigV4.sha256Hex(bytes))
         try await store.put(file: folder.path("source"), key: key, contentType: "application/octet-stream")
-        #expect(try moto.boto3("datapilot-vhost", "sha256", key) == "\(SigV4.sha256Hex(bytes)) \(bytes.count)")
+        await #expect(try moto.boto3("datapilot-vhost", "sha256", key) == "\(SigV4.sha256Hex(bytes)) \(bytes.count)")
         #expect(try await store.size(key: key) == Int64(bytes.count))
         try await store.get(key: key, range: 10...19, to: folder.path("part"))
         #expect(try readBytes(folder.path("part")) == Array(bytes[10...19]))
         try await store.delete(key: key)
-        #expect(try moto.boto3("datapilot-vhost", "exists", key) == "no")
+        await #expect(try moto.boto3("datapilot-vhost", "exists", key) == "no")
     }
 
     @Test func wrongCredentialsAreClearErrors() async throws {
-        let moto = try MotoServer(buckets: ["datapilot-objects"])
+        let moto = try await MotoServer(buckets: ["datapilot-objects"])
         let folder = try TemporaryFolder()
         try writeFile(folder.path("f"), Data("payload".utf8))
         let wrongSecret = "ThisIsNotTheSecretKeyForThisAccessKey000"
@@ -169,11 +169,11 @@ import Testing
             #expect(!error.message.contains("AKIAUNKNOWNKEY000000"))
             #expect(!error.message.contains(moto.accessKeyId))
         }
-        #expect(try moto.boto3("datapilot-objects", "exists", "k") == "no", "nothing was stored with a bad signature")
+        await #expect(try moto.boto3("datapilot-objects", "exists", "k") == "no", "nothing was stored with a bad signature")
     }
 
     @Test func missingBucketIsAClearError() async throws {
-        let moto = try MotoServer(buckets: ["datapilot-objects"])
+        let moto = try await MotoServer(buckets: ["datapilot-objects"])
         let folder = try TemporaryFolder()
         try writeFile(folder.path("f"), Data("payload".utf8))
         let store = try Self.store(moto, bucket: "no-such-bucket")

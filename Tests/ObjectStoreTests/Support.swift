@@ -35,6 +35,6 @@ func readBytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: 
 
 /// Runs python3 with a script and arguments; returns stdout, throws with stderr on failure.
 @discardableResult
-func runPython(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
-    try Subprocess.check("python3", ["-c", script] + arguments, environment: environment)
+func runPython(_ script: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+    try await Subprocess.check("python3", ["-c", script] + arguments, environment: environment)
 }

@@ -3,7 +3,8 @@ import Testing
 @testable import Reconciler
 
 /// The doorbell alone: rings, timeouts, coalescing and stop, without polling.
-@Suite(.timeLimit(.minutes(1))) struct DoorbellTests {
+// Generous: see WorkerServiceTests.
+@Suite(.timeLimit(.minutes(3))) struct DoorbellTests {
     @Test func aWaitWithoutARingTimesOut() async {
         let doorbell = Doorbell()
         var listener = doorbell.listener()

@@ -44,7 +44,7 @@ func annotate(_ file: URL, name: String, mode: String) throws {
         try edit(
             examples.appendingPathComponent("quality/churn-contact.yaml"), "  annotations:\n",
             "  annotations:\n    datapilot.io/drift: heal\n")
-        let repository = try TestRepository(copying: examples)
+        let repository = try await TestRepository(copying: examples)
         defer { repository.remove() }
         try await withServer { server in
             let reconciler = try await TestReconciler(
@@ -53,7 +53,7 @@ func annotate(_ file: URL, name: String, mode: String) throws {
                     "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1s", "--resync", "1s",
                 ])
             do {
-                let commit = try repository.git("rev-parse", "HEAD")
+                let commit = try await repository.git("rev-parse", "HEAD")
                 #expect(
                     try await eventually(60) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == commit },
                     "\(reconciler.logText)")

@@ -7,9 +7,9 @@ import Testing
     /// are immutable), drops both runs (two prunes, over a limit of one), adds a dataset that
     /// another apply set already manages, and changes churn's owner.
     @Test func thePlanAgainstTheLiveServerFlagsWhatAReviewerMustSee() async throws {
-        let repository = try TestRepository.examples()
+        let repository = try await TestRepository.examples()
         defer { repository.remove() }
-        let base = try repository.git("rev-parse", "HEAD")
+        let base = try await repository.git("rev-parse", "HEAD")
         try await withServer { server in
             let root = repository.file("examples").path
             let apply = try await dpctl(["apply", "-f", root, "-R", "--applyset", "examples", "--root", root], environment: server.env)
@@ -26,7 +26,7 @@ import Testing
             metadata: {name: invoices}
             spec: {owner: billing@example.com, format: csv}
             """.write(to: repository.file("examples/datasets/invoices.yaml"), atomically: true, encoding: .utf8)
-            let head = try repository.commit("A risky pull request")
+            let head = try await repository.commit("A risky pull request")
 
             let arguments = [
                 "plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples",

@@ -6,9 +6,9 @@ import Testing
 
 @Suite struct PlanTests {
     /// Base: the examples. Head: a dataset added, one changed, a rule removed, one renamed.
-    static func pullRequest() throws -> (TestRepository, base: String, head: String) {
-        let repository = try TestRepository.examples()
-        let base = try repository.git("rev-parse", "HEAD")
+    static func pullRequest() async throws -> (TestRepository, base: String, head: String) {
+        let repository = try await TestRepository.examples()
+        let base = try await repository.git("rev-parse", "HEAD")
         try """
         apiVersion: datapilot.io/v1alpha1
         kind: Dataset
@@ -21,12 +21,12 @@ import Testing
         try edit(repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
         try FileManager.default.removeItem(at: repository.file("examples/quality/churn-contact.yaml"))
         try edit(repository.file("examples/quality/support-tickets.yaml"), "name: support-tickets-survey", "name: support-tickets-feedback")
-        let head = try repository.commit("Invoices, churn's own team, rules tidied")
+        let head = try await repository.commit("Invoices, churn's own team, rules tidied")
         return (repository, base, head)
     }
 
     @Test func theManifestChangeBetweenTwoCommits() async throws {
-        let (repository, base, head) = try Self.pullRequest()
+        let (repository, base, head) = try await Self.pullRequest()
         defer { repository.remove() }
         let result = try await dpctl(
             ["plan", "--repo", repository.folder.path, "--base", "HEAD~1", "--head", "main", "--path", "examples", "-o", "markdown"],
@@ -59,9 +59,9 @@ import Testing
     }
 
     @Test func aNewVersionWhoseDataFailsARuleBlocksTheMerge() async throws {
-        let repository = try TestRepository.examples()
+        let repository = try await TestRepository.examples()
         defer { repository.remove() }
-        let base = try repository.git("rev-parse", "HEAD")
+        let base = try await repository.git("rev-parse", "HEAD")
         try
             "customer_id,signup_date,plan,tenure_months,monthly_spend,email,updated_at,churned\nC000001,2026-01-01,pro,3,20.5,a@example.com,2026-11-30T00:00:00Z,false\n"
             .write(to: repository.file("examples/data/churn-2026-11.csv"), atomically: true, encoding: .utf8)
@@ -77,7 +77,7 @@ import Testing
           source:
             path: ../data/churn-2026-11.csv
         """.appendLine(to: repository.file("examples/versions/churn.yaml"))
-        let head = try repository.commit("November's churn snapshot")
+        let head = try await repository.commit("November's churn snapshot")
         let report = try await PlanBuilder(
             PlanRequest(
                 repository: repository.folder.path, base: base, head: head, path: "examples",
@@ -112,9 +112,9 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("examples"), withIntermediateDirectories: true)
         try "# empty\n".write(to: folder.appendingPathComponent("examples/README.md"), atomically: true, encoding: .utf8)
-        let repository = try TestRepository(existing: folder)
+        let repository = try await TestRepository(existing: folder)
         defer { repository.remove() }
-        let base = try repository.git("rev-parse", "HEAD")
+        let base = try await repository.git("rev-parse", "HEAD")
         var yaml = ""
         for i in 0..<600 {
             yaml += """
@@ -132,7 +132,7 @@ import Testing
                 """
         }
         try yaml.write(to: repository.file("examples/tables.yaml"), atomically: true, encoding: .utf8)
-        let head = try repository.commit("600 tables")
+        let head = try await repository.commit("600 tables")
         let report = try await PlanBuilder(
             PlanRequest(
                 repository: repository.folder.path, base: base, head: head, path: "examples",
@@ -147,10 +147,10 @@ import Testing
     }
 
     @Test func badInputIsNamed() async throws {
-        let (repository, base, _) = try Self.pullRequest()
+        let (repository, base, _) = try await Self.pullRequest()
         defer { repository.remove() }
         try edit(repository.file("examples/datasets/churn.yaml"), "format: csv", "format: cvs")
-        let invalid = try repository.commit("A typo")
+        let invalid = try await repository.commit("A typo")
         let repo = repository.folder.path
         let cases: [([String], String)] = [
             (["plan", "--repo", "/nonexistent/repo", "--base", "main", "--head", "main"], "/nonexistent/repo does not exist"),
@@ -181,10 +181,10 @@ import Testing
 
 extension TestRepository {
     /// A repository of an existing folder, committed as it is.
-    init(existing folder: URL) throws {
+    init(existing folder: URL) async throws {
         self.folder = folder
-        try git("init", "-q", "-b", "main")
-        try commit("Start")
+        try await git("init", "-q", "-b", "main")
+        try await commit("Start")
     }
 }
 

@@ -60,7 +60,7 @@ import Testing
     /// /status needs no credentials, so a URL or error recorded with one (before URLs with
     /// credentials were refused) is shown redacted.
     @Test func statusShowsNoCredentials() async throws {
-        let repository = try TestRepository.examples()
+        let repository = try await TestRepository.examples()
         defer { repository.remove() }
         try await withServer { server in
             let reconciler = try await TestReconciler(
@@ -92,7 +92,7 @@ import Testing
     /// the body) is refused, also by a reconciler started after the first delivery; a different
     /// push is not.
     @Test func webhookReplaysAreRefused() async throws {
-        let repository = try TestRepository.examples()
+        let repository = try await TestRepository.examples()
         defer { repository.remove() }
         let secretFile = repository.folder.appendingPathComponent(".git/hook-secret")
         try Self.secret.write(to: secretFile, atomically: true, encoding: .utf8)

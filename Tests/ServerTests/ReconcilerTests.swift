@@ -9,30 +9,30 @@ import Testing
 struct TestRepository {
     let folder: URL
 
-    init(copying examples: URL) throws {
+    init(copying examples: URL) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("repo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: examples, to: folder.appendingPathComponent("examples"))
-        try git("init", "-q", "-b", "main")
-        try commit("Add the examples")
+        try await git("init", "-q", "-b", "main")
+        try await commit("Add the examples")
     }
 
     /// A repository holding a copy of the project's examples/, removed by `remove()`.
-    static func examples() throws -> TestRepository {
-        try TestRepository(copying: repositoryRoot.appendingPathComponent("examples"))
+    static func examples() async throws -> TestRepository {
+        try await TestRepository(copying: repositoryRoot.appendingPathComponent("examples"))
     }
 
     var url: String { "file://" + folder.path }
 
     @discardableResult
-    func git(_ arguments: String...) throws -> String { try GitCLI.run(arguments, in: folder.path) }
+    func git(_ arguments: String...) async throws -> String { try await GitCLI.run(arguments, in: folder.path) }
 
     /// Commits everything; returns the new commit id.
     @discardableResult
-    func commit(_ message: String) throws -> String {
-        try git("add", "-A")
-        try git("commit", "-q", "-m", message)
-        return try git("rev-parse", "HEAD")
+    func commit(_ message: String) async throws -> String {
+        try await git("add", "-A")
+        try await git("commit", "-q", "-m", message)
+        return try await git("rev-parse", "HEAD")
     }
 
     func file(_ path: String) -> URL { folder.appendingPathComponent(path) }
@@ -125,7 +125,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     static let secret = "hook-secret-0123456789"
 
     @Test func aRepositoryIsReconciledAndFollowsItsCommits() async throws {
-        let repository = try TestRepository.examples()
+        let repository = try await TestRepository.examples()
         defer { repository.remove() }
         let secretFile = repository.folder.appendingPathComponent(".git/hook-secret")
         try Self.secret.write(to: secretFile, atomically: true, encoding: .utf8)
@@ -138,7 +138,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                     "--webhook-secret-file", secretFile.path,
                 ])
             do {
-                let first = try repository.git("rev-parse", "HEAD")
+                let first = try await repository.git("rev-parse", "HEAD")
                 let synced = try await eventually(60) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == first }
                 #expect(synced, "first sync did not converge:\n\(reconciler.logText)")
                 let datasets = try await server.request("GET", "/api/datasets").json["items"]?.arrayValue?.count
@@ -148,7 +148,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 // A commit changing one field, announced by a signed webhook.
                 try edit(
                     repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
-                let second = try repository.commit("Hand churn to its own team")
+                let second = try await repository.commit("Hand churn to its own team")
                 let hook = try await Self.signedHook(reconciler, body: #"{"ref": "refs/heads/main"}"#)
                 #expect(hook.status == 202, "\(hook.text)")
                 let followed = try await eventually(30) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == second }
@@ -167,7 +167,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
 
                 // An invalid commit: nothing applied, the last good commit stays, the error names file:line.
                 try edit(repository.file("examples/datasets/churn.yaml"), "format: csv", "format: xlsx")
-                let bad = try repository.commit("An unknown format")
+                let bad = try await repository.commit("An unknown format")
                 #expect(try await Self.signedHook(reconciler, body: "{}").status == 202)
                 let reported = try await eventually(30) { await reconciler.source("examples")?["lastAttemptedCommit"]?.stringValue == bad }
                 #expect(reported)
@@ -178,9 +178,9 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 #expect(try await server.request("GET", "/api/datasets/churn").json["spec"]?["format"] == "csv")
 
                 // Fixed by the next commit, which also drops a rule: pruned.
-                try repository.git("revert", "--no-edit", "HEAD")
+                try await repository.git("revert", "--no-edit", "HEAD")
                 try FileManager.default.removeItem(at: repository.file("examples/quality/churn-hygiene.yaml"))
-                let fixed = try repository.commit("Drop the hygiene rule")
+                let fixed = try await repository.commit("Drop the hygiene rule")
                 #expect(try await Self.signedHook(reconciler, body: "{}").status == 202)
                 #expect(
                     try await eventually(30) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == fixed },
@@ -247,17 +247,17 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     }
 
     @Test func twoReplicasSplitTheSourcesAndTakeOver() async throws {
-        let one = try TestRepository.examples()
-        let two = try TestRepository.examples()
+        let one = try await TestRepository.examples()
+        let two = try await TestRepository.examples()
         defer {
             one.remove()
             two.remove()
         }
         // Two sources whose objects do not collide: one holds the datasets, the other the rest.
         try FileManager.default.removeItem(at: two.file("examples/datasets"))
-        try two.commit("Only what depends on the datasets")
+        try await two.commit("Only what depends on the datasets")
         for folder in ["versions", "quality", "experiments"] { try FileManager.default.removeItem(at: one.file("examples/\(folder)")) }
-        try one.commit("Only the datasets")
+        try await one.commit("Only the datasets")
         try await withServer { server in
             let config = one.folder.appendingPathComponent(".git/sources.yaml")
             try """
@@ -294,7 +294,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 a.kill()
                 await dpctlQueue.run { a.process.waitUntilExit() }
                 try edit(one.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
-                let next = try one.commit("Change after the takeover")
+                let next = try await one.commit("Change after the takeover")
                 let followed = try await eventually(30) { await b.source("datasets")?["lastAppliedCommit"]?.stringValue == next }
                 #expect(followed, "B:\n\(b.logText)")
                 let survivors = Set(((try? await b.status())?["sources"]?.arrayValue ?? []).compactMap { $0["owner"]?.stringValue })
@@ -310,7 +310,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
     }
 
     @Test func syncOnceAndBadInput() async throws {
-        let repository = try TestRepository.examples()
+        let repository = try await TestRepository.examples()
         defer { repository.remove() }
         try await withServer { server in
             let once = try await dpctl(

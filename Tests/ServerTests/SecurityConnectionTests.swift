@@ -180,7 +180,7 @@ struct SecurityConnectionTests {
     /// The reconciler's listener (status, metrics, webhooks from the git host) has the same
     /// limits, at their defaults: a request head within 10 s.
     @Test func theReconcilersListenerClosesSlowConnectionsToo() async throws {
-        let repository = try TestRepository.examples()
+        let repository = try await TestRepository.examples()
         defer { repository.remove() }
         try await withServer { server in
             let reconciler = try await TestReconciler(

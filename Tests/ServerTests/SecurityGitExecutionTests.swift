@@ -7,21 +7,21 @@ import Testing
 /// `execute: allowed`, and `dpctl plan` shows a reviewer every change to what runs execute first.
 @Suite("SecurityTests: execution from git") struct SecurityGitExecutionTests {
     /// The examples, then a commit that makes a run execute a command of the pusher's choosing.
-    static func pushedExecution() throws -> (TestRepository, base: String, head: String) {
-        let repository = try TestRepository.examples()
-        let base = try repository.git("rev-parse", "HEAD")
+    static func pushedExecution() async throws -> (TestRepository, base: String, head: String) {
+        let repository = try await TestRepository.examples()
+        let base = try await repository.git("rev-parse", "HEAD")
         let file = repository.file("examples/experiments/runs.yaml")
         var text = try String(contentsOf: file, encoding: .utf8)
         text = text.replacingOccurrences(
             of: "  command: [python3, train.py]\n", with: "  command: [/bin/sh, -c, \"echo pushed-code-ran\"]\n")
         text = text.replacingOccurrences(of: "  execute: false\n  evidence: false\n---", with: "  execute: true\n  evidence: false\n---")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let head = try repository.commit("Run it")
+        let head = try await repository.commit("Run it")
         return (repository, base, head)
     }
 
     @Test func aReviewerSeesCodeThatWillRunFirst() async throws {
-        let (repository, base, head) = try Self.pushedExecution()
+        let (repository, base, head) = try await Self.pushedExecution()
         defer { repository.remove() }
         let json = try await dpctl(
             ["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples", "-o", "json"],
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func aSourceDoesNotExecuteRunsUnlessItsConfigurationAllowsIt() async throws {
-        let (repository, _, _) = try Self.pushedExecution()
+        let (repository, _, _) = try await Self.pushedExecution()
         defer { repository.remove() }
         try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in
             let cache = repository.folder.appendingPathComponent(".git/dp-cache").path

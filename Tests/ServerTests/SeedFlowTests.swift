@@ -135,7 +135,7 @@ import Testing
             // An independent implementation agrees: securesystemslib checks the DSSE signatures with
             // the pinned keys, and the statements have the in-toto, SLSA and test-result shapes.
             let verifier = repositoryRoot.appendingPathComponent("Tests/EvidenceVerifier/verify_bundle.py").path
-            let independent = try Subprocess.run("python3", [verifier, path.path, keys.path], timeout: .seconds(120))
+            let independent = try await Subprocess.run("python3", [verifier, path.path, keys.path], timeout: .seconds(120))
             #expect(independent.status == 0, "\(independent.stdout)\(independent.stderr)")
             #expect(
                 independent.stdout.contains("test-result") && independent.stdout.contains("slsa.dev/provenance/v1"), "\(independent.stdout)"
@@ -167,7 +167,7 @@ import Testing
             let tampered = folder.appendingPathComponent("tampered.json")
             try Data(bytes).write(to: tampered)
             let refused = try await dpctl(["evidence", "verify", tampered.path, "--key", keys.path], environment: env)
-            let independentlyRefused = try Subprocess.run("python3", [verifier, tampered.path, keys.path], timeout: .seconds(120))
+            let independentlyRefused = try await Subprocess.run("python3", [verifier, tampered.path, keys.path], timeout: .seconds(120))
             #expect(
                 independentlyRefused.status == 1 && independentlyRefused.stdout.contains("does not verify"),
                 "\(independentlyRefused.stdout)")

@@ -81,8 +81,12 @@ final class TestServer: Sendable {
             let process = try Subprocess.start(
                 try Products.path("datapilot-server"), ["--port", String(port)] + arguments,
                 environment: environment, clearingSignalMask: true, stdout: output, stderr: output)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
+            // Generous, and checked once more after the deadline: on a loaded machine this task may
+            // not run for many seconds, and a server that came up meanwhile must not count as dead.
+            let deadline = ContinuousClock.now + .seconds(60)
+            var last = false
+            while !last {
+                last = ContinuousClock.now >= deadline
                 log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
                 guard process.isRunning else { break }
                 if log.contains("datapilot-server listening"), await healthy(port: port), process.isRunning { return (process, port) }

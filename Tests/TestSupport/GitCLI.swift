@@ -20,4 +20,15 @@ public enum GitCLI {
 
     @discardableResult
     public static func run(_ arguments: String..., in folder: URL) throws -> String { try run(arguments, in: folder.path) }
+
+    /// `run`, waiting off the cooperative pool (see `Subprocess.waiting`): what async tests call.
+    @discardableResult
+    public static func run(_ arguments: [String], in folder: String) async throws -> String {
+        try await Subprocess.waiting.run { try run(arguments, in: folder) }
+    }
+
+    @discardableResult
+    public static func run(_ arguments: String..., in folder: URL) async throws -> String {
+        try await Subprocess.waiting.run { try run(arguments, in: folder.path) }
+    }
 }

@@ -75,6 +75,24 @@ public final class Peer: @unchecked Sendable {
         }
     }
 
+    /// Starts it as `init` does, waiting for it off the cooperative pool: what async tests call.
+    public static func start(
+        _ name: String, _ program: String, _ arguments: [String], environment: [String: String] = [:],
+        ready readiness: Readiness = .announcesPort, pidFile: String? = nil
+    ) async throws -> Peer {
+        try await Subprocess.waiting.run {
+            try Peer(name, program, arguments, environment: environment, ready: readiness, pidFile: pidFile)
+        }
+    }
+
+    /// `python3 -c SCRIPT ARGUMENTS`, started off the cooperative pool.
+    public static func python(
+        _ name: String, _ script: String, _ arguments: [String] = [], environment: [String: String] = [:],
+        ready readiness: Readiness = .announcesPort
+    ) async throws -> Peer {
+        try await start(name, "python3", ["-c", script] + arguments, environment: environment, ready: readiness)
+    }
+
     /// `python3 -c SCRIPT ARGUMENTS`.
     public static func python(
         _ name: String, _ script: String, _ arguments: [String] = [], environment: [String: String] = [:],

@@ -1,3 +1,4 @@
+import Blocking
 import Foundation
 
 /// What a finished process printed and how it ended.
@@ -107,6 +108,32 @@ public enum Subprocess {
         process.standardError = stderr ?? FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// Where the async overloads wait: threads of their own. Swift Testing runs every test on the
+    /// cooperative pool (two threads on a two-core machine), so a test that waited there for git,
+    /// python or a server to start would stall every other test of the run.
+    static let waiting = BlockingQueue(concurrentLabel: "datapilot.tests.subprocess")
+
+    /// `run`, waiting off the cooperative pool: what an async test calls (Swift picks it there).
+    public static func run(
+        _ program: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
+        environment: [String: String] = [:], inheriting: Bool = true, combined: Bool = false,
+        timeout: Duration? = nil
+    ) async throws -> ProcessResult {
+        try await waiting.run {
+            try run(
+                program, arguments, stdin: stdin, in: directory, environment: environment, inheriting: inheriting, combined: combined,
+                timeout: timeout)
+        }
+    }
+
+    /// `check`, waiting off the cooperative pool.
+    @discardableResult
+    public static func check(
+        _ program: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    ) async throws -> String {
+        try await waiting.run { try check(program, arguments, in: directory, environment: environment) }
     }
 
     /// Kills a started process (SIGKILL, see `start`) and waits for it.

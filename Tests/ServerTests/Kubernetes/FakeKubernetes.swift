@@ -21,25 +21,25 @@ final class FakeKubernetes: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = { [folder] (name: String) in folder.appendingPathComponent(name).path }
         // The server's certificate (its own CA), and a client CA with one client certificate signed by it.
-        try Self.openssl([
+        try await Self.openssl([
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-kube-apiserver",
             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", path("tls.key"), "-out", path("ca.crt"),
         ])
-        try Self.openssl([
+        try await Self.openssl([
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-client-ca",
             "-keyout", path("client-ca.key"), "-out", path("client-ca.crt"),
         ])
-        try Self.openssl([
+        try await Self.openssl([
             "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=datapilot-executor", "-keyout", path("client.key"), "-out",
             path("client.csr"),
         ])
-        try Self.openssl([
+        try await Self.openssl([
             "x509", "-req", "-in", path("client.csr"), "-CA", path("client-ca.crt"), "-CAkey", path("client-ca.key"),
             "-CAcreateserial", "-days", "1", "-out", path("client.crt"),
         ])
 
         let script = repositoryRoot.appendingPathComponent("Tests/KubernetesFake/fake_apiserver.py")
-        peer = try Peer(
+        peer = try await Peer.start(
             "the fake Kubernetes API server", "python3",
             [
                 script.path, "--cert", path("ca.crt"), "--key", path("tls.key"), "--token", Self.token, "--client-ca",
@@ -51,7 +51,7 @@ final class FakeKubernetes: Sendable {
         }
     }
 
-    static func openssl(_ arguments: [String]) throws { try Subprocess.check("openssl", arguments) }
+    static func openssl(_ arguments: [String]) async throws { try await Subprocess.check("openssl", arguments) }
 
     func stop() {
         peer.stop()
