@@ -13,9 +13,14 @@ extension LineageStore {
     }
 
     /// The commit a write came from (`X-DataPilot-Source-Commit`), as an edge
-    /// `commit/<id> -changed-> node`, in the write's transaction. Adding it again is a no-op.
+    /// `commit/<id> -changed-> node`, in the write's transaction; and the merge that brought that
+    /// commit onto the branch (`X-DataPilot-Source-Merge`) as `commit/<merge> -merged-> node`.
+    /// Adding an edge again is a no-op.
     public static func recordChange(of node: LineageNode, from source: SourceContext, on connection: Connection) throws {
         guard let commit = source.commit, !commit.isEmpty else { return }
         try add(LineageEdge(from: LineageNode(kind: "commit", name: commit), to: node, relation: "changed"), on: connection)
+        if let merge = source.merge, !merge.isEmpty, merge != commit {
+            try add(LineageEdge(from: LineageNode(kind: "commit", name: merge), to: node, relation: "merged"), on: connection)
+        }
     }
 }

@@ -46,6 +46,9 @@ public struct SourceContext: Sendable, Hashable {
     public var author: String?
     public var path: String?
     public var tool: String?
+    public var committer: String?
+    public var merge: String?
+    public var attribution: String?
 
     public init(request: Request) {
         func header(_ header: ProvenanceHeader) -> String? {
@@ -57,9 +60,12 @@ public struct SourceContext: Sendable, Hashable {
         author = header(.author)
         path = header(.path)
         tool = header(.tool)
+        committer = header(.committer)
+        merge = header(.merge)
+        attribution = header(.attribution)
     }
 
-    public var isEmpty: Bool { [repository, commit, author, path, tool].allSatisfy { $0 == nil } }
+    public var isEmpty: Bool { [repository, commit, author, path, tool, committer, merge, attribution].allSatisfy { $0 == nil } }
 }
 
 extension SourceContext {
@@ -71,6 +77,9 @@ extension SourceContext {
         if let author { members.append(JSONMember("author", .string(author))) }
         if let path { members.append(JSONMember("path", .string(path))) }
         if let tool { members.append(JSONMember("tool", .string(tool))) }
+        if let committer { members.append(JSONMember("committer", .string(committer))) }
+        if let merge { members.append(JSONMember("merge", .string(merge))) }
+        if let attribution { members.append(JSONMember("attribution", .string(attribution))) }
         return .object(members)
     }
 }
