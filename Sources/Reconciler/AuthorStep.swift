@@ -16,7 +16,7 @@ extension SourceWorker {
             authorship = found
         } catch {
             logger.warning("cannot tell who changed each manifest file; attributing every object to the head commit: \(error)")
-            info.attribution = "head: cannot tell who changed the files (\(error))"
+            info.attribution = "head: cannot tell who changed the files (\(error))".split(separator: "\n").joined(separator: " ")
             return info
         }
         if let note = authorship.note {
