@@ -55,6 +55,21 @@ public struct DriftEvent: WireBody, Hashable {
         }
     }
 
+    /// Who wrote the object's desired state: the commit that last changed its manifest file
+    /// (as the sync that applied it attributed it), that commit's author, and the merge that
+    /// brought it in.
+    public struct DesiredBy: Codable, Sendable, Hashable {
+        public var commit: String
+        public var author: String
+        public var merge: String?
+
+        public init(commit: String, author: String, merge: String?) {
+            self.commit = commit
+            self.author = author
+            self.merge = merge
+        }
+    }
+
     /// The source's name.
     public var source: String
     public var event: Event
@@ -64,6 +79,7 @@ public struct DriftEvent: WireBody, Hashable {
     public var repository: String?
     public var fields: [FieldDrift]?
     public var changedBy: Change?
+    public var desiredBy: DesiredBy?
 
     public static let maxFields = 200
     public static let maxFieldBytes = 65_536
@@ -71,7 +87,7 @@ public struct DriftEvent: WireBody, Hashable {
 
     public init(
         source: String, event: Event, object: ObjectRef, drift: DriftKind, commit: String?, repository: String?,
-        fields: [FieldDrift], changedBy: Change?
+        fields: [FieldDrift], changedBy: Change?, desiredBy: DesiredBy? = nil
     ) {
         self.source = source
         self.event = event
@@ -81,6 +97,7 @@ public struct DriftEvent: WireBody, Hashable {
         self.repository = repository.map { clipped($0, toUTF8Bytes: SyncEvent.maxSourceText) }
         self.fields = fields.isEmpty ? nil : Self.fitting(fields)
         self.changedBy = changedBy
+        self.desiredBy = desiredBy
     }
 
     /// The first 200 fields; past 64 KiB the values are left out and only the paths remain,
@@ -114,6 +131,9 @@ public struct DriftEvent: WireBody, Hashable {
         if let changedBy, [changedBy.actor, changedBy.time, changedBy.action, changedBy.requestID].reduce(0, { $0 + $1.utf8.count }) > 2048
         {
             throw BodyError("changedBy", "an object of at most 2 KiB")
+        }
+        if let desiredBy, [desiredBy.commit, desiredBy.author, desiredBy.merge ?? ""].reduce(0, { $0 + $1.utf8.count }) > 2048 {
+            throw BodyError("desiredBy", "an object of at most 2 KiB")
         }
         for (field, text) in [("commit", commit), ("repository", repository)] where (text?.utf8.count ?? 0) > SyncEvent.maxSourceText {
             throw BodyError(field, "a string of at most \(SyncEvent.maxSourceText) bytes")

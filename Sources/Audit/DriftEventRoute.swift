@@ -29,7 +29,7 @@ struct DriftEventRoute: Sendable {
     static func record(_ event: DriftEvent) -> JSONValue {
         var record: [JSONMember] = [JSONMember("drift", .string(event.drift.rawValue))]
         let wire = event.json
-        for key in ["fields", "changedBy"] { if let value = wire[key] { record.append(JSONMember(key, value)) } }
+        for key in ["fields", "changedBy", "desiredBy"] { if let value = wire[key] { record.append(JSONMember(key, value)) } }
         return .object(record)
     }
 

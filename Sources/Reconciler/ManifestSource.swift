@@ -10,6 +10,13 @@ public protocol ManifestSource: Sendable {
     func resolve() async throws(GitSourceError) -> SourceResolution
     /// The manifests of `commit`, validated as a set.
     func snapshot(commit: String) async throws(GitSourceError) -> CommitSnapshot
+    /// Who last changed each of the snapshot's manifest files since `since` (the commit applied
+    /// last); nil when the source cannot tell, and every object is attributed to the snapshot's commit.
+    func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship?
+}
+
+extension ManifestSource {
+    public func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship? { nil }
 }
 
 /// What resolving found: the commit, and what the git operations cost (for the metrics).
@@ -70,5 +77,10 @@ public final class GitManifestSource: ManifestSource {
         return CommitSnapshot(
             commit: details.id, author: "\(details.authorName) <\(details.authorEmail)>", message: details.message,
             manifests: snapshot.manifests, content: GitContent(snapshot: snapshot))
+    }
+
+    public func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship? {
+        let files = Set(snapshot.manifests.manifests.map(\.origin.file)).sorted()
+        return try await git.authors(since: since, until: snapshot.commit, paths: files)
     }
 }

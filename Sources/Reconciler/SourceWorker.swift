@@ -24,6 +24,8 @@ actor SourceWorker {
     var failures = 0
     /// The drift last reported per object (its signature), so that a drift is recorded once.
     var reportedDrift: [ObjectRef: String] = [:]
+    /// The provenance the last applied commit was synced with (each file's own commit), for heals.
+    var appliedSource: SourceInfo?
 
     init(
         configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,

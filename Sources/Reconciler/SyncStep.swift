@@ -21,7 +21,9 @@ extension SourceWorker {
         }
         let results: [ApplyResult]
         do {
-            results = try await client.sync(request(for: snapshot))
+            let source = await attributedProvenance(snapshot)
+            results = try await client.sync(request(for: snapshot, source: source))
+            appliedSource = source
         } catch {
             var result = failure(error)
             result.snapshot = snapshot
@@ -70,10 +72,10 @@ extension SourceWorker {
     }
 
     /// The engine's request: the commit's manifests in the source's apply set, with provenance.
-    func request(for snapshot: CommitSnapshot) -> SyncRequest {
+    func request(for snapshot: CommitSnapshot, source: SourceInfo? = nil) -> SyncRequest {
         SyncRequest(
             manifests: snapshot.manifests.manifests, applySet: configuration.name, prune: configuration.prune,
-            maxDeletes: configuration.maxDeletes, source: provenance(snapshot), content: snapshot.content)
+            maxDeletes: configuration.maxDeletes, source: source ?? provenance(snapshot), content: snapshot.content)
     }
 
     func provenance(_ snapshot: CommitSnapshot) -> SourceInfo {

@@ -66,6 +66,9 @@ public struct SourceContext: Sendable, Hashable {
     public var tool: String?
     /// True when the caller may not assert provenance: the values are a claim.
     public var claimed: Bool
+    public var committer: String?
+    public var merge: String?
+    public var attribution: String?
 
     public init(request: Request, principal: Principal) {
         func header(_ header: ProvenanceHeader) -> String? {
@@ -77,13 +80,19 @@ public struct SourceContext: Sendable, Hashable {
         author = header(.author)
         path = header(.path)
         tool = header(.tool)
+        committer = header(.committer)
+        merge = header(.merge)
+        attribution = header(.attribution)
         claimed = !principal.assertsProvenance
     }
 
-    public var isEmpty: Bool { [repository, commit, author, path, tool].allSatisfy { $0 == nil } }
+    public var isEmpty: Bool { [repository, commit, author, path, tool, committer, merge, attribution].allSatisfy { $0 == nil } }
 
     /// The commit the change came from, when the server trusts the caller to say so.
     public var assertedCommit: String? { claimed ? nil : commit.flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The merge that brought it onto the branch, when the server trusts the caller to say so.
+    public var assertedMerge: String? { claimed ? nil : merge.flatMap { $0.isEmpty ? nil : $0 } }
 }
 
 extension SourceContext {
@@ -95,6 +104,9 @@ extension SourceContext {
         if let author { members.append(JSONMember("author", .string(author))) }
         if let path { members.append(JSONMember("path", .string(path))) }
         if let tool { members.append(JSONMember("tool", .string(tool))) }
+        if let committer { members.append(JSONMember("committer", .string(committer))) }
+        if let merge { members.append(JSONMember("merge", .string(merge))) }
+        if let attribution { members.append(JSONMember("attribution", .string(attribution))) }
         if claimed { return members.isEmpty ? .object([]) : .object([JSONMember("claimed", .object(members))]) }
         return .object(members)
     }

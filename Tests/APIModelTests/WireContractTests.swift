@@ -18,7 +18,8 @@ import Testing
         source: "demo", event: .detected, object: ObjectRef(.dataset, "churn"), drift: .modified,
         commit: commit, repository: "https://git.example/ml.git",
         fields: [FieldDrift(path: "/spec/owner", desired: "ml", live: "ops")],
-        changedBy: DriftEvent.Change(actor: "apikey:1", time: "2026-11-30T00:00:00Z", action: "update", requestID: "r1"))
+        changedBy: DriftEvent.Change(actor: "apikey:1", time: "2026-11-30T00:00:00Z", action: "update", requestID: "r1"),
+        desiredBy: DriftEvent.DesiredBy(commit: commit, author: "Ada <ada@example.com>", merge: commit))
 
     @Test func syncEventsAreWhatTheDocumentTakes() throws {
         let schema = try document.requestBody("post", "/api/audit/syncs")

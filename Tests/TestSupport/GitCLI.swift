@@ -31,4 +31,27 @@ public enum GitCLI {
     public static func run(_ arguments: String..., in folder: URL) async throws -> String {
         try await Subprocess.waiting.run { try run(arguments, in: folder.path) }
     }
+
+    /// `git ARGUMENTS` in `folder` as another person: `author` and `committer` (the author when
+    /// nil) as (name, email), e.g. to commit as several people.
+    @discardableResult
+    public static func run(
+        _ arguments: [String], in folder: String, author: (String, String), committer: (String, String)? = nil
+    ) throws -> String {
+        let committer = committer ?? author
+        let people = [
+            "GIT_AUTHOR_NAME": author.0, "GIT_AUTHOR_EMAIL": author.1, "GIT_COMMITTER_NAME": committer.0,
+            "GIT_COMMITTER_EMAIL": committer.1,
+        ]
+        return try Subprocess.check(
+            "git", ["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"] + arguments,
+            in: URL(fileURLWithPath: folder), environment: environment.merging(people) { $1 })
+    }
+
+    @discardableResult
+    public static func run(
+        _ arguments: [String], in folder: String, author: (String, String), committer: (String, String)? = nil
+    ) async throws -> String {
+        try await Subprocess.waiting.run { try run(arguments, in: folder, author: author, committer: committer) }
+    }
 }
