@@ -57,7 +57,7 @@ import Testing
                 ("both keys", ["audit", "verify", "--key", keys, "--trust-server-key"], 2, "not both"),
                 ("missing key file", ["audit", "verify", "--key", keys + ".missing", "--from-file", export], 2, "keys.json.missing"),
                 (
-                    "key file not JSON", ["audit", "verify", "--key", try file("bad-keys", "not json"), "--from-file", export], 2,
+                    "key file not JSON", ["audit", "verify", "--key", try file("bad-keys", #"{"keys": ["#), "--from-file", export], 2,
                     "is not JSON"
                 ),
                 (
