@@ -66,6 +66,11 @@ public enum AuditLog {
         return event
     }
 
+    /// The last entry's sequence, 0 for an empty log.
+    static func headSequence(on connection: Connection) throws -> Int64 {
+        try connection.query("select sequence from audit_events order by sequence desc limit 1").first?.int("sequence") ?? 0
+    }
+
     /// The database's clock, as audit entries and checkpoints record it.
     static func now(on connection: Connection) throws -> String {
         try connection.query(#"select to_char(clock_timestamp() at time zone 'UTC', \#(timeFormat)) as t"#).first!["t"]!

@@ -68,6 +68,10 @@ import Testing
                 Tampering(
                     "a deleted tail", sequence: head - 1, reason: "were deleted",
                     apply: Self.sql("delete from audit_events where sequence >= \(head - 1)")),
+                // exclude_tool filters on source.tool: inside the hash like every filtered column.
+                Tampering(
+                    "a changed source tool", sequence: 4, reason: "changed after it was written",
+                    apply: Self.sql(#"update audit_events set source = source || '{"tool": "dpctl reconcile"}' where sequence = 4"#)),
                 Tampering(
                     "a moved timestamp", sequence: 2, reason: "occurred_at",
                     apply: Self.sql("update audit_events set occurred_at = occurred_at - interval '1 year' where sequence = 2")),
@@ -153,6 +157,23 @@ import Testing
             #expect(verdict.status == 1, "\(verdict.stdout)\(verdict.stderr)")
             let json = try #require(try? JSONText.parse(verdict.stdout).get())
             #expect(json["broken_sequence"]?.numberValue == head, "\(verdict.stdout)")
+        }
+    }
+
+    /// Split into processes, the audit service signs with the evidence keys the deployment shares,
+    /// so the key document the experiments service publishes verifies its checkpoints.
+    @Test func theAuditServiceSignsWithTheSharedEvidenceKey() async throws {
+        try await withServer(mode: .split) { server in
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("s1")).status == 201)
+            let signed = try await server.request("POST", "/api/audit/checkpoints")
+            #expect(signed.status == 201 || signed.status == 200, "\(signed.text)")
+            let folder = try scratchFolder("audit-split")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let keys = folder.appendingPathComponent("evidence-keys.json")
+            try Data(try await server.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).body).write(to: keys)
+            let env = ["DATAPILOT_SERVER": server.baseURL, "DATAPILOT_TOKEN": TestServer.adminKey]
+            let verdict = try await dpctl(["audit", "verify", "--key", keys.path], environment: env)
+            #expect(verdict.status == 0, "\(verdict.stdout)\(verdict.stderr)")
         }
     }
 
