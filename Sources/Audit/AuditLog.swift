@@ -12,31 +12,33 @@ public enum AuditLog {
     /// The advisory lock that serialises appends (held to the end of the appending transaction).
     static let appendLock = "6175646974"
 
-    public static let migrations =
-        [
-            Migration(
-                200, "audit events",
-                """
-                create table audit_events (
-                    sequence bigint primary key,
-                    occurred_at timestamptz not null,
-                    time_text text not null,
-                    actor text not null,
-                    action text not null,
-                    resource text not null,
-                    request_id text not null,
-                    outcome text not null,
-                    before_digest text,
-                    after_digest text,
-                    diff jsonb not null,
-                    source jsonb not null,
-                    previous_hash text not null,
-                    hash text not null);
-                create index audit_events_resource on audit_events (resource, sequence);
-                create index audit_events_actor on audit_events (actor, sequence);
-                create index audit_events_time on audit_events (occurred_at);
-                """)
-        ] + AuditCheckpoints.migrations
+    /// The chain's table, then the checkpoints'.
+    public static let migrations = chainMigrations + AuditCheckpoints.migrations
+
+    static let chainMigrations = [
+        Migration(
+            200, "audit events",
+            """
+            create table audit_events (
+                sequence bigint primary key,
+                occurred_at timestamptz not null,
+                time_text text not null,
+                actor text not null,
+                action text not null,
+                resource text not null,
+                request_id text not null,
+                outcome text not null,
+                before_digest text,
+                after_digest text,
+                diff jsonb not null,
+                source jsonb not null,
+                previous_hash text not null,
+                hash text not null);
+            create index audit_events_resource on audit_events (resource, sequence);
+            create index audit_events_actor on audit_events (actor, sequence);
+            create index audit_events_time on audit_events (occurred_at);
+            """)
+    ]
 
     /// Appends an event inside the caller's transaction (the change and its audit event commit
     /// or roll back together).
