@@ -31,7 +31,9 @@ public struct ChainWalk: Sendable {
         }
         if sequence > expected {
             let gap = sequence - 1 > expected ? "entries \(expected) to \(sequence - 1) are" : "entry \(expected) is"
-            throw AuditChainError(.missing, "\(gap) missing (the chain goes from \(expected - 1) to \(sequence))", sequence: expected)
+            throw AuditChainError(
+                .missing, "\(gap) missing (the chain goes from \(expected - 1) to \(sequence): deleted, or out of order)",
+                sequence: expected)
         }
         if entry.previousHash != previousHash {
             throw AuditChainError(

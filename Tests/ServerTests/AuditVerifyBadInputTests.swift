@@ -40,6 +40,9 @@ import Testing
             let exportJSON = try JSONText.parse(try String(contentsOfFile: export, encoding: .utf8)).get()
             var firstItem = try #require(exportJSON["items"]?[0])
             if case .object(let members) = firstItem { firstItem = .object(members.filter { $0.key != "hash" }) }
+            let items = try #require(exportJSON["items"]?.arrayValue)
+            #expect(items.count >= 3)
+            let swapped = JSONValue.array([items[0], items[2], items[1]] + items.dropFirst(3))
             let other = Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString()
             var forged = try #require(exportJSON["checkpoint"])
             if case .object(var members) = forged, let index = members.firstIndex(where: { $0.key == "envelope" }),
@@ -88,6 +91,11 @@ import Testing
                     "items[0].hash"
                 ),
                 ("no checkpoint", ["audit", "verify", "--key", keys, "--from-file", pages], 1, "no signed checkpoint"),
+                (
+                    "entries swapped in the export",
+                    ["audit", "verify", "--key", keys, "--from-file", try file("swapped.json", swapped.jsonString())], 1,
+                    "entry 2 is missing"
+                ),
                 (
                     "checkpoint changed after signing",
                     ["audit", "verify", "--key", keys, "--from-file", pages, "--checkpoint", try file("forged.json", forged.jsonString())],
