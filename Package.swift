@@ -17,6 +17,7 @@ import PackageDescription
 //   CLIKit        what dpctl and datapilot-reconciler share: contexts, failures and exit codes, the terminal
 //   ReconcilerCommand, datapilot-reconciler   the reconciler's command line and executable (`dpctl reconcile` runs it)
 //   LogSetup      the executables' log output (JSON or text, redacted); SigningKeys  key files (`dpctl keys`, the server)
+//   AuditChain    the audit chain's entries, hashing and signed checkpoints, checked alike by the server and `dpctl audit verify`
 let package = Package(
     name: "DataPilot",
     platforms: [.macOS(.v14)],
@@ -97,7 +98,11 @@ let package = Package(
             ]),
         .target(
             name: "Audit",
-            dependencies: ["ServiceKit", "APIModel", "Postgres", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "ServiceKit", "APIModel", "Postgres", "Manifests", "AuditChain", "Evidence", "ObjectStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(name: "Lineage", dependencies: ["ServiceKit", "Postgres", "Manifests"]),
         .target(
             name: "Gateway",
@@ -124,6 +129,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(name: "Evidence", dependencies: ["Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AuditChain", dependencies: ["Manifests", "Evidence", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KubernetesClient", dependencies: ["Curl", "Blocking", "Manifests"]),
         .target(
             name: "Experiments",
@@ -187,7 +193,7 @@ let package = Package(
             name: "DPCtlCommands",
             dependencies: [
                 "Manifests", "APIModel", "APIClient", "SyncEngine", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine",
-                "CLIKit", "SigningKeys",
+                "CLIKit", "SigningKeys", "AuditChain",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

@@ -38,6 +38,8 @@ public enum APIPath {
 
     public static let auditEvents = "/api/audit/events"
     public static let auditVerify = "/api/audit/verify"
+    public static let auditCheckpoints = "/api/audit/checkpoints"
+    public static let auditCheckpointLatest = "/api/audit/checkpoints/latest"
     public static let evidenceKeys = "/.well-known/datapilot/evidence-keys"
 
     /// One audit event by its sequence number.

@@ -1,3 +1,4 @@
+import AuditChain
 import Manifests
 
 /// What a mutation records about itself, written in the same transaction as the change.
@@ -28,36 +29,5 @@ public struct AuditDraft: Sendable {
     }
 }
 
-/// One entry of the hash chain.
-public struct AuditEvent: Sendable {
-    public var sequence: Int64
-    /// ISO 8601 in UTC with microseconds, exactly as hashed.
-    public var time: String
-    public var actor: String
-    public var action: String
-    public var resource: String
-    public var requestID: String
-    public var outcome: String
-    public var beforeDigest: String?
-    public var afterDigest: String?
-    public var diff: JSONValue
-    public var source: JSONValue
-    public var previousHash: String
-    public var hash: String
-
-    /// The fields the hash covers, in canonical JSON.
-    var hashedContent: JSONValue {
-        [
-            "sequence": .int(sequence), "time": .string(time), "actor": .string(actor), "action": .string(action),
-            "resource": .string(resource), "request_id": .string(requestID), "outcome": .string(outcome),
-            "before_digest": beforeDigest.map(JSONValue.string) ?? .null, "after_digest": afterDigest.map(JSONValue.string) ?? .null,
-            "diff": diff, "source": source, "previous_hash": .string(previousHash),
-        ]
-    }
-
-    public var json: JSONValue {
-        guard case .object(var members) = hashedContent else { return .null }
-        members.append(JSONMember("hash", .string(hash)))
-        return .object(members)
-    }
-}
+/// One entry of the hash chain (defined in AuditChain, which dpctl shares to verify it).
+public typealias AuditEvent = AuditEntry

@@ -1,3 +1,4 @@
+import AuditChain
 import Crypto
 import Foundation
 import Manifests
@@ -7,11 +8,14 @@ import Postgres
 /// and the previous entry's hash, so a row edited, inserted or deleted behind the server's back
 /// breaks the chain at that point, and `verify` says where.
 public enum AuditLog {
-    public static let genesis = String(repeating: "0", count: 64)
+    public static let genesis = AuditEntry.genesis
     /// The advisory lock that serialises appends (held to the end of the appending transaction).
     static let appendLock = "6175646974"
 
-    public static let migrations = [
+    /// The chain's table, then the checkpoints'.
+    public static let migrations = chainMigrations + AuditCheckpoints.migrations
+
+    static let chainMigrations = [
         Migration(
             200, "audit events",
             """
@@ -42,9 +46,7 @@ public enum AuditLog {
     public static func append(_ draft: AuditDraft, on connection: Connection) throws -> AuditEvent {
         try connection.query("select pg_advisory_xact_lock(x'\(appendLock)'::bigint)")
         let head = try connection.query("select sequence, hash from audit_events order by sequence desc limit 1").first
-        let now = try connection.query(
-            #"select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t"#
-        ).first!["t"]!
+        let now = try self.now(on: connection)
         var event = AuditEvent(
             sequence: (head?.int("sequence") ?? 0) + 1, time: now, actor: draft.actor, action: draft.action,
             resource: draft.resource, requestID: draft.requestID, outcome: draft.outcome,
@@ -66,15 +68,24 @@ public enum AuditLog {
         return event
     }
 
-    static func hash(of event: AuditEvent) -> String {
-        hex(SHA256.hash(data: event.hashedContent.canonicalJSON))
+    /// The last entry's sequence, 0 for an empty log.
+    static func headSequence(on connection: Connection) throws -> Int64 {
+        try connection.query("select sequence from audit_events order by sequence desc limit 1").first?.int("sequence") ?? 0
     }
+
+    /// The database's clock, as audit entries and checkpoints record it.
+    static func now(on connection: Connection) throws -> String {
+        try connection.query(#"select to_char(clock_timestamp() at time zone 'UTC', \#(timeFormat)) as t"#).first!["t"]!
+    }
+
+    /// ISO 8601 in UTC with microseconds, as `to_char` writes it.
+    static let timeFormat = #"'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'"#
+
+    static func hash(of event: AuditEvent) -> String { event.computedHash }
 
     /// Whether `event.hash` is its content's hash: in RFC 8785 form, or for an entry written
     /// before that form, in the earlier canonical form.
-    static func hashMatches(_ event: AuditEvent) -> Bool {
-        hash(of: event) == event.hash || hex(SHA256.hash(data: event.hashedContent.legacyCanonicalJSON)) == event.hash
-    }
+    static func hashMatches(_ event: AuditEvent) -> Bool { event.hashMatches }
 
     public static func digest(_ value: JSONValue) -> String {
         "sha256:" + hex(SHA256.hash(data: value.canonicalJSON))
@@ -86,7 +97,9 @@ public enum AuditLog {
 
     static let columns = """
         sequence, time_text, actor, action, resource, request_id, outcome, before_digest, after_digest,
-        diff::text as diff, source::text as source, previous_hash, hash
+        diff::text as diff, source::text as source, previous_hash, hash,
+        case when occurred_at = time_text::timestamptz then time_text
+            else to_char(occurred_at at time zone 'UTC', \(timeFormat)) end as occurred_text
         """
 
     static func event(_ row: Row) throws -> AuditEvent {
@@ -98,6 +111,7 @@ public enum AuditLog {
             sequence: row.int("sequence")!, time: row["time_text"]!, actor: row["actor"]!, action: row["action"]!,
             resource: row["resource"]!, requestID: row["request_id"]!, outcome: row["outcome"]!,
             beforeDigest: row["before_digest"], afterDigest: row["after_digest"],
-            diff: json(row["diff"]), source: json(row["source"]), previousHash: row["previous_hash"]!, hash: row["hash"]!)
+            diff: json(row["diff"]), source: json(row["source"]), previousHash: row["previous_hash"]!, hash: row["hash"]!,
+            occurredAt: row["occurred_text"])
     }
 }

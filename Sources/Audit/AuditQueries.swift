@@ -1,3 +1,4 @@
+import AuditChain
 import Manifests
 import Postgres
 
@@ -40,6 +41,8 @@ public struct ChainVerification: Sendable {
     /// The first entry whose hash or link does not hold, and why.
     public var firstBroken: Int64?
     public var reason: String?
+    /// The checkpoint the chain was checked against, if any.
+    public var checkpointSequence: Int64?
 
     public var json: JSONValue {
         var members: [JSONMember] = [
@@ -48,6 +51,7 @@ public struct ChainVerification: Sendable {
         ]
         if let firstBroken { members.append(JSONMember("first_broken_sequence", .int(firstBroken))) }
         if let reason { members.append(JSONMember("reason", .string(reason))) }
+        if let checkpointSequence { members.append(JSONMember("checkpoint_sequence", .int(checkpointSequence))) }
         return .object(members)
     }
 }
@@ -77,48 +81,57 @@ extension AuditLog {
         ).map(event)
     }
 
-    /// Walks the whole chain in pages, recomputing every hash and link.
-    public static func verify(on connection: Connection, pageSize: Int = 5000) throws -> ChainVerification {
-        var previousHash = genesis
-        var expectedSequence: Int64 = 1
-        var checked: Int64 = 0
-        while true {
-            // occurred_at (what time queries filter on) must be the hashed time: moved, it would
-            // hide an event from a time window while the chain still verified.
-            let rows = try connection.query(
-                """
-                select \(columns), occurred_at is not distinct from time_text::timestamptz as time_matches
-                from audit_events where sequence >= $1 order by sequence limit $2
-                """,
-                [String(expectedSequence), String(pageSize)])
-            let page = try rows.map(event)
-            for (event, row) in zip(page, rows) {
-                func broken(_ reason: String) -> ChainVerification {
-                    ChainVerification(
-                        valid: false, checked: checked, headSequence: event.sequence, headHash: event.hash,
-                        firstBroken: event.sequence, reason: reason)
-                }
-                if event.sequence != expectedSequence {
-                    return broken("entry \(expectedSequence) is missing")
-                }
-                if event.previousHash != previousHash {
-                    return broken("entry \(event.sequence) does not link to the hash of entry \(event.sequence - 1)")
-                }
-                if !hashMatches(event) {
-                    return broken("entry \(event.sequence) was changed after it was written (its hash does not match its content)")
-                }
-                if row["time_matches"] != "t" {
-                    return broken(
-                        "entry \(event.sequence)'s occurred_at was changed after it was written (it differs from its hashed time)")
-                }
-                previousHash = event.hash
-                expectedSequence += 1
-                checked += 1
-            }
-            if page.count < pageSize { break }
+    /// Walks the whole chain in pages, recomputing every hash and link; with `checkpoint`, the
+    /// chain must also reach its entry and still hash to what it signed there.
+    public static func verify(on connection: Connection, checkpoint: AuditCheckpoint? = nil, pageSize: Int = 5000) throws
+        -> ChainVerification
+    {
+        var walk = ChainWalk(checkpoints: checkpoint.map { [$0] } ?? [])
+        do {
+            try Self.walk(&walk, on: connection, pageSize: pageSize)
+            try walk.finish()
+        } catch let error as AuditChainError {
+            return ChainVerification(
+                valid: false, checked: walk.checked, headSequence: error.sequence ?? walk.head, headHash: walk.headHash,
+                firstBroken: error.sequence ?? walk.head + 1, reason: error.message, checkpointSequence: checkpoint?.sequence)
         }
         return ChainVerification(
-            valid: true, checked: checked, headSequence: expectedSequence - 1, headHash: previousHash,
-            firstBroken: nil, reason: nil)
+            valid: true, checked: walk.checked, headSequence: walk.head, headHash: walk.headHash,
+            firstBroken: nil, reason: nil, checkpointSequence: checkpoint?.sequence)
+    }
+
+    /// The chain from `checkpoint` (which its entry must still match) to the head, checked.
+    static func walk(after checkpoint: AuditCheckpoint?, on connection: Connection) throws -> ChainWalk {
+        guard let checkpoint else {
+            var walk = ChainWalk(checkpoints: [])
+            try Self.walk(&walk, on: connection)
+            return walk
+        }
+        let stored = try connection.query("select hash from audit_events where sequence = $1", [String(checkpoint.sequence)]).first
+        guard let hash = stored?["hash"] else {
+            let head = try connection.query("select max(sequence) as head from audit_events").first?.int("head") ?? 0
+            throw AuditChainError(
+                .truncated,
+                "the chain ends at entry \(head), but the last checkpoint signed entry \(checkpoint.sequence): entries were deleted",
+                sequence: head + 1)
+        }
+        guard hash == checkpoint.hash else {
+            throw AuditChainError(
+                .rewritten,
+                "entry \(checkpoint.sequence) no longer has the hash the last checkpoint signed: the history up to it was rewritten",
+                sequence: checkpoint.sequence)
+        }
+        var walk = ChainWalk(resumingAt: checkpoint)
+        try Self.walk(&walk, on: connection)
+        return walk
+    }
+
+    /// Adds every entry after `walk.head` to `walk`, a page at a time.
+    static func walk(_ walk: inout ChainWalk, on connection: Connection, pageSize: Int = 5000) throws {
+        while true {
+            let page = try events(AuditFilter(afterSequence: walk.head, limit: pageSize), on: connection)
+            for event in page { try walk.add(event) }
+            if page.count < pageSize { return }
+        }
     }
 }

@@ -3,17 +3,22 @@ import Manifests
 import Postgres
 import ServiceKit
 
-/// `GET /api/audit/events` (filters and pagination), `GET /api/audit/verify` and the reconciler's
-/// `POST /api/audit/syncs`.
+/// `GET /api/audit/events` (filters and pagination), `GET /api/audit/verify`, the signed
+/// checkpoints and the reconciler's `POST /api/audit/syncs`.
 public struct AuditRoutes: Sendable {
     let pool: ConnectionPool
+    let checkpointer: AuditCheckpointer
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool, checkpointer: AuditCheckpointer) {
+        self.pool = pool
+        self.checkpointer = checkpointer
+    }
 
     public func register(on router: APIRouter) {
         SyncEventRoute(pool: pool).register(on: router)
         AuditEventRoute(pool: pool).register(on: router)
         DriftEventRoute(pool: pool).register(on: router)
+        AuditCheckpointRoutes(checkpointer: checkpointer).register(on: router)
         router.get("/api/audit/events") { request, context in
             try context.require(.viewer)
             let query = request.uri.queryParameters
@@ -51,7 +56,9 @@ public struct AuditRoutes: Sendable {
         }
         router.get("/api/audit/verify") { _, context in
             try context.require(.viewer)
-            let result = try await pool.withConnection { try AuditLog.verify(on: $0) }
+            // The chain must also reach the newest checkpoint and match it: a cut-off tail shows.
+            let checkpoint = try await checkpointer.trustedLatest()?.checkpoint
+            let result = try await pool.withConnection { try AuditLog.verify(on: $0, checkpoint: checkpoint) }
             return Response.json(result.json)
         }
     }

@@ -15,7 +15,7 @@ public struct DPCtl: AsyncParsableCommand {
         subcommands: [
             Validate.self, ApplyCommand.self, DiffCommand.self, PlanCommand.self, DriftCommand.self, GetCommand.self, DeleteCommand.self,
             ReconcileCommand.self,
-            QualityCommand.self, StatusCommand.self, ConfigCommand.self, EvidenceCommand.self, KeysCommand.self,
+            QualityCommand.self, StatusCommand.self, ConfigCommand.self, EvidenceCommand.self, AuditCommand.self, KeysCommand.self,
             GenerateSchemas.self, CompletionCommand.self, Version.self,
         ])
 

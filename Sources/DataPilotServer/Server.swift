@@ -85,7 +85,8 @@ public enum Server {
             maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
             services: configuration.services, upstreams: configuration.upstreams,
             execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
-            background: routed)
+            background: routed,
+            auditCheckpoints: .init(everyEvents: configuration.auditCheckpointEvents, everySeconds: configuration.auditCheckpointSeconds))
         var background = routed.all
         if configuration.runs(.experiments) {
             background.append(Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger))
@@ -150,7 +151,8 @@ extension Server {
             publicURL: "http://127.0.0.1:8080", workDirectory: NSTemporaryDirectory(),
             heartbeatSeconds: 10, issueToken: { _, _ in "" }),
         evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
-        externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil
+        externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil,
+        auditCheckpoints: AuditCheckpointer.Settings = .init()
     ) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
@@ -185,7 +187,14 @@ extension Server {
             experiments.register(on: router)
             background?.add(experiments.services)
         }
-        if let router = place(.audit) { AuditRoutes(pool: pool).register(on: router) }
+        if let router = place(.audit) {
+            let checkpointer = AuditCheckpointer(
+                pool: pool, checkpoints: AuditCheckpoints(pool: pool, store: store), keys: evidenceKey, settings: auditCheckpoints,
+                logger: logger)
+            AuditRoutes(pool: pool, checkpointer: checkpointer).register(on: router)
+            // The checkpoints are signed where the audit service runs, not by a gateway forwarding it.
+            if all || services.contains(.audit) { background?.add([checkpointer]) }
+        }
         if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }
         return api
     }

@@ -60,6 +60,9 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
     public var kubernetesNamespace = ""
     public var kubeconfig = ""
     public var kubernetesJobRetentionSeconds = 86_400
+    /// The audit service signs a checkpoint of the chain's head every this many entries or
+    /// seconds, whichever comes first.
+    public var auditCheckpointEvents = 1000, auditCheckpointSeconds = 60
 
     public init() {}
 
@@ -105,6 +108,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             "external-url-allow", "run-folder-retention-seconds",
             "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections",
             "kubernetes-namespace", "kubeconfig", "kubernetes-job-retention-seconds",
+            "audit-checkpoint-events", "audit-checkpoint-seconds",
         ] + LocalIsolation.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
@@ -186,6 +190,8 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             kubernetesNamespace = value
         case "kubeconfig": kubeconfig = value
         case "kubernetes-job-retention-seconds": kubernetesJobRetentionSeconds = try number(60...86_400 * 365)
+        case "audit-checkpoint-events": auditCheckpointEvents = try number(1...1_000_000)
+        case "audit-checkpoint-seconds": auditCheckpointSeconds = try number(1...86_400)
         case "s3-endpoint": s3Endpoint = value
         case "s3-bucket": s3Bucket = value
         case "s3-region": s3Region = value

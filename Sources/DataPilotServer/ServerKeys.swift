@@ -22,10 +22,12 @@ enum ServerKeys {
         let evidence = SigningKeyStore(
             kind: .evidence, file: configuration.evidenceSigningKeysFile,
             inline: environment[SigningKeyKind.evidence.variable], dataDirectory: configuration.dataDirectory)
+        // Experiments signs evidence bundles, audit signs checkpoints of the chain, with the same keys.
+        let signsEvidence = configuration.runs(.experiments) || configuration.runs(.audit)
         // Processes of a split deployment must share their keys; keys made up by each would not match.
         if !configuration.services.contains(.all) {
             let services = configuration.services.map(\.rawValue).sorted().joined(separator: ",")
-            for store in [token] + (configuration.runs(.experiments) ? [evidence] : []) where !store.isConfigured {
+            for store in [token] + (signsEvidence ? [evidence] : []) where !store.isConfigured {
                 throw SettingError(
                     """
                     this process runs only some services (--service \(services)), so it cannot make up \(store.kind.rawValue) signing keys of \
@@ -38,9 +40,9 @@ enum ServerKeys {
             keys: try await token.load(pool: pool, logger: logger),
             tokenLifetime: TimeInterval(configuration.tokenLifetimeSeconds),
             revocationCheckSeconds: Double(configuration.revocationCheckSeconds))
-        // Only the Experiments service signs evidence; other processes never touch its keys.
+        // Only the Experiments and Audit services sign; other processes never touch the evidence keys.
         let keyring =
-            configuration.runs(.experiments) ? try EvidenceKeyring(try await evidence.load(pool: pool, logger: logger)) : .generated()
+            signsEvidence ? try EvidenceKeyring(try await evidence.load(pool: pool, logger: logger)) : .generated()
         return (credentials, keyring)
     }
 }

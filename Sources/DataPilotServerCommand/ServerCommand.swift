@@ -101,6 +101,12 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("auto-evaluate"),
         help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
+    @Option(
+        name: .customLong("audit-checkpoint-events"),
+        help: "Sign a checkpoint of the audit chain's head every this many entries (default 1000).") var auditCheckpointEvents: Int?
+    @Option(
+        name: .customLong("audit-checkpoint-seconds"),
+        help: "... or every this many seconds, whichever comes first (default 60).") var auditCheckpointSeconds: Int?
     @OptionGroup(title: "Run execution") var execution: ExecutionOptions
 
     public init() {}
@@ -128,6 +134,8 @@ public struct ServerCommand: AsyncParsableCommand {
                     ("kubernetes-job-retention-seconds", kubernetesJobRetentionSeconds.map(String.init)),
                     ("registry-url", registryURL), ("quality-url", qualityURL), ("experiments-url", experimentsURL),
                     ("audit-url", auditURL), ("lineage-url", lineageURL),
+                    ("audit-checkpoint-events", auditCheckpointEvents.map(String.init)),
+                    ("audit-checkpoint-seconds", auditCheckpointSeconds.map(String.init)),
                 ] + execution.settings
             try settings.layer(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
             try settings.check()

@@ -83,6 +83,39 @@ public struct FileObjectStore: ObjectStore {
         }
     }
 
+    public func putNamed(_ bytes: [UInt8], key: String, contentType: String) async throws {
+        let destination = root.appendingPathComponent(key)
+        let staging = root.appendingPathComponent("tmp/\(UUID().uuidString)")
+        try await io.run {
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: staging.path, contents: Data(bytes)) else {
+                throw ObjectStoreError(.io, "cannot store \(key): cannot write \(staging.path)")
+            }
+            // rename(2) replaces the old object in one step.
+            if rename(staging.path, destination.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: staging)
+                throw ObjectStoreError(.io, "cannot store \(key): \(reason)")
+            }
+        }
+    }
+
+    public func getNamed(key: String, maximumBytes: Int) async throws -> [UInt8]? {
+        let path = localPath(key: key)
+        return try await io.run {
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            guard let input = FileHandle(forReadingAtPath: path) else {
+                throw ObjectStoreError(.io, "cannot read \(key): it is not readable by this user")
+            }
+            defer { try? input.close() }
+            let data = try input.read(upToCount: maximumBytes + 1) ?? Data()
+            guard data.count <= maximumBytes else {
+                throw ObjectStoreError(.rejected, "the object \(key) is larger than the \(maximumBytes) bytes expected of it")
+            }
+            return [UInt8](data)
+        }
+    }
+
     public func checkReachable() async throws {
         let probe = root.appendingPathComponent("tmp/.probe-\(UUID().uuidString)")
         try await io.run {

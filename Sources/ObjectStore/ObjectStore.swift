@@ -1,5 +1,7 @@
 /// Where dataset versions, reports, artifacts and evidence bundles live. Objects are immutable
 /// and content-addressed: the key is derived from the content's sha256 (`ObjectKey.forDigest`).
+/// A few small objects have a well-known name instead (the audit checkpoints): `putNamed`
+/// replaces what such a name holds, `getNamed` reads it.
 ///
 /// Every method streams: bodies move between the store and local files, never whole in memory.
 public protocol ObjectStore: Sendable {
@@ -17,6 +19,14 @@ public protocol ObjectStore: Sendable {
     func get(key: String, range: ClosedRange<Int64>?, to path: String) async throws
 
     func delete(key: String) async throws
+
+    /// Stores `bytes` under the name `key`, replacing whatever it held; readers see the old
+    /// object or the new one, never a mix. For small named objects only (held in memory).
+    func putNamed(_ bytes: [UInt8], key: String, contentType: String) async throws
+
+    /// The bytes stored under the name `key`, or nil when there is none. An object larger than
+    /// `maximumBytes` is refused (`.rejected`) rather than read.
+    func getNamed(key: String, maximumBytes: Int) async throws -> [UInt8]?
 
     /// Throws unless the store can be read and written now (for `/readyz`).
     func checkReachable() async throws

@@ -231,6 +231,41 @@ public struct S3ObjectStore: ObjectStore {
         }
     }
 
+    public func putNamed(_ bytes: [UInt8], key: String, contentType: String) async throws {
+        let objectKey = try fullKey(key)
+        try await io.run { [self] in
+            // Unlike `put`, no HEAD first: a named object's new bytes may have the old size.
+            let response = try send(
+                "PUT", path: objectPath(objectKey), headers: [("content-type", contentType)],
+                body: .bytes(bytes), payloadHash: SigV4.sha256Hex(bytes), timeoutSeconds: timeout(bytes: Int64(bytes.count)))
+            guard (200..<300).contains(response.status) else {
+                throw failure(response, body: response.body, doing: "store \(key)")
+            }
+        }
+    }
+
+    public func getNamed(key: String, maximumBytes: Int) async throws -> [UInt8]? {
+        let objectKey = try fullKey(key)
+        return try await io.run { [self] in
+            let response = try send(
+                "GET", path: objectPath(objectKey), headers: [("range", "bytes=0-\(maximumBytes)")],
+                timeoutSeconds: timeout(bytes: Int64(maximumBytes)))
+            // An empty object has no byte 0 to range over.
+            if response.status == 416 { return [] }
+            guard (200..<300).contains(response.status) else {
+                if response.status == 404 && response.body.isEmpty { return nil }
+                let error = failure(response, body: response.body, doing: "read \(key)")
+                if error.code == .notFound { return nil }
+                throw error
+            }
+            guard response.body.count <= maximumBytes else {
+                throw ObjectStoreError(
+                    .rejected, "the object \(key) in \(description) is larger than the \(maximumBytes) bytes expected of it")
+            }
+            return response.body
+        }
+    }
+
     /// A ListObjectsV2 asking for no keys: cheap, authenticated, and unlike HEAD its error
     /// answers have a body saying which of endpoint, bucket, region or credentials is wrong.
     /// It proves reading (listing) works; it does not write a probe object.
