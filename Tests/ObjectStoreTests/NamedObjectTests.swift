@@ -28,10 +28,10 @@ import Testing
     }
 
     @Test func s3Store() async throws {
-        let moto = try MotoServer(buckets: ["datapilot-named"])
+        let moto = try await MotoServer(buckets: ["datapilot-named"])
         let store = try S3ObjectStoreMotoTests.store(moto, bucket: "datapilot-named", prefix: "dp")
         try await Self.exercise(store)
-        let read = try moto.boto3("datapilot-named", "sha256", "dp/audit/checkpoints/latest.json")
+        let read = try await moto.boto3("datapilot-named", "sha256", "dp/audit/checkpoints/latest.json")
         #expect(read == "\(SigV4.sha256Hex(Array(#"{"sequence": 2}"#.utf8))) 15", "an independent client reads the replaced bytes")
     }
 }
