@@ -10,6 +10,13 @@ public protocol ManifestSource: Sendable {
     func resolve() async throws(GitSourceError) -> SourceResolution
     /// The manifests of `commit`, validated as a set.
     func snapshot(commit: String) async throws(GitSourceError) -> CommitSnapshot
+    /// The signature of `commit` and what it signs; nil when it is unsigned.
+    func signature(commit: String) async throws(GitSourceError) -> CommitSignature?
+}
+
+extension ManifestSource {
+    /// A source without signatures: every commit is unsigned.
+    public func signature(commit: String) async throws(GitSourceError) -> CommitSignature? { nil }
 }
 
 /// What resolving found: the commit, and what the git operations cost (for the metrics).
@@ -35,6 +42,8 @@ public struct CommitSnapshot: Sendable {
     public var message: String
     public var manifests: ManifestSet
     public var content: any ContentProvider
+    /// Who signed the commit, when the source verifies signatures and the signer is trusted.
+    public var signer: String?
 
     public init(commit: String, author: String, message: String, manifests: ManifestSet, content: any ContentProvider) {
         self.commit = commit
@@ -70,5 +79,9 @@ public final class GitManifestSource: ManifestSource {
         return CommitSnapshot(
             commit: details.id, author: "\(details.authorName) <\(details.authorEmail)>", message: details.message,
             manifests: snapshot.manifests, content: GitContent(snapshot: snapshot))
+    }
+
+    public func signature(commit: String) async throws(GitSourceError) -> CommitSignature? {
+        try await git.signature(commit: commit)
     }
 }
