@@ -299,8 +299,18 @@ extension TestRepository {
                 "database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\", verify: \(verify)}\n")
             let result = try await dpctl(["reconcile", "--config", file], environment: ["DATAPILOT_DATABASE_URL": ""])
             #expect(result.status != 0, "\(verify)")
-            #expect(result.stderr.contains("\(file): \(message)") || result.stderr.contains(message), "\(verify): \(result.stderr)")
-            #expect(result.stderr.contains("\(file):"), "\(verify): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(verify): \(result.stderr)")
+            #expect(
+                result.stderr.contains("\(file): \(setting)") && result.stderr.contains("(source \"a\")"), "\(verify): \(result.stderr)")
         }
+        // --check names the key files without reading them, and still refuses a bad setting.
+        let unread = try write(
+            "check-sources.yaml", "sources:\n  - {name: a, url: \"file:///x\", verify: {provider: ssh, keys-file: /run/secrets/signers}}\n")
+        let checked = try await dpctl(["reconcile", "--config", unread, "--check"], environment: [:])
+        #expect(checked.status == 0, "\(checked)")
+        #expect(checked.stdout.contains("secret \(setting).keys-file: /run/secrets/signers (not read by --check)"), "\(checked)")
+        let badCheck = try write("check-bad.yaml", "sources:\n  - {name: a, url: \"file:///x\", verify: {provider: x509, keys-file: /k}}\n")
+        let refused = try await dpctl(["reconcile", "--config", badCheck, "--check"], environment: [:])
+        #expect(refused.status == 2 && refused.stderr.contains("\(setting).provider (source \"a\"): \"x509\""), "\(refused)")
     }
 }
