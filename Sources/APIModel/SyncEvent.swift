@@ -17,6 +17,9 @@ public struct SyncEvent: WireBody, Hashable {
     public var error: String?
     /// Objects by what the sync did to them: `{"created": 2, "unchanged": 12}`.
     public var counts: [String: Int]?
+    /// Who signed the commit and with which key, when the source verifies signatures (`verify:`)
+    /// and the signature is trusted: `Name <email> (GPG key FINGERPRINT)`, `principal (SSH key ED25519 SHA256:...)`.
+    public var signer: String?
 
     public static let maxText = 8192
     public static let maxSourceText = 512
@@ -25,7 +28,7 @@ public struct SyncEvent: WireBody, Hashable {
 
     public init(
         source: String, commit: String, result: SyncOutcome, repository: String? = nil, author: String? = nil,
-        message: String? = nil, error: String? = nil, counts: [String: Int]? = nil
+        message: String? = nil, error: String? = nil, counts: [String: Int]? = nil, signer: String? = nil
     ) {
         self.source = source
         self.commit = commit
@@ -35,6 +38,7 @@ public struct SyncEvent: WireBody, Hashable {
         self.message = message.map { clipped($0, toUTF8Bytes: Self.maxText) }
         self.error = error.map { clipped($0, toUTF8Bytes: Self.maxText) }
         self.counts = counts
+        self.signer = signer.map { clipped($0, toUTF8Bytes: Self.maxSourceText) }
     }
 
     public func validate() throws(BodyError) {
@@ -48,7 +52,8 @@ public struct SyncEvent: WireBody, Hashable {
         for (field, text) in [("message", message), ("error", error)] where (text?.utf8.count ?? 0) > Self.maxText {
             throw BodyError(field, "a string of at most 8 KiB")
         }
-        for (field, text) in [("repository", repository), ("author", author)] where (text?.utf8.count ?? 0) > Self.maxSourceText {
+        for (field, text) in [("repository", repository), ("author", author), ("signer", signer)]
+        where (text?.utf8.count ?? 0) > Self.maxSourceText {
             throw BodyError(field, "a string of at most \(Self.maxSourceText) bytes")
         }
         if let counts, counts.count > Self.maxCounts || counts.values.contains(where: { $0 < 0 }) {

@@ -44,6 +44,7 @@ struct SyncEventRoute: Sendable {
         var source: [JSONMember] = [JSONMember("commit", .string(event.commit)), JSONMember("tool", "dpctl reconcile")]
         if let repository = event.repository { source.append(JSONMember("repository", .string(repository))) }
         if let author = event.author { source.append(JSONMember("author", .string(author))) }
+        if let signer = event.signer { source.append(JSONMember("signer", .string(signer))) }
         return .object(source)
     }
 }

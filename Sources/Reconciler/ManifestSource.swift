@@ -13,10 +13,14 @@ public protocol ManifestSource: Sendable {
     /// Who last changed each of the snapshot's manifest files since `since` (the commit applied
     /// last); nil when the source cannot tell, and every object is attributed to the snapshot's commit.
     func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship?
+    /// The signature of `commit` and what it signs; nil when it is unsigned.
+    func signature(commit: String) async throws(GitSourceError) -> CommitSignature?
 }
 
 extension ManifestSource {
     public func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship? { nil }
+    /// A source without signatures: every commit is unsigned.
+    public func signature(commit: String) async throws(GitSourceError) -> CommitSignature? { nil }
 }
 
 /// What resolving found: the commit, and what the git operations cost (for the metrics).
@@ -42,6 +46,8 @@ public struct CommitSnapshot: Sendable {
     public var message: String
     public var manifests: ManifestSet
     public var content: any ContentProvider
+    /// Who signed the commit, when the source verifies signatures and the signer is trusted.
+    public var signer: String?
 
     public init(commit: String, author: String, message: String, manifests: ManifestSet, content: any ContentProvider) {
         self.commit = commit
@@ -82,5 +88,9 @@ public final class GitManifestSource: ManifestSource {
     public func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship? {
         let files = Set(snapshot.manifests.manifests.map(\.origin.file)).sorted()
         return try await git.authors(since: since, until: snapshot.commit, paths: files)
+    }
+
+    public func signature(commit: String) async throws(GitSourceError) -> CommitSignature? {
+        try await git.signature(commit: commit)
     }
 }

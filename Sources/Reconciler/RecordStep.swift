@@ -36,7 +36,8 @@ extension SourceWorker {
     func recordAudit(_ record: SyncRecord, commit: String, snapshot: CommitSnapshot?) async {
         let event = SyncEvent(
             source: configuration.name, commit: commit, result: record.outcome, repository: configuration.spec.url,
-            author: snapshot?.author, message: snapshot?.message, error: record.error, counts: record.counts)
+            author: snapshot?.author, message: snapshot?.message, error: record.error, counts: record.counts,
+            signer: snapshot?.signer)
         do {
             try await client.postEvent(SyncEvent.route, event)
         } catch {

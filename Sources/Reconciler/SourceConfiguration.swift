@@ -22,6 +22,8 @@ public struct SourceConfiguration: Sendable, Hashable {
     /// Whether runs with `spec.execute: true` are applied from this source (`execute: allowed`);
     /// off by default: a commit with one is refused as invalid.
     public var executeAllowed = false
+    /// How the head commit must be signed (`verify:`); nil: signatures are not checked.
+    public var verify: CommitVerification?
 
     public var name: String { spec.name }
 
@@ -80,6 +82,7 @@ extension ReconcilerConfiguration: EnvironmentSettings {
     ///         prune: true
     ///         auth: {username: ci, password-file: /run/secrets/git-token}
     ///         webhook-secret-file: /run/secrets/hook
+    ///         verify: {provider: gpg, keys-file: /run/secrets/git-signers/keys.asc}
     ///
     /// Secrets come from files or environment variables (`*-file`, `*-env`), never inline.
     /// Layers, each overriding the one before: the file, then `DATAPILOT_DATABASE_URL`,
@@ -166,7 +169,7 @@ extension ReconcilerConfiguration: EnvironmentSettings {
     static func source(_ item: JSONValue, at where_: String, secrets: Secrets) throws -> SourceConfiguration {
         let known: Set = [
             "name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
-            "webhook-secret-file", "webhook-secret-env", "drift", "execute",
+            "webhook-secret-file", "webhook-secret-env", "drift", "execute", "verify",
         ]
         if let unknown = item.objectValue?.first(where: { !known.contains($0.key) }) {
             throw SettingError(
@@ -205,6 +208,7 @@ extension ReconcilerConfiguration: EnvironmentSettings {
             prune: item["prune"]?.boolValue ?? false, maxDeletes: Int(item["max-deletes"]?.numberValue ?? 10),
             webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"), drift: drift)
         source.executeAllowed = execute == "allowed"
+        source.verify = try secrets.verification(item["verify"], at: where_ + ".verify", source: spec.name)
         return source
     }
 
@@ -243,7 +247,7 @@ final class Secrets {
     let environment: [String: String]
     let file: String
     let readSecrets: Bool
-    private(set) var referenced: [String] = []
+    var referenced: [String] = []
 
     init(environment: [String: String], file: String, readSecrets: Bool = true) {
         self.environment = environment

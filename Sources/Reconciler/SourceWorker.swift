@@ -53,7 +53,7 @@ actor SourceWorker {
             if decision == .skip { return nil }
             if decision == .sync { commit = resolution.commit }
             let snapshot = try await source.snapshot(commit: resolution.commit)
-            if decision == .scan, snapshot.manifests.isValid {
+            if decision == .scan, snapshot.manifests.isValid, await signatureTrusted(snapshot) {
                 await scanDrift(snapshot)
                 lastFullSync = ContinuousClock.now
                 return nil

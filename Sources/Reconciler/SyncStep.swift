@@ -15,6 +15,8 @@ extension SourceWorker {
     /// Applies a commit through the server, unless it is invalid or asks to execute runs this
     /// source may not: then nothing of it is applied and it is not retried until the ref moves.
     func sync(_ snapshot: CommitSnapshot) async -> SyncResult {
+        var snapshot = snapshot
+        if let refused = await verifySignature(&snapshot) { return refused }
         if let refusal = refusal(of: snapshot) {
             lastInvalid = snapshot.commit
             return SyncResult(outcome: .invalid, error: refusal, snapshot: snapshot)

@@ -13,7 +13,8 @@ import Testing
 
     static let fullSync = SyncEvent(
         source: "demo", commit: commit, result: .synced, repository: "https://git.example/ml.git",
-        author: "Ada <ada@example.com>", message: "Add churn", error: "x.yaml:1:1: bad", counts: ["created": 2])
+        author: "Ada <ada@example.com>", message: "Add churn", error: "x.yaml:1:1: bad", counts: ["created": 2],
+        signer: "Ada <ada@example.com> (GPG key 1442A77A09D4620B76171322CAA1888BFE1AC33A)")
     static let fullDrift = DriftEvent(
         source: "demo", event: .detected, object: ObjectRef(.dataset, "churn"), drift: .modified,
         commit: commit, repository: "https://git.example/ml.git",

@@ -105,6 +105,28 @@ import Testing
         #expect(await loop.worker.syncOnce()?.outcome == .synced)
     }
 
+    @Test func anUnsignedHeadIsRefusedBeforeAnythingElse() async throws {
+        let loop = Loop([Commits.first: Texts.invalid], verify: Self.verify)
+        let record = try #require(await loop.worker.syncOnce())
+        #expect(record.outcome == .invalid && record.error?.contains("commit \(Commits.first.prefix(12)) is not signed") == true)
+        #expect(record.error?.contains("manifests.yaml:") == false)  // refused before its manifests are looked at
+        #expect(loop.server.syncs.isEmpty)
+        #expect(loop.server.events.last?.body["signer"] == nil)
+        #expect(await loop.worker.syncOnce() == nil)  // not retried until the ref moves
+    }
+
+    /// The applied commit may predate `verify:` (resumed from the status table): a due drift
+    /// scan must not heal towards it; it is reported as refused instead.
+    @Test func aDriftScanDoesNotHealTowardsAnUnsignedAppliedCommit() async throws {
+        let loop = Loop([Commits.first: Texts.experiment], resync: 0, verify: Self.verify)
+        await loop.worker.resume(applied: Commits.first)
+        let record = try #require(await loop.worker.syncOnce())
+        #expect(record.outcome == .invalid && record.error?.contains("is not signed") == true, "\(record.error ?? "")")
+        #expect(loop.server.scans == 0 && loop.server.syncs.isEmpty)
+    }
+
+    static let verify = CommitVerification(provider: .gpg, keys: [], keysOrigin: "sources[0].verify.keys-file (/keys.asc)")
+
     @Test func aForcedSyncAppliesTheAppliedCommitAgain() async {
         let loop = Loop([Commits.first: Texts.experiment])
         _ = await loop.worker.syncOnce()

@@ -33,6 +33,11 @@ import Testing
             (#"{"source": "s", "commit": "\#(commit)", "result": "done"}"#, 422, "result"),
             (#"{"source": "s", "commit": "\#(commit)", "result": "synced", "counts": {"created": -1}}"#, 422, "counts"),
             (#"{"source": "s", "commit": "\#(commit)", "result": "synced", "message": 3}"#, 422, "message"),
+            (#"{"source": "s", "commit": "\#(commit)", "result": "synced", "signer": 3}"#, 422, "signer"),
+            (
+                #"{"source": "s", "commit": "\#(commit)", "result": "synced", "signer": "\#(String(repeating: "a", count: 600))"}"#, 422,
+                "signer"
+            ),
         ]
         try await withServer { server in
             for (body, status, names) in cases {

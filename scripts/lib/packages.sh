@@ -4,10 +4,11 @@
 # chromium: the drift tests render the HTML drift report headless (screenshot and DOM).
 # bubblewrap: the local executor runs each job in a bwrap sandbox (user, pid, ipc namespaces).
 # openssl: the Kubernetes executor tests make the fake API server's certificates.
+# gpg, gpgv: sources with `verify: {provider: gpg}` check signatures with gpgv; tests sign commits with gpg.
 # kubectl (>= 1.27, with kustomize v5 built in as `kubectl kustomize`): the deploy tests render
 # deploy/ without a cluster. Debian's own kubernetes-client (1.20) is too old for deploy/.
 datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev zlib1g-dev postgresql python3 make
-                    openssh-server openssh-client chromium kubectl bubblewrap openssl)
+                    openssh-server openssh-client chromium kubectl bubblewrap openssl gpg gpgv)
 
 ensure_packages() {
   local missing=()
