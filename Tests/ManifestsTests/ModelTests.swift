@@ -55,6 +55,19 @@ import Testing
         #expect(a.digest == b.digest)
     }
 
+    /// The same rule in maps (labels, annotations, params), as Kubernetes prunes such nulls too.
+    @Test func aNullMapValueIsTheKeyLeftOut() throws {
+        let a = try manifest(run("  params: {epochs: 20}"))
+        let b = try manifest(run("  params: {epochs: 20, lr: null, warm: ~}"))
+        #expect(a.digest == b.digest)
+        let labelled = { (maps: String) in
+            try self.manifest(experiment.replacingOccurrences(of: "  name: exp", with: "  name: exp\n" + maps))
+        }
+        #expect(
+            try labelled("  labels: {team: null}\n  annotations: {a/b: }").digest
+                == (try labelled("  labels: {}\n  annotations: {}")).digest)
+    }
+
     @Test func numbersKeepTheirMeaning() throws {
         let m = try manifest(run("  params: {lr: 0.1, epochs: 20, name: big, warm: true}\n  execute: false"))
         #expect(m.kind == .run)
