@@ -13,7 +13,9 @@ Prints one JSON object: {file name: {"schema": [errors], "crd": [errors]}}; no e
   `kubectl apply` and its default server-side field validation (Strict):
   1. the object is routed by apiVersion and kind; no served CRD, no object;
   2. metadata gets the API server's own ObjectMeta checks (a CRD may not constrain metadata
-     beyond its name): name a DNS-1123 subdomain, label keys and values, annotation keys;
+     beyond its name): name a DNS-1123 subdomain, label keys and values, annotation keys; a null
+     label or annotation value is taken as left out, like the pruning below (how an API server
+     coerces a null inside metadata is an assumption here, not checked against one);
   3. nulls are pruned where the structural schema is not nullable (object properties and map
      values, not list items), as k8s.io/apiextensions-apiserver's PruneNonNullableNullsWithoutDefaults;
   4. unknown fields are errors (Strict field validation) where the schema declares properties;
