@@ -80,8 +80,8 @@ public struct ObjectType: Sendable {
     public var exactlyOneOf: [[String]]
     /// Groups of fields of which at least one must be present.
     public var atLeastOneOf: [[String]]
-    /// Checks across fields that a JSON Schema cannot say (min <= max, unique names): each
-    /// returns a message when the object breaks it. Run only when every field is valid.
+    /// Checks across fields, run by the validator only when every field is valid; each says
+    /// how the JSON Schema and the CRD express it, where they can.
     public var rules: [ObjectRule]
     let index: [String: Int]
 
@@ -100,25 +100,47 @@ public struct ObjectType: Sendable {
     public func field(named name: String) -> Field? { index[name].map { fields[$0] } }
 }
 
-public typealias ObjectRule = @Sendable (JSONValue) -> String?
+/// A check across the fields of one object. The validator runs it; the generators write it into
+/// the JSON Schema and the CRD where those can say it (docs/manifests.md lists where they cannot).
+public enum ObjectRule: Sendable {
+    /// `min` must not exceed `max`. The CRD says it in CEL; a JSON Schema cannot compare fields.
+    case minNotAboveMax
+    /// The `key` of every item of the list `list` must be unique. The CRD says it as a list-type
+    /// map when `key` is required in the items; a JSON Schema cannot.
+    case unique(key: String, in: String, what: String)
+    /// When `field` is given, `needs` must be given too (the message gives `because`). The JSON
+    /// Schema says it with if/then, the CRD in CEL.
+    case requiredWith(field: String, needs: String, because: String)
 
-/// Rules shared by several kinds.
-public enum Rules {
-    /// `min` must not exceed `max`.
-    public static let minNotAboveMax: ObjectRule = { object in
-        guard let min = object["min"]?.numberValue, let max = object["max"]?.numberValue, min > max else { return nil }
-        return "min (\(JSONValue.format(min))) is greater than max (\(JSONValue.format(max)))"
-    }
-
-    /// The `key` of every item of the list `list` must be unique.
-    public static func unique(_ key: String, in list: String, what: String) -> ObjectRule {
-        { object in
-            var seen: Set<String> = []
+    /// The message when `object` breaks the rule, nil when it keeps it.
+    public func violation(in object: JSONValue) -> String? {
+        switch self {
+        case .minNotAboveMax:
+            guard let min = object["min"]?.numberValue, let max = object["max"]?.numberValue, min > max else { return nil }
+            return "min (\(JSONValue.format(min))) is greater than max (\(JSONValue.format(max)))"
+        case .unique(let key, let list, let what):
+            var seen: Set<[Unicode.Scalar]> = []
             for item in object[list]?.arrayValue ?? [] {
                 guard let value = item[key]?.stringValue else { continue }
-                if !seen.insert(value).inserted { return "\(what) \"\(value)\" appears more than once in \(list)" }
+                if !seen.insert(Array(value.unicodeScalars)).inserted { return "\(what) \"\(value)\" appears more than once in \(list)" }
             }
             return nil
+        case .requiredWith(let field, let needs, let because):
+            guard object[field] != nil, object[needs] == nil else { return nil }
+            return "\(needs) is required with \(field): \(because)"
+        }
+    }
+
+    /// The rule as a CEL expression for a CRD's x-kubernetes-validations, with its message; nil
+    /// when the CRD says it otherwise or not at all.
+    var cel: (rule: String, message: String)? {
+        switch self {
+        case .minNotAboveMax:
+            return ("!has(self.min) || !has(self.max) || self.min <= self.max", "min must not be greater than max")
+        case .unique:
+            return nil
+        case .requiredWith(let field, let needs, let because):
+            return ("!has(self.\(field)) || has(self.\(needs))", "\(needs) is required with \(field): \(because)")
         }
     }
 }

@@ -58,8 +58,8 @@ struct NodeValidator {
         case .countOrPercent:
             switch resolved(node) {
             case .int(let i) where i >= 0: return .int(i)
-            case .string(let s) where StringFormat.percent.accepts(s):
-                if let p = Double(s.dropLast()), p <= 100 { return .string(s) }
+            case .string(let s) where StringFormat.percent.accepts(s): return .string(s)
+            case .string(let s) where StringFormat.looksLikePercent(s):
                 error(.invalidValue, node.mark, "\"\(s)\" is over 100%")
                 return nil
             default: return mismatch(node, type)
@@ -101,8 +101,7 @@ struct NodeValidator {
                     error(.invalidName, pair.key.mark, "key \"\(key)\" is not \(keyFormat.expectation)")
                     ok = false
                 } else if pair.value.isNull {
-                    error(.wrongType, pair.value.mark, "expected \(valueType.expectation), found null")
-                    ok = false
+                    // An explicit null is the same as leaving the key out, as in an object.
                 } else if let v = value(pair.value, valueType) {
                     out.append(JSONMember(key, v))
                 } else {
@@ -136,7 +135,8 @@ struct NodeValidator {
                 continue
             }
             present.insert(key)
-            // An explicit null is the same as leaving an optional field out.
+            // An explicit null is the same as leaving the field out (as Kubernetes prunes it):
+            // fine for an optional field, missing for a required one.
             if pair.value.isNull {
                 if field.required {
                     error(
@@ -171,7 +171,7 @@ struct NodeValidator {
         guard ok else { return nil }
         let result = JSONValue.object(out)
         for rule in type.rules {
-            if let message = rule(result) {
+            if let message = rule.violation(in: result) {
                 error(.invalidValue, node.mark, message)
                 return nil
             }

@@ -55,6 +55,19 @@ import Testing
         #expect(a.digest == b.digest)
     }
 
+    /// The same rule in maps (labels, annotations, params), as Kubernetes prunes such nulls too.
+    @Test func aNullMapValueIsTheKeyLeftOut() throws {
+        let a = try manifest(run("  params: {epochs: 20}"))
+        let b = try manifest(run("  params: {epochs: 20, lr: null, warm: ~}"))
+        #expect(a.digest == b.digest)
+        let labelled = { (maps: String) in
+            try self.manifest(experiment.replacingOccurrences(of: "  name: exp", with: "  name: exp\n" + maps))
+        }
+        #expect(
+            try labelled("  labels: {team: null}\n  annotations: {a/b: }").digest
+                == (try labelled("  labels: {}\n  annotations: {}")).digest)
+    }
+
     @Test func numbersKeepTheirMeaning() throws {
         let m = try manifest(run("  params: {lr: 0.1, epochs: 20, name: big, warm: true}\n  execute: false"))
         #expect(m.kind == .run)
@@ -70,6 +83,11 @@ import Testing
         .dnsSubdomain: ["churn", "churn-2026.10", "a", "Churn", "-a", "a-", "a..b", "a_b", "", String(repeating: "a", count: 254)],
         .labelKey: [
             "team", "datapilot.io/prune", "app.kubernetes.io/name", "/x", "a/b/c", "Team_1", "-x", "x.", String(repeating: "k", count: 64),
+            "Example.com/x", String(repeating: "p", count: 253) + "/x", String(repeating: "p", count: 254) + "/x",
+        ],
+        .annotationKey: [
+            "team", "example.com/x", "Example.COM/x", "EXAMPLE/x", "a/b/c", "/x", "-a.b/x", String(repeating: "P", count: 253) + "/x",
+            String(repeating: "P", count: 254) + "/x", "é/x",
         ],
         .labelValue: ["", "growth", "v1.2_3", "has space", "-x", String(repeating: "v", count: 64)],
         .sha256Hex: [
@@ -81,10 +99,13 @@ import Testing
             "sha256:" + String(repeating: "f", count: 64), String(repeating: "f", count: 64), "sha512:" + String(repeating: "f", count: 64),
         ],
         .duration: ["36h", "0s", "10d", "1.5h", "h", "10", "10w", "3 days"],
-        .percent: ["0%", "0.5%", "100%", "5", "%", ".5%", "1.%", "1.2.3%"],
-        .url: ["https://a.example/x.csv", "http://a", "ftp://a", "https://", "https://a b"],
+        .percent: ["0%", "0.5%", "100%", "5", "%", ".5%", "1.%", "1.2.3%", "100.0%", "100.01%", "150%", "0099.5%", "1000%"],
+        .url: [
+            "https://a.example/x.csv", "http://a", "ftp://a", "https://", "https://a b", "https://a\u{0B}b", "https://a\u{A0}b",
+            "https://" + String(repeating: "é", count: 2040), "https://" + String(repeating: "é", count: 2041),
+        ],
         .relativePath: ["data/x.csv", "../x", "/etc/passwd", " x", "a\nb"],
-        .nonBlank: ["x", " x ", "", "   "],
+        .nonBlank: ["x", " x ", "", "   ", "\u{0B}", "\u{A0}"],
     ]
 
     /// The hand-written check and the regular expression written into the schemas agree.
@@ -94,7 +115,10 @@ import Testing
         for sample in Self.samples[format] ?? [] {
             let range = NSRange(sample.startIndex..., in: sample)
             var matches = regex.firstMatch(in: sample, range: range) != nil
-            if let maxLength = format.maxLength, sample.utf8.count > maxLength { matches = false }
+            if let lengths = format.lengthPattern, try NSRegularExpression(pattern: lengths).firstMatch(in: sample, range: range) == nil {
+                matches = false
+            }
+            if let maxLength = format.maxLength, sample.unicodeScalars.count > maxLength { matches = false }
             #expect(format.accepts(sample) == matches, "\(format) disagrees on \"\(sample)\"")
         }
     }

@@ -27,12 +27,13 @@ ensure_packages() {
 }
 
 # Python peers the tests start (moto's S3 server, boto3 as an independent S3 client, duckdb
-# as the independent reference for the quality engine's counts).
+# as the independent reference for the quality engine's counts; jsonschema and pyyaml check
+# generated manifests against schemas/ and crds/).
 ensure_python_packages() {
   ensure_k8s_tools
-  python3 -c 'import moto, boto3, flask, flask_cors, duckdb, securesystemslib' 2>/dev/null && return 0
-  echo ">> installing Python test peers: moto[server] boto3 duckdb securesystemslib" >&2
-  python3 -m pip install --quiet 'moto[server]' boto3 duckdb securesystemslib
+  python3 -c 'import moto, boto3, flask, flask_cors, duckdb, securesystemslib, jsonschema, yaml' 2>/dev/null && return 0
+  echo ">> installing Python test peers: moto[server] boto3 duckdb securesystemslib jsonschema pyyaml" >&2
+  python3 -m pip install --quiet 'moto[server]' boto3 duckdb securesystemslib jsonschema pyyaml
 }
 
 # kubernetes-validate (offline schema validation) and checkov (security scan) for deploy/ and

@@ -19,6 +19,6 @@ extension Schemas {
                 ObjectType(
                     [
                         Field("columns", .array(of: .object(column), minItems: 1), required: true, "The columns, in file order.")
-                    ], rules: [Rules.unique("name", in: "columns", what: "column")])), "The expected columns."),
+                    ], rules: [.unique(key: "name", in: "columns", what: "column")])), "The expected columns."),
     ])
 }

@@ -18,7 +18,5 @@ extension Schemas {
 }
 
 /// A URL's content can change under it; the digest is what makes the version immutable.
-let urlNeedsDigest: ObjectRule = { source in
-    guard source["url"] != nil, source["sha256"] == nil else { return nil }
-    return "sha256 is required with url: it pins the version's content (sha256sum FILE prints it)"
-}
+let urlNeedsDigest = ObjectRule.requiredWith(
+    field: "url", needs: "sha256", because: "it pins the version's content (sha256sum FILE prints it)")

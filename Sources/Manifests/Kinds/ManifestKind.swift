@@ -72,7 +72,8 @@ public enum Schemas {
         Field("name", .formatted(.dnsSubdomain), required: true, "The object's name, its identity within its kind."),
         Field("labels", .map(keys: .labelKey, values: .formatted(.labelValue)), "Labels for selecting objects (`-l team=growth`)."),
         Field(
-            "annotations", .map(keys: .labelKey, values: .text), "Free-form annotations; some `datapilot.io/` keys steer the reconciler."),
+            "annotations", .map(keys: .annotationKey, values: .text),
+            "Free-form annotations; some `datapilot.io/` keys steer the reconciler."),
     ])
 
     /// The top level of a manifest; `spec` is checked against the kind's own type.

@@ -16,7 +16,7 @@ extension Schemas {
                         [
                             Field("min", .integer(minimum: 0), "Fewest rows allowed."),
                             Field("max", .integer(minimum: 0), "Most rows allowed."),
-                        ], atLeastOneOf: [["min", "max"]], rules: [Rules.minNotAboveMax])), "The number of rows is within bounds."),
+                        ], atLeastOneOf: [["min", "max"]], rules: [.minNotAboveMax])), "The number of rows is within bounds."),
             Field(
                 "missing",
                 .object(
@@ -49,7 +49,7 @@ extension Schemas {
                             Field("min", .number(minimum: nil), "Smallest value allowed."),
                             Field("max", .number(minimum: nil), "Largest value allowed."),
                             threshold,
-                        ], atLeastOneOf: [["min", "max"]], rules: [Rules.minNotAboveMax])), "Numeric values outside bounds."),
+                        ], atLeastOneOf: [["min", "max"]], rules: [.minNotAboveMax])), "Numeric values outside bounds."),
             Field(
                 "regex",
                 .object(
@@ -67,7 +67,7 @@ extension Schemas {
                         [
                             Field("columns", .array(of: .object(column), minItems: 1), required: true, "The columns expected."),
                             Field("allowExtraColumns", .boolean, "Whether other columns may be present (default true)."),
-                        ], rules: [Rules.unique("name", in: "columns", what: "column")])), "The file's columns and types."),
+                        ], rules: [.unique(key: "name", in: "columns", what: "column")])), "The file's columns and types."),
             Field(
                 "freshness",
                 .object(
@@ -84,5 +84,5 @@ extension Schemas {
                 "severity", .oneOf(["warn", "fail"]), required: true, "What a failed check does by default: warn, or fail the evaluation."),
             Field("description", .text, "What the rule protects."),
             Field("checks", .array(of: .object(check), minItems: 1), required: true, "The checks; each names exactly one check type."),
-        ], rules: [Rules.unique("name", in: "checks", what: "check name")])
+        ], rules: [.unique(key: "name", in: "checks", what: "check name")])
 }
