@@ -33,8 +33,8 @@ import Testing
         ("check names are unique within a rule", true, true, { $0.message.hasPrefix("check name \"") }),
     ]
 
-    @Test func validatorSchemasAndCRDsAgree() throws {
-        let probe = try Subprocess.run("python3", ["-c", "import jsonschema, yaml"], combined: true)
+    @Test func validatorSchemasAndCRDsAgree() async throws {
+        let probe = try await Subprocess.run("python3", ["-c", "import jsonschema, yaml"], combined: true)
         try #require(
             probe.status == 0,
             "python3 cannot import jsonschema and yaml: run scripts/test.sh (it installs the Python test peers): \(probe.stdout)")
@@ -64,7 +64,7 @@ import Testing
             try Data(mutator.body.jsonString(pretty: true).utf8).write(to: manifests.appendingPathComponent(name))
         }
 
-        let validate = try dpctl(
+        let validate = try await dpctl(
             "validate", "-f", manifests.path, "--root", folder.path, "--allow-external-refs", "-o", "json")
         let report = try #require(
             try JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any], "\(validate.stderr)")
@@ -79,7 +79,7 @@ import Testing
         }
 
         let script = repositoryRoot.appendingPathComponent("Tests/SchemaAgreement/check.py").path
-        let checked = try Subprocess.run("python3", [script, repositoryRoot.path, manifests.path])
+        let checked = try await Subprocess.run("python3", [script, repositoryRoot.path, manifests.path])
         try #require(checked.status == 0, "check.py failed: \(checked.stderr)")
         let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: [String: [String]]])
         #expect(verdicts.count == Self.mutations)
