@@ -213,7 +213,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "datapilot-server", "dpctl", "datapilot-reconciler", "DataPilotServer", "Gateway", "ObjectStore", "Curl", "Postgres",
-                "Manifests", "Blocking",
+                "Manifests", "Blocking", "AuditChain", "Evidence",
                 "Review", "SyncEngine", "APIModel", "KubernetesClient", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

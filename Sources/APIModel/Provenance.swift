@@ -52,7 +52,15 @@ public struct SourceInfo: Sendable, Hashable {
                 (.committer, file.committer), (.merge, file.merge), (.attribution, file.attribution),
             ]
         }
-        return values.compactMap { header, value in value.map { (header.rawValue, $0) } }
+        // Names and messages come from commits: a control character (CR, LF) has no place in a header.
+        return values.compactMap { header, value in value.map { (header.rawValue, Self.headerSafe($0)) } }
+    }
+
+    /// `text` without control characters.
+    static func headerSafe(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })
+        return String(scalars)
     }
 }
 

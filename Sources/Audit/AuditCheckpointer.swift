@@ -75,13 +75,28 @@ public struct AuditCheckpointer: Service {
         } while await Pause.next(tick)
     }
 
-    /// The newest checkpoint whose signature holds with this server's own keys (a document put
-    /// in the object store by someone else is not one).
+    /// The newest checkpoint, Postgres's or the object store's. Each must hold with this
+    /// server's own keys: one that does not (a row or an object written by someone else, with a
+    /// made-up sequence) is an error, never "no checkpoint" — that would let a rewritten chain be
+    /// walked from its first entry and signed anew. Fail closed: nothing is signed and
+    /// `/api/audit/verify` says the chain is not valid until an operator looks.
     public func trustedLatest() async throws -> SignedAuditCheckpoint? {
-        guard let latest = try await checkpoints.latest(),
-            let keys = try? EvidenceKey.publicKeys(from: keys.publicJSON), (try? latest.verified(keys: keys)) != nil
-        else { return nil }
-        return latest
+        let candidates = try await checkpoints.candidates()
+        guard !candidates.isEmpty else { return nil }
+        let publicKeys = try EvidenceKey.publicKeys(from: keys.publicJSON)
+        for candidate in candidates {
+            do {
+                _ = try candidate.verified(keys: publicKeys)
+            } catch {
+                throw AuditChainError(
+                    error.code,
+                    "the newest audit checkpoint does not verify with this server's keys: \(error.message); "
+                        + "someone wrote it behind the server's back, so no checkpoint is signed until an operator looks "
+                        + "(docs/operations.md, Verifying the audit chain)",
+                    sequence: error.sequence)
+            }
+        }
+        return candidates.max { $0.checkpoint.sequence < $1.checkpoint.sequence }
     }
 
     /// Signs the head now if it is at least `minimumEvents` entries past the last checkpoint.

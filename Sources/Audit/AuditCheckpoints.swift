@@ -72,6 +72,20 @@ public struct AuditCheckpoints: Sendable {
         }
     }
 
+    /// The newest checkpoint of each place that has one, Postgres's and the object store's,
+    /// decoded but not verified; a document that does not read as a checkpoint is an error that
+    /// names where it is (never "no checkpoint": that would switch the anchor off).
+    func candidates() async throws -> [SignedAuditCheckpoint] {
+        let stored = try await pool.withConnection { connection in
+            try connection.query("select document from audit_checkpoints order by sequence desc limit 1").first?["document"]
+        }
+        var found = try stored.map { [try Self.decode(Array($0.utf8), from: "audit_checkpoints")] } ?? []
+        if let bytes = try await store.getNamed(key: Self.latestKey, maximumBytes: Self.maximumBytes) {
+            found.append(try Self.decode(bytes, from: "the object store's \(Self.latestKey)"))
+        }
+        return found
+    }
+
     /// `audit/checkpoints/latest.json`, if the object store has one that reads as a checkpoint
     /// (whether its signature holds is the reader's check).
     func objectCopy() async throws -> SignedAuditCheckpoint? {

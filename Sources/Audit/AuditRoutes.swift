@@ -1,3 +1,4 @@
+import AuditChain
 import Hummingbird
 import Manifests
 import Postgres
@@ -57,7 +58,17 @@ public struct AuditRoutes: Sendable {
         router.get("/api/audit/verify") { _, context in
             try context.require(.viewer)
             // The chain must also reach the newest checkpoint and match it: a cut-off tail shows.
-            let checkpoint = try await checkpointer.trustedLatest()?.checkpoint
+            let checkpoint: AuditCheckpoint?
+            do {
+                checkpoint = try await checkpointer.trustedLatest()?.checkpoint
+            } catch let failure as AuditChainError {
+                let head = try await pool.withConnection { try AuditLog.headSequence(on: $0) }
+                return Response.json(
+                    ChainVerification(
+                        valid: false, checked: 0, headSequence: head, headHash: "", firstBroken: failure.sequence ?? head,
+                        reason: failure.message
+                    ).json)
+            }
             let result = try await pool.withConnection { try AuditLog.verify(on: $0, checkpoint: checkpoint) }
             return Response.json(result.json)
         }

@@ -70,7 +70,13 @@ enum AuditExportFile {
             }
             try body(items, offset)
             offset += items.count
-            token = page["next_page_token"]?.stringValue
+            let next = page["next_page_token"]?.stringValue
+            // A server that keeps answering empty pages, or the same token, would page forever.
+            if next != nil, items.isEmpty || next == token {
+                throw CLIError(
+                    "\(client.server)\(APIPath.auditEvents) answered an empty page or the same page token again; stopped", exitCode: 2)
+            }
+            token = next
         } while token != nil
     }
 }

@@ -39,7 +39,13 @@ extension TokenAuthority {
         // A key whose secret is replaced (the bootstrap key, after a leak) refuses the tokens issued before.
         Migration(102, "tokens of a replaced key", "alter table api_keys add column tokens_not_before timestamptz;"),
         // Rights beyond the role, space-separated (`provenance`: the reconciler's key).
-        Migration(103, "api key scopes", "alter table api_keys add column scopes text not null default '';"),
+        // The bootstrap key drives the one-machine setup's reconciler, so it asserts provenance.
+        Migration(
+            103, "api key scopes",
+            """
+            alter table api_keys add column scopes text not null default '';
+            update api_keys set scopes = 'provenance' where id = 'bootstrap-admin';
+            """),
     ]
 
     /// Installs the bootstrap admin key unless it is already installed. The key itself is
@@ -52,7 +58,8 @@ extension TokenAuthority {
         return try await pool.withConnection { connection in
             let rows = try connection.query(
                 """
-                insert into api_keys (id, name, role, secret_hash, created_by) values ('bootstrap-admin', 'bootstrap admin', 'admin', $1, 'server')
+                insert into api_keys (id, name, role, secret_hash, created_by, scopes)
+                values ('bootstrap-admin', 'bootstrap admin', 'admin', $1, 'server', 'provenance')
                 on conflict (id) do update set secret_hash = excluded.secret_hash, tokens_not_before = now()
                     where api_keys.secret_hash <> excluded.secret_hash
                 returning id

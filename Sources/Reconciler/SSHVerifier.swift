@@ -16,7 +16,8 @@ struct SSHVerifier: SignatureVerifier {
             let short = signature.commit.prefix(12)
             let found = try await ToolRun.run("ssh-keygen", ["-Y", "find-principals", "-s", signatureFile, "-f", allowed], in: folder)
             let principals = found.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard found.status == 0, let principal = principals.first else {
+            // An allowed_signers line may name several principals ("a@x,b@y"); -I takes one of them.
+            guard found.status == 0, let principal = principals.first?.split(separator: ",").first.map(String.init) else {
                 let unchecked = try await ToolRun.run(
                     "ssh-keygen", ["-Y", "check-novalidate", "-n", "git", "-s", signatureFile], in: folder, stdin: data)
                 guard unchecked.status == 0, let key = Self.key(in: unchecked.stdout) else {

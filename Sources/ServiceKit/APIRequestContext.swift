@@ -38,7 +38,7 @@ public struct APIRequestContext: RequestContext {
     }
 
     /// The caller, if it may record provenance: sync and drift events are nothing but a claim
-    /// about where a change came from, so they need the `provenance` scope (or an admin).
+    /// about where a change came from, so they need the `provenance` scope.
     @discardableResult
     public func requireProvenance() throws -> Principal {
         let principal = try require(.editor)

@@ -36,9 +36,11 @@ public struct Principal: Sendable, Hashable {
     }
 
     /// Whether the server records this caller's X-DataPilot-Source-* headers as the change's
-    /// provenance (and accepts its sync and drift events). An admin may: it could make a key with
-    /// the scope anyway. Everyone else's headers are kept as a claim (`SourceContext`).
-    public var assertsProvenance: Bool { role == .admin || scopes.contains(.provenance) }
+    /// provenance (and accepts its sync and drift events): only a key with the `provenance` scope
+    /// (the reconciler's; the bootstrap admin key has it, for the one-machine setup). Not every
+    /// admin: a person's admin key would otherwise hide its own edits from drift's "who changed
+    /// it" behind the reconciler's tool name. Everyone else's headers are kept as a claim.
+    public var assertsProvenance: Bool { scopes.contains(.provenance) }
 }
 
 /// A right an API key carries beyond its role, named in `scopes` when the key is made.

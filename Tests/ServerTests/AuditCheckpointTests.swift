@@ -1,4 +1,6 @@
+import AuditChain
 import Crypto
+import Evidence
 import Foundation
 import Manifests
 import Postgres
@@ -157,6 +159,41 @@ import Testing
             #expect(verdict.status == 1, "\(verdict.stdout)\(verdict.stderr)")
             let json = try #require(try? JSONText.parse(verdict.stdout).get())
             #expect(json["broken_sequence"]?.numberValue == head, "\(verdict.stdout)")
+        }
+    }
+
+    /// Review finding: a newest checkpoint whose signature does not hold (a row written with a
+    /// made-up sequence) must not count as "no checkpoint". If it did, the server would walk a
+    /// rewritten chain from its first entry, call it valid and sign its head; deleting the row
+    /// afterwards would leave a forged chain with a genuine signature.
+    @Test func aForgedNewestCheckpointSwitchesNothingOff() async throws {
+        try await withServer { server in
+            for name in ["f1", "f2", "f3"] { #expect(try await server.request("POST", "/api/datasets", json: dataset(name)).status == 201) }
+            let genuine = try await server.request("POST", "/api/audit/checkpoints")
+            let head = Int64(try #require(genuine.json["sequence"]?.numberValue, "\(genuine.text)"))
+            let pool = ConnectionPool(conninfo: server.databaseURL, maxConnections: 1)
+            defer { pool.close() }
+            // Rewrite history below the checkpoint, recompute the chain, and put a checkpoint of
+            // entry 10^15 signed by some other key on top.
+            let forged = try AuditCheckpoint(sequence: 1_000_000_000_000_000, hash: "0", time: "2026-11-30T00:00:00.000000Z", keyID: "k")
+                .signed(with: EvidenceKey.generate())
+            try await pool.withConnection { connection in
+                try Self.recompute(from: 2, on: connection)
+                try connection.query(
+                    "insert into audit_checkpoints (sequence, hash, time_text, key_id, document) values ($1, '0', 't', 'k', $2)",
+                    [String(forged.checkpoint.sequence), forged.json.jsonString()])
+            }
+            let verified = try await server.request("GET", "/api/audit/verify")
+            #expect(verified.json["valid"]?.boolValue == false, "\(verified.text)")
+            #expect(verified.json["reason"]?.stringValue?.contains("does not verify") == true, "\(verified.text)")
+            let refused = try await server.request("POST", "/api/audit/checkpoints")
+            #expect(refused.status == 409, "nothing is signed while the newest checkpoint does not verify: \(refused.text)")
+            // The forged row removed again: the genuine checkpoint still catches the rewrite.
+            try await pool.withConnection { try $0.execute(script: "delete from audit_checkpoints where sequence > \(head)") }
+            let after = try await server.request("GET", "/api/audit/verify")
+            #expect(after.json["valid"]?.boolValue == false, "\(after.text)")
+            let latest = try await server.request("GET", "/api/audit/checkpoints/latest")
+            #expect(latest.json["sequence"]?.numberValue == Double(head), "no checkpoint of the forged chain was signed: \(latest.text)")
         }
     }
 

@@ -115,7 +115,7 @@ import Testing
                 (
                     "POST", "/api/audit/syncs",
                     #"{"source": "matrix", "commit": "\#(String(repeating: "a", count: 40))", "result": "synced"}"#,
-                    // A provenance claim: the reconciler's key (provenance scope) or an admin.
+                    // A provenance claim: a key with the provenance scope (the bootstrap admin key has it).
                     "admin"
                 ),
                 ("GET", "/api/lineage/graph?node=dataset/fixture", nil, "viewer"),

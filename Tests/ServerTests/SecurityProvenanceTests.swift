@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 
 /// Issue 16, item 2: provenance is asserted only by a principal the server trusts with it (an API
-/// key with the `provenance` scope, as the reconciler's should be, or an admin, who could make
-/// such a key). Anyone else's X-DataPilot-Source-* headers are kept as what they are, a claim,
+/// key with the `provenance` scope, as the reconciler's should be; the bootstrap admin key has
+/// it, other admin keys do not). Anyone else's X-DataPilot-Source-* headers are kept as what they are, a claim,
 /// and nothing that trusts provenance (lineage, drift's "who changed it", sync records) reads them.
 @Suite("SecurityTests: provenance", .serialized) struct SecurityProvenanceTests {
     static let commit = String(repeating: "c", count: 40)
@@ -42,6 +42,26 @@ import Testing
             // Lineage draws no edge from the claimed commit.
             let lineage = try await server.request("GET", "/api/lineage/graph?node=dataset/churn&direction=upstream").json
             #expect(!"\(lineage)".contains("commit/\(Self.commit)"), "\(lineage)")
+        }
+    }
+
+    /// A person's admin key is not the reconciler either: its out-of-band edit with the appliers'
+    /// tool name stays visible to drift (review finding).
+    @Test func anAdminKeyWithoutTheScopeClaimsToo() async throws {
+        try await withServer { server in
+            let admin = try await server.key(role: "admin")
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
+            let edit = try await server.request(
+                "PUT", "/api/datasets/churn", json: dataset("churn", format: "jsonl"),
+                headers: [("X-DataPilot-Source-Tool", "dpctl drift")], key: admin)
+            #expect(edit.status == 200, "\(edit.text)")
+            let human = try await server.request(
+                "GET", "/api/audit/events?resource=dataset/churn&order=desc&page_size=1&exclude_tool=dpctl%20drift"
+            ).json
+            #expect(human["items"]?[0]?["action"] == "update", "the admin's edit is not hidden: \(human)")
+            #expect(human["items"]?[0]?["source"]?["claimed"]?["tool"] == "dpctl drift")
+            let sync = #"{"source": "examples", "commit": "\#(Self.commit)", "result": "synced"}"#
+            #expect(try await server.request("POST", "/api/audit/syncs", json: sync, key: admin).status == 403)
         }
     }
 
