@@ -33,9 +33,13 @@ extension SourceWorker {
                 info.files[file] = previous
                 continue
             }
+            // On a source that verifies signatures only the head is checked: a commit below it
+            // names its author unverified, and the attribution says so (review finding).
+            let unverified = configuration.verify != nil && change.commit != snapshot.commit
             info.files[file] = SourceInfo.FileCommit(
                 commit: change.commit, author: change.author, committer: change.committer, merge: change.merge,
-                attribution: fallback.map { "head: \($0)" } ?? "file")
+                attribution: fallback.map { "head: \($0)" }
+                    ?? (unverified ? "file (unsigned; the head's signer vouches for the tree)" : "file"))
         }
         return info
     }

@@ -200,8 +200,25 @@ extension TestRepository {
             #expect(reapplied["result"] == "synced", "\(reapplied)")
             #expect(try await Self.owner(server) == "ada-again@example.com")
 
+            // A commit nobody signed, under a head Ada signs: the object of its file names that
+            // commit, marked unsigned (only the head's signature is checked; review finding).
+            try edit(
+                repository.file("examples/datasets/product-events.yaml"), "owner: growth-analytics@example.com",
+                "owner: web-analytics@example.com")
+            let below = try await repository.commit("Not signed, below a signed head")
+            try repository.setOwner("ada-third@example.com")
+            let vouching = try await repository.signedCommit(
+                "Signed by Ada over an unsigned commit", signing(ada), gnupgHome: keys.gnupgHome)
+            #expect(try await Self.attempt(vouching, reconciler)["result"] == "synced")
+            let update = try #require(
+                try await server.auditEvents("&resource=dataset/product-events&action=update").last, "product-events was updated")
+            #expect(update["source"]?["commit"]?.stringValue == below, "\(update)")
+            #expect(update["source"]?["attribution"]?.stringValue?.hasPrefix("file (unsigned") == true, "\(update)")
+            let churn = try #require(try await server.auditEvents("&resource=dataset/churn&action=update").last)
+            #expect(churn["source"]?["commit"]?.stringValue == vouching && churn["source"]?["attribution"] == "file", "\(churn)")
+
             // Ada's signature copied onto another commit: a bad signature, refused.
-            let forged = try await repository.forge(again, message: "Not what Ada signed")
+            let forged = try await repository.forge(vouching, message: "Not what Ada signed")
             let refusedForgery = try await Self.attempt(forged, reconciler)
             #expect(refusedForgery["result"] == "invalid", "\(refusedForgery)")
             #expect(refusedForgery["error"]?.stringValue?.contains("has a bad GPG signature") == true, "\(refusedForgery)")
@@ -250,6 +267,23 @@ extension TestRepository {
             #expect(
                 refusedKind["error"]?.stringValue?.contains("carries a GPG signature; this source verifies SSH") == true, "\(refusedKind)")
             #expect(try await Self.owner(server) == "ada@example.com")
+
+            // A commit nobody signed, under a head Ada signs: the object of its file names that
+            // commit, marked unsigned (only the head's signature is checked; review finding).
+            try edit(
+                repository.file("examples/datasets/product-events.yaml"), "owner: growth-analytics@example.com",
+                "owner: web-analytics@example.com")
+            let below = try await repository.commit("Not signed, below a signed head")
+            try repository.setOwner("ada-third@example.com")
+            let vouching = try await repository.signedCommit(
+                "Signed by Ada over an unsigned commit", signing(ada), gnupgHome: keys.gnupgHome)
+            #expect(try await Self.attempt(vouching, reconciler)["result"] == "synced")
+            let update = try #require(
+                try await server.auditEvents("&resource=dataset/product-events&action=update").last, "product-events was updated")
+            #expect(update["source"]?["commit"]?.stringValue == below, "\(update)")
+            #expect(update["source"]?["attribution"]?.stringValue?.hasPrefix("file (unsigned") == true, "\(update)")
+            let churn = try #require(try await server.auditEvents("&resource=dataset/churn&action=update").last)
+            #expect(churn["source"]?["commit"]?.stringValue == vouching && churn["source"]?["attribution"] == "file", "\(churn)")
 
             // Ada's signature copied onto another commit: a bad signature, refused.
             let forged = try await repository.forge(signed, message: "Not what Ada signed")
