@@ -99,6 +99,7 @@ public enum AuditLog {
         sequence, time_text, actor, action, resource, request_id, outcome, before_digest, after_digest,
         diff::text as diff, source::text as source, previous_hash, hash,
         case when occurred_at = time_text::timestamptz then time_text
+            when occurred_at is null then 'none'
             else to_char(occurred_at at time zone 'UTC', \(timeFormat)) end as occurred_text
         """
 

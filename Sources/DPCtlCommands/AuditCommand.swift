@@ -85,10 +85,21 @@ struct AuditVerify: AsyncParsableCommand {
                 }
             } else {
                 let client = client!
-                // The checkpoint first: every entry it signed is on the server before the pages are read.
-                if checkpointJSON == nil { checkpointJSON = try await AuditExportFile.latestCheckpoint(client) }
-                signed = try Self.verifiedCheckpoint(checkpointJSON, keys: keys, origin: checkpoint ?? "the server's latest checkpoint")
-                var walk = ChainWalk(checkpoints: signed.map { [$0] } ?? [])
+                // The checkpoints first: every entry they signed is on the server before the pages
+                // are read. A saved one (--checkpoint) is checked as well as the server's newest,
+                // never instead: the server's must not be older (checkpoints rolled back).
+                let saved = try Self.verifiedCheckpoint(checkpointJSON, keys: keys, origin: checkpoint ?? "")
+                let newest = try Self.verifiedCheckpoint(
+                    try await AuditExportFile.latestCheckpoint(client), keys: keys, origin: "the server's latest checkpoint")
+                let checkpoints = [saved, newest].compactMap { $0 }
+                signed = checkpoints.max { $0.sequence < $1.sequence }
+                if let saved, (newest?.sequence ?? 0) < saved.sequence {
+                    throw AuditChainError(
+                        .truncated,
+                        "the server's newest checkpoint is of entry \(newest.map { String($0.sequence) } ?? "none"), older than the one saved in \(checkpoint ?? "") (entry \(saved.sequence)): its checkpoints were rolled back",
+                        sequence: saved.sequence)
+                }
+                var walk = ChainWalk(checkpoints: checkpoints)
                 do {
                     try await AuditExportFile.pages(client) { items, offset in
                         for (index, item) in items.enumerated() {
@@ -108,7 +119,7 @@ struct AuditVerify: AsyncParsableCommand {
                 exitCode: 2)
         } catch let error as EvidenceError {
             throw CLIError("the server's evidence keys: \(error)", exitCode: 2)
-        } catch let error as AuditChainError where error.code == .unknownKey || error.code == .badSignature {
+        } catch let error as AuditChainError where error.code == .unknownKey || error.code == .badSignature || error.code == .truncated {
             walkResult = .failure(error)
         } catch let error as AuditChainError {
             throw CLIError(error.message, exitCode: 2)

@@ -197,6 +197,39 @@ import Testing
         }
     }
 
+    /// Review finding: a checkpoint the auditor saved earlier is checked beside the server's
+    /// newest, never instead of it, and a server whose checkpoints went back behind it is caught.
+    @Test func aSavedCheckpointCatchesCheckpointsRolledBack() async throws {
+        try await withServer { server in
+            for name in ["r1", "r2"] { #expect(try await server.request("POST", "/api/datasets", json: dataset(name)).status == 201) }
+            let first = try await server.request("POST", "/api/audit/checkpoints")
+            let saved = Int64(try #require(first.json["sequence"]?.numberValue, "\(first.text)"))
+            let folder = try scratchFolder("audit-rollback")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let savedFile = folder.appendingPathComponent("saved-checkpoint.json")
+            try Data(try await server.request("GET", "/api/audit/checkpoints/latest").body).write(to: savedFile)
+            let keys = folder.appendingPathComponent("evidence-keys.json")
+            try Data(try await server.request("GET", "/.well-known/datapilot/evidence-keys", key: nil).body).write(to: keys)
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("r3")).status == 201)
+            #expect(try await server.request("POST", "/api/audit/checkpoints").status == 201)
+            let env = ["DATAPILOT_SERVER": server.baseURL, "DATAPILOT_TOKEN": TestServer.adminKey]
+            let arguments = ["audit", "verify", "--key", keys.path, "--checkpoint", savedFile.path]
+            let both = try await dpctl(arguments, environment: env)
+            #expect(both.status == 0, "the saved and the newest checkpoint both hold: \(both.stdout)\(both.stderr)")
+
+            // Every checkpoint gone from Postgres and the object store: the saved one still stands.
+            let pool = ConnectionPool(conninfo: server.databaseURL, maxConnections: 1)
+            defer { pool.close() }
+            try await pool.withConnection { try $0.execute(script: "delete from audit_checkpoints") }
+            try FileManager.default.removeItem(at: server.dataDirectory.appendingPathComponent("objects/audit/checkpoints"))
+            let rolledBack = try await dpctl(arguments, environment: env)
+            #expect(rolledBack.status == 1, "\(rolledBack.stdout)\(rolledBack.stderr)")
+            #expect(
+                (rolledBack.stdout + rolledBack.stderr).contains("rolled back") && rolledBack.stdout.contains("\(saved)"),
+                "\(rolledBack.stdout)\(rolledBack.stderr)")
+        }
+    }
+
     /// Split into processes, the audit service signs with the evidence keys the deployment shares,
     /// so the key document the experiments service publishes verifies its checkpoints.
     @Test func theAuditServiceSignsWithTheSharedEvidenceKey() async throws {
