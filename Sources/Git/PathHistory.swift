@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// A person and a time, as a commit records its author or committer.
 public struct CommitSignature: Sendable, Hashable {
@@ -107,7 +108,11 @@ extension Repository {
         var tree: OpaquePointer?
         try GitError.check(git_commit_tree(&tree, commit), "read the tree of \(id)")
         defer { git_tree_free(tree) }
-        let parents = Int(git_commit_parentcount(commit))
+        // An octopus merge of thousands of parents would cost a diff each: past `maxParents`, the
+        // merge's changes are taken against the first parents only.
+        let parents = min(Int(git_commit_parentcount(commit)), Self.maxParents)
+        // Only the paths still unattributed are diffed (libgit2 then skips the rest of the tree).
+        let remaining = state.wanted.subtracting(state.changes.keys)
         let onMainline = state.mainline.contains(id)
         let merge = onMainline ? nil : state.via[id]
         var diffs: [Set<String>] = []
@@ -126,7 +131,7 @@ extension Repository {
                 try GitError.check(git_commit_tree(&parentTree, parent), "read the tree of parent \(index) of \(id)")
             }
             defer { git_tree_free(parentTree) }
-            diffs.append(try changedPaths(parentTree, tree, id).intersection(state.wanted))
+            diffs.append(try changedPaths(parentTree, tree, id, among: remaining).intersection(state.wanted))
         }
         let own = diffs.dropFirst().reduce(diffs[0]) { $0.intersection($1) }
         let broughtIn = diffs[0].subtracting(own)
@@ -135,10 +140,25 @@ extension Repository {
         for path in broughtIn.sorted() where onMainline { state.reserve(path, for: change) }
     }
 
-    /// Paths that differ between two trees (either may be nil: the empty tree).
-    func changedPaths(_ old: OpaquePointer?, _ new: OpaquePointer?, _ id: String) throws(GitError) -> Set<String> {
+    /// The most parents of one commit whose trees are compared.
+    static let maxParents = 16
+
+    /// Which of `paths` differ between two trees (either may be nil: the empty tree). The paths
+    /// are an exact pathspec, so libgit2 does not descend into folders that hold none of them.
+    func changedPaths(_ old: OpaquePointer?, _ new: OpaquePointer?, _ id: String, among paths: Set<String>) throws(GitError) -> Set<String>
+    {
+        guard !paths.isEmpty else { return [] }
+        var strings: [UnsafeMutablePointer<CChar>?] = paths.sorted().map { strdup($0) }
+        defer { strings.forEach { free($0) } }
         var diff: OpaquePointer?
-        try GitError.check(git_diff_tree_to_tree(&diff, handle, old, new, nil), "diff commit \(id) against its parent")
+        let status = strings.withUnsafeMutableBufferPointer { buffer in
+            var options = git_diff_options()
+            git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
+            options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
+            options.pathspec = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_diff_tree_to_tree(&diff, handle, old, new, &options)
+        }
+        try GitError.check(status, "diff commit \(id) against its parent")
         defer { git_diff_free(diff) }
         var paths: Set<String> = []
         for index in 0..<git_diff_num_deltas(diff) {

@@ -93,6 +93,33 @@ import Testing
         #expect(authors.changes["a.yaml"]?.author == "Dee Dev <dee@example.com>" && authors.changes["a.yaml"]?.merge == merge)
     }
 
+    /// An octopus merge of 20 branches: only its first 16 parents are compared (a diff each), so
+    /// a file from a later branch counts as changed by the merge itself (review finding: a crafted
+    /// merge of thousands of parents must not cost thousands of diffs).
+    @Test func anOctopusMergeComparesAtMostSixteenParents() async throws {
+        let files = (1...20).map { "o\($0).yaml" }
+        let repository = try People(files)
+        defer { repository.remove() }
+        let base = try repository.head()
+        var branches: [String] = []
+        for (index, file) in files.enumerated() {
+            try repository.git("checkout", "-q", "-b", "b\(index)", base)
+            try repository.change(file, by: Self.dee)
+            branches.append("b\(index)")
+        }
+        try repository.git("checkout", "-q", "main")
+        try await GitCLI.run(["merge", "-q", "--no-ff", "-m", "Octopus"] + branches, in: repository.work, author: Self.eve)
+        let merge = try repository.head()
+        let authors = try await repository.source().authors(since: base, until: merge, paths: files)
+        // Parent 0 is main (the base); branches b0 to b14 are parents 1 to 15.
+        for file in files.prefix(15) {
+            #expect(authors.changes[file]?.author == "Dee Dev <dee@example.com>" && authors.changes[file]?.merge == merge, "\(file)")
+        }
+        for file in files.dropFirst(15) {
+            #expect(authors.changes[file]?.commit == merge, "\(file): past the parents compared, the merge's own")
+        }
+    }
+
     @Test func theWalkStopsAtItsBoundAndAttributesTheRestToTheHead() async throws {
         let files = (1...5).map { "f\($0).yaml" }
         let repository = try People(files)
