@@ -32,10 +32,7 @@ struct AuditVerify: AsyncParsableCommand {
             """)
 
     @Option(help: "The context to use (see dpctl config get-contexts).") var context: String?
-    @Option(help: "The pinned evidence keys: the server's /.well-known/datapilot/evidence-keys document, saved out of band.")
-    var key: String?
-    @Flag(help: "Take the evidence keys from the server being checked (it could vouch for a chain it rewrote).")
-    var trustServerKey = false
+    @OptionGroup var keys: PinnedKeys
     @Option(
         name: .customLong("from-file"),
         help: "Check an export instead of the server: dpctl audit export's file, or GET /api/audit/events pages saved as a JSON array.")
@@ -46,17 +43,8 @@ struct AuditVerify: AsyncParsableCommand {
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    func validate() throws {
-        if key == nil && !trustServerKey {
-            throw ValidationError(
-                "give the server's evidence keys with --key FILE (saved out of band from /.well-known/datapilot/evidence-keys), or --trust-server-key to take them from the server being checked"
-            )
-        }
-        if key != nil && trustServerKey { throw ValidationError("give --key FILE or --trust-server-key, not both") }
-    }
-
     func run() async throws {
-        let pinned = try key.map(Self.readKeys)
+        let pinned = try keys.pinned()
         var checkpointJSON = try checkpoint.map { try AuditExportFile.readJSON($0, what: "checkpoint file") }
         let client = fromFile == nil || pinned == nil ? try Self.client(context: context) : nil
         var walkResult: Result<ChainWalk, AuditChainError>
@@ -167,7 +155,7 @@ struct AuditVerify: AsyncParsableCommand {
                 let after = walk.head - checkpoint.sequence
                 Terminal.standardOutput.write(
                     "\(style.green("Audit chain verified")): \(walk.checked) entries; the checkpoint of entry \(checkpoint.sequence) "
-                        + "(signed \(checkpoint.time) with key \(checkpoint.keyID)\(trustServerKey ? ", taken from the server being checked" : ", pinned")) matches."
+                        + "(signed \(checkpoint.time) with key \(checkpoint.keyID)\(keys.trustServerKey ? ", taken from the server being checked" : ", pinned")) matches."
                         + (after > 0 ? " The \(after) entries after it are covered by no checkpoint yet." : "") + "\n")
             case .failure(let error):
                 Terminal.standardOutput.write(
@@ -179,13 +167,6 @@ struct AuditVerify: AsyncParsableCommand {
     static func client(context: String?) throws -> APIClient {
         let target = try Target.resolve(context: context)
         return APIClient(server: target.server, token: target.token)
-    }
-
-    static func readKeys(_ path: String) throws -> [String: Curve25519.Signing.PublicKey] {
-        let document = try AuditExportFile.readJSON(path, what: "key file")
-        do { return try EvidenceKey.publicKeys(from: document) } catch {
-            throw CLIError("\(path): \(error); save the server's /.well-known/datapilot/evidence-keys document", exitCode: 2)
-        }
     }
 
     static func verifiedCheckpoint(_ json: JSONValue?, keys: [String: Curve25519.Signing.PublicKey], origin: String) throws

@@ -26,22 +26,10 @@ struct EvidenceVerify: AsyncParsableCommand {
 
     @Argument(help: "The bundle file (from GET /api/experiment-runs/{run}/evidence-bundles/{id}).") var file: String
     @Option(help: "The context to use (see dpctl config get-contexts).") var context: String?
-    @Option(help: "The pinned evidence keys: the server's /.well-known/datapilot/evidence-keys document, saved out of band.")
-    var key: String?
-    @Flag(help: "Take the evidence keys from the server being checked (it could vouch for bundles it forged).")
-    var trustServerKey = false
+    @OptionGroup var keys: PinnedKeys
     @Option(name: [.customShort("o"), .long], help: "Output: text or json.") var output: Output = .text
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
-
-    func validate() throws {
-        if key == nil && !trustServerKey {
-            throw ValidationError(
-                "give the server's evidence keys with --key FILE (saved out of band from /.well-known/datapilot/evidence-keys), or --trust-server-key to take them from the server being checked"
-            )
-        }
-        if key != nil && trustServerKey { throw ValidationError("give --key FILE or --trust-server-key, not both") }
-    }
 
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)", exitCode: 2) }
@@ -49,16 +37,7 @@ struct EvidenceVerify: AsyncParsableCommand {
         do { bundle = try EvidenceBundle(bytes: Array(data)) } catch { throw CLIError("\(file): \(error)", exitCode: 2) }
         let target = try Target.resolve(context: context)
         let client = APIClient(server: target.server, token: target.token)
-        var pinned: [String: Curve25519.Signing.PublicKey]?
-        if let key {
-            guard let keyData = FileManager.default.contents(atPath: key) else {
-                throw CLIError("cannot read the key file \(key)", exitCode: 2)
-            }
-            guard case .success(let document) = JSONText.parse(Array(keyData)) else {
-                throw CLIError("\(key) is not JSON: save the server's /.well-known/datapilot/evidence-keys document", exitCode: 2)
-            }
-            do { pinned = try EvidenceKey.publicKeys(from: document) } catch { throw CLIError("\(key): \(error)", exitCode: 2) }
-        }
+        let pinned = try keys.pinned()
         let verifier = BundleVerifier(client: client, bundle: bundle, pinnedKeys: pinned)
         let checks: [BundleVerifier.Check]
         do { checks = try await verifier.run() } catch let error as APIError {
