@@ -222,6 +222,7 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "Curl", "TestSupport"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "APIModel", "Manifests"]),
         .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests", "TestSupport"]),
+        .testTarget(name: "AuditChainTests", dependencies: ["AuditChain", "Evidence", "Manifests"]),
         // The reconcile loop's decisions, in process: git, the server and the status store in memory.
         .testTarget(
             name: "ReconcileLoopTests",
