@@ -4,7 +4,8 @@ import Manifests
 import TestSupport
 import Testing
 
-let dpctlQueue = BlockingQueue(concurrentLabel: "datapilot.tests.dpctl")
+/// dpctl and other children are waited for through the harness's bounded `Waiting`.
+let dpctlQueue = Subprocess.waiting
 
 /// Runs the built dpctl with the given environment (and a config file of its own), waiting for
 /// it off the cooperative pool.

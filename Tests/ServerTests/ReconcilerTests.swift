@@ -105,7 +105,7 @@ final class TestReconciler: Sendable {
 
     func stop() async {
         kill()
-        await dpctlQueue.run { self.process.waitUntilExit() }
+        _ = try? await dpctlQueue.run { self.process.waitUntilExit() }
         try? FileManager.default.removeItem(at: log)
         try? FileManager.default.removeItem(atPath: log.deletingPathExtension().path + "-cache")
     }
@@ -223,7 +223,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
 
                 // SIGTERM: the reconciler exits cleanly.
                 reconciler.kill(SIGTERM)
-                await dpctlQueue.run { reconciler.process.waitUntilExit() }
+                _ = try? await dpctlQueue.run { reconciler.process.waitUntilExit() }
                 #expect(reconciler.process.terminationStatus == 0, "\(reconciler.logText)")
             } catch {
                 await reconciler.stop()
@@ -292,7 +292,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
 
                 // Kill A: B takes its sources over and follows a new commit.
                 a.kill()
-                await dpctlQueue.run { a.process.waitUntilExit() }
+                _ = try? await dpctlQueue.run { a.process.waitUntilExit() }
                 try edit(one.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
                 let next = try await one.commit("Change after the takeover")
                 let followed = try await eventually(30) { await b.source("datasets")?["lastAppliedCommit"]?.stringValue == next }

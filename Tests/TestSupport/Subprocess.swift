@@ -1,4 +1,3 @@
-import Blocking
 import Foundation
 
 /// What a finished process printed and how it ended.
@@ -110,10 +109,8 @@ public enum Subprocess {
         return process
     }
 
-    /// Where the async overloads wait: threads of their own. Swift Testing runs every test on the
-    /// cooperative pool (two threads on a two-core machine), so a test that waited there for git,
-    /// python or a server to start would stall every other test of the run.
-    static let waiting = BlockingQueue(concurrentLabel: "datapilot.tests.subprocess")
+    /// Where the async overloads wait: off the cooperative pool, at most 16 at a time (see `Waiting`).
+    public static let waiting = Waiting(label: "datapilot.tests.subprocess", width: 16)
 
     /// `run`, waiting off the cooperative pool: what an async test calls (Swift picks it there).
     public static func run(
