@@ -80,7 +80,7 @@ public struct UpstreamProxy: Sendable {
         let size = (try? FileManager.default.attributesOfItem(atPath: responseFile)[.size] as? NSNumber)?.int64Value ?? 0
         if size == 0 { try? FileManager.default.removeItem(atPath: responseFile) }
         // A HEAD answer has no body: its Content-Length is the upstream's, the size a GET would have.
-        if request.method != .head { fields[.contentLength] = String(size) }
+        fields[.contentLength] = request.method == .head ? upstream.header("Content-Length") : String(size)
         return Response(
             status: HTTPTypes.HTTPResponse.Status(code: upstream.status), headers: fields,
             body: size == 0 ? ResponseBody() : fileBody(path: responseFile, offset: 0, length: size, removeAfter: true))

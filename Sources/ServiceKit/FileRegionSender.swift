@@ -5,8 +5,8 @@ import NIOCore
 #endif
 
 /// Next to the socket of a client connection: swaps a `ZeroCopyFile` marker for its file, sent as
-/// NIO file regions (sendfile(2)) of at most `chunk` bytes, each written once the previous one has
-/// drained below the channel's low-water mark. The writability of the channel thus still follows
+/// NIO file regions (sendfile(2)) of at most `chunk` bytes, written while the channel is writable
+/// and again once what is queued has drained below its low-water mark. The writability of the channel thus still follows
 /// the client's reading, so the connection guard's slow-read clock works as it does for buffers.
 /// Anything else written while a file is under way waits until its last byte is out.
 final class FileRegionSender: ChannelDuplexHandler, RemovableChannelHandler {
@@ -15,7 +15,10 @@ final class FileRegionSender: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
-    static let chunk = 1 << 20
+    /// What a client must take within the body timeout before the guard calls it a slow reader
+    /// (as with the 256 KiB buffers of other bodies); the kernel sends chunk after chunk while the
+    /// socket takes them, so this costs a fast client nothing but a system call per chunk.
+    static let chunk = 256 << 10
 
     /// The file being sent and how far.
     private struct Sending {
