@@ -8,7 +8,7 @@ import Postgres
 import ServiceKit
 
 /// Dataset versions: a streaming upload that stores the content once (content-addressed) and
-/// records an immutable version; list, get and a download that honours Range.
+/// records an immutable version; list, get and a download (GET or HEAD) that honours Range.
 struct VersionRoutes: Sendable {
     let pool: ConnectionPool
     let store: any ObjectStore
@@ -36,6 +36,7 @@ struct VersionRoutes: Sendable {
                     dryRun: dryRun)
             })
         router.get("/api/datasets/:name/versions/:version/download") { request, context in try await download(request, context) }
+        router.head("/api/datasets/:name/versions/:version/download") { request, context in try await download(request, context) }
     }
 
     func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -94,51 +95,8 @@ struct VersionRoutes: Sendable {
             try ExternalVersionURL.checkDownload(url, version: version, policy: externalURLs)
             return Response(status: .temporaryRedirect, headers: [.location: url, .eTag: "\"\(row["sha256"]!)\""])
         }
-        var headers: HTTPFields = [
-            .contentType: row["content_type"]!, .eTag: "\"\(row["sha256"]!)\"", .acceptRanges: "bytes",
-            .contentDisposition: "attachment; filename=\"\(version)\"",
-        ]
-        var range: ClosedRange<Int64>?
-        if let header = request.headers[.range] {
-            switch ByteRange.parse(header, size: size) {
-            case .ignored: break  // not a single byte range: RFC 9110 says serve the whole body
-            case .satisfiable(let parsed): range = parsed
-            case .unsatisfiable:
-                throw Problem(
-                    .rangeNotSatisfiable, title: "Range not satisfiable",
-                    detail: "\(header) is outside the \(size) bytes of this version",
-                    headers: [.contentRange: "bytes */\(size)"])
-            }
-        }
-        let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? size
-        let body = try await storedObjectBody(store, key: key, size: size, range: range, spoolDirectory: spoolDirectory)
-        headers[.contentLength] = String(length)
-        if let range { headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)" }
-        return Response(status: range == nil ? .ok : .partialContent, headers: headers, body: body)
-    }
-}
-
-/// `Range: bytes=a-b | a- | -n` (one range) within a body of `size` bytes.
-enum ByteRange: Equatable {
-    case satisfiable(ClosedRange<Int64>)
-    case unsatisfiable
-    /// Another unit, several ranges, or not a range at all: served as a whole.
-    case ignored
-
-    static func parse(_ header: String, size: Int64) -> ByteRange {
-        guard header.hasPrefix("bytes=") else { return .ignored }
-        let spec = header.dropFirst(6)
-        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .ignored }
-        let (start, end) = (spec[..<dash], spec[spec.index(after: dash)...])
-        if start.isEmpty {
-            guard let n = Int64(end) else { return .ignored }
-            guard n > 0, size > 0 else { return .unsatisfiable }
-            return .satisfiable(max(0, size - n)...(size - 1))
-        }
-        guard let a = Int64(start) else { return .ignored }
-        guard a < size else { return .unsatisfiable }
-        if end.isEmpty { return .satisfiable(a...(size - 1)) }
-        guard let b = Int64(end), b >= a else { return .ignored }
-        return .satisfiable(a...min(b, size - 1))
+        let stored = StoredDownload(
+            key: key, size: size, sha256: row["sha256"]!, contentType: row["content_type"]!, filename: version, what: "this version")
+        return try await stored.response(to: request, context: context, store: store, spoolDirectory: spoolDirectory)
     }
 }

@@ -78,7 +78,9 @@ public struct UpstreamProxy: Sendable {
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: responseFile)[.size] as? NSNumber)?.int64Value ?? 0
-        fields[.contentLength] = String(size)
+        if size == 0 { try? FileManager.default.removeItem(atPath: responseFile) }
+        // A HEAD answer has no body: its Content-Length is the upstream's, the size a GET would have.
+        fields[.contentLength] = request.method == .head ? upstream.header("Content-Length") : String(size)
         return Response(
             status: HTTPTypes.HTTPResponse.Status(code: upstream.status), headers: fields,
             body: size == 0 ? ResponseBody() : fileBody(path: responseFile, offset: 0, length: size, removeAfter: true))

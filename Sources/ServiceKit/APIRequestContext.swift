@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Manifests
+import NIOCore
 
 /// The request context of every DataPilot route: Hummingbird's core storage, the request id
 /// (echoed in responses, logs and audit events) and the authenticated principal.
@@ -11,9 +12,12 @@ public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String
     public var principal: Principal?
+    /// The client connection the request came on.
+    public let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
         requestID = UUID().uuidString.lowercased()
         principal = nil
     }

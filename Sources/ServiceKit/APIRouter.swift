@@ -54,6 +54,7 @@ public struct APIRouter {
     public func post(_ path: String, _ handler: @escaping Handler) { on(.post, path, handler) }
     public func put(_ path: String, _ handler: @escaping Handler) { on(.put, path, handler) }
     public func delete(_ path: String, _ handler: @escaping Handler) { on(.delete, path, handler) }
+    public func head(_ path: String, _ handler: @escaping Handler) { on(.head, path, handler) }
 
     func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false)

@@ -67,6 +67,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             headDeadline = .now() + min(limits.headerTimeout, .seconds(2))
         }
         do {
+            // Downloads from the file store are sent by the kernel, below the HTTP encoder.
+            try context.pipeline.syncOperations.addHandler(FileRegionSender(), position: .first)
             try context.pipeline.syncOperations.addHandler(SocketWatch(owner: self), position: .first)
         } catch {
             context.close(promise: nil)

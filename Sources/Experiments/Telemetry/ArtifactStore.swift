@@ -131,21 +131,22 @@ struct ArtifactRoutes: Sendable {
             }
             return Response.json(["items": .array(rows.map(ArtifactStore.json))])
         }
-        router.get("/api/experiment-runs/:run/artifacts/:artifact") { _, context in
-            let (run, name) = (try context.parameters.require("run"), try context.parameters.require("artifact"))
-            let row = try await pool.withConnection { connection in
-                try RunAccess.require(context, run: run, .read, on: connection)
-                return try connection.query("select \(ArtifactStore.columns) from run_artifacts where run = $1 and name = $2", [run, name])
-                    .first
-            }
-            guard let row, let size = row.int("size") else { throw Problem.notFound("artifact \"\(name)\" of run \"\(run)\"") }
-            let body = try await artifacts.body(key: row["object_key"]!, size: size)
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: row["content_type"]!, .eTag: "\"\(row["sha256"]!)\"", .contentLength: String(size),
-                    .contentDisposition: "attachment; filename=\"\(name)\"",
-                ], body: body)
+        router.get("/api/experiment-runs/:run/artifacts/:artifact") { request, context in try await download(request, context) }
+        router.head("/api/experiment-runs/:run/artifacts/:artifact") { request, context in try await download(request, context) }
+    }
+
+    /// The artifact, whole or one byte range of it; HEAD answers the headers alone.
+    func download(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let (run, name) = (try context.parameters.require("run"), try context.parameters.require("artifact"))
+        let row = try await pool.withConnection { connection in
+            try RunAccess.require(context, run: run, .read, on: connection)
+            return try connection.query("select \(ArtifactStore.columns) from run_artifacts where run = $1 and name = $2", [run, name])
+                .first
         }
+        guard let row, let size = row.int("size") else { throw Problem.notFound("artifact \"\(name)\" of run \"\(run)\"") }
+        let stored = StoredDownload(
+            key: row["object_key"]!, size: size, sha256: row["sha256"]!, contentType: row["content_type"]!, filename: name,
+            what: "this artifact")
+        return try await stored.response(to: request, context: context, store: artifacts.store, spoolDirectory: artifacts.spoolDirectory)
     }
 }
