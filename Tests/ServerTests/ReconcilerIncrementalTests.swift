@@ -106,7 +106,7 @@ import Testing
                     #expect(planned > 0 && planned < 20, "\(what): \(counts)")
                     // A full plan of the same commit against the same apply set finds nothing to do.
                     let diff = try await dpctl(
-                        ["diff", "-f", folder.appendingPathComponent("m").path, "--applyset", "examples", "--prune"],
+                        ["diff", "-R", "-f", folder.appendingPathComponent("m").path, "--applyset", "examples", "--prune"],
                         environment: server.env)
                     #expect(diff.status == 0, "\(what): \(diff.stdout)\(diff.stderr)")
                     let members = try await server.request("GET", "/api/applysets/examples").json["members"]?.arrayValue ?? []
