@@ -97,11 +97,11 @@ child=$(pgrep -P "$reconciler_pid" | head -1)
 rss_loop=$(awk '/VmHWM/ {print $2}' "/proc/$child/status")
 kill "$reconciler_pid" "$child" 2>/dev/null; wait "$reconciler_pid" 2>/dev/null || true; reconciler_pid=""
 
-# The same commits synced whole, as before incremental syncs: with --resync 0 every new commit
+# The same commits synced whole, as before incremental syncs: with --resync 1ms every new commit
 # is a full sync (every object planned, every kind listed); --interval 1h: only webhooks poll.
-log "commit -> converged, $commits commits with a webhook each (full syncs, --resync 0)"
+log "commit -> converged, $commits commits with a webhook each (full syncs, --resync 1ms)"
 rport=$(free_port)
-"$bin/dpctl" reconcile --repo "$remote" --name bench --interval 1h --resync 0 \
+"$bin/dpctl" reconcile --repo "$remote" --name bench --interval 1h --resync 1ms \
   --webhook-secret-file "$work/hook-secret" --database-url "$DATAPILOT_TEST_DATABASE_URL" --cache-dir "$work/cache" \
   --listen "127.0.0.1:$rport" >"$work/reconciler-full.log" 2>&1 &
 reconciler_pid=$!
@@ -127,7 +127,7 @@ table=$(cat <<TABLE
 | no-op poll: ls-remote, no fetch | $ours_ls ms | git ls-remote: $git_ls ms | $(awk -v a="$ours_ls" -v b="$git_ls" 'BEGIN {printf "%.2f", a / b}') |
 | incremental fetch of a one-file commit | $ours_fetch ms | git fetch: $git_fetch ms | $(awk -v a="$ours_fetch" -v b="$git_fetch" 'BEGIN {printf "%.2f", a / b}') |
 | webhook -> converged, one file changed ($commits commits), incremental | p50 $p50 s, p99 $p99 s; peak RSS $((rss_loop / 1024)) MiB | | |
-| the same, every commit synced whole (--resync 0, as before) | p50 $full50 s, p99 $full99 s | | $(awk -v a="$full50" -v b="$p50" 'BEGIN {printf "%.1fx faster (p50)", a / b}') |
+| the same, every commit synced whole (--resync 1ms, as before) | p50 $full50 s, p99 $full99 s | | $(awk -v a="$full50" -v b="$p50" 'BEGIN {printf "%.1fx faster (p50)", a / b}') |
 | drift scan of $count objects (dpctl drift --repo, no drift) | $drift_s s | | |
 TABLE
 )
