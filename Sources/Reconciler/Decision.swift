@@ -22,7 +22,12 @@ extension SourceWorker {
         if force { return .sync }
         if commit == lastInvalid { return .skip }
         guard commit == lastApplied, failures == 0 else { return .sync }
-        let resyncDue = lastFullSync.map { now - $0 > .seconds(configuration.resync) } ?? true
-        return resyncDue ? .scan : .skip
+        return resyncDue(now: now) ? .scan : .skip
+    }
+
+    /// Whether the resync interval has passed since the last full sync or drift scan (incremental
+    /// syncs do not count).
+    func resyncDue(now: ContinuousClock.Instant = .now) -> Bool {
+        lastFullSync.map { now - $0 > .seconds(configuration.resync) } ?? true
     }
 }

@@ -15,12 +15,16 @@ public protocol ManifestSource: Sendable {
     func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship?
     /// The signature of `commit` and what it signs; nil when it is unsigned.
     func signature(commit: String) async throws(GitSourceError) -> CommitSignature?
+    /// Repository paths that differ between two commits' trees; nil when the source cannot tell
+    /// (then every sync plans every object).
+    func changedPaths(from old: String, to new: String) async throws(GitSourceError) -> Set<String>?
 }
 
 extension ManifestSource {
     public func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship? { nil }
     /// A source without signatures: every commit is unsigned.
     public func signature(commit: String) async throws(GitSourceError) -> CommitSignature? { nil }
+    public func changedPaths(from old: String, to new: String) async throws(GitSourceError) -> Set<String>? { nil }
 }
 
 /// What resolving found: the commit, and what the git operations cost (for the metrics).
@@ -92,5 +96,9 @@ public final class GitManifestSource: ManifestSource {
 
     public func signature(commit: String) async throws(GitSourceError) -> CommitSignature? {
         try await git.signature(commit: commit)
+    }
+
+    public func changedPaths(from old: String, to new: String) async throws(GitSourceError) -> Set<String>? {
+        try await git.changedPaths(from: old, to: new)
     }
 }

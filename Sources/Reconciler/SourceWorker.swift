@@ -26,6 +26,8 @@ actor SourceWorker {
     var reportedDrift: [ObjectRef: String] = [:]
     /// The provenance the last applied commit was synced with (each file's own commit), for heals.
     var appliedSource: SourceInfo?
+    /// The objects of the commit applied last, for incremental syncs (nil: the next sync is full).
+    var applied: AppliedObjects?
 
     init(
         configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,
@@ -59,7 +61,7 @@ actor SourceWorker {
                 return nil
             }
             commit = resolution.commit  // a scan of a commit that no longer validates becomes a sync that reports it
-            result = await sync(snapshot)
+            result = await sync(snapshot, full: force || resyncDue())
         } catch {
             result = failure(error)
         }

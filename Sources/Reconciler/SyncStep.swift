@@ -14,7 +14,8 @@ struct SyncResult: Sendable {
 extension SourceWorker {
     /// Applies a commit through the server, unless it is invalid or asks to execute runs this
     /// source may not: then nothing of it is applied and it is not retried until the ref moves.
-    func sync(_ snapshot: CommitSnapshot) async -> SyncResult {
+    /// Unless `full`, plans only the objects the commit may change (see `incrementalScope`).
+    func sync(_ snapshot: CommitSnapshot, full: Bool = true) async -> SyncResult {
         var snapshot = snapshot
         if let refused = await verifySignature(&snapshot) { return refused }
         if let refusal = refusal(of: snapshot) {
@@ -22,11 +23,15 @@ extension SourceWorker {
             return SyncResult(outcome: .invalid, error: refusal, snapshot: snapshot)
         }
         let results: [ApplyResult]
+        let scope = await incrementalScope(snapshot, full: full)
         do {
             let source = await attributedProvenance(snapshot)
-            results = try await client.sync(request(for: snapshot, source: source))
+            var request = request(for: snapshot, source: source)
+            request.only = scope
+            results = try await client.sync(request)
             appliedSource = source
         } catch {
+            applied = nil
             var result = failure(error)
             result.snapshot = snapshot
             return result
@@ -38,10 +43,12 @@ extension SourceWorker {
         }
         let failed = results.filter(\.outcome.isFailure)
         if failed.isEmpty {
-            lastFullSync = ContinuousClock.now
+            if scope == nil { lastFullSync = ContinuousClock.now }
+            applied = AppliedObjects(snapshot)
             metrics.lastApplied(configuration.name, commit: snapshot.commit, previous: lastApplied)
             lastApplied = snapshot.commit
         } else {
+            applied = nil
             result.outcome = .failed
             result.error = failed.prefix(5).map { "\($0.ref) \($0.outcome.rawValue): \($0.message ?? "")" }.joined(separator: "\n")
         }

@@ -20,18 +20,20 @@ public struct Planner: Sendable {
 
     public init() {}
 
+    /// Plans `manifests`; `all`, when given, is the whole desired set of which `manifests` are
+    /// the part to plan (an incremental sync): prune keeps every object of it.
     public func plan(
         desired manifests: [Manifest], live: [ObjectRef: JSONValue],
-        contents: [ObjectRef: Result<VersionContent, ContentError>] = [:], prune: Prune? = nil
+        contents: [ObjectRef: Result<VersionContent, ContentError>] = [:], prune: Prune? = nil, all: Set<ObjectRef>? = nil
     ) throws(PlanError) -> Plan {
         var items: [PlanItem] = []
-        var desiredRefs: Set<ObjectRef> = []
+        var desiredRefs: Set<ObjectRef> = all ?? []
         for manifest in manifests {
             desiredRefs.insert(manifest.ref)
             items.append(item(for: manifest, live: live[manifest.ref], content: contents[manifest.ref]))
         }
         if let prune {
-            guard !manifests.isEmpty else {
+            guard !desiredRefs.isEmpty else {
                 throw PlanError(
                     description:
                         "refusing to prune from an empty set of manifests: that would delete every object the apply set manages (\(prune.inventory.count)); check the paths given to -f"

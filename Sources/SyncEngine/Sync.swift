@@ -21,10 +21,15 @@ public struct SyncRequest: Sendable {
     /// when they already are (a commit's tree).
     public var root: String?
     public var content: any ContentProvider
+    /// The objects to plan, when only they may have changed since the last sync of the same
+    /// apply set (an incremental sync); nil plans every manifest. Membership, prune and the
+    /// inventory still see the whole desired set.
+    public var only: Set<ObjectRef>?
 
     public init(
         manifests: [Manifest], applySet: String? = nil, prune: Bool = false, maxDeletes: Int = 10, dryRun: DryRunMode = .none,
-        concurrency: Int = 8, source: SourceInfo, root: String? = nil, content: any ContentProvider
+        concurrency: Int = 8, source: SourceInfo, root: String? = nil, content: any ContentProvider,
+        only: Set<ObjectRef>? = nil
     ) {
         self.manifests = manifests
         self.applySet = applySet
@@ -35,6 +40,7 @@ public struct SyncRequest: Sendable {
         self.source = source
         self.root = root
         self.content = content
+        self.only = only
     }
 }
 
@@ -74,23 +80,20 @@ public struct Sync: Sendable {
         let live: [ObjectRef: JSONValue]
         do {
             members = try await inventory?.load() ?? []
-            var kinds = Set(request.manifests.map(\.kind))
-            if request.prune { kinds.formUnion(members.map(\.kind)) }
-            live = try await LiveState.fetch(kinds, client: client)
+            let scope = Self.liveScope(request, members: members)
+            if let refs = scope.refs {
+                live = try await LiveState.fetch(refs, datasets: Self.datasets(of: request.manifests, among: refs), client: client)
+            } else {
+                live = try await LiveState.fetch(scope.kinds, client: client)
+            }
         } catch let error as APIError {
             throw SyncError(code: .server, description: error.message)
         } catch {
             throw SyncError(code: .server, description: "\(error)")
         }
-        let contents = await request.content.contents(of: request.manifests)
-        let plan: Plan
-        do {
-            plan = try Planner().plan(
-                desired: request.manifests, live: live, contents: contents,
-                prune: request.prune ? Planner.Prune(inventory: members, maxDeletes: request.maxDeletes) : nil)
-        } catch {
-            throw SyncError(code: .plan, description: error.description)
-        }
+        let planned = Self.planned(request)
+        let contents = await request.content.contents(of: planned)
+        let plan = try Self.plan(request, members: members, live: live, contents: contents)
         if request.dryRun == .client {
             return SyncReport(
                 plan: plan,
@@ -121,13 +124,62 @@ public struct Sync: Sendable {
                 applySet: request.applySet, source: request.source, root: request.root))
         let results = await applier.apply(plan) { done, total in progress?("applying", done, total) }
         if let recording {
-            let pruned = Set(results.filter { $0.outcome == .pruned }.map(\.ref))
             // Members gone from the server and from the manifests are forgotten.
-            let stale = members.subtracting(desired).filter { live[$0] == nil }
-            let final = members.union(desired).subtracting(pruned).subtracting(stale)
+            let final = Self.finalMembers(members, desired: desired, results: results, live: live)
             if final != stored { try await save(recording, final, source: request.source) }
         }
         return SyncReport(plan: plan, results: results)
+    }
+
+    /// The kinds whose live state a sync reads, and for an incremental sync the objects: those
+    /// it plans and the members the desired set lacks (prune candidates, or members to forget
+    /// when gone), of the same kinds a full sync lists.
+    public static func liveScope(_ request: SyncRequest, members: Set<ObjectRef>) -> (kinds: Set<ManifestKind>, refs: Set<ObjectRef>?) {
+        var kinds = Set(request.manifests.map(\.kind))
+        if request.prune { kinds.formUnion(members.map(\.kind)) }
+        guard let only = request.only else { return (kinds, nil) }
+        let desired = Set(request.manifests.map(\.ref))
+        return (kinds, only.union(members.subtracting(desired)).filter { kinds.contains($0.kind) })
+    }
+
+    /// The manifests a sync plans: all, or those an incremental sync names.
+    public static func planned(_ request: SyncRequest) -> [Manifest] {
+        guard let only = request.only else { return request.manifests }
+        return request.manifests.filter { only.contains($0.ref) }
+    }
+
+    /// The plan of `planned(request)` against `live`, pruning against the whole desired set.
+    public static func plan(
+        _ request: SyncRequest, members: Set<ObjectRef>, live: [ObjectRef: JSONValue],
+        contents: [ObjectRef: Result<VersionContent, ContentError>]
+    ) throws(SyncError) -> Plan {
+        do {
+            return try Planner().plan(
+                desired: planned(request), live: live, contents: contents,
+                prune: request.prune ? Planner.Prune(inventory: members, maxDeletes: request.maxDeletes) : nil,
+                all: Set(request.manifests.map(\.ref)))
+        } catch {
+            throw SyncError(code: .plan, description: error.description)
+        }
+    }
+
+    /// The inventory after a sync: members and desired, less what was pruned and the members
+    /// gone from the server and from the manifests.
+    public static func finalMembers(
+        _ members: Set<ObjectRef>, desired: Set<ObjectRef>, results: [ApplyResult], live: [ObjectRef: JSONValue]
+    ) -> Set<ObjectRef> {
+        let pruned = Set(results.filter { $0.outcome == .pruned }.map(\.ref))
+        let stale = members.subtracting(desired).filter { live[$0] == nil }
+        return members.union(desired).subtracting(pruned).subtracting(stale)
+    }
+
+    /// The dataset each version among `refs` names in its manifest, to GET it below.
+    static func datasets(of manifests: [Manifest], among refs: Set<ObjectRef>) -> [ObjectRef: String] {
+        var out: [ObjectRef: String] = [:]
+        for manifest in manifests where manifest.kind == .datasetVersion && refs.contains(manifest.ref) {
+            if let dataset = manifest.spec["dataset"]?.stringValue { out[manifest.ref] = dataset }
+        }
+        return out
     }
 
     func save(_ inventory: Inventory, _ members: Set<ObjectRef>, source: SourceInfo) async throws(SyncError) {

@@ -59,34 +59,66 @@ hook() {
   curl -sf -o /dev/null -X POST "$rbase/hooks/bench" -H "X-DataPilot-Timestamp: $stamp" -H "X-DataPilot-Signature: sha256=$sig" -d "$body"
 }
 applied() { curl -sf "$rbase/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sources"][0]["lastAppliedCommit"] or "")'; }
-log "commit -> converged, $commits commits with a webhook each"
 git clone -q --bare "$remote" "$work/peer.git"
-: >"$work/latencies"
 fetch_before=$(metric datapilot_git_fetch_duration_seconds_sum)
-for i in $(seq "$commits"); do
-  sed -i "s/description: .*dataset 7 for.*/description: Revision $i of dataset 7 for the apply benchmark/" "$work/work/manifests/m0000.yaml"
-  g commit -qam "revision $i" && g push -q origin main
-  head=$(g rev-parse HEAD)
-  t0=$(now)
-  hook "$i"
-  until [ "$(applied)" = "$head" ]; do sleep 0.005; done
-  awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.4f\n", b - a}' >>"$work/latencies"
-  if [ "$i" -eq 1 ]; then
-    fetch_after=$(metric datapilot_git_fetch_duration_seconds_sum)
-    ours_fetch=$(awk -v a="$fetch_before" -v b="$fetch_after" 'BEGIN {printf "%.1f", 1000 * (b - a)}')
-    t0=$(now); git -C "$work/peer.git" fetch -q origin '+refs/heads/*:refs/heads/*'
-    git_fetch=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", 1000 * (b - a)}')
-  fi
-done
-read -r p50 p99 < <(python3 -c '
+# converge FIRST LAST FILE: commits FIRST..LAST, one file changed each, a webhook each; the
+# seconds from the webhook to the commit applied, one a line, into FILE.
+converge() {
+  local i head t0
+  : >"$3"
+  for i in $(seq "$1" "$2"); do
+    sed -i "s/description: .*dataset 7 for.*/description: Revision $i of dataset 7 for the apply benchmark/" "$work/work/manifests/m0000.yaml"
+    g commit -qam "revision $i" && g push -q origin main
+    head=$(g rev-parse HEAD)
+    t0=$(now)
+    hook "$i"
+    until [ "$(applied)" = "$head" ]; do sleep 0.005; done
+    awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.4f\n", b - a}' >>"$3"
+    if [ "$i" -eq 1 ]; then
+      fetch_after=$(metric datapilot_git_fetch_duration_seconds_sum)
+      ours_fetch=$(awk -v a="$fetch_before" -v b="$fetch_after" 'BEGIN {printf "%.1f", 1000 * (b - a)}')
+      t0=$(now); git -C "$work/peer.git" fetch -q origin '+refs/heads/*:refs/heads/*'
+      git_fetch=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", 1000 * (b - a)}')
+    fi
+  done
+}
+percentiles() {
+  python3 -c '
 import sys
 xs = sorted(float(x) for x in open(sys.argv[1]))
 pick = lambda q: xs[min(len(xs) - 1, max(0, int(round(q * len(xs))) - 1))]
-print("%.3f %.3f" % (pick(0.5), pick(0.99)))' "$work/latencies")
+print("%.3f %.3f" % (pick(0.5), pick(0.99)))' "$1"
+}
+log "commit -> converged, $commits commits with a webhook each (incremental syncs)"
+converge 1 "$commits" "$work/latencies"
+read -r p50 p99 < <(percentiles "$work/latencies")
 # Peak RSS of the long-running reconciler (the child of /usr/bin/time), read before stopping it.
 child=$(pgrep -P "$reconciler_pid" | head -1)
 rss_loop=$(awk '/VmHWM/ {print $2}' "/proc/$child/status")
 kill "$reconciler_pid" "$child" 2>/dev/null; wait "$reconciler_pid" 2>/dev/null || true; reconciler_pid=""
+
+# The same commits synced whole, as before incremental syncs: with --resync 1ms every new commit
+# is a full sync (every object planned, every kind listed); --interval 1h: only webhooks poll.
+log "commit -> converged, $commits commits with a webhook each (full syncs, --resync 1ms)"
+rport=$(free_port)
+"$bin/dpctl" reconcile --repo "$remote" --name bench --interval 1h --resync 1ms \
+  --webhook-secret-file "$work/hook-secret" --database-url "$DATAPILOT_TEST_DATABASE_URL" --cache-dir "$work/cache" \
+  --listen "127.0.0.1:$rport" >"$work/reconciler-full.log" 2>&1 &
+reconciler_pid=$!
+bench_pids+=("$reconciler_pid")
+rbase="http://127.0.0.1:$rport"
+wait_for "$rbase/healthz" || { tail -20 "$work/reconciler-full.log" >&2; exit 1; }
+until [ "$(applied)" = "$(g rev-parse HEAD)" ]; do sleep 0.05; done
+converge "$((commits + 1))" "$((commits + 1))" "$work/warm-up"  # after the drift scan its first poll runs
+converge "$((commits + 2))" "$((2 * commits + 1))" "$work/latencies-full"
+read -r full50 full99 < <(percentiles "$work/latencies-full")
+kill "$reconciler_pid" 2>/dev/null; wait "$reconciler_pid" 2>/dev/null || true; reconciler_pid=""
+
+log "drift scan of the $count objects (dpctl drift --repo, apply set bench, no drift)"
+t0=$(now)
+"$bin/dpctl" drift --repo "$work/work" --path manifests --applyset bench -o json >"$work/drift.json" 2>"$work/drift.err" \
+  || { cat "$work/drift.err" >&2; exit 1; }
+drift_s=$(since "$t0")
 rss_first=$(cat "$work/rss-first")
 table=$(cat <<TABLE
 | step | dpctl reconcile | peer (git CLI, same remote) | ratio |
@@ -94,7 +126,9 @@ table=$(cat <<TABLE
 | first sync of $count manifests (clone, parse, apply) | $first_s s, peak RSS $((rss_first / 1024)) MiB | | |
 | no-op poll: ls-remote, no fetch | $ours_ls ms | git ls-remote: $git_ls ms | $(awk -v a="$ours_ls" -v b="$git_ls" 'BEGIN {printf "%.2f", a / b}') |
 | incremental fetch of a one-file commit | $ours_fetch ms | git fetch: $git_fetch ms | $(awk -v a="$ours_fetch" -v b="$git_fetch" 'BEGIN {printf "%.2f", a / b}') |
-| webhook -> converged, one file changed ($commits commits) | p50 $p50 s, p99 $p99 s; peak RSS $((rss_loop / 1024)) MiB | | |
+| webhook -> converged, one file changed ($commits commits), incremental | p50 $p50 s, p99 $p99 s; peak RSS $((rss_loop / 1024)) MiB | | |
+| the same, every commit synced whole (--resync 1ms, as before) | p50 $full50 s, p99 $full99 s | | $(awk -v a="$full50" -v b="$p50" 'BEGIN {printf "%.1fx faster (p50)", a / b}') |
+| drift scan of $count objects (dpctl drift --repo, no drift) | $drift_s s | | |
 TABLE
 )
 echo "$table"
