@@ -11,12 +11,19 @@ import Testing
 /// transaction that commits late with a lower position, one that rolls back, and a sealer
 /// killed in the middle of a batch.
 @Suite struct AuditSealerTests {
+    /// Replicas of one deployment share their signing keys (a Secret in Kubernetes): either may
+    /// sign a checkpoint, and the other must trust it.
+    static let replicas: [String: String] = {
+        func key() -> String { Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString() }
+        return ["DATAPILOT_TOKEN_SIGNING_KEYS": "replica \(key())", "DATAPILOT_EVIDENCE_SIGNING_KEYS": "replica \(key())"]
+    }()
+
     /// 8 clients writing through two server processes on one database (each with a sealer),
     /// with dry runs that take a position and roll back: every change has exactly one event, the
     /// chain is 1, 2, 3, … without a hole and verifies, and nothing is left unsealed.
     @Test func concurrentWritersOnTwoServersLoseNothing() async throws {
-        try await withServer { server in
-            let other = try await server.sibling()
+        try await withServer(environment: Self.replicas) { server in
+            let other = try await server.sibling(environment: Self.replicas)
             let servers = [server, other]
             let names = try await withThrowingTaskGroup(of: [String].self) { group in
                 for client in 0..<8 {
@@ -76,7 +83,7 @@ import Testing
                 try AuditLog.append(AuditDraft(actor: "test", action: "late", resource: "test/late", requestID: "late"), on: $0)
             }
             try await gone.query("begin")
-            try await gone.run {
+            _ = try await gone.run {
                 try AuditLog.append(AuditDraft(actor: "test", action: "gone", resource: "test/gone", requestID: "gone"), on: $0)
             }
             #expect(try await server.request("POST", "/api/datasets", json: dataset("l2")).status == 201)
@@ -108,7 +115,7 @@ import Testing
     /// server killed with SIGKILL: the batch rolls back whole, and a new server seals it with the
     /// chain continuous, nothing lost or doubled.
     @Test func aSealerKilledMidBatchLosesNothing() async throws {
-        try await withServer { server in
+        try await withServer(environment: Self.replicas) { server in
             #expect(try await server.request("POST", "/api/datasets", json: dataset("k0")).status == 201)
             let sealedBefore = try await server.auditEvents().count
             let holder = try HeldSession(server.databaseURL)
@@ -143,7 +150,7 @@ import Testing
             }
             #expect(unsealed == 20, "the batch rolled back whole")
 
-            let restarted = try await server.restart()
+            let restarted = try await server.restart(with: Self.replicas)
             let events = try await restarted.auditEvents()
             let sequences = events.compactMap { $0["sequence"]?.numberValue }.map { Int64($0) }
             #expect(sequences == Array(1...Int64(events.count)), "\(sequences)")
