@@ -7,7 +7,8 @@
 # the chain took to seal the last events after the load stopped; every row's chain must verify
 # with one event per dataset.
 #
-#   BEFORE=/path/to/datapilot-server bench/audit/run.sh    # BENCH_SECONDS=10, BENCH_NO_RESULTS=1
+#   BEFORE=/path/to/datapilot-server bench/audit/run.sh    # BENCH_SECONDS=10, BENCH_NO_RESULTS=1,
+#                                                          # AFTER=/path/to/this/tree's/release/build
 set -euo pipefail
 source "$(dirname "$0")/../lib/server.sh"
 seconds="${BENCH_SECONDS:-10}"
@@ -15,8 +16,10 @@ seconds="${BENCH_SECONDS:-10}"
 
 datapilot_packages+=(wrk)
 ensure_packages
-build_release datapilot-server
-after="$bin/datapilot-server"
+if [ -n "${AFTER:-}" ]; then after="$AFTER"; else
+  build_release datapilot-server
+  after="$bin/datapilot-server"
+fi
 work="$(mktemp -d /tmp/dp-audit-bench.XXXXXX)"
 bench_pids=()
 cleanup() {
