@@ -102,6 +102,7 @@ let package = Package(
                 "ServiceKit", "APIModel", "Postgres", "Manifests", "AuditChain", "Evidence", "ObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]),
         .target(name: "Lineage", dependencies: ["ServiceKit", "Postgres", "Manifests"]),
         .target(

@@ -39,6 +39,8 @@ struct AuditCheckpointRoutes: Sendable {
         router.post("/api/audit/checkpoints") { _, context in
             try context.require(.admin)
             let outcome: AuditCheckpointer.Outcome
+            // What was committed before the request is in the head it signs.
+            try await AuditSealer.catchUp(pool: checkpointer.pool)
             do { outcome = try await checkpointer.pass() } catch let error as AuditChainError {
                 throw Problem(.conflict, title: "Chain does not verify", detail: "no checkpoint was signed: \(error.message)")
             }

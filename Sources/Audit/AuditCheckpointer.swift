@@ -53,6 +53,8 @@ public struct AuditCheckpointer: Service {
             do {
                 let due = lastSigned.map { ContinuousClock.now - $0 >= .seconds(settings.everySeconds) } ?? true
                 let needed = due ? 1 : settings.everyEvents
+                // Signs sealed heads only; what was committed before the tick is sealed first.
+                try await AuditSealer.catchUp(pool: pool)
                 let head = try await pool.withConnection { try AuditLog.headSequence(on: $0) }
                 if known.map({ head - $0 >= Int64(needed) }) ?? true {
                     switch try await pass(minimumEvents: needed) {

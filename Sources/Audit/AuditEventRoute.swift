@@ -15,6 +15,7 @@ struct AuditEventRoute: Sendable {
                 throw Problem(.badRequest, title: "Bad sequence", detail: "the sequence must be a whole number from 1, got \"\(raw)\"")
             }
             let filter = AuditFilter(afterSequence: sequence - 1, limit: 1)
+            try await AuditSealer.catchUp(pool: pool)
             let events = try await pool.withConnection { try AuditLog.events(filter, on: $0) }
             guard let event = events.first, event.sequence == sequence else { throw Problem.notFound("audit event \(sequence)") }
             return Response.json(event.json)

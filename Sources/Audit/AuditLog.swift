@@ -6,14 +6,13 @@ import Postgres
 
 /// The audit log: an append-only hash chain in Postgres. Each entry's hash covers its content
 /// and the previous entry's hash, so a row edited, inserted or deleted behind the server's back
-/// breaks the chain at that point, and `verify` says where.
+/// breaks the chain at that point, and `verify` says where. A writer only inserts its event with
+/// a `position` from a sequence (no lock, no head read); `AuditSealer` links committed events
+/// into the chain (`sequence`, `previous_hash`, `hash`) afterwards, in batches.
 public enum AuditLog {
     public static let genesis = AuditEntry.genesis
-    /// The advisory lock that serialises appends (held to the end of the appending transaction).
-    static let appendLock = "6175646974"
-
     /// The chain's table, then the checkpoints'.
-    public static let migrations = chainMigrations + AuditCheckpoints.migrations
+    public static let migrations = chainMigrations + AuditCheckpoints.migrations + sealingMigrations
 
     static let chainMigrations = [
         Migration(
@@ -41,36 +40,31 @@ public enum AuditLog {
     ]
 
     /// Appends an event inside the caller's transaction (the change and its audit event commit
-    /// or roll back together).
+    /// or roll back together). The event takes a position and its time, nothing else: it joins
+    /// the chain when `AuditSealer` seals it after the commit, so a write never waits for
+    /// another writer. Returns the event's position (not its chain sequence).
     @discardableResult
-    public static func append(_ draft: AuditDraft, on connection: Connection) throws -> AuditEvent {
-        try connection.query("select pg_advisory_xact_lock(x'\(appendLock)'::bigint)")
-        let head = try connection.query("select sequence, hash from audit_events order by sequence desc limit 1").first
-        let now = try self.now(on: connection)
-        var event = AuditEvent(
-            sequence: (head?.int("sequence") ?? 0) + 1, time: now, actor: draft.actor, action: draft.action,
-            resource: draft.resource, requestID: draft.requestID, outcome: draft.outcome,
-            beforeDigest: draft.before.map(digest), afterDigest: draft.after.map(digest),
-            diff: .array(JSONDiff.changes(from: draft.before, to: draft.after).map(\.json)),
-            source: draft.source ?? .object([]), previousHash: head?["hash"] ?? genesis, hash: "")
-        event.hash = hash(of: event)
-        try connection.query(
+    public static func append(_ draft: AuditDraft, on connection: Connection) throws -> Int64 {
+        let row = try connection.query(
             """
-            insert into audit_events (sequence, occurred_at, time_text, actor, action, resource, request_id, outcome,
-                before_digest, after_digest, diff, source, previous_hash, hash)
-            values ($1, $2::text::timestamptz, $2::text, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13)
+            insert into audit_events (occurred_at, time_text, actor, action, resource, request_id, outcome,
+                before_digest, after_digest, diff, source)
+            select now.t::timestamptz, now.t, $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb
+            from (select to_char(clock_timestamp() at time zone 'UTC', \(timeFormat)) as t) as now
+            returning position
             """,
             [
-                String(event.sequence), event.time, event.actor, event.action, event.resource, event.requestID, event.outcome,
-                event.beforeDigest, event.afterDigest, event.diff.jsonString(), event.source.jsonString(),
-                event.previousHash, event.hash,
-            ])
-        return event
+                draft.actor, draft.action, draft.resource, draft.requestID, draft.outcome, draft.before.map(digest),
+                draft.after.map(digest), JSONValue.array(JSONDiff.changes(from: draft.before, to: draft.after).map(\.json)).jsonString(),
+                (draft.source ?? .object([])).jsonString(),
+            ]
+        ).first
+        return row?.int("position") ?? 0
     }
 
     /// The last entry's sequence, 0 for an empty log.
     static func headSequence(on connection: Connection) throws -> Int64 {
-        try connection.query("select sequence from audit_events order by sequence desc limit 1").first?.int("sequence") ?? 0
+        try connection.query("select max(sequence) as sequence from audit_events").first?.int("sequence") ?? 0
     }
 
     /// The database's clock, as audit entries and checkpoints record it.
@@ -109,10 +103,10 @@ public enum AuditLog {
             return value
         }
         return AuditEvent(
-            sequence: row.int("sequence")!, time: row["time_text"]!, actor: row["actor"]!, action: row["action"]!,
+            sequence: row.int("sequence") ?? 0, time: row["time_text"]!, actor: row["actor"]!, action: row["action"]!,
             resource: row["resource"]!, requestID: row["request_id"]!, outcome: row["outcome"]!,
             beforeDigest: row["before_digest"], afterDigest: row["after_digest"],
-            diff: json(row["diff"]), source: json(row["source"]), previousHash: row["previous_hash"]!, hash: row["hash"]!,
+            diff: json(row["diff"]), source: json(row["source"]), previousHash: row["previous_hash"] ?? "", hash: row["hash"] ?? "",
             occurredAt: row["occurred_text"])
     }
 }

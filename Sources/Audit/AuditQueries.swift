@@ -58,7 +58,8 @@ public struct ChainVerification: Sendable {
 
 extension AuditLog {
     public static func events(_ filter: AuditFilter, on connection: Connection) throws -> [AuditEvent] {
-        var conditions: [String] = []
+        // Sealed events only: an unsealed one has no place in the chain yet (`AuditSealer.catchUp` first).
+        var conditions: [String] = ["sequence is not null"]
         var parameters: [String?] = []
         func add(_ sql: String, _ value: String?) {
             guard let value else { return }
@@ -72,7 +73,7 @@ extension AuditLog {
         add("occurred_at < $?::timestamptz", filter.until)
         add(filter.descending ? "sequence < $?::bigint" : "sequence > $?::bigint", filter.afterSequence.map(String.init))
         for tool in filter.excludeTools { add("coalesce(source->>'tool', '') <> $?", tool) }
-        let condition = conditions.isEmpty ? "" : "where " + conditions.joined(separator: " and ")
+        let condition = "where " + conditions.joined(separator: " and ")
         parameters.append(String(filter.limit))
         let order = filter.descending ? "sequence desc" : "sequence"
         return try connection.query(

@@ -48,6 +48,8 @@ public struct AuditRoutes: Sendable {
                 action: query["action"].map(String.init), since: query["since"].map(String.init),
                 until: query["until"].map(String.init), afterSequence: after, limit: page.size + 1,
                 descending: order == "desc", excludeTools: excluded)
+            // A reader sees every event committed before its request, its own writes included.
+            try await AuditSealer.catchUp(pool: pool)
             let events = try await pool.withConnection { try AuditLog.events(filter, on: $0) }
             var members = [JSONMember("items", .array(events.prefix(page.size).map(\.json)))]
             if events.count > page.size, let last = events.prefix(page.size).last {
@@ -57,6 +59,7 @@ public struct AuditRoutes: Sendable {
         }
         router.get("/api/audit/verify") { _, context in
             try context.require(.viewer)
+            try await AuditSealer.catchUp(pool: pool)
             // The chain must also reach the newest checkpoint and match it: a cut-off tail shows.
             let checkpoint: AuditCheckpoint?
             do {

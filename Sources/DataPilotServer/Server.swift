@@ -194,6 +194,8 @@ extension Server {
             AuditRoutes(pool: pool, checkpointer: checkpointer).register(on: router)
             // The checkpoints are signed where the audit service runs, not by a gateway forwarding it.
             if all || services.contains(.audit) { background?.add([checkpointer]) }
+            // Any process running audit may seal; one at a time, by advisory lock (Audit/AuditSealer.swift).
+            if all || services.contains(.audit) { background?.add([AuditSealer(pool: pool, logger: logger)]) }
         }
         if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }
         return api

@@ -15,7 +15,11 @@ import Testing
 
     /// The server's, as Hummingbird's MetricsMiddleware names them through swift-prometheus
     /// (checked against a running server's /metrics when this list was written).
-    static let serverFamilies: Set = ["hb_requests", "hb_request_errors", "http_server_request_duration", "http_server_active_requests"]
+    /// The audit sealer's are its own (Sources/Audit/AuditSealer.swift; AuditSealerTests reads one from /metrics).
+    static let serverFamilies: Set = [
+        "hb_requests", "hb_request_errors", "http_server_request_duration", "http_server_active_requests",
+        "datapilot_audit_seal_lag_seconds", "datapilot_audit_unsealed_events", "datapilot_audit_sealed_events_total",
+    ]
 
     @Test func alertRulesUseExportedFamiliesOnly() throws {
         let families = try Self.reconcilerFamilies().union(Self.serverFamilies)

@@ -22,7 +22,10 @@ extension TestServer {
         var events: [JSONValue] = []
         var token: String?
         repeat {
-            let page = try await request("GET", "/api/audit/events?page_size=1000" + query + (token.map { "&page_token=\($0)" } ?? "")).json
+            let response = try await request("GET", "/api/audit/events?page_size=1000" + query + (token.map { "&page_token=\($0)" } ?? ""))
+            // A failed page must not pass for the end of the log.
+            #expect(response.status == 200, "a page of the audit log: \(response.status) \(response.text)")
+            let page = response.json
             events += page["items"]?.arrayValue ?? []
             token = page["next_page_token"]?.stringValue
         } while token != nil

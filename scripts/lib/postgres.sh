@@ -3,6 +3,7 @@
 # each with its pool),
 # never the machine's own server. Root-safe: as root the server runs as the `postgres` user.
 # Sourced; sets DATAPILOT_PG_DIR, DATAPILOT_PG_PORT and DATAPILOT_TEST_DATABASE_URL.
+# DATAPILOT_PG_FSYNC=on makes it durable (fsync and full_page_writes on; off by default, for speed).
 
 pg_bindir() {
   local d
@@ -31,7 +32,7 @@ pg_start() {
   pg_as_owner "$bindir/initdb" -D "$DATAPILOT_PG_DIR/data" -U datapilot --auth=trust -E UTF8 --no-locale --no-sync >"$DATAPILOT_PG_DIR/initdb.log" 2>&1 \
     || { cat "$DATAPILOT_PG_DIR/initdb.log" >&2; return 1; }
   pg_as_owner "$bindir/pg_ctl" -D "$DATAPILOT_PG_DIR/data" -l "$DATAPILOT_PG_DIR/server.log" -w -t 60 \
-    -o "-p $DATAPILOT_PG_PORT -k $DATAPILOT_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=1000" start >/dev/null \
+    -o "-p $DATAPILOT_PG_PORT -k $DATAPILOT_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${DATAPILOT_PG_FSYNC:-off} -c full_page_writes=${DATAPILOT_PG_FSYNC:-off} -c max_connections=1000" start >/dev/null \
     || { cat "$DATAPILOT_PG_DIR/server.log" >&2; return 1; }
   pg_as_owner "$bindir/createdb" -h 127.0.0.1 -p "$DATAPILOT_PG_PORT" -U datapilot datapilot_test
   DATAPILOT_TEST_DATABASE_URL="postgres://datapilot@127.0.0.1:$DATAPILOT_PG_PORT/datapilot_test"

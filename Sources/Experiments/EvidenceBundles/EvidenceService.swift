@@ -38,6 +38,8 @@ public struct EvidenceService: Sendable {
 
     /// Builds, signs and stores a bundle for `run`; answers its record.
     func build(run: String, actor: String, requestID: String) async throws -> JSONValue {
+        // The run's events and the anchor come from the sealed chain: seal what was committed first.
+        try await AuditSealer.catchUp(pool: pool)
         let gathered = try await pool.withConnection { connection -> Gathered in
             guard let record = try RunRecord.load(run, on: connection) else { throw Problem.notFound("Run \"\(run)\"") }
             guard record.state.isFinal else {
@@ -55,7 +57,11 @@ public struct EvidenceService: Sendable {
                 order by dataset_version, finished_at desc
                 """, [PostgresArray.text(versions), record.finishedAt])
             let events = try AuditLog.events(AuditFilter(resource: RunLedger.resource(run), limit: 100_000), on: connection)
-            guard let head = try connection.query("select sequence, hash from audit_events order by sequence desc limit 1").first else {
+            guard
+                let head = try connection.query(
+                    "select sequence, hash from audit_events where sequence is not null order by sequence desc limit 1"
+                ).first
+            else {
                 throw Problem(.conflict, title: "Empty audit log", detail: "the audit log has no entries to anchor to")
             }
             return Gathered(
