@@ -1,4 +1,5 @@
 import APIClient
+import APIModel
 import CLIKit
 import Foundation
 import GitSource
@@ -58,25 +59,17 @@ struct DriftDesired {
 
     /// The last commit a reconciler source applied, read from the reconciler's status.
     static func source(_ name: String, reconciler: String, scratch: String) async throws -> DriftDesired {
-        let status: JSONValue
-        do {
-            status = try await APIClient(server: reconciler, token: nil).send("GET", "/status").json
-        } catch let error as APIError {
-            throw CLIError(
-                error.code == .unreachable
-                    ? "cannot reach the reconciler at \(reconciler); is `dpctl reconcile` running? (--reconciler or DATAPILOT_RECONCILER)"
-                    : "the reconciler at \(reconciler): \(error.message)", exitCode: 2)
-        }
-        guard let entry = status["sources"]?.arrayValue?.first(where: { $0["name"]?.stringValue == name }) else {
-            let names = (status["sources"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let status = try await ReconcilerStatus.fetch(from: reconciler, exitCode: 2)
+        guard let entry = status.source(name) else {
+            let names = status.sources.map(\.name)
             throw CLIError(
                 "the reconciler at \(reconciler) has no source \"\(name)\"\(names.isEmpty ? "" : "; it has " + names.joined(separator: ", "))",
                 exitCode: 2)
         }
-        guard let url = entry["url"]?.stringValue, let commit = entry["lastAppliedCommit"]?.stringValue else {
+        guard let url = entry.url, let commit = entry.lastAppliedCommit else {
             throw CLIError("source \"\(name)\" has not applied a commit yet: there is no desired state to compare with", exitCode: 2)
         }
-        return try await git(repo: url, revision: commit, path: entry["path"]?.stringValue ?? "", scratch: scratch, applySet: name)
+        return try await git(repo: url, revision: commit, path: entry.path ?? "", scratch: scratch, applySet: name)
     }
 
     /// A folder (or files) of manifests, as `dpctl diff -f` reads them.

@@ -1,4 +1,4 @@
-import APIClient
+import APIModel
 import ArgumentParser
 import CLIKit
 import Foundation
@@ -20,25 +20,17 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = reconciler ?? ProcessInfo.processInfo.environment["DATAPILOT_RECONCILER"] ?? "http://127.0.0.1:8090"
-        let client = APIClient(server: address, token: nil)
-        var status: JSONValue
-        do {
-            status = try await client.send("GET", "/status").json
-        } catch let error as APIError {
-            throw CLIError(
-                error.code == .unreachable
-                    ? "cannot reach the reconciler at \(address); is `dpctl reconcile` running? (--reconciler or DATAPILOT_RECONCILER)"
-                    : error.message)
-        }
-        var sources = status["sources"]?.arrayValue ?? []
+        var sources = try await ReconcilerStatus.fetch(from: address).sources
         if let source {
-            sources = sources.filter { $0["name"]?.stringValue == source }
+            sources = sources.filter { $0.name == source }
             if sources.isEmpty { throw CLIError("no source \"\(source)\" in the reconciler's status") }
         }
         switch output {
         case .json:
-            let value = source != nil ? sources[0] : JSONValue.object([JSONMember("sources", .array(sources))])
-            Terminal.standardOutput.write(value.jsonString(pretty: true) + "\n")
+            let value =
+                source != nil
+                ? ReconcilerStatus(sources: sources).json["sources"]?.arrayValue?.first : ReconcilerStatus(sources: sources).json
+            Terminal.standardOutput.write((value ?? .null).jsonString(pretty: true) + "\n")
         case .table, .wide:
             if sources.isEmpty {
                 print("No sources.")
@@ -48,26 +40,18 @@ struct StatusCommand: AsyncParsableCommand {
             let wide = output == .wide
             let header = ["SOURCE", "RESULT", "APPLIED", "ATTEMPTED", "CHANGES", "AGE"] + (wide ? ["OWNER", "URL", "ERROR"] : [])
             let rows = sources.map { s -> [String] in
-                let result = s["result"]?.stringValue ?? "pending"
-                let coloured = result == "synced" ? style.green(result) : result == "pending" ? result : style.red(result)
-                let counts = (s["counts"]?.objectValue ?? []).map { "\($0.key)=\($0.value.numberValue.map { String(Int($0)) } ?? "?")" }
-                    .joined(separator: ",")
+                let result = s.result?.rawValue ?? "pending"
+                let coloured = s.result == .synced ? style.green(result) : s.result == nil ? result : style.red(result)
+                let counts = s.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 return [
-                    s["name"]?.stringValue ?? "", coloured, String((s["lastAppliedCommit"]?.stringValue ?? "-").prefix(12)),
-                    String((s["lastAttemptedCommit"]?.stringValue ?? "-").prefix(12)), counts.isEmpty ? "-" : counts,
-                    GetCommand.age(s["attemptedAt"]?.stringValue),
+                    s.name, coloured, String((s.lastAppliedCommit ?? "-").prefix(12)), String((s.lastAttemptedCommit ?? "-").prefix(12)),
+                    counts.isEmpty ? "-" : counts, GetCommand.age(s.attemptedAt),
                 ]
-                    + (wide
-                        ? [
-                            s["owner"]?.stringValue ?? "-", s["url"]?.stringValue ?? "",
-                            (s["error"]?.stringValue ?? "").split(separator: "\n").first.map(String.init) ?? "",
-                        ] : [])
+                    + (wide ? [s.owner ?? "-", s.url ?? "", (s.error ?? "").split(separator: "\n").first.map(String.init) ?? ""] : [])
             }
             Terminal.standardOutput.write(Table(header: header, rows: rows).render(width: Terminal.standardOutput.width))
             for s in sources where !wide {
-                if let error = s["error"]?.stringValue, !error.isEmpty {
-                    Terminal.standardError.write("\(s["name"]?.stringValue ?? ""): \(error)\n")
-                }
+                if let error = s.error, !error.isEmpty { Terminal.standardError.write("\(s.name): \(error)\n") }
             }
         }
     }

@@ -1,11 +1,27 @@
 import CLibGit2
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// libgit2 is initialised once per process, on first use.
-enum LibGit2 {
+public enum LibGit2 {
     static let initialized: Bool = {
+        // libgit2 writes to git://, http:// and https:// remotes with plain send(), and leaves
+        // SIGPIPE to the application: a remote that hangs up mid-request would kill the whole
+        // process (the reconciler, dpctl, a test run) instead of failing one fetch with EPIPE.
+        signal(SIGPIPE, SIG_IGN)
         git_libgit2_init()
         return true
     }()
+
+    /// Whether this process survives a remote that hangs up while libgit2 writes to it.
+    public static var ignoresBrokenPipes: Bool {
+        _ = initialized
+        var current = sigaction()
+        sigaction(SIGPIPE, nil, &current)
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
 }
 
 /// A commit's identity and its author, as the reconciler records them.

@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 import Hummingbird
 import Manifests
@@ -32,7 +33,7 @@ struct ReconcilerRoutes: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
-        api.get("/status") { _, _ in Response.json(try await store.status()) }
+        api.get(ReconcilerStatus.route) { _, _ in Response.json(try await store.status().json) }
         api.post("/hooks/:source") { request, context in try await hook(request, context) }
         return router
     }

@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 import Manifests
 import Postgres
@@ -125,7 +126,7 @@ public struct StatusStore: Sendable {
     }
 
     /// Every source with its status and its recent history, as `GET /status` shows them.
-    public func status(historyPerSource: Int = 10) async throws -> JSONValue {
+    public func status(historyPerSource: Int = 10) async throws -> ReconcilerStatus {
         try await pool.withConnection { connection in
             let sources = try connection.query(
                 """
@@ -135,7 +136,7 @@ public struct StatusStore: Sendable {
                     \(SQLTime.utc("applied_at"))
                 from reconciler_sources order by name
                 """)
-            var items: [JSONValue] = []
+            var items: [SourceStatus] = []
             for row in sources {
                 let name = row["name"]!
                 let history = try connection.query(
@@ -144,36 +145,33 @@ public struct StatusStore: Sendable {
                         \(SQLTime.utc("started_at"))
                     from reconciler_history where source = $1 order by id desc limit \(historyPerSource)
                     """, [name])
-                // Rows written before redaction existed may hold a URL with credentials: shown redacted.
-                func text(_ value: String?) -> JSONValue { value.map { .string(Redact.credentials($0)) } ?? .null }
-                func json(_ value: String?) -> JSONValue {
-                    guard let value, case .success(let parsed) = JSONText.parse(value) else { return .object([]) }
-                    return parsed
-                }
                 items.append(
-                    .object([
-                        JSONMember("name", .string(name)), JSONMember("url", text(row["url"])), JSONMember("ref", text(row["ref"])),
-                        JSONMember("path", text(row["path"])), JSONMember("owner", text(row["owner"])),
-                        JSONMember("lastAttemptedCommit", text(row["last_attempted_commit"])),
-                        JSONMember("lastAppliedCommit", text(row["last_applied_commit"])),
-                        JSONMember("result", text(row["last_result"])), JSONMember("error", text(row["last_error"])),
-                        JSONMember("counts", json(row["counts"])),
-                        JSONMember("durationMs", row.int("duration_ms").map { .int($0) } ?? .null),
-                        JSONMember("attemptedAt", text(row["attempted_at"])), JSONMember("appliedAt", text(row["applied_at"])),
-                        JSONMember(
-                            "history",
-                            .array(
-                                history.map { h in
-                                    .object([
-                                        JSONMember("commit", text(h["commit"])), JSONMember("result", text(h["result"])),
-                                        JSONMember("counts", json(h["counts"])), JSONMember("error", text(h["error"])),
-                                        JSONMember("durationMs", h.int("duration_ms").map { .int($0) } ?? .null),
-                                        JSONMember("startedAt", text(h["started_at"])),
-                                    ])
-                                })),
-                    ]))
+                    SourceStatus(
+                        name: name, url: Self.redacted(row["url"]), ref: Self.redacted(row["ref"]), path: Self.redacted(row["path"]),
+                        owner: row["owner"], lastAttemptedCommit: row["last_attempted_commit"],
+                        lastAppliedCommit: row["last_applied_commit"], result: row["last_result"].flatMap(SyncOutcome.init(rawValue:)),
+                        error: Self.redacted(row["last_error"]), counts: Self.counts(row["counts"]),
+                        durationMs: row.int("duration_ms").map(Int.init),
+                        attemptedAt: row["attempted_at"], appliedAt: row["applied_at"],
+                        history: history.compactMap { h in
+                            guard let result = h["result"].flatMap(SyncOutcome.init(rawValue:)) else { return nil }
+                            return SyncHistoryEntry(
+                                commit: h["commit"], result: result, counts: Self.counts(h["counts"]), error: Self.redacted(h["error"]),
+                                durationMs: h.int("duration_ms").map(Int.init), startedAt: h["started_at"])
+                        }))
             }
-            return .object([JSONMember("sources", .array(items))])
+            return ReconcilerStatus(sources: items)
         }
+    }
+
+    /// Rows written before redaction existed may hold a URL with credentials: shown redacted.
+    static func redacted(_ value: String?) -> String? { value.map(Redact.credentials) }
+
+    /// A `counts` column: what the sync did, by action.
+    static func counts(_ text: String?) -> [String: Int] {
+        guard let text, case .success(.object(let members)) = JSONText.parse(text) else { return [:] }
+        var counts: [String: Int] = [:]
+        for member in members { if let number = member.value.numberValue { counts[member.key] = Int(number) } }
+        return counts
     }
 }

@@ -25,6 +25,20 @@ import Testing
         #expect(try repository.headReferenceName() == "refs/heads/main")
     }
 
+    /// libgit2 writes to git://, http:// and https:// remotes with plain send(): once it is in
+    /// use, a remote that hangs up mid-request must be a write error (EPIPE), not SIGPIPE, which
+    /// kills the reconciler, dpctl or the test run (one full run here died of it).
+    @Test func aPeerThatHangsUpIsAWriteErrorNotADeadProcess() throws {
+        #expect(LibGit2.ignoresBrokenPipes)
+        var ends: [Int32] = [-1, -1]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0)
+        close(ends[1])
+        let written = write(ends[0], "x", 1)
+        let reason = errno
+        close(ends[0])
+        #expect(written == -1 && reason == EPIPE)
+    }
+
     @Test func aFolderThatIsNoRepositoryGivesLibgit2sReason() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("not-git-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
