@@ -228,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "ReconcileLoopTests",
             dependencies: [
-                "Reconciler", "SyncEngine", "APIModel", "GitSource", "Manifests",
+                "Reconciler", "SyncEngine", "APIModel", "GitSource", "Manifests", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests", "TestSupport"]),

@@ -1,3 +1,4 @@
+import APIModel
 import AuditChain
 import Hummingbird
 import Manifests
@@ -5,7 +6,7 @@ import Postgres
 import ServiceKit
 
 /// `GET /api/audit/events` (filters and pagination), `GET /api/audit/verify`, the signed
-/// checkpoints and the reconciler's `POST /api/audit/syncs`.
+/// checkpoints and the reconciler's `POST /api/audit/syncs` and `POST /api/audit/drift`.
 public struct AuditRoutes: Sendable {
     let pool: ConnectionPool
     let checkpointer: AuditCheckpointer
@@ -16,9 +17,9 @@ public struct AuditRoutes: Sendable {
     }
 
     public func register(on router: APIRouter) {
-        SyncEventRoute(pool: pool).register(on: router)
+        ReportedEventRoute<SyncEvent>(pool: pool).register(on: router)
         AuditEventRoute(pool: pool).register(on: router)
-        DriftEventRoute(pool: pool).register(on: router)
+        ReportedEventRoute<DriftEvent>(pool: pool).register(on: router)
         AuditCheckpointRoutes(checkpointer: checkpointer).register(on: router)
         router.get("/api/audit/events") { request, context in
             try context.require(.viewer)

@@ -25,10 +25,11 @@ public struct AuditSealer: Service {
     public struct Settings: Sendable {
         /// Events sealed per transaction at most.
         public var batchSize: Int
-        /// The pause between passes when nothing is pending.
+        /// The pause between passes. Readers seal what they need themselves (`catchUp`), so
+        /// this bounds only the lag metric and checkpoints, not what anyone sees.
         public var interval: Duration
 
-        public init(batchSize: Int = 1000, interval: Duration = .milliseconds(100)) {
+        public init(batchSize: Int = 1000, interval: Duration = .seconds(1)) {
             self.batchSize = batchSize
             self.interval = interval
         }
@@ -51,28 +52,31 @@ public struct AuditSealer: Service {
         var lastProblem = ""
         repeat {
             do {
-                var sealed = 0
-                // Full batches mean more is waiting: go on without pausing.
-                while !Pause.stopping {
-                    let batch = settings.batchSize
-                    guard let count = try await pool.withTransaction({ try Self.sealBatch(on: $0, limit: batch, wait: false) }) else {
-                        break
+                // An idle pass is one index-only query: 1 a second on every replica, not a transaction.
+                var lag = try await pool.withConnection { try Self.lag(on: $0) }
+                if lag.events > 0 {
+                    var sealed = 0
+                    // Full batches mean more is waiting: go on without pausing.
+                    while !Pause.stopping {
+                        let batch = settings.batchSize
+                        guard let count = try await pool.withTransaction({ try Self.sealBatch(on: $0, limit: batch, wait: false) }) else {
+                            break
+                        }
+                        sealed += count
+                        if count < batch { break }
                     }
-                    sealed += count
-                    if count < batch { break }
+                    if sealed > 0 { Counter(label: "datapilot_audit_sealed_events_total").increment(by: sealed) }
+                    lag = try await pool.withConnection { try Self.lag(on: $0) }
                 }
-                if sealed > 0 { Counter(label: "datapilot_audit_sealed_events_total").increment(by: sealed) }
+                // Every replica reports the lag, sealer or not: a stalled sealer shows wherever it is scraped.
+                Gauge(label: "datapilot_audit_unsealed_events").record(lag.events)
+                Gauge(label: "datapilot_audit_seal_lag_seconds").record(lag.seconds)
                 lastProblem = ""
             } catch {
                 if "\(error)" != lastProblem {
                     logger.error("audit events were not sealed", metadata: ["reason": .string("\(error)")])
                     lastProblem = "\(error)"
                 }
-            }
-            // Every replica reports the lag, sealer or not: a stalled sealer shows wherever it is scraped.
-            if let lag = try? await pool.withConnection({ try Self.lag(on: $0) }) {
-                Gauge(label: "datapilot_audit_unsealed_events").record(lag.events)
-                Gauge(label: "datapilot_audit_seal_lag_seconds").record(lag.seconds)
             }
         } while await Pause.next(settings.interval)
     }

@@ -3,6 +3,7 @@ import GitSource
 import Manifests
 import SyncEngine
 import Synchronization
+import TestSupport
 
 @testable import Reconciler
 
@@ -108,19 +109,6 @@ final class ObjectServer: SyncClient {
     func postEvent<Event: WireBody>(_ path: String, _ event: Event) async throws {}
 }
 
-/// SplitMix64: the same sequence for the same seed, on every platform.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A repository of experiments and datasets in files, changed by random commits: adds, edits,
 /// renames of objects and of files, deletes of objects and of files, moves between files.
 struct RandomRepository {
@@ -131,11 +119,11 @@ struct RandomRepository {
     }
 
     var files: [String: [Object]] = [:]
-    var random: SeededGenerator
+    var random: SeededRandom
     var counter = 0
 
     init(seed: UInt64, objects: Int = 60, files fileCount: Int = 12) {
-        random = SeededGenerator(state: seed)
+        random = SeededRandom(seed: seed)
         for index in 0..<objects { files["f\(index % fileCount).yaml", default: []].append(newObject()) }
     }
 
@@ -212,32 +200,6 @@ struct RandomRepository {
     var refs: Set<ObjectRef> { Set(files.values.joined().map { ObjectRef($0.kind, $0.name) }) }
 
     static func text(_ object: Object) -> String {
-        switch object.kind {
-        case .experiment:
-            return """
-                apiVersion: datapilot.io/v1alpha1
-                kind: Experiment
-                metadata:
-                  name: \(object.name)
-                spec:
-                  description: \(object.description)
-
-                """
-        default:
-            return """
-                apiVersion: datapilot.io/v1alpha1
-                kind: Dataset
-                metadata:
-                  name: \(object.name)
-                spec:
-                  format: csv
-                  owner: team@example.com
-                  description: \(object.description)
-                  schema:
-                    columns:
-                      - {name: id, type: integer, nullable: false}
-
-                """
-        }
+        GeneratedManifests.text(experiment: object.kind == .experiment, name: object.name, description: object.description)
     }
 }

@@ -24,22 +24,7 @@ import Testing
         }
 
         static func text(_ object: (kind: String, name: String, description: String)) -> String {
-            object.kind == "Experiment"
-                ? "apiVersion: datapilot.io/v1alpha1\nkind: Experiment\nmetadata:\n  name: \(object.name)\nspec:\n  description: \(object.description)\n"
-                : """
-                apiVersion: datapilot.io/v1alpha1
-                kind: Dataset
-                metadata:
-                  name: \(object.name)
-                spec:
-                  format: csv
-                  owner: team@example.com
-                  description: \(object.description)
-                  schema:
-                    columns:
-                      - {name: id, type: integer, nullable: false}
-
-                """
+            GeneratedManifests.text(experiment: object.kind == "Experiment", name: object.name, description: object.description)
         }
     }
 
