@@ -200,8 +200,12 @@ import Testing
     /// Review finding: a checkpoint the auditor saved earlier is checked beside the server's
     /// newest, never instead of it, and a server whose checkpoints went back behind it is caught.
     @Test func aSavedCheckpointCatchesCheckpointsRolledBack() async throws {
-        try await withServer { server in
+        // Only the requests below sign once the service has signed its first checkpoint: with the
+        // default minute, a slow machine let the service re-sign the head after the rollback.
+        let settings = ["DATAPILOT_AUDIT_CHECKPOINT_EVENTS": "100000", "DATAPILOT_AUDIT_CHECKPOINT_SECONDS": "3600"]
+        try await withServer(environment: settings) { server in
             for name in ["r1", "r2"] { #expect(try await server.request("POST", "/api/datasets", json: dataset(name)).status == 201) }
+            _ = try await Self.checkpoint(on: server, reaching: 1)
             let first = try await server.request("POST", "/api/audit/checkpoints")
             let saved = Int64(try #require(first.json["sequence"]?.numberValue, "\(first.text)"))
             let folder = try scratchFolder("audit-rollback")

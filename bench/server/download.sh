@@ -39,27 +39,8 @@ if [ -n "$before" ]; then
   upload_to "$before_base"
 fi
 
-nginx_port=$(free_port)
-mkdir -p "$work/nginx/www"
-ln "$work/big.bin" "$work/nginx/www/big.bin"
-chmod 755 "$work" "$work/nginx" "$work/nginx/www"; chmod 644 "$work/big.bin"   # nginx workers run unprivileged
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server { listen 127.0.0.1:$nginx_port; root $work/nginx/www; }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-bench_pids+=($!)
-wait_for "http://127.0.0.1:$nginx_port/big.bin" 50
+source "$root/bench/lib/nginx.sh"
+nginx_serve "$work/big.bin"
 
 # fetch URL [AUTH]: the download's speed in bytes/s; the body must be the whole file.
 fetch() {
@@ -76,7 +57,7 @@ for round in $(seq "$runs"); do
   log "round $round of $runs"
   after_speeds+=("$(fetch "$base/api/datasets/big/versions/big-1/download" "$key")")
   [ -n "$before_base" ] && before_speeds+=("$(fetch "$before_base/api/datasets/big/versions/big-1/download" "$key")")
-  nginx_speeds+=("$(fetch "http://127.0.0.1:$nginx_port/big.bin")")
+  nginx_speeds+=("$(fetch "$nginx_url")")
 done
 rss_mb=$(( $(awk '/VmHWM/ {print $2}' /proc/$server_pid/status) / 1024 ))
 after_mbps=$(printf '%s\n' "${after_speeds[@]}" | median)

@@ -38,29 +38,10 @@ down=$(curl -sf -o /dev/null -w '%{speed_download} %{time_total}' -H "Authorizat
   "$base/api/datasets/big/versions/big-1/download")
 rss_after=$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)
 
-nginx_port=$(free_port)
-mkdir -p "$work/nginx/www"
-ln "$work/big.bin" "$work/nginx/www/big.bin"
-chmod 755 "$work" "$work/nginx" "$work/nginx/www"; chmod 644 "$work/big.bin"   # nginx workers run unprivileged
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  server { listen 127.0.0.1:$nginx_port; root $work/nginx/www; }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-bench_pids+=($!)
-wait_for "http://127.0.0.1:$nginx_port/big.bin" 50
+source "$root/bench/lib/nginx.sh"
+nginx_serve "$work/big.bin"
 log "download from nginx"
-nginx_down=$(curl -sf -o /dev/null -w '%{speed_download} %{time_total}' "http://127.0.0.1:$nginx_port/big.bin")
+nginx_down=$(curl -sf -o /dev/null -w '%{speed_download} %{time_total}' "$nginx_url")
 
 # 3. lineage queries on 100,000 edges: a tree of datasets -> versions -> runs
 log "inserting 100,000 lineage edges"
