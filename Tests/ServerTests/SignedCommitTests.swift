@@ -200,22 +200,8 @@ extension TestRepository {
             #expect(reapplied["result"] == "synced", "\(reapplied)")
             #expect(try await Self.owner(server) == "ada-again@example.com")
 
-            // A commit nobody signed, under a head Ada signs: the object of its file names that
-            // commit, marked unsigned (only the head's signature is checked; review finding).
-            try edit(
-                repository.file("examples/datasets/product-events.yaml"), "owner: growth-analytics@example.com",
-                "owner: web-analytics@example.com")
-            let below = try await repository.commit("Not signed, below a signed head")
-            try repository.setOwner("ada-third@example.com")
-            let vouching = try await repository.signedCommit(
-                "Signed by Ada over an unsigned commit", signing(ada), gnupgHome: keys.gnupgHome)
-            #expect(try await Self.attempt(vouching, reconciler)["result"] == "synced")
-            let update = try #require(
-                try await server.auditEvents("&resource=dataset/product-events&action=update").last, "product-events was updated")
-            #expect(update["source"]?["commit"]?.stringValue == below, "\(update)")
-            #expect(update["source"]?["attribution"]?.stringValue?.hasPrefix("file (unsigned") == true, "\(update)")
-            let churn = try #require(try await server.auditEvents("&resource=dataset/churn&action=update").last)
-            #expect(churn["source"]?["commit"]?.stringValue == vouching && churn["source"]?["attribution"] == "file", "\(churn)")
+            let vouching = try await Self.unsignedCommitUnderASignedHead(
+                repository, signing: signing(ada), gnupgHome: keys.gnupgHome, server: server, reconciler: reconciler)
 
             // Ada's signature copied onto another commit: a bad signature, refused.
             let forged = try await repository.forge(vouching, message: "Not what Ada signed")
@@ -268,22 +254,8 @@ extension TestRepository {
                 refusedKind["error"]?.stringValue?.contains("carries a GPG signature; this source verifies SSH") == true, "\(refusedKind)")
             #expect(try await Self.owner(server) == "ada@example.com")
 
-            // A commit nobody signed, under a head Ada signs: the object of its file names that
-            // commit, marked unsigned (only the head's signature is checked; review finding).
-            try edit(
-                repository.file("examples/datasets/product-events.yaml"), "owner: growth-analytics@example.com",
-                "owner: web-analytics@example.com")
-            let below = try await repository.commit("Not signed, below a signed head")
-            try repository.setOwner("ada-third@example.com")
-            let vouching = try await repository.signedCommit(
-                "Signed by Ada over an unsigned commit", signing(ada), gnupgHome: keys.gnupgHome)
-            #expect(try await Self.attempt(vouching, reconciler)["result"] == "synced")
-            let update = try #require(
-                try await server.auditEvents("&resource=dataset/product-events&action=update").last, "product-events was updated")
-            #expect(update["source"]?["commit"]?.stringValue == below, "\(update)")
-            #expect(update["source"]?["attribution"]?.stringValue?.hasPrefix("file (unsigned") == true, "\(update)")
-            let churn = try #require(try await server.auditEvents("&resource=dataset/churn&action=update").last)
-            #expect(churn["source"]?["commit"]?.stringValue == vouching && churn["source"]?["attribution"] == "file", "\(churn)")
+            _ = try await Self.unsignedCommitUnderASignedHead(
+                repository, signing: signing(ada), gnupgHome: keys.gnupgHome, server: server, reconciler: reconciler)
 
             // Ada's signature copied onto another commit: a bad signature, refused.
             let forged = try await repository.forge(signed, message: "Not what Ada signed")
@@ -293,6 +265,27 @@ extension TestRepository {
                 refusedForgery["error"]?.stringValue?.contains("has a bad SSH signature for the allowed signer ada@example.com") == true,
                 "\(refusedForgery)")
         }
+    }
+
+    /// A commit nobody signed, under a head Ada signs: the object of its file names that commit,
+    /// marked unsigned (only the head's signature is checked; review finding). Returns the head.
+    static func unsignedCommitUnderASignedHead(
+        _ repository: TestRepository, signing: [String], gnupgHome: String, server: TestServer, reconciler: TestReconciler
+    ) async throws -> String {
+        try edit(
+            repository.file("examples/datasets/product-events.yaml"), "owner: growth-analytics@example.com",
+            "owner: web-analytics@example.com")
+        let below = try await repository.commit("Not signed, below a signed head")
+        try repository.setOwner("ada-third@example.com")
+        let vouching = try await repository.signedCommit("Signed by Ada over an unsigned commit", signing, gnupgHome: gnupgHome)
+        #expect(try await attempt(vouching, reconciler)["result"] == "synced")
+        let update = try #require(
+            try await server.auditEvents("&resource=dataset/product-events&action=update").last, "product-events was updated")
+        #expect(update["source"]?["commit"]?.stringValue == below, "\(update)")
+        #expect(update["source"]?["attribution"]?.stringValue?.hasPrefix("file (unsigned") == true, "\(update)")
+        let churn = try #require(try await server.auditEvents("&resource=dataset/churn&action=update").last)
+        #expect(churn["source"]?["commit"]?.stringValue == vouching && churn["source"]?["attribution"] == "file", "\(churn)")
+        return vouching
     }
 
     /// Each mistake in a `verify:` setting stops the reconciler with the file, the setting and the source named.
