@@ -84,7 +84,7 @@ final class StreamingS3Stub {
     }
 
     /// 1 GiB up and down through a single PUT and GET: the process's peak memory must not
-    /// grow by anything near the object's size.
+    /// grow by anything near the object's size (bench/ measures the figure itself).
     @Test func oneGiBStreamsInConstantMemory() async throws {
         let stub = try StreamingS3Stub()
         let folder = try TemporaryFolder()
@@ -108,6 +108,9 @@ final class StreamingS3Stub {
         let attributes = try FileManager.default.attributesOfItem(atPath: folder.path("copy"))
         #expect((attributes[.size] as? NSNumber)?.int64Value == length)
         #expect(try SigV4.sha256Hex(fileAt: folder.path("copy")) == SigV4.sha256Hex(fileAt: folder.path("big")))
-        #expect(growth < 128 << 20, "peak memory grew by \(growth >> 20) MiB for a 1 GiB object")
+        // The peak is the whole test process's, where hundreds of other tests run at the same time
+        // (one full run saw 238 MiB of growth from them): half the object's size still tells a
+        // stream from an object held in memory, which grows the peak by at least 1 GiB.
+        #expect(growth < 512 << 20, "peak memory grew by \(growth >> 20) MiB for a 1 GiB object")
     }
 }
