@@ -208,12 +208,9 @@ struct OperationsRoutes: Sendable {
 
     func register(on router: APIRouter) {
         router.get("/metrics") { _, _ in
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(16 << 10)
-            metrics.emit(into: &buffer)
-            return Response(
+            Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+                body: .init(byteBuffer: ByteBuffer(bytes: ServerMetrics.exposition(metrics))))
         }
         router.get("/openapi.yaml") { _, _ in
             guard let document = OpenAPIDocument.text else {

@@ -145,7 +145,7 @@ public struct ServerCommand: AsyncParsableCommand {
         LogOutput.bootstrap()
         let logger = Logger(label: "datapilot-server")
         let metrics = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        MetricsSystem.bootstrap(ServerMetrics.factory(registry: metrics))
         do {
             try await Server.run(settings, metrics: metrics, logger: logger)
         } catch let problem as SettingError {

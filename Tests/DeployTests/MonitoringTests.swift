@@ -13,11 +13,11 @@ import Testing
         return Set(source.matches(of: /name\("([a-z_]+)", "([a-z]+)"/).map { "datapilot_\($0.1)_\($0.2)" })
     }
 
-    /// The server's, as Hummingbird's MetricsMiddleware names them through swift-prometheus
-    /// (checked against a running server's /metrics when this list was written).
-    /// The audit sealer's are its own (Sources/Audit/AuditSealer.swift; AuditSealerTests reads one from /metrics).
+    /// The server's, as `ServerMetrics` names Hummingbird's (MetricsConventionTests checks a live
+    /// /metrics with promtool). The audit sealer's are its own (Sources/Audit/AuditSealer.swift).
     static let serverFamilies: Set = [
-        "hb_requests", "hb_request_errors", "http_server_request_duration", "http_server_active_requests",
+        "http_server_requests_total", "http_server_request_errors_total", "http_server_request_duration_seconds",
+        "http_server_active_requests",
         "datapilot_audit_seal_lag_seconds", "datapilot_audit_unsealed_events", "datapilot_audit_sealed_events_total",
     ]
 

@@ -17,7 +17,7 @@ python3 "$here/generate.py" "$work/manifests" "$count"
 bench_git "$work/manifests" init -q && bench_git "$work/manifests" add -A && bench_git "$work/manifests" commit -qm manifests
 
 # Requests the server has answered so far (Hummingbird's request counter).
-requests() { curl -sf "$base/metrics" | awk '/^hb_requests[{ ]/ {s += $NF} END {printf "%d", s}'; }
+requests() { curl -sf "$base/metrics" | awk '/^http_server_requests_total[{ ]/ {s += $NF} END {printf "%d", s}'; }
 apply() {  # prints "seconds peak_rss_kib", the output in $work/out
   local t0
   t0=$(now)

@@ -7,8 +7,9 @@
 # gpg, gpgv: sources with `verify: {provider: gpg}` check signatures with gpgv; tests sign commits with gpg.
 # kubectl (>= 1.27, with kustomize v5 built in as `kubectl kustomize`): the deploy tests render
 # deploy/ without a cluster. Debian's own kubernetes-client (1.20) is too old for deploy/.
+# prometheus: its promtool checks both processes' /metrics and the alert rules (MetricsConventionTests).
 datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev zlib1g-dev postgresql python3 make
-                    openssh-server openssh-client chromium kubectl bubblewrap openssl gpg gpgv)
+                    openssh-server openssh-client chromium kubectl bubblewrap openssl gpg gpgv prometheus)
 
 ensure_packages() {
   local missing=()
