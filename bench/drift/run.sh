@@ -32,9 +32,9 @@ print(json.dumps({"metadata": {k: o["metadata"].get(k, {}) for k in ("name", "la
     | api "$other" -X PUT "$DATAPILOT_SERVER/api/datasets/$name" --data-binary @- >/dev/null
 done
 
-# Requests the server answered, from its own metrics (Hummingbird's hb_requests counter, which
-# swift-prometheus writes without a _total suffix).
-requests() { curl -sf "$DATAPILOT_SERVER/metrics" | awk '/^(hb_requests|[a-z_]+_total)\{.*method=/ {s += $NF} END {printf "%d", s}'; }
+# Requests the server answered, from its own metrics (http_server_requests_total; hb_requests
+# on builds before 2026-11-30, for a BEFORE server).
+requests() { curl -sf "$DATAPILOT_SERVER/metrics" | awk '/^(http_server_requests_total|hb_requests)\{/ {s += $NF} END {printf "%d", s}'; }
 
 log "drift scan (dpctl drift --repo, apply set bench)"
 before=$(requests)
