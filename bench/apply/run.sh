@@ -16,8 +16,8 @@ log "generating $count manifests"
 python3 "$here/generate.py" "$work/manifests" "$count"
 bench_git "$work/manifests" init -q && bench_git "$work/manifests" add -A && bench_git "$work/manifests" commit -qm manifests
 
-# Requests the server has answered so far (Hummingbird's request counter).
-requests() { curl -sf "$base/metrics" | awk '/^http_server_requests_total[{ ]/ {s += $NF} END {printf "%d", s}'; }
+# Requests the server has answered so far (http_server_requests_total; hb_requests before 2026-11-30).
+requests() { curl -sf "$base/metrics" | awk '/^(http_server_requests_total|hb_requests)[{ ]/ {s += $NF} END {printf "%d", s}'; }
 apply() {  # prints "seconds peak_rss_kib", the output in $work/out
   local t0
   t0=$(now)
