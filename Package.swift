@@ -10,6 +10,7 @@ import PackageDescription
 //   Settings      settings in layers (file, DATAPILOT_* environment, flags) and the one SettingError
 //   SyncEngine    desired state against live state: plan, apply, prune, drift scan (dpctl and the reconciler)
 //   Reconciler    the GitOps loop: named steps behind protocols, leases, status, webhooks
+//   CIReports     diagnostics as CI systems read them: SARIF 2.1.0, JUnit XML, GitHub Actions annotations
 //   Review        what a reviewer sees: pull-request plans (dpctl plan) and drift reports, rendered
 //   Compression, QualityEngine   zlib's streaming gzip decoder; quality rules evaluated over CSV/JSONL in one pass
 //   DPCtlCommands the dpctl command line, a library so tests can drive it
@@ -189,12 +190,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "datapilot-reconciler", dependencies: ["ReconcilerCommand"]),
+        .target(name: "CIReports", dependencies: ["Manifests"]),
         .target(name: "Review", dependencies: ["SyncEngine", "APIModel", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
                 "Manifests", "APIModel", "APIClient", "SyncEngine", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine",
-                "CLIKit", "SigningKeys", "AuditChain",
+                "CLIKit", "SigningKeys", "AuditChain", "CIReports",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CIReports
 import CLIKit
 import Foundation
 import Manifests
@@ -7,12 +8,20 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
+/// `dpctl validate -o`: the usual two, and what CI systems read.
+enum ValidateOutput: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif, junit
+}
+
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check manifests without applying them.",
         discussion: """
             Reports every problem as FILE:LINE:COLUMN: error: FIELD: MESSAGE. Exit status: 0 when \
-            all manifests are valid, 1 when any is not, 2 for a usage error.
+            all manifests are valid, 1 when any is not, 2 for a usage error. In CI: -o sarif \
+            (SARIF 2.1.0, for GitHub code scanning's upload-sarif) or -o junit (JUnit XML, for \
+            GitLab's junit report); under GitHub Actions (GITHUB_ACTIONS=true) -o text also writes \
+            every problem as an annotation on the line it names.
             """)
 
     @Option(
@@ -23,8 +32,8 @@ struct Validate: AsyncParsableCommand {
     @Flag(name: [.customShort("R"), .long], help: "Walk folders given with -f recursively.")
     var recursive = false
 
-    @Option(name: [.customShort("o"), .long], help: "Output format: text or json.")
-    var output: OutputFormat = .text
+    @Option(name: [.customShort("o"), .long], help: "Output format: text, json, sarif or junit.")
+    var output: ValidateOutput = .text
 
     @Option(
         help: "Repository root that data file paths must stay inside (default: the git work tree holding the files, or the folder given).")
@@ -58,6 +67,16 @@ struct Validate: AsyncParsableCommand {
         switch output {
         case .json: Terminal.standardOutput.write(ValidationReport(set).json + "\n")
         case .text: printText(set)
+        case .sarif:
+            Terminal.standardOutput.write(SARIFLog(diagnostics: set.diagnostics, tool: "dpctl", version: DPCtlVersion.string).text + "\n")
+        case .junit:
+            let files = set.manifests.map(\.origin.file)
+            Terminal.standardOutput.write(JUnitReport(suiteName: "dpctl validate", files: files, diagnostics: set.diagnostics).text)
+        }
+        // Annotations share standard output with the text summary only: a SARIF, JUnit or JSON
+        // document there must stay one document.
+        if output == .text, ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
+            for line in GitHubAnnotations.lines(set.diagnostics) { Terminal.standardOutput.write(line + "\n") }
         }
         if !set.isValid { throw CLIError.exit(1) }
     }

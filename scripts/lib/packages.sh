@@ -29,12 +29,13 @@ ensure_packages() {
 
 # Python peers the tests start (moto's S3 server, boto3 as an independent S3 client, duckdb
 # as the independent reference for the quality engine's counts; jsonschema and pyyaml check
-# generated manifests against schemas/ and crds/).
+# generated manifests against schemas/ and crds/; sarif-pydantic and junitparser read
+# `dpctl validate -o sarif|junit` back as CI tools would).
 ensure_python_packages() {
   ensure_k8s_tools
-  python3 -c 'import moto, boto3, flask, flask_cors, duckdb, securesystemslib, jsonschema, yaml' 2>/dev/null && return 0
-  echo ">> installing Python test peers: moto[server] boto3 duckdb securesystemslib jsonschema pyyaml" >&2
-  python3 -m pip install --quiet 'moto[server]' boto3 duckdb securesystemslib jsonschema pyyaml
+  python3 -c 'import moto, boto3, flask, flask_cors, duckdb, securesystemslib, jsonschema, yaml, sarif_pydantic, junitparser' 2>/dev/null && return 0
+  echo ">> installing Python test peers: moto[server] boto3 duckdb securesystemslib jsonschema pyyaml sarif-pydantic junitparser" >&2
+  python3 -m pip install --quiet 'moto[server]' boto3 duckdb securesystemslib jsonschema pyyaml sarif-pydantic junitparser
 }
 
 # kubernetes-validate (offline schema validation) and checkov (security scan) for deploy/ and
