@@ -15,8 +15,8 @@ public struct DPCtl: AsyncParsableCommand {
         subcommands: [
             Validate.self, ApplyCommand.self, DiffCommand.self, PlanCommand.self, DriftCommand.self, GetCommand.self, DeleteCommand.self,
             ReconcileCommand.self,
-            QualityCommand.self, StatusCommand.self, NotificationsCommand.self, ConfigCommand.self, EvidenceCommand.self, AuditCommand.self,
-            KeysCommand.self,
+            QualityCommand.self, StatusCommand.self, ConfigCommand.self, EvidenceCommand.self, AuditCommand.self, KeysCommand.self,
+            NotificationsCommand.self,
             GenerateSchemas.self, CompletionCommand.self, Version.self,
         ])
 

@@ -1,4 +1,5 @@
 import Crypto
+import Curl
 import Foundation
 import Manifests
 import TestSupport
@@ -6,7 +7,8 @@ import Testing
 
 /// Local HTTP receivers, one per notification target, in one Python process: each records
 /// every request (method, path, headers, body) as a JSON line and answers 201, or 500 for its
-/// first `fail` requests (`name:fail`).
+/// first `fail` requests (`name:fail`), or always `status`, quoting the Authorization header it
+/// got (`name:echo-status`).
 struct Receivers {
     static let script = #"""
         import http.server, json, os, sys, threading
@@ -16,12 +18,15 @@ struct Receivers {
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with self.server.lock:
                     self.server.seen += 1
-                    status = 500 if self.server.seen <= self.server.fail else 201
+                    status = self.server.echo or (500 if self.server.seen <= self.server.fail else 201)
                     record = {"method": self.command, "path": self.path, "status": status,
                               "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body.decode("utf-8")}
                     with open(os.path.join(folder, self.server.name + ".jsonl"), "a") as log:
                         log.write(json.dumps(record) + "\n")
                 answer = b'{"message": "unavailable"}' if status == 500 else b'{"id": 1}'
+                if self.server.echo:
+                    # A careless server quoting the credentials it refused.
+                    answer = json.dumps({"message": "Bad credentials", "received": self.headers.get("Authorization")}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -32,8 +37,11 @@ struct Receivers {
         servers = []
         for spec in sys.argv[2:]:
             name, _, fail = spec.partition(":")
+            echo = int(fail[5:]) if fail.startswith("echo-") else 0
+            fail = "0" if echo else fail
             server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
             server.name, server.fail, server.seen, server.lock = name, int(fail or 0), 0, threading.Lock()
+            server.echo = echo
             servers.append(server)
             threading.Thread(target=server.serve_forever, daemon=True).start()
         print(" ".join(f"{s.name}={s.server_address[1]}" for s in servers), flush=True)
@@ -84,6 +92,7 @@ struct Receivers {
 /// delivery log (`dpctl notifications log`) shows the attempts. No token reaches a log.
 @Suite struct NotificationTests {
     static let githubToken = "ghp_notify0123456789abcdef"
+    static let otherToken = "ghp_refused0123456789abcdef"
     static let gitlabToken = "glpat-notify0123456789"
     static let hookSecret = "notify-hook-secret-0123456789"
     static let slackPath = "/services/T0000/B0000/slacksecret0123456789"
@@ -93,7 +102,7 @@ struct Receivers {
         defer { repository.remove() }
         let secrets = repository.folder.appendingPathComponent(".git/notify-secrets")
         let receivers = try await Receivers.start(
-            in: repository.folder.appendingPathComponent(".git/receivers"), ["github", "gitlab", "webhook:2", "slack"])
+            in: repository.folder.appendingPathComponent(".git/receivers"), ["github", "gitlab", "webhook:2", "slack", "echo:echo-401"])
         defer { receivers.stop() }
         try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
         func secret(_ name: String, _ text: String) throws -> String {
@@ -108,6 +117,7 @@ struct Receivers {
             url: "\(repository.url)"
             path: examples
             interval: 1h
+            resync: 1s
             webhook-secret-file: "\(try secret("hook", ReconcilerTests.secret))"
             notify:
               - type: github
@@ -115,6 +125,7 @@ struct Receivers {
                 token-file: "\(try secret("github", Self.githubToken))"
                 api-url: "\(receivers.url("github"))"
                 target-url: "https://datapilot.example.com/sources/{source}/{commit}"
+              - {type: github, repository: acme/other, token-file: "\(try secret("github2", Self.otherToken))", api-url: "\(receivers.url("echo"))"}
               - {type: gitlab, project: acme/data, token-file: "\(try secret("gitlab", Self.gitlabToken))", api-url: "\(receivers.url("gitlab"))/"}
               - {type: webhook, url: "\(receivers.url("webhook"))/datapilot/events", secret-file: "\(try secret("secret", Self.hookSecret))"}
               - {type: slack, url-file: "\(try secret("slack", receivers.url("slack") + Self.slackPath))", events: [sync-failed]}
@@ -123,7 +134,7 @@ struct Receivers {
         try await withServer { server in
             let reconciler = try await TestReconciler(server: server, arguments: ["--config", sources.path])
             do {
-                try await Self.check(repository, receivers, reconciler)
+                try await Self.check(repository, receivers, reconciler, server)
             } catch {
                 await reconciler.stop()
                 throw error
@@ -132,7 +143,9 @@ struct Receivers {
         }
     }
 
-    static func check(_ repository: TestRepository, _ receivers: Receivers, _ reconciler: TestReconciler) async throws {
+    static func check(
+        _ repository: TestRepository, _ receivers: Receivers, _ reconciler: TestReconciler, _ server: TestServer
+    ) async throws {
         let good = try await repository.git("rev-parse", "HEAD")
 
         // GitHub: pending, then success, on the synced commit, exactly as the Statuses API documents.
@@ -215,6 +228,17 @@ struct Receivers {
         let statuses = entries.filter { $0["target"] == "github acme/data" }
         #expect(statuses.map { $0["event"]?.stringValue ?? "" } == ["sync-succeeded", "sync-started"], "\(entries)")
         #expect(statuses.allSatisfy { $0["attempts"] == 1 && $0["lastStatus"] == 201 })
+        // A refusal is final (401 is not retried), and the token the server quoted back is masked.
+        let refused = try await eventually(30) {
+            try await deliveries(reconciler).filter { $0["target"] == "github acme/other" && $0["state"] == "failed" }.count == 2
+        }
+        let other = try await deliveries(reconciler).filter { $0["target"] == "github acme/other" }
+        #expect(refused, "\(other)")
+        for entry in other {
+            #expect(entry["attempts"] == 1 && entry["lastStatus"] == 401, "\(entry)")
+            let error = entry["lastError"]?.stringValue ?? ""
+            #expect(error.contains("HTTP 401") && error.contains("Bearer ***") && !error.contains(otherToken), "\(error)")
+        }
         let table = try await dpctl(["notifications", "log", "--reconciler", reconciler.baseURL, "examples"], environment: [:])
         #expect(table.status == 0, "\(table)")
         #expect(table.stdout.contains("ATTEMPTS") && table.stdout.contains("github acme/data"), "\(table.stdout)")
@@ -223,6 +247,35 @@ struct Receivers {
         }
         #expect(retriedRow, "\(table.stdout)")
         #expect(receivers.requests("slack").isEmpty, "Slack is told sync-failed only")
+
+        // Drift: another user edits a dataset; the next scan tells the webhook (statuses follow syncs only).
+        let editor = try await server.key(role: "editor")
+        try await server.rewrite("/api/datasets/churn", "growth-analytics@example.com", "rogue@example.com", key: editor)
+        #expect(try await ReconcilerTests.signedHook(reconciler, body: "{}").status == 202)
+        let drifted = try await receivers.wait("webhook", count: 5, log: reconciler.logText)
+        try #require(drifted.count >= 5)
+        let drift = try #require(Self.json(drifted[4]["body"]))
+        #expect(drift["event"] == "drift-detected" && drift["state"] == "failure" && drift["object"] == "dataset/churn", "\(drift)")
+        #expect(drift["commit"]?.stringValue == good)
+        #expect(drifted[4]["headers"]?["x-datapilot-event"] == "drift-detected")
+        try await server.rewrite("/api/datasets/churn", "rogue@example.com", "growth-analytics@example.com", key: editor)
+
+        // The log's bad input: a limit out of range, an unknown output, no reconciler.
+        let route = try await dpctlQueue.run {
+            try Transfer().perform(HTTPRequest(url: reconciler.baseURL + "/notifications?limit=abc", timeoutSeconds: 10))
+        }
+        #expect(route.status == 400 && route.text.contains("limit: expected a number from 1 to 1000"), "\(route.text)")
+        let refusals: [([String], String)] = [
+            (["--limit", "0"], "--limit must be between 1 and 1000, got 0"),
+            (["--limit", "5000"], "--limit must be between 1 and 1000, got 5000"),
+            (["-o", "yaml"], "yaml"),
+            (["--reconciler", "http://127.0.0.1:1"], "cannot reach the reconciler at http://127.0.0.1:1"),
+        ]
+        for (arguments, message) in refusals {
+            let address = arguments.contains("--reconciler") ? [] : ["--reconciler", reconciler.baseURL]
+            let result = try await dpctl(["notifications", "log"] + address + arguments, environment: [:])
+            #expect(result.status != 0 && result.stderr.contains(message), "\(arguments): \(result)")
+        }
 
         // An invalid manifest: pending, then failure naming the file; Slack hears of it too.
         try edit(repository.file("examples/datasets/churn.yaml"), "format: csv", "format: xlsx")
@@ -249,7 +302,7 @@ struct Receivers {
 
         // No secret in the reconciler's log or the delivery log.
         let everything = try await deliveries(reconciler, source: nil).description + reconciler.logText
-        for secret in [githubToken, gitlabToken, hookSecret, slackPath, "slacksecret"] {
+        for secret in [githubToken, otherToken, gitlabToken, hookSecret, slackPath, "slacksecret"] {
             #expect(!everything.contains(secret), "\(secret) leaked")
         }
         #expect(everything.contains("slack 127.0.0.1:\(receivers.ports["slack"]!)"))
