@@ -170,11 +170,19 @@ let package = Package(
         .target(
             name: "SyncEngine",
             dependencies: ["APIClient", "APIModel", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
+        // Notification targets (commit statuses, signed webhooks, Slack), their delivery and its log.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Curl", "Blocking", "Manifests", "Postgres", "Redaction", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "Reconciler",
             dependencies: [
                 "SyncEngine", "APIModel", "Settings", "GitSource", "APIClient", "ServiceKit", "Postgres", "Manifests", "Blocking",
-                "Redaction",
+                "Redaction", "Notifications",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -230,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "ReconcileLoopTests",
             dependencies: [
-                "Reconciler", "SyncEngine", "APIModel", "GitSource", "Manifests", "TestSupport",
+                "Reconciler", "SyncEngine", "APIModel", "GitSource", "Manifests", "TestSupport", "Notifications", "Settings",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "QualityEngineTests", dependencies: ["QualityEngine", "Compression", "Manifests", "TestSupport"]),

@@ -49,6 +49,7 @@ extension SourceWorker {
 
     /// `POST /api/audit/drift`: one event on the object.
     func recordDrift(_ item: DriftItem, event: DriftEvent.Event, commit: String, desiredBy: DriftEvent.DesiredBy? = nil) async {
+        notifyDrift(item, event: event, commit: commit)
         let change = item.lastChange.map { DriftEvent.Change(actor: $0.actor, time: $0.time, action: $0.action, requestID: $0.requestID) }
         let body = DriftEvent(
             source: configuration.name, event: event, object: item.ref, drift: item.kind, commit: commit,

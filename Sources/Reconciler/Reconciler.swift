@@ -2,6 +2,7 @@ import APIClient
 import Foundation
 import Hummingbird
 import Logging
+import Notifications
 import Postgres
 import ServiceKit
 import ServiceLifecycle
@@ -19,6 +20,8 @@ public final class Reconciler: Sendable {
     let leases: Leases
     let client: APIClient
     let held = HeldSources()
+    /// Delivers each source's sync and drift events to its `notify:` targets.
+    let notifier: Notifier
 
     public init(configuration: ReconcilerConfiguration, logger: Logger, metrics: ReconcilerMetrics = ReconcilerMetrics()) {
         self.configuration = configuration
@@ -28,6 +31,9 @@ public final class Reconciler: Sendable {
         store = StatusStore(pool: pool)
         leases = Leases(conninfo: configuration.databaseURL)
         client = APIClient(server: configuration.server ?? "http://127.0.0.1:8080", token: configuration.token)
+        notifier = Notifier(
+            targets: Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0.notify.map(\.target)) }),
+            log: NotificationLog(pool: pool), logger: logger)
     }
 
     /// Runs until a signal (or, with `once`, until every source synced once). Returns whether
@@ -35,7 +41,7 @@ public final class Reconciler: Sendable {
     public func run() async throws -> Bool {
         defer { pool.close() }
         do {
-            _ = try await Migrator.migrate(pool, StatusStore.migrations + WebhookDeliveries.migrations)
+            _ = try await Migrator.migrate(pool, StatusStore.migrations + WebhookDeliveries.migrations + NotificationLog.migrations)
             try await store.register(configuration.sources)
         } catch {
             throw SettingError("cannot use the status database (\(error)); check database-url / DATAPILOT_DATABASE_URL")
@@ -45,7 +51,7 @@ public final class Reconciler: Sendable {
 
         let routes = ReconcilerRoutes(
             store: store, metrics: metrics, sources: Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0) }),
-            deliveries: WebhookDeliveries(pool: pool), ring: { [self] name in ring(name) })
+            deliveries: WebhookDeliveries(pool: pool), ring: { [self] name in ring(name) }, notificationLog: NotificationLog(pool: pool))
         var limits = ConnectionLimits.standard  // header, idle, body timeouts and a cap, as the server's defaults
         limits.fitOpenFileLimit(logger: logger)
         let app = Application(
@@ -65,10 +71,14 @@ public final class Reconciler: Sendable {
             sources: configuration.sources, replica: configuration.replica, leases: leases, store: store, held: held,
             metrics: metrics, logger: logger, makeWorker: { [self] in worker(for: $0) })
         // Shut down in reverse: the listener first (no new webhooks), then the supervisor, whose
-        // workers finish the syncs in progress before the locks go; also when the listener fails.
+        // workers finish the syncs in progress before the locks go, then the notifier sends what
+        // they reported; also when the listener fails.
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: supervisor), .init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [
+                    .init(service: notifier), .init(service: supervisor),
+                    .init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
         return true
@@ -84,11 +94,12 @@ public final class Reconciler: Sendable {
     func worker(for source: SourceConfiguration) -> SourceWorker {
         SourceWorker(
             configuration: source, source: GitManifestSource(spec: source.spec, cacheDirectory: configuration.cacheDirectory),
-            client: client, store: store, metrics: metrics, logger: logger)
+            client: client, store: store, metrics: metrics, logger: logger, notifications: notifier.isEmpty ? nil : notifier)
     }
 
     /// Every source once, each under its lock (waiting up to a minute for one another replica holds).
     func runOnce() async -> Bool {
+        async let notified: Void = notifier.run()
         var ok = true
         for source in configuration.sources {
             let deadline = ContinuousClock.now + .seconds(60)
@@ -107,6 +118,8 @@ public final class Reconciler: Sendable {
             await leases.release(source.name)
         }
         await leases.releaseAll()
+        notifier.finish()
+        await notified
         return ok
     }
 }

@@ -2,6 +2,7 @@ import APIModel
 import Foundation
 import Hummingbird
 import Manifests
+import Notifications
 import ServiceKit
 
 /// The reconciler's port: `/status`, `/healthz`, `/readyz`, `/metrics` and the webhook
@@ -14,6 +15,8 @@ struct ReconcilerRoutes: Sendable {
     let verifier = WebhookVerifier()
     /// Rings the source's worker when this replica holds it; false when another replica does.
     let ring: @Sendable (String) -> Bool
+    /// The notification delivery log, `GET /notifications` (`dpctl notifications log`).
+    var notificationLog: NotificationLog? = nil
 
     func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
@@ -35,7 +38,19 @@ struct ReconcilerRoutes: Sendable {
         }
         api.get(ReconcilerStatus.route) { _, _ in Response.json(try await store.status().json) }
         api.post("/hooks/:source") { request, context in try await hook(request, context) }
+        api.get("/notifications") { request, _ in try await notifications(request) }
         return router
+    }
+
+    /// `GET /notifications?source=NAME&limit=N`: deliveries, newest first (limit 1 to 1000, 50 by default).
+    func notifications(_ request: Request) async throws -> Response {
+        let limitText = request.uri.queryParameters["limit"].map(String.init) ?? "50"
+        guard let limit = Int(limitText), (1...1000).contains(limit) else {
+            throw Problem(.badRequest, title: "Bad limit", detail: "limit: expected a number from 1 to 1000, got \"\(limitText)\"")
+        }
+        guard let notificationLog else { return Response.json(["deliveries": []]) }
+        let source = request.uri.queryParameters["source"].map(String.init)
+        return Response.json(try await notificationLog.list(source: source, limit: limit))
     }
 
     func hook(_ request: Request, _ context: APIRequestContext) async throws -> Response {

@@ -23,6 +23,7 @@ extension SourceWorker {
         if record.outcome != .synced { metrics.syncError(configuration.name, result: record.outcome.rawValue) }
         do { try await store.record(record) } catch { logger.error("cannot record the sync's status: \(error)") }
         if let commit = record.commit { await recordAudit(record, commit: commit, snapshot: result.snapshot) }
+        notifyFinished(record)
         var metadata: Logger.Metadata = [
             "commit": .string(record.commit ?? "-"), "counts": .string(record.countsJSON.jsonString()),
             "seconds": .string(String(format: "%.3f", record.duration)),

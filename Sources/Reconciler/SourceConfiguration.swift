@@ -1,6 +1,7 @@
 import Foundation
 import GitSource
 import Manifests
+import Notifications
 import Redaction
 import Settings
 import SyncEngine
@@ -24,6 +25,8 @@ public struct SourceConfiguration: Sendable, Hashable {
     public var executeAllowed = false
     /// How the head commit must be signed (`verify:`); nil: signatures are not checked.
     public var verify: CommitVerification?
+    /// Where syncs and drift are reported (`notify:`): commit statuses, webhooks, Slack.
+    public var notify: [TargetSetting] = []
 
     public var name: String { spec.name }
 
@@ -170,6 +173,7 @@ extension ReconcilerConfiguration: EnvironmentSettings {
         let known: Set = [
             "name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
             "webhook-secret-file", "webhook-secret-env", "drift", "execute", "verify",
+            "notify",
         ]
         if let unknown = item.objectValue?.first(where: { !known.contains($0.key) }) {
             throw SettingError(
@@ -209,6 +213,7 @@ extension ReconcilerConfiguration: EnvironmentSettings {
             webhookSecret: try secrets.read(item, "webhook-secret", at: where_ + ".webhook-secret"), drift: drift)
         source.executeAllowed = execute == "allowed"
         source.verify = try secrets.verification(item["verify"], at: where_ + ".verify", source: spec.name)
+        source.notify = try secrets.notifications(item["notify"], at: where_ + ".notify", source: spec.name)
         return source
     }
 

@@ -1,6 +1,7 @@
 import APIModel
 import Foundation
 import Logging
+import Notifications
 import SyncEngine
 
 /// One source's loop while this replica holds it, in named steps: resolve (ls-remote first) →
@@ -14,6 +15,8 @@ actor SourceWorker {
     let store: any SyncStatusStore
     let metrics: ReconcilerMetrics
     let logger: Logger
+    /// Where sync and drift events go (off the sync path); nil: nowhere.
+    let notifications: (any NotificationSink)?
     nonisolated let doorbell = Doorbell()
 
     var lastApplied: String?
@@ -31,8 +34,9 @@ actor SourceWorker {
 
     init(
         configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,
-        metrics: ReconcilerMetrics, logger: Logger
+        metrics: ReconcilerMetrics, logger: Logger, notifications: (any NotificationSink)? = nil
     ) {
+        self.notifications = notifications
         self.configuration = configuration
         self.source = source
         self.client = client
@@ -54,6 +58,7 @@ actor SourceWorker {
             let decision = decide(resolution.commit, force: force)
             if decision == .skip { return nil }
             if decision == .sync { commit = resolution.commit }
+            if decision == .sync { notifyStarted(resolution.commit) }
             let snapshot = try await source.snapshot(commit: resolution.commit)
             if decision == .scan, snapshot.manifests.isValid, await signatureTrusted(snapshot) {
                 await scanDrift(snapshot)
