@@ -5,14 +5,19 @@ import Manifests
 /// which Actions shows on the pull request's changed lines. Written when `GITHUB_ACTIONS` is
 /// `true`, beside the usual output.
 public enum GitHubAnnotations {
-    public static func lines(_ diagnostics: [Diagnostic]) -> [String] {
-        diagnostics.map { diagnostic in
-            let properties = [
-                "file=\(property(diagnostic.file))", "line=\(max(1, diagnostic.line))", "col=\(max(1, diagnostic.column))",
-                "title=\(property("dpctl \(diagnostic.code.rawValue)"))",
-            ]
-            let field = diagnostic.path.isEmpty ? "" : "\(diagnostic.path): "
-            return "::\(diagnostic.severity.rawValue) \(properties.joined(separator: ","))::\(data(field + diagnostic.message))"
+    public static func lines(_ diagnostics: [Diagnostic]) -> [String] { lines(diagnostics.map(CIFinding.init)) }
+
+    /// A command per finding: on its file's line when it has one, else on the workflow run.
+    public static func lines(_ findings: [CIFinding]) -> [String] {
+        findings.map { finding in
+            var properties: [String] = []
+            if let file = finding.file {
+                properties += ["file=\(property(file))", "line=\(max(1, finding.line))", "col=\(max(1, finding.column))"]
+            }
+            properties.append("title=\(property("dpctl \(finding.code)"))")
+            let message = finding.object.map { "\($0): " } ?? ""
+            return
+                "::\(finding.level == .note ? "notice" : finding.level.rawValue) \(properties.joined(separator: ","))::\(data(message + finding.message))"
         }
     }
 

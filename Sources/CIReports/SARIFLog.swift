@@ -47,7 +47,13 @@ public struct SARIFLog: Encodable, Sendable {
     }
 
     struct Location: Encodable, Sendable {
-        var physicalLocation: PhysicalLocation
+        var physicalLocation: PhysicalLocation?
+        var logicalLocations: [LogicalLocation]?
+    }
+
+    struct LogicalLocation: Encodable, Sendable {
+        var fullyQualifiedName: String
+        var kind = "object"
     }
 
     struct PhysicalLocation: Encodable, Sendable {
@@ -73,31 +79,33 @@ public struct SARIFLog: Encodable, Sendable {
 
     /// A log of `diagnostics` found by `tool` (`dpctl validate`), version `version`.
     public init(diagnostics: [Diagnostic], tool: String, version: String) {
-        let codes = Array(Set(diagnostics.map(\.code.rawValue))).sorted()
+        self.init(findings: diagnostics.map(CIFinding.init), tool: tool, version: version)
+    }
+
+    /// A log of `findings` found by `tool`, version `version`: a rule per code, a result per
+    /// finding, located in its file (and at its object, when it names one).
+    public init(findings: [CIFinding], tool: String, version: String) {
+        let codes = Array(Set(findings.map(\.code))).sorted()
         let index = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
         let rules = codes.map { code in
-            Rule(
-                id: code, shortDescription: Text(text: CodeDescriptions.text(code)),
+            let described = findings.first { $0.code == code && $0.ruleDescription != nil }?.ruleDescription
+            return Rule(
+                id: code, shortDescription: Text(text: described ?? CodeDescriptions.text(code)),
                 defaultConfiguration: Configuration(
-                    level: diagnostics.contains { $0.code.rawValue == code && $0.severity == .error } ? "error" : "warning"))
+                    level: findings.contains { $0.code == code && $0.level == .error } ? "error" : "warning"))
         }
-        let results = diagnostics.map { diagnostic in
-            Result(
-                ruleId: diagnostic.code.rawValue, ruleIndex: index[diagnostic.code.rawValue]!, level: diagnostic.severity.rawValue,
-                message: Text(text: diagnostic.path.isEmpty ? diagnostic.message : "\(diagnostic.path): \(diagnostic.message)"),
-                locations: [
-                    Location(
-                        physicalLocation: PhysicalLocation(
-                            artifactLocation: ArtifactLocation(uri: SARIFLog.uri(diagnostic.file)),
-                            region: Region(startLine: max(1, diagnostic.line), startColumn: max(1, diagnostic.column))))
-                ])
+        let results = findings.map { finding in
+            let physical = finding.file.map { file in
+                PhysicalLocation(
+                    artifactLocation: ArtifactLocation(uri: SARIFLog.uri(file)),
+                    region: Region(startLine: max(1, finding.line), startColumn: max(1, finding.column)))
+            }
+            let logical = finding.object.map { [LogicalLocation(fullyQualifiedName: $0)] }
+            return Result(
+                ruleId: finding.code, ruleIndex: index[finding.code]!, level: finding.level.rawValue, message: Text(text: finding.message),
+                locations: physical == nil && logical == nil ? [] : [Location(physicalLocation: physical, logicalLocations: logical)])
         }
-        runs = [
-            Run(
-                tool: Tool(
-                    driver: Driver(name: tool, version: version, rules: rules)),
-                results: results)
-        ]
+        runs = [Run(tool: Tool(driver: Driver(name: tool, version: version, rules: rules)), results: results)]
     }
 
     public func encode(to encoder: any Encoder) throws {

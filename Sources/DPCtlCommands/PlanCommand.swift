@@ -1,5 +1,6 @@
 import APIClient
 import ArgumentParser
+import CIReports
 import CLIKit
 import Foundation
 import Manifests
@@ -24,7 +25,7 @@ struct PlanCommand: AsyncParsableCommand {
             """)
 
     enum Output: String, ExpressibleByArgument, CaseIterable {
-        case text, json, markdown
+        case text, json, markdown, sarif, junit
     }
 
     @Option(help: "The git repository (a work tree or bare repository) holding both commits.") var repo: String
@@ -35,7 +36,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "The apply set the merge is applied as (the reconciler's source name).") var applyset: String?
     @Flag(help: "With --applyset: plan the prunes the reconciler would make.") var prune = false
     @Option(help: "The reconciler's delete limit: more planned prunes is a blocking finding.") var maxDeletes = 10
-    @Option(name: [.customShort("o"), .long], help: "Output: text, json or markdown.") var output: Output = .text
+    @Option(name: [.customShort("o"), .long], help: "Output: text, json, markdown, sarif or junit.") var output: Output = .text
     @Option(help: "Markdown size budget in characters (GitHub comments end at 65,536).") var markdownBudget = PlanMarkdown.defaultBudget
     @Option(help: "The context whose server and token to use (see dpctl config get-contexts).") var context: String?
 
@@ -74,6 +75,13 @@ struct PlanCommand: AsyncParsableCommand {
         case .json: Terminal.standardOutput.write(report.json.jsonString(pretty: true) + "\n")
         case .markdown: Terminal.standardOutput.write(PlanMarkdown(report, budget: markdownBudget).render())
         case .text: PlanText(report: report, style: Style(enabled: Terminal.standardOutput.isColorful)).write(to: Terminal.standardOutput)
+        case .sarif:
+            Terminal.standardOutput.write(SARIFLog(findings: report.ciFindings, tool: "dpctl", version: DPCtlVersion.string).text + "\n")
+        case .junit: Terminal.standardOutput.write(JUnitReport(suiteName: "dpctl plan", cases: report.junitCases).text)
+        }
+        // Beside the text only: a document on standard output stays one document.
+        if output == .text, ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
+            for line in GitHubAnnotations.lines(report.ciFindings) { Terminal.standardOutput.write(line + "\n") }
         }
         if !report.errors.isEmpty, output != .text {
             for error in report.errors {

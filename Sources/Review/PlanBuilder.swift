@@ -71,6 +71,7 @@ public struct PlanBuilder: Sendable {
             objects[ref]?.quality = result
             objects[ref]?.findings += QualityReview.findings(result)
         }
+        for ref in objects.keys { objects[ref]?.origin = (byRef[ref] ?? baseByRef[ref])?.origin }
         report.objects = objects.values.sorted { $0.ref < $1.ref }
         report.unchanged = desired.filter { objects[$0.ref] == nil }.count
         return report

@@ -74,9 +74,13 @@ public struct PlanObject: Sendable {
     public var live: LiveChange?
     public var findings: [ReviewFinding]
     public var quality: QualityResult?
+    /// Where its manifest is: in the head commit, or in the base for a removed object; nil
+    /// for an object only the server has.
+    public var origin: ManifestOrigin?
 
     public init(ref: ObjectRef) {
         self.ref = ref
+        origin = nil
         change = nil
         renamedFrom = nil
         diff = ""

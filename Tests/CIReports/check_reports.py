@@ -1,8 +1,9 @@
 """Reads a report dpctl wrote and checks it as the CI tools that consume it would.
 
-usage: check_reports.py sarif FILE EXPECTED.json | junit FILE EXPECTED.json
+usage: check_reports.py sarif FILE EXPECTED.json | junit FILE EXPECTED.json | sarif-model FILE
 
-EXPECTED lists the diagnostics (dpctl validate -o json's "diagnostics") the report must carry.
+EXPECTED lists the diagnostics (dpctl validate -o json's "diagnostics") the report must carry;
+sarif-model checks only the log itself (the object model, rule indexes, levels, regions).
 SARIF is loaded with sarif-pydantic's SARIF 2.1.0 object model, then checked where code
 scanning is strict: version, rules indexed by ruleIndex, levels, 1-based regions, URIs. JUnit is
 parsed with junitparser. Prints nothing and exits 0 when the report holds; says why otherwise.
@@ -17,7 +18,7 @@ def fail(message):
     sys.exit(1)
 
 
-def check_sarif(path, expected):
+def check_sarif_model(path):
     from sarif_pydantic import Sarif
 
     raw = json.load(open(path))
@@ -27,10 +28,24 @@ def check_sarif(path, expected):
     if len(log.runs) != 1:
         fail(f"{len(log.runs)} runs, not 1")
     run = raw["runs"][0]
-    rules = run["tool"]["driver"]["rules"]
-    ids = [rule["id"] for rule in rules]
+    ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     if len(set(ids)) != len(ids):
         fail(f"rule ids repeat: {ids}")
+    for result in run["results"]:
+        if ids[result["ruleIndex"]] != result["ruleId"]:
+            fail(f"ruleIndex {result['ruleIndex']} points at {ids[result['ruleIndex']]!r}, not {result['ruleId']!r}")
+        if result["level"] not in ("none", "note", "warning", "error"):
+            fail(f"level {result['level']!r}")
+        for location in result.get("locations", []):
+            region = location.get("physicalLocation", {}).get("region")
+            if region is not None and (region["startLine"] < 1 or region["startColumn"] < 1):
+                fail(f"region {region} is not 1-based")
+    return raw, ids
+
+
+def check_sarif(path, expected):
+    raw, ids = check_sarif_model(path)
+    run = raw["runs"][0]
     results = run["results"]
     if len(results) != len(expected):
         fail(f"{len(results)} results for {len(expected)} diagnostics")
@@ -78,6 +93,9 @@ def check_junit(path, expected):
         fail(f"{cases} cases")
 
 
-kind, path, expected_path = sys.argv[1:4]
-expected = json.load(open(expected_path))
-{"sarif": check_sarif, "junit": check_junit}[kind](path, expected)
+kind, path = sys.argv[1:3]
+if kind == "sarif-model":
+    check_sarif_model(path)
+else:
+    expected = json.load(open(sys.argv[3]))
+    {"sarif": check_sarif, "junit": check_junit}[kind](path, expected)

@@ -2,6 +2,7 @@ import APIClient
 import Foundation
 import Manifests
 import Review
+import TestSupport
 import Testing
 
 @Suite struct PlanTests {
@@ -106,6 +107,57 @@ import Testing
         #expect(outcomes["churn-hygiene/enough-rows"] == .failed, "\(outcomes)")
         #expect(outcomes["churn-hygiene/customer-id-format"] == .passed, "\(outcomes)")
         #expect(outcomes.count == 11, "\(outcomes)")
+    }
+
+    /// The same blocking finding as CI reads it: a SARIF error on the version's manifest line
+    /// (and its object), a failing JUnit case for the object, exit 2 in both.
+    @Test func aBlockingFindingIsASARIFErrorAndAFailingJUnitCaseOnItsManifest() async throws {
+        let repository = try await TestRepository.examples()
+        defer { repository.remove() }
+        let base = try await repository.git("rev-parse", "HEAD")
+        try "customer_id,churned\nC000001,false\n".write(
+            to: repository.file("examples/data/churn-2026-11.csv"), atomically: true, encoding: .utf8)
+        try """
+
+        ---
+        apiVersion: datapilot.io/v1alpha1
+        kind: DatasetVersion
+        metadata:
+          name: churn-2026-11
+        spec:
+          dataset: churn
+          source:
+            path: ../data/churn-2026-11.csv
+        """.appendLine(to: repository.file("examples/versions/churn.yaml"))
+        let head = try await repository.commit("November's churn snapshot")
+        let lines = try String(contentsOf: repository.file("examples/versions/churn.yaml"), encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        let nameLine = try #require(lines.firstIndex { $0.contains("name: churn-2026-11") }) + 1
+        let arguments = ["plan", "--repo", repository.folder.path, "--base", base, "--head", head, "--path", "examples"]
+
+        let sarif = try await dpctl(arguments + ["-o", "sarif"], environment: [:])
+        #expect(sarif.status == 2, "\(sarif.stderr)")
+        let file = repository.folder.appendingPathComponent("plan.sarif")
+        try sarif.stdout.write(to: file, atomically: true, encoding: .utf8)
+        let checker = repositoryRoot.appendingPathComponent("Tests/CIReports/check_reports.py").path
+        let checked = try await Subprocess.run("python3", [checker, "sarif-model", file.path])
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+        let log = try #require(try? JSONText.parse(Array(sarif.stdout.utf8)).get())
+        let results = log["runs"]?[0]?["results"]?.arrayValue ?? []
+        let failed = try #require(results.first { $0["ruleId"] == "qualityFailed" }, "\(sarif.stdout)")
+        #expect(failed["level"] == "error")
+        let location = failed["locations"]?[0]
+        #expect(location?["physicalLocation"]?["artifactLocation"]?["uri"] == "examples/versions/churn.yaml", "\(failed)")
+        #expect(location?["physicalLocation"]?["region"]?["startLine"]?.numberValue == Double(nameLine), "\(failed)")
+        #expect(location?["logicalLocations"]?[0]?["fullyQualifiedName"] == "datasetversion/churn-2026-11", "\(failed)")
+
+        let junit = try await dpctl(arguments + ["-o", "junit"], environment: [:])
+        #expect(junit.status == 2, "\(junit.stderr)")
+        #expect(
+            junit.stdout.contains(
+                #"<testcase classname="dpctl plan" name="datasetversion/churn-2026-11" file="examples/versions/churn.yaml">"#),
+            "\(junit.stdout)")
+        #expect(junit.stdout.contains(#"<failure type="qualityFailed""#), "\(junit.stdout)")
     }
 
     @Test func aHugePlanStaysUnderTheCommentLimit() async throws {
