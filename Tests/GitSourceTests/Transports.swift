@@ -4,14 +4,7 @@ import TestSupport
 /// The servers of the four transports (file:// needs none), and a server that never answers.
 enum Transports {
     /// `git daemon` exporting every repository under `base`.
-    static func gitDaemon(base: String) throws -> Peer {
-        let port = try Loopback.freePort()
-        return try Peer(
-            "git daemon", "/usr/lib/git-core/git-daemon",
-            [
-                "--reuseaddr", "--export-all", "--base-path=\(base)", "--listen=127.0.0.1", "--port=\(port)", base,
-            ], environment: GitCLI.environment, ready: .listens(on: port))
-    }
+    static func gitDaemon(base: String) throws -> Peer { try GitDaemon.start(base: base) }
 
     /// Smart HTTP: `git http-backend` as CGI behind a small Python server that demands basic auth.
     static func smartHTTP(base: String, username: String, password: String) throws -> Peer {
