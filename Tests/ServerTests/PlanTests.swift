@@ -59,9 +59,9 @@ import Testing
         #expect(text.status == 0, "no change between a commit and itself: \(text.stdout)\(text.stderr)")
     }
 
-    @Test func aNewVersionWhoseDataFailsARuleBlocksTheMerge() async throws {
-        let repository = try await TestRepository.examples()
-        defer { repository.remove() }
+    /// A pull request adding November's churn snapshot with one row (the dataset's rules want
+    /// more): its base and head commits.
+    static func oneRowVersion(in repository: TestRepository) async throws -> (base: String, head: String) {
         let base = try await repository.git("rev-parse", "HEAD")
         try
             "customer_id,signup_date,plan,tenure_months,monthly_spend,email,updated_at,churned\nC000001,2026-01-01,pro,3,20.5,a@example.com,2026-11-30T00:00:00Z,false\n"
@@ -78,7 +78,13 @@ import Testing
           source:
             path: ../data/churn-2026-11.csv
         """.appendLine(to: repository.file("examples/versions/churn.yaml"))
-        let head = try await repository.commit("November's churn snapshot")
+        return (base, try await repository.commit("November's churn snapshot"))
+    }
+
+    @Test func aNewVersionWhoseDataFailsARuleBlocksTheMerge() async throws {
+        let repository = try await TestRepository.examples()
+        defer { repository.remove() }
+        let (base, head) = try await Self.oneRowVersion(in: repository)
         let report = try await PlanBuilder(
             PlanRequest(
                 repository: repository.folder.path, base: base, head: head, path: "examples",
@@ -114,22 +120,7 @@ import Testing
     @Test func aBlockingFindingIsASARIFErrorAndAFailingJUnitCaseOnItsManifest() async throws {
         let repository = try await TestRepository.examples()
         defer { repository.remove() }
-        let base = try await repository.git("rev-parse", "HEAD")
-        try "customer_id,churned\nC000001,false\n".write(
-            to: repository.file("examples/data/churn-2026-11.csv"), atomically: true, encoding: .utf8)
-        try """
-
-        ---
-        apiVersion: datapilot.io/v1alpha1
-        kind: DatasetVersion
-        metadata:
-          name: churn-2026-11
-        spec:
-          dataset: churn
-          source:
-            path: ../data/churn-2026-11.csv
-        """.appendLine(to: repository.file("examples/versions/churn.yaml"))
-        let head = try await repository.commit("November's churn snapshot")
+        let (base, head) = try await Self.oneRowVersion(in: repository)
         let lines = try String(contentsOf: repository.file("examples/versions/churn.yaml"), encoding: .utf8).split(
             separator: "\n", omittingEmptySubsequences: false)
         let nameLine = try #require(lines.firstIndex { $0.contains("name: churn-2026-11") }) + 1
