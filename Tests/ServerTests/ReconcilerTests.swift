@@ -48,13 +48,13 @@ final class TestReconciler: Sendable {
 
     /// Starts the reconciler and waits until it listens. A free port can be taken by another
     /// process before the reconciler binds it (tests run in parallel): then it starts again on another.
-    init(server: TestServer, arguments: [String]) async throws {
+    init(server: TestServer, arguments: [String], environment: [String: String] = [:]) async throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("reconciler-\(UUID().uuidString).log")
         var attempt = 0
         while true {
             attempt += 1
             let port = try Loopback.freePort()
-            let process = try Self.launch(server: server, arguments: arguments, port: port, log: log)
+            let process = try Self.launch(server: server, arguments: arguments, port: port, log: log, environment: environment)
             let deadline = ContinuousClock.now + .seconds(30)
             while process.isRunning, ContinuousClock.now < deadline, !(await TestServer.healthy(port: port)) {
                 try await Task.sleep(for: .milliseconds(100))
@@ -66,7 +66,8 @@ final class TestReconciler: Sendable {
         }
     }
 
-    static func launch(server: TestServer, arguments: [String], port: Int, log: URL) throws -> Process {
+    static func launch(server: TestServer, arguments: [String], port: Int, log: URL, environment: [String: String] = [:]) throws -> Process
+    {
         try Data().write(to: log)
         let output = try FileHandle(forWritingTo: log)
         // Through the signal-mask-clearing wrapper, as the server, so SIGTERM reaches it.
@@ -76,7 +77,8 @@ final class TestReconciler: Sendable {
                 "reconcile", "--database-url", server.databaseURL, "--listen", "127.0.0.1:\(port)",
                 "--cache-dir", log.deletingPathExtension().path + "-cache",
             ] + arguments,
-            environment: server.env.merging(["DATAPILOT_CONFIG": log.deletingPathExtension().path + "-config.yaml"]) { $1 },
+            environment: server.env.merging(["DATAPILOT_CONFIG": log.deletingPathExtension().path + "-config.yaml"]) { $1 }
+                .merging(environment) { $1 },
             clearingSignalMask: true, stdout: output, stderr: output)
     }
 
