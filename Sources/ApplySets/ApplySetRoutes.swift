@@ -1,4 +1,5 @@
 import Audit
+import Foundation
 import Hummingbird
 import Manifests
 import ObjectAPI
@@ -48,9 +49,19 @@ public struct ApplySetRoutes: Sendable {
             }
             return ObjectList.response(rows, page: page, item: Self.object)
         }
-        router.get("/api/applysets/:name") { _, context in
+        router.get("/api/applysets/:name") { request, context in
             try context.require(.viewer)
             let name = try context.parameters.require("name")
+            // A client holding the current members (the reconciler, once per commit) gets a 304
+            // without the member list being read, encoded or sent.
+            if let ifNoneMatch = request.headers[.ifNoneMatch],
+                let version = try await pool.withConnection({
+                    try $0.query("select resource_version from applysets where name = $1", [name]).first?["resource_version"]
+                }),
+                ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "\"\(version)\"" })
+            {
+                return Response(status: .notModified, headers: [.eTag: "\"\(version)\""])
+            }
             guard let object = try await pool.withConnection({ try Self.load(name, on: $0) }) else {
                 throw Problem.notFound("ApplySet \"\(name)\"")
             }

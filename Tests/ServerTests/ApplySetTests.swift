@@ -1,7 +1,11 @@
+import APIClient
+import APIModel
 import Curl
 import Foundation
 import Manifests
 import Testing
+
+@testable import SyncEngine
 
 @Suite struct ApplySetTests {
     @Test(arguments: ServerMode.allCases)
@@ -51,6 +55,41 @@ import Testing
             #expect(try await server.request("DELETE", "/api/applysets/prod").status == 204)
             #expect(try await server.request("GET", "/api/applysets/prod").status == 404)
             #expect(try await server.request("DELETE", "/api/applysets/prod").status == 404)
+        }
+    }
+
+    /// A client holding the current members reads the apply set with a 304 (no member list);
+    /// after anyone else changes it, the same conditional read returns the new members.
+    @Test func aConditionalReadOfAnUnchangedApplySetIsNotModified() async throws {
+        try await withServer { server in
+            _ = try await server.request("PUT", "/api/applysets/cached", json: #"{"members": ["dataset/a", "dataset/b"]}"#)
+            let notModified = try await server.request("GET", "/api/applysets/cached", headers: [("If-None-Match", "\"0\", \"1\"")])
+            #expect(notModified.status == 304, "\(notModified.text)")
+            #expect(notModified.header("ETag") == "\"1\"")
+            #expect(notModified.body.isEmpty)
+            let stale = try await server.request("GET", "/api/applysets/cached", headers: [("If-None-Match", "\"7\"")])
+            #expect(stale.status == 200)
+            #expect(stale.json["members"]?.arrayValue?.count == 2)
+            #expect(try await server.request("GET", "/api/applysets/absent", headers: [("If-None-Match", "\"1\"")]).status == 404)
+
+            // The engine's inventory with a cache: the second read is conditional and answered from the cache.
+            let client = APIClient(server: server.baseURL, token: TestServer.adminKey)
+            let cache = InventoryCache()
+            let inventory = Inventory(name: "cached", client: client)
+            let first = try await inventory.load(cache: cache)
+            #expect(first == [ObjectRef(.dataset, "a"), ObjectRef(.dataset, "b")])
+            #expect(try await inventory.load(cache: cache) == first)
+            // The read was answered from the cache: a sentinel under the current ETag comes back.
+            cache.remember("cached", etag: "\"1\"", members: [ObjectRef(.dataset, "sentinel")])
+            #expect(try await inventory.load(cache: cache) == [ObjectRef(.dataset, "sentinel")])
+            // Changed by someone else: the conditional read brings the new members.
+            _ = try await server.request("PUT", "/api/applysets/cached", json: #"{"members": ["dataset/c"]}"#)
+            #expect(try await inventory.load(cache: cache) == [ObjectRef(.dataset, "c")])
+            // Written through the cache: remembered with the ETag the PUT answered.
+            try await inventory.save([ObjectRef(.dataset, "d")], cache: cache)
+            #expect(try await inventory.load(cache: cache) == [ObjectRef(.dataset, "d")])
+            #expect(try await server.request("DELETE", "/api/applysets/cached").status == 204)
+            #expect(try await inventory.load(cache: cache) == nil)
         }
     }
 
