@@ -41,7 +41,7 @@ struct AppliedObjects: Sendable {
     /// manifests (hashed) and a pass over the snapshot's file boundaries.
     static func next(_ snapshot: CommitSnapshot, after previous: AppliedObjects?) -> (applied: AppliedObjects, touched: Set<ObjectRef>?) {
         let manifests = snapshot.manifests.manifests
-        // The manifests come file by file: the runs of each file.
+        // The manifests come file by file: the runs of each file (a file in two runs is merged).
         var runs: [(file: String, range: Range<Int>)] = []
         var start = 0
         for index in manifests.indices
@@ -61,7 +61,7 @@ struct AppliedObjects: Sendable {
                     objects[manifest.ref] = Entry(file: file, digest: manifest.digest)
                     refs.append(manifest.ref)
                 }
-                files[file] = File(version: versions?[file], refs: refs)
+                files[file, default: File(version: versions?[file], refs: [])].refs += refs
             }
             return (AppliedObjects(commit: snapshot.commit, objects: objects, files: files), nil)
         }
@@ -88,7 +88,7 @@ struct AppliedObjects: Sendable {
                 refs.append(manifest.ref)
                 touched.insert(manifest.ref)
             }
-            files[file] = File(version: versions[file], refs: refs)
+            files[file, default: File(version: versions[file], refs: [])].refs += refs
         }
         return (AppliedObjects(commit: snapshot.commit, objects: objects, files: files), touched)
     }

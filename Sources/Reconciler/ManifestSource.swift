@@ -96,10 +96,15 @@ public final class GitManifestSource: ManifestSource {
     }
 
     public func snapshot(commit: String) async throws(GitSourceError) -> CommitSnapshot {
-        let snapshot = try await git.snapshot(
-            commit: commit, previous: previous.withLock { $0 },
-            options: LoadOptions(recursive: true, allowExternalReferences: true))
-        previous.withLock { $0 = snapshot }
+        let held = previous.withLock { $0 }
+        let snapshot: Snapshot
+        if let held, held.commit.id == commit {
+            snapshot = held  // the same commit again (a drift scan): the same tree, nothing to read
+        } else {
+            snapshot = try await git.snapshot(
+                commit: commit, previous: held, options: LoadOptions(recursive: true, allowExternalReferences: true))
+            previous.withLock { $0 = snapshot }
+        }
         let details = snapshot.commit
         var out = CommitSnapshot(
             commit: details.id, author: "\(details.authorName) <\(details.authorEmail)>", message: details.message,

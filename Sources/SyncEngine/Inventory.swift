@@ -18,29 +18,23 @@ public struct Inventory: Sendable {
     var path: String { APIPath.applySet(name) }
 
     /// The members, or nil when the apply set does not exist yet. With a `cache` holding the
-    /// members as last read or written, the GET is conditional (`If-None-Match`): an unchanged
-    /// apply set answers 304 and its members are not sent nor decoded again.
+    /// members as last read or written, the GET is conditional (`If-None-Match` with the apply
+    /// set's weak validator, `ApplySetBody.validator`): an unchanged apply set answers 304 and
+    /// its members are neither sent nor decoded again.
     public func load(cache: InventoryCache? = nil) async throws -> Set<ObjectRef>? {
         let cached = cache?.entry(name)
         let response: APIClient.Response
         do {
-            response = try await client.send("GET", path, headers: cached.map { [("If-None-Match", $0.etag)] } ?? [])
+            response = try await client.send("GET", path, headers: cached.map { [("If-None-Match", $0.validator)] } ?? [])
         } catch let error as APIError where error.code == .notFound {
             cache?.forget(name)
             return nil
         } catch let error as APIError where error.status == 304 && cached != nil {
             return cached?.members
         }
-        let members: Set<ObjectRef>
-        do {
-            members = Set(try JSONDecoder().decode(ApplySetBody.self, from: Data(response.body)).members)
-        } catch {
-            throw APIError(
-                code: .other, status: response.status, problem: nil,
-                message: "GET \(path): the apply set's members are not kind/name references (\(error))")
-        }
-        cache?.remember(name, etag: response.header("ETag"), members: members)
-        return members
+        let stored = try decode(response, "GET")
+        cache?.remember(name, stored)
+        return stored.members
     }
 
     /// Replaces the members (a PUT, so the client retries it like a read).
@@ -48,7 +42,34 @@ public struct Inventory: Sendable {
         let body = ApplySetBody(members: members)
         cache?.forget(name)
         let response = try await client.send("PUT", path, body: body, headers: source?.headers(path: nil) ?? [])
-        cache?.remember(name, etag: response.header("ETag"), members: members)
+        if let cache { cache.remember(name, try decode(response, "PUT")) }
+    }
+
+    /// An apply set as the server answers it: its members and its validator.
+    struct Stored: Decodable {
+        struct Metadata: Decodable {
+            var resourceVersion: String?
+            var updatedAt: String?
+        }
+
+        var members: [ObjectRef]
+        var metadata: Metadata?
+
+        var validator: String? {
+            guard let version = metadata?.resourceVersion, let updated = metadata?.updatedAt else { return nil }
+            return ApplySetBody.validator(resourceVersion: version, updatedAt: updated)
+        }
+    }
+
+    func decode(_ response: APIClient.Response, _ method: String) throws -> (members: Set<ObjectRef>, validator: String?) {
+        do {
+            let stored = try JSONDecoder().decode(Stored.self, from: Data(response.body))
+            return (Set(stored.members), stored.validator)
+        } catch {
+            throw APIError(
+                code: .other, status: response.status, problem: nil,
+                message: "\(method) \(path): the apply set's members are not kind/name references (\(error))")
+        }
     }
 }
 
@@ -57,7 +78,7 @@ public struct Inventory: Sendable {
 /// whole member list (the reconciler's incremental syncs: one per commit).
 public final class InventoryCache: Sendable {
     struct Entry: Sendable {
-        var etag: String
+        var validator: String
         var members: Set<ObjectRef>
     }
 
@@ -67,8 +88,8 @@ public final class InventoryCache: Sendable {
 
     func entry(_ name: String) -> Entry? { entries.withLock { $0[name] } }
 
-    func remember(_ name: String, etag: String?, members: Set<ObjectRef>) {
-        entries.withLock { $0[name] = etag.map { Entry(etag: $0, members: members) } }
+    func remember(_ name: String, _ stored: (members: Set<ObjectRef>, validator: String?)) {
+        entries.withLock { $0[name] = stored.validator.map { Entry(validator: $0, members: stored.members) } }
     }
 
     func forget(_ name: String) { entries.withLock { $0[name] = nil } }
