@@ -6,10 +6,12 @@
 /// freed (a full sync's or a drift scan's live lists, a first snapshot's parse) in its arenas,
 /// so without this the long-running reconciler's RSS stays at its peak between syncs.
 enum MemoryRelease {
-    /// Releases the free pages of every arena (`malloc_trim(0)`); a no-op elsewhere.
+    /// Releases the free pages of every arena with glibc's `malloc_trim(0)` (looked up by name:
+    /// the Glibc module's headers leave it out); a no-op without glibc.
     static func afterPoll() {
         #if canImport(Glibc)
-            _ = malloc_trim(0)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+            _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
         #endif
     }
 }

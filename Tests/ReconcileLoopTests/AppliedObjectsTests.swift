@@ -8,7 +8,7 @@ import Testing
 /// object, carried over for files whose content identity did not change.
 @Suite struct AppliedObjectsTests {
     static func dataset(_ name: String, _ description: String) -> String {
-        "apiVersion: datapilot.io/v1alpha1\nkind: Dataset\nmetadata:\n  name: \(name)\nspec:\n  format: csv\n  description: \(description)\n"
+        RandomRepository.text(.init(kind: .dataset, name: name, description: description))
     }
 
     /// A snapshot of `files`, each file's version its text (as a blob id is its content's), or none.
@@ -18,6 +18,9 @@ import Testing
         var snapshot = CommitSnapshot(
             commit: commit, author: "Ada <ada@example.com>", message: "", manifests: manifests, content: NoContent())
         if versions { snapshot.fileVersions = files }
+        #expect(
+            manifests.isValid
+                && manifests.manifests.count == files.values.map { $0.components(separatedBy: "kind:").count - 1 }.reduce(0, +))
         return snapshot
     }
 
