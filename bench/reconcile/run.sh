@@ -35,7 +35,8 @@ git init -q --bare "$work/served/repo.git"
 g push -q "$work/served/repo.git" main
 touch "$work/served/repo.git/git-daemon-export-ok"
 daemon_port=$(free_port)
-git daemon --reuseaddr --listen=127.0.0.1 --port="$daemon_port" --base-path="$work/served" --export-all --enable=receive-pack "$work/served" \
+# git-daemon itself (not the `git daemon` wrapper, whose child outlived the kill on exit).
+"$(git --exec-path)/git-daemon" --reuseaddr --listen=127.0.0.1 --port="$daemon_port" --base-path="$work/served" --export-all --enable=receive-pack "$work/served" \
   >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
 bench_pids+=("$daemon_pid")
