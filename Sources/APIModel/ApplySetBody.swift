@@ -9,6 +9,13 @@ public struct ApplySetBody: WireBody, Hashable {
         self.members = members.sorted()
     }
 
+    /// The weak validator a client holding an apply set names in `If-None-Match` (answered 304
+    /// while unchanged): `W/"<metadata.resourceVersion>@<metadata.updatedAt>"`. The update time
+    /// tells a deleted and re-created apply set (whose resourceVersion starts again) apart.
+    public static func validator(resourceVersion: String, updatedAt: String) -> String {
+        "W/\"\(resourceVersion)@\(updatedAt)\""
+    }
+
     public func validate() throws(BodyError) {
         for (index, member) in members.enumerated() where !StringFormat.dnsSubdomain.accepts(member.name) {
             throw BodyError("members[\(index)]", "name \"\(member.name)\" must be \(StringFormat.dnsSubdomain.expectation)")

@@ -1,4 +1,6 @@
+import APIModel
 import Audit
+import Foundation
 import Hummingbird
 import Manifests
 import ObjectAPI
@@ -35,6 +37,13 @@ public struct ApplySetRoutes: Sendable {
         ])
     }
 
+    /// The apply set's ETag and weak validator, without its members; nil when there is none.
+    static func validator(of name: String, on connection: Connection) throws -> (etag: String, validator: String)? {
+        let rows = try connection.query("select resource_version, \(SQLTime.utc("updated_at")) from applysets where name = $1", [name])
+        guard let row = rows.first, let version = row["resource_version"], let updated = row["updated_at"] else { return nil }
+        return ("\"\(version)\"", ApplySetBody.validator(resourceVersion: version, updatedAt: updated))
+    }
+
     static func load(_ name: String, forUpdate: Bool = false, on connection: Connection) throws -> JSONValue? {
         try connection.query("select \(columns) from applysets where name = $1\(forUpdate ? " for update" : "")", [name]).first.map(object)
     }
@@ -48,9 +57,19 @@ public struct ApplySetRoutes: Sendable {
             }
             return ObjectList.response(rows, page: page, item: Self.object)
         }
-        router.get("/api/applysets/:name") { _, context in
+        router.get("/api/applysets/:name") { request, context in
             try context.require(.viewer)
             let name = try context.parameters.require("name")
+            // A client holding the current members (the reconciler, once per commit) gets a 304
+            // without the member list being read, encoded or sent. The validator is weak and names
+            // the update time too, so that a deleted and re-created apply set (whose
+            // resourceVersion starts again) is never taken for the one the client holds.
+            if let ifNoneMatch = request.headers[.ifNoneMatch],
+                let current = try await pool.withConnection({ try Self.validator(of: name, on: $0) }),
+                ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == current.validator })
+            {
+                return Response(status: .notModified, headers: [.eTag: current.etag])
+            }
             guard let object = try await pool.withConnection({ try Self.load(name, on: $0) }) else {
                 throw Problem.notFound("ApplySet \"\(name)\"")
             }

@@ -18,6 +18,9 @@ public struct Snapshot: Sendable {
 
     /// Decoded manifest files by repository path, with the blob they came from.
     let decoded: [String: ParsedFile]
+    /// Each manifest file's blob (a followed link's target's), by repository path; files that
+    /// could not be read are left out.
+    public var blobs: [String: String] { decoded.compactMapValues { $0.blob.isEmpty ? nil : $0.blob } }
     /// The decoding options the files were decoded with; reused only under the same.
     let decodeKey: String
     let cache: SourceCache

@@ -84,7 +84,7 @@ struct SnapshotReader {
             parsed[toParse[index].path] = ParsedFile(blob: toParse[index].blob, file: file)
         }
         let files = candidates.compactMap { parsed[$0]?.file }
-        let sized = try withSizes(tree, for: files)
+        let sized = try withSizes(tree, for: files, known: previous?.tree.sizes ?? [:])
         var changed: [String] = []
         if let previous, previous.commit.id != info.id {
             changed = try cacheCall("diff \(previous.commit.id)..\(info.id)") { () throws(GitError) in
@@ -152,8 +152,9 @@ struct SnapshotReader {
         return results.withLock { results in files.indices.compactMap { results[$0] } }
     }
 
-    /// The tree again, knowing the sizes of the data files the manifests name.
-    func withSizes(_ tree: GitTree, for files: [DecodedFile]) throws(GitSourceError) -> GitTree {
+    /// The tree again, knowing the sizes of the data files the manifests name; `known` are sizes
+    /// by blob read before (a blob's size never changes).
+    func withSizes(_ tree: GitTree, for files: [DecodedFile], known: [String: Int64] = [:]) throws(GitSourceError) -> GitTree {
         var sizes: [String: Int64] = [:]
         for manifest in files.flatMap(\.manifests) {
             for occurrence in manifest.occurrences where occurrence.role == .sourcePath {
@@ -162,6 +163,10 @@ struct SnapshotReader {
                     case .entry(let entry) = tree.resolve(joined), entry.kind == .file || entry.kind == .executable,
                     sizes[entry.id] == nil
                 else { continue }
+                if let size = known[entry.id] {
+                    sizes[entry.id] = size
+                    continue
+                }
                 sizes[entry.id] = try cacheCall("read the size of \(joined)") { () throws(GitError) in try repository.blobSize(entry.id) }
             }
         }

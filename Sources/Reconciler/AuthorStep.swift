@@ -24,7 +24,7 @@ extension SourceWorker {
         }
         info.committer = authorship.head.committer
         info.attribution = authorship.note.map { "head: \($0)" }
-        for file in Set(snapshot.manifests.manifests.map(\.origin.file)) {
+        for file in snapshot.manifestFiles {
             let (change, fallback) = authorship.change(for: file)
             // Unchanged since the commit applied last: as it was attributed then.
             if fallback != nil, authorship.note == nil, let applied = appliedSource, applied.commit == lastApplied,

@@ -7,6 +7,8 @@ extension SourceWorker {
     /// Compares the live state with the applied commit: heals the objects whose mode is heal,
     /// records new drift and every heal in the audit log, and updates the drift metrics.
     func scanDrift(_ snapshot: CommitSnapshot) async {
+        let start = ContinuousClock.now
+        defer { metrics.driftScanDuration(configuration.name, ContinuousClock.now - start) }
         let request = DriftRequest(
             manifests: snapshot.manifests.manifests, applySet: configuration.name, defaultMode: configuration.drift,
             heal: false, source: appliedSource?.commit == snapshot.commit ? appliedSource! : provenance(snapshot),
@@ -18,6 +20,10 @@ extension SourceWorker {
             logger.error("drift scan failed: \(error)")
             return
         }
+        // The scan compared every object with the commit applied last: the next commit can be
+        // synced incrementally against it (after a restart or a takeover too, when nothing of
+        // this process's own syncs is known).
+        if snapshot.commit == lastApplied, applied?.commit != snapshot.commit { applied = AppliedObjects(snapshot) }
         let desired = desiredBy(snapshot, request.source)
         // Detected first, then healed: the audit log reads in the order things happened.
         for item in report.items where reportedDrift[item.ref] != item.signature {

@@ -52,6 +52,9 @@ public struct CommitSnapshot: Sendable {
     public var content: any ContentProvider
     /// Who signed the commit, when the source verifies signatures and the signer is trusted.
     public var signer: String?
+    /// Each manifest file's content identity (its git blob; a followed link's target's): equal
+    /// identities, equal manifests. Nil when the source cannot tell.
+    public var fileVersions: [String: String]?
 
     public init(commit: String, author: String, message: String, manifests: ManifestSet, content: any ContentProvider) {
         self.commit = commit
@@ -59,6 +62,20 @@ public struct CommitSnapshot: Sendable {
         self.message = message
         self.manifests = manifests
         self.content = content
+    }
+}
+
+extension CommitSnapshot {
+    /// The files holding the snapshot's manifests, each once. The manifests come file by file, so
+    /// only a file boundary is hashed (a 100,000-manifest commit hashes its files, not every path).
+    public var manifestFiles: Set<String> {
+        var files: Set<String> = []
+        var last: String?
+        for manifest in manifests.manifests where manifest.origin.file != last {
+            last = manifest.origin.file
+            files.insert(manifest.origin.file)
+        }
+        return files
     }
 }
 
@@ -79,18 +96,25 @@ public final class GitManifestSource: ManifestSource {
     }
 
     public func snapshot(commit: String) async throws(GitSourceError) -> CommitSnapshot {
-        let snapshot = try await git.snapshot(
-            commit: commit, previous: previous.withLock { $0 },
-            options: LoadOptions(recursive: true, allowExternalReferences: true))
-        previous.withLock { $0 = snapshot }
+        let held = previous.withLock { $0 }
+        let snapshot: Snapshot
+        if let held, held.commit.id == commit {
+            snapshot = held  // the same commit again (a drift scan): the same tree, nothing to read
+        } else {
+            snapshot = try await git.snapshot(
+                commit: commit, previous: held, options: LoadOptions(recursive: true, allowExternalReferences: true))
+            previous.withLock { $0 = snapshot }
+        }
         let details = snapshot.commit
-        return CommitSnapshot(
+        var out = CommitSnapshot(
             commit: details.id, author: "\(details.authorName) <\(details.authorEmail)>", message: details.message,
             manifests: snapshot.manifests, content: GitContent(snapshot: snapshot))
+        out.fileVersions = snapshot.blobs
+        return out
     }
 
     public func authors(of snapshot: CommitSnapshot, since: String?) async throws(GitSourceError) -> Authorship? {
-        let files = Set(snapshot.manifests.manifests.map(\.origin.file)).sorted()
+        let files = snapshot.manifestFiles.sorted()
         return try await git.authors(since: since, until: snapshot.commit, paths: files)
     }
 

@@ -42,9 +42,17 @@ public struct ReconcilerMetrics: Sendable {
     }
     static var heals: MetricNameDescriptor { name("drift_heals", "total", "Drifted objects healed: the desired state applied again.") }
     static var webhooks: MetricNameDescriptor { name("webhook_requests", "total", "Webhook requests by outcome.") }
+    static var driftScanDuration: MetricNameDescriptor {
+        name("drift_scan_duration", "seconds", "Time of one drift scan of a source: live state, comparison, heals, events.")
+    }
 
     func reconcileDuration(_ source: String, _ duration: Duration) {
         registry.makeDurationHistogram(descriptor: Self.reconcileDuration, labels: [("source", source)], buckets: Self.durationBuckets)
+            .record(duration)
+    }
+
+    func driftScanDuration(_ source: String, _ duration: Duration) {
+        registry.makeDurationHistogram(descriptor: Self.driftScanDuration, labels: [("source", source)], buckets: Self.durationBuckets)
             .record(duration)
     }
 

@@ -31,6 +31,8 @@ actor SourceWorker {
     var appliedSource: SourceInfo?
     /// The objects of the commit applied last, for incremental syncs (nil: the next sync is full).
     var applied: AppliedObjects?
+    /// The apply set's members as last read or written, for conditional reads.
+    let inventoryCache = InventoryCache()
 
     init(
         configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,

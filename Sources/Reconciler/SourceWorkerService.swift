@@ -9,6 +9,7 @@ extension SourceWorker: Service {
         await withGracefulShutdownHandler {
             while !doorbell.isStopped {
                 let record = await syncOnce()
+                MemoryRelease.afterPoll()
                 _ = await listener.wait(for: nextDelay(after: record))
             }
         } onGracefulShutdown: { [doorbell] in

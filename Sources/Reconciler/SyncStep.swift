@@ -23,11 +23,12 @@ extension SourceWorker {
             return SyncResult(outcome: .invalid, error: refusal, snapshot: snapshot)
         }
         let results: [ApplyResult]
-        let scope = await incrementalScope(snapshot, full: full)
+        let (scope, next) = await incrementalScope(snapshot, full: full)
         do {
             let source = await attributedProvenance(snapshot)
             var request = request(for: snapshot, source: source)
             request.only = scope
+            request.inventoryCache = inventoryCache
             results = try await client.sync(request)
             appliedSource = source
         } catch {
@@ -44,7 +45,7 @@ extension SourceWorker {
         let failed = results.filter(\.outcome.isFailure)
         if failed.isEmpty {
             if scope == nil { lastFullSync = ContinuousClock.now }
-            applied = AppliedObjects(snapshot)
+            applied = next
             metrics.lastApplied(configuration.name, commit: snapshot.commit, previous: lastApplied)
             lastApplied = snapshot.commit
         } else {

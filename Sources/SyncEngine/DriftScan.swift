@@ -46,54 +46,108 @@ public struct DriftScan: Sendable {
     public init(client: APIClient) { self.client = client }
 
     public func run(_ request: DriftRequest) async throws(SyncError) -> DriftReport {
-        // The inventory, the live lists and the versions' content digests are independent: all at once.
+        // The inventory, the live lists (one task per kind) and the versions' content digests are
+        // independent: all at once. Each kind is compared as soon as its list is in, and only its
+        // drifted objects are kept, so the whole live state is never held at once.
         let (manifests, content, client) = (request.manifests, request.content, client)
-        async let hashed = content.contents(of: manifests)
-        var members: Set<ObjectRef>?
-        let live: [ObjectRef: JSONValue]
-        do {
-            async let inventory = request.applySet.asyncMap { try await Inventory(name: $0, client: client).load() }
-            live = try await LiveState.fetch(Set(manifests.map(\.kind)), client: client)
-            members = try await inventory ?? nil
-        } catch let error as APIError {
-            _ = await hashed
-            throw SyncError(code: .server, description: error.message)
-        } catch {
-            _ = await hashed
-            throw SyncError(code: .server, description: "\(error)")
-        }
-        let contents = await hashed
-        let plan: Plan
-        do {
-            plan = try Planner().plan(desired: request.manifests, live: live, contents: contents)
-        } catch {
-            throw SyncError(code: .plan, description: error.description)
-        }
+        let hashed = Task { await content.contents(of: manifests) }
+        let inventory = Task { try await request.applySet.asyncMap { try await Inventory(name: $0, client: client).load() } ?? nil }
         var report = DriftReport(
             scope: request.scope, commit: request.source.commit, applySet: request.applySet, time: Self.now(),
             scanned: request.manifests.count, ignored: 0, items: [], warnings: [])
-        for item in plan.items {
-            guard let manifest = item.manifest else { continue }
-            let mode: DriftMode
-            switch DriftMode.of(manifest, default: request.defaultMode) {
-            case .success(let found): mode = found
-            case .failure(let error):
-                report.warnings.append(error.description + "; reported as drift mode report")
-                mode = .report
+        var warnings: [(ObjectRef, String)] = []
+        do {
+            try await withThrowingTaskGroup(of: KindDrift.self) { group in
+                for (kind, desired) in Dictionary(grouping: manifests, by: \.kind) {
+                    group.addTask {
+                        let live = try await Self.live(kind, client: client)
+                        let contents = kind == .datasetVersion ? await hashed.value : [:]
+                        let members = try await inventory.value
+                        return try Self.compare(desired, live: live, contents: contents, members: members, default: request.defaultMode)
+                    }
+                }
+                for try await found in group {
+                    report.ignored += found.ignored
+                    report.items += found.items
+                    warnings += found.warnings
+                }
             }
-            if mode == .ignore {
-                report.ignored += 1
-                continue
-            }
-            if let drifted = Self.drift(item, mode: mode, members: members) {
-                report.items.append(drifted)
-            } else if item.action == .refused, item.live == nil || item.changes.isEmpty {
-                report.warnings.append("\(item.ref): not compared: \(item.reason ?? "refused")")
-            }
+        } catch let error as SyncError {
+            inventory.cancel()
+            hashed.cancel()
+            throw error
+        } catch let error as APIError {
+            inventory.cancel()
+            hashed.cancel()
+            throw SyncError(code: .server, description: error.message)
+        } catch {
+            inventory.cancel()
+            hashed.cancel()
+            throw SyncError(code: .server, description: "\(error)")
         }
+        report.items.sort { $0.ref < $1.ref }
+        report.warnings = warnings.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
         report.items = await lastChanges(report.items, appliers: request.appliers)
         if request.heal { report.items = await heal(report.items, source: request.source) }
         return report
+    }
+
+    /// What one kind's comparison keeps: its drifted objects, the ignored count and warnings.
+    struct KindDrift: Sendable {
+        var ignored = 0
+        var items: [DriftItem] = []
+        var warnings: [(ObjectRef, String)] = []
+    }
+
+    /// The live objects of one kind, by reference: one paged list.
+    static func live(_ kind: ManifestKind, client: APIClient) async throws -> [ObjectRef: JSONValue] {
+        var live: [ObjectRef: JSONValue] = [:]
+        for object in try await client.list(APIPath.list(kind)) {
+            guard let ref = LiveState.ref(of: object), ref.kind == kind else { continue }
+            live[ref] = object
+        }
+        return live
+    }
+
+    /// How many manifests are planned at once: the plan items of a chunk (each with its desired
+    /// and live forms) are dropped before the next chunk is planned.
+    static let chunk = 512
+
+    /// The drift of one kind's manifests against its live objects.
+    static func compare(
+        _ desired: [Manifest], live: [ObjectRef: JSONValue], contents: [ObjectRef: Result<VersionContent, ContentError>],
+        members: Set<ObjectRef>?, default defaultMode: DriftMode
+    ) throws(SyncError) -> KindDrift {
+        var out = KindDrift()
+        for start in stride(from: 0, to: desired.count, by: chunk) {
+            let plan: Plan
+            do {
+                plan = try Planner().plan(
+                    desired: Array(desired[start..<min(start + chunk, desired.count)]), live: live, contents: contents)
+            } catch {
+                throw SyncError(code: .plan, description: error.description)
+            }
+            for item in plan.items {
+                guard let manifest = item.manifest else { continue }
+                let mode: DriftMode
+                switch DriftMode.of(manifest, default: defaultMode) {
+                case .success(let found): mode = found
+                case .failure(let error):
+                    out.warnings.append((item.ref, error.description + "; reported as drift mode report"))
+                    mode = .report
+                }
+                if mode == .ignore {
+                    out.ignored += 1
+                    continue
+                }
+                if let drifted = drift(item, mode: mode, members: members) {
+                    out.items.append(drifted)
+                } else if item.action == .refused, item.live == nil || item.changes.isEmpty {
+                    out.warnings.append((item.ref, "\(item.ref): not compared: \(item.reason ?? "refused")"))
+                }
+            }
+        }
+        return out
     }
 
     /// The drift of one planned object, nil when it has none.

@@ -25,6 +25,8 @@ public struct SyncRequest: Sendable {
     /// apply set (an incremental sync); nil plans every manifest. Membership, prune and the
     /// inventory still see the whole desired set.
     public var only: Set<ObjectRef>?
+    /// The apply set's members as this client last read or wrote them, for a conditional read.
+    public var inventoryCache: InventoryCache?
 
     public init(
         manifests: [Manifest], applySet: String? = nil, prune: Bool = false, maxDeletes: Int = 10, dryRun: DryRunMode = .none,
@@ -76,11 +78,12 @@ public struct Sync: Sendable {
         async throws(SyncError) -> SyncReport
     {
         let inventory = request.applySet.map { Inventory(name: $0, client: client) }
+        let desired = Set(request.manifests.map(\.ref))
         let members: Set<ObjectRef>
         let live: [ObjectRef: JSONValue]
         do {
-            members = try await inventory?.load() ?? []
-            let scope = Self.liveScope(request, members: members)
+            members = try await inventory?.load(cache: request.inventoryCache) ?? []
+            let scope = Self.liveScope(request, members: members, desired: desired)
             if let refs = scope.refs {
                 live = try await LiveState.fetch(refs, datasets: Self.datasets(of: request.manifests, among: refs), client: client)
             } else {
@@ -93,7 +96,7 @@ public struct Sync: Sendable {
         }
         let planned = Self.planned(request)
         let contents = await request.content.contents(of: planned)
-        let plan = try Self.plan(request, members: members, live: live, contents: contents)
+        let plan = try Self.plan(request, members: members, live: live, contents: contents, desired: desired)
         if request.dryRun == .client {
             return SyncReport(
                 plan: plan,
@@ -109,13 +112,12 @@ public struct Sync: Sendable {
                     return ApplyResult(ref: item.ref, outcome: outcome, changes: item.changes, message: item.reason)
                 })
         }
-        let desired = Set(request.manifests.map(\.ref))
         var stored = members
         let recording = request.dryRun == .none ? inventory : nil
         // Recorded before any write, so that an interrupted apply still knows what it made.
         if let recording, !desired.isSubset(of: members) {
             stored = members.union(desired)
-            try await save(recording, stored, source: request.source)
+            try await save(recording, stored, source: request.source, cache: request.inventoryCache)
         }
         let applier = Applier(
             client: client,
@@ -126,7 +128,7 @@ public struct Sync: Sendable {
         if let recording {
             // Members gone from the server and from the manifests are forgotten.
             let final = Self.finalMembers(members, desired: desired, results: results, live: live)
-            if final != stored { try await save(recording, final, source: request.source) }
+            if final != stored { try await save(recording, final, source: request.source, cache: request.inventoryCache) }
         }
         return SyncReport(plan: plan, results: results)
     }
@@ -134,11 +136,14 @@ public struct Sync: Sendable {
     /// The kinds whose live state a sync reads, and for an incremental sync the objects: those
     /// it plans and the members the desired set lacks (prune candidates, or members to forget
     /// when gone), of the same kinds a full sync lists.
-    public static func liveScope(_ request: SyncRequest, members: Set<ObjectRef>) -> (kinds: Set<ManifestKind>, refs: Set<ObjectRef>?) {
+    /// `desired` is the references of `request.manifests`, when the caller has them already.
+    public static func liveScope(
+        _ request: SyncRequest, members: Set<ObjectRef>, desired: Set<ObjectRef>? = nil
+    ) -> (kinds: Set<ManifestKind>, refs: Set<ObjectRef>?) {
         var kinds = Set(request.manifests.map(\.kind))
         if request.prune { kinds.formUnion(members.map(\.kind)) }
         guard let only = request.only else { return (kinds, nil) }
-        let desired = Set(request.manifests.map(\.ref))
+        let desired = desired ?? Set(request.manifests.map(\.ref))
         return (kinds, only.union(members.subtracting(desired)).filter { kinds.contains($0.kind) })
     }
 
@@ -151,13 +156,13 @@ public struct Sync: Sendable {
     /// The plan of `planned(request)` against `live`, pruning against the whole desired set.
     public static func plan(
         _ request: SyncRequest, members: Set<ObjectRef>, live: [ObjectRef: JSONValue],
-        contents: [ObjectRef: Result<VersionContent, ContentError>]
+        contents: [ObjectRef: Result<VersionContent, ContentError>], desired: Set<ObjectRef>? = nil
     ) throws(SyncError) -> Plan {
         do {
             return try Planner().plan(
                 desired: planned(request), live: live, contents: contents,
                 prune: request.prune ? Planner.Prune(inventory: members, maxDeletes: request.maxDeletes) : nil,
-                all: Set(request.manifests.map(\.ref)))
+                all: desired ?? Set(request.manifests.map(\.ref)))
         } catch {
             throw SyncError(code: .plan, description: error.description)
         }
@@ -182,9 +187,9 @@ public struct Sync: Sendable {
         return out
     }
 
-    func save(_ inventory: Inventory, _ members: Set<ObjectRef>, source: SourceInfo) async throws(SyncError) {
+    func save(_ inventory: Inventory, _ members: Set<ObjectRef>, source: SourceInfo, cache: InventoryCache?) async throws(SyncError) {
         do {
-            try await inventory.save(members, source: source)
+            try await inventory.save(members, source: source, cache: cache)
         } catch let error as APIError {
             throw SyncError(code: .inventory, description: "cannot record apply set \"\(inventory.name)\": \(error.message)")
         } catch {

@@ -8,7 +8,7 @@ import TestSupport
 @testable import Reconciler
 
 /// A git source in memory with many manifest files per commit; the tree diff between two
-/// commits is the files whose text differs.
+/// commits is the files whose text differs, and a file's version is its text.
 final class FilesSource: ManifestSource {
     struct State {
         var head = ""
@@ -17,6 +17,10 @@ final class FilesSource: ManifestSource {
     }
 
     let state = Mutex(State())
+    /// Whether snapshots tell each file's version (as git sources do).
+    let versions: Bool
+
+    init(versions: Bool = true) { self.versions = versions }
 
     func commit(_ id: String, _ files: [String: String]) {
         state.withLock { state in
@@ -35,8 +39,11 @@ final class FilesSource: ManifestSource {
         let files = state.withLock { $0.commits[commit] ?? [:] }
         let manifests = ManifestLoader(options: LoadOptions(allowExternalReferences: true)).load(
             files.sorted { $0.key < $1.key }.map { .bytes(name: $0.key, Array($0.value.utf8)) })
-        return CommitSnapshot(
+        var snapshot = CommitSnapshot(
             commit: commit, author: "Ada <ada@example.com>", message: "commit \(commit)", manifests: manifests, content: NoContent())
+        // Each file's text as its version, as git names a blob by its content.
+        if versions { snapshot.fileVersions = files }
+        return snapshot
     }
 
     func changedPaths(from old: String, to new: String) async throws(GitSourceError) -> Set<String>? {

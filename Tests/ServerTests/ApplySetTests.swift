@@ -1,7 +1,11 @@
+import APIClient
+import APIModel
 import Curl
 import Foundation
 import Manifests
 import Testing
+
+@testable import SyncEngine
 
 @Suite struct ApplySetTests {
     @Test(arguments: ServerMode.allCases)
@@ -51,6 +55,56 @@ import Testing
             #expect(try await server.request("DELETE", "/api/applysets/prod").status == 204)
             #expect(try await server.request("GET", "/api/applysets/prod").status == 404)
             #expect(try await server.request("DELETE", "/api/applysets/prod").status == 404)
+        }
+    }
+
+    /// A client holding the current members reads the apply set with a 304 (no member list);
+    /// after anyone else changes it, or deletes and re-creates it (its resourceVersion starts
+    /// again at 1), the same conditional read returns the members the server has.
+    @Test func aConditionalReadOfAnUnchangedApplySetIsNotModified() async throws {
+        try await withServer { server in
+            let created = try await server.request("PUT", "/api/applysets/cached", json: #"{"members": ["dataset/a", "dataset/b"]}"#)
+            let updatedAt = try #require(created.json["metadata"]?["updatedAt"]?.stringValue)
+            let validator = ApplySetBody.validator(resourceVersion: "1", updatedAt: updatedAt)
+            let notModified = try await server.request(
+                "GET", "/api/applysets/cached", headers: [("If-None-Match", "W/\"0@x\", " + validator)])
+            #expect(notModified.status == 304, "\(notModified.text)")
+            #expect(notModified.header("ETag") == "\"1\"")
+            #expect(notModified.body.isEmpty)
+            // The strong ETag alone is not a validator here (it cannot tell a re-created apply set apart).
+            for tag in ["\"1\"", "W/\"1@2001-01-01T00:00:00.000Z\""] {
+                let full = try await server.request("GET", "/api/applysets/cached", headers: [("If-None-Match", tag)])
+                #expect(full.status == 200 && full.json["members"]?.arrayValue?.count == 2, "\(tag)")
+            }
+            #expect(try await server.request("GET", "/api/applysets/absent", headers: [("If-None-Match", validator)]).status == 404)
+
+            // The engine's inventory with a cache: the second read is conditional and answered from the cache.
+            let client = APIClient(server: server.baseURL, token: TestServer.adminKey)
+            let cache = InventoryCache()
+            let inventory = Inventory(name: "cached", client: client)
+            let first = try await inventory.load(cache: cache)
+            #expect(first == [ObjectRef(.dataset, "a"), ObjectRef(.dataset, "b")])
+            #expect(cache.entry("cached")?.validator == validator)
+            // Answered from the cache: a sentinel remembered under the current validator comes back.
+            cache.remember("cached", ([ObjectRef(.dataset, "sentinel")], validator))
+            #expect(try await inventory.load(cache: cache) == [ObjectRef(.dataset, "sentinel")])
+            // Changed by someone else: the conditional read brings the new members.
+            _ = try await server.request("PUT", "/api/applysets/cached", json: #"{"members": ["dataset/c"]}"#)
+            #expect(try await inventory.load(cache: cache) == [ObjectRef(.dataset, "c")])
+            // Written through the cache: remembered as the PUT answered it.
+            try await inventory.save([ObjectRef(.dataset, "d")], cache: cache)
+            cache.remember("cached", ([ObjectRef(.dataset, "sentinel")], try #require(cache.entry("cached")?.validator)))
+            #expect(try await inventory.load(cache: cache) == [ObjectRef(.dataset, "sentinel")], "the PUT's validator is current")
+            // Deleted and re-created at resourceVersion 1 again: never served from the cache.
+            _ = try await inventory.load(cache: cache)
+            #expect(try await server.request("DELETE", "/api/applysets/cached").status == 204)
+            #expect(try await inventory.load(cache: cache) == nil)
+            _ = try await server.request("PUT", "/api/applysets/cached", json: #"{"members": ["dataset/a", "dataset/b"]}"#)
+            #expect(try await inventory.load(cache: cache) == first)
+            cache.remember("cached", ([ObjectRef(.dataset, "sentinel")], validator))
+            #expect(try await server.request("DELETE", "/api/applysets/cached").status == 204)
+            _ = try await server.request("PUT", "/api/applysets/cached", json: #"{"members": ["dataset/e"]}"#)
+            #expect(try await inventory.load(cache: cache) == [ObjectRef(.dataset, "e")])
         }
     }
 
