@@ -30,6 +30,7 @@ enum Layout {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · DataPilot</title>
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/ui/static/ui.css">
             <script src="/ui/static/ui.js" defer></script>
             </head>
@@ -85,7 +86,7 @@ enum Layout {
         switch word.lowercased() {
         case "pass", "passed", "success", "valid", "done", "succeeded", "synced": tone = "good"
         case "fail", "failed", "failure", "broken", "error", "lost": tone = "bad"
-        case "warn", "warning", "queued", "running", "pending": tone = "warn"
+        case "warn", "warned", "warning", "queued", "running", "pending": tone = "warn"
         default: tone = ""
         }
         return "<span class=\"status \(tone)\">\(word)</span>"
@@ -115,6 +116,7 @@ enum Layout {
         case .int(let number)?: return String(number)
         case .double(let number)?: return String(number)
         case .bool(let flag)?: return flag ? "true" : "false"
+        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): return items.compactMap(\.stringValue).joined(separator: ", ")
         case let other?: return other.jsonString()
         }
     }

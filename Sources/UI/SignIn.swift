@@ -14,7 +14,7 @@ extension UIRoutes {
             <form class="signin" method="post" action="/ui/sign-in">
             <input type="hidden" name="signin" value="\(nonce)">
             <label for="key">API key</label>
-            <input id="key" name="key" type="password" autocomplete="off" required>
+            <input id="key" name="key" type="password" autocomplete="current-password" required>
             <button type="submit">Sign in</button>
             <p class="muted">An admin makes keys with <code>POST /auth/api-keys</code>. The key is exchanged for a token and not kept.</p>
             </form>

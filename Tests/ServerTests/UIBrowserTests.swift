@@ -3,10 +3,14 @@ import TestSupport
 import Testing
 
 /// The web UI in a real browser: headless Chromium driven by Selenium (Tests/UIBrowser/ui_browser.py)
-/// against a real server seeded by `dpctl apply` of examples/. Screenshots of every page are kept
-/// in `.build/test-output/ui/<run>/` for people to look at.
+/// against a real server seeded by `dpctl apply` of examples/, with the UI in the all-in-one
+/// process and as a service of its own (`--service ui`) in front of it. Screenshots of every
+/// page are kept in `.build/test-output/ui/<run>/` for people to look at.
 @Suite struct UIBrowserTests {
-    @Test func theUIWorksInABrowser() async throws {
+    enum Placement: String, CaseIterable, Sendable { case allInOne = "all-in-one", service = "ui-service" }
+
+    @Test(arguments: Placement.allCases)
+    func theUIWorksInABrowser(placement: Placement) async throws {
         let examples = try examplesCopy()
         defer { try? FileManager.default.removeItem(at: examples) }
         try await withServer { server in
@@ -20,15 +24,30 @@ import Testing
             }
             #expect(evaluated, "churn-2026-10 was not evaluated")
             let viewer = try await server.key(role: "viewer")
+            let ui =
+                placement == .service ? try await server.sibling(arguments: ["--service", "ui", "--gateway-url", server.baseURL]) : server
             let output = repositoryRoot.appendingPathComponent(".build/test-output/ui")
-                .appendingPathComponent("\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.prefix(8))")
+                .appendingPathComponent("\(Int(Date().timeIntervalSince1970))-\(placement.rawValue)-\(UUID().uuidString.prefix(8))")
             let script = repositoryRoot.appendingPathComponent("Tests/UIBrowser/ui_browser.py").path
             let result = try await Subprocess.run(
-                "python3", [script, server.baseURL, TestServer.adminKey, viewer, output.path], combined: true, timeout: .seconds(900))
+                "python3", [script, ui.baseURL, TestServer.adminKey, viewer, output.path, server.baseURL], combined: true,
+                timeout: .seconds(900))
             #expect(!result.timedOut, "the browser test ran out of time: \(result.stdout.suffix(4000))")
             #expect(result.status == 0, "\(result.stdout.suffix(8000))")
             let shots = (try? FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix(".png") }) ?? []
             #expect(shots.count >= 15, "screenshots in \(output.path): \(shots)")
         }
+    }
+
+    /// The UI service alone needs to know where the gateway is; each bad setting is named.
+    @Test(arguments: [
+        (["--service", "ui"], "needs --gateway-url"),
+        (["--service", "ui", "--gateway-url", "gateway:8080"], "gateway-url must be an http(s) URL"),
+        (["--service", "ui,nope"], "\"nope\""),
+    ])
+    func theUIServiceRefusesBadSettings(arguments: [String], message: String) async throws {
+        let result = try await Subprocess.run(try Products.path("datapilot-server"), arguments, timeout: .seconds(120))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 }
