@@ -236,7 +236,8 @@ extension ServerConfiguration {
     /// Refuses combinations that cannot run, saying what to change.
     public func check() throws {
         if services == [.ui], gatewayURL == nil {
-            throw SettingError("the ui service alone reaches the API through the gateway, so it needs --gateway-url (e.g. http://gateway:8080)")
+            throw SettingError(
+                "the ui service alone reaches the API through the gateway, so it needs --gateway-url (e.g. http://gateway:8080)")
         }
         guard services.contains(.gateway) else { return }
         for service in [ServiceMode.registry, .quality, .experiments, .audit, .lineage] where !runs(service) && upstreams[service] == nil {

@@ -2,7 +2,8 @@
 /// style or script). The script only adds to pages that work without it.
 enum Assets {
     static let stylesheet = """
-        :root { --ink: #1d2430; --muted: #4a5566; --line: #d5dae1; --bg: #f7f8fa; --accent: #0b5cad; --ok: #17663a; --bad: #a3161b; --warn: #7a4b00; }
+        :root { --ink: #1d2430; --muted: #4a5566; --line: #d5dae1; --bg: #f7f8fa; --accent: #0b5cad;
+          --ok: #17663a; --bad: #a3161b; --warn: #7a4b00; }
         * { box-sizing: border-box; }
         body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: var(--bg); }
         a { color: var(--accent); }
@@ -23,7 +24,8 @@ enum Assets {
         th, td { text-align: left; border-bottom: 1px solid var(--line); padding: 6px 8px; vertical-align: top; }
         th { background: #eef1f5; font-weight: 600; }
         code, .digest { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.9em; word-break: break-all; }
-        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; background: #fff; padding: 12px; border: 1px solid var(--line); }
+        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; background: #fff; padding: 12px;
+          border: 1px solid var(--line); }
         dl.facts dt { font-weight: 600; }
         dl.facts dd { margin: 0; }
         .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 12px; }
@@ -33,14 +35,16 @@ enum Assets {
         .status.good { color: var(--ok); }
         .status.bad { color: var(--bad); }
         .status.warn { color: var(--warn); }
-        form.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; background: #fff; padding: 12px; border: 1px solid var(--line); margin-bottom: 12px; }
+        form.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; background: #fff; padding: 12px;
+          border: 1px solid var(--line); margin-bottom: 12px; }
         form.filters label { display: flex; flex-direction: column; font-weight: 600; font-size: 0.9em; }
         input[type="text"], input[type="password"] { font: inherit; padding: 4px 6px; border: 1px solid #8a94a3; min-width: 14em; }
-        button { font: inherit; padding: 4px 12px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
+        button { font: inherit; padding: 4px 12px; border: 1px solid var(--accent); background: var(--accent); color: #fff;
+          cursor: pointer; }
         button.secondary { background: #fff; color: var(--accent); }
         header button { background: transparent; border-color: #fff; }
         .pager { display: flex; gap: 16px; margin: 8px 0 16px; }
-        .notice { background: #fff; border-left: 4px solid var(--accent); padding: 8px 12px; margin-bottom: 12px; }
+        .notice { background: #fff; border-left: 4px solid var(--accent); padding: 8px 12px; margin-bottom: 12px; overflow-wrap: anywhere; }
         .notice.error { border-color: var(--bad); }
         .signin { max-width: 420px; margin: 48px auto; background: #fff; border: 1px solid var(--line); padding: 24px; }
         .signin label { display: block; font-weight: 600; margin-bottom: 4px; }

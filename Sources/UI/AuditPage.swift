@@ -18,7 +18,10 @@ extension UIRoutes {
         let events = try await gateway.get(APIPath.auditEvents, query: query, token: session.token)
         let inputs = HTML.join(
             filters.map { name, value in
-                "<label for=\"filter-\(name)\">\(name.capitalized)<input id=\"filter-\(name)\" name=\"\(name)\" type=\"text\" value=\"\(value)\"></label>"
+                """
+                <label for="filter-\(name)">\(name.capitalized)\
+                <input id="filter-\(name)" name="\(name)" type="text" value="\(value)"></label>
+                """
             })
         let keep = filters + (size == 50 ? [] : [("page_size", String(size))])
         let body: HTML = """

@@ -29,7 +29,9 @@ extension UIRoutes {
             placeholder="team=growth,pii!=true"></label>
             <button type="submit">Filter</button> \(Layout.link("/ui/datasets", "Clear"))
             </form>
-            \(Layout.table(caption: "Datasets", headers: ["Name", "Owner", "Format", "Labels", "Description"], rows: rows, empty: "No datasets match."))
+            \(Layout.table(
+                caption: "Datasets", headers: ["Name", "Owner", "Format", "Labels", "Description"], rows: rows,
+                empty: "No datasets match."))
             \(Layout.pager(base: "/ui/datasets", query: keep, next: page["next_page_token"]?.stringValue, isFirst: token?.isEmpty ?? true))
             """
         return UIResponse.html(Layout.page(title: "Datasets", section: .datasets, session: session, body: body))
@@ -65,9 +67,12 @@ extension UIRoutes {
             </dl>
             <p>\(Layout.link(Layout.path("audit", query: [("resource", "dataset/\(name)")]), "Audit events of this dataset"))</p>
             <h2>Schema</h2>
-            \(Layout.table(caption: "Columns", headers: ["Column", "Type", "Nullable", "Description"], rows: columns, empty: "No schema declared."))
+            \(Layout.table(
+                caption: "Columns", headers: ["Column", "Type", "Nullable", "Description"], rows: columns, empty: "No schema declared."))
             <h2>Versions</h2>
-            \(Layout.table(caption: "Versions", headers: ["Version", "Size", "SHA-256", "Created", "Description"], rows: versionRows, empty: "No versions yet."))
+            \(Layout.table(
+                caption: "Versions", headers: ["Version", "Size", "SHA-256", "Created", "Description"], rows: versionRows,
+                empty: "No versions yet."))
             <h2>Evaluations</h2>
             \(Self.evaluationTable(evaluations["items"]?.arrayValue ?? [], dataset: name))
             """
@@ -120,7 +125,8 @@ extension UIRoutes {
             let id = evaluation["id"]?.stringValue ?? ""
             let version = evaluation["datasetVersion"]?.stringValue ?? ""
             return [
-                Layout.link(Layout.path("evaluations", id), id), Layout.link(Layout.path("datasets", dataset, "versions", version), version),
+                Layout.link(Layout.path("evaluations", id), id),
+                Layout.link(Layout.path("datasets", dataset, "versions", version), version),
                 Layout.status(evaluation["outcome"]?.stringValue ?? evaluation["state"]?.stringValue),
                 "\(Layout.text(evaluation["summary"]?["rows"]))", "\(Layout.text(evaluation["trigger"]))",
                 "\(Layout.text(evaluation["createdAt"]))",

@@ -29,11 +29,13 @@ extension UIRoutes {
                 ["\(Layout.text(sample["line"]))", "<code>\(Layout.text(sample["values"]))</code>"]
             }
             let name = "\(Layout.text(check["rule"])) / \(Layout.text(check["check"]))"
-            samples.append("<h3>\(name)</h3>\(Layout.table(caption: "Sample rows of \(name)", headers: ["Line", "Values"], rows: lines, empty: ""))")
+            samples.append(
+                "<h3>\(name)</h3>\(Layout.table(caption: "Sample rows of \(name)", headers: ["Line", "Values"], rows: lines, empty: ""))")
         }
+        let outcome = Layout.status(evaluation["outcome"]?.stringValue ?? evaluation["state"]?.stringValue)
         let body: HTML = """
             <dl class="facts">
-            <dt>Outcome</dt><dd id="evaluation-outcome">\(Layout.status(evaluation["outcome"]?.stringValue ?? evaluation["state"]?.stringValue))</dd>
+            <dt>Outcome</dt><dd id="evaluation-outcome">\(outcome)</dd>
             <dt>Dataset</dt><dd>\(Layout.link(Layout.path("datasets", dataset), dataset))</dd>
             <dt>Version</dt><dd>\(Layout.link(Layout.path("datasets", dataset, "versions", version), version))</dd>
             <dt>Version SHA-256</dt><dd>\(Layout.digest(evaluation["versionSha256"]?.stringValue))</dd>
@@ -45,7 +47,9 @@ extension UIRoutes {
             <dt>Error</dt><dd>\(Layout.text(evaluation["error"]))</dd>
             </dl>
             <h2>Checks</h2>
-            \(Layout.table(caption: "Each check's result", headers: ["Rule", "Check", "Type", "Severity", "Outcome", "Unexpected", "Message"], rows: rows, empty: "No checks."))
+            \(Layout.table(
+                caption: "Each check's result", headers: ["Rule", "Check", "Type", "Severity", "Outcome", "Unexpected", "Message"],
+                rows: rows, empty: "No checks."))
             <h2>Sample rows with unexpected values</h2>
             \(samples.isEmpty ? "<p class=\"muted\">None: no check found unexpected values.</p>" : HTML.join(samples))
             """

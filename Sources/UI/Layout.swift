@@ -116,7 +116,8 @@ enum Layout {
         case .int(let number)?: return String(number)
         case .double(let number)?: return String(number)
         case .bool(let flag)?: return flag ? "true" : "false"
-        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): return items.compactMap(\.stringValue).joined(separator: ", ")
+        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }):
+            return items.compactMap(\.stringValue).joined(separator: ", ")
         case let other?: return other.jsonString()
         }
     }

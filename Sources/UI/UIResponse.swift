@@ -24,7 +24,8 @@ enum UIResponse {
 
     static func html(_ page: HTML, status: HTTPResponse.Status = .ok) -> Response {
         Response(
-            status: status, headers: headers(contentType: "text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: page.text)))
+            status: status, headers: headers(contentType: "text/html; charset=utf-8"),
+            body: .init(byteBuffer: ByteBuffer(string: page.text)))
     }
 
     /// 303 See Other: after a form post, the browser GETs `location`.

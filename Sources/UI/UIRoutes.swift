@@ -41,26 +41,27 @@ public struct UIRoutes: Sendable {
         router.get("/ui") { request, _ in await page(request) { session in try await overview(session) } }
         router.get("/ui/datasets") { request, _ in await page(request) { session in try await datasets(session, request) } }
         router.get("/ui/datasets/:name") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try Self.parameter(context, "name")
             return await page(request) { session in try await dataset(session, name: name) }
         }
         router.get("/ui/datasets/:name/versions/:version") { request, context in
-            let name = try context.parameters.require("name"), version = try context.parameters.require("version")
+            let name = try Self.parameter(context, "name"), version = try Self.parameter(context, "version")
             return await page(request) { session in try await datasetVersion(session, dataset: name, version: version) }
         }
         router.post("/ui/datasets/:name/versions/:version/evaluate") { request, context in
-            let name = try context.parameters.require("name"), version = try context.parameters.require("version")
+            let name = try Self.parameter(context, "name"), version = try Self.parameter(context, "version")
             return try await action(request, context) { session, _ in try await evaluate(session, dataset: name, version: version) }
         }
         router.get("/ui/evaluations/:id") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.parameter(context, "id")
             return await page(request) { session in try await evaluation(session, id: id) }
         }
         router.get("/ui/audit") { request, _ in await page(request) { session in try await audit(session, request) } }
         router.get("/ui/**") { request, _ in
             await page(request) { session in
                 UIResponse.html(
-                    Layout.page(title: "Not found", section: .none, session: session, body: Layout.notice("There is no such page.", error: true)),
+                    Layout.page(
+                        title: "Not found", section: .none, session: session, body: Layout.notice("There is no such page.", error: true)),
                     status: .notFound)
             }
         }
@@ -100,6 +101,12 @@ public struct UIRoutes: Sendable {
         } catch {
             return failure(error, session: session, request: request)
         }
+    }
+
+    /// A path parameter as the name it stands for: Hummingbird hands it over still percent-encoded.
+    static func parameter(_ context: APIRequestContext, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
     }
 
     func session(_ request: Request) -> UISessions.Session? {

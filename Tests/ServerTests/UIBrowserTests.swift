@@ -7,7 +7,10 @@ import Testing
 /// process and as a service of its own (`--service ui`) in front of it. Screenshots of every
 /// page are kept in `.build/test-output/ui/<run>/` for people to look at.
 @Suite struct UIBrowserTests {
-    enum Placement: String, CaseIterable, Sendable { case allInOne = "all-in-one", service = "ui-service" }
+    enum Placement: String, CaseIterable, Sendable {
+        case allInOne = "all-in-one"
+        case service = "ui-service"
+    }
 
     @Test(arguments: Placement.allCases)
     func theUIWorksInABrowser(placement: Placement) async throws {

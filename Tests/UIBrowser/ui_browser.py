@@ -341,6 +341,18 @@ def main():
         expect(heading(driver) == "Refused" and "Not found" in driver.find_element(By.TAG_NAME, "main").text, "missing dataset")
         check_page(driver, "not-found", status_error=True)
 
+        # Markup in what a page shows (a filter, a name in an error) is text, never markup.
+        payload = '"><img src=x onerror="document.title=1"><script>document.title=2</script>'
+        quoted = urllib.parse.quote(payload, safe="")
+        driver.get(BASE + "/ui/audit?actor=" + quoted)
+        expect(driver.find_element(By.ID, "filter-actor").get_attribute("value") == payload, "the actor filter is not echoed as text")
+        check_page(driver, "audit-markup-filter")
+        driver.get(BASE + "/ui/datasets/" + quoted)
+        # (The API names the missing dataset as it got it in the path, percent-encoded.)
+        expect("Not found" in driver.find_element(By.TAG_NAME, "main").text, "a missing dataset with markup in its name")
+        expect(not driver.find_elements(By.CSS_SELECTOR, "main img"), "markup from the URL became an element")
+        check_page(driver, "not-found-markup", status_error=True)
+
         # Every link, as the admin.
         print("crawled", crawl(session), "pages", flush=True)
 
