@@ -242,6 +242,8 @@ let package = Package(
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "APIModel", "Manifests"]),
         .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests", "TestSupport"]),
         .testTarget(name: "AuditChainTests", dependencies: ["AuditChain", "Evidence", "Manifests"]),
+        // The web UI's escaping, form bodies and sessions, in process.
+        .testTarget(name: "UITests", dependencies: ["UI"]),
         // The reconcile loop's decisions, in process: git, the server and the status store in memory.
         .testTarget(
             name: "ReconcileLoopTests",
