@@ -6,7 +6,7 @@ import Manifests
 extension UIRoutes {
     static let counted: [(title: String, path: String, link: String?)] = [
         ("Datasets", "/api/datasets", "/ui/datasets"), ("Dataset versions", "/api/datasetversions", nil),
-        ("Quality rules", "/api/qualityrules", nil), ("Experiments", "/api/experiments", nil), ("Runs", "/api/runs", nil),
+        ("Quality rules", "/api/qualityrules", nil), ("Experiments", "/api/experiments", nil), ("Runs", "/api/runs", "/ui/runs"),
     ]
 
     func overview(_ session: UISessions.Session) async throws -> Response {

@@ -26,6 +26,16 @@ import Testing
                 return items.contains { $0["state"]?.stringValue == "DONE" }
             }
             #expect(evaluated, "churn-2026-10 was not evaluated")
+            // A run's telemetry, as its job would report it.
+            let metrics = try await server.request(
+                "POST", "/api/experiment-runs/churn-baselines-gbm/metrics",
+                json: #"{"metrics": [{"key": "loss", "value": 0.5, "step": 1, "timestamp": 1764180000000}, "#
+                    + #"{"key": "loss", "value": 0.4, "step": 2, "timestamp": 1764180001000}]}"#)
+            #expect(metrics.status == 200, "\(metrics.text)")
+            let events = try await server.request(
+                "POST", "/api/experiment-runs/churn-baselines-gbm/events",
+                json: #"{"events": [{"level": "info", "message": "epoch 2 done", "timestamp": 1764180001000}]}"#)
+            #expect(events.status == 200, "\(events.text)")
             let viewer = try await server.key(role: "viewer")
             let ui =
                 placement == .service ? try await server.sibling(arguments: ["--service", "ui", "--gateway-url", server.baseURL]) : server

@@ -281,6 +281,22 @@ def main():
         expect(driver.find_element(By.ID, "evaluation-outcome").text in OUTCOMES, "no evaluation outcome")
         check_page(driver, "evaluation")
 
+        # Runs: the list with states, a run's params, metrics and events, its inputs linked to versions.
+        click_link(driver, "Runs")
+        expect(set(cells(driver, "Run")) == {"churn-baselines-gbm", "churn-baselines-logreg"}, f"runs {cells(driver, 'Run')}")
+        expect(set(cells(driver, "State")) == {"QUEUED"}, f"run states {cells(driver, 'State')}")
+        expect(any("max_depth=3" in p for p in cells(driver, "Params")), f"run params {cells(driver, 'Params')}")
+        check_page(driver, "runs")
+        click_link(driver, "churn-baselines-gbm")
+        expect(heading(driver) == "Run churn-baselines-gbm", heading(driver))
+        page = driver.find_element(By.TAG_NAME, "main").text
+        expect("gradient_boosting" in page and "ghcr.io/acme/churn-train:1.4" in page, "run params or image missing")
+        expect(cells(driver, "Metric") == ["loss"] and cells(driver, "Latest value") == ["0.4"], f"metrics {cells(driver, 'Metric')}")
+        expect(cells(driver, "Message") == ["epoch 2 done"], f"events {cells(driver, 'Message')}")
+        check_page(driver, "run-gbm")
+        click_link(driver, "churn-2026-09")
+        expect(heading(driver) == "Version churn-2026-09", f"run input link: {heading(driver)}")
+
         # "Evaluate now" (a state-changing form, with the script's confirmation).
         driver.get(BASE + "/ui/datasets/churn/versions/churn-2026-10")
         before = len(api("/api/evaluations?datasetVersion=churn-2026-10", ADMIN_KEY)["items"])
@@ -369,7 +385,8 @@ def main():
         sign_in(driver, VIEWER_KEY)
         expect(heading(driver) == "Overview", "viewer did not sign in")
         expect("(viewer)" in driver.find_element(By.CSS_SELECTOR, "header .who").text, "viewer role not shown")
-        for page in ["/ui/", "/ui/datasets", "/ui/datasets/churn", "/ui/datasets/churn/versions/churn-2026-10", "/ui/audit"]:
+        for page in ["/ui/", "/ui/datasets", "/ui/datasets/churn", "/ui/datasets/churn/versions/churn-2026-10", "/ui/runs",
+                     "/ui/runs/churn-baselines-gbm", "/ui/audit"]:
             driver.get(BASE + page)
             heading(driver)
             posts = [f.get_attribute("action") for f in driver.find_elements(By.CSS_SELECTOR, "form[method=post]")]
@@ -389,7 +406,7 @@ def main():
         sign_in(plain, ADMIN_KEY)
         for page, text in [("/ui/", "Audit chain"), ("/ui/datasets?label=team%3Dgrowth", "product-events"),
                            ("/ui/datasets/churn", "customer_id"), ("/ui/datasets/churn/versions/churn-2026-09", "SHA-256"),
-                           ("/ui/audit?resource=dataset%2Fchurn", "dataset/churn")]:
+                           ("/ui/runs/churn-baselines-gbm", "epoch 2 done"), ("/ui/audit?resource=dataset%2Fchurn", "dataset/churn")]:
             plain.get(BASE + page)
             heading(plain)
             expect(text in plain.find_element(By.TAG_NAME, "main").text, f"JavaScript off: {page} lacks {text}")
