@@ -51,6 +51,9 @@ enum Assets {
         .signin input { width: 100%; margin-bottom: 12px; }
         .muted { color: var(--muted); }
         .copy { margin-left: 6px; padding: 0 6px; font-size: 0.8em; }
+        .graph { overflow-x: auto; background: #fff; border: 1px solid var(--line); padding: 8px; }
+        .graph a.node:focus rect, .graph a.node:hover rect { stroke: #f0b400; stroke-width: 3; }
+        select { font: inherit; padding: 3px 4px; }
         """
 
     static let script = """

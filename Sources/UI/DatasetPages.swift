@@ -65,7 +65,8 @@ extension UIRoutes {
             <dt>Labels</dt><dd>\(Layout.labels(metadata?["labels"]))</dd>
             <dt>Updated</dt><dd>\(Layout.text(metadata?["updatedAt"])) by \(Layout.text(metadata?["updatedBy"]))</dd>
             </dl>
-            <p>\(Layout.link(Layout.path("audit", query: [("resource", "dataset/\(name)")]), "Audit events of this dataset"))</p>
+            <p>\(Layout.link(Layout.path("audit", query: [("resource", "dataset/\(name)")]), "Audit events of this dataset")) ·
+            \(Layout.link(Layout.path("lineage", query: [("node", "dataset/\(name)")]), "Lineage of this dataset"))</p>
             <h2>Schema</h2>
             \(Layout.table(
                 caption: "Columns", headers: ["Column", "Type", "Nullable", "Description"], rows: columns, empty: "No schema declared."))
@@ -95,7 +96,8 @@ extension UIRoutes {
             </form>
             """ : ""
         let body: HTML = """
-            <p>Version of \(Layout.link(Layout.path("datasets", dataset), dataset))</p>
+            <p>Version of \(Layout.link(Layout.path("datasets", dataset), dataset)) ·
+            \(Layout.link(Layout.path("lineage", query: [("node", "datasetversion/\(version)")]), "Lineage of this version"))</p>
             <dl class="facts">
             <dt>SHA-256</dt><dd>\(Layout.digest(status?["sha256"]?.stringValue))</dd>
             <dt>Size</dt><dd>\(Layout.bytes(status?["size"]?.numberValue))</dd>

@@ -93,7 +93,8 @@ extension UIRoutes {
             <dt>Labels</dt><dd>\(Layout.labels(metadata?["labels"]))</dd>
             <dt>Created</dt><dd>\(Layout.text(metadata?["createdAt"])) by \(Layout.text(metadata?["createdBy"]))</dd>
             </dl>
-            <p>\(Layout.link(Layout.path("audit", query: [("resource", "run/\(name)")]), "Audit events of this run"))</p>
+            <p>\(Layout.link(Layout.path("audit", query: [("resource", "run/\(name)")]), "Audit events of this run")) ·
+            \(Layout.link(Layout.path("lineage", query: [("node", "run/\(name)")]), "Lineage of this run"))</p>
             <h2>Params</h2>
             \(Layout.table(caption: "Params", headers: ["Param", "Value"], rows: params, empty: "No params."))
             <h2>Inputs</h2>

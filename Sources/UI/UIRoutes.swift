@@ -61,6 +61,7 @@ public struct UIRoutes: Sendable {
             let name = try Self.parameter(context, "name")
             return await page(request) { session in try await run(session, name: name) }
         }
+        router.get("/ui/lineage") { request, _ in await page(request) { session in try await lineage(session, request) } }
         router.get("/ui/audit") { request, _ in await page(request) { session in try await audit(session, request) } }
         router.get("/ui/**") { request, _ in
             await page(request) { session in

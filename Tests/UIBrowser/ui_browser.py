@@ -294,6 +294,19 @@ def main():
         expect(cells(driver, "Metric") == ["loss"] and cells(driver, "Latest value") == ["0.4"], f"metrics {cells(driver, 'Metric')}")
         expect(cells(driver, "Message") == ["epoch 2 done"], f"events {cells(driver, 'Message')}")
         check_page(driver, "run-gbm")
+
+        # Lineage: the run's graph as SVG, its edges as a table, a node re-centres the graph.
+        click_link(driver, "Lineage of this run")
+        nodes = [e.get_attribute("data-node") for e in driver.find_elements(By.CSS_SELECTOR, "svg a.node")]
+        expect("run/churn-baselines-gbm" in nodes and "datasetversion/churn-2026-09" in nodes, f"lineage nodes {nodes}")
+        expect(len(driver.find_elements(By.CSS_SELECTOR, "svg line")) == len(cells(driver, "Relation")) > 0, "lineage edges")
+        check_page(driver, "lineage-run")
+        driver.find_element(By.CSS_SELECTOR, 'svg a.node[data-node="datasetversion/churn-2026-09"] text').click()
+        WebDriverWait(driver, WAIT).until(lambda d: "node=datasetversion%2Fchurn-2026-09" in d.current_url)
+        nodes = [e.get_attribute("data-node") for e in driver.find_elements(By.CSS_SELECTOR, "svg a.node")]
+        expect("dataset/churn" in nodes or "run/churn-baselines-gbm" in nodes, f"re-centred lineage nodes {nodes}")
+        check_page(driver, "lineage-version")
+        driver.get(BASE + "/ui/runs/churn-baselines-gbm")
         click_link(driver, "churn-2026-09")
         expect(heading(driver) == "Version churn-2026-09", f"run input link: {heading(driver)}")
 
@@ -386,7 +399,7 @@ def main():
         expect(heading(driver) == "Overview", "viewer did not sign in")
         expect("(viewer)" in driver.find_element(By.CSS_SELECTOR, "header .who").text, "viewer role not shown")
         for page in ["/ui/", "/ui/datasets", "/ui/datasets/churn", "/ui/datasets/churn/versions/churn-2026-10", "/ui/runs",
-                     "/ui/runs/churn-baselines-gbm", "/ui/audit"]:
+                     "/ui/runs/churn-baselines-gbm", "/ui/lineage?node=dataset%2Fchurn", "/ui/audit"]:
             driver.get(BASE + page)
             heading(driver)
             posts = [f.get_attribute("action") for f in driver.find_elements(By.CSS_SELECTOR, "form[method=post]")]
