@@ -6,10 +6,11 @@ import ServiceLifecycle
 import UI
 
 extension Server {
-    /// The web UI's pages (`/ui/`) on `router` when this process runs the `ui` service (so in the
-    /// all-in-one process too); the pages read through the gateway's API, never the database.
+    /// The web UI's pages (`/ui/`) on `router` when this process runs the `ui` service or the
+    /// gateway (so the all-in-one process too); the pages read through the gateway's API, never
+    /// the database.
     static func mountUI(on router: Router<APIRequestContext>, _ configuration: ServerConfiguration) {
-        guard configuration.runs(.ui) else { return }
+        guard configuration.runs(.ui) || configuration.services.contains(.gateway) else { return }
         UIRoutes(gateway: UIGateway(url: configuration.uiGatewayURL), secureCookies: configuration.effectivePublicURL.hasPrefix("https://"))
             .register(on: router)
     }

@@ -110,9 +110,12 @@ public struct UIRoutes: Sendable {
     }
 
     /// A path parameter as the name it stands for: Hummingbird hands it over still percent-encoded.
+    /// `.` and `..` are no names: put into an API path they would name another route.
     static func parameter(_ context: APIRequestContext, _ name: String) throws -> String {
         let raw = try context.parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
+        let decoded = raw.removingPercentEncoding ?? raw
+        guard decoded != ".", decoded != ".." else { throw HTTPError(.notFound) }
+        return decoded
     }
 
     func session(_ request: Request) -> UISessions.Session? {

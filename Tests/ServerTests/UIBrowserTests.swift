@@ -52,6 +52,28 @@ import Testing
         }
     }
 
+    /// In a split deployment the gateway serves /ui/ too, reading through itself.
+    @Test func theGatewayOfASplitDeploymentServesTheUI() async throws {
+        try await withServer(mode: .split) { gateway in
+            let created = try await gateway.request("POST", "/api/datasets", json: dataset("split-ui-probe"))
+            #expect(created.status == 201, "\(created.text)")
+            let form = try await gateway.request("GET", "/ui/sign-in", key: nil)
+            #expect(form.status == 200)
+            #expect(form.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
+            let cookie = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+            let nonce = try #require(cookie.split(separator: "=", maxSplits: 1).last.map(String.init))
+            #expect(form.text.contains("value=\"\(nonce)\""))
+            let signIn = try await gateway.request(
+                "POST", "/ui/sign-in", body: .bytes(Array("signin=\(nonce)&key=\(TestServer.adminKey)".utf8)),
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie)], key: nil)
+            #expect(signIn.status == 303 && signIn.header("Location") == "/ui/", "\(signIn.status) \(signIn.text)")
+            let session = try #require(signIn.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+            #expect(session.hasPrefix("dp_ui_session="))
+            let page = try await gateway.request("GET", "/ui/datasets", headers: [("Cookie", session)], key: nil)
+            #expect(page.status == 200 && page.text.contains("split-ui-probe"), "\(page.status) \(page.text.prefix(2000))")
+        }
+    }
+
     /// The UI service alone needs to know where the gateway is; each bad setting is named.
     @Test(arguments: [
         (["--service", "ui"], "needs --gateway-url"),

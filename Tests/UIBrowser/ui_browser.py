@@ -382,6 +382,10 @@ def main():
         expect(not driver.find_elements(By.CSS_SELECTOR, "main img"), "markup from the URL became an element")
         check_page(driver, "not-found-markup", status_error=True)
 
+        # A dot segment as a name does not reach another API route.
+        status, _, _ = raw("GET", "/ui/datasets/%2E%2E", cookie=session)
+        expect(status == 404, f"/ui/datasets/%2E%2E answered {status}")
+
         # Every link, as the admin.
         print("crawled", crawl(session), "pages", flush=True)
 
