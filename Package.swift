@@ -153,6 +153,7 @@ let package = Package(
                 "Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "ApplySets", "ObjectAPI", "Audit", "Lineage",
                 "Settings",
                 "ObjectStore", "ServiceKit", "Postgres",
+                "UI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -167,6 +168,13 @@ let package = Package(
             ]),
         .executableTarget(name: "datapilot-server", dependencies: ["DataPilotServerCommand"]),
         .target(name: "APIClient", dependencies: ["APIModel", "Curl", "Blocking", "Manifests"]),
+        // The web UI under /ui/: pages rendered on the server, read through the gateway's API with the user's token.
+        .target(
+            name: "UI",
+            dependencies: [
+                "APIClient", "APIModel", "Manifests", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
         .target(
             name: "SyncEngine",
             dependencies: ["APIClient", "APIModel", "Manifests", "Blocking", .product(name: "Crypto", package: "swift-crypto")]),
@@ -234,6 +242,8 @@ let package = Package(
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "APIModel", "Manifests"]),
         .testTarget(name: "APIModelTests", dependencies: ["APIModel", "Manifests", "TestSupport"]),
         .testTarget(name: "AuditChainTests", dependencies: ["AuditChain", "Evidence", "Manifests"]),
+        // The web UI's escaping, form bodies and sessions, in process.
+        .testTarget(name: "UITests", dependencies: ["UI"]),
         // The reconcile loop's decisions, in process: git, the server and the status store in memory.
         .testTarget(
             name: "ReconcileLoopTests",

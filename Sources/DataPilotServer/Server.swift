@@ -31,6 +31,7 @@ public enum Server {
     /// swift-metrics with; `/metrics` exposes it.
     public static func run(_ configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry, logger: Logger) async throws {
         try configuration.check()
+        if configuration.services == [.ui] { return try await runUIOnly(configuration, logger: logger) }
         let pool = ConnectionPool(conninfo: configuration.databaseURL, maxConnections: configuration.maxConnections)
         defer { pool.close() }
         do {
@@ -87,6 +88,7 @@ public enum Server {
             execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
             background: routed,
             auditCheckpoints: .init(everyEvents: configuration.auditCheckpointEvents, everySeconds: configuration.auditCheckpointSeconds))
+        mountUI(on: api.router, configuration)
         var background = routed.all
         if configuration.runs(.experiments) {
             background.append(Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger))

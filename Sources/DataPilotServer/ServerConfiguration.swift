@@ -15,6 +15,8 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
     public var services: Set<ServiceMode> = [.all]
     /// Where the gateway forwards the routes of services it does not run itself.
     public var upstreams: [ServiceMode: String] = [:]
+    /// Where the `ui` service reaches the gateway; unset: this process's own listener.
+    public var gatewayURL: String?
     /// A `postgres://` URL or libpq `key=value` string; empty uses the PG* environment variables.
     public var databaseURL = ""
     public var maxConnections = 10
@@ -72,7 +74,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
     }
 
     public enum ServiceMode: String, Sendable, CaseIterable, Hashable {
-        case all, gateway, registry, quality, experiments, lineage, audit
+        case all, gateway, registry, quality, experiments, lineage, audit, ui
 
         /// The seed's port for a service run alone.
         public var defaultPort: Int {
@@ -83,6 +85,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             case .experiments: return 8083
             case .lineage: return 8084
             case .audit: return 8085
+            case .ui: return 3000
             }
         }
     }
@@ -109,6 +112,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections",
             "kubernetes-namespace", "kubeconfig", "kubernetes-job-retention-seconds",
             "audit-checkpoint-events", "audit-checkpoint-seconds",
+            "gateway-url",
         ] + LocalIsolation.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
@@ -139,6 +143,11 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
         case "experiments-url": upstreams[.experiments] = value
         case "audit-url": upstreams[.audit] = value
         case "lineage-url": upstreams[.lineage] = value
+        case "gateway-url":
+            guard StringFormat.url.accepts(value) else {
+                throw SettingError("\(origin): gateway-url must be an http(s) URL such as http://gateway:8080, got \"\(value)\"")
+            }
+            gatewayURL = value
         case "database-url": databaseURL = value
         case "max-connections": maxConnections = try number(1...1000)
         case "data-dir": dataDirectory = value
@@ -226,6 +235,10 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
 extension ServerConfiguration {
     /// Refuses combinations that cannot run, saying what to change.
     public func check() throws {
+        if services == [.ui], gatewayURL == nil {
+            throw SettingError(
+                "the ui service alone reaches the API through the gateway, so it needs --gateway-url (e.g. http://gateway:8080)")
+        }
         guard services.contains(.gateway) else { return }
         for service in [ServiceMode.registry, .quality, .experiments, .audit, .lineage] where !runs(service) && upstreams[service] == nil {
             throw SettingError(

@@ -28,13 +28,15 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080).") var port: Int?
     @Option(
         help:
-            "Services to run: all (default), or a comma list of gateway, registry, quality, experiments, audit, lineage. A service alone listens on its seed port (registry 8081, quality 8082, experiments 8083, lineage 8084, audit 8085)."
+            "Services to run: all (default), or a comma list of gateway, registry, quality, experiments, audit, lineage, ui. A service alone listens on its seed port (registry 8081, quality 8082, experiments 8083, lineage 8084, audit 8085, ui 3000)."
     ) var service: String?
     @Option(name: .customLong("registry-url"), help: "Gateway only: where the registry service runs.") var registryURL: String?
     @Option(name: .customLong("quality-url"), help: "Gateway only: where the quality service runs.") var qualityURL: String?
     @Option(name: .customLong("experiments-url"), help: "Gateway only: where the experiments service runs.") var experimentsURL: String?
     @Option(name: .customLong("audit-url"), help: "Gateway only: where the audit service runs.") var auditURL: String?
     @Option(name: .customLong("lineage-url"), help: "Gateway only: where the lineage service runs.") var lineageURL: String?
+    @Option(name: .customLong("gateway-url"), help: "The ui service: where it reaches the gateway (default: this process).")
+    var gatewayURL: String?
     @Option(name: .customLong("database-url"), help: "Postgres URL (default: the PG* environment variables).") var databaseURL: String?
     @Option(name: .customLong("max-connections"), help: "Postgres connections in the pool (default 10).") var maxConnections: Int?
     @Option(name: .customLong("data-dir"), help: "Folder for stored objects and upload spooling (default ./datapilot-data).") var dataDir:
@@ -136,6 +138,7 @@ public struct ServerCommand: AsyncParsableCommand {
                     ("audit-url", auditURL), ("lineage-url", lineageURL),
                     ("audit-checkpoint-events", auditCheckpointEvents.map(String.init)),
                     ("audit-checkpoint-seconds", auditCheckpointSeconds.map(String.init)),
+                    ("gateway-url", gatewayURL),
                 ] + execution.settings
             try settings.layer(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
             try settings.check()

@@ -146,7 +146,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try Data(try #require((config["data"] as? Object)?["server.yaml"] as? String).utf8).write(to: file)
         let services = all.filter { $0.kind == "Service" }
-        for mode in ServerConfiguration.ServiceMode.allCases where mode != .all {
+        // The web UI (`ui`) has no Deployment of its own yet: the gateway's process serves /ui/ (docs/ui.md).
+        for mode in ServerConfiguration.ServiceMode.allCases where mode != .all && mode != .ui {
             let name = mode == .gateway ? "datapilot-server" : "datapilot-\(mode.rawValue)"
             let deployment = try #require(all.first { $0.kind == "Deployment" && $0.name == name }, "\(name)")
             let container = try #require((deployment.podSpec?["containers"] as? [Object])?.first)

@@ -8,8 +8,10 @@
 # kubectl (>= 1.27, with kustomize v5 built in as `kubectl kustomize`): the deploy tests render
 # deploy/ without a cluster. Debian's own kubernetes-client (1.20) is too old for deploy/.
 # prometheus: its promtool checks both processes' /metrics and the alert rules (MetricsConventionTests).
+# chromium-driver: the UI tests drive chromium through Selenium (Tests/UIBrowser).
 datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev zlib1g-dev postgresql python3 make
-                    openssh-server openssh-client chromium kubectl bubblewrap openssl gpg gpgv prometheus)
+                    openssh-server openssh-client chromium kubectl bubblewrap openssl gpg gpgv prometheus
+                    chromium-driver)
 
 ensure_packages() {
   local missing=()
@@ -30,12 +32,14 @@ ensure_packages() {
 # Python peers the tests start (moto's S3 server, boto3 as an independent S3 client, duckdb
 # as the independent reference for the quality engine's counts; jsonschema and pyyaml check
 # generated manifests against schemas/ and crds/; sarif-pydantic and junitparser read
-# `dpctl validate -o sarif|junit` back as CI tools would).
+# `dpctl validate -o sarif|junit` back as CI tools would; selenium and axe-selenium-python drive
+# the UI in chromium and check it with axe-core).
 ensure_python_packages() {
   ensure_k8s_tools
-  python3 -c 'import moto, boto3, flask, flask_cors, duckdb, securesystemslib, jsonschema, yaml, sarif_pydantic, junitparser' 2>/dev/null && return 0
-  echo ">> installing Python test peers: moto[server] boto3 duckdb securesystemslib jsonschema pyyaml sarif-pydantic junitparser" >&2
-  python3 -m pip install --quiet 'moto[server]' boto3 duckdb securesystemslib jsonschema pyyaml sarif-pydantic junitparser
+  python3 -c 'import moto, boto3, flask, flask_cors, duckdb, securesystemslib, jsonschema, yaml, sarif_pydantic, junitparser, selenium, axe_selenium_python' 2>/dev/null && return 0
+  echo ">> installing Python test peers: moto[server] boto3 duckdb securesystemslib jsonschema pyyaml sarif-pydantic junitparser selenium axe-selenium-python" >&2
+  python3 -m pip install --quiet 'moto[server]' boto3 duckdb securesystemslib jsonschema pyyaml sarif-pydantic junitparser \
+    selenium axe-selenium-python
 }
 
 # kubernetes-validate (offline schema validation) and checkov (security scan) for deploy/ and

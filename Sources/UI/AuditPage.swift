@@ -1,0 +1,71 @@
+import APIModel
+import Hummingbird
+import Manifests
+
+/// `/ui/audit`: audit events newest first, filtered by resource, actor and action, paged, under the
+/// chain's verification status.
+extension UIRoutes {
+    static let auditFilters = ["resource", "actor", "action"]
+
+    func audit(_ session: UISessions.Session, _ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let filters = Self.auditFilters.map { ($0, parameters[Substring($0)].map(String.init) ?? "") }
+        let size = Self.pageSize(request, default: 50)
+        var query = filters.filter { !$0.1.isEmpty } + [("order", "desc"), ("page_size", String(size))]
+        let token = parameters["page_token"].map(String.init)
+        if let token, !token.isEmpty { query.append(("page_token", token)) }
+        let chain = try await gateway.get(APIPath.auditVerify, token: session.token)
+        let events = try await gateway.get(APIPath.auditEvents, query: query, token: session.token)
+        let inputs = HTML.join(
+            filters.map { name, value in
+                """
+                <label for="filter-\(name)">\(name.capitalized)\
+                <input id="filter-\(name)" name="\(name)" type="text" value="\(value)"></label>
+                """
+            })
+        let keep = filters + (size == 50 ? [] : [("page_size", String(size))])
+        let body: HTML = """
+            <h2>Chain verification</h2>
+            \(Self.chainStatus(chain))
+            <h2>Events</h2>
+            <form class="filters" method="get" action="/ui/audit" role="search" aria-label="Filter audit events">
+            \(inputs)<button type="submit">Filter</button> \(Layout.link("/ui/audit", "Clear"))
+            </form>
+            \(Self.eventTable(events["items"]?.arrayValue ?? [], caption: "Audit events, newest first"))
+            \(Layout.pager(base: "/ui/audit", query: keep, next: events["next_page_token"]?.stringValue, isFirst: token?.isEmpty ?? true))
+            """
+        return UIResponse.html(Layout.page(title: "Audit", section: .audit, session: session, body: body))
+    }
+
+    static func eventTable(_ events: [JSONValue], caption: String) -> HTML {
+        let rows: [[HTML]] = events.map { event in
+            let resource = event["resource"]?.stringValue ?? ""
+            let source = event["source"]
+            let commit = source?["commit"]?.stringValue
+            return [
+                "\(Layout.text(event["sequence"]))", "\(Layout.text(event["time"]))",
+                Layout.link(Layout.path("audit", query: [("actor", event["actor"]?.stringValue ?? "")]), Layout.text(event["actor"])),
+                Layout.link(Layout.path("audit", query: [("action", event["action"]?.stringValue ?? "")]), Layout.text(event["action"])),
+                resourceLink(resource), Layout.status(event["outcome"]?.stringValue),
+                commit.map { "<code>\(String($0.prefix(12)))</code>" } ?? "—",
+            ]
+        }
+        return Layout.table(
+            caption: caption, headers: ["Sequence", "Time", "Actor", "Action", "Resource", "Outcome", "Commit"], rows: rows,
+            empty: "No audit events match.")
+    }
+
+    /// A resource (`dataset/churn`) as a link to its page when the UI has one, else to its events.
+    static func resourceLink(_ resource: String) -> HTML {
+        let parts = resource.split(separator: "/", maxSplits: 1).map(String.init)
+        if parts.count == 2, parts[0] == "dataset" { return Layout.link(Layout.path("datasets", parts[1]), resource) }
+        if parts.count == 2, parts[0] == "run" { return Layout.link(Layout.path("runs", parts[1]), resource) }
+        return Layout.link(Layout.path("audit", query: [("resource", resource)]), resource)
+    }
+
+    /// `page_size` from the query, 1 to 100, else `default`.
+    static func pageSize(_ request: Request, default fallback: Int) -> Int {
+        guard let raw = request.uri.queryParameters["page_size"], let size = Int(raw), (1...100).contains(size) else { return fallback }
+        return size
+    }
+}

@@ -1,0 +1,119 @@
+import APIModel
+import Hummingbird
+import Manifests
+
+/// `/ui/runs` (paged, with each run's state) and a run: params, tags, pinned inputs (linked to
+/// their versions), the latest value of each metric, events and artifacts.
+extension UIRoutes {
+    func runs(_ session: UISessions.Session, _ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let label = parameters["label"].map(String.init) ?? ""
+        let size = Self.pageSize(request, default: 25)
+        var query = [("page_size", String(size))]
+        if !label.isEmpty { query.append(("label_selector", label)) }
+        let token = parameters["page_token"].map(String.init)
+        if let token, !token.isEmpty { query.append(("page_token", token)) }
+        let page = try await gateway.get("/api/runs", query: query, token: session.token)
+        let items = page["items"]?.arrayValue ?? []
+        // The list has no status: each run's state comes from its own route, read side by side.
+        let states = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            for (index, run) in items.enumerated() {
+                let name = run["metadata"]?["name"]?.stringValue ?? ""
+                group.addTask {
+                    let live = try await gateway.get("/api/experiment-runs/" + APIPath.segment(name), token: session.token)
+                    return (index, live["status"]?["state"]?.stringValue)
+                }
+            }
+            var states = [String?](repeating: nil, count: items.count)
+            for try await (index, state) in group { states[index] = state }
+            return states
+        }
+        let rows: [[HTML]] = items.enumerated().map { index, run in
+            let name = run["metadata"]?["name"]?.stringValue ?? ""
+            return [
+                Layout.link(Layout.path("runs", name), name), "\(Layout.text(run["spec"]?["experiment"]))", Layout.status(states[index]),
+                "\(Self.params(run["spec"]?["params"]))", "\(Layout.text(run["metadata"]?["createdAt"]))",
+            ]
+        }
+        let keep = [("label", label)] + (size == 25 ? [] : [("page_size", String(size))])
+        let body: HTML = """
+            <form class="filters" method="get" action="/ui/runs" role="search" aria-label="Filter runs">
+            <label for="filter-label">Label selector<input id="filter-label" name="label" type="text" value="\(label)"></label>
+            <button type="submit">Filter</button> \(Layout.link("/ui/runs", "Clear"))
+            </form>
+            \(Layout.table(
+                caption: "Runs", headers: ["Run", "Experiment", "State", "Params", "Created"], rows: rows, empty: "No runs match."))
+            \(Layout.pager(base: "/ui/runs", query: keep, next: page["next_page_token"]?.stringValue, isFirst: token?.isEmpty ?? true))
+            """
+        return UIResponse.html(Layout.page(title: "Runs", section: .runs, session: session, body: body))
+    }
+
+    func run(_ session: UISessions.Session, name: String) async throws -> Response {
+        let base = "/api/experiment-runs/" + APIPath.segment(name)
+        let run = try await gateway.get(base, token: session.token)
+        let metrics = try await gateway.get(base + "/metrics", token: session.token)
+        let events = try await gateway.get(base + "/events", query: [("page_size", "100")], token: session.token)
+        let artifacts = try await gateway.get(base + "/artifacts", token: session.token)
+        let spec = run["spec"], status = run["status"], metadata = run["metadata"]
+        let params: [[HTML]] = (spec?["params"]?.objectValue ?? []).map { ["<code>\($0.key)</code>", "\(Layout.text($0.value))"] }
+        let inputs: [[HTML]] = (status?["inputs"]?.arrayValue ?? []).map { input in
+            let dataset = input["dataset"]?.stringValue ?? "", version = input["datasetVersion"]?.stringValue ?? ""
+            return [
+                Layout.link(Layout.path("datasets", dataset), dataset),
+                Layout.link(Layout.path("datasets", dataset, "versions", version), version),
+                Layout.digest(input["digest"]?.stringValue),
+            ]
+        }
+        let metricRows: [[HTML]] = (metrics["items"]?.arrayValue ?? []).map { metric in
+            [
+                "<code>\(Layout.text(metric["key"]))</code>", "\(Layout.text(metric["value"]))", "\(Layout.text(metric["step"]))",
+                "\(Layout.text(metric["points"]))",
+            ]
+        }
+        let eventRows: [[HTML]] = (events["items"]?.arrayValue ?? []).map { event in
+            ["\(Layout.text(event["timestamp"]))", Layout.status(event["level"]?.stringValue), "\(Layout.text(event["message"]))"]
+        }
+        let artifactRows: [[HTML]] = (artifacts["items"]?.arrayValue ?? []).map { artifact in
+            [
+                "<code>\(Layout.text(artifact["name"]))</code>", "\(Layout.bytes(artifact["size"]?.numberValue))",
+                Layout.digest(artifact["sha256"]?.stringValue), "\(Layout.text(artifact["createdAt"]))",
+            ]
+        }
+        let command = (spec?["command"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")
+        let body: HTML = """
+            <dl class="facts">
+            <dt>State</dt><dd id="run-state">\(Layout.status(status?["state"]?.stringValue))</dd>
+            <dt>Experiment</dt><dd>\(Layout.text(spec?["experiment"]))</dd>
+            <dt>Description</dt><dd>\(Layout.text(spec?["description"]))</dd>
+            <dt>Code</dt><dd>\(Layout.text(spec?["code"]?["repository"])) at <code>\(Layout.text(spec?["code"]?["commit"]))</code></dd>
+            <dt>Image</dt><dd>\(Layout.text(spec?["image"]?["reference"])) \(Layout.digest(spec?["image"]?["digest"]?.stringValue))</dd>
+            <dt>Command</dt><dd><code>\(command)</code></dd>
+            <dt>Executed here</dt><dd>\(spec?["execute"]?.boolValue == true ? "yes" : "no")</dd>
+            <dt>Tags</dt><dd>\(Layout.labels(status?["tags"]))</dd>
+            <dt>Labels</dt><dd>\(Layout.labels(metadata?["labels"]))</dd>
+            <dt>Created</dt><dd>\(Layout.text(metadata?["createdAt"])) by \(Layout.text(metadata?["createdBy"]))</dd>
+            </dl>
+            <p>\(Layout.link(Layout.path("audit", query: [("resource", "run/\(name)")]), "Audit events of this run")) ·
+            \(Layout.link(Layout.path("lineage", query: [("node", "run/\(name)")]), "Lineage of this run"))</p>
+            <h2>Params</h2>
+            \(Layout.table(caption: "Params", headers: ["Param", "Value"], rows: params, empty: "No params."))
+            <h2>Inputs</h2>
+            \(Layout.table(caption: "Pinned inputs", headers: ["Dataset", "Version", "Digest"], rows: inputs, empty: "No inputs."))
+            <h2>Metrics</h2>
+            \(Layout.table(
+                caption: "The latest value of each metric", headers: ["Metric", "Latest value", "Step", "Points"], rows: metricRows,
+                empty: "No metrics reported."))
+            <h2>Events</h2>
+            \(Layout.table(caption: "Events, oldest first", headers: ["Time", "Level", "Message"], rows: eventRows, empty: "No events."))
+            <h2>Artifacts</h2>
+            \(Layout.table(
+                caption: "Artifacts", headers: ["Artifact", "Size", "SHA-256", "Created"], rows: artifactRows, empty: "No artifacts."))
+            """
+        return UIResponse.html(Layout.page(title: "Run \(name)", section: .runs, session: session, body: body))
+    }
+
+    /// A run's params in one line: `max_depth=3, model=gbm`.
+    static func params(_ value: JSONValue?) -> String {
+        (value?.objectValue ?? []).map { "\($0.key)=\(Layout.text($0.value))" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The web UI in a real browser: headless Chromium driven by Selenium (Tests/UIBrowser/ui_browser.py)
+/// against a real server seeded by `dpctl apply` of examples/, with the UI in the all-in-one
+/// process and as a service of its own (`--service ui`) in front of it. Screenshots of every
+/// page are kept in `.build/test-output/ui/<run>/` for people to look at.
+@Suite struct UIBrowserTests {
+    enum Placement: String, CaseIterable, Sendable {
+        case allInOne = "all-in-one"
+        case service = "ui-service"
+    }
+
+    @Test(arguments: Placement.allCases)
+    func theUIWorksInABrowser(placement: Placement) async throws {
+        let examples = try examplesCopy()
+        defer { try? FileManager.default.removeItem(at: examples) }
+        try await withServer { server in
+            let apply = try await dpctl(
+                ["apply", "-f", examples.path, "-R", "--applyset", "examples", "--root", examples.path], environment: server.env)
+            #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+            // The automatic evaluations of the new versions: the pages show their checks.
+            let evaluated = try await eventually(120) {
+                let items = try await server.request("GET", "/api/evaluations?datasetVersion=churn-2026-10").json["items"]?.arrayValue ?? []
+                return items.contains { $0["state"]?.stringValue == "DONE" }
+            }
+            #expect(evaluated, "churn-2026-10 was not evaluated")
+            // A run's telemetry, as its job would report it.
+            let metrics = try await server.request(
+                "POST", "/api/experiment-runs/churn-baselines-gbm/metrics",
+                json: #"{"metrics": [{"key": "loss", "value": 0.5, "step": 1, "timestamp": 1764180000000}, "#
+                    + #"{"key": "loss", "value": 0.4, "step": 2, "timestamp": 1764180001000}]}"#)
+            #expect(metrics.status == 200, "\(metrics.text)")
+            let events = try await server.request(
+                "POST", "/api/experiment-runs/churn-baselines-gbm/events",
+                json: #"{"events": [{"level": "info", "message": "epoch 2 done", "timestamp": 1764180001000}]}"#)
+            #expect(events.status == 200, "\(events.text)")
+            let viewer = try await server.key(role: "viewer")
+            let ui =
+                placement == .service ? try await server.sibling(arguments: ["--service", "ui", "--gateway-url", server.baseURL]) : server
+            let output = repositoryRoot.appendingPathComponent(".build/test-output/ui")
+                .appendingPathComponent("\(Int(Date().timeIntervalSince1970))-\(placement.rawValue)-\(UUID().uuidString.prefix(8))")
+            let script = repositoryRoot.appendingPathComponent("Tests/UIBrowser/ui_browser.py").path
+            let result = try await Subprocess.run(
+                "python3", [script, ui.baseURL, TestServer.adminKey, viewer, output.path, server.baseURL], combined: true,
+                timeout: .seconds(900))
+            #expect(!result.timedOut, "the browser test ran out of time: \(result.stdout.suffix(4000))")
+            #expect(result.status == 0, "\(result.stdout.suffix(8000))")
+            let shots = (try? FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix(".png") }) ?? []
+            #expect(shots.count >= 15, "screenshots in \(output.path): \(shots)")
+        }
+    }
+
+    /// In a split deployment the gateway serves /ui/ too, reading through itself.
+    @Test func theGatewayOfASplitDeploymentServesTheUI() async throws {
+        try await withServer(mode: .split) { gateway in
+            let created = try await gateway.request("POST", "/api/datasets", json: dataset("split-ui-probe"))
+            #expect(created.status == 201, "\(created.text)")
+            let form = try await gateway.request("GET", "/ui/sign-in", key: nil)
+            #expect(form.status == 200)
+            #expect(form.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
+            let cookie = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+            let nonce = try #require(cookie.split(separator: "=", maxSplits: 1).last.map(String.init))
+            #expect(form.text.contains("value=\"\(nonce)\""))
+            let signIn = try await gateway.request(
+                "POST", "/ui/sign-in", body: .bytes(Array("signin=\(nonce)&key=\(TestServer.adminKey)".utf8)),
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie)], key: nil)
+            #expect(signIn.status == 303 && signIn.header("Location") == "/ui/", "\(signIn.status) \(signIn.text)")
+            let session = try #require(signIn.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+            #expect(session.hasPrefix("dp_ui_session="))
+            let page = try await gateway.request("GET", "/ui/datasets", headers: [("Cookie", session)], key: nil)
+            #expect(page.status == 200 && page.text.contains("split-ui-probe"), "\(page.status) \(page.text.prefix(2000))")
+        }
+    }
+
+    /// The UI service alone needs to know where the gateway is; each bad setting is named.
+    @Test(arguments: [
+        (["--service", "ui"], "needs --gateway-url"),
+        (["--service", "ui", "--gateway-url", "gateway:8080"], "gateway-url must be an http(s) URL"),
+        (["--service", "ui,nope"], "\"nope\""),
+    ])
+    func theUIServiceRefusesBadSettings(arguments: [String], message: String) async throws {
+        let result = try await Subprocess.run(try Products.path("datapilot-server"), arguments, timeout: .seconds(120))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}
