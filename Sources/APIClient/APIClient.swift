@@ -31,8 +31,10 @@ public final class APIClient: Sendable {
         public var headers: [(name: String, value: String)]
         public var body: [UInt8]
 
+        /// The body as JSON; as large as the server's largest answer, an apply set's members
+        /// (lists are paged; the server bounds what it sends).
         public var json: JSONValue {
-            guard case .success(let value) = JSONText.parse(body) else { return .null }
+            guard case .success(let value) = JSONText.parse(body, maxValues: ApplySetBody.maxJSONValues) else { return .null }
             return value
         }
 

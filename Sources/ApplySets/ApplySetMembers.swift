@@ -6,16 +6,36 @@ import ServiceKit
 /// and each name a DNS subdomain; stored sorted and without duplicates.
 enum ApplySetMembers {
     static let kinds = ManifestKind.allCases.map(\.singular)
+    /// An apply set may list this many members (a source of that many manifests), in a body of
+    /// at most `maxBodyBytes`: far past the 100,000 values and 1 MiB other bodies may have.
+    static let maxMembers = ApplySetBody.maxMembers
+    static let maxBodyBytes = 32 << 20
 
-    /// The members of a PUT body `{"members": [...]}`: 400 when the body has no such list,
-    /// 422 naming the index of the first bad member.
+    /// The members of a PUT body `{"members": [...]}`: 400 when the body is not JSON (naming
+    /// where) or has no such list, 413 past `maxMembers`, 422 naming the index of the first bad member.
     static func parse(_ body: [UInt8]) throws -> [String] {
-        guard case .success(let value) = JSONText.parse(body), case .object = value else {
+        let value: JSONValue
+        switch JSONText.parse(body, maxValues: ApplySetBody.maxJSONValues) {
+        case .success(let parsed): value = parsed
+        case .failure(let error) where error.exceedsLimit:
+            throw Problem(
+                .contentTooLarge, title: "Too many members",
+                detail: "an apply set has at most \(maxMembers) members (\(error)); split the source into several, one path each")
+        case .failure(let error):
+            throw Problem(.badRequest, title: "Bad JSON", detail: "the body is not valid JSON: \(error)")
+        }
+        guard case .object = value else {
             throw Problem(.badRequest, title: "Bad body", detail: "send a JSON object {\"members\": [\"dataset/churn\", ...]}")
         }
         guard let list = value["members"]?.arrayValue else {
             throw Problem(
                 .badRequest, title: "Bad members", detail: "members must be a list of kind/name strings, e.g. [\"dataset/churn\"]")
+        }
+        guard list.count <= maxMembers else {
+            throw Problem(
+                .contentTooLarge, title: "Too many members",
+                detail:
+                    "an apply set has at most \(maxMembers) members, this one \(list.count); split the source into several, one path each")
         }
         var members: Set<String> = []
         for (index, element) in list.enumerated() {

@@ -33,7 +33,7 @@ public struct ApplySetRoutes: Sendable {
                     JSONMember("updatedAt", .string(row["updated_at"]!)),
                     JSONMember("updatedBy", .string(row["updated_by"]!)),
                 ])),
-            JSONMember("members", ObjectJSON.parse(row["members"])),
+            JSONMember("members", ObjectJSON.parse(row["members"], maxValues: ApplySetBody.maxJSONValues)),
         ])
     }
 
@@ -88,7 +88,8 @@ public struct ApplySetRoutes: Sendable {
             throw Problem(
                 .badRequest, title: "Bad apply set name", detail: "the apply set's name must be \(StringFormat.dnsSubdomain.expectation)")
         }
-        let members = JSONValue.array(try ApplySetMembers.parse(try await request.jsonBody(context: context)).map(JSONValue.string))
+        let body = try await request.jsonBody(context: context, limit: ApplySetMembers.maxBodyBytes)
+        let members = JSONValue.array(try ApplySetMembers.parse(body).map(JSONValue.string))
         let ifMatch = request.headers[.ifMatch]
         let source = SourceContext(request: request, principal: principal).json
         let requestID = context.requestID

@@ -8,6 +8,8 @@ public enum JSONText {
         public var line: Int
         public var column: Int
         public var message: String
+        /// The text may be valid, but is over a limit (values, depth, one value's size).
+        public var exceedsLimit = false
         public var description: String { "\(line):\(column): \(message)" }
     }
 
@@ -16,9 +18,15 @@ public enum JSONText {
     }
 
     public static func parse(_ bytes: [UInt8]) -> Result<JSONValue, ParseError> {
-        let stream = JSONComposer.composeJSONOrYAML(bytes, limits: YAMLLimits(maxDocuments: 1))
+        parse(bytes, maxValues: YAMLLimits().maxNodesPerDocument)
+    }
+
+    /// As `parse`, for a body allowed more than the usual 100,000 values (an apply set's members).
+    public static func parse(_ bytes: [UInt8], maxValues: Int) -> Result<JSONValue, ParseError> {
+        let stream = JSONComposer.composeJSONOrYAML(bytes, limits: YAMLLimits(maxDocuments: 1, maxNodesPerDocument: maxValues))
         if let issue = stream.issues.first {
-            return .failure(ParseError(line: issue.mark.line, column: issue.mark.column, message: issue.message))
+            return .failure(
+                ParseError(line: issue.mark.line, column: issue.mark.column, message: issue.message, exceedsLimit: issue.code == .limit))
         }
         guard let root = stream.documents.first?.root else {
             return .failure(ParseError(line: 1, column: 1, message: "no JSON value"))

@@ -28,8 +28,10 @@ public enum ObjectJSON {
         """
     }
 
-    public static func parse(_ text: String?) -> JSONValue {
-        guard let text, case .success(let value) = JSONText.parse(text) else { return .object([]) }
+    /// A stored JSON column; `maxValues` for the columns allowed more than the usual 100,000
+    /// values (an apply set's members).
+    public static func parse(_ text: String?, maxValues: Int = 100_000) -> JSONValue {
+        guard let text, case .success(let value) = JSONText.parse(Array(text.utf8), maxValues: maxValues) else { return .object([]) }
         return value
     }
 

@@ -1,3 +1,4 @@
+import APIModel
 import Blocking
 import Curl
 import Foundation
@@ -217,8 +218,9 @@ func withServer(mode: ServerMode = .single, environment: [String: String] = [:],
 }
 
 extension HTTPResponse {
+    /// The body as JSON, as APIClient reads it (up to an apply set's members).
     var json: JSONValue {
-        guard case .success(let value) = JSONText.parse(body) else { return .null }
+        guard case .success(let value) = JSONText.parse(body, maxValues: ApplySetBody.maxJSONValues) else { return .null }
         return value
     }
 }
