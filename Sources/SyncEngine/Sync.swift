@@ -25,6 +25,8 @@ public struct SyncRequest: Sendable {
     /// apply set (an incremental sync); nil plans every manifest. Membership, prune and the
     /// inventory still see the whole desired set.
     public var only: Set<ObjectRef>?
+    /// Most creates and updates per `POST /api/batch`; 0 or 1 writes one object per request.
+    public var batchSize = Applier.Options.defaultBatchSize
 
     public init(
         manifests: [Manifest], applySet: String? = nil, prune: Bool = false, maxDeletes: Int = 10, dryRun: DryRunMode = .none,
@@ -121,7 +123,7 @@ public struct Sync: Sendable {
             client: client,
             options: .init(
                 serverDryRun: request.dryRun == .server, concurrency: request.concurrency,
-                applySet: request.applySet, source: request.source, root: request.root))
+                applySet: request.applySet, source: request.source, root: request.root, batchSize: request.batchSize))
         let results = await applier.apply(plan) { done, total in progress?("applying", done, total) }
         if let recording {
             // Members gone from the server and from the manifests are forgotten.
