@@ -49,24 +49,29 @@ public struct BatchRoutes: Sendable {
             return write
         }.sorted { ($0.ref.kind.applyOrder, $0.ref.name) < ($1.ref.kind.applyOrder, $1.ref.name) }
         let requestID = context.requestID
-        let results: [BatchResult]
+        let outcome: ([BatchResult], Set<Int>)
         do {
-            results = try await pool.withTransaction(dryRun: dryRun) { connection in
+            outcome = try await pool.withTransaction(dryRun: dryRun) { connection -> ([BatchResult], Set<Int>) in
                 var results: [Int: BatchResult] = [:]
+                var created: Set<Int> = []
                 for write in writes {
                     do {
-                        results[write.index] = try write.apply(principal: principal, requestID: requestID, on: connection)
+                        let (result, inserted) = try write.apply(principal: principal, requestID: requestID, on: connection)
+                        results[write.index] = result
+                        if inserted { created.insert(write.index) }
                     } catch let problem as Problem {
                         throw BatchRefused(result: Self.refused(write.index, write.ref, problem, table: write.batchTable.table, spec: write.manifest.spec))
                     }
                 }
-                return (0..<writes.count).map { results[$0]! }
+                return ((0..<writes.count).map { results[$0]! }, created)
             }
         } catch let refused as BatchRefused {
             throw Self.refusal([refused.result], of: batch.objects)
         }
+        let (results, created) = outcome
         if !dryRun {
-            for write in writes where results[write.index].result == .created && results[write.index].status == 201 {
+            // Never for a replayed answer: only what this batch inserted (a run that executes on creation starts).
+            for write in writes where created.contains(write.index) {
                 await write.batchTable.table.afterCreate(write.ref.name, write.manifest.spec)
             }
         }

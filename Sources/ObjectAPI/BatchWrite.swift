@@ -16,7 +16,8 @@ struct BatchWrite: Sendable {
     var idempotency: Idempotency.Key?
     var source: SourceContext
 
-    func apply(principal: Principal, requestID: String, on connection: Connection) throws -> BatchResult {
+    /// The object's result, and whether this write inserted it.
+    func apply(principal: Principal, requestID: String, on connection: Connection) throws -> (BatchResult, inserted: Bool) {
         let table = batchTable.table
         let name = ref.name
         // The lock a single create takes: one write of a name at a time.
@@ -26,7 +27,7 @@ struct BatchWrite: Sendable {
                 throw Problem(.internalServerError, title: "Bad stored answer", detail: "the stored answer of \(ref) cannot be read")
             }
             result.index = index
-            return result
+            return (result, false)
         }
         let result: BatchResult
         if let current = try table.load(name, forUpdate: true, on: connection) {
@@ -49,7 +50,7 @@ struct BatchWrite: Sendable {
         if let idempotency {
             try Idempotency.record(idempotency, status: result.status, body: result.jsonValue.jsonString(), on: connection)
         }
-        return result
+        return (result, result.result == .created)
     }
 
     static func result(_ ref: ObjectRef, _ index: Int, _ outcome: BatchOutcome, _ status: Int, _ object: JSONValue) -> BatchResult {

@@ -61,7 +61,7 @@ import Testing
         let schema = try document.requestBody("post", "/api/batch")
         #expect(try document.mismatches(Self.fullRequest.json, schema) == [])
         #expect(try document.mismatches(BatchRequest(objects: [BatchObject(manifest: Self.dataset("a"))]).json, schema) == [])
-        #expect(try BatchRequest.decode(Self.fullRequest.json) == Self.fullRequest)
+        #expect(try BatchRequest.decode(Self.fullRequest.json).json.canonicalJSON == Self.fullRequest.json.canonicalJSON)
 
         let results = BatchResponse(results: [
             BatchResult(object: "dataset/churn", index: 0, result: .created, status: 201, resourceVersion: "1"),

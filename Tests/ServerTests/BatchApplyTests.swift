@@ -19,7 +19,7 @@ import Testing
 
             let events = try await server.auditEvents("&action=create")
             func requests(_ kind: String) -> Set<String> {
-                Set(events.filter { $0["resource"]?.stringValue?.hasPrefix(kind + "/") == true }.compactMap { $0["requestId"]?.stringValue })
+                Set(events.filter { $0["resource"]?.stringValue?.hasPrefix(kind + "/") == true }.compactMap { $0["request_id"]?.stringValue })
             }
             switch mode {
             case .single:
@@ -45,7 +45,7 @@ import Testing
             #expect(changed == ["qualityrule/churn-hygiene configured", "qualityrule/support-tickets-integrity configured"], "\(second.stdout)")
             let updates = try await server.auditEvents("&action=update")
             #expect(updates.count == 2, "\(updates)")
-            if mode == .single { #expect(Set(updates.compactMap { $0["requestId"]?.stringValue }).count == 1) }
+            if mode == .single { #expect(Set(updates.compactMap { $0["request_id"]?.stringValue }).count == 1) }
         }
     }
 
