@@ -22,6 +22,7 @@ public struct BatchRequest: WireBody, Hashable {
             throw BodyError("objects", "at most \(Self.maxObjects) objects, not \(objects.count); split the batch")
         }
         var seen: [ObjectRef: Int] = [:]
+        var keys: [String: Int] = [:]
         for (index, object) in objects.enumerated() {
             let ref: ObjectRef
             do {
@@ -33,6 +34,10 @@ public struct BatchRequest: WireBody, Hashable {
                 throw BodyError("objects[\(index)]", "\(ref) once per batch; it is objects[\(first)] too")
             }
             seen[ref] = index
+            if let key = object.idempotencyKey {
+                if let first = keys[key] { throw BodyError("objects[\(index)].idempotencyKey", "a key of its own; objects[\(first)] has it too") }
+                keys[key] = index
+            }
         }
     }
 }

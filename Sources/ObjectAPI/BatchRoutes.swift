@@ -54,15 +54,24 @@ public struct BatchRoutes: Sendable {
             outcome = try await pool.withTransaction(dryRun: dryRun) { connection -> ([BatchResult], Set<Int>) in
                 var results: [Int: BatchResult] = [:]
                 var created: Set<Int> = []
+                var answers: [(Idempotency.Key, BatchResult)] = []
+                // Set-wise first: every object's lock, the keys' stored answers, the objects that exist.
+                try BatchWrite.lock(writes, on: connection)
+                let stored = try BatchWrite.storedAnswers(writes, on: connection)
+                let existing = try BatchWrite.existing(writes, on: connection)
                 for write in writes {
                     do {
-                        let (result, inserted) = try write.apply(principal: principal, requestID: requestID, on: connection)
+                        let answer = write.idempotency.flatMap { stored[$0.key] }
+                        let (result, inserted) = try write.apply(
+                            principal: principal, requestID: requestID, stored: answer, current: existing[write.ref], on: connection)
                         results[write.index] = result
                         if inserted { created.insert(write.index) }
+                        if let key = write.idempotency, answer == nil { answers.append((key, result)) }
                     } catch let problem as Problem {
                         throw BatchRefused(result: Self.refused(write.index, write.ref, problem, table: write.batchTable.table, spec: write.manifest.spec))
                     }
                 }
+                try BatchWrite.record(answers, on: connection)
                 return ((0..<writes.count).map { results[$0]! }, created)
             }
         } catch let refused as BatchRefused {

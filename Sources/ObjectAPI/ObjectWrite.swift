@@ -15,7 +15,7 @@ extension ResourceTable {
         let name = draft.name
         try parent?.lock(draft.spec, on: connection)
         try insert(draft, by: principal.subject, on: connection)
-        try link(name, spec: draft.spec, on: connection)
+        try link(name, spec: draft.spec, created: true, on: connection)
         try onWrite(name, nil, draft.spec, connection)
         try extra(connection)
         try LineageStore.recordChange(of: node(name), from: source, on: connection)
