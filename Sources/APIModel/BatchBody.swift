@@ -35,7 +35,9 @@ public struct BatchRequest: WireBody, Hashable {
             }
             seen[ref] = index
             if let key = object.idempotencyKey {
-                if let first = keys[key] { throw BodyError("objects[\(index)].idempotencyKey", "a key of its own; objects[\(first)] has it too") }
+                if let first = keys[key] {
+                    throw BodyError("objects[\(index)].idempotencyKey", "a key of its own; objects[\(first)] has it too")
+                }
                 keys[key] = index
             }
         }

@@ -68,7 +68,8 @@ public struct BatchRoutes: Sendable {
                         if inserted { created.insert(write.index) }
                         if let key = write.idempotency, answer == nil { answers.append((key, result)) }
                     } catch let problem as Problem {
-                        throw BatchRefused(result: Self.refused(write.index, write.ref, problem, table: write.batchTable.table, spec: write.manifest.spec))
+                        throw BatchRefused(
+                            result: Self.refused(write.index, write.ref, problem, table: write.batchTable.table, spec: write.manifest.spec))
                     }
                 }
                 try BatchWrite.record(answers, on: connection)
@@ -137,7 +138,9 @@ public struct BatchRoutes: Sendable {
             field += ".spec." + parent.field
         }
         let errors =
-            problem.errors.map { list in list.map { ProblemDetails.ValidationError(path: field + "." + $0.path, code: $0.code, message: $0.message) } }
+            problem.errors.map { list in
+                list.map { ProblemDetails.ValidationError(path: field + "." + $0.path, code: $0.code, message: $0.message) }
+            }
             ?? [ProblemDetails.ValidationError(path: field, code: problem.title, message: problem.detail)]
         return BatchResult(
             object: ref.description, index: index, result: .refused, status: Int(problem.status.code),
@@ -151,7 +154,8 @@ public struct BatchRoutes: Sendable {
         let first = refused.min { $0.index < $1.index }!
         let why =
             refused.count == 1
-            ? "objects[\(first.index)] (\(first.object)) was refused" : "\(refused.count) objects were refused, the first objects[\(first.index)]"
+            ? "objects[\(first.index)] (\(first.object)) was refused"
+            : "\(refused.count) objects were refused, the first objects[\(first.index)]"
         let results = objects.indices.map { index in
             byIndex[index]
                 ?? BatchResult(

@@ -28,7 +28,9 @@ struct BatchWrite: Sendable {
             guard stored.route == idempotency.route, stored.requestHash == idempotency.requestHash else {
                 throw Problem(
                     .unprocessableContent, title: "Idempotency-Key reused",
-                    detail: "idempotencyKey \"\(idempotency.key.dropFirst("batch:".count))\" was already used for a different object; use a new key")
+                    detail:
+                        "idempotencyKey \"\(idempotency.key.dropFirst("batch:".count))\" was already used for a different object; use a new key"
+                )
             }
             guard case .success(let json) = JSONText.parse(Array(stored.body.utf8)), var result = try? BatchResult.from(json) else {
                 throw Problem(.internalServerError, title: "Bad stored answer", detail: "the stored answer of \(ref) cannot be read")
@@ -41,7 +43,8 @@ struct BatchWrite: Sendable {
             try Precondition.check(ifMatch, etag: ObjectJSON.etag(current))
             // A create of an existing object the kind takes for the same one (a version with its content) or refuses.
             if ifMatch == nil, let same = table.existing { try same(current, manifest.spec) }
-            if let updated = try table.updateRow(current, to: manifest, principal: principal, source: source, requestID: requestID, on: connection)
+            if let updated = try table.updateRow(
+                current, to: manifest, principal: principal, source: source, requestID: requestID, on: connection)
             {
                 result = Self.result(ref, index, .updated, 200, updated)
             } else {

@@ -80,7 +80,8 @@ extension Applier {
                     batchUnsupported.withLock { $0 = true }
                     continue
                 }
-                guard let answer = Self.batchResults(error), answer.count == pending.count, answer.contains(where: { $0.result == .refused })
+                guard let answer = Self.batchResults(error), answer.count == pending.count,
+                    answer.contains(where: { $0.result == .refused })
                 else {
                     if error.code == .unreachable { unreachable.withLock { $0 = $0 ?? "the server became unreachable" } }
                     return results + pending.map { ApplyResult(ref: $0.ref, outcome: .failed, message: error.message) }
@@ -131,7 +132,8 @@ extension Applier {
         case .updated, .unchanged:
             return ApplyResult(ref: item.ref, outcome: item.action == .create ? .created : .configured, changes: item.changes)
         case .refused, .notApplied:
-            return ApplyResult(ref: item.ref, outcome: .failed, message: "POST \(APIPath.batch): \(result.detail ?? result.result.rawValue)")
+            return ApplyResult(
+                ref: item.ref, outcome: .failed, message: "POST \(APIPath.batch): \(result.detail ?? result.result.rawValue)")
         }
     }
 

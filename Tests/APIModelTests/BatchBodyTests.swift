@@ -25,7 +25,10 @@ import Testing
         (body([3]), "objects[0].manifest"),
         (["objects": [["manifest": dataset("a"), "idempotencyKey": "has space"]]], "objects[0].idempotencyKey"),
         (["objects": [["manifest": dataset("a"), "ifMatch": ""]]], "objects[0].ifMatch"),
-        (["objects": [["manifest": dataset("a"), "idempotencyKey": "k"], ["manifest": dataset("b"), "idempotencyKey": "k"]]], "objects[1].idempotencyKey"),
+        (
+            ["objects": [["manifest": dataset("a"), "idempotencyKey": "k"], ["manifest": dataset("b"), "idempotencyKey": "k"]]],
+            "objects[1].idempotencyKey"
+        ),
         (["objects": [["ifMatch": "\"1\""]]], "objects[0].manifest"),
         (JSONValue.object([]), "objects"),
     ]

@@ -49,7 +49,10 @@ import Testing
             while ContinuousClock.now < deadline, waiting == 0 {
                 try await Task.sleep(for: .milliseconds(50))
                 waiting = try await pool.withConnection {
-                    Int(try $0.query("select count(*)::text as n from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()").first?["n"] ?? "0")
+                    Int(
+                        try $0.query(
+                            "select count(*)::text as n from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()"
+                        ).first?["n"] ?? "0")
                         ?? 0
                 }
             }

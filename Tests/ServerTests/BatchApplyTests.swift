@@ -19,7 +19,10 @@ import Testing
 
             let events = try await server.auditEvents("&action=create")
             func requests(_ kind: String) -> Set<String> {
-                Set(events.filter { $0["resource"]?.stringValue?.hasPrefix(kind + "/") == true }.compactMap { $0["request_id"]?.stringValue })
+                Set(
+                    events.filter { $0["resource"]?.stringValue?.hasPrefix(kind + "/") == true }.compactMap {
+                        $0["request_id"]?.stringValue
+                    })
             }
             switch mode {
             case .single:
@@ -42,7 +45,8 @@ import Testing
             let second = try await dpctl(apply, environment: server.env)
             #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
             let changed = Set(second.stdout.split(separator: "\n").filter { !$0.hasSuffix(" unchanged") }.map(String.init))
-            #expect(changed == ["qualityrule/churn-hygiene configured", "qualityrule/support-tickets-integrity configured"], "\(second.stdout)")
+            #expect(
+                changed == ["qualityrule/churn-hygiene configured", "qualityrule/support-tickets-integrity configured"], "\(second.stdout)")
             let updates = try await server.auditEvents("&action=update")
             #expect(updates.count == 2, "\(updates)")
             if mode == .single { #expect(Set(updates.compactMap { $0["request_id"]?.stringValue }).count == 1) }
@@ -58,7 +62,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let header = "apiVersion: \(ManifestKind.apiVersion)\n"
         var documents = ["\(header)kind: Dataset\nmetadata: {name: d}\nspec: {owner: a@example.com, format: csv}\n"]
-        documents.append("\(header)kind: Experiment\nmetadata: {name: e}\nspec: {datasets: [d], objective: {metric: auc, goal: maximize}}\n")
+        documents.append(
+            "\(header)kind: Experiment\nmetadata: {name: e}\nspec: {datasets: [d], objective: {metric: auc, goal: maximize}}\n")
         for name in ["r-a", "r-b", "r-c"] {
             documents.append("\(header)kind: Run\nmetadata: {name: \(name)}\nspec: {experiment: e, description: fine}\n")
         }

@@ -184,7 +184,10 @@ func batch(_ manifests: [String], extra: [String] = []) -> String {
 
             let unkeyed = try await server.request("POST", "/api/batch", json: batch(objects))
             #expect(unkeyed.status == 200, "\(unkeyed.text)")
-            #expect((unkeyed.json["results"]?.arrayValue ?? []).map { $0["result"]?.stringValue ?? "" } == ["unchanged", "unchanged", "unchanged"])
+            #expect(
+                (unkeyed.json["results"]?.arrayValue ?? []).map { $0["result"]?.stringValue ?? "" } == [
+                    "unchanged", "unchanged", "unchanged",
+                ])
             #expect(try await server.auditEvents().count == 3)
 
             let reused = batch([manifest(.dataset, dataset("a", labels: #"{"x": "y"}"#))], extra: [#""idempotencyKey": "k-a""#])
@@ -234,7 +237,8 @@ func batch(_ manifests: [String], extra: [String] = []) -> String {
                     #""source": {"path": "runs/run-1.yaml"}"#, #""source": {"path": "quality/rows.yaml", "commit": "\#(commit)"}"#,
                 ])
             let response = try await server.request(
-                "POST", "/api/batch", json: body, headers: [("X-DataPilot-Source-Tool", "batch-test"), ("X-DataPilot-Source-Commit", commit)])
+                "POST", "/api/batch", json: body,
+                headers: [("X-DataPilot-Source-Tool", "batch-test"), ("X-DataPilot-Source-Commit", commit)])
             #expect(response.status == 200, "\(response.text)")
             #expect((response.json["results"]?.arrayValue ?? []).allSatisfy { $0["result"] == "created" && $0["status"] == 201 })
             let trail = try await server.auditTrail()
@@ -248,7 +252,9 @@ func batch(_ manifests: [String], extra: [String] = []) -> String {
             let runEvent = try #require(try await server.auditEvents("&resource=run/run-1").first)
             #expect(runEvent["source"]?["path"] == "runs/run-1.yaml" && runEvent["source"]?["commit"]?.stringValue == commit)
             #expect(try await server.edges("datasetversion/churn-1").contains("dataset/churn -has-version-> datasetversion/churn-1"))
-            #expect(try await server.edges("commit/\(commit)", direction: "downstream").contains("commit/\(commit) -changed-> qualityrule/rows"))
+            #expect(
+                try await server.edges("commit/\(commit)", direction: "downstream").contains("commit/\(commit) -changed-> qualityrule/rows")
+            )
             #expect(try await server.request("DELETE", "/api/qualityrules/rows").status == 204)
             #expect(try await server.request("DELETE", "/api/datasets/churn").status == 409)
 
@@ -286,7 +292,8 @@ func batch(_ manifests: [String], extra: [String] = []) -> String {
                         for round in 0..<4 {
                             let names = (0..<25).map { "c\(client)-r\(round)-\($0)" }
                             let objects =
-                                names.map { manifest(.dataset, dataset($0)) } + names.prefix(5).map {
+                                names.map { manifest(.dataset, dataset($0)) }
+                                + names.prefix(5).map {
                                     manifest(.qualityRule, qualityRule("rule-\($0)", dataset: $0))
                                 } + [manifest(.dataset, dataset("hot", labels: #"{"writer": "c\#(client)-r\#(round)"}"#))]
                             let response = try await servers[(client + round) % 2].request("POST", "/api/batch", json: batch(objects))
