@@ -46,7 +46,7 @@ public final class APIClient: Sendable {
     /// Sends a request; a non-2xx answer throws `APIError`.
     public func send(
         _ method: String, _ path: String, json: JSONValue? = nil, body: HTTPRequest.Body? = nil,
-        headers: [(String, String)] = [], idempotencyKey: String? = nil
+        headers: [(String, String)] = [], idempotencyKey: String? = nil, retrySafe: Bool = false
     ) async throws -> Response {
         var allHeaders = commonHeaders + headers
         if let token { allHeaders.append(("Authorization", "Bearer \(token)")) }
@@ -59,7 +59,8 @@ public final class APIClient: Sendable {
         let request = HTTPRequest(
             method: method, url: server + path, headers: allHeaders, body: requestBody, timeoutSeconds: timeoutSeconds)
         // PUT and DELETE are idempotent (RFC 9110 9.2.2); POST only with an Idempotency-Key.
-        let repeatable = ["GET", "HEAD", "PUT", "DELETE"].contains(method) || idempotencyKey != nil
+        // `retrySafe`: a POST whose body makes a repeat harmless (a batch whose objects carry keys).
+        let repeatable = ["GET", "HEAD", "PUT", "DELETE"].contains(method) || idempotencyKey != nil || retrySafe
         var attempt = 0
         while true {
             attempt += 1

@@ -24,6 +24,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// The RFC 9457 problem the server sent, if any.
     public var problem: ProblemDetails?
     public var message: String
+    /// The body the server answered with (a problem's extensions, such as a refused batch's `results`).
+    public var body: [UInt8] = []
 
     public var description: String { message }
 
@@ -54,6 +56,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         message = "\(method) \(path): \(message)"
         if code == .unauthorized { message += " (check the token: dpctl config get-contexts, or DATAPILOT_TOKEN)" }
         if let id = problem?.requestID, code == .server { message += " [request id \(id)]" }
-        return APIError(code: code, status: status, problem: problem, message: message)
+        var error = APIError(code: code, status: status, problem: problem, message: message)
+        error.body = body
+        return error
     }
 }

@@ -36,6 +36,9 @@ public enum APIPath {
         "/api/experiment-runs/\(segment(run))/artifacts/\(segment(name))"
     }
 
+    /// Many objects written in one transaction (`BatchRequest`).
+    public static let batch = "/api/batch"
+
     public static let auditEvents = "/api/audit/events"
     public static let auditVerify = "/api/audit/verify"
     public static let auditCheckpoints = "/api/audit/checkpoints"

@@ -1,4 +1,5 @@
 import APIClient
+import APIModel
 import ArgumentParser
 import CLIKit
 import Foundation
@@ -16,7 +17,9 @@ struct ApplyCommand: AsyncParsableCommand {
         abstract: "Make the server match the manifests: create what is missing, update what differs.",
         discussion: """
             Objects are written in dependency order (Dataset, DatasetVersion, QualityRule, Experiment, \
-            Run), up to --concurrency at a time; a rerun writes nothing when nothing changed. With \
+            Run), creates and updates in batches of up to --batch-size objects per request (each batch \
+            all or nothing on the server; an object it refuses is reported and the rest sent again), \
+            up to --concurrency requests at a time; a rerun writes nothing when nothing changed. With \
             --applyset NAME the objects applied are recorded in that apply set's inventory on the \
             server, and --prune deletes the members no longer in the manifests (never from an empty \
             set, never objects annotated datapilot.io/protected=true, at most --max-deletes). \
@@ -32,6 +35,8 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Delete the apply set's members that are no longer in the manifests (needs --applyset).") var prune = false
     @Option(help: "With --prune: refuse to delete more objects than this.") var maxDeletes = 10
     @Option(help: "Writes in flight at once.") var concurrency = 8
+    @Option(help: "Most creates and updates sent in one request (POST /api/batch, one transaction each); 0 sends one per object.")
+    var batchSize = Applier.Options.defaultBatchSize
     @Option(name: [.customShort("o"), .long], help: "Output format: text or json.") var output: OutputFormat = .text
     @Option(help: "The context to use (see dpctl config get-contexts).") var context: String?
 
@@ -47,15 +52,19 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         guard maxDeletes >= 0 else { throw ValidationError("--max-deletes must be 0 or more") }
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 64") }
+        guard (0...BatchRequest.maxObjects).contains(batchSize) else {
+            throw ValidationError("--batch-size must be between 0 and \(BatchRequest.maxObjects)")
+        }
     }
 
     func run() async throws {
         let desired = try manifests.load(exitCode: 1)
         let session = try await Reconciliation(context: context, root: manifests.resolvedRoot, tool: "dpctl apply")
-        let request = SyncRequest(
+        var request = SyncRequest(
             manifests: desired, applySet: applyset, prune: prune, maxDeletes: maxDeletes,
             dryRun: DryRunMode(rawValue: dryRun.rawValue)!, concurrency: concurrency, source: session.source,
             root: session.root, content: LocalContent(root: session.root))
+        request.batchSize = batchSize
         let progress = Progress(verb: dryRun == .server ? "checking" : "applying")
         let report: SyncReport
         do {

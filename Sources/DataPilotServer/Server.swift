@@ -172,6 +172,7 @@ extension Server {
             let proxy = UpstreamProxy(name: service.rawValue, baseURL: url, spoolDirectory: spoolDirectory, maxBodyBytes: maxUploadBytes)
             return api.forwarding(to: proxy.handle)
         }
+        var experimentTables: [BatchTable] = []
         if let router = place(.registry) {
             RegistryRoutes(
                 pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes, externalURLs: externalURLs
@@ -188,6 +189,7 @@ extension Server {
                 execution: execution, evidenceKey: evidenceKey, logger: logger)
             experiments.register(on: router)
             background?.add(experiments.services)
+            experimentTables = experiments.batchTables
         }
         if let router = place(.audit) {
             let checkpointer = AuditCheckpointer(
@@ -200,6 +202,11 @@ extension Server {
             if all || services.contains(.audit) { background?.add([AuditSealer(pool: pool, logger: logger)]) }
         }
         if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }
+        // `POST /api/batch` writes every kind in one transaction: only where all of them are served here.
+        if all || [.registry, .quality, .experiments].allSatisfy(services.contains) {
+            let tables = RegistryRoutes.batchTables(externalURLs: externalURLs) + QualityRoutes.batchTables + experimentTables
+            BatchRoutes(pool: pool, tables: tables).register(on: api)
+        }
         return api
     }
 }

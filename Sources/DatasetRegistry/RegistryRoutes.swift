@@ -23,6 +23,14 @@ public struct RegistryRoutes: Sendable {
         self.externalURLs = externalURLs
     }
 
+    /// Datasets and external versions, for `POST /api/batch` (files are uploaded one by one).
+    public static func batchTables(externalURLs policy: ExternalURLPolicy) -> [BatchTable] {
+        [
+            BatchTable(DatasetRoutes.table),
+            BatchTable(VersionRoutes.table, draft: { try VersionRoutes.externalDraft($0, policy: policy) }),
+        ]
+    }
+
     public func register(on router: APIRouter) {
         ObjectRoutes(pool: pool, table: DatasetRoutes.table).register(on: router)
         VersionRoutes(pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes, externalURLs: externalURLs)

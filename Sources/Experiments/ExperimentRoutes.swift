@@ -139,6 +139,9 @@ public struct ExperimentRoutes: Sendable {
             })
     }
 
+    /// Experiments and runs, for `POST /api/batch` (a run that executes on creation starts after the batch commits).
+    public var batchTables: [BatchTable] { [BatchTable(Self.experiments), BatchTable(runs)] }
+
     public func register(on router: APIRouter) {
         ObjectRoutes(pool: pool, table: Self.experiments).register(on: router)
         let runObjects = ObjectRoutes(pool: pool, table: runs)

@@ -1,6 +1,4 @@
-import Audit
 import Hummingbird
-import Lineage
 import Manifests
 import Postgres
 import ServiceKit
@@ -51,18 +49,8 @@ extension ObjectRoutes {
                 try same(existing, draft.spec)
                 answer = (200, existing.jsonString(), false)
             } else {
-                try table.parent?.lock(draft.spec, on: connection)
-                try table.insert(draft, by: principal.subject, on: connection)
-                try table.link(name, spec: draft.spec, on: connection)
-                try table.onWrite(name, nil, draft.spec, connection)
-                try extra(connection)
-                try LineageStore.recordChange(of: table.node(name), from: source, on: connection)
-                let object = try table.load(name, on: connection)!
-                // What the user wrote, and what the server derived on creation (a version's digest and size).
-                try AuditLog.append(
-                    AuditDraft(
-                        actor: principal.subject, action: "create", resource: table.resource(name), requestID: requestID,
-                        after: UserOwned.of(object).merging(status: object["status"]), source: source.json), on: connection)
+                let object = try table.createRow(
+                    draft, principal: principal, source: source, requestID: requestID, on: connection, extra: extra)
                 answer = (201, object.jsonString(), true)
             }
             if let idempotency { try Idempotency.record(idempotency, status: answer.status, body: answer.body, on: connection) }

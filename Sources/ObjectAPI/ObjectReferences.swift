@@ -51,7 +51,7 @@ public enum ObjectReferences {
     /// Checks the references that must resolve (locking those rows against a concurrent delete)
     /// and replaces what `node` is recorded to refer to. A missing object is a 422 naming it.
     public static func write(
-        _ references: [ObjectReference], from node: LineageNode, describedAs owner: String,
+        _ references: [ObjectReference], from node: LineageNode, describedAs owner: String, replacing: Bool = true,
         on connection: Connection
     ) throws {
         for reference in references where reference.mustExist {
@@ -63,7 +63,7 @@ public enum ObjectReferences {
                     "\(owner) refers to \(reference.kind.rawValue) \"\(reference.name)\" in \(reference.path), which does not exist; create the \(reference.kind.rawValue) first",
                 extensions: [JSONMember("missing", .string(reference.node.id))])
         }
-        try remove(from: node, on: connection)
+        if replacing { try remove(from: node, on: connection) }
         for target in Set(references.map(\.node.id)) {
             try connection.query(
                 "insert into object_references (from_node, to_node) values ($1, $2) on conflict do nothing", [node.id, target])

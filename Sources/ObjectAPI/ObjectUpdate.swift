@@ -1,7 +1,5 @@
-import Audit
 import HTTPTypes
 import Hummingbird
-import Lineage
 import Manifests
 import Postgres
 import ServiceKit
@@ -30,32 +28,8 @@ extension ObjectRoutes {
                 throw Problem.notFound(table.describe(name, parent: parent))
             }
             try Precondition.check(ifMatch, etag: ObjectJSON.etag(current))
-            try table.authorize(principal, current["spec"], manifest.spec)
-            let spec =
-                try table.immutability?.spec(updating: current, to: manifest.spec, describedAs: table.describe(name)) ?? manifest.spec
-            let desired = UserOwned.make(name: .string(name), metadata: manifest.metadata, spec: spec)
-            let before = UserOwned.of(current)
-            // Same content: nothing to write, no new resourceVersion, no audit event.
-            if before.canonicalJSON == desired.canonicalJSON { return current }
-            try connection.query(
-                """
-                update \(table.table) set labels = $2::jsonb, annotations = $3::jsonb, spec = $4::jsonb,
-                    resource_version = resource_version + 1, updated_at = now(), updated_by = $5
-                where name = $1
-                """,
-                [
-                    name, desired["metadata"]?["labels"]?.jsonString(), desired["metadata"]?["annotations"]?.jsonString(),
-                    spec.jsonString(), principal.subject,
-                ])
-            try table.link(name, spec: spec, on: connection)
-            try table.onWrite(name, current["spec"], spec, connection)
-            try LineageStore.recordChange(of: table.node(name), from: source, on: connection)
-            let updated = try table.load(name, on: connection)!
-            try AuditLog.append(
-                AuditDraft(
-                    actor: principal.subject, action: "update", resource: table.resource(name), requestID: requestID,
-                    before: before, after: desired, source: source.json), on: connection)
-            return updated
+            return try table.updateRow(current, to: manifest, principal: principal, source: source, requestID: requestID, on: connection)
+                ?? current
         }
         return Response.json(object, headers: [.eTag: ObjectJSON.etag(object)])
     }

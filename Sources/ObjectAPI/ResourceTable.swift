@@ -107,10 +107,15 @@ public struct ResourceTable: Sendable {
             [draft.name, draft.labels.jsonString(), draft.annotations.jsonString(), draft.spec.jsonString(), subject] + own.map(\.value))
     }
 
-    /// References and lineage of `name` after a create or change, in the write's transaction.
-    func link(_ name: String, spec: JSONValue, on connection: Connection) throws {
-        try ObjectReferences.write(references(spec), from: node(name), describedAs: describe(name), on: connection)
-        try LineageStore.replace(edgesFrom: node(name), relations: relations, with: edges(name, spec), on: connection)
+    /// References and lineage of `name` after a create or change, in the write's transaction. A
+    /// new object has none to replace (a delete removes them), so a create only adds.
+    func link(_ name: String, spec: JSONValue, created: Bool = false, on connection: Connection) throws {
+        try ObjectReferences.write(references(spec), from: node(name), describedAs: describe(name), replacing: !created, on: connection)
+        if created {
+            for edge in edges(name, spec) { try LineageStore.add(edge, on: connection) }
+        } else {
+            try LineageStore.replace(edgesFrom: node(name), relations: relations, with: edges(name, spec), on: connection)
+        }
     }
 }
 

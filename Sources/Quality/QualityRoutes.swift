@@ -29,6 +29,9 @@ public struct QualityRoutes: Sendable {
         },
         relations: ["checks"])
 
+    /// Quality rules, for `POST /api/batch`.
+    public static var batchTables: [BatchTable] { [BatchTable(Self.qualityRules)] }
+
     public func register(on router: APIRouter) {
         ObjectRoutes(pool: pool, table: Self.qualityRules).register(on: router)
         EvaluationRoutes(pool: pool, evaluations: evaluations).register(on: router)

@@ -42,6 +42,11 @@ public enum Idempotency {
         return Key(principal: principal.subject, key: raw, route: route, requestHash: hash)
     }
 
+    /// A key given in a body rather than a header (an object of a batch), for `body`.
+    public static func key(_ raw: String, principal: Principal, route: String, body: [UInt8]) -> Key {
+        Key(principal: principal.subject, key: raw, route: route, requestHash: Hex.encode(SHA256.hash(data: Data(body))))
+    }
+
     /// The stored answer for a key, or nil when the key is new. Throws 422 when the key was used
     /// with another body or route.
     public static func replay(_ key: Key, on connection: Connection) throws -> (status: Int, body: String)? {

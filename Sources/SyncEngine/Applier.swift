@@ -9,7 +9,8 @@ import Synchronization
 /// deletes in reverse, up to `concurrency` requests at a time within a level. What succeeds
 /// stays; a failure is reported with its reason and the objects that depend on it are skipped.
 /// Every write carries an idempotency key derived from (apply set, object, desired digest)
-/// and the source context.
+/// and the source context. Creates and updates go in batches of up to `batchSize` objects
+/// (`POST /api/batch`, Applier+Batch.swift); uploads and deletes go one request each.
 public final class Applier: Sendable {
     public struct Options: Sendable {
         /// Ask the server to validate every write without making it.
@@ -22,10 +23,17 @@ public final class Applier: Sendable {
         public var root: String?
         /// The word for a successful delete: "pruned" by apply, "deleted" by delete.
         public var deleteOutcome: ApplyOutcome
+        /// Most objects per `POST /api/batch`; 0 or 1 sends one request per object.
+        public var batchSize: Int
+        /// Most bytes of objects per batch (about; the server reads up to `BatchRequest.maxBytes`).
+        public var batchBytes: Int
+
+        public static let defaultBatchSize = 500
 
         public init(
             serverDryRun: Bool = false, concurrency: Int = 8, applySet: String? = nil, source: SourceInfo,
-            root: String? = nil, deleteOutcome: ApplyOutcome = .pruned
+            root: String? = nil, deleteOutcome: ApplyOutcome = .pruned, batchSize: Int = Options.defaultBatchSize,
+            batchBytes: Int = 4 << 20
         ) {
             self.serverDryRun = serverDryRun
             self.concurrency = max(1, concurrency)
@@ -33,6 +41,8 @@ public final class Applier: Sendable {
             self.source = source
             self.root = root
             self.deleteOutcome = deleteOutcome
+            self.batchSize = min(max(0, batchSize), BatchRequest.maxObjects)
+            self.batchBytes = min(max(1 << 16, batchBytes), BatchRequest.maxBytes / 2)
         }
     }
 
@@ -41,6 +51,9 @@ public final class Applier: Sendable {
     /// Set once a write finds the server unreachable after its retries: the rest are not tried,
     /// so a dead server fails an apply in seconds, not one timeout per object.
     let unreachable = Mutex<String?>(nil)
+    /// Set when the server answers 404 for `POST /api/batch` (an older server, or one whose
+    /// kinds are split across processes): the rest of the apply goes one object at a time.
+    let batchUnsupported = Mutex<Bool>(false)
 
     public init(client: APIClient, options: Options) {
         self.client = client
@@ -70,18 +83,20 @@ public final class Applier: Sendable {
                     runnable.append(item)
                 }
             }
-            let finished = await withTaskGroup(of: ApplyResult.self, returning: [ApplyResult].self) { group in
-                var pending = runnable[...]
+            let finished = await withTaskGroup(of: [ApplyResult].self, returning: [ApplyResult].self) { group in
+                var pending = jobs(runnable)[...]
                 var out: [ApplyResult] = []
                 for _ in 0..<min(options.concurrency, pending.count) {
-                    let item = pending.removeFirst()
-                    group.addTask { await self.execute(item) }
+                    let job = pending.removeFirst()
+                    group.addTask { await self.run(job) }
                 }
-                for await result in group {
-                    out.append(result)
-                    done += 1
-                    progress?(done, total)
-                    if let item = pending.popFirst() { group.addTask { await self.execute(item) } }
+                for await results in group {
+                    for result in results {
+                        out.append(result)
+                        done += 1
+                        progress?(done, total)
+                    }
+                    if let job = pending.popFirst() { group.addTask { await self.run(job) } }
                 }
                 return out
             }
@@ -173,6 +188,15 @@ public final class Applier: Sendable {
     }
 
     func update(_ item: PlanItem) async throws {
+        let (body, dataset) = updateBody(item)
+        var extra = headers(item)
+        if let version = item.live?["metadata"]?["resourceVersion"]?.stringValue { extra.append(("If-Match", "\"\(version)\"")) }
+        _ = try await client.send("PUT", path(APIPath.item(item.ref, dataset: dataset), []), json: body, headers: extra)
+    }
+
+    /// What an update sends: the manifest with ignored fields as they are live, a version's
+    /// source as its content was found; and the version's dataset (its route's parent).
+    func updateBody(_ item: PlanItem) -> (body: JSONValue, dataset: String?) {
         let manifest = item.manifest!
         var body = item.ignore.keepingLive(manifest.body, live: item.live)
         var dataset: String?
@@ -184,9 +208,7 @@ public final class Applier: Sendable {
             source.append(JSONMember("sha256", .string(content.sha256)))
             body = Self.replacing(["spec", "source"], with: .object(source), in: body)
         }
-        var extra = headers(item)
-        if let version = item.live?["metadata"]?["resourceVersion"]?.stringValue { extra.append(("If-Match", "\"\(version)\"")) }
-        _ = try await client.send("PUT", path(APIPath.item(item.ref, dataset: dataset), []), json: body, headers: extra)
+        return (body, dataset)
     }
 
     func delete(_ item: PlanItem) async throws {

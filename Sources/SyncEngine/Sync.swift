@@ -27,6 +27,8 @@ public struct SyncRequest: Sendable {
     public var only: Set<ObjectRef>?
     /// The apply set's members as this client last read or wrote them, for a conditional read.
     public var inventoryCache: InventoryCache?
+    /// Most creates and updates per `POST /api/batch`; 0 or 1 writes one object per request.
+    public var batchSize = Applier.Options.defaultBatchSize
 
     public init(
         manifests: [Manifest], applySet: String? = nil, prune: Bool = false, maxDeletes: Int = 10, dryRun: DryRunMode = .none,
@@ -123,7 +125,7 @@ public struct Sync: Sendable {
             client: client,
             options: .init(
                 serverDryRun: request.dryRun == .server, concurrency: request.concurrency,
-                applySet: request.applySet, source: request.source, root: request.root))
+                applySet: request.applySet, source: request.source, root: request.root, batchSize: request.batchSize))
         let results = await applier.apply(plan) { done, total in progress?("applying", done, total) }
         if let recording {
             // Members gone from the server and from the manifests are forgotten.

@@ -5,9 +5,12 @@ import TestSupport
 import Testing
 
 /// The server dies in the middle of a large apply; the rerun against a restarted server
-/// converges, with every object created exactly once.
+/// converges, with every object created exactly once. One request per object (`--batch-size 0`):
+/// the creates before the crash stay; in batches: the batches committed before it stay, the one
+/// in flight is gone whole.
 @Suite struct ApplyInterruptTests {
-    @Test func anApplyInterruptedByAServerCrashConvergesOnRerun() async throws {
+    @Test(arguments: [0, 500])
+    func anApplyInterruptedByAServerCrashConvergesOnRerun(batchSize: Int) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("interrupt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -16,14 +19,17 @@ import Testing
         try (0..<count).map { i in
             "apiVersion: datapilot.io/v1alpha1\nkind: Dataset\nmetadata: {name: ds-\(i), labels: {batch: interrupt}}\nspec: {format: csv, owner: team@example.com}\n"
         }.joined(separator: "---\n").write(to: file, atomically: true, encoding: .utf8)
-        let arguments = ["apply", "-f", file.path, "--applyset", "big", "--concurrency", "2"]
+        // Batches one at a time, so that exactly one (500 objects) has committed when the insert is held.
+        let arguments =
+            ["apply", "-f", file.path, "--applyset", "big", "--concurrency", batchSize == 0 ? "2" : "1", "--batch-size", String(batchSize)]
 
         try await withServer { first in
             // The crash comes at a known point, whatever the machine's load: a trigger holds every
             // insert once `held` datasets exist, the apply stalls there, and the server is killed
             // with inserts in flight. (Polling the audit log instead lost the race on a busy CI
             // machine: the whole apply finished before the poll saw 40 creates.)
-            let held = 40
+            // A batch's own uncommitted rows count too: the second batch is held after 200 of its 500.
+            let held = batchSize == 0 ? 40 : 700
             let pool = ConnectionPool(conninfo: first.databaseURL, maxConnections: 1)
             defer { pool.close() }
             try await pool.withConnection { connection in
@@ -43,7 +49,10 @@ import Testing
             while ContinuousClock.now < deadline, waiting == 0 {
                 try await Task.sleep(for: .milliseconds(50))
                 waiting = try await pool.withConnection {
-                    Int(try $0.query("select count(*)::text as n from pg_stat_activity where wait_event = 'PgSleep'").first?["n"] ?? "0")
+                    Int(
+                        try $0.query(
+                            "select count(*)::text as n from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()"
+                        ).first?["n"] ?? "0")
                         ?? 0
                 }
             }
@@ -70,8 +79,8 @@ import Testing
             let partial = try await restarted.auditEvents("&action=create").filter {
                 $0["resource"]?.stringValue?.hasPrefix("dataset/") == true
             }.count
-            #expect(
-                (held...held + 1).contains(partial), "the creates before the crash stay, the held ones are gone (\(partial) of \(count))")
+            let kept = batchSize == 0 ? held...held + 1 : batchSize...batchSize
+            #expect(kept.contains(partial), "what committed before the crash stays, what was held is gone (\(partial) of \(count))")
 
             let rerun = try await dpctl(arguments, environment: restarted.env)
             #expect(rerun.status == 0, "\(rerun.stderr)")
