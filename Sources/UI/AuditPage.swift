@@ -63,6 +63,27 @@ extension UIRoutes {
         return Layout.link(Layout.path("audit", query: [("resource", resource)]), resource)
     }
 
+    /// A labelled list's request as the API takes it: the label selector typed into the filter,
+    /// the page size and the page token from the page's own query.
+    struct ListQuery {
+        var label: String
+        var size: Int
+        /// Whether this is the first page (no page token).
+        var isFirst: Bool
+        var api: [(String, String)]
+
+        init(_ request: Request) {
+            let parameters = request.uri.queryParameters
+            label = parameters["label"].map(String.init) ?? ""
+            size = UIRoutes.pageSize(request, default: 25)
+            api = [("page_size", String(size))]
+            if !label.isEmpty { api.append(("label_selector", label)) }
+            let token = parameters["page_token"].map(String.init) ?? ""
+            isFirst = token.isEmpty
+            if !token.isEmpty { api.append(("page_token", token)) }
+        }
+    }
+
     /// `page_size` from the query, 1 to 100, else `default`.
     static func pageSize(_ request: Request, default fallback: Int) -> Int {
         guard let raw = request.uri.queryParameters["page_size"], let size = Int(raw), (1...100).contains(size) else { return fallback }

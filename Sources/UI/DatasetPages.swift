@@ -6,14 +6,9 @@ import Manifests
 /// (its file, its evaluations, and for editors an "Evaluate now" button).
 extension UIRoutes {
     func datasets(_ session: UISessions.Session, _ request: Request) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        let label = parameters["label"].map(String.init) ?? ""
-        let size = Self.pageSize(request, default: 25)
-        var query = [("page_size", String(size))]
-        if !label.isEmpty { query.append(("label_selector", label)) }
-        let token = parameters["page_token"].map(String.init)
-        if let token, !token.isEmpty { query.append(("page_token", token)) }
-        let page = try await gateway.get("/api/datasets", query: query, token: session.token)
+        let list = ListQuery(request)
+        let (label, size) = (list.label, list.size)
+        let page = try await gateway.get("/api/datasets", query: list.api, token: session.token)
         let rows: [[HTML]] = (page["items"]?.arrayValue ?? []).map { dataset in
             let name = dataset["metadata"]?["name"]?.stringValue ?? ""
             return [
@@ -32,7 +27,7 @@ extension UIRoutes {
             \(Layout.table(
                 caption: "Datasets", headers: ["Name", "Owner", "Format", "Labels", "Description"], rows: rows,
                 empty: "No datasets match."))
-            \(Layout.pager(base: "/ui/datasets", query: keep, next: page["next_page_token"]?.stringValue, isFirst: token?.isEmpty ?? true))
+            \(Layout.pager(base: "/ui/datasets", query: keep, next: page["next_page_token"]?.stringValue, isFirst: list.isFirst))
             """
         return UIResponse.html(Layout.page(title: "Datasets", section: .datasets, session: session, body: body))
     }

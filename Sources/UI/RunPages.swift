@@ -6,14 +6,9 @@ import Manifests
 /// their versions), the latest value of each metric, events and artifacts.
 extension UIRoutes {
     func runs(_ session: UISessions.Session, _ request: Request) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        let label = parameters["label"].map(String.init) ?? ""
-        let size = Self.pageSize(request, default: 25)
-        var query = [("page_size", String(size))]
-        if !label.isEmpty { query.append(("label_selector", label)) }
-        let token = parameters["page_token"].map(String.init)
-        if let token, !token.isEmpty { query.append(("page_token", token)) }
-        let page = try await gateway.get("/api/runs", query: query, token: session.token)
+        let list = ListQuery(request)
+        let (label, size) = (list.label, list.size)
+        let page = try await gateway.get("/api/runs", query: list.api, token: session.token)
         let items = page["items"]?.arrayValue ?? []
         // The list has no status: each run's state comes from its own route, read side by side.
         let states = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
@@ -43,7 +38,7 @@ extension UIRoutes {
             </form>
             \(Layout.table(
                 caption: "Runs", headers: ["Run", "Experiment", "State", "Params", "Created"], rows: rows, empty: "No runs match."))
-            \(Layout.pager(base: "/ui/runs", query: keep, next: page["next_page_token"]?.stringValue, isFirst: token?.isEmpty ?? true))
+            \(Layout.pager(base: "/ui/runs", query: keep, next: page["next_page_token"]?.stringValue, isFirst: list.isFirst))
             """
         return UIResponse.html(Layout.page(title: "Runs", section: .runs, session: session, body: body))
     }

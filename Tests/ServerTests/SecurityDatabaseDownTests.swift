@@ -12,18 +12,20 @@ struct SecurityDatabaseDownTests {
             // A second server on the same database, reaching Postgres through a relay the test cuts.
             let cluster = try #require(URLComponents(string: try TestDatabase.url()))
             let clusterPort = try #require(cluster.port)
-            let relay = try TCPRelay(to: clusterPort)
-            defer { relay.cut() }
+            // Stopping the proxy drops every relayed connection and refuses new ones, as a
+            // database host going away does.
+            let relay = try await ForwardingProxy.start(to: clusterPort)
+            defer { relay.stop() }
             var relayed = try #require(URLComponents(string: direct.databaseURL))
-            relayed.port = relay.port
+            relayed.port = relay.peer.port
             let server = try await direct.sibling(arguments: ["--database-url", relayed.string!])
 
             #expect(try await server.request("GET", "/readyz", key: nil).status == 200)
             let token = try #require(try await server.request("POST", "/auth/token").json["access_token"]?.stringValue)
-            relay.cut()
+            relay.stop()
 
             // Every API route: 503 with Retry-After, nothing about where the database is.
-            let secrets = ["127.0.0.1", "localhost", String(relay.port), String(clusterPort), "datapilot@", "postgres://"]
+            let secrets = ["127.0.0.1", "localhost", String(relay.peer.port), String(clusterPort), "datapilot@", "postgres://"]
             for attempt in 1...2 {
                 let down = try await server.request("GET", "/api/datasets")
                 #expect(down.status == 503, "attempt \(attempt): \(down.status) \(down.text)")
@@ -51,48 +53,7 @@ struct SecurityDatabaseDownTests {
 
             // The details are in the log for the operator.
             let log = (try? String(contentsOf: server.logFile, encoding: .utf8)) ?? ""
-            #expect(log.contains(String(relay.port)), "the log does not name the database address")
+            #expect(log.contains(String(relay.peer.port)), "the log does not name the database address")
         }
     }
-}
-
-/// A TCP relay on loopback to a local port, in a process of its own: `cut()` kills it, which
-/// drops every relayed connection and refuses new ones, as a database host going away does.
-final class TCPRelay: Sendable {
-    let peer: Peer
-    var port: Int { peer.port }
-
-    static let script = """
-        import socket, sys, threading
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        print(listener.getsockname()[1], flush=True)
-        def pump(source, sink):
-            try:
-                while True:
-                    data = source.recv(65536)
-                    if not data:
-                        break
-                    sink.sendall(data)
-            except OSError:
-                pass
-            for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-        while True:
-            client, _ = listener.accept()
-            upstream = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-            threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
-        """
-
-    init(to target: Int) throws {
-        peer = try Peer.python("the TCP relay", Self.script, [String(target)])
-    }
-
-    func cut() { peer.stop() }
 }
