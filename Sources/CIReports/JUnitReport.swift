@@ -64,23 +64,6 @@ public struct JUnitReport: Sendable {
         finding.file.map { "\($0):\(finding.line):\(finding.column): " } ?? ""
     }
 
-    /// Text for XML attributes and content: the five predefined entities, and characters XML 1.0
-    /// cannot carry (control characters other than tab, newline, return) as U+FFFD.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: out += "\u{FFFD}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Text for XML attributes and content (`MarkupText`).
+    static func escape(_ text: String) -> String { MarkupText.escape(text) }
 }

@@ -1,3 +1,5 @@
+import Manifests
+
 /// A fragment of HTML. Literal text written in the source is trusted; every `String` put into it
 /// by interpolation is escaped, so a value from the API can never become markup:
 /// `HTML("<td>\(name)</td>")` escapes `name`, `\(fragment)` of another `HTML` is kept as it is.
@@ -17,22 +19,9 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
         HTML(trusted: parts.map(\.text).joined(separator: separator.text))
     }
 
-    /// `&`, `<`, `>`, `"` and `'` as character references: safe in text and in quoted attributes.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
+    /// `&`, `<`, `>`, `"` and `'` as character references: safe in text and in quoted attributes
+    /// (`MarkupText`, which also replaces the control characters a page may not carry).
+    public static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
     /// Builds the fragment: literals as written, values escaped.
     public struct StringInterpolation: StringInterpolationProtocol {
