@@ -16,7 +16,9 @@ extension WireBody {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain structs of strings, numbers and JSON values cannot fail.
         let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        guard case .success(let value) = JSONText.parse(Array(data)) else { return .object([]) }
+        // As many values as the largest body, an apply set's members (the default 100,000 made a
+        // larger apply set go out as `{}`).
+        guard case .success(let value) = JSONText.parse(Array(data), maxValues: ApplySetBody.maxJSONValues) else { return .object([]) }
         return value
     }
 

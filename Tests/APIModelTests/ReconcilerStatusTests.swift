@@ -62,3 +62,13 @@ import Testing
         }
     }
 }
+
+/// The largest body on the wire, an apply set of a big source, goes out whole.
+@Suite struct LargeBodyTests {
+    @Test func anApplySetOfOneHundredAndFiftyThousandMembersIsEncodedWhole() throws {
+        let members = Set((0..<150_000).map { ObjectRef(.dataset, "d-\($0)") })
+        let body = ApplySetBody(members: members)
+        #expect(body.json["members"]?.arrayValue?.count == 150_000)
+        #expect(try ApplySetBody.decode(body.json) == body)
+    }
+}
