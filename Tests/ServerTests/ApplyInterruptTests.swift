@@ -1,6 +1,5 @@
 import Foundation
 import Manifests
-import Postgres
 import TestSupport
 import Testing
 
@@ -24,39 +23,19 @@ import Testing
             ["apply", "-f", file.path, "--applyset", "big", "--concurrency", batchSize == 0 ? "2" : "1", "--batch-size", String(batchSize)]
 
         try await withServer { first in
-            // The crash comes at a known point, whatever the machine's load: a trigger holds every
-            // insert once `held` datasets exist, the apply stalls there, and the server is killed
-            // with inserts in flight. (Polling the audit log instead lost the race on a busy CI
-            // machine: the whole apply finished before the poll saw 40 creates.)
+            // The crash comes with inserts in flight: the apply stalls once `held` datasets exist.
             // A batch's own uncommitted rows count too: the second batch is held after 200 of its 500.
             let held = batchSize == 0 ? 40 : 700
-            let pool = ConnectionPool(conninfo: first.databaseURL, maxConnections: 1)
-            defer { pool.close() }
-            try await pool.withConnection { connection in
-                try connection.execute(
-                    script: """
-                        create function hold_inserts() returns trigger language plpgsql as $$
-                        begin
-                            if (select count(*) from datasets) >= \(held) then perform pg_sleep(600); end if;
-                            return new;
-                        end $$;
-                        create trigger hold_inserts before insert on datasets for each row execute function hold_inserts();
-                        """)
-            }
+            let hold = try await DatasetInsertHold(databaseURL: first.databaseURL, after: held)
+            defer { hold.close() }
             let process = try Subprocess.start(try Products.path("dpctl"), arguments, environment: first.env)
             let deadline = ContinuousClock.now + .seconds(120)
-            var waiting = 0
-            while ContinuousClock.now < deadline, waiting == 0 {
+            var reached = false
+            while ContinuousClock.now < deadline, !reached {
                 try await Task.sleep(for: .milliseconds(50))
-                waiting = try await pool.withConnection {
-                    Int(
-                        try $0.query(
-                            "select count(*)::text as n from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()"
-                        ).first?["n"] ?? "0")
-                        ?? 0
-                }
+                reached = try await hold.reached()
             }
-            #expect(waiting > 0, "the apply reached the held insert")
+            #expect(reached, "the apply reached the held insert")
             kill(first.process.processIdentifier, SIGKILL)
             let started = ContinuousClock.now
             // Polled, not waited for through the harness's gate of 16 waits, which may be full of
@@ -68,11 +47,7 @@ import Testing
             #expect(process.terminationStatus == 1, "the interrupted apply must not claim success")
             // The dead server's backends are still asleep in the trigger; end them, as a restarted
             // Postgres would, and let inserts through again.
-            try await pool.withConnection { connection in
-                try connection.query(
-                    "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")
-                try connection.execute(script: "drop trigger hold_inserts on datasets; drop function hold_inserts();")
-            }
+            try await hold.release(everyBackend: true)
 
             let restarted = try await first.restart()
             // Every page of the audit log: a list of datasets stops at 1,000 a page.

@@ -1,6 +1,5 @@
 import Foundation
 import Manifests
-import Postgres
 import TestSupport
 import Testing
 
@@ -24,43 +23,20 @@ import Testing
         try await withServer { first in
             let proxy = try await ForwardingProxy.start(to: first.port)
             defer { proxy.stop() }
-            // As in ApplyInterruptTests: every insert waits once 20 datasets exist, so the kill
-            // comes with creates in flight whatever the machine's load.
-            let pool = ConnectionPool(conninfo: first.databaseURL, maxConnections: 1)
-            defer { pool.close() }
-            try await pool.withConnection { connection in
-                try connection.execute(
-                    script: """
-                        create function hold_inserts() returns trigger language plpgsql as $$
-                        begin
-                            if (select count(*) from datasets) >= 20 then perform pg_sleep(600); end if;
-                            return new;
-                        end $$;
-                        create trigger hold_inserts before insert on datasets for each row execute function hold_inserts();
-                        """)
-            }
+            // Every insert waits once 20 datasets exist: the kill comes with creates in flight.
+            let hold = try await DatasetInsertHold(databaseURL: first.databaseURL, after: 20)
+            defer { hold.close() }
             let reconciler = try await TestReconciler(
                 server: first,
                 arguments: [
                     "--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1s",
                 ], environment: ["DATAPILOT_SERVER": proxy.endpoint])
             do {
-                let held = try await eventually(90) {
-                    (try? await pool.withConnection {
-                        try $0.query(
-                            "select count(*)::text as n from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()"
-                        ).first?["n"]
-                    }) != "0"
-                }
+                let held = try await eventually(90) { (try? await hold.reached()) == true }
                 try #require(held, "the sync reached the held insert: \(reconciler.logText.suffix(2000))")
                 kill(first.process.processIdentifier, SIGKILL)
                 // The dead server's backends still sleep in the trigger: end them (their inserts roll back).
-                try await pool.withConnection { connection in
-                    try connection.query(
-                        "select pg_terminate_backend(pid) from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()"
-                    )
-                    try connection.execute(script: "drop trigger hold_inserts on datasets; drop function hold_inserts();")
-                }
+                try await hold.release()
                 // While the server is away the reconciler reports the failure, and keeps trying.
                 let failing = try await eventually(60) {
                     let result = await reconciler.source("examples")?["result"]?.stringValue
