@@ -99,11 +99,12 @@ struct GetCommand: AsyncParsableCommand {
             case .qualityRule, .experiment, .run:
                 (header, rows) = Self.columns(kind, objects, wide: wide)
             case .datasetVersion:
-                header = ["NAME", "DATASET", "SIZE", "SHA256", "AGE"] + (wide ? ["CREATED BY"] : [])
+                header = ["NAME", "DATASET", "ADMISSION", "SIZE", "SHA256", "AGE"] + (wide ? ["CREATED BY"] : [])
                 rows = objects.map { o in
                     let sha = o["status"]?["sha256"]?.stringValue ?? ""
                     return [
                         o["metadata"]?["name"]?.stringValue ?? "", o["spec"]?["dataset"]?.stringValue ?? "",
+                        o["status"]?["admission"]?["state"]?.stringValue ?? "-",
                         Self.bytes(o["status"]?["size"]?.numberValue ?? 0), wide ? sha : String(sha.prefix(12)),
                         Self.age(o["metadata"]?["createdAt"]?.stringValue),
                     ] + (wide ? [o["metadata"]?["createdBy"]?.stringValue ?? ""] : [])

@@ -97,7 +97,10 @@ public enum Server {
                     pool: pool, directory: runsDirectory, retentionSeconds: configuration.runFolderRetentionSeconds, logger: logger))
         }
         if configuration.runs(.quality) && configuration.autoEvaluate {
-            background.append(AutoEvaluator(evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger))
+            background.append(
+                EvaluationWorkers(
+                    evaluations: Evaluations(pool: pool, store: store, spoolDirectory: spool), logger: logger,
+                    count: configuration.evaluationWorkers))
         }
 
         var limits = configuration.connectionLimits

@@ -40,6 +40,8 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
     public var runHeartbeatTimeoutSeconds = 120
     /// Whether new dataset versions are evaluated against their dataset's quality rules.
     public var autoEvaluate = true
+    /// How many evaluations this replica runs at once (`evaluation-workers`, 1 to 16).
+    public var evaluationWorkers = 1
     /// The executors that run code (`executors: kubernetes`, `local`, or both); none by default.
     public var executors: Set<ExecutorKind> = []
     /// The local executor's user, limits and sandbox (`executor-*`).
@@ -106,7 +108,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             "bootstrap-admin-key", "bootstrap-admin-key-file", "token-lifetime-seconds", "max-upload-bytes",
             "object-store", "s3-endpoint", "s3-bucket", "s3-region", "s3-prefix", "s3-addressing",
             "registry-url", "quality-url", "experiments-url", "audit-url", "lineage-url",
-            "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "executors",
+            "public-url", "run-heartbeat-timeout-seconds", "auto-evaluate", "evaluation-workers", "executors",
             "token-signing-keys-file", "evidence-signing-keys-file", "revocation-check-seconds",
             "external-url-allow", "run-folder-retention-seconds",
             "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections",
@@ -168,6 +170,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
         case "run-heartbeat-timeout-seconds": runHeartbeatTimeoutSeconds = try number(1...86_400)
         case "auto-evaluate":
             autoEvaluate = try Self.flag(key, value, from: origin)
+        case "evaluation-workers": evaluationWorkers = try number(1...16)
         case "executors":
             var chosen: Set<ExecutorKind> = []
             for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty && name != "none" {

@@ -102,7 +102,9 @@ public struct ServerCommand: AsyncParsableCommand {
         Int?
     @Option(
         name: .customLong("auto-evaluate"),
-        help: "Evaluate new dataset versions against their dataset's quality rules: true (default) or false.") var autoEvaluate: String?
+        help: "Run evaluation workers here (they decide new versions' admission): true (default) or false.") var autoEvaluate: String?
+    @Option(name: .customLong("evaluation-workers"), help: "Evaluations this replica runs at once, 1 to 16 (default 1).")
+    var evaluationWorkers: Int?
     @Option(
         name: .customLong("audit-checkpoint-events"),
         help: "Sign a checkpoint of the audit chain's head every this many entries (default 1000).") var auditCheckpointEvents: Int?
@@ -124,7 +126,7 @@ public struct ServerCommand: AsyncParsableCommand {
                     ("object-store", objectStore), ("s3-endpoint", s3Endpoint), ("s3-bucket", s3Bucket), ("s3-region", s3Region),
                     ("s3-prefix", s3Prefix), ("s3-addressing", s3Addressing), ("max-upload-bytes", maxUploadBytes.map(String.init)),
                     ("public-url", publicURL), ("run-heartbeat-timeout-seconds", runHeartbeatTimeoutSeconds.map(String.init)),
-                    ("auto-evaluate", autoEvaluate),
+                    ("auto-evaluate", autoEvaluate), ("evaluation-workers", evaluationWorkers.map(String.init)),
                     ("token-signing-keys-file", tokenSigningKeysFile), ("evidence-signing-keys-file", evidenceSigningKeysFile),
                     ("revocation-check-seconds", revocationCheckSeconds.map(String.init)),
                     ("external-url-allow", externalURLAllow), ("run-folder-retention-seconds", runFolderRetentionSeconds.map(String.init)),

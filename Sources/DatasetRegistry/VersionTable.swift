@@ -1,6 +1,7 @@
 import Lineage
 import Manifests
 import ObjectAPI
+import Postgres
 import ServiceKit
 
 extension VersionRoutes {
@@ -27,7 +28,25 @@ extension VersionRoutes {
         immutability: Immutability(
             fields: [.init(["dataset"]), .init(["source", "sha256"], storedAt: ["status", "sha256"]), .init(["source", "url"])],
             mutable: ["description"],
-            title: "Version is immutable", remedy: "versions never change: create a new version with a new name"))
+            title: "Version is immutable", remedy: "versions never change: create a new version with a new name"),
+        onWrite: { name, before, _, connection in if before == nil { try initialAdmission(name, on: connection) } })
+
+    /// A new version's admission: Pending (the Quality service's workers evaluate it) when its
+    /// dataset has quality rules and the server holds its content, else Unchecked with the reason.
+    static func initialAdmission(_ name: String, on connection: Connection) throws {
+        try connection.query(
+            """
+            update dataset_versions v set
+                admission = case when v.object_key is not null and r.has_rules then 'Pending' else 'Unchecked' end,
+                admission_reason = case
+                    when v.object_key is null then 'external content: the server holds no bytes to evaluate'
+                    when not r.has_rules then 'Dataset "' || v.dataset || '" has no quality rules' end,
+                admission_changed_at = now(), admission_changed_by = 'system:quality'
+            from (select exists (select 1 from quality_rules q, dataset_versions w
+                                 where w.name = $1 and q.spec->>'dataset' = w.dataset) as has_rules) r
+            where v.name = $1
+            """, [name])
+    }
 
     /// The same name with the same dataset and content is the same version (200); other content is a 409.
     @Sendable static func sameContent(_ existing: JSONValue, _ spec: JSONValue) throws {

@@ -120,15 +120,8 @@ public struct ExperimentRoutes: Sendable {
             },
             afterCreate: { name, spec in
                 guard RunExecution.executesOnCreate(spec) else { return }
-                let requestID = "execute-on-create-\(UUID().uuidString.lowercased())"
-                do {
-                    let kind = try ExecutionPolicy.choose(nil, enabled: enabled)
-                    _ = try await executors.execute(name, kind: kind, actor: "executor:\(kind.rawValue)", requestID: requestID)
-                } catch {
-                    // The run stays visible as FAILED with the reason rather than QUEUED forever.
-                    await executors.failToStart(
-                        name, reason: "spec.execute is true but the run cannot start: \(error)", requestID: requestID)
-                }
+                // Inputs still being evaluated: it waits QUEUED, and HeldRuns starts it once they are admitted.
+                await executors.startWhenAdmitted(name, requestID: "execute-on-create-\(UUID().uuidString.lowercased())")
             },
             authorize: { principal, before, spec in
                 // Starting code on creation is the executor's privilege, and needs an enabled executor:

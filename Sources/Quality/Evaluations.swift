@@ -78,15 +78,35 @@ public struct Evaluations: Sendable {
             version: version, dataset: dataset, sha256: row["sha256"]!, objectKey: key, size: size, fileName: fileName, rules: chosen)
     }
 
-    /// Runs the evaluation and records it. `claimed` is an evaluation row already queued for it (auto evaluations).
-    func run(
-        version: String, ruleNames: [String]?, checks: [String]?, trigger: String, actor: String, requestID: String,
-        claimed: String? = nil
-    ) async throws -> JSONValue {
-        let target = try await pool.withConnection { try self.target(version: version, ruleNames: ruleNames, on: $0) }
+    /// Runs a claimed evaluation and records it: DONE with its outcome, summary and stored
+    /// report, its lineage edge and audit event, and (when it decides) the version's admission,
+    /// all in one transaction. An evaluation that cannot run is recorded as ERROR, and its
+    /// version, if it decides, Quarantined.
+    func run(_ claim: EvaluationQueue.Claim, requestID: String) async throws -> JSONValue {
+        do {
+            return try await evaluate(claim, requestID: requestID)
+        } catch {
+            let message = (error as? Problem)?.detail ?? "\(error)"
+            return try await pool.withTransaction { connection in
+                try connection.query(
+                    "update evaluations set state = 'ERROR', outcome = 'ERROR', error = $2, finished_at = now() where id = $1",
+                    [claim.id, String(message.prefix(2000))])
+                if claim.decidesAdmission {
+                    try Admission.decide(
+                        claim.version, evaluation: claim.id, outcome: "ERROR", failures: [], error: message, requestID: requestID,
+                        on: connection)
+                }
+                return try Self.load(claim.id, on: connection) ?? .null
+            }
+        }
+    }
+
+    func evaluate(_ claim: EvaluationQueue.Claim, requestID: String) async throws -> JSONValue {
+        let version = claim.version
+        let target = try await pool.withConnection { try self.target(version: version, ruleNames: claim.rules, on: $0) }
         let (path, temporary) = try await localCopy(target)
         defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
-        let inputs = target.rules.map { QualityRuleInput(name: $0.name, spec: $0.spec, checks: checks) }
+        let inputs = target.rules.map { QualityRuleInput(name: $0.name, spec: $0.spec, checks: claim.checks) }
         let leading =
             FileHandle(forReadingAtPath: path).flatMap { handle in
                 defer { try? handle.close() }
@@ -109,43 +129,39 @@ public struct Evaluations: Sendable {
         let reportKey = ObjectKey.forDigest(reportSHA)
         try await store.put(file: reportPath, key: reportKey, contentType: "application/json")
 
+        // Each check's result without its sample rows (those stay in the stored report).
+        let checks: [JSONValue] = report.checks.map { check in
+            guard case .object(let members) = check.json else { return check.json }
+            return .object(members.filter { $0.key != "sampleRows" })
+        }
         let summary: JSONValue = [
             "rows": .int(Int64(report.rows)), "format": .string(report.format), "rules": .array(target.rules.map { .string($0.name) }),
-            // Each check's result without its sample rows (those stay in the stored report).
-            "checks": .array(
-                report.checks.map { check in
-                    guard case .object(let members) = check.json else { return check.json }
-                    return .object(members.filter { $0.key != "sampleRows" })
-                }),
-            "issues": .int(Int64(report.issues.count)),
+            "checks": .array(checks), "issues": .int(Int64(report.issues.count)),
         ]
         let rules: JSONValue = .array(target.rules.map { ["name": .string($0.name), "resourceVersion": .string($0.resourceVersion)] })
-        let id = claimed ?? Self.newID(for: version)
         return try await pool.withTransaction { connection in
-            if claimed == nil {
-                try connection.query(
-                    """
-                    insert into evaluations (id, dataset, dataset_version, version_sha256, rules, trigger, state, created_by)
-                    values ($1, $2, $3, $4, $5::jsonb, $6, 'QUEUED', $7)
-                    """, [id, target.dataset, version, target.sha256, rules.jsonString(), trigger, actor])
-            }
             try connection.query(
                 """
                 update evaluations set state = 'DONE', outcome = $2, summary = $3::jsonb, report_key = $4, report_sha256 = $5, rules = $6::jsonb,
                     finished_at = now() where id = $1
-                """, [id, report.outcome.rawValue, summary.jsonString(), reportKey, reportSHA, rules.jsonString()])
+                """, [claim.id, report.outcome.rawValue, summary.jsonString(), reportKey, reportSHA, rules.jsonString()])
             try LineageStore.add(
                 LineageEdge(
-                    from: LineageNode(kind: "evaluation", name: id), to: LineageNode(kind: "datasetversion", name: version),
+                    from: LineageNode(kind: "evaluation", name: claim.id), to: LineageNode(kind: "datasetversion", name: version),
                     relation: "evaluates"), on: connection)
             try AuditLog.append(
                 AuditDraft(
-                    actor: actor, action: "evaluate", resource: ObjectRef(.datasetVersion, version).description, requestID: requestID,
+                    actor: claim.actor, action: "evaluate", resource: ObjectRef(.datasetVersion, version).description, requestID: requestID,
                     after: [
-                        "evaluation": .string(id), "outcome": .string(report.outcome.rawValue),
-                        "rules": .array(target.rules.map { .string($0.name) }), "trigger": .string(trigger),
+                        "evaluation": .string(claim.id), "outcome": .string(report.outcome.rawValue),
+                        "rules": .array(target.rules.map { .string($0.name) }), "trigger": .string(claim.trigger),
                     ]), on: connection)
-            return try Self.load(id, on: connection)!
+            if claim.decidesAdmission {
+                try Admission.decide(
+                    version, evaluation: claim.id, outcome: report.outcome.rawValue, failures: Admission.failures(inSummary: checks),
+                    requestID: requestID, on: connection)
+            }
+            return try Self.load(claim.id, on: connection)!
         }
     }
 

@@ -27,7 +27,19 @@ public struct QualityRoutes: Sendable {
                 ]
             } ?? []
         },
-        relations: ["checks"])
+        relations: ["checks"],
+        // A rule that changes re-decides its dataset's latest version (and those never checked).
+        beforeDelete: { name, connection in
+            if let dataset = try connection.query("select spec->>'dataset' as dataset from quality_rules where name = $1", [name]).first?[
+                "dataset"]
+            {
+                try Admission.rulesChanged(dataset: dataset, rule: name, on: connection)
+            }
+        },
+        onWrite: { name, before, spec, connection in
+            let datasets = Set([before?["dataset"]?.stringValue, spec["dataset"]?.stringValue].compactMap { $0 })
+            for dataset in datasets.sorted() { try Admission.rulesChanged(dataset: dataset, rule: name, on: connection) }
+        })
 
     /// Quality rules, for `POST /api/batch`.
     public static var batchTables: [BatchTable] { [BatchTable(Self.qualityRules)] }

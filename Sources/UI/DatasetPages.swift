@@ -47,6 +47,7 @@ extension UIRoutes {
             let versionName = version["metadata"]?["name"]?.stringValue ?? ""
             return [
                 Layout.link(Layout.path("datasets", name, "versions", versionName), versionName),
+                Layout.status(version["status"]?["admission"]?["state"]?.stringValue),
                 "\(Layout.bytes(version["status"]?["size"]?.numberValue))", Layout.digest(version["status"]?["sha256"]?.stringValue),
                 "\(Layout.text(version["metadata"]?["createdAt"]))",
                 "\(Layout.text(version["spec"]?["description"]))",
@@ -67,7 +68,7 @@ extension UIRoutes {
                 caption: "Columns", headers: ["Column", "Type", "Nullable", "Description"], rows: columns, empty: "No schema declared."))
             <h2>Versions</h2>
             \(Layout.table(
-                caption: "Versions", headers: ["Version", "Size", "SHA-256", "Created", "Description"], rows: versionRows,
+                caption: "Versions", headers: ["Version", "Admission", "Size", "SHA-256", "Created", "Description"], rows: versionRows,
                 empty: "No versions yet."))
             <h2>Evaluations</h2>
             \(Self.evaluationTable(evaluations["items"]?.arrayValue ?? [], dataset: name))
@@ -94,6 +95,8 @@ extension UIRoutes {
             <p>Version of \(Layout.link(Layout.path("datasets", dataset), dataset)) ·
             \(Layout.link(Layout.path("lineage", query: [("node", "datasetversion/\(version)")]), "Lineage of this version"))</p>
             <dl class="facts">
+            <dt>Admission</dt><dd id="admission">\(Layout.status(status?["admission"]?["state"]?.stringValue)) \
+            \(Layout.text(status?["admission"]?["reason"]))</dd>
             <dt>SHA-256</dt><dd>\(Layout.digest(status?["sha256"]?.stringValue))</dd>
             <dt>Size</dt><dd>\(Layout.bytes(status?["size"]?.numberValue))</dd>
             <dt>Content type</dt><dd>\(Layout.text(status?["contentType"]))</dd>

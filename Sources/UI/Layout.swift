@@ -84,9 +84,9 @@ enum Layout {
         let word = word ?? "—"
         let tone: String
         switch word.lowercased() {
-        case "pass", "passed", "success", "valid", "done", "succeeded", "synced": tone = "good"
-        case "fail", "failed", "failure", "broken", "error", "lost": tone = "bad"
-        case "warn", "warned", "warning", "queued", "running", "pending": tone = "warn"
+        case "pass", "passed", "success", "valid", "done", "succeeded", "synced", "admitted", "healthy": tone = "good"
+        case "fail", "failed", "failure", "broken", "error", "lost", "quarantined", "degraded": tone = "bad"
+        case "warn", "warned", "warning", "queued", "running", "pending", "evaluating", "progressing": tone = "warn"
         default: tone = ""
         }
         return "<span class=\"status \(tone)\">\(word)</span>"

@@ -47,18 +47,24 @@ import Testing
                   {"name": "tenure", "range": {"column": "tenure_months", "min": 0, "max": 600}}]}}
                 """#
             #expect(try await call("POST", "/api/qualityrules", rule).status == 201)
-            let evaluation = try await call("POST", "/api/evaluations", #"{"datasetVersion": "churn-2026-09"}"#)
+            // Queued for the workers; `wait` answers once it has finished.
+            let evaluation = try await call("POST", "/api/evaluations?wait=60s", #"{"datasetVersion": "churn-2026-09"}"#)
             #expect(evaluation.status == 201, "\(evaluation.text)")
             #expect(evaluation.json["outcome"]?.stringValue == "PASSED", "\(evaluation.text)")
             #expect(evaluation.json["summary"]?["checks"]?.arrayValue?.count == 4)
             let report = try await call("GET", "/api/evaluations/\(evaluation.json["id"]?.stringValue ?? "")/report", key: viewer)
             #expect(report.json["rows"]?.numberValue == 473, "\(report.text.prefix(300))")
-            // Versions uploaded before their rules existed are evaluated without being asked.
+            // Versions uploaded before their rules existed are evaluated without being asked, and admitted.
             #expect(
                 try await eventually(30) {
                     let auto =
                         try await call("GET", "/api/evaluations?datasetVersion=churn-2026-10", key: viewer).json["items"]?.arrayValue ?? []
-                    return auto.contains { $0["trigger"]?.stringValue == "auto" && $0["outcome"]?.stringValue == "PASSED" }
+                    return auto.contains { $0["trigger"]?.stringValue == "admission" && $0["outcome"]?.stringValue == "PASSED" }
+                })
+            #expect(
+                try await eventually(30) {
+                    try await call("GET", "/api/datasets/churn/versions/churn-2026-10", key: viewer).json["status"]?["admission"]?["state"]?
+                        .stringValue == "Admitted"
                 })
 
             // Experiment and run; the example training script executed by the local executor.

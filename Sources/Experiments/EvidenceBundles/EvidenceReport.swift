@@ -18,8 +18,13 @@ enum EvidenceReport {
         lines +=
             inputs.isEmpty
             ? ["None declared.", ""]
-            : ["| Dataset version | Digest |", "|---|---|"]
-                + inputs.map { "| `\($0["datasetVersion"]?.stringValue ?? "")` | `\($0["digest"]?.stringValue ?? "")` |" } + [""]
+            : ["| Dataset version | Digest | Admission |", "|---|---|---|"]
+                + inputs.map { input in
+                    let admission = input["admission"]?.stringValue ?? "—"
+                    let anyway = input["admittedAnyway"]?.boolValue == true ? " (**allowed unadmitted**)" : ""
+                    return
+                        "| `\(input["datasetVersion"]?.stringValue ?? "")` | `\(input["digest"]?.stringValue ?? "")` | \(admission)\(anyway) |"
+                } + [""]
         if let code = run.spec["code"] {
             lines += ["Code: `\(code["repository"]?.stringValue ?? "")` at `\(code["commit"]?.stringValue ?? "")`", ""]
         }

@@ -19,7 +19,11 @@ struct EvidenceStatements {
                 return [
                     "name": .string(ObjectRef(.datasetVersion, version).description),
                     "uri": .string("datapilot:" + ObjectRef(.datasetVersion, version).description),
-                    "digest": ["sha256": .string(digest)], "annotations": ["dataset": input["dataset"] ?? .null],
+                    "digest": ["sha256": .string(digest)],
+                    // The admission seen as the run started; admittedAnyway when the run was allowed unadmitted inputs.
+                    "annotations": .object(
+                        [JSONMember("dataset", input["dataset"] ?? .null)]
+                            + ["admission", "admittedAnyway"].compactMap { key in input[key].map { JSONMember(key, $0) } }),
                 ]
             } ?? []
         if let repository = run.spec["code"]?["repository"]?.stringValue, let commit = run.spec["code"]?["commit"]?.stringValue {

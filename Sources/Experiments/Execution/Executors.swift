@@ -35,7 +35,11 @@ public actor Executors {
     /// The executors' periodic work, for the server's service group: only a server that runs the
     /// Kubernetes executor collects and adopts its Jobs.
     nonisolated var services: [any Service] {
-        settings.enabled.contains(.kubernetes) && kubernetes.cluster.configured ? [KubernetesHousekeeping(kubernetes: kubernetes)] : []
+        var services: [any Service] = settings.enabled.isEmpty ? [] : [HeldRuns(executors: self)]
+        if settings.enabled.contains(.kubernetes) && kubernetes.cluster.configured {
+            services.append(KubernetesHousekeeping(kubernetes: kubernetes))
+        }
+        return services
     }
 
     /// Starts `run`, which must be QUEUED and (for the local executor) have a command, with an

@@ -22,6 +22,8 @@ public enum RunLedger {
                 current.state.isFinal ? "a finished run never changes state" : "\(current.state.rawValue) cannot become \(next.rawValue)"
             throw Problem(.conflict, title: "Invalid state change", detail: "Run \"\(run)\" is \(current.state.rawValue); \(why)")
         }
+        // A run starts on admitted inputs only (or says it may not): checked as it starts.
+        let unadmitted = next == .running ? try RunInputs.checkAtStart(current, on: connection) : []
         var sets = [
             "state = $2", "state_message = $3::text", "exit_code = coalesce($4::integer, exit_code)",
             "executor = coalesce($5::text, executor)",
@@ -34,6 +36,7 @@ public enum RunLedger {
         var after: [JSONMember] = [JSONMember("state", .string(next.rawValue))]
         if let message { after.append(JSONMember("message", .string(message))) }
         if let exitCode { after.append(JSONMember("exitCode", .int(Int64(exitCode)))) }
+        if !unadmitted.isEmpty { after.append(JSONMember("unadmittedInputs", .array(unadmitted.map { .string($0) }))) }
         try AuditLog.append(
             AuditDraft(
                 actor: actor, action: "state", resource: resource(run), requestID: requestID,

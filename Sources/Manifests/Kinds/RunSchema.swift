@@ -27,5 +27,9 @@ extension Schemas {
         Field("params", .map(keys: nil, values: .scalar), "Parameters: written once, never changed."),
         Field("execute", .boolean, "Start the run through an executor (default false)."),
         Field("evidence", .boolean, "Build an evidence bundle when the run ends (default false)."),
+        Field(
+            "allowUnadmittedInputs", .boolean,
+            "Read inputs that are not Admitted (Pending, Evaluating, Quarantined) anyway; the audit and evidence record it (default false)."
+        ),
     ])
 }
