@@ -42,6 +42,12 @@ public struct SourceStatus: Codable, Sendable, Hashable {
     public var appliedAt: String?
     /// The newest syncs first.
     public var history: [SyncHistoryEntry]
+    /// How the objects of the last applied commit are doing (issue 18): Healthy, Progressing
+    /// (evaluations pending, runs going) or Degraded (a version quarantined, a run failed);
+    /// nil before the first synced commit. Followed on every poll while it is Progressing.
+    public var health: HealthState? = nil
+    /// What is not Healthy, in one line ("Degraded: datasetversion/churn-2026-10 is Quarantined: ...").
+    public var healthMessage: String? = nil
 
     public init(
         name: String, url: String? = nil, ref: String? = nil, path: String? = nil, owner: String? = nil,
@@ -92,6 +98,8 @@ public struct SyncHistoryEntry: Codable, Sendable, Hashable {
     public var error: String?
     public var durationMs: Int?
     public var startedAt: String?
+    /// The health its commit's objects had when the sync was recorded (later changes are on the source).
+    public var health: HealthState? = nil
 
     public init(
         commit: String?, result: SyncOutcome, counts: [String: Int] = [:], error: String? = nil, durationMs: Int? = nil,

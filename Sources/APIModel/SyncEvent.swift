@@ -20,6 +20,10 @@ public struct SyncEvent: WireBody, Hashable {
     /// Who signed the commit and with which key, when the source verifies signatures (`verify:`)
     /// and the signature is trusted: `Name <email> (GPG key FINGERPRINT)`, `principal (SSH key ED25519 SHA256:...)`.
     public var signer: String?
+    /// How the applied objects were doing when the sync was recorded (synced commits).
+    public var health: HealthState?
+    /// What is not Healthy, in one line.
+    public var healthMessage: String?
 
     public static let maxText = 8192
     public static let maxSourceText = 512
@@ -28,8 +32,11 @@ public struct SyncEvent: WireBody, Hashable {
 
     public init(
         source: String, commit: String, result: SyncOutcome, repository: String? = nil, author: String? = nil,
-        message: String? = nil, error: String? = nil, counts: [String: Int]? = nil, signer: String? = nil
+        message: String? = nil, error: String? = nil, counts: [String: Int]? = nil, signer: String? = nil,
+        health: HealthState? = nil, healthMessage: String? = nil
     ) {
+        self.health = health
+        self.healthMessage = healthMessage.map { clipped($0, toUTF8Bytes: Self.maxSourceText) }
         self.source = source
         self.commit = commit
         self.result = result.audited
@@ -52,7 +59,7 @@ public struct SyncEvent: WireBody, Hashable {
         for (field, text) in [("message", message), ("error", error)] where (text?.utf8.count ?? 0) > Self.maxText {
             throw BodyError(field, "a string of at most 8 KiB")
         }
-        for (field, text) in [("repository", repository), ("author", author), ("signer", signer)]
+        for (field, text) in [("repository", repository), ("author", author), ("signer", signer), ("healthMessage", healthMessage)]
         where (text?.utf8.count ?? 0) > Self.maxSourceText {
             throw BodyError(field, "a string of at most \(Self.maxSourceText) bytes")
         }

@@ -75,6 +75,7 @@ public struct ApplySetRoutes: Sendable {
             }
             return Response.json(object, headers: [.eTag: ObjectJSON.etag(object)])
         }
+        ObjectHealthRoutes(pool: pool).register(on: router)
         router.put("/api/applysets/:name", DryRun.route { request, context, dryRun in try await put(request, context, dryRun: dryRun) })
         router.delete(
             "/api/applysets/:name", DryRun.route { request, context, dryRun in try await delete(request, context, dryRun: dryRun) })

@@ -22,6 +22,8 @@ extension SyncEvent: ReportedEvent {
             record.append(
                 JSONMember("counts", .object(counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .int(Int64($0.value))) })))
         }
+        if let health { record.append(JSONMember("health", .string(health.rawValue))) }
+        if let healthMessage { record.append(JSONMember("healthMessage", .string(healthMessage))) }
         return .object(record)
     }
 

@@ -24,8 +24,11 @@ struct ApplyCommand: AsyncParsableCommand {
             server, and --prune deletes the members no longer in the manifests (never from an empty \
             set, never objects annotated datapilot.io/protected=true, at most --max-deletes). \
             Fields listed in an object's datapilot.io/ignore-differences annotation (JSON pointers) \
-            are neither compared nor overwritten. Exit status: 0 on success, including no change; 1 \
-            when any object was refused, failed or skipped; 2 for a usage error.
+            are neither compared nor overwritten. With --wait[=TIMEOUT] (5m by default) dpctl then \
+            waits until the objects applied are no longer Progressing (dataset versions evaluated and \
+            admitted or quarantined, runs that execute finished) and fails when any is Degraded. Exit \
+            status: 0 on success, including no change; 1 when any object was refused, failed or \
+            skipped, or (with --wait) is Degraded or still Progressing at the timeout; 2 for a usage error.
             """)
 
     @OptionGroup var manifests: ManifestArguments
@@ -39,8 +42,24 @@ struct ApplyCommand: AsyncParsableCommand {
     var batchSize = Applier.Options.defaultBatchSize
     @Option(name: [.customShort("o"), .long], help: "Output format: text or json.") var output: OutputFormat = .text
     @Option(help: "The context to use (see dpctl config get-contexts).") var context: String?
+    @Flag(help: "Then wait until the objects are healthy (--wait=TIMEOUT: at most that long; 5m by default).") var wait = false
+    @Option(name: .customLong("wait-timeout"), help: .hidden) var waitTimeout: String?
+
+    /// `--wait=30s` as ArgumentParser reads it: `--wait --wait-timeout 30s`.
+    static func expandingWait(_ arguments: [String]) -> [String] {
+        arguments.flatMap { argument in
+            argument.hasPrefix("--wait=") ? ["--wait", "--wait-timeout", String(argument.dropFirst("--wait=".count))] : [argument]
+        }
+    }
 
     func validate() throws {
+        if let waitTimeout {
+            guard wait else { throw ValidationError("--wait-timeout goes with --wait; write --wait=\(waitTimeout)") }
+            guard let seconds = DurationText.seconds(waitTimeout), seconds >= 1, seconds <= 86_400 else {
+                throw ValidationError("--wait=\(waitTimeout): give a duration from 1s to 24h, such as 30s or 5m")
+            }
+        }
+        if wait && dryRun != .none { throw ValidationError("--wait waits for applied objects; it does not go with --dry-run") }
         guard !manifests.filenames.isEmpty else {
             throw ValidationError("no manifests given; name files or folders with -f PATH (or -f - for standard input)")
         }
@@ -74,7 +93,9 @@ struct ApplyCommand: AsyncParsableCommand {
             throw CLIError(error.description)
         }
         progress.finish()
-        print(report.results)
+        // JSON: one document, the health (with --wait) inside it.
+        let waited = wait && output == .json && report.failures.isEmpty ? try await health(report.results, client: session.client) : nil
+        print(report.results, health: waited)
         let failures = report.failures
         if !failures.isEmpty {
             if output == .text {
@@ -85,9 +106,52 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             throw CLIError.exit(1)
         }
+        guard wait else { return }
+        let settled: HealthReport?
+        if let waited { settled = waited } else { settled = try await health(report.results, client: session.client) }
+        guard let report = settled else { return }
+        if output == .text { printHealth(report) }
+        guard report.health == .healthy else {
+            if output == .text {
+                Terminal.standardError.write(
+                    report.health == .degraded
+                        ? "Error: \(report.summary); see dpctl get datasetversions and the evaluations\n"
+                        : "Error: still Progressing after --wait's timeout: \(report.summary)\n")
+            }
+            throw CLIError.exit(1)
+        }
     }
 
-    func print(_ results: [ApplyResult]) {
+    /// `--wait`: the applied objects' health once they settle or the timeout passes; nil when nothing was applied.
+    func health(_ results: [ApplyResult], client: APIClient) async throws -> HealthReport? {
+        let applied = results.filter { [.created, .configured, .unchanged].contains($0.outcome) }.map(\.ref)
+        guard !applied.isEmpty else { return nil }
+        let waiter = HealthWait(client: client, objects: applied, timeout: try HealthWait.timeout(waitTimeout))
+        let progress = Progress(verb: "waiting for")
+        let report: HealthReport
+        do {
+            report = try await waiter.run { report in
+                progress.update(report.counts[HealthState.healthy.rawValue] ?? 0, applied.count)
+            }
+        } catch let error as APIError {
+            progress.finish()
+            throw CLIError("cannot read the objects' health: \(error.message)")
+        }
+        progress.finish()
+        return report
+    }
+
+    func printHealth(_ report: HealthReport) {
+        let style = Style(enabled: Terminal.standardOutput.isColorful)
+        for object in report.objects {
+            let word = object.health == .degraded ? style.red(object.health.rawValue) : style.yellow(object.health.rawValue)
+            Terminal.standardOutput.write("\(object.object) \(word): \(object.reason)\n")
+        }
+        let total = report.counts.values.reduce(0, +)
+        Terminal.standardOutput.write("health: \(report.health.rawValue) (\(total) object\(total == 1 ? "" : "s"))\n")
+    }
+
+    func print(_ results: [ApplyResult], health: HealthReport? = nil) {
         let suffix =
             switch dryRun {
             case .none: ""
@@ -103,6 +167,7 @@ struct ApplyCommand: AsyncParsableCommand {
             var report = [JSONMember("dryRun", .string(dryRun.rawValue))]
             if let applyset { report.append(JSONMember("applyset", .string(applyset))) }
             report += [JSONMember("results", .array(results.map(\.json))), JSONMember("summary", .object(counts))]
+            if let health { report.append(JSONMember("health", health.json)) }
             Terminal.standardOutput.write(JSONValue.object(report).jsonString(pretty: true) + "\n")
         case .text:
             let style = Style(enabled: Terminal.standardOutput.isColorful)

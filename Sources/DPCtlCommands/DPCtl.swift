@@ -35,6 +35,7 @@ public struct DPCtl: AsyncParsableCommand {
                 return 2
             }
         }
+        let arguments = arguments.first == "apply" ? ApplyCommand.expandingWait(arguments) : arguments
         return await CommandRunner.run(DPCtl.self, arguments: arguments)
     }
 }

@@ -38,13 +38,18 @@ struct StatusCommand: AsyncParsableCommand {
             }
             let style = Style(enabled: Terminal.standardOutput.isColorful)
             let wide = output == .wide
-            let header = ["SOURCE", "RESULT", "APPLIED", "ATTEMPTED", "CHANGES", "AGE"] + (wide ? ["OWNER", "URL", "ERROR"] : [])
+            let header =
+                ["SOURCE", "RESULT", "HEALTH", "APPLIED", "ATTEMPTED", "CHANGES", "AGE"] + (wide ? ["OWNER", "URL", "ERROR"] : [])
             let rows = sources.map { s -> [String] in
                 let result = s.result?.rawValue ?? "pending"
                 let coloured = s.result == .synced ? style.green(result) : s.result == nil ? result : style.red(result)
                 let counts = s.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                let health = s.health?.rawValue ?? "-"
+                let healthColoured =
+                    s.health == .healthy ? style.green(health) : s.health == .degraded ? style.red(health) : health
                 return [
-                    s.name, coloured, String((s.lastAppliedCommit ?? "-").prefix(12)), String((s.lastAttemptedCommit ?? "-").prefix(12)),
+                    s.name, coloured, healthColoured, String((s.lastAppliedCommit ?? "-").prefix(12)),
+                    String((s.lastAttemptedCommit ?? "-").prefix(12)),
                     counts.isEmpty ? "-" : counts, GetCommand.age(s.attemptedAt),
                 ]
                     + (wide ? [s.owner ?? "-", s.url ?? "", (s.error ?? "").split(separator: "\n").first.map(String.init) ?? ""] : [])
@@ -52,6 +57,7 @@ struct StatusCommand: AsyncParsableCommand {
             Terminal.standardOutput.write(Table(header: header, rows: rows).render(width: Terminal.standardOutput.width))
             for s in sources where !wide {
                 if let error = s.error, !error.isEmpty { Terminal.standardError.write("\(s.name): \(error)\n") }
+                if s.health != .healthy, let message = s.healthMessage { Terminal.standardError.write("\(s.name): \(message)\n") }
             }
         }
     }

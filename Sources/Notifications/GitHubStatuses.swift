@@ -60,7 +60,9 @@ enum StatusText {
     static func description(_ event: NotificationEvent) -> String {
         switch event.kind {
         case .syncStarted: return "DataPilot is applying this commit (source \(event.source))"
-        case .syncSucceeded, .syncFailed: return event.summary
+        case .syncSucceeded, .syncFailed, .syncProgressing, .syncDegraded: return event.summary
+        case .versionQuarantined: return "quarantined: \(event.summary)"
+        case .runFailed: return "run failed: \(event.summary)"
         case .driftDetected: return "drift detected: \(event.object ?? "?")"
         case .driftHealed: return "drift healed: \(event.object ?? "?")"
         }

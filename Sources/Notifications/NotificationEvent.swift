@@ -4,8 +4,8 @@ import Foundation
 /// drift was detected or healed, always about one commit of the source's repository.
 ///
 /// Kinds are words on the wire (`X-DataPilot-Event`, the delivery log, `events:` in the sources
-/// file). Admission (issue 18) adds `version-quarantined` and `run-failed` as new kinds with their
-/// commit state; targets and delivery need no change for them.
+/// file). Health adds `sync-progressing` and `sync-degraded` (the applied objects are Degraded), `version-quarantined`
+/// and `run-failed` (one object each); targets and delivery need no change for them.
 public struct NotificationEvent: Sendable, Hashable {
     /// What happened.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
@@ -14,6 +14,11 @@ public struct NotificationEvent: Sendable, Hashable {
         case syncFailed = "sync-failed"
         case driftDetected = "drift-detected"
         case driftHealed = "drift-healed"
+        /// Applied, and its objects are still Progressing (evaluations pending, runs going).
+        case syncProgressing = "sync-progressing"
+        case syncDegraded = "sync-degraded"
+        case versionQuarantined = "version-quarantined"
+        case runFailed = "run-failed"
 
         /// Drift is reported on its own status context (`<context>/drift`), so a drifted object
         /// does not turn the sync's status red and a heal does not hide a failed sync.

@@ -25,6 +25,10 @@ public struct SlackWebhook: NotificationTarget, Hashable {
             case .syncStarted: "sync started at \(commit)"
             case .syncSucceeded: "sync succeeded at \(commit): \(event.summary)"
             case .syncFailed: "sync failed at \(commit): \(event.summary)"
+            case .syncProgressing: "applied \(commit), waiting: \(event.summary)"
+            case .syncDegraded: "sync degraded at \(commit): \(event.summary)"
+            case .versionQuarantined: "version quarantined (desired: \(commit)): \(event.summary)"
+            case .runFailed: "run failed (desired: \(commit)): \(event.summary)"
             case .driftDetected: "drift detected on \(event.object ?? "?") (desired: \(commit))"
             case .driftHealed: "drift healed on \(event.object ?? "?") (desired: \(commit))"
             }

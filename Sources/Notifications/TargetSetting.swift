@@ -17,8 +17,10 @@ public enum TargetSetting: Sendable, Hashable {
     /// The type's word in the sources file.
     public static let types = ["github", "gitlab", "webhook", "slack"]
 
-    /// What a type is told by default: commit statuses follow syncs; messages follow everything.
+    /// What a type is told by default: commit statuses follow syncs and the health of what
+    /// they applied (one status per commit); messages follow everything.
     public static func defaultEvents(_ type: String) -> Set<NotificationEvent.Kind> {
-        type == "github" || type == "gitlab" ? [.syncStarted, .syncSucceeded, .syncFailed] : Set(NotificationEvent.Kind.allCases)
+        type == "github" || type == "gitlab"
+            ? [.syncStarted, .syncSucceeded, .syncFailed, .syncProgressing, .syncDegraded] : Set(NotificationEvent.Kind.allCases)
     }
 }

@@ -16,6 +16,17 @@ extension SourceWorker {
         guard let notifications, let commit = record.commit else { return }
         let counts = record.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         let succeeded = record.outcome == .synced
+        // A synced commit whose objects are still Progressing stays `pending` until they settle
+        // (followHealth reports that); Degraded is a `failure` naming what is.
+        if succeeded, let health = record.health, health.health != .healthy {
+            let degraded = health.health == .degraded
+            notifications.notify(
+                event(
+                    degraded ? .syncDegraded : .syncProgressing, degraded ? .failure : .pending, commit: commit,
+                    summary: NotificationEvent.clip(health.summary, 400),
+                    outcome: health.health.rawValue, counts: record.counts))
+            return
+        }
         let summary =
             succeeded
             ? "synced" + (counts.isEmpty ? "" : ": " + counts)

@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 import Prometheus
 
@@ -35,6 +36,11 @@ public struct ReconcilerMetrics: Sendable {
         name("reconcile", "resources", "Objects by what the last sync of the source did to them.")
     }
     static var owned: MetricNameDescriptor { name("source", "owned", "1 while this replica holds the source.") }
+    static var health: MetricNameDescriptor {
+        name(
+            "source", "health",
+            "1 for the health of the objects of the source's applied commit (Healthy, Progressing, Degraded), 0 for the others.")
+    }
     static var drifted: MetricNameDescriptor {
         name(
             "drifted", "objects",
@@ -95,6 +101,13 @@ public struct ReconcilerMetrics: Sendable {
 
     func sourceOwned(_ source: String, _ owned: Bool) {
         registry.makeGauge(descriptor: Self.owned, labels: [("source", source)]).set(Int64(owned ? 1 : 0))
+    }
+
+    func health(_ source: String, _ health: HealthState) {
+        for state in HealthState.allCases {
+            registry.makeGauge(descriptor: Self.health, labels: [("source", source), ("health", state.rawValue)]).set(
+                Int64(state == health ? 1 : 0))
+        }
     }
 
     func drifted(_ source: String, _ count: Int) {

@@ -17,7 +17,7 @@ extension SourceWorker {
         let record = SyncRecord(
             source: configuration.name, commit: commit, outcome: result.outcome, counts: result.counts, error: result.error,
             started: attempt.started,
-            duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            duration: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, health: result.health)
         metrics.reconcileDuration(configuration.name, elapsed)
         metrics.syncs(configuration.name, result: record.outcome.rawValue)
         if record.outcome != .synced { metrics.syncError(configuration.name, result: record.outcome.rawValue) }
@@ -29,6 +29,7 @@ extension SourceWorker {
             "seconds": .string(String(format: "%.3f", record.duration)),
         ]
         if let error = record.error { metadata["error"] = .string(error) }
+        if let health = record.health { metadata["health"] = .string(health.summary) }
         logger.info("sync \(record.outcome.rawValue)", metadata: metadata)
         return record
     }
@@ -38,7 +39,7 @@ extension SourceWorker {
         let event = SyncEvent(
             source: configuration.name, commit: commit, result: record.outcome, repository: configuration.spec.url,
             author: snapshot?.author, message: snapshot?.message, error: record.error, counts: record.counts,
-            signer: snapshot?.signer)
+            signer: snapshot?.signer, health: record.health?.health, healthMessage: record.health.map(\.summary))
         do {
             try await client.postEvent(SyncEvent.route, event)
         } catch {

@@ -27,6 +27,10 @@ public struct SourceConfiguration: Sendable, Hashable {
     public var verify: CommitVerification?
     /// Where syncs and drift are reported (`notify:`): commit statuses, webhooks, Slack.
     public var notify: [TargetSetting] = []
+    /// `wait: true`: a sync ends once its objects are no longer Progressing (evaluations done,
+    /// runs it started finished), or after `wait-timeout` (default 5m), as Flux's `wait` does.
+    public var waitForHealth = false
+    public var waitTimeout: Double = 300
 
     public var name: String { spec.name }
 
@@ -173,7 +177,7 @@ extension ReconcilerConfiguration: EnvironmentSettings {
         let known: Set = [
             "name", "url", "ref", "path", "interval", "resync", "timeout", "prune", "max-deletes", "auth",
             "webhook-secret-file", "webhook-secret-env", "drift", "execute", "verify",
-            "notify",
+            "notify", "wait", "wait-timeout",
         ]
         if let unknown = item.objectValue?.first(where: { !known.contains($0.key) }) {
             throw SettingError(
@@ -214,6 +218,16 @@ extension ReconcilerConfiguration: EnvironmentSettings {
         source.executeAllowed = execute == "allowed"
         source.verify = try secrets.verification(item["verify"], at: where_ + ".verify", source: spec.name)
         source.notify = try secrets.notifications(item["notify"], at: where_ + ".notify", source: spec.name)
+        if let wait = item["wait"] {
+            guard let flag = wait.boolValue else {
+                throw SettingError("\(secrets.file): \(where_).wait: true or false, got \(wait.jsonString())")
+            }
+            source.waitForHealth = flag
+        }
+        source.waitTimeout = try duration("wait-timeout", default: 300)
+        guard source.waitTimeout >= 1, source.waitTimeout <= 86_400 else {
+            throw SettingError("\(secrets.file): \(where_).wait-timeout: between 1s and 24h")
+        }
         return source
     }
 

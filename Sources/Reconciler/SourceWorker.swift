@@ -33,6 +33,8 @@ actor SourceWorker {
     var applied: AppliedObjects?
     /// The apply set's members as last read or written, for conditional reads.
     let inventoryCache = InventoryCache()
+    /// The health of the last synced commit's objects, followed on polls while not Healthy.
+    var lastHealth: HealthFollow?
 
     init(
         configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,
@@ -58,7 +60,10 @@ actor SourceWorker {
         do {
             let resolution = try await resolve()
             let decision = decide(resolution.commit, force: force)
-            if decision == .skip { return nil }
+            if decision == .skip {
+                await followHealth()
+                return nil
+            }
             if decision == .sync { commit = resolution.commit }
             if decision == .sync { notifyStarted(resolution.commit) }
             let snapshot = try await source.snapshot(commit: resolution.commit)

@@ -38,7 +38,13 @@ public struct StatusStore: Sendable {
                 started_at timestamptz not null,
                 finished_at timestamptz not null default now());
             create index reconciler_history_source on reconciler_history (source, id desc);
-            """)
+            """),
+        Migration(
+            950, "reconciler sync health",
+            """
+            alter table reconciler_sources add column health text, add column health_message text;
+            alter table reconciler_history add column health text;
+            """),
     ]
 
     public static let historyLength = 50
@@ -81,28 +87,45 @@ public struct StatusStore: Sendable {
                 """
                 update reconciler_sources set last_attempted_commit = coalesce($2, last_attempted_commit), last_result = $3,
                     last_error = $4, counts = $5::jsonb, duration_ms = $6, attempted_at = now(),
+                    health = case when $3 = 'synced' then $7 else health end,
+                    health_message = case when $3 = 'synced' then $8 else health_message end,
                     last_applied_commit = case when $3 = 'synced' then $2 else last_applied_commit end,
                     applied_at = case when $3 = 'synced' then now() else applied_at end, updated_at = now()
                 where name = $1
                 """,
                 [
                     record.source, record.commit, record.outcome.rawValue, record.error.map(Redact.credentials),
-                    record.countsJSON.jsonString(), milliseconds,
+                    record.countsJSON.jsonString(), milliseconds, record.health?.health.rawValue, record.health?.summary,
                 ])
             try connection.query(
                 """
-                insert into reconciler_history (source, commit, result, counts, error, duration_ms, started_at)
-                values ($1, $2, $3, $4::jsonb, $5, $6, $7::timestamptz)
+                insert into reconciler_history (source, commit, result, counts, error, duration_ms, started_at, health)
+                values ($1, $2, $3, $4::jsonb, $5, $6, $7::timestamptz, $8)
                 """,
                 [
                     record.source, record.commit, record.outcome.rawValue, record.countsJSON.jsonString(),
-                    record.error.map(Redact.credentials), milliseconds, started,
+                    record.error.map(Redact.credentials), milliseconds, started, record.health?.health.rawValue,
                 ])
             try connection.query(
                 """
                 delete from reconciler_history where source = $1 and id not in
                     (select id from reconciler_history where source = $1 order by id desc limit \(Self.historyLength))
                 """, [record.source])
+        }
+    }
+
+    /// The health of the applied commit's objects changed after its sync: the source's row (when
+    /// that commit is still the one applied) and the commit's latest history entry follow.
+    public func recordHealth(_ source: String, commit: String, report: HealthReport) async throws {
+        try await pool.withTransaction { connection in
+            try connection.query(
+                "update reconciler_sources set health = $3, health_message = $4, updated_at = now() where name = $1 and last_applied_commit = $2",
+                [source, commit, report.health.rawValue, report.summary])
+            try connection.query(
+                """
+                update reconciler_history set health = $3 where id =
+                    (select id from reconciler_history where source = $1 and commit = $2 and result = 'synced' order by id desc limit 1)
+                """, [source, commit, report.health.rawValue])
         }
     }
 
@@ -131,7 +154,7 @@ public struct StatusStore: Sendable {
             let sources = try connection.query(
                 """
                 select name, url, ref, path, owner, last_attempted_commit, last_applied_commit, last_result, last_error,
-                    counts::text as counts, duration_ms,
+                    counts::text as counts, duration_ms, health, health_message,
                     \(SQLTime.utc("attempted_at")),
                     \(SQLTime.utc("applied_at"))
                 from reconciler_sources order by name
@@ -141,11 +164,11 @@ public struct StatusStore: Sendable {
                 let name = row["name"]!
                 let history = try connection.query(
                     """
-                    select commit, result, counts::text as counts, error, duration_ms,
+                    select commit, result, counts::text as counts, error, duration_ms, health,
                         \(SQLTime.utc("started_at"))
                     from reconciler_history where source = $1 order by id desc limit \(historyPerSource)
                     """, [name])
-                items.append(
+                var status =
                     SourceStatus(
                         name: name, url: Self.redacted(row["url"]), ref: Self.redacted(row["ref"]), path: Self.redacted(row["path"]),
                         owner: row["owner"], lastAttemptedCommit: row["last_attempted_commit"],
@@ -155,10 +178,15 @@ public struct StatusStore: Sendable {
                         attemptedAt: row["attempted_at"], appliedAt: row["applied_at"],
                         history: history.compactMap { h in
                             guard let result = h["result"].flatMap(SyncOutcome.init(rawValue:)) else { return nil }
-                            return SyncHistoryEntry(
+                            var entry = SyncHistoryEntry(
                                 commit: h["commit"], result: result, counts: Self.counts(h["counts"]), error: Self.redacted(h["error"]),
                                 durationMs: h.int("duration_ms").map(Int.init), startedAt: h["started_at"])
-                        }))
+                            entry.health = h["health"].flatMap(HealthState.init(rawValue:))
+                            return entry
+                        })
+                status.health = row["health"].flatMap(HealthState.init(rawValue:))
+                status.healthMessage = row["health_message"]
+                items.append(status)
             }
             return ReconcilerStatus(sources: items)
         }

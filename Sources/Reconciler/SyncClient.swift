@@ -15,6 +15,12 @@ public protocol SyncClient: Sendable {
     func heal(_ items: [DriftItem], source: SourceInfo) async -> [DriftItem]
     /// Posts an event to the audit log (`SyncEvent`, `DriftEvent`).
     func postEvent<Event: WireBody>(_ path: String, _ event: Event) async throws
+    /// The health of an apply set's objects; nil where the server cannot say (no such route).
+    func health(applySet: String) async throws -> HealthReport?
+}
+
+extension SyncClient {
+    public func health(applySet: String) async throws -> HealthReport? { nil }
 }
 
 extension APIClient: SyncClient {
@@ -32,5 +38,13 @@ extension APIClient: SyncClient {
 
     public func postEvent<Event: WireBody>(_ path: String, _ event: Event) async throws {
         _ = try await send("POST", path, body: event)
+    }
+
+    public func health(applySet: String) async throws -> HealthReport? {
+        do {
+            return try HealthReport.decode(try await send("GET", APIPath.applySet(applySet) + "/health").json)
+        } catch let error as APIError where error.code == .notFound {
+            return nil  // no apply set yet (nothing applied), or a server from before health
+        }
     }
 }

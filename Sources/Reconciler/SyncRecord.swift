@@ -11,11 +11,14 @@ public struct SyncRecord: Sendable {
     public var error: String?
     public var started: Date
     public var duration: Double
+    /// The health of the commit's objects when the sync was recorded (synced commits only).
+    public var health: HealthReport? = nil
 
     public init(
         source: String, commit: String?, outcome: SyncOutcome, counts: [String: Int] = [:], error: String? = nil,
-        started: Date, duration: Double
+        started: Date, duration: Double, health: HealthReport? = nil
     ) {
+        self.health = health
         self.source = source
         self.commit = commit
         self.outcome = outcome

@@ -9,6 +9,8 @@ struct SyncResult: Sendable {
     var error: String?
     /// The commit read, for the audit event's author and message.
     var snapshot: CommitSnapshot?
+    /// How the applied objects are doing (a synced commit only).
+    var health: HealthReport?
 }
 
 extension SourceWorker {
@@ -54,6 +56,7 @@ extension SourceWorker {
             result.error = failed.prefix(5).map { "\($0.ref) \($0.outcome.rawValue): \($0.message ?? "")" }.joined(separator: "\n")
         }
         metrics.resources(configuration.name, counts: result.counts)
+        if result.outcome == .synced { result.health = await assessHealth(commit: snapshot.commit) }
         return result
     }
 

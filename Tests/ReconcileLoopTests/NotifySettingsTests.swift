@@ -117,7 +117,7 @@ import Testing
         let targets = configuration.sources[0].notify.map(\.target)
         #expect(
             targets.map(\.label) == ["github acme/data", "gitlab group/sub/data", "webhook hooks.example.com/dp", "slack hooks.slack.com"])
-        #expect(targets[0].events == [.syncStarted, .syncSucceeded, .syncFailed])
+        #expect(targets[0].events == [.syncStarted, .syncSucceeded, .syncFailed, .syncProgressing, .syncDegraded])
         #expect(targets[2].events == [.syncFailed, .driftDetected])
         #expect(targets[3].events == Set(NotificationEvent.Kind.allCases))
         guard case .github(let github) = configuration.sources[0].notify[0], case .gitlab(let gitlab) = configuration.sources[0].notify[1]
@@ -138,5 +138,35 @@ import Testing
             "[{type: github, repository: a/b, token-file: /run/secrets/gh}, {type: slack, url-file: /run/secrets/slack}]", checkOnly: true)
         #expect(checked.secretReferences.contains("sources[0].notify[0].token-file: /run/secrets/gh"), "\(checked.secretReferences)")
         #expect(checked.secretReferences.contains("sources[0].notify[1].url-file: /run/secrets/slack"), "\(checked.secretReferences)")
+    }
+
+    /// `wait:` and `wait-timeout:` (issue 18, sync health): the defaults, and every mistake named.
+    @Test func waitSettings() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func load(_ settings: String) throws -> SourceConfiguration {
+            let file = try write(
+                "wait-\(UUID().uuidString).yaml", "database-url: postgres://x\nsources:\n  - {name: a, url: \"file:///x\"\(settings)}\n")
+            return try ReconcilerConfiguration.load(file: file, environment: [:], checkOnly: true).sources[0]
+        }
+        let plain = try load("")
+        #expect(!plain.waitForHealth && plain.waitTimeout == 300)
+        let waiting = try load(", wait: true, wait-timeout: 90s")
+        #expect(waiting.waitForHealth && waiting.waitTimeout == 90)
+        let cases: [(String, String)] = [
+            (", wait: yes", "sources[0].wait: true or false"),
+            (", wait: 5m", "sources[0].wait: true or false"),
+            (", wait-timeout: soon", "sources[0].wait-timeout: \"soon\" is not a duration"),
+            (", wait-timeout: 0s", "sources[0].wait-timeout: \"0s\" is not a duration"),
+            (", wait-timeout: 2d", "sources[0].wait-timeout: between 1s and 24h"),
+            (", waitt: true", "unknown setting \"waitt\""),
+        ]
+        for (settings, says) in cases {
+            #expect(throws: (any Error).self, "\(settings)") { try load(settings) }
+            do {
+                _ = try load(settings)
+            } catch {
+                #expect("\(error)".contains(says), "\(settings): \(error)")
+            }
+        }
     }
 }

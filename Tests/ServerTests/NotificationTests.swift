@@ -118,6 +118,9 @@ struct Receivers {
             path: examples
             interval: 1h
             resync: 1s
+            # A sync ends once its versions are evaluated: one pending, one final status per commit.
+            wait: true
+            wait-timeout: 2m
             webhook-secret-file: "\(try secret("hook", ReconcilerTests.secret))"
             notify:
               - type: github
