@@ -105,12 +105,53 @@ converged "$second"
 echo "converged on $second in $(python3 -c "import time; print(round(time.time() - $start, 2))") s (polling every 2 s)" >&2
 dpctl status
 
+say "the governance loop: the hygiene rule returns with a November snapshot that has an unknown plan"
+health_is() {  # waits until the source has applied commit $1 and its objects' health is $2
+  for _ in $(seq 600); do
+    seen=$(curl -sf "$DATAPILOT_RECONCILER/status" | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"][0]; print(s.get("lastAppliedCommit"), s.get("health"))' 2>/dev/null || true)
+    [ "$seen" = "$1 $2" ] && return 0
+    sleep 0.1
+  done
+  echo "the source did not reach $2 on $1 (saw: $seen); the reconciler's log:" >&2; tail -20 "$demo/reconciler.log" >&2; return 1
+}
+git -C "$demo/repo" checkout -q "$first" -- examples/quality/churn-hygiene.yaml
+sed 's/,enterprise,/,platinum,/' examples/data/churn-2026-10.csv >"$demo/repo/examples/data/churn-2026-11.csv"
+cat >"$demo/repo/examples/versions/churn-2026-11.yaml" <<'YAML'
+apiVersion: datapilot.io/v1alpha1
+kind: DatasetVersion
+metadata:
+  name: churn-2026-11
+spec:
+  dataset: churn
+  description: November 2026 snapshot; billing added a plan
+  source:
+    path: ../data/churn-2026-11.csv
+YAML
+git -C "$demo/repo" add -A
+git -C "$demo/repo" -c user.name="Ada Lovelace" -c user.email=ada@example.com commit -qm "November snapshot; hygiene rule back"
+third=$(git -C "$demo/repo" rev-parse HEAD)
+health_is "$third" Degraded
+dpctl status || true
+dpctl get datasetversions
+echo "a run reading the quarantined version is refused:" >&2
+curl -s -H "Authorization: Bearer $key" -H "Content-Type: application/json" -X POST "$DATAPILOT_SERVER/api/experiments/churn-baselines/runs" \
+  -d '{"name": "churn-on-november", "inputs": [{"datasetVersion": "churn-2026-11"}]}' | python3 -c 'import json,sys; p=json.load(sys.stdin); print("  %s %s: %s" % (p.get("status"), p.get("title"), p.get("detail")))'
+
+say "the fix: platinum is a real plan; the rule changes and the November snapshot is evaluated again"
+sed -i 's/values: \[free, pro, enterprise\]/values: [free, pro, enterprise, platinum]/' "$demo/repo/examples/quality/churn-hygiene.yaml"
+grep -q platinum "$demo/repo/examples/quality/churn-hygiene.yaml" || { echo "the demo could not edit churn-hygiene.yaml" >&2; exit 1; }
+git -C "$demo/repo" -c user.name="Grace Hopper" -c user.email=grace@example.com commit -qam "churn-hygiene: platinum is a plan"
+fourth=$(git -C "$demo/repo" rev-parse HEAD)
+health_is "$fourth" Healthy
+dpctl status
+dpctl get datasetversions
+
 say "the audit log: the syncs and what they changed"
 curl -sf -H "Authorization: Bearer $key" "$DATAPILOT_SERVER/api/audit/events?page_size=1000" >"$demo/audit.json"
 python3 - "$demo/audit.json" <<'PY'
 import json, sys
 for e in json.load(open(sys.argv[1]))["items"]:
-    if e["action"] in ("sync", "update", "delete"):
+    if e["action"] in ("sync", "update", "delete", "admit", "quarantine"):
         source = e.get("source") or {}
         commit = str(source.get("commit", ""))[:12]
         print("%4d  %-6s  %-34s  commit %s  by %s" % (e["sequence"], e["action"], e["resource"], commit, source.get("author", e["actor"])))

@@ -54,7 +54,17 @@ struct EvaluationQueue: Sendable {
     /// The next piece of work, claimed for `worker`: a queued evaluation first, else a Pending
     /// version (an evaluation row is made for it). Nil when there is none.
     func claim(worker: String) async throws -> Claim? {
-        try await pool.withTransaction { connection in
+        // Idle, this is the one query a worker makes per pass (both from partial indexes).
+        let waiting = try await pool.withConnection { connection in
+            try connection.query(
+                """
+                select (exists (select 1 from evaluations where state = 'QUEUED')
+                     or exists (select 1 from dataset_versions where admission = 'Pending'))::text as waiting
+                """
+            ).first?["waiting"] == "true"
+        }
+        guard waiting else { return nil }
+        return try await pool.withTransaction { connection in
             if let row = try connection.query(
                 """
                 select id, dataset_version, requested::text as requested, trigger, created_by from evaluations

@@ -219,31 +219,23 @@ import Testing
         }
     }
 
-    /// Holds every evaluation worker as it claims work (a trigger that waits on an advisory lock
-    /// the test holds), so that a version stays Pending for as long as the test needs.
+    /// Holds every evaluation worker before it claims anything: a transaction of the test's own
+    /// holds `evaluations` in EXCLUSIVE mode, which the claim's first `select ... for update`
+    /// waits for (plain reads go on). So a version stays Pending as long as the test needs,
+    /// and no row a request could wait for is locked meanwhile.
     struct ClaimHold {
         let pool: ConnectionPool
 
         init(databaseURL: String) async throws {
             pool = ConnectionPool(conninfo: databaseURL, maxConnections: 1)
             try await pool.withConnection { connection in
-                try connection.execute(
-                    script: """
-                        select pg_advisory_lock(18001);
-                        create function hold_claims() returns trigger language plpgsql as $$
-                        begin
-                            if new.state = 'RUNNING' then perform pg_advisory_lock_shared(18001); perform pg_advisory_unlock_shared(18001); end if;
-                            return new;
-                        end $$;
-                        create trigger hold_claims before insert or update on evaluations for each row execute function hold_claims();
-                        """)
+                try connection.query("begin")
+                try connection.query("lock table evaluations in exclusive mode")
             }
         }
 
         func release() async throws {
-            try await pool.withConnection {
-                try $0.execute(script: "select pg_advisory_unlock(18001); drop trigger hold_claims on evaluations;")
-            }
+            try await pool.withConnection { _ = try $0.query("commit") }
             pool.close()
         }
     }
