@@ -123,13 +123,15 @@ struct BatchWrite: Sendable {
                     JSONMember("principal", .string(key.principal)), JSONMember("key", .string(key.key)),
                     JSONMember("route", .string(key.route)), JSONMember("request_hash", .string(key.requestHash)),
                     JSONMember("status", .int(Int64(result.status))), JSONMember("body", .string(result.jsonValue.jsonString())),
+                    JSONMember("object", .string(result.object)),
                 ])
             })
         try connection.query(
             """
-            insert into idempotency_keys (principal, key, route, request_hash, status, body)
-            select principal, key, route, request_hash, status, body
-            from jsonb_to_recordset($1::jsonb) as x(principal text, key text, route text, request_hash text, status integer, body text)
+            insert into idempotency_keys (principal, key, route, request_hash, status, body, object)
+            select principal, key, route, request_hash, status, body, object
+            from jsonb_to_recordset($1::jsonb) as x(principal text, key text, route text, request_hash text, status integer, body text,
+                object text)
             """, [rows.jsonString()])
     }
 

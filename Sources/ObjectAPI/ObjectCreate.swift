@@ -53,7 +53,9 @@ extension ObjectRoutes {
                     draft, principal: principal, source: source, requestID: requestID, on: connection, extra: extra)
                 answer = (201, object.jsonString(), true)
             }
-            if let idempotency { try Idempotency.record(idempotency, status: answer.status, body: answer.body, on: connection) }
+            if let idempotency {
+                try Idempotency.record(idempotency, status: answer.status, body: answer.body, object: table.resource(name), on: connection)
+            }
             return answer
         }
         if outcome.created && !dryRun { await table.afterCreate(name, draft.spec) }

@@ -69,6 +69,7 @@ public struct ObjectRoutes: Sendable {
             try table.beforeDelete(name, connection)
             try ObjectReferences.refuseDeleteIfReferenced(table.node(name), describedAs: table.describe(name), on: connection)
             try connection.query("delete from \(table.table) where name = $1", [name])
+            try Idempotency.forget(object: table.resource(name), on: connection)
             try ObjectReferences.remove(from: table.node(name), on: connection)
             try LineageStore.remove(node: table.node(name), on: connection)
             try AuditLog.append(

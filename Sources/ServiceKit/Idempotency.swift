@@ -22,7 +22,16 @@ public enum Idempotency {
                 body text not null,
                 created_at timestamptz not null default now(),
                 primary key (principal, key));
-            """)
+            """),
+        // The object a create's key answered for: deleting the object forgets the key, so that a
+        // create after a delete (a reverted deletion in git, `dpctl delete` then `apply`) creates
+        // the object again instead of replaying the answer of the first create.
+        Migration(
+            51, "idempotency keys name their object",
+            """
+            alter table idempotency_keys add column object text;
+            create index idempotency_keys_object on idempotency_keys (object) where object is not null;
+            """),
     ]
 
     public struct Key: Sendable {
@@ -64,9 +73,15 @@ public enum Idempotency {
         return (Int(row["status"]!)!, row["body"]!)
     }
 
-    public static func record(_ key: Key, status: Int, body: String, on connection: Connection) throws {
+    /// Stores the answer; `object` (`dataset/churn`) is what it created or answered with.
+    public static func record(_ key: Key, status: Int, body: String, object: String? = nil, on connection: Connection) throws {
         try connection.query(
-            "insert into idempotency_keys (principal, key, route, request_hash, status, body) values ($1, $2, $3, $4, $5, $6)",
-            [key.principal, key.key, key.route, key.requestHash, String(status), body])
+            "insert into idempotency_keys (principal, key, route, request_hash, status, body, object) values ($1, $2, $3, $4, $5, $6, $7)",
+            [key.principal, key.key, key.route, key.requestHash, String(status), body, object])
+    }
+
+    /// The object is gone: the answers of the creates that made it are no longer true.
+    public static func forget(object: String, on connection: Connection) throws {
+        try connection.query("delete from idempotency_keys where object = $1", [object])
     }
 }

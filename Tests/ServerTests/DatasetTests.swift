@@ -103,6 +103,31 @@ import Testing
         }
     }
 
+    /// A create after a delete, with the same key and body (a deletion reverted in git, the
+    /// reconciler's and dpctl's content-derived keys, `dpctl delete` then `apply`), creates the
+    /// object again: the first create's stored answer described an object that is gone. Before
+    /// the fix the single create answered 201 and created nothing, and the batch was refused.
+    @Test func aCreateAfterADeleteCreatesAgainWithTheSameKey() async throws {
+        try await withServer { server in
+            let headers = [("Idempotency-Key", "again-1")]
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("again"), headers: headers).status == 201)
+            #expect(try await server.request("DELETE", "/api/datasets/again").status == 204)
+            let recreated = try await server.request("POST", "/api/datasets", json: dataset("again"), headers: headers)
+            #expect(recreated.status == 201, "\(recreated.text)")
+            #expect(try await server.request("GET", "/api/datasets/again").status == 200, "the replayed 201 created nothing")
+
+            let body = batch([manifest(.dataset, dataset("again-b"))], extra: [#""idempotencyKey": "again-b""#])
+            #expect(try await server.request("POST", "/api/batch", json: body).status == 200)
+            #expect(try await server.request("DELETE", "/api/datasets/again-b").status == 204)
+            let again = try await server.request("POST", "/api/batch", json: body)
+            #expect(again.status == 200 && again.json["results"]?[0]?["result"] == "created", "\(again.text)")
+            #expect(try await server.request("GET", "/api/datasets/again-b").status == 200)
+            // A retry of the re-create still replays it.
+            let retry = try await server.request("POST", "/api/datasets", json: dataset("again"), headers: headers)
+            #expect(retry.status == 201 && retry.text == recreated.text, "\(retry.text)")
+        }
+    }
+
     /// Bad requests: each refused with its status and a problem naming the problem, and nothing created.
     static let badRequests:
         [(label: String, method: String, path: String, body: String?, headers: [(String, String)], status: Int, mentions: String)] = [
