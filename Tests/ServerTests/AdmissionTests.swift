@@ -66,7 +66,7 @@ import Testing
             #expect(refused.status == 409, "\(refused.text)")
             let detail = refused.json["detail"]?.stringValue ?? ""
             #expect(
-                detail.contains("\"churn-bad\" is Quarantined") && detail.contains("enough-rows") && !detail.contains("churn-good"),
+                detail.contains("\"churn-bad\", which is Quarantined") && detail.contains("enough-rows") && !detail.contains("churn-good"),
                 "\(detail)")
             #expect(try await server.request("GET", "/api/runs/r-bad").status == 404)
             #expect(!(try await server.auditTrail()).contains("create run/r-bad"))
@@ -257,7 +257,7 @@ import Testing
                     .status == 201)
             let early = try await server.request("PUT", "/api/experiment-runs/r-manual/state", json: #"{"state": "RUNNING"}"#)
             #expect(early.status == 409 && early.json["title"]?.stringValue == "Inputs not admitted yet", "\(early.text)")
-            #expect(early.json["detail"]?.stringValue?.contains("\"churn-good\" is Pending") == true, "\(early.text)")
+            #expect(early.json["detail"]?.stringValue?.contains("\"churn-good\", which is Pending") == true, "\(early.text)")
             for (name, version) in [("r-good", "churn-good"), ("r-bad", "churn-bad")] {
                 let body = #"""
                     {"metadata": {"name": "\#(name)"}, "spec": {"experiment": "churn-model", "inputs": [{"datasetVersion": "\#(version)"}],
@@ -281,7 +281,7 @@ import Testing
                     bad = try await server.request("GET", "/api/experiment-runs/r-bad").json["status"] ?? .null
                     return good["state"]?.stringValue == "SUCCEEDED" && bad["state"]?.stringValue == "FAILED"
                 }, "\(good) \(bad)")
-            #expect(bad["message"]?.stringValue?.contains("\"churn-bad\" is Quarantined") == true, "\(bad)")
+            #expect(bad["message"]?.stringValue?.contains("\"churn-bad\", which is Quarantined") == true, "\(bad)")
             #expect(good["inputs"]?.arrayValue?.first?["admission"]?.stringValue == "Admitted", "\(good)")
             let late = try await server.request("PUT", "/api/experiment-runs/r-manual/state", json: #"{"state": "RUNNING"}"#)
             #expect(late.status == 200, "\(late.text)")

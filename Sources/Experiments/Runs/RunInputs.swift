@@ -75,7 +75,7 @@ enum RunInputs {
     /// 409: "Run "x" reads DatasetVersion "churn-2026-10", which is Quarantined (evaluation ...: 3 checks failed ...)".
     static func refusal(_ run: String, _ inputs: [Input]) -> Problem {
         let each = inputs.map { input in
-            "DatasetVersion \"\(input.version)\" is \(input.admission.rawValue)" + (input.reason.map { " (\($0))" } ?? "")
+            "DatasetVersion \"\(input.version)\", which is \(input.admission.rawValue)" + (input.reason.map { " (\($0))" } ?? "")
         }
         let waiting = inputs.allSatisfy(\.admission.settling)
         let remedy =
