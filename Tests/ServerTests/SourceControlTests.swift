@@ -168,7 +168,10 @@ extension TestReconciler {
                 #expect(try await server.request("GET", "/api/datasets/churn").json["spec"]?["owner"] == "growth-analytics@example.com")
                 let event = try #require(try await server.auditEvents("&resource=source/examples&action=source-rollback").last)
                 #expect(event["actor"]?.stringValue == who && who != nil, "\(event)")
-                #expect(event["after"]?["commit"]?.stringValue == first && event["after"]?["requestedBy"]?.stringValue == who, "\(event)")
+                // The event's `after` is served as its diff from nothing.
+                let recorded = event["diff"]?.arrayValue?.first?["new"]
+                #expect(recorded?["commit"]?.stringValue == first && recorded?["requestedBy"]?.stringValue == who, "\(event)")
+                #expect(recorded?["reportedBy"]?.stringValue != who, "\(event)")
                 // Pinned: a new commit is held back.
                 try edit(repository.file("examples/datasets/churn.yaml"), "owner: retention@example.com", "owner: growth@example.com")
                 let fourth = try await repository.commit("Back to growth")
@@ -189,6 +192,43 @@ extension TestReconciler {
                 throw error
             }
             await reconciler.stop()
+        }
+    }
+
+    /// Sync now asked of a replica that does not hold the source: forwarded to the one that does
+    /// (through Postgres, as a webhook), which applies the new commit without waiting for its poll.
+    @Test func syncNowIsForwardedToTheReplicaHoldingTheSource() async throws {
+        let repository = try await TestRepository.examples()
+        defer { repository.remove() }
+        try await withServer { server in
+            let config = repository.folder.appendingPathComponent(".git/sources.yaml")
+            try "sources:\n  - {name: examples, url: \"\(repository.url)\", ref: refs/heads/main, path: examples, interval: 1h}\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let a = try await TestReconciler(server: server, arguments: ["--config", config.path])
+            let b = try await TestReconciler(server: server, arguments: ["--config", config.path])
+            do {
+                let first = try await repository.git("rev-parse", "HEAD")
+                #expect(try await eventually(60) { await a.source("examples")?["lastAppliedCommit"]?.stringValue == first })
+                let owner = try #require(await a.source("examples")?["owner"]?.stringValue)
+                let holders = [a, b].filter { $0.logText.contains("holding source") }
+                #expect(holders.count == 1, "A:\n\(a.logText)\nB:\n\(b.logText)")
+                let other = holders.first === a ? b : a
+                try edit(
+                    repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn-team@example.com")
+                let second = try await repository.commit("Hand churn to its own team")
+                let editor = try await server.key(role: "editor")
+                let response = try await other.post("/sources/examples/sync", body: [], headers: [("Authorization", "Bearer \(editor)")])
+                #expect(response.status == 202, "\(response.text)")
+                #expect(response.json["forwarded"] == true && response.json["owner"]?.stringValue == owner, "\(response.text)")
+                let applied = try await eventually(30) { await a.source("examples")?["lastAppliedCommit"]?.stringValue == second }
+                #expect(applied, "A:\n\(a.logText)\nB:\n\(b.logText)")
+            } catch {
+                await a.stop()
+                await b.stop()
+                throw error
+            }
+            await a.stop()
+            await b.stop()
         }
     }
 
