@@ -12,6 +12,7 @@ extension SourceWorker {
             logger.error("cannot read the source's controls (suspended, pinned); this poll applies nothing: \(error)")
             return nil
         }
+        metrics.controls(configuration.name, suspended: state.suspended, pinned: state.pinned != nil)
         let heldBack = state.suspended || (state.pinned != nil && state.pinned != head) ? head : nil
         if heldBack != state.heldBack {
             do {

@@ -35,6 +35,10 @@ public struct ReconcilerMetrics: Sendable {
         name("reconcile", "resources", "Objects by what the last sync of the source did to them.")
     }
     static var owned: MetricNameDescriptor { name("source", "owned", "1 while this replica holds the source.") }
+    static var suspended: MetricNameDescriptor { name("source", "suspended", "1 while an operator suspended the source.") }
+    static var pinned: MetricNameDescriptor {
+        name("source", "pinned", "1 while an operator pinned the source to an earlier commit (dpctl source rollback).")
+    }
     static var drifted: MetricNameDescriptor {
         name(
             "drifted", "objects",
@@ -91,6 +95,12 @@ public struct ReconcilerMetrics: Sendable {
         for action in ["created", "configured", "unchanged", "pruned", "refused", "failed", "skipped"] {
             registry.makeGauge(descriptor: Self.resources, labels: [("source", source), ("action", action)]).set(Int64(counts[action] ?? 0))
         }
+    }
+
+    /// The operator controls a poll of the source found (set by the replica holding it).
+    func controls(_ source: String, suspended: Bool, pinned: Bool) {
+        registry.makeGauge(descriptor: Self.suspended, labels: [("source", source)]).set(Int64(suspended ? 1 : 0))
+        registry.makeGauge(descriptor: Self.pinned, labels: [("source", source)]).set(Int64(pinned ? 1 : 0))
     }
 
     func sourceOwned(_ source: String, _ owned: Bool) {

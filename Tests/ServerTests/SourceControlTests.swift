@@ -130,6 +130,11 @@ extension TestReconciler {
                 #expect(heldBack, "\(reconciler.logText)")
                 #expect(await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == first)
                 #expect(try await server.request("GET", "/api/datasets/churn").json["spec"]?["owner"] == "growth-analytics@example.com")
+                let metrics = try await dpctlQueue.run {
+                    try Transfer().perform(
+                        HTTPRequest(method: "GET", url: reconciler.baseURL + "/metrics", headers: [], body: .none, timeoutSeconds: 10))
+                }
+                #expect(String(decoding: metrics.body, as: UTF8.self).contains(#"datapilot_source_suspended{source="examples"} 1"#))
                 let listed = try await source("list")
                 #expect(listed.stdout.contains("suspended") && listed.stdout.contains(String(second.prefix(12))), "\(listed.stdout)")
                 let refused = try await source("sync", "examples")
