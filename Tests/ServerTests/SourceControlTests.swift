@@ -276,6 +276,23 @@ extension TestReconciler {
                 #expect(reconciler.process.isRunning)
                 #expect((try? await reconciler.sources())?["config"]?["error"] == nil)
                 #expect(try await server.request("GET", "/api/experiments").json["items"]?.arrayValue?.isEmpty == false)
+
+                // Dependants removed and the datasets' interval changed: the one let go, the other
+                // restarted with its new settings (held a second time).
+                func holdings(_ name: String) -> Int {
+                    reconciler.logText.split(separator: "\n").filter {
+                        $0.contains("holding source") && ($0.contains("source=\(name)") || $0.contains("\"source\":\"\(name)\""))
+                    }.count
+                }
+                #expect(holdings("datasets") == 1)
+                try "sources:\n\(datasets.replacingOccurrences(of: "interval: 1h", with: "interval: 2h"))\n"
+                    .write(to: config, atomically: true, encoding: .utf8)
+                let changed = try await eventually(30) {
+                    let names = (try? await reconciler.sources())?["sources"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+                    return names == ["datasets"] && holdings("datasets") == 2
+                }
+                #expect(changed, "\(reconciler.logText)")
+                #expect(reconciler.logText.contains("reloaded the sources file"))
             } catch {
                 await reconciler.stop()
                 throw error
