@@ -200,6 +200,34 @@ extension TestReconciler {
         }
     }
 
+    /// A control the server does not audit is not done: here the reconciler's key lacks the
+    /// `provenance` scope, so the server refuses its event; the suspend is undone and answered 503.
+    @Test func aControlThatCannotBeAuditedIsUndone() async throws {
+        let repository = try await TestRepository.examples()
+        defer { repository.remove() }
+        try await withServer { server in
+            let unscoped = try await server.key(role: "admin")
+            let reconciler = try await TestReconciler(
+                server: server, arguments: ["--repo", repository.url, "--path", "examples", "--name", "examples", "--interval", "1h"],
+                environment: ["DATAPILOT_TOKEN": unscoped])
+            do {
+                let first = try await repository.git("rev-parse", "HEAD")
+                #expect(try await eventually(60) { await reconciler.source("examples")?["lastAppliedCommit"]?.stringValue == first })
+                let operatorKey = try await server.key(role: "admin")
+                let response = try await reconciler.post(
+                    "/sources/examples/suspend", body: [], headers: [("Authorization", "Bearer \(operatorKey)")])
+                #expect(response.status == 503 && response.text.contains("nothing was changed"), "\(response.status) \(response.text)")
+                #expect(await reconciler.listed("examples")?["suspended"] == false)
+                let audited = try await server.auditEvents("&resource=source/examples").compactMap { $0["action"]?.stringValue }
+                #expect(audited.isEmpty, "\(audited)")
+            } catch {
+                await reconciler.stop()
+                throw error
+            }
+            await reconciler.stop()
+        }
+    }
+
     /// Sync now asked of a replica that does not hold the source: forwarded to the one that does
     /// (through Postgres, as a webhook), which applies the new commit without waiting for its poll.
     @Test func syncNowIsForwardedToTheReplicaHoldingTheSource() async throws {
