@@ -20,6 +20,7 @@ public struct AuditRoutes: Sendable {
         ReportedEventRoute<SyncEvent>(pool: pool).register(on: router)
         AuditEventRoute(pool: pool).register(on: router)
         ReportedEventRoute<DriftEvent>(pool: pool).register(on: router)
+        ReportedEventRoute<SourceControlEvent>(pool: pool).register(on: router)
         AuditCheckpointRoutes(checkpointer: checkpointer).register(on: router)
         router.get("/api/audit/events") { request, context in
             try context.require(.viewer)

@@ -16,7 +16,7 @@ public struct DPCtl: AsyncParsableCommand {
             Validate.self, ApplyCommand.self, DiffCommand.self, PlanCommand.self, DriftCommand.self, GetCommand.self, DeleteCommand.self,
             ReconcileCommand.self,
             QualityCommand.self, StatusCommand.self, ConfigCommand.self, EvidenceCommand.self, AuditCommand.self, KeysCommand.self,
-            NotificationsCommand.self, AdmitCommand.self, QuarantineCommand.self,
+            NotificationsCommand.self, AdmitCommand.self, QuarantineCommand.self, SourceCommand.self,
             GenerateSchemas.self, CompletionCommand.self, Version.self,
         ])
 

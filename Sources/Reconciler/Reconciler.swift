@@ -1,4 +1,5 @@
 import APIClient
+import APIModel
 import Foundation
 import Hummingbird
 import Logging
@@ -22,6 +23,10 @@ public final class Reconciler: Sendable {
     let held = HeldSources()
     /// Delivers each source's sync and drift events to its `notify:` targets.
     let notifier: Notifier
+    /// The sources as last loaded; a reload of the sources file replaces them.
+    let sources: SourceSet
+    /// Suspended and pinned sources, and the commits' authors.
+    let controls: SourceControls
 
     public init(configuration: ReconcilerConfiguration, logger: Logger, metrics: ReconcilerMetrics = ReconcilerMetrics()) {
         self.configuration = configuration
@@ -29,6 +34,8 @@ public final class Reconciler: Sendable {
         self.metrics = metrics
         pool = ConnectionPool(conninfo: configuration.databaseURL, maxConnections: 4)
         store = StatusStore(pool: pool)
+        controls = SourceControls(pool: pool)
+        sources = SourceSet(configuration.sources, file: configuration.sourcesFile)
         leases = Leases(conninfo: configuration.databaseURL)
         client = APIClient(server: configuration.server ?? "http://127.0.0.1:8080", token: configuration.token)
         notifier = Notifier(
@@ -41,7 +48,8 @@ public final class Reconciler: Sendable {
     public func run() async throws -> Bool {
         defer { pool.close() }
         do {
-            _ = try await Migrator.migrate(pool, StatusStore.migrations + WebhookDeliveries.migrations + NotificationLog.migrations)
+            _ = try await Migrator.migrate(
+                pool, StatusStore.migrations + WebhookDeliveries.migrations + NotificationLog.migrations + SourceControls.migrations)
             try await store.register(configuration.sources)
         } catch {
             throw SettingError("cannot use the status database (\(error)); check database-url / DATAPILOT_DATABASE_URL")
@@ -50,8 +58,12 @@ public final class Reconciler: Sendable {
         if configuration.once { return await runOnce() }
 
         let routes = ReconcilerRoutes(
-            store: store, metrics: metrics, sources: Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0) }),
-            deliveries: WebhookDeliveries(pool: pool), ring: { [self] name in ring(name) }, notificationLog: NotificationLog(pool: pool))
+            store: store, metrics: metrics, sources: sources, deliveries: WebhookDeliveries(pool: pool),
+            ring: { [self] name in ring(name) },
+            notificationLog: NotificationLog(pool: pool),
+            controls: ControlRoutes(
+                controls: controls, store: store, sources: sources, operators: OperatorCheck(server: client.server),
+                audit: { [client] in try await client.postEvent(SourceControlEvent.route, $0) }, ring: { [self] name in ring(name) }))
         var limits = ConnectionLimits.standard  // header, idle, body timeouts and a cap, as the server's defaults
         limits.fitOpenFileLimit(logger: logger)
         let app = Application(
@@ -68,8 +80,14 @@ public final class Reconciler: Sendable {
             },
             logger: logger)
         let supervisor = Supervisor(
-            sources: configuration.sources, replica: configuration.replica, leases: leases, store: store, held: held,
+            sources: sources, replica: configuration.replica, leases: leases, store: store, held: held,
             metrics: metrics, logger: logger, makeWorker: { [self] in worker(for: $0) })
+        // The sources file, reloaded on change or SIGHUP (stops first).
+        var reloader: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let file = configuration.sourcesFile, let load = configuration.reload {
+            SourcesReloader.ignoreHangups()
+            reloader = [.init(service: SourcesReloader(file: file, load: load, sources: sources, store: store, logger: logger))]
+        }
         // Shut down in reverse: the listener first (no new webhooks), then the supervisor, whose
         // workers finish the syncs in progress before the locks go, then the notifier sends what
         // they reported; also when the listener fails.
@@ -78,7 +96,7 @@ public final class Reconciler: Sendable {
                 services: [
                     .init(service: notifier), .init(service: supervisor),
                     .init(service: app, failureTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                ] + reloader,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
         return true
@@ -94,7 +112,8 @@ public final class Reconciler: Sendable {
     func worker(for source: SourceConfiguration) -> SourceWorker {
         SourceWorker(
             configuration: source, source: GitManifestSource(spec: source.spec, cacheDirectory: configuration.cacheDirectory),
-            client: client, store: store, metrics: metrics, logger: logger, notifications: notifier.isEmpty ? nil : notifier)
+            client: client, store: store, metrics: metrics, logger: logger, notifications: notifier.isEmpty ? nil : notifier,
+            controls: controls)
     }
 
     /// Every source once, each under its lock (waiting up to a minute for one another replica holds).

@@ -41,6 +41,10 @@ public struct ReconcilerMetrics: Sendable {
             "source", "health",
             "1 for the health of the objects of the source's applied commit (Healthy, Progressing, Degraded), 0 for the others.")
     }
+    static var suspended: MetricNameDescriptor { name("source", "suspended", "1 while an operator suspended the source.") }
+    static var pinned: MetricNameDescriptor {
+        name("source", "pinned", "1 while an operator pinned the source to an earlier commit (dpctl source rollback).")
+    }
     static var drifted: MetricNameDescriptor {
         name(
             "drifted", "objects",
@@ -97,6 +101,12 @@ public struct ReconcilerMetrics: Sendable {
         for action in ["created", "configured", "unchanged", "pruned", "refused", "failed", "skipped"] {
             registry.makeGauge(descriptor: Self.resources, labels: [("source", source), ("action", action)]).set(Int64(counts[action] ?? 0))
         }
+    }
+
+    /// The operator controls a poll of the source found (set by the replica holding it).
+    func controls(_ source: String, suspended: Bool, pinned: Bool) {
+        registry.makeGauge(descriptor: Self.suspended, labels: [("source", source)]).set(Int64(suspended ? 1 : 0))
+        registry.makeGauge(descriptor: Self.pinned, labels: [("source", source)]).set(Int64(pinned ? 1 : 0))
     }
 
     func sourceOwned(_ source: String, _ owned: Bool) {

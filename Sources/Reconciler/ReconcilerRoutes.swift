@@ -5,18 +5,20 @@ import Manifests
 import Notifications
 import ServiceKit
 
-/// The reconciler's port: `/status`, `/healthz`, `/readyz`, `/metrics` and the webhook
-/// receiver `POST /hooks/{source}`.
+/// The reconciler's port: `/status`, `/healthz`, `/readyz`, `/metrics`, the webhook
+/// receiver `POST /hooks/{source}` and the operator controls under `/sources` (`ControlRoutes`).
 struct ReconcilerRoutes: Sendable {
     let store: StatusStore
     let metrics: ReconcilerMetrics
-    let sources: [String: SourceConfiguration]
+    let sources: SourceSet
     let deliveries: WebhookDeliveries
     let verifier = WebhookVerifier()
     /// Rings the source's worker when this replica holds it; false when another replica does.
     let ring: @Sendable (String) -> Bool
     /// The notification delivery log, `GET /notifications` (`dpctl notifications log`).
     var notificationLog: NotificationLog? = nil
+    /// The operator controls, `/sources` (`dpctl source ...`).
+    var controls: ControlRoutes? = nil
 
     func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
@@ -39,6 +41,7 @@ struct ReconcilerRoutes: Sendable {
         api.get(ReconcilerStatus.route) { _, _ in Response.json(try await store.status().json) }
         api.post("/hooks/:source") { request, context in try await hook(request, context) }
         api.get("/notifications") { request, _ in try await notifications(request) }
+        controls?.register(on: api)
         return router
     }
 
@@ -55,7 +58,7 @@ struct ReconcilerRoutes: Sendable {
 
     func hook(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let name = try context.parameters.require("source")
-        guard let source = sources[name] else {
+        guard let source = sources.source(name) else {
             metrics.webhook("unknown_source")
             throw Problem.notFound("source \"\(name)\"")
         }

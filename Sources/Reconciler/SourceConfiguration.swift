@@ -64,6 +64,10 @@ public struct ReconcilerConfiguration: Sendable {
     public var replica: String
     /// The secret files and variables the settings name (`*-file`, `*-env`), for `--check`.
     public var secretReferences: [String] = []
+    /// The sources file, and how to read its sources again (on change or SIGHUP, `SourcesReloader`);
+    /// nil when the sources came from flags.
+    public var sourcesFile: String?
+    public var reload: (@Sendable () throws -> [SourceConfiguration])?
 
     public init(sources: [SourceConfiguration], server: String?, token: String?, databaseURL: String, cacheDirectory: String) {
         self.sources = sources

@@ -17,6 +17,8 @@ actor SourceWorker {
     let logger: Logger
     /// Where sync and drift events go (off the sync path); nil: nowhere.
     let notifications: (any NotificationSink)?
+    /// What operators set (suspended, pinned); nil: nothing (tests in memory).
+    let controls: SourceControls?
     nonisolated let doorbell = Doorbell()
 
     var lastApplied: String?
@@ -38,9 +40,10 @@ actor SourceWorker {
 
     init(
         configuration: SourceConfiguration, source: any ManifestSource, client: any SyncClient, store: any SyncStatusStore,
-        metrics: ReconcilerMetrics, logger: Logger, notifications: (any NotificationSink)? = nil
+        metrics: ReconcilerMetrics, logger: Logger, notifications: (any NotificationSink)? = nil, controls: SourceControls? = nil
     ) {
         self.notifications = notifications
+        self.controls = controls
         self.configuration = configuration
         self.source = source
         self.client = client
@@ -59,21 +62,24 @@ actor SourceWorker {
         let result: SyncResult
         do {
             let resolution = try await resolve()
-            let decision = decide(resolution.commit, force: force)
+            // Suspended: nothing; pinned (a rollback): the pinned commit instead of the head.
+            guard let target = await target(for: resolution.commit) else { return nil }
+            let decision = decide(target, force: force)
             if decision == .skip {
                 await followHealth()
                 return nil
             }
-            if decision == .sync { commit = resolution.commit }
-            if decision == .sync { notifyStarted(resolution.commit) }
-            let snapshot = try await source.snapshot(commit: resolution.commit)
+            if decision == .sync { commit = target }
+            if decision == .sync { notifyStarted(target) }
+            let snapshot = try await source.snapshot(commit: target)
             if decision == .scan, snapshot.manifests.isValid, await signatureTrusted(snapshot) {
                 await scanDrift(snapshot)
                 lastFullSync = ContinuousClock.now
                 return nil
             }
-            commit = resolution.commit  // a scan of a commit that no longer validates becomes a sync that reports it
+            commit = target  // a scan of a commit that no longer validates becomes a sync that reports it
             result = await sync(snapshot, full: force || resyncDue())
+            if result.outcome == .synced { await remember(result.snapshot) }
         } catch {
             result = failure(error)
         }

@@ -18,7 +18,8 @@ final class HeldSources: Sendable {
 /// that reached other replicas. On graceful shutdown the workers finish their syncs, then the
 /// locks go.
 struct Supervisor: Service {
-    let sources: [SourceConfiguration]
+    /// The sources as last loaded (a reload changes them).
+    let sources: SourceSet
     let replica: String
     let leases: Leases
     let store: StatusStore
@@ -41,7 +42,13 @@ struct Supervisor: Service {
                             logger.error("lost the lease connection; stopping every worker (another replica may take the sources)")
                             break
                         }
-                        for source in sources where held.worker(source.name) == nil {
+                        let current = sources.sources
+                        // Removed or changed by a reload: the worker stops after its sync and the lease
+                        // goes; a changed source is taken again on a later tick with its new settings.
+                        for name in held.names where current.first(where: { $0.name == name }) != held.worker(name)?.configuration {
+                            held.worker(name)?.doorbell.stop()
+                        }
+                        for source in current where held.worker(source.name) == nil {
                             guard await leases.tryAcquire(source.name) else {
                                 metrics.sourceOwned(source.name, false)
                                 continue

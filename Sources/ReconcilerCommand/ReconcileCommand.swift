@@ -99,6 +99,14 @@ public struct ReconcileCommand: AsyncParsableCommand {
         if settings.server == nil || environment["DATAPILOT_SERVER"] != nil { settings.server = target.server }
         if settings.token == nil || environment["DATAPILOT_TOKEN"] != nil { settings.token = target.token }
         settings.once = once
+        if let config {
+            // Reloads read the file as at start, with the same environment and --database-url.
+            let databaseURL = databaseURL
+            settings.sourcesFile = config
+            settings.reload = {
+                try ReconcilerConfiguration.load(file: config, environment: environment, databaseURL: databaseURL).sources
+            }
+        }
         LogOutput.bootstrap(environment: environment)
         let logger = Logger(label: "dpctl-reconcile")
         let ok: Bool

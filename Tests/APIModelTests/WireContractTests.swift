@@ -41,6 +41,20 @@ import Testing
         #expect(schema["properties"]?["event"]?["enum"]?.arrayValue?.compactMap(\.stringValue) == DriftEvent.Event.allCases.map(\.rawValue))
     }
 
+    @Test func sourceControlEventsAreWhatTheDocumentTakes() throws {
+        let schema = try document.requestBody("post", SourceControlEvent.route)
+        let full = SourceControlEvent(
+            source: "demo", action: .rollback, requestedBy: "apikey:1", role: "admin", commit: Self.commit, previous: Self.commit)
+        #expect(try document.mismatches(full.json, schema) == [])
+        #expect(
+            try document.mismatches(SourceControlEvent(source: "demo", action: .sync, requestedBy: "a", role: "editor").json, schema) == [])
+        let documented = schema["properties"]?["action"]?["enum"]?.arrayValue?.compactMap(\.stringValue)
+        #expect(documented == SourceControlEvent.Action.allCases.map(\.rawValue))
+        #expect(throws: BodyError.self) {
+            try SourceControlEvent(source: "demo", action: .rollback, requestedBy: "a", role: "admin").validate()
+        }
+    }
+
     @Test func problemsAndApplySetsAndPagesAreWhatTheDocumentSays() throws {
         let problem = ProblemDetails(
             status: 422, title: "Invalid object", detail: "spec.format: bad", instance: "/api/datasets", requestID: "r",
