@@ -27,7 +27,8 @@ public struct QualityRoutes: Sendable {
                 ]
             } ?? []
         },
-        relations: ["checks"])
+        relations: ["checks"],
+        onWrite: { _, _, spec, connection in try RuleFormat.check(spec, on: connection) })
 
     /// Quality rules, for `POST /api/batch`.
     public static var batchTables: [BatchTable] { [BatchTable(Self.qualityRules)] }
@@ -35,5 +36,6 @@ public struct QualityRoutes: Sendable {
     public func register(on router: APIRouter) {
         ObjectRoutes(pool: pool, table: Self.qualityRules).register(on: router)
         EvaluationRoutes(pool: pool, evaluations: evaluations).register(on: router)
+        RuleDryRunRoute(pool: pool, evaluations: evaluations).register(on: router)
     }
 }
