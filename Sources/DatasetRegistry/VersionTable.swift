@@ -27,7 +27,8 @@ extension VersionRoutes {
         immutability: Immutability(
             fields: [.init(["dataset"]), .init(["source", "sha256"], storedAt: ["status", "sha256"]), .init(["source", "url"])],
             mutable: ["description"],
-            title: "Version is immutable", remedy: "versions never change: create a new version with a new name"))
+            title: "Version is immutable", remedy: "versions never change: create a new version with a new name"),
+        onWrite: { _, before, spec, connection in if before == nil { try ParquetVersionCheck.check(spec, on: connection) } })
 
     /// The same name with the same dataset and content is the same version (200); other content is a 409.
     @Sendable static func sameContent(_ existing: JSONValue, _ spec: JSONValue) throws {

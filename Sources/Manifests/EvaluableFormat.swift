@@ -14,6 +14,13 @@ public enum EvaluableFormat {
         return name.hasSuffix(".parquet") || name.hasSuffix(".parq")
     }
 
+    /// A DatasetVersion's data file as its spec names it: `spec.source.path`, else `spec.source.url`.
+    public static func source(of spec: JSONValue) -> (field: String, file: String)? {
+        if let path = spec["source"]?["path"]?.stringValue { return ("spec.source.path", path) }
+        if let url = spec["source"]?["url"]?.stringValue { return ("spec.source.url", url) }
+        return nil
+    }
+
     /// What to do about a QualityRule for a Parquet dataset, after the sentence naming it.
     public static let advice =
         "quality rules cannot evaluate Parquet (the evaluator reads CSV and JSON Lines, optionally gzip): "

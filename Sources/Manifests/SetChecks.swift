@@ -84,10 +84,7 @@ struct SetChecks {
                 continue
             }
             for version in manifests where version.kind == .datasetVersion && version.spec["dataset"]?.stringValue == dataset {
-                let source = version.spec["source"]
-                let (field, file) =
-                    source?["path"]?.stringValue.map { ("spec.source.path", $0) } ?? ("spec.source.url", source?["url"]?.stringValue ?? "")
-                guard EvaluableFormat.isParquet(file) else { continue }
+                guard let (field, file) = EvaluableFormat.source(of: version.spec), EvaluableFormat.isParquet(file) else { continue }
                 let mark = version.occurrences.first { $0.path.dotted == field }?.mark ?? version.origin.nameMark
                 add(
                     .error, .unsupportedFormat, version.origin.file, mark, field,

@@ -233,12 +233,12 @@ import Testing
 
         // The server refuses the rule on apply and in a dry run, naming spec.dataset.
         try await withServer { server in
-            let dataset = try await server.request(
+            let events = try await server.request(
                 "POST", "/api/datasets",
                 json:
                     #"{"apiVersion": "datapilot.io/v1alpha1", "kind": "Dataset", "metadata": {"name": "product-events"}, "spec": {"owner": "growth@example.com", "format": "parquet"}}"#
             )
-            #expect(dataset.status == 201, "\(dataset.text)")
+            #expect(events.status == 201, "\(events.text)")
             let body =
                 #"{"apiVersion": "datapilot.io/v1alpha1", "kind": "QualityRule", "metadata": {"name": "events-not-empty"}, "spec": {"dataset": "product-events", "severity": "fail", "checks": [{"name": "some-rows", "rowCount": {"min": 1}}]}}"#
             for path in ["/api/qualityrules", "/api/evaluations/dry-run"] {
@@ -249,6 +249,28 @@ import Testing
                 #expect(refused.text.contains("is Parquet"), "\(path): \(refused.text)")
             }
             #expect(try await server.request("GET", "/api/qualityrules/events-not-empty").status == 404)
+
+            // A CSV dataset: a Parquet file registered after its rule is refused on the version's
+            // URL; a rule written after a Parquet version is refused on spec.dataset, naming it.
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("clicks")).status == 201)
+            #expect(
+                try await server.request("POST", "/api/qualityrules", json: qualityRule("clicks-rows", dataset: "clicks")).status == 201)
+            let parquetURL = "https://data.example.com/clicks/part-0.parquet"
+            let late = try await server.request(
+                "POST", "/api/datasets/clicks/versions", json: externalVersion("clicks-1", dataset: "clicks", url: parquetURL))
+            #expect(late.status == 422, "\(late.text)")
+            #expect(late.json["errors"]?[0]?["path"] == "spec.source.url" && late.json["errors"]?[0]?["code"] == "unsupported-format")
+            #expect(late.json["detail"]?.stringValue?.contains("QualityRule \"clicks-rows\"") == true, "\(late.text)")
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("views")).status == 201)
+            let stored = try await server.request(
+                "POST", "/api/datasets/views/versions", json: externalVersion("views-1", dataset: "views", url: parquetURL))
+            #expect(stored.status == 201, "no rule checks views yet: \(stored.text)")
+            let early = try await server.request("POST", "/api/qualityrules", json: qualityRule("views-rows", dataset: "views"))
+            #expect(early.status == 422, "\(early.text)")
+            #expect(early.json["errors"]?[0]?["path"] == "spec.dataset", "\(early.text)")
+            #expect(
+                early.json["detail"]?.stringValue?.contains("DatasetVersion \"views-1\" of Dataset \"views\" holds") == true,
+                "\(early.text)")
         }
     }
 }
