@@ -17,6 +17,7 @@ struct QualityReview {
         let datasetName = version.spec["dataset"]?.stringValue ?? ""
         let rules = desired.filter { $0.kind == .qualityRule && $0.spec["dataset"]?.stringValue == datasetName }
         let file: String
+        var fetched: String?
         if url != nil {
             // Fetched only when there is something to check.
             guard !rules.isEmpty else {
@@ -28,6 +29,7 @@ struct QualityReview {
                 return QualityResult(evaluated: false, findings: [], note: refusal.message, problem: refusal.finding)
             case .success(let path): file = path
             }
+            fetched = "fetched from \(URLVersionReview.shown(url ?? "")), sha256 checked"
         } else {
             switch content {
             case .success(let found)?:
@@ -45,7 +47,7 @@ struct QualityReview {
         let dataset = desired.first { $0.kind == .dataset && $0.name == datasetName }
         do {
             let findings = try await gate.evaluate(QualityGateInput(version: version, dataset: dataset, dataFile: file, rules: rules))
-            return QualityResult(evaluated: true, findings: Self.ordered(findings), note: nil)
+            return QualityResult(evaluated: true, findings: Self.ordered(findings), note: fetched)
         } catch let unavailable as QualityGateUnavailable {
             return QualityResult(evaluated: false, findings: [], note: unavailable.description)
         } catch {

@@ -23,7 +23,9 @@ struct URLVersionReview {
         if let reason = policy.refusal(url) {
             let message = "\(ref): spec.source.url \(Self.shown(url)) is not allowed: \(reason)"
             return .failure(
-                QualityResultRefusal(message: "not fetched: \(message)", finding: ReviewFinding(.urlNotAllowed, message, blocking: true)))
+                QualityResultRefusal(
+                    message: "not fetched: its URL is outside the allowlist (--external-url-allow)",
+                    finding: ReviewFinding(.urlNotAllowed, message, blocking: true)))
         }
         let expected = version.spec["source"]?["sha256"]?.stringValue?.lowercased() ?? ""
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)

@@ -141,6 +141,9 @@ import Testing
             // The URL version was fetched from the allowed host and evaluated with support-tickets' rules.
             let fetched = objects["datasetversion/support-tickets-2026-11"]?["quality"]
             #expect(fetched?["evaluated"] == true, "\(json.stdout)")
+            #expect(
+                fetched?["note"]?.stringValue == "fetched from http://127.0.0.1:\(files.port)/tickets-11.jsonl, sha256 checked",
+                "\(json.stdout)")
             #expect((fetched?["checks"]?.arrayValue ?? []).count > 3, "\(json.stdout)")
             #expect((fetched?["checks"]?.arrayValue ?? []).allSatisfy { $0["outcome"] != "ERROR" }, "\(json.stdout)")
             // The one outside the allowlist was not fetched: a blocking finding naming why.
@@ -153,6 +156,9 @@ import Testing
             let markdown = try await dpctl(arguments + ["-o", "markdown"], environment: server.env)
             #expect(markdown.stdout.contains("this rule would quarantine churn-2026-10: 3 checks fail"), "\(markdown.stdout)")
             #expect(markdown.stdout.contains("is not allowed"), "\(markdown.stdout)")
+            #expect(
+                markdown.stdout.contains("Quality: this rule passes on the live version churn-2026-10: 1 check passes"),
+                "\(markdown.stdout)")
             let text = try await dpctl(arguments, environment: server.env)
             #expect(text.stdout.contains("blocking: qualityrule/churn-hygiene: this rule would quarantine churn-2026-10"), "\(text.stdout)")
             #expect(text.stdout.contains("quality: this rule passes on the live version churn-2026-10"), "\(text.stdout)")
