@@ -99,6 +99,24 @@ import Testing
               source:
                 url: http://169.254.169.254/latest/tickets-12.jsonl
                 sha256: \(String(repeating: "ab", count: 32))
+            ---
+            apiVersion: datapilot.io/v1alpha1
+            kind: DatasetVersion
+            metadata: {name: support-tickets-2026-13}
+            spec:
+              dataset: support-tickets
+              source:
+                url: http://127.0.0.1:\(files.port)/tickets-11.jsonl
+                sha256: \(String(repeating: "cd", count: 32))
+            ---
+            apiVersion: datapilot.io/v1alpha1
+            kind: DatasetVersion
+            metadata: {name: support-tickets-2026-14}
+            spec:
+              dataset: support-tickets
+              source:
+                url: http://127.0.0.1:\(files.port)/missing.jsonl
+                sha256: \(String(repeating: "ef", count: 32))
             """.write(to: repository.file("examples/quality/more.yaml"), atomically: true, encoding: .utf8)
             let head = try await repository.commit("Tighter churn rules, new rules, November and December tickets by URL")
 
@@ -151,6 +169,14 @@ import Testing
             #expect(
                 messages("datasetversion/support-tickets-2026-12").contains("a cloud metadata address (169.254.169.254)"), "\(json.stdout)")
             #expect(objects["datasetversion/support-tickets-2026-12"]?["quality"]?["evaluated"] == false)
+            // Served data that is not what the version pins blocks; a URL that answers 404 is not evaluated, and says so.
+            #expect(codes("datasetversion/support-tickets-2026-13") == ["quality"], "\(json.stdout)")
+            #expect(
+                objects["datasetversion/support-tickets-2026-13"]?["findings"]?[0]?["blocking"] == true
+                    && messages("datasetversion/support-tickets-2026-13").contains("the URL serves other data than the version pins"),
+                "\(json.stdout)")
+            #expect(objects["datasetversion/support-tickets-2026-14"]?["findings"]?[0]?["blocking"] == false, "\(json.stdout)")
+            #expect(messages("datasetversion/support-tickets-2026-14").contains("the server answered HTTP 404"), "\(json.stdout)")
 
             // The same in the PR comment, the text, SARIF and JUnit.
             let markdown = try await dpctl(arguments + ["-o", "markdown"], environment: server.env)
