@@ -80,6 +80,8 @@ let package = Package(
             dependencies: ["YAML", .product(name: "Crypto", package: "swift-crypto")]),
         // Settings in layers (file, DATAPILOT_* environment, flags) and the one error for a bad setting.
         .target(name: "Settings", dependencies: ["Manifests"]),
+        // Which URLs a version may name (`external-url-allow`): the server registers by it, dpctl plan fetches by it.
+        .target(name: "URLPolicy", dependencies: ["Settings"]),
         .target(name: "SigningKeys", dependencies: ["Settings", .product(name: "Crypto", package: "swift-crypto")]),
         // What crosses the wire between dpctl/the reconciler and the server, defined once.
         .target(name: "APIModel", dependencies: ["Manifests"]),
@@ -121,6 +123,7 @@ let package = Package(
             name: "DatasetRegistry",
             dependencies: [
                 "ServiceKit", "APIModel", "Settings", "Lineage", "ObjectAPI", "ObjectStore", "Postgres", "Blocking", "Redaction",
+                "URLPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
@@ -207,12 +210,16 @@ let package = Package(
             ]),
         .executableTarget(name: "datapilot-reconciler", dependencies: ["ReconcilerCommand"]),
         .target(name: "CIReports", dependencies: ["Manifests"]),
-        .target(name: "Review", dependencies: ["SyncEngine", "APIModel", "GitSource", "APIClient", "Manifests", "QualityEngine"]),
+        .target(
+            name: "Review",
+            dependencies: [
+                "SyncEngine", "APIModel", "GitSource", "APIClient", "Manifests", "QualityEngine", "URLPolicy", "Curl", "Blocking",
+            ]),
         .target(
             name: "DPCtlCommands",
             dependencies: [
                 "Manifests", "APIModel", "APIClient", "SyncEngine", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine",
-                "CLIKit", "SigningKeys", "AuditChain", "CIReports",
+                "CLIKit", "SigningKeys", "AuditChain", "CIReports", "URLPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

@@ -44,6 +44,8 @@ public enum APIPath {
     public static let auditCheckpoints = "/api/audit/checkpoints"
     public static let auditCheckpointLatest = "/api/audit/checkpoints/latest"
     public static let evidenceKeys = "/.well-known/datapilot/evidence-keys"
+    /// A QualityRule not yet applied, evaluated against a stored version; nothing is stored (`RuleDryRun`).
+    public static let evaluationDryRun = "/api/evaluations/dry-run"
 
     /// One audit event by its sequence number.
     public static func auditEvent(_ sequence: Int64) -> String { auditEvents + "/" + String(sequence) }

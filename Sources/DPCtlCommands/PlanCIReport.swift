@@ -14,6 +14,8 @@ extension PlanReport {
         "qualityFailed": "A fail-severity quality check failed on the new data.",
         "quality": "A quality check warned or errored, or the data could not be evaluated.",
         "privileged": "A Run's execute, command, image or code is new or changed: code will run.",
+        "ruleWouldQuarantine": "A new or changed quality rule fails fail-severity checks on its dataset's live version.",
+        "urlNotAllowed": "A version's URL is outside the URL allowlist: not fetched, and the server would refuse it.",
     ]
 
     var ciFindings: [CIFinding] {

@@ -5,6 +5,7 @@ import CLIKit
 import Foundation
 import Manifests
 import Review
+import URLPolicy
 
 /// `dpctl plan --repo PATH --base REF --head REF`: what merging a pull request would do.
 struct PlanCommand: AsyncParsableCommand {
@@ -18,7 +19,11 @@ struct PlanCommand: AsyncParsableCommand {
             apply would (created, configured, unchanged, pruned, refused). It flags what a reviewer \
             must see: prunes, refused changes of immutable versions, objects another apply set \
             manages, and deletes over --max-deletes; and runs the quality rules of each new or \
-            changed version's dataset on its data file. -o markdown makes a pull-request comment \
+            changed version's dataset on its data file (a version given by url is downloaded \
+            first, if --external-url-allow allows its URL). With --server, each new or changed \
+            QualityRule is also evaluated on its dataset's live version on the server (a dry run \
+            that stores nothing): a failing check there means the merge would quarantine that \
+            version. -o markdown makes a pull-request comment \
             (at most 60,000 characters, objects left out are counted). Exit status: 0 when nothing \
             would change, 1 when something would, 2 on an error or a blocking finding (invalid \
             head, refused object, deletes over the limit, failed fail-severity check).
@@ -39,6 +44,12 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output: text, json, markdown, sarif or junit.") var output: Output = .text
     @Option(help: "Markdown size budget in characters (GitHub comments end at 65,536).") var markdownBudget = PlanMarkdown.defaultBudget
     @Option(help: "The context whose server and token to use (see dpctl config get-contexts).") var context: String?
+    @Option(
+        name: .customLong("external-url-allow"),
+        help: "The URLs versions may be fetched from: the server's external-url-allow setting (default https://*, http://*).")
+    var externalURLAllow: String?
+    @Option(name: .customLong("url-max-bytes"), help: "The largest download of a version given by url, in bytes.") var urlMaxBytes: Int64 =
+        1 << 30
 
     func validate() throws {
         if prune && applyset == nil { throw ValidationError("--prune needs --applyset NAME") }
@@ -47,6 +58,12 @@ struct PlanCommand: AsyncParsableCommand {
         }
         guard maxDeletes >= 0 else { throw ValidationError("--max-deletes must be 0 or more") }
         guard markdownBudget >= 2_000 else { throw ValidationError("--markdown-budget must be at least 2000") }
+        if let externalURLAllow {
+            do { _ = try ExternalURLPolicy(setting: externalURLAllow) } catch {
+                throw ValidationError("--external-url-allow: \(error.description)")
+            }
+        }
+        guard urlMaxBytes > 0 else { throw ValidationError("--url-max-bytes must be more than 0") }
         if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
             throw ValidationError("--server \"\(server)\": give an http:// or https:// URL")
         }
@@ -62,9 +79,11 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dpctl-plan-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let request = PlanRequest(
+        var request = PlanRequest(
             repository: repo, base: base, head: head, path: path, client: client, server: address,
             applySet: applyset, prune: prune, maxDeletes: maxDeletes, gate: QualityGates.standard, scratch: scratch)
+        if let externalURLAllow { request.urlPolicy = try ExternalURLPolicy(setting: externalURLAllow) }
+        request.maxURLBytes = urlMaxBytes
         let report: PlanReport
         do {
             report = try await PlanBuilder(request).build()

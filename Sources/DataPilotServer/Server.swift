@@ -17,6 +17,7 @@ import Quality
 import ServiceKit
 import ServiceLifecycle
 import Settings
+import URLPolicy
 
 /// The control plane in one process: it migrates the database, installs the bootstrap admin key,
 /// and serves every route until SIGTERM or SIGINT, letting requests in flight finish; the

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Manifests
 import Settings
+import URLPolicy
 
 /// Everything `datapilot-server` is told, from a config file, then environment variables, then
 /// flags, each overriding the one before. Every setting has one name: `port` in the file,

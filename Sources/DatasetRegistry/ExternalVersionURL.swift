@@ -2,6 +2,7 @@ import APIModel
 import Manifests
 import Redaction
 import ServiceKit
+import URLPolicy
 
 /// The problems of an external version's URL the `ExternalURLPolicy` refuses: at registration
 /// (422, naming `spec.source.url`) and at download, instead of the 307 (403).

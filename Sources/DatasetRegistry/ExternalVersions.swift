@@ -3,6 +3,7 @@ import Manifests
 import ObjectAPI
 import Postgres
 import ServiceKit
+import URLPolicy
 
 extension VersionRoutes {
     /// `POST /api/datasets/{name}/versions` with a DatasetVersion whose source is a URL and its

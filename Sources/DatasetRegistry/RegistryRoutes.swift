@@ -3,6 +3,7 @@ import ObjectAPI
 import ObjectStore
 import Postgres
 import ServiceKit
+import URLPolicy
 
 /// The Dataset Registry's routes: datasets and their immutable versions.
 public struct RegistryRoutes: Sendable {

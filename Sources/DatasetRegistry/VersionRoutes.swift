@@ -6,6 +6,7 @@ import ObjectAPI
 import ObjectStore
 import Postgres
 import ServiceKit
+import URLPolicy
 
 /// Dataset versions: a streaming upload that stores the content once (content-addressed) and
 /// records an immutable version; list, get and a download (GET or HEAD) that honours Range.

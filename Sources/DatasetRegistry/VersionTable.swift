@@ -29,7 +29,11 @@ extension VersionRoutes {
             fields: [.init(["dataset"]), .init(["source", "sha256"], storedAt: ["status", "sha256"]), .init(["source", "url"])],
             mutable: ["description"],
             title: "Version is immutable", remedy: "versions never change: create a new version with a new name"),
-        onWrite: { name, before, _, connection in if before == nil { try initialAdmission(name, on: connection) } })
+        onWrite: { name, before, spec, connection in
+            guard before == nil else { return }
+            try ParquetVersionCheck.check(spec, on: connection)
+            try initialAdmission(name, on: connection)
+        })
 
     /// A new version's admission: Pending (the Quality service's workers evaluate it) when its
     /// dataset has quality rules and the server holds its content, else Unchecked with the reason.

@@ -28,6 +28,8 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         public static let pathOutsideRepository = Code(rawValue: "pathOutsideRepository")
         public static let fileNotFound = Code(rawValue: "fileNotFound")
         public static let unreadable = Code(rawValue: "unreadable")
+        /// A quality rule would have to evaluate data in a format the evaluator does not read (Parquet).
+        public static let unsupportedFormat = Code(rawValue: "unsupportedFormat")
     }
 
     public var severity: Severity

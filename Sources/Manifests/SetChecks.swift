@@ -2,7 +2,8 @@ import Foundation
 import YAML
 
 /// The checks that need the whole set: duplicate names, references between objects, quality
-/// checks' columns against their dataset's schema, data files, and regular expressions.
+/// checks' columns against their dataset's schema, data files, regular expressions, and quality
+/// rules that would have to evaluate Parquet.
 struct SetChecks {
     let manifests: [Manifest]
     let trees: [String: any SourceTree]
@@ -64,7 +65,33 @@ struct SetChecks {
                 }
             }
         }
+        checkEvaluableFormats(byKey)
         return diagnostics
+    }
+
+    /// A QualityRule whose Dataset (in the set) is Parquet, and a version of a dataset with rules
+    /// whose data file is Parquet: the evaluator cannot read it, so the rule would be skipped.
+    mutating func checkEvaluableFormats(_ byKey: [ManifestKind: [String: Manifest]]) {
+        let rules = Dictionary(grouping: manifests.filter { $0.kind == .qualityRule }) { $0.spec["dataset"]?.stringValue ?? "" }
+        for (dataset, datasetRules) in rules.sorted(by: { $0.key < $1.key }) {
+            if let declared = byKey[.dataset]?[dataset], declared.spec["format"]?.stringValue == "parquet" {
+                for rule in datasetRules {
+                    let mark = rule.occurrences.first { $0.path.dotted == "spec.dataset" }?.mark ?? rule.origin.nameMark
+                    add(
+                        .error, .unsupportedFormat, rule.origin.file, mark, "spec.dataset",
+                        "Dataset \"\(dataset)\" (\(declared.origin.location)) is Parquet (spec.format: parquet); " + EvaluableFormat.advice)
+                }
+                continue
+            }
+            for version in manifests where version.kind == .datasetVersion && version.spec["dataset"]?.stringValue == dataset {
+                guard let (field, file) = EvaluableFormat.source(of: version.spec), EvaluableFormat.isParquet(file) else { continue }
+                let mark = version.occurrences.first { $0.path.dotted == field }?.mark ?? version.origin.nameMark
+                add(
+                    .error, .unsupportedFormat, version.origin.file, mark, field,
+                    "\"\(file)\" is a Parquet file and QualityRule \"\(datasetRules[0].name)\" (\(datasetRules[0].origin.location)) checks "
+                        + "Dataset \"\(dataset)\"; " + EvaluableFormat.advice)
+            }
+        }
     }
 
     /// For a QualityRule whose Dataset is in the set and declares a schema: the dataset and its columns.

@@ -104,6 +104,12 @@ public struct Evaluations: Sendable {
     func evaluate(_ claim: EvaluationQueue.Claim, requestID: String) async throws -> JSONValue {
         let version = claim.version
         let target = try await pool.withConnection { try self.target(version: version, ruleNames: claim.rules, on: $0) }
+        // Stored before Parquet was refused on write: never read as CSV.
+        if EvaluableFormat.isParquet(target.fileName) {
+            throw Problem(
+                .unprocessableContent, title: "Cannot evaluate",
+                detail: "DatasetVersion \"\(version)\" is Parquet (\(target.fileName)); \(EvaluableFormat.advice)")
+        }
         let (path, temporary) = try await localCopy(target)
         defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
         let inputs = target.rules.map { QualityRuleInput(name: $0.name, spec: $0.spec, checks: claim.checks) }

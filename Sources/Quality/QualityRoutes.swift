@@ -37,6 +37,7 @@ public struct QualityRoutes: Sendable {
             }
         },
         onWrite: { name, before, spec, connection in
+            try RuleFormat.check(spec, on: connection)
             let datasets = Set([before?["dataset"]?.stringValue, spec["dataset"]?.stringValue].compactMap { $0 })
             for dataset in datasets.sorted() { try Admission.rulesChanged(dataset: dataset, rule: name, on: connection) }
         })
@@ -47,5 +48,6 @@ public struct QualityRoutes: Sendable {
     public func register(on router: APIRouter) {
         ObjectRoutes(pool: pool, table: Self.qualityRules).register(on: router)
         EvaluationRoutes(pool: pool, evaluations: evaluations).register(on: router)
+        RuleDryRunRoute(pool: pool, evaluations: evaluations).register(on: router)
     }
 }

@@ -15,16 +15,25 @@ public struct QualityEngineGate: QualityGate {
     public func evaluate(_ input: QualityGateInput) async throws -> [QualityFinding] {
         let rules = input.rules.map { QualityRuleInput(name: $0.name, spec: $0.spec) }
         guard !rules.isEmpty else { return [] }
-        let named =
-            input.version.spec["source"]?["path"]?.stringValue
-            ?? "\(input.version.name).\(input.dataset?.spec["format"]?.stringValue ?? "csv")"
+        // The file's name in the repository, else the last segment of its URL, else the dataset's format.
+        let source = input.version.spec["source"]
+        let names = [
+            source?["path"]?.stringValue,
+            source?["url"]?.stringValue.map { url in
+                String(url.prefix { $0 != "?" && $0 != "#" }.split(separator: "/").last ?? "")
+            },
+            "\(input.version.name).\(input.dataset?.spec["format"]?.stringValue ?? "csv")",
+        ].compactMap { $0 }.filter { !$0.isEmpty }
+        if let parquet = names.first(where: EvaluableFormat.isParquet) {
+            throw QualityGateUnavailable("not evaluated: \(parquet) is a Parquet file; " + EvaluableFormat.advice)
+        }
         let leading =
             FileHandle(forReadingAtPath: input.dataFile).flatMap { handle in
                 defer { try? handle.close() }
                 return try? handle.read(upToCount: 2)
             } ?? Data()
-        guard let format = DataFormat.detect(fileName: named, leadingBytes: Array(leading)) else {
-            throw QualityGateUnavailable("\(named): not a format the evaluator reads (CSV or JSONL, optionally gzip)")
+        guard let format = names.lazy.compactMap({ DataFormat.detect(fileName: $0, leadingBytes: Array(leading)) }).first else {
+            throw QualityGateUnavailable("\(names[0]): not a format the evaluator reads (CSV or JSONL, optionally gzip)")
         }
         let report = try Evaluator.evaluate(fileAt: URL(fileURLWithPath: input.dataFile), rules: rules, format: format)
         return report.checks.map { check in

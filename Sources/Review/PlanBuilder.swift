@@ -7,7 +7,8 @@ import SyncEngine
 /// Builds a `PlanReport`: reads the base and head commits through the git source (no
 /// checkout), validates the head, compares the manifests, plans the head against the live
 /// server through `Sync` in client dry-run mode (exactly what apply would do), flags what a
-/// reviewer must see, and runs the quality gate on new and changed versions' data.
+/// reviewer must see, runs the quality gate on new and changed versions' data (fetching those
+/// given by URL), and has the server dry-run new and changed rules on their live versions.
 public struct PlanBuilder: Sendable {
     public let request: PlanRequest
 
@@ -64,12 +65,24 @@ public struct PlanBuilder: Sendable {
             let before = object.renamedFrom.flatMap { baseByRef[$0] } ?? baseByRef[ref]
             objects[ref]?.findings += ExecutionReview.findings(base: before, head: manifest)
         }
+        let urls = URLVersionReview(policy: request.urlPolicy, maxBytes: request.maxURLBytes, scratch: request.scratch + "/urls")
         for (ref, object) in objects where ref.kind == .datasetVersion && [.added, .changed, .renamed].contains(object.change) {
             guard let manifest = byRef[ref] else { continue }
-            let result = await QualityReview(gate: request.gate, desired: desired).run(manifest, content: headContents[ref])
+            let result = await QualityReview(gate: request.gate, desired: desired, urls: urls).run(manifest, content: headContents[ref])
             guard let result else { continue }
             objects[ref]?.quality = result
             objects[ref]?.findings += QualityReview.findings(result)
+        }
+        // A rule whose checks change, run on its dataset's live version: what the merge does to data in use.
+        if let client = request.client {
+            for (ref, object) in objects where ref.kind == .qualityRule && [.added, .changed, .renamed].contains(object.change) {
+                guard let manifest = byRef[ref] else { continue }
+                let before = object.renamedFrom.flatMap { baseByRef[$0] } ?? baseByRef[ref]
+                if let before, before.spec.canonicalJSON == manifest.spec.canonicalJSON { continue }
+                let (result, findings) = await RuleReview(client: client).run(manifest)
+                objects[ref]?.quality = result
+                objects[ref]?.findings += findings
+            }
         }
         for ref in objects.keys { objects[ref]?.origin = (byRef[ref] ?? baseByRef[ref])?.origin }
         report.objects = objects.values.sorted { $0.ref < $1.ref }

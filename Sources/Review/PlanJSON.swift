@@ -76,6 +76,7 @@ extension PlanObject {
         if !findings.isEmpty { members.append(JSONMember("findings", .array(findings.map(\.json)))) }
         if let quality {
             var q = [JSONMember("evaluated", .bool(quality.evaluated)), JSONMember("checks", .array(quality.findings.map(\.json)))]
+            if let live = quality.liveVersion { q.append(JSONMember("liveVersion", .string(live))) }
             if let note = quality.note { q.append(JSONMember("note", .string(note))) }
             members.append(JSONMember("quality", .object(q)))
         }

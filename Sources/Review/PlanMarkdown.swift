@@ -140,6 +140,7 @@ public struct PlanMarkdown: Sendable {
         }
         if !object.findings.isEmpty { out += "\n" }
         if let quality = object.quality, !quality.findings.isEmpty {
+            if let note = quality.note { out += "Quality: \(MarkdownText.cell(note))\n\n" }
             out += "| rule | check | severity | outcome | observed | unexpected | message |\n| --- | --- | --- | --- | --- | --- | --- |\n"
             for f in quality.findings.prefix(50) {
                 out +=

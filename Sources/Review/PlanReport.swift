@@ -26,6 +26,12 @@ public struct ReviewFinding: Sendable, Hashable {
         public static let quality = Code(rawValue: "quality")
         /// A Run's execute, command, image or code is new or changed: code will run. Shown first.
         public static let privileged = Code(rawValue: "privileged")
+        /// A new or changed QualityRule fails fail-severity checks on its dataset's live version:
+        /// the merge would quarantine data already in use.
+        public static let ruleWouldQuarantine = Code(rawValue: "ruleWouldQuarantine")
+        /// A version's `spec.source.url` is outside the URL allowlist: not fetched, and the server
+        /// would refuse to register it.
+        public static let urlNotAllowed = Code(rawValue: "urlNotAllowed")
     }
 
     public var code: Code
@@ -40,17 +46,24 @@ public struct ReviewFinding: Sendable, Hashable {
     }
 }
 
-/// The quality checks run on one version's data.
+/// The quality checks run on one version's data, or one changed rule's checks run on its
+/// dataset's live version on the server.
 public struct QualityResult: Sendable, Hashable {
     public var evaluated: Bool
     public var findings: [QualityFinding]
     /// Why nothing (or not everything) was evaluated.
     public var note: String?
+    /// For a QualityRule: the live DatasetVersion on the server its checks ran on.
+    public var liveVersion: String?
+    /// What the reviewer must see when nothing was evaluated; nil: the note, as a warning.
+    public var problem: ReviewFinding?
 
-    public init(evaluated: Bool, findings: [QualityFinding], note: String?) {
+    public init(evaluated: Bool, findings: [QualityFinding], note: String?, liveVersion: String? = nil, problem: ReviewFinding? = nil) {
         self.evaluated = evaluated
         self.findings = findings
         self.note = note
+        self.liveVersion = liveVersion
+        self.problem = problem
     }
 }
 

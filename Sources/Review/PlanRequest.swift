@@ -1,4 +1,5 @@
 import APIClient
+import URLPolicy
 
 /// What `dpctl plan` is asked: two revisions of a local repository, the manifests' folder,
 /// and optionally the server (and apply set) to plan against.
@@ -18,6 +19,11 @@ public struct PlanRequest: Sendable {
     public var gate: any QualityGate
     /// Where data files are exported for the quality gate.
     public var scratch: String
+    /// Which URLs versions given by `spec.source.url` may be fetched from (the server's
+    /// `external-url-allow`; its default unless told).
+    public var urlPolicy = ExternalURLPolicy.standard
+    /// The largest download of a URL version.
+    public var maxURLBytes: Int64 = 1 << 30
 
     public init(
         repository: String, base: String, head: String, path: String = "", client: APIClient? = nil, server: String? = nil,

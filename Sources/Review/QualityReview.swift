@@ -2,25 +2,44 @@ import Manifests
 import SyncEngine
 
 /// Runs a dataset's quality rules from the head commit on a new or changed version's data
-/// file through the gate.
+/// file through the gate: the file in the repository, or the one its URL serves (fetched
+/// within the URL allowlist by `URLVersionReview`).
 struct QualityReview {
     let gate: any QualityGate
     let desired: [Manifest]
+    /// Fetches versions given by URL; nil leaves them unevaluated.
+    var urls: URLVersionReview?
 
-    /// Nil when the version's data is not in the repository (a URL): nothing to evaluate locally.
+    /// Nil when the version has no data to evaluate here.
     func run(_ version: Manifest, content: Result<VersionContent, ContentError>?) async -> QualityResult? {
-        guard version.spec["source"]?["path"]?.stringValue != nil else { return nil }
+        let url = version.spec["source"]?["url"]?.stringValue
+        guard version.spec["source"]?["path"]?.stringValue != nil || url != nil else { return nil }
         let datasetName = version.spec["dataset"]?.stringValue ?? ""
         let rules = desired.filter { $0.kind == .qualityRule && $0.spec["dataset"]?.stringValue == datasetName }
         let file: String
-        switch content {
-        case .success(let found)?:
-            guard let path = found.file else { return nil }
-            file = path
-        case .failure(let error)?:
-            return QualityResult(evaluated: false, findings: [], note: "not evaluated: \(error.description)")
-        case nil:
-            return QualityResult(evaluated: false, findings: [], note: "not evaluated: the data file was not read")
+        var fetched: String?
+        if url != nil {
+            // Fetched only when there is something to check.
+            guard !rules.isEmpty else {
+                return QualityResult(evaluated: true, findings: [], note: "dataset \(datasetName) has no quality rules in this commit")
+            }
+            guard let urls else { return nil }
+            switch await urls.fetch(version) {
+            case .failure(let refusal):
+                return QualityResult(evaluated: false, findings: [], note: refusal.message, problem: refusal.finding)
+            case .success(let path): file = path
+            }
+            fetched = "fetched from \(URLVersionReview.shown(url ?? "")), sha256 checked"
+        } else {
+            switch content {
+            case .success(let found)?:
+                guard let path = found.file else { return nil }
+                file = path
+            case .failure(let error)?:
+                return QualityResult(evaluated: false, findings: [], note: "not evaluated: \(error.description)")
+            case nil:
+                return QualityResult(evaluated: false, findings: [], note: "not evaluated: the data file was not read")
+            }
         }
         if rules.isEmpty {
             return QualityResult(evaluated: true, findings: [], note: "dataset \(datasetName) has no quality rules in this commit")
@@ -28,7 +47,7 @@ struct QualityReview {
         let dataset = desired.first { $0.kind == .dataset && $0.name == datasetName }
         do {
             let findings = try await gate.evaluate(QualityGateInput(version: version, dataset: dataset, dataFile: file, rules: rules))
-            return QualityResult(evaluated: true, findings: Self.ordered(findings), note: nil)
+            return QualityResult(evaluated: true, findings: Self.ordered(findings), note: fetched)
         } catch let unavailable as QualityGateUnavailable {
             return QualityResult(evaluated: false, findings: [], note: unavailable.description)
         } catch {
@@ -63,7 +82,11 @@ struct QualityReview {
                 break
             }
         }
-        if !result.evaluated, let note = result.note { out.append(ReviewFinding(.quality, note, blocking: false)) }
+        if let problem = result.problem {
+            out.append(problem)
+        } else if !result.evaluated, let note = result.note {
+            out.append(ReviewFinding(.quality, note, blocking: false))
+        }
         return out
     }
 }

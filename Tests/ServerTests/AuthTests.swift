@@ -165,6 +165,7 @@ import Testing
                 ),
                 ("GET", "/api/evaluations", nil, "viewer"),
                 ("POST", "/api/evaluations", #"{"datasetVersion": "does-not-exist"}"#, "editor"),
+                ("POST", "/api/evaluations/dry-run", qualityRule("matrix-dry", dataset: "fixture"), "viewer"),
                 ("PUT", "/api/experiment-runs/fixture-run/state", #"{"state": "CANCELLED"}"#, "editor"),
                 ("POST", "/api/experiment-runs/fixture-run/cancel", nil, "editor"),
                 ("GET", "/api/applysets", nil, "viewer"),

@@ -212,6 +212,8 @@ import Testing
             (["plan", "--repo", repo, "--base", base, "--head", "main", "-o", "yaml"], "'yaml'"),
             (["plan", "--repo", repo, "--base", base, "--head", "main", "--server", "localhost:8080"], "http:// or https://"),
             (["plan", "--repo", repo, "--base", base, "--head", "main", "--prune"], "--prune needs --applyset"),
+            (["plan", "--repo", repo, "--base", base, "--head", "main", "--external-url-allow", "ftp://*"], "--external-url-allow"),
+            (["plan", "--repo", repo, "--base", base, "--head", "main", "--url-max-bytes", "0"], "--url-max-bytes must be more than 0"),
             (["plan", "--repo", repo, "--head", "main"], "--base"),
         ]
         for (arguments, message) in cases {

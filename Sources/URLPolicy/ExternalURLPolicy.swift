@@ -1,5 +1,4 @@
 import Foundation
-import ServiceKit
 import Settings
 
 /// Which URLs an external DatasetVersion may name (its download answers 307 to the URL, and
