@@ -80,10 +80,11 @@ struct SourceCommand: AsyncParsableCommand {
                 return [
                     s["name"]?.stringValue ?? "", state, s["owner"]?.stringValue ?? "-",
                     String((s["lastAppliedCommit"]?.stringValue ?? "-").prefix(12)), s["result"]?.stringValue ?? "pending",
+                    s["health"]?.stringValue ?? "-",
                     String((s["heldBackCommit"]?.stringValue ?? "-").prefix(12)), GetCommand.age(s["appliedAt"]?.stringValue),
                 ]
             }
-            let header = ["SOURCE", "STATE", "HOLDER", "APPLIED", "RESULT", "HELD BACK", "APPLIED AGE"]
+            let header = ["SOURCE", "STATE", "HOLDER", "APPLIED", "RESULT", "HEALTH", "HELD BACK", "APPLIED AGE"]
             Terminal.standardOutput.write(Table(header: header, rows: rows).render(width: Terminal.standardOutput.width))
         }
     }
@@ -195,11 +196,11 @@ struct SourceCommand: AsyncParsableCommand {
                 return [
                     GetCommand.age(s["startedAt"]?.stringValue), String((s["commit"]?.stringValue ?? "-").prefix(12)),
                     s["author"]?.stringValue ?? "-", result == "synced" ? style.green(result) : style.red(result),
-                    counts.isEmpty ? "-" : counts.joined(separator: ","),
+                    s["health"]?.stringValue ?? "-", counts.isEmpty ? "-" : counts.joined(separator: ","),
                     (s["error"]?.stringValue ?? s["message"]?.stringValue ?? "").split(separator: "\n").first.map(String.init) ?? "",
                 ]
             }
-            let header = ["AGE", "COMMIT", "AUTHOR", "RESULT", "CHANGES", "MESSAGE/ERROR"]
+            let header = ["AGE", "COMMIT", "AUTHOR", "RESULT", "HEALTH", "CHANGES", "MESSAGE/ERROR"]
             Terminal.standardOutput.write(Table(header: header, rows: rows).render(width: Terminal.standardOutput.width))
         }
     }

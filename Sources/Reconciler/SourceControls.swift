@@ -117,7 +117,7 @@ public struct SourceControls: Sendable {
             let rows = try connection.query(
                 """
                 select s.name, s.url, s.ref, s.path, s.owner, s.last_applied_commit, s.last_attempted_commit, s.last_result,
-                    \(SQLTime.utc("s.applied_at", as: "applied_at")), coalesce(c.suspended, false) as suspended, c.pinned_commit,
+                    s.health, s.health_message, \(SQLTime.utc("s.applied_at", as: "applied_at")), coalesce(c.suspended, false) as suspended, c.pinned_commit,
                     c.held_back_commit, \(SQLTime.utc("c.held_back_at", as: "held_back_at")), c.changed_by,
                     \(SQLTime.utc("c.changed_at", as: "changed_at"))
                 from reconciler_sources s left join reconciler_controls c on c.source = s.name
@@ -131,7 +131,7 @@ public struct SourceControls: Sendable {
                     ("url", "url"), ("ref", "ref"), ("path", "path"), ("owner", "owner"), ("pinnedCommit", "pinned_commit"),
                     ("heldBackCommit", "held_back_commit"), ("heldBackAt", "held_back_at"), ("lastAppliedCommit", "last_applied_commit"),
                     ("lastAttemptedCommit", "last_attempted_commit"), ("result", "last_result"), ("appliedAt", "applied_at"),
-                    ("changedBy", "changed_by"), ("changedAt", "changed_at"),
+                    ("changedBy", "changed_by"), ("changedAt", "changed_at"), ("health", "health"), ("healthMessage", "health_message"),
                 ]
                 for (key, column) in fields {
                     if let value = row[column] { members.append(JSONMember(key, .string(StatusStore.redacted(value) ?? value))) }
@@ -146,14 +146,16 @@ public struct SourceControls: Sendable {
         try await pool.withConnection { connection in
             try connection.query(
                 """
-                select h.commit, h.result, h.counts::text as counts, h.error, h.duration_ms, \(SQLTime.utc("h.started_at", as: "started_at")),
+                select h.commit, h.result, h.health, h.counts::text as counts, h.error, h.duration_ms, \(SQLTime.utc("h.started_at", as: "started_at")),
                     c.author, c.message
                 from reconciler_history h left join reconciler_commits c on c.source = h.source and c.commit = h.commit
                 where h.source = $1 order by h.id desc limit \(limit)
                 """, [source]
             ).map { row in
                 var members: [JSONMember] = []
-                for (key, column) in [("commit", "commit"), ("result", "result"), ("author", "author"), ("startedAt", "started_at")] {
+                for (key, column) in [
+                    ("commit", "commit"), ("result", "result"), ("health", "health"), ("author", "author"), ("startedAt", "started_at"),
+                ] {
                     if let value = row[column] { members.append(JSONMember(key, .string(value))) }
                 }
                 if let message = row["message"] {

@@ -151,6 +151,13 @@ import Testing
             // dpctl status, the metrics and the audit event say so.
             let status = try await dpctl(["status", "--reconciler", reconciler.baseURL], environment: [:])
             #expect(status.stdout.contains("Degraded") && status.stderr.contains("churn-2"), "\(status.stdout)\n\(status.stderr)")
+            let list = try await dpctl(["source", "list", "--reconciler", reconciler.baseURL], environment: [:])
+            #expect(list.stdout.contains("HEALTH") && list.stdout.contains("Degraded"), "\(list.stdout)\n\(list.stderr)")
+            let history = try await dpctl(
+                ["source", "history", "data", "--reconciler", reconciler.baseURL, "-o", "json"], environment: [:])
+            #expect(
+                history.stdout.contains(#""health" : "Degraded""#) || history.stdout.contains(#""health": "Degraded""#), "\(history.stdout)"
+            )
             let metrics = try await dpctlQueue.run {
                 try Transfer().perform(
                     HTTPRequest(method: "GET", url: reconciler.baseURL + "/metrics", headers: [], body: .none, timeoutSeconds: 10))
