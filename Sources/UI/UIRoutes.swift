@@ -56,6 +56,11 @@ public struct UIRoutes: Sendable {
             let id = try Self.parameter(context, "id")
             return await page(request) { session in try await evaluation(session, id: id) }
         }
+        router.get("/ui/quality") { request, _ in await page(request) { session in try await qualityRules(session, request) } }
+        router.get("/ui/quality/:name") { request, context in
+            let name = try Self.parameter(context, "name")
+            return await page(request) { session in try await qualityRule(session, name: name) }
+        }
         router.get("/ui/runs") { request, _ in await page(request) { session in try await runs(session, request) } }
         router.get("/ui/runs/:name") { request, context in
             let name = try Self.parameter(context, "name")

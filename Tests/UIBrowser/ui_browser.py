@@ -281,6 +281,18 @@ def main():
         expect(driver.find_element(By.ID, "evaluation-outcome").text in OUTCOMES, "no evaluation outcome")
         check_page(driver, "evaluation")
 
+        # Quality: the rules, a rule's checks and the latest outcome of each on each version, with admission.
+        click_link(driver, "Quality")
+        expect("churn-hygiene" in cells(driver, "Rule"), f"rules {cells(driver, 'Rule')}")
+        check_page(driver, "quality")
+        click_link(driver, "churn-hygiene")
+        expect(heading(driver) == "Quality rule churn-hygiene", heading(driver))
+        expect("known-plans" in [c.strip() for c in cells(driver, "Check")], f"checks {cells(driver, 'Check')}")
+        expect(set(cells(driver, "Admission")) <= {"Admitted", "Pending", "Evaluating"} and cells(driver, "Admission"),
+               f"admission {cells(driver, 'Admission')}")
+        expect(any(o in OUTCOMES for o in cells(driver, "known-plans")), f"outcomes {cells(driver, 'known-plans')}")
+        check_page(driver, "quality-rule")
+
         # Runs: the list with states, a run's params, metrics and events, its inputs linked to versions.
         click_link(driver, "Runs")
         expect(set(cells(driver, "Run")) == {"churn-baselines-gbm", "churn-baselines-logreg"}, f"runs {cells(driver, 'Run')}")
@@ -402,7 +414,8 @@ def main():
         sign_in(driver, VIEWER_KEY)
         expect(heading(driver) == "Overview", "viewer did not sign in")
         expect("(viewer)" in driver.find_element(By.CSS_SELECTOR, "header .who").text, "viewer role not shown")
-        for page in ["/ui/", "/ui/datasets", "/ui/datasets/churn", "/ui/datasets/churn/versions/churn-2026-10", "/ui/runs",
+        for page in ["/ui/", "/ui/datasets", "/ui/datasets/churn", "/ui/datasets/churn/versions/churn-2026-10", "/ui/quality",
+                     "/ui/quality/churn-hygiene", "/ui/runs",
                      "/ui/runs/churn-baselines-gbm", "/ui/lineage?node=dataset%2Fchurn", "/ui/audit"]:
             driver.get(BASE + page)
             heading(driver)
