@@ -119,7 +119,9 @@ public struct FileObjectStore: ObjectStore {
     public func checkReachable() async throws {
         let probe = root.appendingPathComponent("tmp/.probe-\(UUID().uuidString)")
         try await io.run {
-            guard FileManager.default.createFile(atPath: probe.path, contents: Data("ok".utf8)) else {
+            // Empty: a full file system still passes (reads go on; writes answer 507), a
+            // missing, read-only or foreign-owned folder does not.
+            guard FileManager.default.createFile(atPath: probe.path, contents: nil) else {
                 throw ObjectStoreError(.unreachable, "cannot write under \(root.path)")
             }
             try? FileManager.default.removeItem(at: probe)

@@ -28,7 +28,8 @@ public protocol ObjectStore: Sendable {
     /// `maximumBytes` is refused (`.rejected`) rather than read.
     func getNamed(key: String, maximumBytes: Int) async throws -> [UInt8]?
 
-    /// Throws unless the store can be read and written now (for `/readyz`).
+    /// Throws unless the store can be read and written now (for `/readyz`); a store that is only
+    /// full passes (reads go on, and a write refused for space is a 507 of its own).
     func checkReachable() async throws
 }
 

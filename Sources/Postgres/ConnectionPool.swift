@@ -32,12 +32,29 @@ public final class ConnectionPool: Sendable {
     /// Lends a connection to `body`, run on that connection's own thread.
     @discardableResult
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await lend(start: nil, body)
+    }
+
+    /// Lends a connection; `start` (a transaction's `begin`) is sent first, and when it fails
+    /// because the idle connection broke meanwhile (Postgres restarted, a proxy dropped it),
+    /// once more on a new connection: nothing had been done on the broken one.
+    public func lend<T: Sendable>(
+        start: (@Sendable (Connection) throws -> Void)?, _ body: @escaping @Sendable (Connection) throws -> T
+    ) async throws -> T {
         let slot = try await acquire()
         let conninfo = self.conninfo
         do {
             let result = try await slot.queue.run { () throws -> T in
                 if slot.connection == nil || slot.connection?.isHealthy == false {
                     slot.connection = try Connection.connect(conninfo)
+                }
+                if let start {
+                    do {
+                        try start(slot.connection!)
+                    } catch  where slot.connection?.isHealthy != true {
+                        slot.connection = try Connection.connect(conninfo)
+                        try start(slot.connection!)
+                    }
                 }
                 return try body(slot.connection!)
             }
@@ -59,8 +76,7 @@ public final class ConnectionPool: Sendable {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     @discardableResult
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await withConnection { connection in
-            try connection.query("begin")
+        try await lend(start: { try $0.query("begin") }) { connection in
             do {
                 let result = try body(connection)
                 try connection.query("commit")

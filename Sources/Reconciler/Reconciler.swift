@@ -37,7 +37,9 @@ public final class Reconciler: Sendable {
         controls = SourceControls(pool: pool)
         sources = SourceSet(configuration.sources, file: configuration.sourcesFile)
         leases = Leases(conninfo: configuration.databaseURL)
-        client = APIClient(server: configuration.server ?? "http://127.0.0.1:8080", token: configuration.token)
+        client = APIClient(
+            server: configuration.server ?? "http://127.0.0.1:8080", token: configuration.token,
+            timeoutSeconds: configuration.apiTimeoutSeconds)
         notifier = Notifier(
             targets: Dictionary(uniqueKeysWithValues: configuration.sources.map { ($0.name, $0.notify.map(\.target)) }),
             log: NotificationLog(pool: pool), logger: logger)

@@ -68,6 +68,9 @@ public struct ReconcilerConfiguration: Sendable {
     /// nil when the sources came from flags.
     public var sourcesFile: String?
     public var reload: (@Sendable () throws -> [SourceConfiguration])?
+    /// Seconds each request to the server may take, uploads included (`api-timeout`); a request
+    /// that times out is retried as an unreachable server is, up to 4 attempts when safe.
+    public var apiTimeoutSeconds = 60
 
     public init(sources: [SourceConfiguration], server: String?, token: String?, databaseURL: String, cacheDirectory: String) {
         self.sources = sources
@@ -113,7 +116,7 @@ extension ReconcilerConfiguration: EnvironmentSettings {
         case .failure(let error): throw SettingError("\(path):\(error.line):\(error.column): \(error.message)")
         }
         guard value.objectValue != nil else { throw SettingError("\(path): expected a mapping with `sources:`") }
-        let known: Set = ["server", "token-file", "token-env", "database-url", "listen", "cache-dir", "sources"]
+        let known: Set = ["server", "token-file", "token-env", "database-url", "listen", "cache-dir", "api-timeout", "sources"]
         if let unknown = value.objectValue?.first(where: { !known.contains($0.key) }) {
             throw SettingError("\(path): unknown setting \"\(unknown.key)\"\(Suggest.hint(for: unknown.key, in: Array(known)))")
         }
@@ -126,6 +129,9 @@ extension ReconcilerConfiguration: EnvironmentSettings {
             token: try secrets.read(value, "token", at: "token"),
             databaseURL: value["database-url"]?.stringValue ?? "", cacheDirectory: cache)
         if let listen = value["listen"]?.stringValue { try configuration.listen(listen) }
+        if let timeout = value["api-timeout"] {
+            try configuration.set("api-timeout", timeout.stringValue ?? timeout.jsonString(), from: path)
+        }
         try configuration.load(environment: environment)
         if let flag { configuration.databaseURL = flag }
         guard !configuration.databaseURL.isEmpty || checkOnly else {
@@ -146,7 +152,7 @@ extension ReconcilerConfiguration: EnvironmentSettings {
 
     /// The settings a `DATAPILOT_*` variable may set, over the sources file and under the flags
     /// (`server` and the token are resolved by dpctl's context: DATAPILOT_SERVER, DATAPILOT_TOKEN).
-    public static let keys = ["database-url", "listen", "cache-dir"]
+    public static let keys = ["database-url", "listen", "cache-dir", "api-timeout"]
 
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
         switch key {
@@ -154,6 +160,11 @@ extension ReconcilerConfiguration: EnvironmentSettings {
         case "listen":
             do { try listen(value) } catch let error as SettingError { throw SettingError("\(origin): \(error.description)") }
         case "cache-dir": cacheDirectory = value
+        case "api-timeout":
+            guard let seconds = DurationText.seconds(value), seconds >= 1, seconds <= 86_400 else {
+                throw SettingError("\(origin): api-timeout: \"\(value)\" is not a duration from 1s to 24h such as 30s or 5m")
+            }
+            apiTimeoutSeconds = Int(seconds.rounded(.up))
         default: throw Self.unknown(key, from: origin)
         }
     }

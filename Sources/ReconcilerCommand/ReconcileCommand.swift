@@ -24,7 +24,8 @@ public struct ReconcileCommand: AsyncParsableCommand {
             /metrics and POST /hooks/SOURCE for GitHub, GitLab and HMAC-signed webhooks.
 
             Settings come from the sources file, then DATAPILOT_DATABASE_URL, DATAPILOT_LISTEN, \
-            DATAPILOT_CACHE_DIR, DATAPILOT_SERVER and DATAPILOT_TOKEN, then flags (flags win). \
+            DATAPILOT_CACHE_DIR, DATAPILOT_API_TIMEOUT, DATAPILOT_SERVER and DATAPILOT_TOKEN, then \
+            flags (flags win). \
             --check reads the sources file as the reconciler would, reports what it found and \
             exits (0 valid, 2 invalid) without reading secrets or connecting anywhere. Logs are \
             JSON lines unless stderr is a terminal (DATAPILOT_LOG_FORMAT=json|text, DATAPILOT_LOG_LEVEL).
@@ -53,6 +54,9 @@ public struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "Postgres for status, history and leases (or DATAPILOT_DATABASE_URL).") var databaseURL: String?
     @Option(help: "HOST:PORT for /status, /metrics and webhooks.") var listen: String?
     @Option(help: "Where bare repository caches are kept.") var cacheDir: String?
+    @Option(
+        help: "How long each request to the DataPilot server may take, uploads included (default 60s; safe requests are tried 4 times).")
+    var apiTimeout: String?
     @Flag(help: "Sync every source once and exit: 0 when all synced, 1 otherwise.") var once = false
     @Option(help: "The context whose server and token to use (see dpctl config get-contexts).") var context: String?
     @Flag(help: "Check the sources file (--config) and exit: 0 when the reconciler would accept it, 2 otherwise.") var check = false
@@ -87,6 +91,7 @@ public struct ReconcileCommand: AsyncParsableCommand {
             if let databaseURL { settings.databaseURL = databaseURL }
             if let listen { try settings.listen(listen) }
             if let cacheDir { settings.cacheDirectory = cacheDir }
+            if let apiTimeout { try settings.set("api-timeout", apiTimeout, from: "--api-timeout") }
         } catch let error as SettingError {
             throw CLIError(error.description, exitCode: 2)
         }
@@ -128,6 +133,7 @@ public struct ReconcileCommand: AsyncParsableCommand {
                     + " prune=\(source.prune) webhooks=\(source.webhookSecret != nil)")
         }
         print("listen: \(settings.host):\(settings.port)  cache-dir: \(settings.cacheDirectory)")
+        print("api-timeout: \(settings.apiTimeoutSeconds)s")
         print(
             "database-url: "
                 + (settings.databaseURL.isEmpty

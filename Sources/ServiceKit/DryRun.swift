@@ -41,8 +41,7 @@ extension ConnectionPool {
     /// back all the same; it is rolled back when `body` throws.
     @discardableResult
     public func withTransaction<T: Sendable>(dryRun: Bool, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await withConnection { connection in
-            try connection.query("begin")
+        try await lend(start: { try $0.query("begin") }) { connection in
             do {
                 let result = try body(connection)
                 try connection.query(dryRun ? "rollback" : "commit")

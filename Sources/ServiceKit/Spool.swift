@@ -56,7 +56,7 @@ public struct SpooledBody: Sendable {
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(atPath: path)
-            throw error
+            throw Problem.storageFull(error, what: "the server's upload spool (data-dir)") ?? error
         }
         let digest = Hex.encode(hasher.finalize())
         return SpooledBody(path: path, size: size, sha256: digest)

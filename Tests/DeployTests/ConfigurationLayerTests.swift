@@ -22,6 +22,7 @@ import Testing
 
     static let reconcilerVariables = [
         "database-url": "DATAPILOT_DATABASE_URL", "listen": "DATAPILOT_LISTEN", "cache-dir": "DATAPILOT_CACHE_DIR",
+        "api-timeout": "DATAPILOT_API_TIMEOUT",
     ]
     static let reconcilerRows: [Row] = [
         Row(setting: "database-url", file: "postgres://file@db/dp", expected: "postgres://file@db/dp"),
@@ -40,6 +41,11 @@ import Testing
         Row(setting: "cache-dir", file: "/srv/file", environment: "/srv/env", expected: "/srv/env"),
         Row(setting: "cache-dir", file: "/srv/file", environment: "/srv/env", flag: "/srv/flag", expected: "/srv/flag"),
         Row(setting: "cache-dir", environment: "/srv/env", expected: "/srv/env"),
+        Row(setting: "api-timeout", expected: "60s"),
+        Row(setting: "api-timeout", file: "30s", expected: "30s"),
+        Row(setting: "api-timeout", file: "30s", environment: "2m", expected: "120s"),
+        Row(setting: "api-timeout", file: "30s", environment: "2m", flag: "5s", expected: "5s"),
+        Row(setting: "api-timeout", environment: "2m", flag: "1.5s", expected: "2s"),
     ]
 
     @Test(arguments: reconcilerRows)
@@ -61,9 +67,27 @@ import Testing
             switch row.setting {
             case "database-url": "database-url: \(row.expected)\n"
             case "listen": "listen: \(row.expected) "
+            case "api-timeout": "api-timeout: \(row.expected)\n"
             default: "cache-dir: \(row.expected)\n"
             }
         #expect(outcome.stdout.contains(expected), "\(outcome.stdout)")
+    }
+
+    /// A bad api-timeout in each layer is refused, naming the layer.
+    @Test(arguments: [("file", "soon"), ("environment", "0s"), ("flag", "2d")])
+    func reconcilerRefusesABadAPITimeout(_ layer: String, _ value: String) async throws {
+        let folder = try scratchFolder("api-timeout")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("sources.yaml")
+        var text = "database-url: postgres://file@db/dp\nsources:\n  - {name: a, url: \"file:///srv/repo\"}\n"
+        if layer == "file" { text += "api-timeout: \(value)\n" }
+        try Data(text.utf8).write(to: path)
+        let outcome = try await dpctl(
+            ["reconcile", "--config", path.path, "--check"] + (layer == "flag" ? ["--api-timeout", value] : []),
+            environment: layer == "environment" ? ["DATAPILOT_API_TIMEOUT": value] : [:])
+        #expect(outcome.status == 2, "\(outcome.stdout)")
+        let origin = ["file": path.path, "environment": "DATAPILOT_API_TIMEOUT", "flag": "--api-timeout"][layer]!
+        #expect(outcome.stderr.contains("\(origin): api-timeout: \"\(value)\" is not a duration"), "\(outcome.stderr)")
     }
 
     /// The in-process API applies the same layers (the flag being `databaseURL:`).

@@ -85,6 +85,20 @@ func withScratchSchema<T: Sendable>(_ body: (ConnectionPool, String) async throw
         }
     }
 
+    /// A transaction on an idle connection whose backend went away (Postgres restarted) starts on
+    /// a new one: its `begin` had done nothing, so the caller sees no error.
+    @Test func aTransactionOnABrokenIdleConnectionStartsOnANewOne() async throws {
+        try await withScratchSchema { pool, _ in
+            let single = ConnectionPool(conninfo: pool.conninfo, maxConnections: 1)
+            defer { single.close() }
+            let first = try await single.withConnection { try $0.query("select pg_backend_pid() as pid").first!["pid"]! }
+            try await pool.withConnection { try $0.query("select pg_terminate_backend($1::int)", [first]) }
+            try await Task.sleep(for: .milliseconds(200))
+            let second = try await single.withTransaction { try $0.query("select pg_backend_pid() as pid").first!["pid"]! }
+            #expect(second != first)
+        }
+    }
+
     @Test func migrationsApplyOnceEvenWhenServersStartTogether() async throws {
         try await withScratchSchema { pool, _ in
             let migrations = [

@@ -56,7 +56,11 @@ final class TestReconciler: Sendable {
             let port = try Loopback.freePort()
             let process = try Self.launch(server: server, arguments: arguments, port: port, log: log, environment: environment)
             let deadline = ContinuousClock.now + .seconds(30)
-            while process.isRunning, ContinuousClock.now < deadline, !(await TestServer.healthy(port: port)) {
+            // Its own log line first: another test's process may answer /healthz on a port it lost.
+            let logFile = log
+            func listening() -> Bool { ((try? String(contentsOf: logFile, encoding: .utf8)) ?? "").contains("dpctl reconcile listening") }
+            while process.isRunning, ContinuousClock.now < deadline {
+                if listening(), await TestServer.healthy(port: port) { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""

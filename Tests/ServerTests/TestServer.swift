@@ -17,6 +17,8 @@ final class TestServer: Sendable {
     let port: Int
     let database: String
     let databaseURL: String
+    /// The cluster's URL (its `datapilot_test` database): the run's, or a test's own.
+    let cluster: String
     let dataDirectory: URL
     let logFile: URL
     let io = BlockingQueue(concurrentLabel: "datapilot.tests.http")
@@ -25,13 +27,15 @@ final class TestServer: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// A server on a new database, or with `sharing` on the database of another (split mode,
-    /// replicas, restarts), on a data folder of its own or the one given.
+    /// A server on a new database (in the run's cluster, or in `cluster`), or with `sharing` on
+    /// the database of another (split mode, replicas, restarts), on a data folder of its own or
+    /// the one given.
     init(
         extraEnvironment: [String: String] = [:], arguments: [String] = [], sharing other: TestServer? = nil,
-        dataDirectory given: URL? = nil
+        dataDirectory given: URL? = nil, cluster clusterURL: String? = nil
     ) async throws {
-        let cluster = try TestDatabase.url()
+        let cluster = try other?.cluster ?? clusterURL ?? TestDatabase.url()
+        self.cluster = cluster
         if let other {
             database = other.database
             databaseURL = other.databaseURL
@@ -123,7 +127,6 @@ final class TestServer: Sendable {
     }
 
     func dropDatabase() async {
-        guard let cluster = try? TestDatabase.url() else { return }
         let admin = ConnectionPool(conninfo: cluster, maxConnections: 1)
         _ = try? await admin.withConnection { [database] in try $0.query("drop database if exists \(database) with (force)") }
         admin.close()
@@ -182,12 +185,14 @@ enum ServerMode: String, CaseIterable, Sendable {
 
 /// Runs `body` against a fresh server (the gateway, in split mode), always stopping every
 /// process and dropping the database.
-func withServer(mode: ServerMode = .single, environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
+func withServer(
+    mode: ServerMode = .single, environment: [String: String] = [:], cluster: String? = nil, _ body: (TestServer) async throws -> Void
+) async throws {
     var first: TestServer?
     do {
         switch mode {
         case .single:
-            let server = try await TestServer(extraEnvironment: environment)
+            let server = try await TestServer(extraEnvironment: environment, cluster: cluster)
             first = server
             try await body(server)
         case .split:
@@ -197,7 +202,8 @@ func withServer(mode: ServerMode = .single, environment: [String: String] = [:],
                 "DATAPILOT_TOKEN_SIGNING_KEYS": "split \(key())",
                 "DATAPILOT_EVIDENCE_SIGNING_KEYS": "split \(key())",
             ]) { given, _ in given }
-            let backend = try await TestServer(extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"])
+            let backend = try await TestServer(
+                extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"], cluster: cluster)
             first = backend
             // Quality and experiments in a process of their own, on the same database.
             let objects = try await backend.sibling(environment: environment, arguments: ["--service", "quality,experiments"])

@@ -122,4 +122,43 @@ import Testing
             await reconciler.stop()
         }
     }
+
+    /// A source following a tag: the annotated tag moved forward to a new commit, then back to
+    /// the first (a release withdrawn), is followed each time, as a force-updated branch is.
+    @Test func aMovedTagIsFollowedForwardAndBack() async throws {
+        let repository = try await TestRepository.examples()
+        defer { repository.remove() }
+        let first = try await repository.git("rev-parse", "HEAD")
+        try await repository.git("tag", "-a", "-m", "First release", "release")
+        try await withServer { server in
+            let reconciler = try await TestReconciler(
+                server: server,
+                arguments: [
+                    "--repo", repository.url, "--ref", "refs/tags/release", "--path", "examples", "--name", "examples", "--interval", "1s",
+                ])
+            do {
+                let invariants = FaultInvariants(
+                    server: server, reconciler: reconciler, source: "examples", manifests: repository.file("examples"))
+                try await invariants.expectConverged(to: first)
+
+                // A commit the tag does not name yet, then the tag moved onto it.
+                try edit(repository.file("examples/datasets/churn.yaml"), "owner: growth-analytics@example.com", "owner: churn@example.com")
+                let second = try await repository.commit("Churn has its own team")
+                try await repository.git("tag", "-f", "-a", "-m", "Second release", "release")
+                try await invariants.expectConverged(to: second)
+                #expect(try await server.request("GET", "/api/datasets/churn").json["spec"]?["owner"] == "churn@example.com")
+
+                // Moved back: the first commit is applied again.
+                try await repository.git("tag", "-f", "-a", "-m", "Second release withdrawn", "release", first)
+                try await repository.git("checkout", "-q", first)
+                try await invariants.expectConverged(to: first)
+                #expect(
+                    try await server.request("GET", "/api/datasets/churn").json["spec"]?["owner"] == "growth-analytics@example.com")
+            } catch {
+                await reconciler.stop()
+                throw error
+            }
+            await reconciler.stop()
+        }
+    }
 }
