@@ -12,8 +12,14 @@ public enum LibGit2 {
         // process (the reconciler, dpctl, a test run) instead of failing one fetch with EPIPE.
         signal(SIGPIPE, SIG_IGN)
         git_libgit2_init()
+        // A long-running reconciler fetches a pack per commit; libgit2 kept every pack it had
+        // read open (one descriptor per commit, found by bench/soak). Older ones close now.
+        _ = datapilot_git_set_mwindow_file_limit(maxOpenPackFiles)
         return true
     }()
+
+    /// Pack files a process keeps open at most.
+    public static let maxOpenPackFiles = 64
 
     /// Whether this process survives a remote that hangs up while libgit2 writes to it.
     public static var ignoresBrokenPipes: Bool {

@@ -15,4 +15,10 @@ static inline int datapilot_git_set_server_timeout(int milliseconds) {
     return -1; /* libgit2 < 1.7 has no socket timeouts: callers enforce their own */
 #endif
 }
+
+/* At most `limit` pack files open at once (0, the default, is no limit): each incremental fetch
+   adds a pack, and a long-running process would keep every one it read open. */
+static inline int datapilot_git_set_mwindow_file_limit(size_t limit) {
+    return git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, limit);
+}
 #endif
