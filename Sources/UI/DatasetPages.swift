@@ -19,11 +19,7 @@ extension UIRoutes {
         }
         let keep = [("label", label)] + (size == 25 ? [] : [("page_size", String(size))])
         let body: HTML = """
-            <form class="filters" method="get" action="/ui/datasets" role="search" aria-label="Filter datasets">
-            <label for="filter-label">Label selector<input id="filter-label" name="label" type="text" value="\(label)" \
-            placeholder="team=growth,pii!=true"></label>
-            <button type="submit">Filter</button> \(Layout.link("/ui/datasets", "Clear"))
-            </form>
+            \(Layout.labelFilter(action: "/ui/datasets", describing: "datasets", value: label, placeholder: "team=growth,pii!=true"))
             \(Layout.table(
                 caption: "Datasets", headers: ["Name", "Owner", "Format", "Labels", "Description"], rows: rows,
                 empty: "No datasets match."))

@@ -56,6 +56,17 @@ enum Layout {
 
     static func link(_ href: String, _ text: String) -> HTML { "<a href=\"\(href)\">\(text)</a>" }
 
+    /// A list page's label-selector filter (GET, so the filter is in the URL and works without JavaScript).
+    static func labelFilter(action: String, describing what: String, value: String, placeholder: String) -> HTML {
+        """
+        <form class="filters" method="get" action="\(action)" role="search" aria-label="Filter \(what)">
+        <label for="filter-label">Label selector<input id="filter-label" name="label" type="text" value="\(value)" \
+        placeholder="\(placeholder)"></label>
+        <button type="submit">Filter</button> \(link(action, "Clear"))
+        </form>
+        """
+    }
+
     /// A table with a caption (read by screen readers), header cells and rows of cells; an empty
     /// list says so instead.
     static func table(caption: String, headers: [String], rows: [[HTML]], empty: String) -> HTML {

@@ -22,11 +22,7 @@ extension UIRoutes {
         }
         let keep = [("label", list.label)] + (list.size == 25 ? [] : [("page_size", String(list.size))])
         let body: HTML = """
-            <form class="filters" method="get" action="/ui/quality" role="search" aria-label="Filter quality rules">
-            <label for="filter-label">Label selector<input id="filter-label" name="label" type="text" value="\(list.label)" \
-            placeholder="team=growth"></label>
-            <button type="submit">Filter</button> \(Layout.link("/ui/quality", "Clear"))
-            </form>
+            \(Layout.labelFilter(action: "/ui/quality", describing: "quality rules", value: list.label, placeholder: "team=growth"))
             \(Layout.table(
                 caption: "Quality rules", headers: ["Rule", "Dataset", "Severity", "Checks", "Description"], rows: rows,
                 empty: "No quality rules match."))
