@@ -8,12 +8,20 @@ import ServiceKit
 /// field is an INVALID_PARAMETER_VALUE naming it.
 struct MLflowRequest: Sendable {
     let fields: JSONValue
+    /// Read from a query, where a list of one is a single value.
+    var fromQuery = false
 
     static func read(_ request: Request, _ context: APIRequestContext, limit: Int = 4 << 20) async throws -> MLflowRequest {
         if request.method == .get || request.method == .head {
             var members: [JSONMember] = []
-            for (key, value) in request.uri.queryParameters {
-                let (key, value) = (String(key), JSONValue.string(String(value)))
+            // As HTML forms (and Python's requests) encode it: `+` is a space, `%2B` a plus.
+            for pair in (request.uri.query ?? "").split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                func decode(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+                guard let key = decode(parts[0]), let text = parts.count > 1 ? decode(parts[1]) : "" else {
+                    throw MLflowError.invalid("the query has a bad percent-encoding in '\(pair.prefix(64))'")
+                }
+                let value = JSONValue.string(text)
                 if let index = members.firstIndex(where: { $0.key == key }) {
                     // A repeated parameter is a list (experiment_ids=1&experiment_ids=2).
                     let earlier = members[index].value
@@ -22,7 +30,7 @@ struct MLflowRequest: Sendable {
                     members.append(JSONMember(key, value))
                 }
             }
-            return MLflowRequest(fields: .object(members))
+            return MLflowRequest(fields: .object(members), fromQuery: true)
         }
         let bytes: [UInt8]
         do {
@@ -78,7 +86,7 @@ struct MLflowRequest: Sendable {
         guard let value = self[key] else { return [] }
         if let items = value.arrayValue { return items }
         // A GET's single value of a repeated field.
-        if value.stringValue != nil { return [value] }
+        if fromQuery, value.stringValue != nil { return [value] }
         throw Self.type(key, "a list", value)
     }
 

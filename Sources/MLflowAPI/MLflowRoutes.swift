@@ -36,7 +36,7 @@ public struct MLflowRoutes: Sendable {
         }
     }
 
-    /// The route with DataPilot's problems turned into MLflow's errors.
+    /// The route with its errors, and DataPilot's problems, answered as MLflow's errors.
     static func on(
         _ router: APIRouter, _ method: HTTPRequest.Method, _ path: String,
         _ handler: @escaping @Sendable (Request, APIRequestContext) async throws -> Response
@@ -46,8 +46,11 @@ public struct MLflowRoutes: Sendable {
                 // Who is asking comes first: a caller without credentials learns nothing of the request.
                 if context.principal == nil { try context.require(.viewer) }
                 return try await handler(request, context)
+            } catch let error as MLflowError {
+                // Answered here: the server's middleware would make any thrown error a problem.
+                return try error.response(from: request, context: context)
             } catch let problem as Problem {
-                throw MLflowError(problem)
+                return try MLflowError(problem).response(from: request, context: context)
             }
         }
         switch method {

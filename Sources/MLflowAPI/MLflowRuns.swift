@@ -289,9 +289,10 @@ struct MLflowRuns: Sendable {
         }
         guard inputs.count <= 1000 else { throw MLflowError.invalid("a request logs at most 1000 datasets; got \(inputs.count)") }
         let requestID = context.requestID
+        let logged = inputs
         try await write(run, context) { principal, connection in
             var versions: [String] = []
-            for input in inputs {
+            for input in logged {
                 let hex =
                     input.digest.lowercased().hasPrefix("sha256:")
                     ? String(input.digest.dropFirst(7)).lowercased() : input.digest.lowercased()
@@ -309,7 +310,7 @@ struct MLflowRuns: Sendable {
                 AuditDraft(
                     actor: principal.subject, action: "log-inputs", resource: "run/\(run)", requestID: requestID,
                     after: [
-                        "datasets": .array(inputs.map { ["name": .string($0.name), "digest": .string($0.digest)] }),
+                        "datasets": .array(logged.map { ["name": .string($0.name), "digest": .string($0.digest)] }),
                         "datasetVersions": .array(versions.map(JSONValue.string)),
                     ]), on: connection)
             guard !versions.isEmpty else { return }

@@ -175,7 +175,7 @@ extension TestServer {
                 try await server.mlflow("POST", "experiments/update", #"{"experiment_id": "churn-model", "new_name": "Churn Model"}"#)
                     .status == 200)
             #expect(
-                try await server.mlflow("GET", "experiments/get-by-name?experiment_name=Churn%20Model").json["experiment"]?["experiment_id"]
+                try await server.mlflow("GET", "experiments/get-by-name?experiment_name=Churn+Model").json["experiment"]?["experiment_id"]
                     == "churn-model")
             #expect(try await server.mlflow("POST", "experiments/delete", #"{"experiment_id": "churn-model"}"#).status == 200)
             let active = try await server.mlflow("POST", "experiments/search", #"{}"#)
