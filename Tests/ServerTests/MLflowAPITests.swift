@@ -263,3 +263,82 @@ extension TestServer {
         }
     }
 }
+
+@Suite("MLflow API: the run's rules") struct MLflowRunRuleTests {
+    /// Params are written once per key: a live run may gain keys (MLflow logs them as training
+    /// goes), through MLflow or a PUT alike; no key changes, and a finished run gains none.
+    @Test func aLiveRunGainsParamsAFinishedOneDoesNot() async throws {
+        try await withServer { server in
+            #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model")).status == 201)
+            let queued = try await server.request(
+                "POST", "/api/experiments/churn-model/runs", json: #"{"name": "r1", "params": {"lr": 0.1}}"#)
+            #expect(queued.status == 201, "\(queued.text)")
+            func put(_ params: String) async throws -> HTTPResponse {
+                try await server.request(
+                    "PUT", "/api/runs/r1",
+                    json: #"{"metadata": {"name": "r1"}, "spec": {"experiment": "churn-model", "params": \#(params)}}"#)
+            }
+            let gained = try await put(#"{"lr": 0.1, "depth": 4}"#)
+            #expect(gained.status == 200 && gained.json["spec"]?["params"]?["depth"]?.numberValue == 4, "\(gained.text)")
+            let changed = try await put(#"{"lr": 0.2, "depth": 4}"#)
+            #expect(
+                changed.status == 409 && changed.json["detail"]?.stringValue?.contains("params never change") == true, "\(changed.text)")
+            let dropped = try await put(#"{"lr": 0.1}"#)
+            #expect(dropped.status == 409, "\(dropped.text)")
+            // Through MLflow: the same rule, in MLflow's words.
+            let logged = try await server.mlflow("POST", "runs/log-parameter", #"{"run_id": "r1", "key": "seed", "value": "7"}"#)
+            #expect(logged.status == 200, "\(logged.text)")
+            let same = try await server.mlflow("POST", "runs/log-parameter", #"{"run_id": "r1", "key": "lr", "value": "0.1"}"#)
+            #expect(same.status == 200, "\(same.text)")
+            #expect(try await server.mlflow("POST", "runs/update", #"{"run_id": "r1", "status": "FINISHED"}"#).status == 200)
+            let finished = try await server.request("GET", "/api/experiment-runs/r1")
+            #expect(finished.json["status"]?["state"]?.stringValue == "SUCCEEDED", "\(finished.text)")
+            let params = finished.json["spec"]?["params"]
+            #expect(
+                params?["lr"]?.numberValue == 0.1 && params?["depth"]?.numberValue == 4 && params?["seed"]?.stringValue == "7",
+                "\(finished.text)")
+            let late = try await server.mlflow("POST", "runs/log-parameter", #"{"run_id": "r1", "key": "late", "value": "1"}"#)
+            #expect(late.status == 400 && late.json["error_code"]?.stringValue == "INVALID_PARAMETER_VALUE", "\(late.text)")
+            #expect(late.json["message"]?.stringValue?.contains("params never change") == true, "\(late.text)")
+            // A finished run keeps its state; MLflow's end_run on it is not an error.
+            #expect(
+                try await server.mlflow("POST", "runs/update", #"{"run_id": "r1", "status": "FAILED"}"#).json["run_info"]?["status"]
+                    == "FINISHED")
+        }
+    }
+
+    /// Split mode: the gateway forwards the MLflow routes to the process running experiments.
+    @Test func theGatewayForwardsTheMLflowRoutes() async throws {
+        try await withServer(mode: .split) { gateway in
+            let created = try await gateway.mlflow("POST", "experiments/create", #"{"name": "Churn Model"}"#)
+            let experimentID = try #require(created.json["experiment_id"]?.stringValue, "\(created.text)")
+            #expect(experimentID.hasPrefix("churn-model-"))
+            let run = try await gateway.mlflowRun(experiment: experimentID, name: "split run")
+            #expect(run.hasPrefix("split-run-"))
+            let batch = #"{"run_id": "\#(run)", "metrics": [{"key": "loss", "value": 0.5, "timestamp": 1764180000000, "step": 2}]}"#
+            #expect(try await gateway.mlflow("POST", "runs/log-batch", batch).status == 200)
+            let put = try await gateway.request(
+                "PUT", "/api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(run)/artifacts/plots/loss.txt",
+                body: .bytes(Array("0.5".utf8)))
+            #expect(put.status == 200, "\(put.text)")
+            let listed = try await gateway.request("GET", "/api/2.0/mlflow-artifacts/artifacts?path=\(experimentID)/\(run)/artifacts")
+            #expect(listed.json["files"] == [["path": "plots", "is_dir": true]], "\(listed.text)")
+            let inner = try await gateway.request("GET", "/api/2.0/mlflow-artifacts/artifacts?path=\(experimentID)/\(run)/artifacts/plots")
+            #expect(inner.json["files"] == [["path": "loss.txt", "is_dir": false, "file_size": 3]], "\(inner.text)")
+            let file = try await gateway.request(
+                "GET", "/api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(run)/artifacts/plots/loss.txt")
+            #expect(file.status == 200 && file.text == "0.5", "\(file.text)")
+            let history = try await gateway.mlflow("GET", "metrics/get-history?run_id=\(run)&metric_key=loss")
+            #expect(
+                history.json["metrics"] == [["key": "loss", "value": .double(0.5), "timestamp": 1_764_180_000_000, "step": 2]],
+                "\(history.text)")
+            let missing = try await gateway.mlflow("GET", "runs/get?run_id=nope")
+            #expect(missing.status == 404 && missing.json["error_code"]?.stringValue == "RESOURCE_DOES_NOT_EXIST", "\(missing.text)")
+            let traversal = try await gateway.request(
+                "PUT", "/api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(run)/artifacts/a/%2E%2E/b.txt", body: .bytes(Array("x".utf8)))
+            #expect(
+                traversal.status == 400 && traversal.json["message"]?.stringValue?.contains("Invalid artifact path") == true,
+                "\(traversal.text)")
+        }
+    }
+}
