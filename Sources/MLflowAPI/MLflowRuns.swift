@@ -255,7 +255,8 @@ struct MLflowRuns: Sendable {
     }
 
     /// Datasets the run read. One whose digest is a stored DatasetVersion's sha256 becomes the
-    /// run's input (`spec.inputs`): pinned, with its lineage edge, as a run manifest's inputs are.
+    /// run's input (`spec.inputs`): pinned, with its lineage edge, as a run manifest's inputs are;
+    /// except when a run-scoped token logs it, since a run's inputs are what its token may read.
     func logInputs(_ request: Request, _ context: APIRequestContext) async throws -> JSONValue {
         let fields = try await MLflowRequest.read(request, context)
         let run = try fields.runID()
@@ -313,7 +314,9 @@ struct MLflowRuns: Sendable {
                         "datasets": .array(logged.map { ["name": .string($0.name), "digest": .string($0.digest)] }),
                         "datasetVersions": .array(versions.map(JSONValue.string)),
                     ]), on: connection)
-            guard !versions.isEmpty else { return }
+            // A run-scoped token reads only the inputs its run declares (RunScope.mayRead): it must not
+            // widen them itself. Its datasets are recorded above; the declared inputs stay its author's.
+            guard !versions.isEmpty, principal.role != .runner else { return }
             _ = try services.runObjects.change(
                 run, principal: principal, source: SourceContext(request: request, principal: principal), requestID: requestID,
                 on: connection

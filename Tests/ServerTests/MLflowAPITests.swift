@@ -262,6 +262,38 @@ extension TestServer {
             #expect(anonymous.status == 401 && anonymous.json["error_code"]?.stringValue == "UNAUTHENTICATED", "\(anonymous.text)")
         }
     }
+
+    /// A run-scoped token reads only the inputs its run declares. Logging a dataset input through
+    /// MLflow with a stored version's digest must not widen that: the input is recorded, the run's
+    /// declared inputs (what the token may download) stay as its author wrote them.
+    @Test func aRunScopedTokenCannotWidenWhatItMayReadByLoggingAnInput() async throws {
+        try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("payroll")).status == 201)
+            let version = try await server.request(
+                "POST", "/api/datasets/payroll/versions/upload?name=payroll-1", body: .bytes(Array("name,salary\nana,1\n".utf8)))
+            let sha256 = try #require(version.json["status"]?["sha256"]?.stringValue, "\(version.text)")
+            #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model")).status == 201)
+            let body =
+                #"{"name": "nightly", "command": ["/bin/sh", "-c", "printf 'token=%s\\n' \"$DATAPILOT_RUN_TOKEN\" && exec sleep 60"]}"#
+            #expect(try await server.request("POST", "/api/experiments/churn-model/runs", json: body).status == 201)
+            let token = try await SecurityTokenTests.runToken(server, run: "nightly")
+            let download = "/api/datasets/payroll/versions/payroll-1/download"
+            #expect(try await server.request("GET", download, key: token).status == 403)
+
+            let logged = try await server.mlflow(
+                "POST", "runs/log-inputs",
+                #"{"run_id": "nightly", "datasets": [{"dataset": {"name": "payroll", "digest": "\#(sha256)", "source_type": "http", "source": "x"}}]}"#,
+                key: token)
+            #expect(logged.status == 200, "\(logged.text)")
+            let after = try await server.request("GET", download, key: token)
+            #expect(after.status == 403, "a run-scoped token widened its own read scope: \(after.status) \(after.text.prefix(200))")
+            let run = try await server.request("GET", "/api/experiment-runs/nightly")
+            #expect(run.json["status"]?["inputs"] == [], "\(run.text)")
+            #expect(run.json["spec"]?["inputs"] == nil, "\(run.text)")
+            let seen = try await server.mlflow("GET", "runs/get?run_id=nightly")
+            #expect(seen.json["run"]?["inputs"]?["dataset_inputs"]?[0]?["dataset"]?["digest"]?.stringValue == sha256, "\(seen.text)")
+        }
+    }
 }
 
 @Suite("MLflow API: the run's rules") struct MLflowRunRuleTests {
