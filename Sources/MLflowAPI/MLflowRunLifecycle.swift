@@ -78,7 +78,8 @@ extension MLflowRuns {
     }
 
     /// `runs/update`: MLflow's status becomes the run's state (FINISHED is SUCCEEDED, KILLED is
-    /// CANCELLED); a finished run keeps its state. `run_name` is the `mlflow.runName` tag.
+    /// CANCELLED); a finished run keeps its state, and so does a run an executor runs (the
+    /// process's exit decides there). `run_name` is the `mlflow.runName` tag.
     func update(_ request: Request, _ context: APIRequestContext) async throws -> JSONValue {
         let fields = try await MLflowRequest.read(request, context)
         let run = try fields.runID()
@@ -103,8 +104,9 @@ extension MLflowRuns {
                 try Self.setTags(
                     [("mlflow.runName", runName)], deleting: [], run: run, actor: principal.subject, requestID: requestID, on: connection)
             }
+            // An executed run's state is its executor's (from the process's exit): the client's word is not final there.
             guard let target, let record = try RunRecord.load(run, on: connection), record.state != target, !record.state.isFinal,
-                target != .queued
+                target != .queued, record.executor == nil
             else { return }
             if record.state == .queued, target == .succeeded {
                 try RunLedger.transition(run, to: .running, actor: principal.subject, requestID: requestID, on: connection)

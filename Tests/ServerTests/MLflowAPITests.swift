@@ -212,6 +212,9 @@ extension TestServer {
                 "PUT", "/api/2.0/mlflow-artifacts/artifacts/churn-model/nightly/artifacts/own.txt", body: .bytes(Array("ok".utf8)),
                 key: token)
             #expect(put.status == 200, "\(put.text)")
+            // MLflow's end_run inside an executed run: the executor, not the client, ends it.
+            let ended = try await server.mlflow("POST", "runs/update", #"{"run_id": "nightly", "status": "FINISHED"}"#, key: token)
+            #expect(ended.status == 200 && ended.json["run_info"]?["status"]?.stringValue == "RUNNING", "\(ended.text)")
 
             // Any other run: refused, the MLflow way.
             let point = #""key": "loss", "value": 9, "timestamp": 1764180000000"#
