@@ -144,6 +144,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // The MLflow-compatible tracking API over experiments and runs (docs/mlflow.md).
+        .target(
+            name: "MLflowAPI",
+            dependencies: [
+                "Experiments", "ObjectAPI", "ServiceKit", "Audit", "Postgres", "Manifests",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
         .target(
             name: "ApplySets",
             dependencies: [
@@ -154,7 +162,7 @@ let package = Package(
             name: "DataPilotServer",
             dependencies: [
                 "Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "ApplySets", "ObjectAPI", "Audit", "Lineage",
-                "Settings",
+                "Settings", "MLflowAPI",
                 "ObjectStore", "ServiceKit", "Postgres",
                 "UI",
                 .product(name: "Hummingbird", package: "hummingbird"),

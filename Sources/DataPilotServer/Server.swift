@@ -8,6 +8,7 @@ import Gateway
 import Hummingbird
 import Lineage
 import Logging
+import MLflowAPI
 import Manifests
 import ObjectAPI
 import ObjectStore
@@ -26,7 +27,7 @@ public enum Server {
     public static let migrations =
         Idempotency.migrations + TokenAuthority.migrations + AuditLog.migrations
         + LineageStore.migrations + RegistrySchema.migrations + ObjectReferences.migrations + QualitySchema.migrations
-        + ExperimentsSchema.migrations + ApplySetSchema.migrations
+        + ExperimentsSchema.migrations + ApplySetSchema.migrations + MLflowSchema.migrations
 
     /// Runs until SIGTERM or SIGINT. `metrics` is the registry the process bootstrapped
     /// swift-metrics with; `/metrics` exposes it.
@@ -192,6 +193,8 @@ extension Server {
                 pool: pool, store: store, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes,
                 execution: execution, evidenceKey: evidenceKey, logger: logger)
             experiments.register(on: router)
+            MLflowRoutes(pool: pool, experiments: experiments, spoolDirectory: spoolDirectory, maxUploadBytes: maxUploadBytes)
+                .register(on: router)
             background?.add(experiments.services)
             experimentTables = experiments.batchTables
         }

@@ -109,13 +109,7 @@ public struct ExperimentRoutes: Sendable {
             },
             onWrite: { name, before, spec, connection in
                 if let before { try ExecutionPolicy.checkUnchanged(name, before: before, after: spec) }
-                if let before, (before["params"] ?? .object([])).canonicalJSON != (spec["params"] ?? .object([])).canonicalJSON {
-                    throw Problem(
-                        .conflict, title: "Params are written once",
-                        detail:
-                            "Run \"\(name)\" already has params \(before["params"]?.jsonString() ?? "{}"); params never change: create a new run with the new params"
-                    )
-                }
+                if let before { try Self.checkParams(name, before: before["params"], after: spec["params"], on: connection) }
                 try RunInputs.write(run: name, spec: spec, on: connection)
             },
             afterCreate: { name, spec in
@@ -130,6 +124,23 @@ public struct ExperimentRoutes: Sendable {
                 try ExecutionPolicy.requireExecutor(principal, "creating a run with spec.execute: true")
                 _ = try ExecutionPolicy.choose(nil, enabled: enabled)
             })
+    }
+
+    /// Params are written once, per key: a key's value never changes and no key goes away. A live
+    /// run (QUEUED or RUNNING) may gain keys, as training code logs them (the MLflow API's
+    /// log-param); a finished run's params never change.
+    static func checkParams(_ name: String, before: JSONValue?, after: JSONValue?, on connection: Connection) throws {
+        let (old, new) = (before?.objectValue ?? [], after?.objectValue ?? [])
+        if JSONValue.object(old).canonicalJSON == JSONValue.object(new).canonicalJSON { return }
+        let kept = old.allSatisfy { member in new.first { $0.key == member.key }?.value.canonicalJSON == member.value.canonicalJSON }
+        let live = try connection.query("select 1 from runs where name = $1 and state in ('QUEUED', 'RUNNING')", [name]).first != nil
+        guard kept, live else {
+            throw Problem(
+                .conflict, title: "Params are written once",
+                detail:
+                    "Run \"\(name)\" already has params \(JSONValue.object(old).jsonString()); params never change (a live run may only gain new keys): create a new run with the new params"
+            )
+        }
     }
 
     /// Experiments and runs, for `POST /api/batch` (a run that executes on creation starts after the batch commits).

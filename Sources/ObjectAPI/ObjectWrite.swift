@@ -35,10 +35,19 @@ extension ResourceTable {
         _ current: JSONValue, to manifest: Manifest, principal: Principal, source: SourceContext, requestID: String,
         on connection: Connection
     ) throws -> JSONValue? {
-        let name = manifest.name
-        try authorize(principal, current["spec"], manifest.spec)
-        let spec = try immutability?.spec(updating: current, to: manifest.spec, describedAs: describe(name)) ?? manifest.spec
-        let desired = UserOwned.make(name: .string(name), metadata: manifest.metadata, spec: spec)
+        try updateRow(
+            current, name: manifest.name, metadata: manifest.metadata, spec: manifest.spec, principal: principal, source: source,
+            requestID: requestID, on: connection)
+    }
+
+    /// `updateRow(_:to:...)` from the parts of a manifest.
+    func updateRow(
+        _ current: JSONValue, name: String, metadata: JSONValue, spec desiredSpec: JSONValue, principal: Principal,
+        source: SourceContext, requestID: String, on connection: Connection
+    ) throws -> JSONValue? {
+        try authorize(principal, current["spec"], desiredSpec)
+        let spec = try immutability?.spec(updating: current, to: desiredSpec, describedAs: describe(name)) ?? desiredSpec
+        let desired = UserOwned.make(name: .string(name), metadata: metadata, spec: spec)
         let before = UserOwned.of(current)
         // Same content: nothing to write, no new resourceVersion, no audit event.
         if before.canonicalJSON == desired.canonicalJSON { return nil }

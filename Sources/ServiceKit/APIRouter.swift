@@ -58,7 +58,7 @@ public struct APIRouter {
 
     func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         let openAPIPath = path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 == "**" ? "{path}" : String($0) }.joined(separator: "/")
         table.withLock { $0.append(RouteDescription(method: method.rawValue, path: openAPIPath)) }
         router.on(RouterPath(path), method: method, use: replacement ?? handler)
     }

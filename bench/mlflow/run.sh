@@ -34,7 +34,8 @@ start_mlflow() {  # backend-uri
 }
 stop_mlflow() { pkill -9 -P "$mlflow_pid" 2>/dev/null || true; kill -9 "$mlflow_pid" 2>/dev/null || true; wait "$mlflow_pid" 2>/dev/null || true; }
 ingest() {  # uri token mode count -> points/s ("failed" when the client fails)
-  "$client" "$here/ingest.py" "$1" "$2" "$4" "$3" 2>>"$work/client.log" | awk '{print $1}' || echo failed
+  # The client prints its own lines ("View run ...") before ingest.py's last one.
+  "$client" "$here/ingest.py" "$1" "$2" "$4" "$3" 2>>"$work/client.log" | tail -1 | awk '{print $1}' || echo failed
 }
 
 declare -A dp ml_sqlite ml_pg

@@ -59,3 +59,21 @@ ensure_k8s_tools() {
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${datapilot_k8s_tools[@]}"
   echo "${datapilot_k8s_tools[*]}" >"$venv/.datapilot-tools"
 }
+
+# The MLflow client (PyPI mlflow-skinny) for the MLflow-compatible API's tests
+# (scripts/mlflow-python.sh), in a venv of its own: it pins versions its dependencies share with
+# moto's. Pinned; installed once, then only checked.
+datapilot_mlflow_client_venv="${DATAPILOT_MLFLOW_CLIENT_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/datapilot/mlflow-client-venv}"
+datapilot_mlflow_client=("mlflow-skinny==3.17.2")
+ensure_mlflow_client() {
+  local venv="$datapilot_mlflow_client_venv"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import mlflow' 2>/dev/null \
+     && [ "$(cat "$venv/.datapilot-tools" 2>/dev/null)" = "${datapilot_mlflow_client[*]}" ]; then
+    return 0
+  fi
+  echo ">> installing ${datapilot_mlflow_client[*]} into $venv" >&2
+  mkdir -p "$(dirname "$venv")"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${datapilot_mlflow_client[@]}"
+  echo "${datapilot_mlflow_client[*]}" >"$venv/.datapilot-tools"
+}
