@@ -21,15 +21,22 @@ swift build 2>&1 | tee .build-log.txt | grep -E 'warning:|error:' | grep -E "$ou
 grep -q "Build complete" .build-log.txt || { cat .build-log.txt >&2; exit 1; }
 rm -f .build-log.txt
 
-# The connection-hygiene suite asserts answers within 1 s while 1,000 connections are held: it
-# runs on its own after the rest, so the other suites' hundred servers do not share its 2 cores.
-alone="SecurityConnectionTests"
+# Two suites run on their own after the rest:
+# - the connection-hygiene suite asserts answers within 1 s while 1,000 connections are held, so
+#   the other suites' hundred servers must not share its 2 cores;
+# - the Postgres fault suite stops and starts clusters of its own; run beside the rest, the test
+#   process stopped reaping its children (killed servers stayed zombies) and the run hung (session 8;
+#   not understood yet, see the issue 21 notes), while alone it passes.
+alone=("SecurityConnectionTests" "PostgresFaultTests")
 if [ $# -gt 0 ]; then
   echo ">> swift test $*" >&2
   swift test "$@"
 else
-  echo ">> swift test (every suite but $alone)" >&2
-  swift test --skip "$alone"
-  echo ">> swift test --filter $alone (alone)" >&2
-  swift test --skip-build --filter "$alone"
+  skip=$(IFS='|'; echo "${alone[*]}")
+  echo ">> swift test (every suite but $skip)" >&2
+  swift test --skip "$skip"
+  for suite in "${alone[@]}"; do
+    echo ">> swift test --filter $suite (alone)" >&2
+    swift test --skip-build --filter "$suite"
+  done
 fi
