@@ -114,22 +114,15 @@ struct MLflowRuns: Sendable {
     // MARK: fields
 
     static func tag(_ item: JSONValue, at path: String) throws -> (String, String) {
-        let prefix = path.isEmpty ? "" : path + "."
-        guard let key = item["key"]?.stringValue, !key.isEmpty else {
-            throw MLflowError.invalid("Missing value for required parameter '\(prefix)key'.")
-        }
-        guard key.utf8.count <= 250 else { throw MLflowError.invalid("'\(prefix)key' exceeds the maximum length of 250 bytes") }
-        guard let raw = item["value"], raw != .null else {
-            throw MLflowError.invalid("Missing value for required parameter '\(prefix)value'.")
-        }
-        guard let value = raw.stringValue else { throw MLflowRequest.type("\(prefix)value", "a string", raw) }
-        guard value.utf8.count <= maxTagValue else {
-            throw MLflowError.invalid("'\(prefix)value' of tag '\(key)' exceeds the maximum length of \(maxTagValue) bytes")
-        }
-        return (key, value)
+        try keyValue(item, at: path, of: "tag", limit: maxTagValue)
     }
 
     static func param(_ item: JSONValue, at path: String) throws -> (String, String) {
+        try keyValue(item, at: path, of: "param", limit: maxParamValue)
+    }
+
+    /// A `{"key", "value"}` pair of strings (a tag or a param), checked as MLflow checks it.
+    static func keyValue(_ item: JSONValue, at path: String, of what: String, limit: Int) throws -> (String, String) {
         let prefix = path.isEmpty ? "" : path + "."
         guard let key = item["key"]?.stringValue, !key.isEmpty else {
             throw MLflowError.invalid("Missing value for required parameter '\(prefix)key'.")
@@ -139,8 +132,8 @@ struct MLflowRuns: Sendable {
             throw MLflowError.invalid("Missing value for required parameter '\(prefix)value'.")
         }
         guard let value = raw.stringValue else { throw MLflowRequest.type("\(prefix)value", "a string", raw) }
-        guard value.utf8.count <= maxParamValue else {
-            throw MLflowError.invalid("'\(prefix)value' of param '\(key)' exceeds the maximum length of \(maxParamValue) bytes")
+        guard value.utf8.count <= limit else {
+            throw MLflowError.invalid("'\(prefix)value' of \(what) '\(key)' exceeds the maximum length of \(limit) bytes")
         }
         return (key, value)
     }

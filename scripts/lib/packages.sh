@@ -47,17 +47,22 @@ ensure_python_packages() {
 # would clash with moto's. Pinned; installed once, then only checked.
 datapilot_k8s_tools_venv="${DATAPILOT_K8S_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/datapilot/k8s-tools-venv}"
 datapilot_k8s_tools=("kubernetes-validate==1.37.0" "checkov==3.3.30")
-ensure_k8s_tools() {
-  local venv="$datapilot_k8s_tools_venv"
-  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import kubernetes_validate, checkov' 2>/dev/null \
-     && [ "$(cat "$venv/.datapilot-tools" 2>/dev/null)" = "${datapilot_k8s_tools[*]}" ]; then
+ensure_k8s_tools() { ensure_venv "$datapilot_k8s_tools_venv" 'import kubernetes_validate, checkov' "${datapilot_k8s_tools[@]}"; }
+
+# ensure_venv VENV IMPORT PACKAGE...: a venv of its own holding exactly the pinned PACKAGEs
+# (checked by running IMPORT and by the list recorded at install); installed once, then only checked.
+ensure_venv() {
+  local venv="$1" check="$2"
+  shift 2
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "$check" 2>/dev/null \
+     && [ "$(cat "$venv/.datapilot-tools" 2>/dev/null)" = "$*" ]; then
     return 0
   fi
-  echo ">> installing ${datapilot_k8s_tools[*]} into $venv" >&2
+  echo ">> installing $* into $venv" >&2
   mkdir -p "$(dirname "$venv")"
   python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${datapilot_k8s_tools[@]}"
-  echo "${datapilot_k8s_tools[*]}" >"$venv/.datapilot-tools"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
+  echo "$*" >"$venv/.datapilot-tools"
 }
 
 # The MLflow client (PyPI mlflow-skinny) for the MLflow-compatible API's tests
@@ -65,15 +70,4 @@ ensure_k8s_tools() {
 # moto's. Pinned; installed once, then only checked.
 datapilot_mlflow_client_venv="${DATAPILOT_MLFLOW_CLIENT_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/datapilot/mlflow-client-venv}"
 datapilot_mlflow_client=("mlflow-skinny==3.17.2")
-ensure_mlflow_client() {
-  local venv="$datapilot_mlflow_client_venv"
-  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import mlflow' 2>/dev/null \
-     && [ "$(cat "$venv/.datapilot-tools" 2>/dev/null)" = "${datapilot_mlflow_client[*]}" ]; then
-    return 0
-  fi
-  echo ">> installing ${datapilot_mlflow_client[*]} into $venv" >&2
-  mkdir -p "$(dirname "$venv")"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${datapilot_mlflow_client[@]}"
-  echo "${datapilot_mlflow_client[*]}" >"$venv/.datapilot-tools"
-}
+ensure_mlflow_client() { ensure_venv "$datapilot_mlflow_client_venv" 'import mlflow' "${datapilot_mlflow_client[@]}"; }
