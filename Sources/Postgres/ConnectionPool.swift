@@ -20,9 +20,14 @@ public final class ConnectionPool: Sendable {
     final class Slot: @unchecked Sendable {
         let queue: BlockingQueue
         var connection: Connection?
+        /// When the connection was last lent; one idle longer than `probeAfter` is probed first.
+        var lastUsed = ContinuousClock.now
 
         init(number: Int) { queue = BlockingQueue(label: "datapilot.postgres.\(number)") }
     }
+
+    /// How long a connection may sit idle before it is probed on its next loan.
+    static let probeAfter: Duration = .milliseconds(250)
 
     public init(conninfo: String, maxConnections: Int = 10) {
         self.conninfo = conninfo
@@ -45,6 +50,14 @@ public final class ConnectionPool: Sendable {
         let conninfo = self.conninfo
         do {
             let result = try await slot.queue.run { () throws -> T in
+                // A connection that sat idle may have died unnoticed (Postgres restarted): an
+                // empty statement tells, and a dead one is replaced before the caller's first.
+                if let idle = slot.connection, ContinuousClock.now - slot.lastUsed > Self.probeAfter,
+                    (try? idle.execute(script: "")) == nil || !idle.isHealthy
+                {
+                    slot.connection = nil
+                }
+                slot.lastUsed = ContinuousClock.now
                 if slot.connection == nil || slot.connection?.isHealthy == false {
                     slot.connection = try Connection.connect(conninfo)
                 }

@@ -99,6 +99,20 @@ func withScratchSchema<T: Sendable>(_ body: (ConnectionPool, String) async throw
         }
     }
 
+    /// A plain read on an idle connection whose backend went away gets a new connection too: the
+    /// pool probes a connection idle for a while before lending it.
+    @Test func aReadOnABrokenIdleConnectionGetsANewOne() async throws {
+        try await withScratchSchema { pool, _ in
+            let single = ConnectionPool(conninfo: pool.conninfo, maxConnections: 1)
+            defer { single.close() }
+            let first = try await single.withConnection { try $0.query("select pg_backend_pid() as pid").first!["pid"]! }
+            try await pool.withConnection { try $0.query("select pg_terminate_backend($1::int)", [first]) }
+            try await Task.sleep(for: .milliseconds(400))
+            let second = try await single.withConnection { try $0.query("select pg_backend_pid() as pid").first!["pid"]! }
+            #expect(second != first)
+        }
+    }
+
     @Test func migrationsApplyOnceEvenWhenServersStartTogether() async throws {
         try await withScratchSchema { pool, _ in
             let migrations = [
