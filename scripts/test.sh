@@ -21,13 +21,9 @@ swift build 2>&1 | tee .build-log.txt | grep -E 'warning:|error:' | grep -E "$ou
 grep -q "Build complete" .build-log.txt || { cat .build-log.txt >&2; exit 1; }
 rm -f .build-log.txt
 
-# Two suites run on their own after the rest:
-# - the connection-hygiene suite asserts answers within 1 s while 1,000 connections are held, so
-#   the other suites' hundred servers must not share its 2 cores;
-# - the Postgres fault suite stops and starts clusters of its own; run beside the rest, the test
-#   process stopped reaping its children (killed servers stayed zombies) and the run hung (session 8;
-#   not understood yet, see the issue 21 notes), while alone it passes.
-alone=("SecurityConnectionTests" "PostgresFaultTests")
+# The connection-hygiene suite runs on its own after the rest: it asserts answers within 1 s while
+# 1,000 connections are held, so the other suites' hundred servers must not share its 2 cores.
+alone=("SecurityConnectionTests")
 if [ $# -gt 0 ]; then
   echo ">> swift test $*" >&2
   swift test "$@"

@@ -56,5 +56,8 @@ public enum ExperimentsSchema {
                 created_by text not null);
             create index evidence_bundles_run on evidence_bundles (run, created_at);
             """),
+        // A run whose client promises no heartbeats (MLflow's) is never reaped: it ends when
+        // its client ends it, as on an MLflow server.
+        Migration(603, "runs without heartbeats", "alter table runs add column heartbeats boolean not null default true;"),
     ]
 }

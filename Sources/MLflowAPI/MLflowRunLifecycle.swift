@@ -50,7 +50,8 @@ extension MLflowRuns {
             ObjectDraft(name: name, spec: .object(spec)), principal: principal, idempotency: nil,
             source: SourceContext(request: request, principal: principal), requestID: context.requestID, dryRun: false
         ) { connection in
-            try connection.query("update runs set tags = $2::jsonb where name = $1", [name, tagJSON])
+            // MLflow's client sends no heartbeats; the run ends when the client ends it.
+            try connection.query("update runs set tags = $2::jsonb, heartbeats = false where name = $1", [name, tagJSON])
         }
         let requestID = context.requestID
         let view = try await pool.withTransaction { connection -> MLflowRunView in

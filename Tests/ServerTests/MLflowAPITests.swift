@@ -342,6 +342,30 @@ extension TestServer {
         }
     }
 
+    /// MLflow's client sends no heartbeats: an MLflow run stays RUNNING however long it is
+    /// silent (an epoch may take hours), as on an MLflow server, until the client ends it; a
+    /// run driven through DataPilot's own API, which promises heartbeats, is still reaped.
+    @Test func anMLflowRunIsNotLostForWantOfHeartbeats() async throws {
+        try await withServer(environment: ["DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "1"]) { server in
+            #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model")).status == 201)
+            let id = try await server.mlflowRun(experiment: "churn-model", name: "silent")
+            // Made after the MLflow run, so its heartbeat is the newer: once it is reaped, the
+            // reaper has passed over the MLflow run at least once with the timeout long gone.
+            #expect(try await server.request("POST", "/api/experiments/churn-model/runs", json: #"{"name": "quiet"}"#).status == 201)
+            #expect(try await server.request("PUT", "/api/experiment-runs/quiet/state", json: #"{"state": "RUNNING"}"#).status == 200)
+            let reaped = try await eventually(30) {
+                try await server.request("GET", "/api/experiment-runs/quiet").json["status"]?["state"]?.stringValue == "LOST"
+            }
+            #expect(reaped, "the heartbeat-promising run was reaped")
+            let silent = try await server.request("GET", "/api/experiment-runs/\(id)")
+            #expect(silent.json["status"]?["state"]?.stringValue == "RUNNING", "\(silent.text)")
+            #expect(try await server.mlflow("GET", "runs/get?run_id=\(id)").json["run"]?["info"]?["status"] == "RUNNING")
+            #expect(try await server.mlflow("POST", "runs/update", #"{"run_id": "\#(id)", "status": "FINISHED"}"#).status == 200)
+            let ended = try await server.request("GET", "/api/experiment-runs/\(id)")
+            #expect(ended.json["status"]?["state"]?.stringValue == "SUCCEEDED", "\(ended.text)")
+        }
+    }
+
     /// Split mode: the gateway forwards the MLflow routes to the process running experiments.
     @Test func theGatewayForwardsTheMLflowRoutes() async throws {
         try await withServer(mode: .split) { gateway in

@@ -103,7 +103,7 @@ public enum RunLedger {
     public static func reap(timeoutSeconds: Int, on connection: Connection) throws -> [String] {
         let stale = try connection.query(
             """
-            select name from runs where state = 'RUNNING' and heartbeat_at < now() - make_interval(secs => $1::int)
+            select name from runs where state = 'RUNNING' and heartbeats and heartbeat_at < now() - make_interval(secs => $1::int)
             order by name limit 100 for update skip locked
             """, [String(timeoutSeconds)]
         ).map { $0["name"]! }

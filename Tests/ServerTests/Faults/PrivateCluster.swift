@@ -41,13 +41,18 @@ struct PrivateCluster: Sendable {
     }
 
     /// Runs `script` in bash after sourcing scripts/lib/postgres.sh; `arguments` are $1, $2...
-    /// Descriptors above 2 are closed first: Foundation learns that a child ended when every
-    /// copy of a socket it gave the child is closed, and a postmaster started here would keep
-    /// one for its whole life (the test would wait for the cluster to stop, not for the script).
+    ///
+    /// Foundation learns that a child ended when every copy of a socket it gave the child is
+    /// closed, and then waits for that child on the one thread that notices every child's end.
+    /// So the script runs in a subshell that closes descriptors above 2 first (a postmaster
+    /// started there keeps no copy for its whole life), while bash itself keeps its copy until
+    /// it exits: had bash closed it, that thread would wait for bash as long as the script ran,
+    /// and no other child's end would be seen meanwhile (PrivateClusterShellTests).
     @discardableResult
     static func shell(_ script: String, _ arguments: String...) async throws -> String {
         let library = repositoryRoot.appendingPathComponent("scripts/lib/postgres.sh").path
-        let closing = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; "#
-        return try await Subprocess.check("bash", ["-c", closing + "source \"\(library)\" && " + script, "cluster"] + arguments)
+        let closing = #"for fd in /proc/$BASHPID/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; "#
+        return try await Subprocess.check(
+            "bash", ["-c", "(" + closing + "source \"\(library)\" && " + script + ")", "cluster"] + arguments)
     }
 }
