@@ -53,12 +53,21 @@ public struct MLflowRoutes: Sendable {
                 return try MLflowError(problem).response(from: request, context: context)
             }
         }
-        switch method {
-        case .get: router.get(path, wrapped)
-        case .put: router.put(path, wrapped)
-        case .delete: router.delete(path, wrapped)
-        case .head: router.head(path, wrapped)
-        default: router.post(path, wrapped)
+        // MLflow's web UI asks under /ajax-api/ what its client asks under /api/.
+        for path in [path, Self.ajaxPath(path)] {
+            switch method {
+            case .get: router.get(path, wrapped)
+            case .put: router.put(path, wrapped)
+            case .delete: router.delete(path, wrapped)
+            case .head: router.head(path, wrapped)
+            default: router.post(path, wrapped)
+            }
         }
+    }
+
+    /// `/api/2.0/mlflow/x` as MLflow's web UI asks for it: `/ajax-api/2.0/mlflow/x`.
+    static func ajaxPath(_ path: String) -> String {
+        precondition(path.hasPrefix("/api/"), "an MLflow route is under /api/: \(path)")
+        return "/ajax-api/" + path.dropFirst("/api/".count)
     }
 }

@@ -393,6 +393,16 @@ extension TestServer {
                 "\(history.text)")
             let missing = try await gateway.mlflow("GET", "runs/get?run_id=nope")
             #expect(missing.status == 404 && missing.json["error_code"]?.stringValue == "RESOURCE_DOES_NOT_EXIST", "\(missing.text)")
+            // MLflow's web UI asks the same under /ajax-api/, with the same rights and errors.
+            let ajax = try await gateway.request("GET", "/ajax-api/2.0/mlflow/metrics/get-history?run_id=\(run)&metric_key=loss")
+            #expect(ajax.status == 200 && ajax.json["metrics"] == history.json["metrics"], "\(ajax.text)")
+            let ajaxMissing = try await gateway.request("GET", "/ajax-api/2.0/mlflow/runs/get?run_id=nope")
+            #expect(ajaxMissing.status == 404 && ajaxMissing.json["error_code"]?.stringValue == "RESOURCE_DOES_NOT_EXIST")
+            let anonymous = try await gateway.request("GET", "/ajax-api/2.0/mlflow/runs/get?run_id=\(run)", key: nil)
+            #expect(anonymous.status == 401, "\(anonymous.status) \(anonymous.text)")
+            let ajaxFile = try await gateway.request(
+                "GET", "/ajax-api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(run)/artifacts/plots/loss.txt")
+            #expect(ajaxFile.status == 200 && ajaxFile.text == "0.5", "\(ajaxFile.text)")
             let traversal = try await gateway.request(
                 "PUT", "/api/2.0/mlflow-artifacts/artifacts/\(experimentID)/\(run)/artifacts/a/%2E%2E/b.txt", body: .bytes(Array("x".utf8)))
             #expect(

@@ -13,23 +13,21 @@ public enum GitCLI {
     /// `git ARGUMENTS` in `folder`; its output without surrounding white space.
     @discardableResult
     public static func run(_ arguments: [String], in folder: String) throws -> String {
-        try Subprocess.check(
-            "git", ["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"] + arguments,
-            in: URL(fileURLWithPath: folder), environment: environment)
+        try Subprocess.check("git", options + arguments, in: URL(fileURLWithPath: folder), environment: environment)
     }
 
     @discardableResult
     public static func run(_ arguments: String..., in folder: URL) throws -> String { try run(arguments, in: folder.path) }
 
-    /// `run`, waiting off the cooperative pool (see `Subprocess.waiting`): what async tests call.
+    /// `run`, awaiting git's end without holding a thread: what async tests call.
     @discardableResult
     public static func run(_ arguments: [String], in folder: String) async throws -> String {
-        try await Subprocess.waiting.run { try run(arguments, in: folder) }
+        try await Subprocess.check("git", options + arguments, in: URL(fileURLWithPath: folder), environment: environment)
     }
 
     @discardableResult
     public static func run(_ arguments: String..., in folder: URL) async throws -> String {
-        try await Subprocess.waiting.run { try run(arguments, in: folder.path) }
+        try await run(arguments, in: folder.path)
     }
 
     /// `git ARGUMENTS` in `folder` as another person: `author` and `committer` (the author when
@@ -38,20 +36,26 @@ public enum GitCLI {
     public static func run(
         _ arguments: [String], in folder: String, author: (String, String), committer: (String, String)? = nil
     ) throws -> String {
-        let committer = committer ?? author
-        let people = [
-            "GIT_AUTHOR_NAME": author.0, "GIT_AUTHOR_EMAIL": author.1, "GIT_COMMITTER_NAME": committer.0,
-            "GIT_COMMITTER_EMAIL": committer.1,
-        ]
-        return try Subprocess.check(
-            "git", ["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"] + arguments,
-            in: URL(fileURLWithPath: folder), environment: environment.merging(people) { $1 })
+        try Subprocess.check(
+            "git", options + arguments, in: URL(fileURLWithPath: folder), environment: environment(author, committer ?? author))
     }
 
     @discardableResult
     public static func run(
         _ arguments: [String], in folder: String, author: (String, String), committer: (String, String)? = nil
     ) async throws -> String {
-        try await Subprocess.waiting.run { try run(arguments, in: folder, author: author, committer: committer) }
+        try await Subprocess.check(
+            "git", options + arguments, in: URL(fileURLWithPath: folder), environment: environment(author, committer ?? author))
+    }
+
+    /// What every command is given: `main` as the first branch, file:// transport allowed.
+    static let options = ["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"]
+
+    /// `environment` with another author and committer.
+    static func environment(_ author: (String, String), _ committer: (String, String)) -> [String: String] {
+        environment.merging([
+            "GIT_AUTHOR_NAME": author.0, "GIT_AUTHOR_EMAIL": author.1, "GIT_COMMITTER_NAME": committer.0,
+            "GIT_COMMITTER_EMAIL": committer.1,
+        ]) { $1 }
     }
 }

@@ -20,26 +20,11 @@ public enum Subprocess {
         environment: [String: String] = [:], inheriting: Bool = true, combined: Bool = false,
         timeout: Duration? = nil
     ) throws -> ProcessResult {
-        let folder = try scratchFolder("run")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
-        try Data().write(to: out)
-        try Data().write(to: err)
-        var input: FileHandle?
-        if let stdin {
-            let file = folder.appendingPathComponent("in")
-            try Data(stdin.utf8).write(to: file)
-            input = try FileHandle(forReadingFrom: file)
-        }
-        let output = try FileHandle(forWritingTo: out)
-        let errors = combined ? output : try FileHandle(forWritingTo: err)
-        defer {
-            try? output.close()
-            if !combined { try? errors.close() }
-        }
+        let files = try OutputFiles(stdin: stdin, combined: combined)
+        defer { files.remove() }
         let process = try start(
             program, arguments, in: directory, environment: environment, inheriting: inheriting,
-            stdin: input, stdout: output, stderr: errors)
+            stdin: files.input, stdout: files.output, stderr: files.errors)
         var timedOut = false
         if let timeout {
             let deadline = ContinuousClock.now + timeout
@@ -50,9 +35,7 @@ public enum Subprocess {
             }
         }
         process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-            stderr: combined ? "" : try String(contentsOf: err, encoding: .utf8), timedOut: timedOut)
+        return try files.result(status: process.terminationStatus, timedOut: timedOut)
     }
 
     /// Runs `program` and returns its output without surrounding white space; a nonzero exit is
@@ -62,7 +45,11 @@ public enum Subprocess {
         _ program: String, _ arguments: [String], in directory: URL? = nil,
         environment: [String: String] = [:]
     ) throws -> String {
-        let outcome = try run(program, arguments, in: directory, environment: environment)
+        try checked(run(program, arguments, in: directory, environment: environment), program, arguments)
+    }
+
+    /// What `check` answers: the output of a process that exited 0, else a `SetupError`.
+    static func checked(_ outcome: ProcessResult, _ program: String, _ arguments: [String]) throws -> String {
         guard outcome.status == 0 else {
             throw SetupError(
                 .commandFailed,
@@ -80,9 +67,10 @@ public enum Subprocess {
     public static func start(
         _ program: String, _ arguments: [String], in directory: URL? = nil,
         environment: [String: String] = [:], inheriting: Bool = true, clearingSignalMask: Bool = false,
-        stdin: Any? = nil, stdout: Any? = nil, stderr: Any? = nil
+        stdin: Any? = nil, stdout: Any? = nil, stderr: Any? = nil, onExit: (@Sendable () -> Void)? = nil
     ) throws -> Process {
         let process = Process()
+        if let onExit { process.terminationHandler = { _ in onExit() } }
         if clearingSignalMask {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments =
@@ -109,28 +97,44 @@ public enum Subprocess {
         return process
     }
 
-    /// Where the async overloads wait: off the cooperative pool, at most 16 at a time (see `Waiting`).
+    /// Where callers that must block a thread (a `Peer` reading its first line, a synchronous
+    /// client) wait: off the cooperative pool, at most 16 at a time (see `Waiting`).
     public static let waiting = Waiting(label: "datapilot.tests.subprocess", width: 16)
 
-    /// `run`, waiting off the cooperative pool: what an async test calls (Swift picks it there).
+    /// `run` for async tests: the process's end is awaited (Foundation's termination handler),
+    /// so no thread is held while it runs, however long it runs and however many run at once.
+    /// (Holding a thread each, behind a gate of 16, a few long programs such as a browser test
+    /// made every short `git` of the fault suites queue until they ran out of time.)
     public static func run(
         _ program: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
         environment: [String: String] = [:], inheriting: Bool = true, combined: Bool = false,
         timeout: Duration? = nil
     ) async throws -> ProcessResult {
-        try await waiting.run {
-            try run(
-                program, arguments, stdin: stdin, in: directory, environment: environment, inheriting: inheriting, combined: combined,
-                timeout: timeout)
+        let files = try OutputFiles(stdin: stdin, combined: combined)
+        defer { files.remove() }
+        let exit = ExitSignal()
+        let process = try start(
+            program, arguments, in: directory, environment: environment, inheriting: inheriting,
+            stdin: files.input, stdout: files.output, stderr: files.errors, onExit: exit.fire)
+        let pid = process.processIdentifier
+        let killer = timeout.map { timeout in
+            Task {
+                try await Task.sleep(for: timeout)
+                return exit.killUnlessEnded(pid)
+            }
         }
+        await exit.wait()
+        killer?.cancel()
+        let timedOut = (try? await killer?.value) ?? false
+        return try files.result(status: process.terminationStatus, timedOut: timedOut)
     }
 
-    /// `check`, waiting off the cooperative pool.
+    /// `check` for async tests, awaiting the end as the async `run` does.
     @discardableResult
     public static func check(
         _ program: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
     ) async throws -> String {
-        try await waiting.run { try check(program, arguments, in: directory, environment: environment) }
+        try checked(await run(program, arguments, in: directory, environment: environment), program, arguments)
     }
 
     /// Kills a started process (SIGKILL, see `start`) and waits for it.
@@ -146,4 +150,83 @@ public func scratchFolder(_ label: String) throws -> URL {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dp-\(label)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
+}
+
+/// The files a run's standard streams go to (and its stdin comes from), read back at its end.
+struct OutputFiles {
+    let folder: URL
+    let input: FileHandle?
+    let output: FileHandle
+    let errors: FileHandle
+    let combined: Bool
+
+    init(stdin: String?, combined: Bool) throws {
+        folder = try scratchFolder("run")
+        self.combined = combined
+        let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
+        try Data().write(to: out)
+        try Data().write(to: err)
+        if let stdin {
+            let file = folder.appendingPathComponent("in")
+            try Data(stdin.utf8).write(to: file)
+            input = try FileHandle(forReadingFrom: file)
+        } else {
+            input = nil
+        }
+        output = try FileHandle(forWritingTo: out)
+        errors = combined ? output : try FileHandle(forWritingTo: err)
+    }
+
+    func result(status: Int32, timedOut: Bool) throws -> ProcessResult {
+        ProcessResult(
+            status: status, stdout: try String(contentsOf: folder.appendingPathComponent("out"), encoding: .utf8),
+            stderr: combined ? "" : try String(contentsOf: folder.appendingPathComponent("err"), encoding: .utf8),
+            timedOut: timedOut)
+    }
+
+    func remove() {
+        try? input?.close()
+        try? output.close()
+        if !combined { try? errors.close() }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// A child's end, fired by Foundation's termination handler and awaited by the async `run`.
+final class ExitSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ended = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    /// Called once the child has ended (its status is known by then).
+    @Sendable func fire() {
+        lock.lock()
+        ended = true
+        let waiter = self.waiter
+        self.waiter = nil
+        lock.unlock()
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if ended {
+                lock.unlock()
+                continuation.resume()
+            } else {
+                waiter = continuation
+                lock.unlock()
+            }
+        }
+    }
+
+    /// SIGKILLs `pid` unless the child has ended already (so a reused pid is never hit); true if killed.
+    func killUnlessEnded(_ pid: pid_t) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !ended else { return false }
+        kill(pid, SIGKILL)
+        return true
+    }
 }

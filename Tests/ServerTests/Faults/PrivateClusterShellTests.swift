@@ -14,14 +14,25 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let started = folder.appendingPathComponent("started").path
         let finished = folder.appendingPathComponent("finished").path
-        async let script = PrivateCluster.shell(#"touch "$1"; sleep 30; touch "$2""#, started, finished)
-        let running = try await eventually(60) { FileManager.default.fileExists(atPath: started) }
+        let go = folder.appendingPathComponent("go").path
+        // The script runs until told to go: by the test once `true` was seen to end, or after
+        // two minutes (had `true` waited for the script, the test would otherwise never end).
+        let script = Task {
+            try await PrivateCluster.shell(#"touch "$1"; while [ ! -e "$3" ]; do sleep 0.1; done; touch "$2""#, started, finished, go)
+        }
+        let running = try await eventually(120) { FileManager.default.fileExists(atPath: started) }
         try #require(running, "the script started")
-        // A quick child meanwhile: its end is seen while the script still sleeps.
+        let fallback = Task {
+            try? await Task.sleep(for: .seconds(120))
+            _ = FileManager.default.createFile(atPath: go, contents: nil)
+        }
         let quick = try await Subprocess.run("true", [])
+        let scriptEnded = FileManager.default.fileExists(atPath: finished)
+        fallback.cancel()
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
+        _ = try await script.value
         #expect(quick.status == 0)
-        #expect(!FileManager.default.fileExists(atPath: finished), "`true` was seen to end only after the 30 s script did")
-        _ = try await script
+        #expect(!scriptEnded, "`true` was seen to end only once the script had")
         #expect(FileManager.default.fileExists(atPath: finished))
     }
 }
