@@ -15,8 +15,9 @@ enum AuditFeed {
             """)
     ]
 
-    /// The actions that become run events: run state changes, evaluations, syncs.
-    static let actions = ["state", "evaluate", "sync"]
+    /// The actions that become run events: run state changes, evaluations (and the quarantine that
+    /// records an evaluation that could not run), syncs.
+    static let actions = ["state", "evaluate", "quarantine", "sync"]
 
     /// One audit event as the feed reads it.
     struct Entry: Sendable {

@@ -9,6 +9,7 @@ import Postgres
 /// | --- | --- | --- |
 /// | `state` on `run/R` | `experiment.<experiment>` | RUNNING: START; SUCCEEDED: COMPLETE; FAILED, LOST: FAIL; CANCELLED: ABORT |
 /// | `evaluate` on `datasetversion/V` | `quality.<dataset>` | START and COMPLETE (the checks as assertions on the input) |
+/// | `quarantine` of V by an evaluation that could not run | `quality.<dataset>` | START and FAIL (its error) |
 /// | `sync` on `source/S` | `sync.<source>` | COMPLETE when synced, else FAIL; outputs: the datasets the commit changed |
 struct EventMapper: Sendable {
     var namespace: String
@@ -20,7 +21,7 @@ struct EventMapper: Sendable {
         let name = String(entry.resource[entry.resource.index(after: slash)...])
         switch (entry.action, kind) {
         case ("state", "run"): return try runEvent(name, entry, on: connection).map { [$0] } ?? []
-        case ("evaluate", "datasetversion"): return try evaluationEvents(entry, on: connection)
+        case ("evaluate", "datasetversion"), ("quarantine", "datasetversion"): return try evaluationEvents(entry, on: connection)
         case ("sync", "source"): return try [syncEvent(name, entry, on: connection)]
         default: return []
         }
@@ -84,17 +85,33 @@ struct EventMapper: Sendable {
         guard let id = entry.changes["/evaluation"]?.stringValue,
             let row = try connection.query(
                 """
-                select dataset, dataset_version, outcome, summary::text as summary, \(SQLTime.utc("created_at")), \(SQLTime.utc("finished_at"))
+                select dataset, dataset_version, state, error, summary::text as summary, \(SQLTime.utc("created_at")),
+                    \(SQLTime.utc("finished_at"))
                 from evaluations where id = $1
                 """, [id]
             ).first, let dataset = row["dataset"], let version = row["dataset_version"]
         else { return [] }
+        // A quarantine speaks for an evaluation only when the evaluation itself failed (else `evaluate` did).
+        let failed = row["state"] == "ERROR"
+        guard failed == (entry.action == "quarantine") else { return [] }
         let checks = AuditFeed.parse(row["summary"])["checks"]?.arrayValue ?? []
         var input = try datasetVersion(version, of: dataset, on: connection)
         input.inputFacets = [Facets.assertions(checks: checks)]
         let runID = NameUUID.make("evaluation/\(id)")
         let facets = [DataPilotObjectFacet.member(kind: "Evaluation", name: id, uid: nil, publicURL: publicURL)]
         let job = "quality.\(dataset)"
+        if failed {
+            input = try datasetVersion(version, of: dataset, on: connection)
+            return [
+                RunEvent(
+                    eventType: .start, eventTime: row["created_at"] ?? entry.time, runID: runID, runFacets: facets,
+                    jobNamespace: namespace, jobName: job, jobFacets: [Facets.jobType("EVALUATION")], inputs: [input]),
+                RunEvent(
+                    eventType: .fail, eventTime: row["finished_at"] ?? entry.time, runID: runID,
+                    runFacets: facets + [Facets.error(row["error"] ?? "the evaluation could not run")], jobNamespace: namespace,
+                    jobName: job, jobFacets: [Facets.jobType("EVALUATION")], inputs: [input]),
+            ]
+        }
         return [
             RunEvent(
                 eventType: .start, eventTime: row["created_at"] ?? entry.time, runID: runID, runFacets: facets, jobNamespace: namespace,
