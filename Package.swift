@@ -152,6 +152,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
+        // OpenLineage: run events of runs, evaluations and syncs off the audit chain, delivered to a
+        // collector and/or a file; `POST /api/v1/lineage` into the lineage graph (docs/openlineage.md).
+        .target(
+            name: "OpenLineage",
+            dependencies: [
+                "ServiceKit", "APIModel", "Audit", "Lineage", "Postgres", "Manifests", "Settings", "Curl", "Blocking", "Redaction",
+                "Notifications", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "ApplySets",
             dependencies: [
@@ -162,7 +172,7 @@ let package = Package(
             name: "DataPilotServer",
             dependencies: [
                 "Gateway", "DatasetRegistry", "Quality", "Experiments", "Evidence", "ApplySets", "ObjectAPI", "Audit", "Lineage",
-                "Settings", "MLflowAPI",
+                "Settings", "MLflowAPI", "OpenLineage",
                 "ObjectStore", "ServiceKit", "Postgres",
                 "UI",
                 .product(name: "Hummingbird", package: "hummingbird"),

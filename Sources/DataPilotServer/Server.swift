@@ -12,6 +12,7 @@ import MLflowAPI
 import Manifests
 import ObjectAPI
 import ObjectStore
+import OpenLineage
 import Postgres
 import Prometheus
 import Quality
@@ -27,7 +28,7 @@ public enum Server {
     public static let migrations =
         Idempotency.migrations + TokenAuthority.migrations + AuditLog.migrations
         + LineageStore.migrations + RegistrySchema.migrations + ObjectReferences.migrations + QualitySchema.migrations
-        + ExperimentsSchema.migrations + ApplySetSchema.migrations + MLflowSchema.migrations
+        + ExperimentsSchema.migrations + ApplySetSchema.migrations + MLflowSchema.migrations + OpenLineageSchema.migrations
 
     /// Runs until SIGTERM or SIGINT. `metrics` is the registry the process bootstrapped
     /// swift-metrics with; `/metrics` exposes it.
@@ -89,9 +90,18 @@ public enum Server {
             services: configuration.services, upstreams: configuration.upstreams,
             execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
             background: routed,
-            auditCheckpoints: .init(everyEvents: configuration.auditCheckpointEvents, everySeconds: configuration.auditCheckpointSeconds))
+            auditCheckpoints: .init(everyEvents: configuration.auditCheckpointEvents, everySeconds: configuration.auditCheckpointSeconds),
+            openLineageNamespace: configuration.openLineage.namespace)
         mountUI(on: api.router, configuration)
         var background = routed.all
+        // OpenLineage events are made where the audit chain is (one emitter at a time, by advisory lock).
+        if configuration.openLineage.enabled, configuration.runs(.audit) {
+            background.append(
+                LineageEmitter(
+                    pool: pool, sinks: try LineageEmitter.sinks(configuration.openLineage), namespace: configuration.openLineage.namespace,
+                    publicURL: configuration.effectivePublicURL,
+                    attempts: configuration.openLineage.attempts, logger: logger))
+        }
         if configuration.runs(.experiments) {
             background.append(Reaper(pool: pool, timeoutSeconds: configuration.runHeartbeatTimeoutSeconds, logger: logger))
             background.append(
@@ -159,7 +169,7 @@ extension Server {
             heartbeatSeconds: 10, issueToken: { _, _ in "" }),
         evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
         externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil,
-        auditCheckpoints: AuditCheckpointer.Settings = .init()
+        auditCheckpoints: AuditCheckpointer.Settings = .init(), openLineageNamespace: String = "datapilot"
     ) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
@@ -208,7 +218,12 @@ extension Server {
             // Any process running audit may seal; one at a time, by advisory lock (Audit/AuditSealer.swift).
             if all || services.contains(.audit) { background?.add([AuditSealer(pool: pool, logger: logger)]) }
         }
-        if let router = place(.lineage) { LineageRoutes(pool: pool).register(on: router) }
+        let openLineage = OpenLineageRoutes(pool: pool, namespace: openLineageNamespace, publicURL: execution.publicURL)
+        openLineage.registerSchema(on: api)
+        if let router = place(.lineage) {
+            LineageRoutes(pool: pool).register(on: router)
+            openLineage.register(on: router)
+        }
         // `POST /api/batch` writes every kind in one transaction: only where all of them are served here.
         if all || [.registry, .quality, .experiments].allSatisfy(services.contains) {
             let tables = RegistryRoutes.batchTables(externalURLs: externalURLs) + QualityRoutes.batchTables + experimentTables

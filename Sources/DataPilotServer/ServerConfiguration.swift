@@ -2,6 +2,7 @@ import DatasetRegistry
 import Experiments
 import Foundation
 import Manifests
+import OpenLineage
 import Settings
 import URLPolicy
 
@@ -68,6 +69,8 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
     /// The audit service signs a checkpoint of the chain's head every this many entries or
     /// seconds, whichever comes first.
     public var auditCheckpointEvents = 1000, auditCheckpointSeconds = 60
+    /// Where OpenLineage events go (`openlineage-*`); off unless a URL or a file is set.
+    public var openLineage = OpenLineageSettings()
 
     public init() {}
 
@@ -116,7 +119,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             "kubernetes-namespace", "kubeconfig", "kubernetes-job-retention-seconds",
             "audit-checkpoint-events", "audit-checkpoint-seconds",
             "gateway-url",
-        ] + LocalIsolation.keys
+        ] + LocalIsolation.keys + OpenLineageSettings.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
     public mutating func set(_ key: String, _ value: String, from origin: String) throws {
@@ -185,6 +188,8 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             executors = chosen
         case _ where LocalIsolation.keys.contains(key):
             try localExecutor.set(key, value, from: origin)
+        case _ where OpenLineageSettings.keys.contains(key):
+            try openLineage.set(key, value, from: origin)
         case "token-signing-keys-file": tokenSigningKeysFile = value
         case "evidence-signing-keys-file": evidenceSigningKeysFile = value
         case "revocation-check-seconds": revocationCheckSeconds = try number(0...300)
@@ -223,7 +228,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
     public static let fileForbidden = [
         "bootstrap-admin-key":
             "put the bootstrap admin key in a file (bootstrap-admin-key-file) or DATAPILOT_BOOTSTRAP_ADMIN_KEY, not in the config file"
-    ]
+    ].merging(OpenLineageSettings.fileForbidden) { first, _ in first }
 
     /// The bootstrap admin key from the setting or its file, if any (never logged).
     public func resolvedBootstrapKey() throws -> String? {

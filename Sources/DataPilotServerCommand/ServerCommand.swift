@@ -112,6 +112,7 @@ public struct ServerCommand: AsyncParsableCommand {
         name: .customLong("audit-checkpoint-seconds"),
         help: "... or every this many seconds, whichever comes first (default 60).") var auditCheckpointSeconds: Int?
     @OptionGroup(title: "Run execution") var execution: ExecutionOptions
+    @OptionGroup(title: "OpenLineage") var openLineage: OpenLineageOptions
 
     public init() {}
 
@@ -141,7 +142,7 @@ public struct ServerCommand: AsyncParsableCommand {
                     ("audit-checkpoint-events", auditCheckpointEvents.map(String.init)),
                     ("audit-checkpoint-seconds", auditCheckpointSeconds.map(String.init)),
                     ("gateway-url", gatewayURL),
-                ] + execution.settings
+                ] + execution.settings + openLineage.settings
             try settings.layer(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
             try settings.check()
         } catch let problem as SettingError {

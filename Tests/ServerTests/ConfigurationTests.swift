@@ -27,6 +27,9 @@ import Testing
         ("object-store", "gcs", "file or s3"),
         ("s3-addressing", "dns", "path or virtual-host"),
         ("prot", "8080", "did you mean \"port\""),
+        ("openlineage-url", "marquez:5000", "openlineage-url must be an http(s) URL"),
+        ("openlineage-file", "events.jsonl", "openlineage-file must be an absolute path"),
+        ("openlineage-attempts", "0", "openlineage-attempts must be a whole number from 1 to 100"),
     ]
 
     @Test(arguments: badSettings)
@@ -77,6 +80,7 @@ import Testing
         ("port: 9100\nprot: 1\n", "unknown setting \"prot\" (did you mean \"port\"?)"),
         ("port: {a: 1}\n", "port must be a single value"),
         ("port: 70000\n", "port must be a whole number from 1 to 65535"),
+        ("openlineage-api-key: secret\n", "put the OpenLineage API key in a file (openlineage-api-key-file)"),
     ])
     func badConfigFilesAreRefusedSayingWhere(text: String, mentions: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString).yaml")

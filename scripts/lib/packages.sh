@@ -71,3 +71,13 @@ ensure_venv() {
 datapilot_mlflow_client_venv="${DATAPILOT_MLFLOW_CLIENT_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/datapilot/mlflow-client-venv}"
 datapilot_mlflow_client=("mlflow-skinny==3.17.2")
 ensure_mlflow_client() { ensure_venv "$datapilot_mlflow_client_venv" 'import mlflow' "${datapilot_mlflow_client[@]}"; }
+
+# The OpenLineage client (PyPI openlineage-python) and jsonschema with its date-time and uri format
+# checkers, for the OpenLineage tests (scripts/openlineage-python.sh), in a venv of its own. The
+# client's wheel carries no JSON Schema files (its classes are generated from them), so the tests
+# read the spec's schemas from Tests/OpenLineage/spec. Pinned; installed once, then only checked.
+datapilot_openlineage_venv="${DATAPILOT_OPENLINEAGE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/datapilot/openlineage-venv}"
+datapilot_openlineage=("openlineage-python==1.54.0" "jsonschema==4.26.0" "rfc3339-validator==0.1.4" "rfc3986-validator==0.1.1")
+ensure_openlineage_client() {
+  ensure_venv "$datapilot_openlineage_venv" 'import openlineage.client, jsonschema, rfc3339_validator, rfc3986_validator' "${datapilot_openlineage[@]}"
+}
