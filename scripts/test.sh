@@ -9,6 +9,7 @@ source scripts/lib/postgres.sh
 ensure_packages
 ensure_python_packages
 ensure_mlflow_client
+ensure_openlineage_client
 trap pg_stop EXIT
 pg_start
 
