@@ -1,4 +1,5 @@
 import Blocking
+import Crypto
 import Foundation
 import Manifests
 import TestSupport
@@ -79,6 +80,22 @@ enum OpenLineagePython {
                         "state"]?.stringValue
                     return state == "Quarantined"
                 })
+            // An evaluation that cannot read its version fails (START, FAIL): the stored object is
+            // removed while the workers are held, before one claims the evaluation.
+            let hold = try await AdmissionTests.ClaimHold(databaseURL: server.databaseURL)
+            let lost = Array("id,plan\n1,free\n".utf8)
+            #expect(try await server.request("POST", "/api/datasets/churn/versions/upload?name=churn-2", body: .bytes(lost)).status == 201)
+            let objects = server.dataDirectory.appendingPathComponent("objects").path
+            let digest = Hex.encode(SHA256.hash(data: lost))
+            let stored = try #require(
+                FileManager.default.subpaths(atPath: objects)?.first { $0.hasSuffix(digest) }, "the stored object under \(objects)")
+            try FileManager.default.removeItem(atPath: objects + "/" + stored)
+            try await hold.release()
+            #expect(
+                try await eventually(120) {
+                    try await server.request("GET", "/api/datasets/churn/versions/churn-2").json["status"]?["admission"]?["state"]?
+                        .stringValue == "Quarantined"
+                })
             #expect(
                 try await server.request("POST", "/api/experiments", json: experiment("churn-model", datasets: ["churn"])).status == 201)
             let runs = [("r-ok", "SUCCEEDED"), ("r-bad", "FAILED")]
@@ -104,32 +121,27 @@ enum OpenLineagePython {
                 #expect(try await server.request("POST", "/api/audit/syncs", json: sync).status == 204)
             }
 
-            // 2 + 2 run events, 1 ABORT, evaluation START + COMPLETE, 2 syncs: 9 in the file and delivered.
+            // 2 + 2 run events, 1 ABORT, evaluations START + COMPLETE and START + FAIL, 2 syncs: 11.
             #expect(
-                try await eventually(120) { OpenLineagePython.lines(file).count >= 9 },
+                try await eventually(120) { OpenLineagePython.lines(file).count >= 11 },
                 "\(OpenLineagePython.lines(file).map { "\($0["eventType"]?.stringValue ?? "?") \($0["job"]?["name"]?.stringValue ?? "?")" })"
             )
             #expect(
-                try await eventually(120) { OpenLineagePython.lines(received).filter { $0["status"] == 201 }.count >= 9 },
+                try await eventually(120) { OpenLineagePython.lines(received).filter { $0["status"] == 201 }.count >= 11 },
                 "\(OpenLineagePython.lines(received).map { $0["status"] ?? .null })")
             let events = OpenLineagePython.lines(file)
-            #expect(events.count == 9)
+            #expect(events.count == 11)
 
             // Every event against the RunEvent schema, every facet against its own (the datapilot
             // facet's fetched from the server, where its _schemaURL points).
             let check = try await OpenLineagePython.run("Tests/OpenLineage/validate_events.py", [file, "--fetch", "http://127.0.0.1:"])
             #expect(check.status == 0, "\(check.stdout)\n\(check.stderr.suffix(3000))")
             let summary = MLflowPython.output(check)
-            #expect(summary["events"] == 9, "\(summary)")
-            // Split, each process has a file object store of its own: the quality process cannot read
-            // the version, so its evaluation fails (START, FAIL) instead of completing.
-            let evaluates = mode == .single
-            for (type, count) in [("START", 3), ("COMPLETE", evaluates ? 3 : 2), ("FAIL", evaluates ? 2 : 3), ("ABORT", 1)] {
+            #expect(summary["events"] == 11, "\(summary)")
+            for (type, count) in [("START", 4), ("COMPLETE", 3), ("FAIL", 3), ("ABORT", 1)] {
                 #expect(summary["types"]?[type]?.numberValue == Double(count), "\(type): \(summary)")
             }
-            for facet in ["datapilot", "jobType", "schema", "version", "sourceCodeLocation", "errorMessage"]
-                + (evaluates ? ["dataQualityAssertions"] : [])
-            {
+            for facet in ["datapilot", "jobType", "schema", "version", "sourceCodeLocation", "errorMessage", "dataQualityAssertions"] {
                 #expect((summary["facets"]?[facet]?.numberValue ?? 0) > 0, "no \(facet) facet: \(summary)")
             }
 
@@ -152,18 +164,16 @@ enum OpenLineagePython {
 
             // The evaluation: its checks as assertions on the version it read (or why it could not run).
             #expect(events.contains { $0["job"]?["name"] == "quality.churn" && $0["eventType"] == "START" })
-            if evaluates {
-                let evaluated = try #require(events.first { $0["job"]?["name"] == "quality.churn" && $0["eventType"] == "COMPLETE" })
-                #expect(evaluated["inputs"]?[0]?["facets"]?["version"]?["datasetVersion"] == "churn-1")
-                let assertions = evaluated["inputs"]?[0]?["inputFacets"]?["dataQualityAssertions"]?["assertions"]?.arrayValue ?? []
-                #expect(assertions.count == 2, "\(evaluated)")
-                #expect(assertions.first { $0["name"] == "churn-rows/enough-rows" }?["success"] == true)
-                #expect(assertions.first { $0["name"] == "churn-rows/known-plans" }?["success"] == false)
-            } else {
-                let failed = try #require(events.first { $0["job"]?["name"] == "quality.churn" && $0["eventType"] == "FAIL" })
-                #expect(failed["run"]?["facets"]?["errorMessage"]?["message"]?.stringValue?.isEmpty == false, "\(failed)")
-                #expect(failed["run"]?["facets"]?["datapilot"]?["kind"] == "Evaluation")
-            }
+            let evaluated = try #require(events.first { $0["job"]?["name"] == "quality.churn" && $0["eventType"] == "COMPLETE" })
+            #expect(evaluated["inputs"]?[0]?["facets"]?["version"]?["datasetVersion"] == "churn-1")
+            let assertions = evaluated["inputs"]?[0]?["inputFacets"]?["dataQualityAssertions"]?["assertions"]?.arrayValue ?? []
+            #expect(assertions.count == 2, "\(evaluated)")
+            #expect(assertions.first { $0["name"] == "churn-rows/enough-rows" }?["success"] == true)
+            #expect(assertions.first { $0["name"] == "churn-rows/known-plans" }?["success"] == false)
+            let unread = try #require(events.first { $0["job"]?["name"] == "quality.churn" && $0["eventType"] == "FAIL" })
+            #expect(unread["inputs"]?[0]?["facets"]?["version"]?["datasetVersion"] == "churn-2", "\(unread)")
+            #expect(unread["run"]?["facets"]?["errorMessage"]?["message"]?.stringValue?.isEmpty == false, "\(unread)")
+            #expect(unread["run"]?["facets"]?["datapilot"]?["kind"] == "Evaluation")
 
             // The syncs: the version the commit changed as the output, the commit as the code's location.
             let synced = try #require(events.first { $0["job"]?["name"] == "sync.growth" && $0["eventType"] == "COMPLETE" })
@@ -176,12 +186,12 @@ enum OpenLineagePython {
             // The collector: a 503 first, then the same event again; every request with the bearer key.
             let requests = OpenLineagePython.lines(received)
             #expect(requests.first?["status"] == 503)
-            #expect(requests.count >= 10)
+            #expect(requests.count >= 12)
             #expect(requests.count > 1 && requests[0]["body"] == requests[1]["body"], "the refused event was sent again")
             #expect(requests.allSatisfy { $0["authorization"] == "Bearer ol-secret-key" && $0["path"] == "/api/v1/lineage" })
             let delivered = Set(requests.filter { $0["status"] == 201 }.compactMap { $0["body"]?.stringValue })
             let written = Set(events.map { $0.jsonString() })
-            #expect(delivered.count == 9)
+            #expect(delivered.count == 11)
             #expect(
                 delivered.compactMap { text -> JSONValue? in
                     guard case .success(let value) = JSONText.parse(text) else { return nil }

@@ -56,9 +56,9 @@ final class TestServer: Sendable {
     }
 
     /// Another server on this database (a replica, or a service of a split deployment), on a data
-    /// folder of its own; stopped with this one.
-    func sibling(environment: [String: String] = [:], arguments: [String] = []) async throws -> TestServer {
-        let server = try await TestServer(extraEnvironment: environment, arguments: arguments, sharing: self)
+    /// folder of its own, or on `dataDirectory` (this one's, as a shared volume); stopped with this one.
+    func sibling(environment: [String: String] = [:], arguments: [String] = [], dataDirectory: URL? = nil) async throws -> TestServer {
+        let server = try await TestServer(extraEnvironment: environment, arguments: arguments, sharing: self, dataDirectory: dataDirectory)
         siblings.withLock { $0.append(server) }
         return server
     }
@@ -205,8 +205,10 @@ func withServer(
             let backend = try await TestServer(
                 extraEnvironment: environment, arguments: ["--service", "registry,audit,lineage"], cluster: cluster)
             first = backend
-            // Quality and experiments in a process of their own, on the same database.
-            let objects = try await backend.sibling(environment: environment, arguments: ["--service", "quality,experiments"])
+            // Quality and experiments in a process of their own, on the same database and the same
+            // object store (with `object-store: file`, a shared folder, as a bucket would be).
+            let objects = try await backend.sibling(
+                environment: environment, arguments: ["--service", "quality,experiments"], dataDirectory: backend.dataDirectory)
             try await body(
                 try await backend.sibling(
                     environment: environment,
@@ -214,7 +216,7 @@ func withServer(
                         "--service", "gateway", "--registry-url", backend.baseURL, "--audit-url", backend.baseURL, "--lineage-url",
                         backend.baseURL,
                         "--quality-url", objects.baseURL, "--experiments-url", objects.baseURL,
-                    ]))
+                    ], dataDirectory: backend.dataDirectory))
         }
     } catch {
         await first?.stopAndDropDatabase()
