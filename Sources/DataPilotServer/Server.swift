@@ -54,6 +54,14 @@ public enum Server {
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         SpoolSweep.sweep(spool, logger: logger)
         let store = try makeStore(configuration, data: data)
+        if configuration.objectStore != "s3", !configuration.services.contains(.all) {
+            logger.warning(
+                "object-store file in a process that runs only some services: every process of this deployment must see the same folder",
+                metadata: [
+                    "objects": .string(data.appendingPathComponent("objects").path),
+                    "fix": "mount one volume at every process's data-dir, or use object-store s3",
+                ])
+        }
 
         let runsDirectory = data.appendingPathComponent("runs").path
         try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true)
