@@ -97,7 +97,7 @@ enum Layout {
         let tone: String
         switch word.lowercased() {
         case "pass", "passed", "success", "valid", "done", "succeeded", "synced", "admitted", "healthy": tone = "good"
-        case "fail", "failed", "failure", "broken", "error", "lost", "quarantined", "degraded": tone = "bad"
+        case "fail", "failed", "failure", "broken", "error", "lost", "quarantined", "degraded", "invalid": tone = "bad"
         case "warn", "warned", "warning", "queued", "running", "pending", "evaluating", "progressing": tone = "warn"
         default: tone = ""
         }

@@ -94,12 +94,12 @@ extension UIRoutes {
                 <dt>Repository</dt><dd>\(repository)</dd>
                 <dt>Ref</dt><dd><code>\(Layout.text(source["ref"]))</code></dd><dt>Path</dt><dd><code>\(Layout.text(source["path"]))</code></dd>
                 <dt>Last result</dt><dd id="source-result">\(Layout.status(source["result"]?.stringValue))</dd>
-                <dt>Health</dt><dd id="source-health">\(Layout.status(source["health"]?.stringValue)) \(Layout.text(source["healthMessage"]))</dd>
+                <dt>Health</dt><dd id="source-health">\(Layout.status(source["health"]?.stringValue)) \(Self.healthMessage(source))</dd>
                 <dt>Applied commit</dt><dd>\(Self.commitLink(source["lastAppliedCommit"]?.stringValue, forge)) at \(Layout.text(source["appliedAt"]))</dd>
                 <dt>Last attempted commit</dt><dd>\(Self.commitLink(source["lastAttemptedCommit"]?.stringValue, forge))</dd>
                 <dt>Held back</dt><dd>\(Self.commitLink(source["heldBackCommit"]?.stringValue, forge))</dd>
                 <dt>Held by replica</dt><dd>\(Layout.text(source["owner"]))</dd>
-                <dt>Controls last changed</dt><dd>\(Layout.text(source["changedBy"])) \(Layout.text(source["changedAt"]))</dd>
+                <dt>Controls last changed</dt><dd>\(source["changedBy"] == nil ? "never" : "\(Layout.text(source["changedBy"])) at \(Layout.text(source["changedAt"]))")</dd>
                 </dl>
                 """)
             parts.append(controls(session, name: name, suspended: source["suspended"]?.boolValue == true))
@@ -177,6 +177,12 @@ extension UIRoutes {
         } catch let error as APIError where error.code != .unauthorized {
             return (nil, error.problem?.detail ?? error.message)
         }
+    }
+
+    /// What is not Healthy, when it says more than the health word itself.
+    static func healthMessage(_ source: JSONValue) -> String {
+        guard let message = source["healthMessage"]?.stringValue, message != source["health"]?.stringValue else { return "" }
+        return message
     }
 
     /// The record a reported event carries (`after`, served as its diff from nothing).
