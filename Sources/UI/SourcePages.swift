@@ -172,7 +172,9 @@ extension UIRoutes {
     /// unreachable reconciler. A refused token still ends the session (`failure`).
     func reconcilerSources(_ session: UISessions.Session) async throws -> (sources: [JSONValue]?, problem: String?) {
         do {
-            let answer = try await gateway.get("/api/reconciler/sources", token: session.token)
+            // One attempt: a gateway without a reconciler answers 503 at once, and a retry would only wait.
+            let client = APIClient(server: gateway.client.server, token: session.token, maxAttempts: 1, timeoutSeconds: 30)
+            let answer = try await client.send("GET", "/api/reconciler/sources").json
             return (answer["sources"]?.arrayValue ?? [], nil)
         } catch let error as APIError where error.code != .unauthorized {
             return (nil, error.problem?.detail ?? error.message)
