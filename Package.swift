@@ -134,6 +134,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(name: "Evidence", dependencies: ["Manifests", .product(name: "Crypto", package: "swift-crypto")]),
+        // `dpctl evidence verify`'s checks of a bundle against a server, shared with the web UI's "verified" badge.
+        .target(
+            name: "EvidenceVerification",
+            dependencies: ["APIClient", "APIModel", "Evidence", "Manifests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "AuditChain", dependencies: ["Manifests", "Evidence", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "KubernetesClient", dependencies: ["Curl", "Blocking", "Manifests"]),
         .target(
@@ -193,7 +197,8 @@ let package = Package(
         .target(
             name: "UI",
             dependencies: [
-                "APIClient", "APIModel", "Manifests", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird"),
+                "APIClient", "APIModel", "Manifests", "ServiceKit", "Evidence", "EvidenceVerification",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .target(
@@ -237,7 +242,7 @@ let package = Package(
             name: "DPCtlCommands",
             dependencies: [
                 "Manifests", "APIModel", "APIClient", "SyncEngine", "GitSource", "Git", "Blocking", "Evidence", "Review", "QualityEngine",
-                "CLIKit", "SigningKeys", "AuditChain", "CIReports", "URLPolicy",
+                "CLIKit", "SigningKeys", "AuditChain", "CIReports", "URLPolicy", "EvidenceVerification",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),

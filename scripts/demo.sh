@@ -55,6 +55,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 say "starting datapilot-server"
 server_port=$(free_port)
+# Chosen now: the server forwards /api/reconciler/ (the web UI's Sources pages) to the reconciler started below.
+reconciler_port=$(free_port)
 key="demo-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 # The training code, where the job's user may read it: the sandbox binds it read-only.
 code=$(mktemp -d /tmp/datapilot-demo-code.XXXXXX)
@@ -62,7 +64,8 @@ cp examples/training/train.py "$code/"
 chmod 755 "$code"; chmod 644 "$code/train.py"
 # Execution is off unless an operator enables an executor; the demo runs one trusted user's jobs here.
 DATAPILOT_BOOTSTRAP_ADMIN_KEY="$key" datapilot-server --port "$server_port" --database-url "$DATAPILOT_TEST_DATABASE_URL" \
-  --data-dir "$demo/server" --executors local --executor-read-only-paths "$code" >"$demo/server.log" 2>&1 &
+  --data-dir "$demo/server" --executors local --executor-read-only-paths "$code" \
+  --reconciler-url "http://127.0.0.1:$reconciler_port" >"$demo/server.log" 2>&1 &
 pids="$pids $!"; save_state
 export DATAPILOT_SERVER="http://127.0.0.1:$server_port" DATAPILOT_TOKEN="$key" DATAPILOT_CONFIG="$demo/dpctl-config.yaml"
 for _ in $(seq 100); do curl -sf "$DATAPILOT_SERVER/readyz" >/dev/null && break; sleep 0.1; done
@@ -78,7 +81,6 @@ first=$(git -C "$demo/repo" rev-parse HEAD)
 echo "$demo/repo at $first" >&2
 
 say "dpctl reconcile --repo file://$demo/repo --path examples --interval 2s --prune"
-reconciler_port=$(free_port)
 export DATAPILOT_RECONCILER="http://127.0.0.1:$reconciler_port"
 dpctl reconcile --repo "file://$demo/repo" --path examples --name examples --interval 2s --prune \
   --database-url "$DATAPILOT_TEST_DATABASE_URL" --listen "127.0.0.1:$reconciler_port" --cache-dir "$demo/cache" >"$demo/reconciler.log" 2>&1 &
@@ -190,10 +192,12 @@ PY
 [ "$state" = SUCCEEDED ] || { echo "the training run did not succeed; its log:" >&2
   curl -s -H "Authorization: Bearer $key" "$DATAPILOT_SERVER/api/experiment-runs/churn-train-demo/artifacts/run.log" >&2; exit 1; }
 
+say "the web UI: $DATAPILOT_SERVER/ui/ (sign in with the API key $key)"
 if $keep; then
   cat >&2 <<MSG
 
 The demo keeps running:
+  web UI             $DATAPILOT_SERVER/ui/   (sign in with the API key $key)
   datapilot-server   $DATAPILOT_SERVER   (token: $key)
   dpctl reconcile    $DATAPILOT_RECONCILER   (dpctl status)
   Postgres           $DATAPILOT_TEST_DATABASE_URL

@@ -3,6 +3,7 @@ import ArgumentParser
 import CLIKit
 import Crypto
 import Evidence
+import EvidenceVerification
 import Foundation
 import Manifests
 

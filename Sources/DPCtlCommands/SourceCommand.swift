@@ -12,7 +12,8 @@ struct SourceCommand: AsyncParsableCommand {
         commandName: "source",
         abstract: "List, suspend, resume, sync and roll back the reconciler's git sources.",
         discussion: """
-            Talks to the reconciler's port (--reconciler or DATAPILOT_RECONCILER). Controls send the \
+            Talks to the reconciler's port (--reconciler or DATAPILOT_RECONCILER), or to it through the \
+            gateway (--reconciler http://gateway:8080/api/reconciler, which needs a token for reads too). Controls send the \
             context's token, which the reconciler checks with the DataPilot server: sync needs the \
             editor role, suspend, resume, rollback and unpin the admin role; each is audited as \
             source-<action> on source/NAME naming who asked.
@@ -28,9 +29,11 @@ struct SourceCommand: AsyncParsableCommand {
             reconciler ?? ProcessInfo.processInfo.environment["DATAPILOT_RECONCILER"] ?? "http://127.0.0.1:8090"
         }
 
-        /// Sends one request to the reconciler; errors name the reconciler and the problem.
+        /// Sends one request to the reconciler; errors name the reconciler and the problem. Reads
+        /// send the context's token too when there is one: the reconciler ignores it, and the
+        /// gateway's `/api/reconciler` prefix (`--reconciler http://gateway:8080/api/reconciler`) needs it.
         func send(_ method: String, _ path: String, json: JSONValue? = nil, authenticated: Bool) async throws -> JSONValue {
-            let token = authenticated ? try Target.resolve(context: context).token : nil
+            let token = authenticated ? try Target.resolve(context: context).token : (try? Target.resolve(context: context))?.token
             do {
                 return try await APIClient(server: address, token: token, maxAttempts: method == "GET" ? 4 : 1)
                     .send(method, path, json: json).json

@@ -97,7 +97,7 @@ public enum Server {
             maxUploadBytes: configuration.maxUploadBytes, metrics: metrics,
             services: configuration.services, upstreams: configuration.upstreams,
             execution: execution, evidenceKey: evidenceKey, logger: logger, externalURLs: configuration.externalURLAllow,
-            background: routed,
+            background: routed, reconcilerURL: configuration.reconcilerURL,
             auditCheckpoints: .init(everyEvents: configuration.auditCheckpointEvents, everySeconds: configuration.auditCheckpointSeconds),
             openLineageNamespace: configuration.openLineage.namespace)
         mountUI(on: api.router, configuration)
@@ -177,7 +177,7 @@ extension Server {
             heartbeatSeconds: 10, issueToken: { _, _ in "" }),
         evidenceKey: EvidenceKeyring = .generated(), logger: Logger = Logger(label: "datapilot"),
         externalURLs: ExternalURLPolicy = .standard, background: BackgroundServices? = nil,
-        auditCheckpoints: AuditCheckpointer.Settings = .init(), openLineageNamespace: String = "datapilot"
+        reconcilerURL: String? = nil, auditCheckpoints: AuditCheckpointer.Settings = .init(), openLineageNamespace: String = "datapilot"
     ) -> APIRouter {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
@@ -189,6 +189,8 @@ extension Server {
         let all = services.contains(.all)
         let gateway = all || services.contains(.gateway)
         if gateway { AuthRoutes(credentials: credentials, pool: pool).register(on: api) }
+        // The reconciler's status and controls with the caller's credentials (docs/ui.md, Sources).
+        if gateway { ReconcilerGatewayRoutes(baseURL: reconcilerURL).register(on: api) }
         func place(_ service: ServerConfiguration.ServiceMode) -> APIRouter? {
             if all || services.contains(service) { return api }
             guard gateway, let url = upstreams[service] else { return nil }

@@ -19,6 +19,8 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
     public var upstreams: [ServiceMode: String] = [:]
     /// Where the `ui` service reaches the gateway; unset: this process's own listener.
     public var gatewayURL: String?
+    /// The reconciler's port the gateway forwards `/api/reconciler/...` to; unset: those routes answer 503.
+    public var reconcilerURL: String?
     /// A `postgres://` URL or libpq `key=value` string; empty uses the PG* environment variables.
     public var databaseURL = ""
     public var maxConnections = 10
@@ -118,7 +120,7 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
             "header-timeout-seconds", "idle-timeout-seconds", "body-timeout-seconds", "max-client-connections",
             "kubernetes-namespace", "kubeconfig", "kubernetes-job-retention-seconds",
             "audit-checkpoint-events", "audit-checkpoint-seconds",
-            "gateway-url",
+            "gateway-url", "reconciler-url",
         ] + LocalIsolation.keys + OpenLineageSettings.keys
 
     /// Applies `key = value`; throws a message naming the key and what it takes.
@@ -154,6 +156,11 @@ public struct ServerConfiguration: LayeredSettings, Sendable {
                 throw SettingError("\(origin): gateway-url must be an http(s) URL such as http://gateway:8080, got \"\(value)\"")
             }
             gatewayURL = value
+        case "reconciler-url":
+            guard StringFormat.url.accepts(value) else {
+                throw SettingError("\(origin): reconciler-url must be an http(s) URL such as http://reconciler:8090, got \"\(value)\"")
+            }
+            reconcilerURL = value
         case "database-url": databaseURL = value
         case "max-connections": maxConnections = try number(1...1000)
         case "data-dir": dataDirectory = value

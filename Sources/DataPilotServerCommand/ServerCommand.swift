@@ -37,6 +37,11 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("lineage-url"), help: "Gateway only: where the lineage service runs.") var lineageURL: String?
     @Option(name: .customLong("gateway-url"), help: "The ui service: where it reaches the gateway (default: this process).")
     var gatewayURL: String?
+    @Option(
+        name: .customLong("reconciler-url"),
+        help: "Gateway: the reconciler's port, reached through /api/reconciler with the caller's credentials (e.g. http://reconciler:8090)."
+    )
+    var reconcilerURL: String?
     @Option(name: .customLong("database-url"), help: "Postgres URL (default: the PG* environment variables).") var databaseURL: String?
     @Option(name: .customLong("max-connections"), help: "Postgres connections in the pool (default 10).") var maxConnections: Int?
     @Option(name: .customLong("data-dir"), help: "Folder for stored objects and upload spooling (default ./datapilot-data).") var dataDir:
@@ -141,7 +146,7 @@ public struct ServerCommand: AsyncParsableCommand {
                     ("audit-url", auditURL), ("lineage-url", lineageURL),
                     ("audit-checkpoint-events", auditCheckpointEvents.map(String.init)),
                     ("audit-checkpoint-seconds", auditCheckpointSeconds.map(String.init)),
-                    ("gateway-url", gatewayURL),
+                    ("gateway-url", gatewayURL), ("reconciler-url", reconcilerURL),
                 ] + execution.settings + openLineage.settings
             try settings.layer(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
             try settings.check()

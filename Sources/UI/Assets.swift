@@ -54,6 +54,17 @@ enum Assets {
         .graph { overflow-x: auto; background: #fff; border: 1px solid var(--line); padding: 8px; }
         .graph a.node:focus rect, .graph a.node:hover rect { stroke: #f0b400; stroke-width: 3; }
         select { font: inherit; padding: 3px 4px; }
+        .actions { display: flex; gap: 8px; margin: 12px 0; }
+        .actions form { margin: 0; }
+        ul.errors { margin: 0; padding-left: 1.2em; }
+        article.drift { background: #fff; border: 1px solid var(--line); border-left: 4px solid var(--warn); padding: 8px 12px;
+          margin-bottom: 12px; }
+        article.drift h3 { margin: 4px 0; font-size: 1.05em; }
+        .charts { display: flex; flex-wrap: wrap; gap: 12px; }
+        figure.chart { margin: 0 0 12px; background: #fff; border: 1px solid var(--line); padding: 8px; }
+        figure.chart svg { max-width: 100%; height: auto; }
+        figure.chart figcaption { font-size: 0.85em; color: var(--muted); max-width: 560px; }
+        pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
         """
 
     static let script = """

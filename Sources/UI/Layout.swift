@@ -5,7 +5,7 @@ import Manifests
 /// The page shell (navigation, who is signed in, the sign-out form) and the small pieces pages
 /// share: links, tables, the pager, times and statuses.
 enum Layout {
-    enum Section: String { case overview, datasets, quality, runs, audit, none }
+    enum Section: String { case overview, datasets, quality, runs, audit, sources, none }
 
     static func page(title: String, section: Section, session: UISessions.Session?, body: HTML) -> HTML {
         let navigation: HTML
@@ -15,7 +15,8 @@ enum Layout {
             }
             navigation = """
                 <nav aria-label="Main"><a class="brand" href="/ui/">DataPilot</a>\(link("/ui/", "Overview", .overview))\
-                \(link("/ui/datasets", "Datasets", .datasets))\(link("/ui/quality", "Quality", .quality))\(link("/ui/runs", "Runs", .runs))\(link("/ui/audit", "Audit", .audit))</nav>
+                \(link("/ui/datasets", "Datasets", .datasets))\(link("/ui/quality", "Quality", .quality))\(link("/ui/runs", "Runs", .runs))\(link("/ui/audit", "Audit", .audit))\
+                \(link("/ui/sources", "Sources", .sources))</nav>
                 <div class="who"><span>Signed in as <strong>\(session.subject)</strong> (\(session.role))</span>
                 <form method="post" action="/ui/sign-out"><input type="hidden" name="csrf" value="\(session.csrf)">\
                 <button type="submit">Sign out</button></form></div>
@@ -96,7 +97,7 @@ enum Layout {
         let tone: String
         switch word.lowercased() {
         case "pass", "passed", "success", "valid", "done", "succeeded", "synced", "admitted", "healthy": tone = "good"
-        case "fail", "failed", "failure", "broken", "error", "lost", "quarantined", "degraded": tone = "bad"
+        case "fail", "failed", "failure", "broken", "error", "lost", "quarantined", "degraded", "invalid": tone = "bad"
         case "warn", "warned", "warning", "queued", "running", "pending", "evaluating", "progressing": tone = "warn"
         default: tone = ""
         }

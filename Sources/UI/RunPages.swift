@@ -49,6 +49,8 @@ extension UIRoutes {
         let metrics = try await gateway.get(base + "/metrics", token: session.token)
         let events = try await gateway.get(base + "/events", query: [("page_size", "100")], token: session.token)
         let artifacts = try await gateway.get(base + "/artifacts", token: session.token)
+        let charts = try await metricCharts(session, run: base, metrics: metrics["items"]?.arrayValue ?? [])
+        let evidence = try await evidencePanel(session, run: base)
         let spec = run["spec"], status = run["status"], metadata = run["metadata"]
         let params: [[HTML]] = (spec?["params"]?.objectValue ?? []).map { ["<code>\($0.key)</code>", "\(Layout.text($0.value))"] }
         let inputs: [[HTML]] = (status?["inputs"]?.arrayValue ?? []).map { input in
@@ -95,6 +97,7 @@ extension UIRoutes {
             <h2>Inputs</h2>
             \(Layout.table(caption: "Pinned inputs", headers: ["Dataset", "Version", "Digest"], rows: inputs, empty: "No inputs."))
             <h2>Metrics</h2>
+            \(charts)
             \(Layout.table(
                 caption: "The latest value of each metric", headers: ["Metric", "Latest value", "Step", "Points"], rows: metricRows,
                 empty: "No metrics reported."))
@@ -103,6 +106,8 @@ extension UIRoutes {
             <h2>Artifacts</h2>
             \(Layout.table(
                 caption: "Artifacts", headers: ["Artifact", "Size", "SHA-256", "Created"], rows: artifactRows, empty: "No artifacts."))
+            <h2>Evidence</h2>
+            \(evidence)
             """
         return UIResponse.html(Layout.page(title: "Run \(name)", section: .runs, session: session, body: body))
     }

@@ -68,6 +68,16 @@ public struct UIRoutes: Sendable {
         }
         router.get("/ui/lineage") { request, _ in await page(request) { session in try await lineage(session, request) } }
         router.get("/ui/audit") { request, _ in await page(request) { session in try await audit(session, request) } }
+        router.get("/ui/sources") { request, _ in await page(request) { session in try await sources(session, request) } }
+        router.get("/ui/sources/:name") { request, context in
+            let name = try Self.parameter(context, "name")
+            return await page(request) { session in try await source(session, name: name, request) }
+        }
+        router.post("/ui/sources/:name/:action") { request, context in
+            let name = try Self.parameter(context, "name"), control = try Self.parameter(context, "action")
+            return try await action(request, context) { session, _ in try await sourceAction(session, name: name, action: control) }
+        }
+        router.get("/ui/drift") { request, _ in await page(request) { session in try await drift(session, request) } }
         router.get("/ui/**") { request, _ in
             await page(request) { session in
                 UIResponse.html(

@@ -98,7 +98,10 @@ import Testing
                     writable.append(mount.name(of: "mountPath"))
                 }
                 if (container["image"] as? String ?? "").contains("datapilot") {
-                    let expected = workload.name == "datapilot-reconciler" ? ["/var/cache/datapilot"] : ["/var/lib/datapilot"]
+                    // The web UI alone writes nowhere: no spool, no cache, sessions in memory.
+                    let expected =
+                        workload.name == "datapilot-reconciler"
+                        ? ["/var/cache/datapilot"] : workload.name == "datapilot-ui" ? [] : ["/var/lib/datapilot"]
                     #expect(
                         writable == expected, "\(c): the only writable place is the git cache (reconciler) or the upload spool (server)")
                 }
@@ -146,7 +149,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try Data(try #require((config["data"] as? Object)?["server.yaml"] as? String).utf8).write(to: file)
         let services = all.filter { $0.kind == "Service" }
-        // The web UI (`ui`) has no Deployment of its own yet: the gateway's process serves /ui/ (docs/ui.md).
+        // The web UI (`ui`, deploy/production/ui.yaml) is checked below: one replica, no config file.
         for mode in ServerConfiguration.ServiceMode.allCases where mode != .all && mode != .ui {
             let name = mode == .gateway ? "datapilot-server" : "datapilot-\(mode.rawValue)"
             let deployment = try #require(all.first { $0.kind == "Deployment" && $0.name == name }, "\(name)")
@@ -170,8 +173,28 @@ import Testing
                     let host = try #require(URL(string: url)?.host)
                     #expect(services.contains { $0.name == host && $0[path: "spec.ports.0.port"] as? Int == service.defaultPort }, "\(url)")
                 }
+                // /api/reconciler/ goes to the reconciler's Service (docs/ui.md).
+                let reconciler = try #require(settings.reconcilerURL.flatMap { URL(string: $0) })
+                #expect(services.contains { $0.name == reconciler.host && $0[path: "spec.ports.0.port"] as? Int == reconciler.port })
             }
         }
+        // The web UI alone: no config file, no Secret, no volume; it reaches the gateway's Service.
+        let ui = try #require(all.first { $0.kind == "Deployment" && $0.name == "datapilot-ui" })
+        let container = try #require((ui.podSpec?["containers"] as? [Object])?.first)
+        var environment: [String: String] = [:]
+        for variable in container["env"] as? [Object] ?? [] {
+            #expect(variable["valueFrom"] == nil, "the UI holds no secret: \(variable.name(of: "name"))")
+            environment[variable.name(of: "name")] = variable["value"] as? String ?? ""
+        }
+        #expect(ui.podSpec?["volumes"] == nil && container["volumeMounts"] == nil)
+        var settings = ServerConfiguration()
+        try settings.load(environment: environment)
+        try settings.check()
+        #expect(settings.services == [.ui])
+        #expect(settings.effectivePort == (container["ports"] as? [Object])?.first?["containerPort"] as? Int)
+        let gateway = try #require(settings.gatewayURL.flatMap { URL(string: $0) })
+        #expect(services.contains { $0.name == gateway.host && $0[path: "spec.ports.0.port"] as? Int == gateway.port })
+        #expect(services.contains { $0.name == "datapilot-ui" && $0[path: "spec.ports.0.port"] as? Int == 3000 })
         #expect(all.contains { $0.kind == "Cluster" && $0["apiVersion"] as? String == "postgresql.cnpg.io/v1" })
         #expect(all.contains { $0.kind == "ServiceMonitor" } && all.contains { $0.kind == "PrometheusRule" })
     }

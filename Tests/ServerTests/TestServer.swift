@@ -186,13 +186,14 @@ enum ServerMode: String, CaseIterable, Sendable {
 /// Runs `body` against a fresh server (the gateway, in split mode), always stopping every
 /// process and dropping the database.
 func withServer(
-    mode: ServerMode = .single, environment: [String: String] = [:], cluster: String? = nil, _ body: (TestServer) async throws -> Void
+    mode: ServerMode = .single, environment: [String: String] = [:], cluster: String? = nil, arguments: [String] = [],
+    _ body: (TestServer) async throws -> Void
 ) async throws {
     var first: TestServer?
     do {
         switch mode {
         case .single:
-            let server = try await TestServer(extraEnvironment: environment, cluster: cluster)
+            let server = try await TestServer(extraEnvironment: environment, arguments: arguments, cluster: cluster)
             first = server
             try await body(server)
         case .split:

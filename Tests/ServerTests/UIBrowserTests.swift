@@ -16,7 +16,10 @@ import Testing
     func theUIWorksInABrowser(placement: Placement) async throws {
         let examples = try examplesCopy()
         defer { try? FileManager.default.removeItem(at: examples) }
-        try await withServer { server in
+        // The server reaches the reconciler (started after it) through a relay on a fixed port.
+        let relay = try await ForwardingProxy.start(to: 1)
+        defer { relay.stop() }
+        try await withServer(arguments: ["--reconciler-url", relay.endpoint]) { server in
             let apply = try await dpctl(
                 ["apply", "-f", examples.path, "-R", "--applyset", "examples", "--root", examples.path], environment: server.env)
             #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
@@ -36,15 +39,25 @@ import Testing
                 "POST", "/api/experiment-runs/churn-baselines-gbm/events",
                 json: #"{"events": [{"level": "info", "message": "epoch 2 done", "timestamp": 1764180001000}]}"#)
             #expect(events.status == 200, "\(events.text)")
+            // A git source kept by a reconciler: a synced commit, drift behind its back, an invalid commit.
+            let source = try await SourceSeed.start(server: server, relay: relay)
+            defer { source.repository.remove() }
             let viewer = try await server.key(role: "viewer")
             let ui =
                 placement == .service ? try await server.sibling(arguments: ["--service", "ui", "--gateway-url", server.baseURL]) : server
             let output = repositoryRoot.appendingPathComponent(".build/test-output/ui")
                 .appendingPathComponent("\(Int(Date().timeIntervalSince1970))-\(placement.rawValue)-\(UUID().uuidString.prefix(8))")
             let script = repositoryRoot.appendingPathComponent("Tests/UIBrowser/ui_browser.py").path
-            let result = try await Subprocess.run(
-                "python3", [script, ui.baseURL, TestServer.adminKey, viewer, output.path, server.baseURL], combined: true,
-                timeout: .seconds(900))
+            let result: ProcessResult
+            do {
+                result = try await Subprocess.run(
+                    "python3", [script, ui.baseURL, TestServer.adminKey, viewer, output.path, server.baseURL, SourceSeed.name],
+                    combined: true, timeout: .seconds(900))
+            } catch {
+                await source.reconciler.stop()
+                throw error
+            }
+            await source.reconciler.stop()
             #expect(!result.timedOut, "the browser test ran out of time: \(result.stdout.suffix(4000))")
             #expect(result.status == 0, "\(result.stdout.suffix(8000))")
             let shots = (try? FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix(".png") }) ?? []
@@ -84,5 +97,65 @@ import Testing
         let result = try await Subprocess.run(try Products.path("datapilot-server"), arguments, timeout: .seconds(120))
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+}
+
+/// The browser test's git source `team-data`: a repository holding one experiment, kept by a real
+/// reconciler (polling every second, scanning for drift every second) behind the server's
+/// `reconciler-url` relay. Seeded with a synced commit, a change of the experiment behind git's back
+/// (reported as drift) and then an invalid commit (its error names file:line).
+struct SourceSeed {
+    static let name = "team-data"
+    let repository: TestRepository
+    let reconciler: TestReconciler
+
+    static let experiment = """
+        apiVersion: datapilot.io/v1alpha1
+        kind: Experiment
+        metadata:
+          name: ui-probe
+        spec:
+          description: Kept by the team-data source.
+          objective: {metric: auc, goal: maximize}
+
+        """
+
+    static func start(server: TestServer, relay: ForwardingProxy) async throws -> SourceSeed {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ui-source-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try experiment.write(to: folder.appendingPathComponent("experiment.yaml"), atomically: true, encoding: .utf8)
+        let repository = try await TestRepository(copying: folder)
+        let reconciler = try await TestReconciler(
+            server: server,
+            arguments: ["--repo", repository.url, "--path", "examples", "--name", name, "--interval", "1s", "--resync", "1s"])
+        do {
+            try relay.forward(to: reconciler.port)
+            let first = try await repository.git("rev-parse", "HEAD")
+            let synced = try await eventually(120) { await reconciler.source(name)?["lastAppliedCommit"]?.stringValue == first }
+            #expect(synced, "\(reconciler.logText.suffix(4000))")
+            let editor = try await server.key(role: "editor")
+            try await server.rewrite("/api/experiments/ui-probe", "Kept by the team-data source.", "Changed by hand.", key: editor)
+            let drifted = try await eventually(120) {
+                try await server.auditEvents("&action=drift-detected").contains { $0["resource"] == "experiment/ui-probe" }
+            }
+            #expect(drifted, "\(reconciler.logText.suffix(4000))")
+            try edit(repository.file("examples/experiment.yaml"), "goal: maximize", "goal: sideways")
+            let bad = try await repository.commit("An objective that goes nowhere")
+            let refused = try await eventually(120) {
+                let status = await reconciler.source(name)
+                guard status?["lastAttemptedCommit"]?.stringValue == bad && status?["result"] == "invalid" else { return false }
+                // Its sync event too (recorded after the status row): the source page's history reads the audit log.
+                return try await server.auditEvents("&resource=source/\(name)&action=sync").contains {
+                    $0["source"]?["commit"]?.stringValue == bad
+                }
+            }
+            #expect(refused, "\(reconciler.logText.suffix(4000))")
+        } catch {
+            await reconciler.stop()
+            repository.remove()
+            throw error
+        }
+        return SourceSeed(repository: repository, reconciler: reconciler)
     }
 }

@@ -1,8 +1,10 @@
 """Drives DataPilot's web UI (/ui/) in headless Chromium with Selenium, against a running
 datapilot-server seeded with examples/. Run by Tests/ServerTests/UIBrowserTests.swift.
 
-Usage: ui_browser.py UI_URL ADMIN_KEY VIEWER_KEY OUTPUT_DIR [API_URL]
-(API_URL: the gateway, when the UI runs as a service of its own; default UI_URL)
+Usage: ui_browser.py UI_URL ADMIN_KEY VIEWER_KEY OUTPUT_DIR [API_URL [SOURCE]]
+(API_URL: the gateway, when the UI runs as a service of its own; default UI_URL. SOURCE: a git
+source the reconciler behind the gateway's reconciler-url keeps, with a synced commit, drift on
+experiment/ui-probe and an invalid commit last; default team-data)
 
 Signs in, visits every page, follows links (dataset -> version -> evaluation), uses the filters
 and paging, checks that the DOM shows the seeded data, signs out; a viewer sees no action
@@ -34,6 +36,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 BASE, ADMIN_KEY, VIEWER_KEY, OUT = sys.argv[1:5]
 API = urllib.parse.urlparse(sys.argv[5] if len(sys.argv) > 5 else BASE)
 HOST = urllib.parse.urlparse(BASE)
+SOURCE = sys.argv[6] if len(sys.argv) > 6 else "team-data"
 WAIT = 60  # seconds: generous, the CI machine is loaded
 OUTCOMES = ("PASSED", "WARNED", "FAILED", "ERROR")
 failures = []
@@ -171,6 +174,108 @@ class Links(html.parser.HTMLParser):
             self.found.append(attributes["src"])
 
 
+def api_post(path, key):
+    connection = http.client.HTTPConnection(API.hostname, API.port, timeout=WAIT)
+    connection.request("POST", path, body=b"", headers={"Authorization": f"Bearer {key}"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status
+
+
+def api_send(method, path, document=None, key=ADMIN_KEY):
+    connection = http.client.HTTPConnection(API.hostname, API.port, timeout=WAIT)
+    body = json.dumps(document).encode() if document is not None else b""
+    headers = {"Authorization": f"Bearer {key}"}
+    if document is not None:
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    text = response.read().decode("utf-8", "replace")
+    connection.close()
+    return response.status, text
+
+
+def source_state():
+    sources = api("/api/reconciler/sources", ADMIN_KEY).get("sources", [])
+    return next((s for s in sources if s.get("name") == SOURCE), {})
+
+
+def sources_and_drift(driver, session):
+    """The Sources pages (live state and controls through the gateway, history from the audit log)
+    and the drift page, as the admin; the controls used, a forged control refused."""
+    click_link(driver, "Sources")
+    expect(heading(driver) == "Sources", heading(driver))
+    expect(SOURCE in cells(driver, "Source"), f"sources {cells(driver, 'Source')}")
+    expect(cells(driver, "Last result") == ["invalid"], f"source results {cells(driver, 'Last result')}")
+    check_page(driver, "sources")
+    click_link(driver, SOURCE)
+    expect(heading(driver) == f"Source {SOURCE}", heading(driver))
+    expect(driver.find_element(By.ID, "source-result").text == "invalid", "the source's last result is not invalid")
+    expect("active" in driver.find_element(By.ID, "source-state").text, "the source is not active")
+    results = cells(driver, "Result")
+    expect("invalid" in results and "synced" in results, f"sync history results {results}")
+    errors = [e for e in cells(driver, "Errors") if e != "—"]
+    expect(errors and re.search(r"experiment\.yaml:\d+:\d+:", errors[0]) and "sideways" in errors[0], f"sync errors {errors}")
+    expect(any("=" in c for c in cells(driver, "Changes")), f"counts by action {cells(driver, 'Changes')}")
+    commits = [c for c in cells(driver, "Commit") if c != "—"]
+    expect(len(commits) >= 2 and all(re.fullmatch(r"[0-9a-f]{12}", c) for c in commits), f"commits {commits}")
+    expect(driver.find_elements(By.ID, "source-sync") and driver.find_elements(By.ID, "source-suspend"), "admin sees no controls")
+    check_page(driver, "source")
+    # The README's picture (docs/img/ui-source.png is a copy of it): the top of this page, small.
+    driver.set_window_size(1100, 720)
+    picture = os.path.join(OUT, "readme-ui-source.png")
+    expect(driver.save_screenshot(picture) and os.path.getsize(picture) < 400_000, "the README screenshot is missing or large")
+    driver.set_window_size(1280, 1100)
+
+    # Sync now: through the gateway as the admin, audited by the reconciler naming the admin.
+    before = len(api(f"/api/audit/events?resource=source%2F{SOURCE}&action=source-sync", ADMIN_KEY)["items"])
+    driver.find_element(By.ID, "source-sync").click()
+    WebDriverWait(driver, WAIT).until(expected_conditions.alert_is_present()).accept()
+    WebDriverWait(driver, WAIT).until(lambda d: "done=sync" in d.current_url)
+    expect("Sync requested" in driver.find_element(By.CSS_SELECTOR, ".notice").text, "no notice after Sync now")
+    after = len(api(f"/api/audit/events?resource=source%2F{SOURCE}&action=source-sync", ADMIN_KEY)["items"])
+    expect(after == before + 1, f"Sync now: {before} -> {after} source-sync events")
+    check_page(driver, "source-synced", axe=False)
+
+    # Suspend, then resume.
+    driver.find_element(By.ID, "source-suspend").click()
+    WebDriverWait(driver, WAIT).until(expected_conditions.alert_is_present()).accept()
+    WebDriverWait(driver, WAIT).until(lambda d: "done=suspend" in d.current_url)
+    expect("suspended" in driver.find_element(By.ID, "source-state").text, "not suspended after Suspend")
+    expect(not driver.find_elements(By.ID, "source-sync") and driver.find_elements(By.ID, "source-resume"),
+           "a suspended source offers Sync now or no Resume")
+    expect(source_state().get("suspended") is True, f"the reconciler's state after Suspend: {source_state()}")
+    check_page(driver, "source-suspended")
+    driver.find_element(By.ID, "source-resume").click()
+    WebDriverWait(driver, WAIT).until(expected_conditions.alert_is_present()).accept()
+    WebDriverWait(driver, WAIT).until(lambda d: "done=resume" in d.current_url)
+    expect("active" in driver.find_element(By.ID, "source-state").text, "not active after Resume")
+
+    # Forged controls: no CSRF token, a wrong one, no session. Nothing changes.
+    for name, cookie_header, body in [("no token", session, ""), ("wrong token", session, "csrf=forged"),
+                                      ("no session", None, "csrf=forged")]:
+        status, _, _ = raw("POST", f"/ui/sources/{SOURCE}/suspend", cookie=cookie_header, body=body)
+        expect(status == 403, f"forged suspend ({name}) answered {status}")
+    expect(source_state().get("suspended") is False, f"a forged post suspended the source: {source_state()}")
+    status, _, _ = raw("POST", f"/ui/sources/{SOURCE}/rollback", cookie=session, body="csrf=forged")
+    expect(status in (403, 404), f"an unknown control answered {status}")
+
+    # Drift: the experiment changed behind git's back, with both values and who changed it.
+    click_link(driver, "Drift reported for this source")
+    expect(heading(driver) == "Drift", heading(driver))
+    articles = driver.find_elements(By.CSS_SELECTOR, "article.drift")
+    text = " ".join(a.text for a in articles)
+    expect("experiment/ui-probe" in text and "modified" in text, f"drifted objects: {text[:500]}")
+    expect("/spec/description" in cells(driver, "Field"), f"drifted fields {cells(driver, 'Field')}")
+    expect(any("Kept by the team-data source." in c for c in cells(driver, "Desired (git)")), "desired value missing")
+    expect(any("Changed by hand." in c for c in cells(driver, "Live (server)")), "live value missing")
+    expect("Last changed by" in text, "who changed it is missing")
+    check_page(driver, "drift")
+    driver.get(BASE + "/ui/drift?source=no-such-source")
+    expect(not driver.find_elements(By.CSS_SELECTOR, "article.drift"), "the source filter shows other sources' drift")
+
+
 def crawl(cookie):
     """Every link reachable from /ui/ (same origin), each fetched: none may answer 4xx or 5xx."""
     seen, queue, pages = set(), ["/ui/"], 0
@@ -305,6 +410,11 @@ def main():
         expect("gradient_boosting" in page and "ghcr.io/acme/churn-train:1.4" in page, "run params or image missing")
         expect(cells(driver, "Metric") == ["loss"] and cells(driver, "Latest value") == ["0.4"], f"metrics {cells(driver, 'Metric')}")
         expect(cells(driver, "Message") == ["epoch 2 done"], f"events {cells(driver, 'Message')}")
+        # The loss over its steps, as SVG drawn on the server: two points, described in words.
+        series = driver.find_elements(By.CSS_SELECTOR, "svg.chart polyline.series")
+        expect(len(series) == 1 and len(series[0].get_attribute("points").split()) == 2, "no loss chart of two points")
+        description = driver.find_element(By.CSS_SELECTOR, "svg.chart desc").get_attribute("textContent") if series else ""
+        expect("from step 1 to 2" in description and "first 0.5, last 0.4" in description, f"chart description {description}")
         check_page(driver, "run-gbm")
 
         # Lineage: the run's graph as SVG, its edges as a table, a node re-centres the graph.
@@ -321,6 +431,21 @@ def main():
         driver.get(BASE + "/ui/runs/churn-baselines-gbm")
         click_link(driver, "churn-2026-09")
         expect(heading(driver) == "Version churn-2026-09", f"run input link: {heading(driver)}")
+
+        # Evidence: the logreg run finished and a bundle built; its page shows the verifier's badge,
+        # the checks dpctl evidence verify makes.
+        for state in ("RUNNING", "SUCCEEDED"):
+            status, text = api_send("PUT", "/api/experiment-runs/churn-baselines-logreg/state", {"state": state})
+            expect(status == 200, f"run state {state}: {status} {text}")
+        status, text = api_send("POST", "/api/experiment-runs/churn-baselines-logreg/evidence-bundles")
+        expect(status == 201, f"evidence bundle: {status} {text}")
+        driver.get(BASE + "/ui/runs/churn-baselines-logreg")
+        badge = driver.find_elements(By.ID, "evidence-badge")
+        expect(badge and badge[0].text == "verified", f"evidence badge {[b.text for b in badge]}: {driver.find_element(By.TAG_NAME, 'main').text[-1500:]}")
+        checks = cells(driver, "Check")
+        expect("audit anchor" in checks and any(c.startswith("signature") for c in checks), f"evidence checks {checks}")
+        expect(set(cells(driver, "Result")) == {"passed"}, f"evidence check results {cells(driver, 'Result')}")
+        check_page(driver, "run-evidence")
 
         # "Evaluate now" (a state-changing form, with the script's confirmation).
         driver.get(BASE + "/ui/datasets/churn/versions/churn-2026-10")
@@ -377,6 +502,9 @@ def main():
                f"audit page 2 {second} after {first}")
         check_page(driver, "audit-page-2")
 
+        # Sources and drift.
+        sources_and_drift(driver, session)
+
         # Not found, inside the UI.
         driver.get(BASE + "/ui/datasets/no-such-dataset")
         expect(heading(driver) == "Refused" and "Not found" in driver.find_element(By.TAG_NAME, "main").text, "missing dataset")
@@ -416,17 +544,27 @@ def main():
         expect("(viewer)" in driver.find_element(By.CSS_SELECTOR, "header .who").text, "viewer role not shown")
         for page in ["/ui/", "/ui/datasets", "/ui/datasets/churn", "/ui/datasets/churn/versions/churn-2026-10", "/ui/quality",
                      "/ui/quality/churn-hygiene", "/ui/runs",
-                     "/ui/runs/churn-baselines-gbm", "/ui/lineage?node=dataset%2Fchurn", "/ui/audit"]:
+                     "/ui/runs/churn-baselines-gbm", "/ui/lineage?node=dataset%2Fchurn", "/ui/audit",
+                     "/ui/sources", f"/ui/sources/{SOURCE}", "/ui/drift"]:
             driver.get(BASE + page)
             heading(driver)
             posts = [f.get_attribute("action") for f in driver.find_elements(By.CSS_SELECTOR, "form[method=post]")]
             expect(all(urllib.parse.urlparse(a).path == "/ui/sign-out" for a in posts), f"viewer sees action forms on {page}: {posts}")
             expect(not driver.find_elements(By.ID, "evaluate"), f"viewer sees Evaluate on {page}")
+            expect(not driver.find_elements(By.CSS_SELECTOR, "[id^=source-sync], [id^=source-suspend], [id^=source-resume]"),
+                   f"viewer sees source controls on {page}")
         check_page(driver, "viewer-version")
         csrf = driver.find_element(By.CSS_SELECTOR, "header form input[name=csrf]").get_attribute("value")
         viewer = f"dp_ui_session={driver.get_cookie('dp_ui_session')['value']}"
         status, _, text = raw("POST", target, cookie=viewer, body="csrf=" + urllib.parse.quote(csrf))
         expect(status == 403 and "viewer" in text, f"viewer's evaluate answered {status}")
+        # The viewer's sync, with a valid CSRF token: refused by the gateway, nothing audited.
+        synced = len(api(f"/api/audit/events?resource=source%2F{SOURCE}&action=source-sync", ADMIN_KEY)["items"])
+        status, _, text = raw("POST", f"/ui/sources/{SOURCE}/sync", cookie=viewer, body="csrf=" + urllib.parse.quote(csrf))
+        expect(status == 403 and "viewer" in text, f"viewer's sync answered {status}")
+        expect(api_post(f"/api/reconciler/sources/{SOURCE}/sync", VIEWER_KEY) == 403, "the viewer's key synced through the gateway")
+        expect(len(api(f"/api/audit/events?resource=source%2F{SOURCE}&action=source-sync", ADMIN_KEY)["items"]) == synced,
+               "a viewer's sync was audited")
     finally:
         quit(driver)
 
@@ -436,7 +574,8 @@ def main():
         sign_in(plain, ADMIN_KEY)
         for page, text in [("/ui/", "Audit chain"), ("/ui/datasets?label=team%3Dgrowth", "product-events"),
                            ("/ui/datasets/churn", "customer_id"), ("/ui/datasets/churn/versions/churn-2026-09", "SHA-256"),
-                           ("/ui/runs/churn-baselines-gbm", "epoch 2 done"), ("/ui/audit?resource=dataset%2Fchurn", "dataset/churn")]:
+                           ("/ui/runs/churn-baselines-gbm", "epoch 2 done"), ("/ui/audit?resource=dataset%2Fchurn", "dataset/churn"),
+                           (f"/ui/sources/{SOURCE}", "Sync history"), ("/ui/drift", "experiment/ui-probe")]:
             plain.get(BASE + page)
             heading(plain)
             expect(text in plain.find_element(By.TAG_NAME, "main").text, f"JavaScript off: {page} lacks {text}")

@@ -7,20 +7,28 @@ import Manifests
 
 /// The checks of `dpctl evidence verify`: every envelope's signature by the server's published
 /// key, every subject's digest against what the registry and the run hold now, and the audit
-/// anchor against the chain (`/api/audit/verify` plus the anchored entries themselves).
-struct BundleVerifier {
+/// anchor against the chain (`/api/audit/verify` plus the anchored entries themselves). The web
+/// UI's "verified" badge runs the same checks with the signed-in user's token.
+public struct BundleVerifier {
     let client: APIClient
     let bundle: EvidenceBundle
     /// The keys the signatures must verify with; nil takes them from the server (--trust-server-key).
     let pinnedKeys: [String: Curve25519.Signing.PublicKey]?
 
-    struct Check {
-        var name: String
-        var passed: Bool
-        var detail: String
+    public init(client: APIClient, bundle: EvidenceBundle, pinnedKeys: [String: Curve25519.Signing.PublicKey]?) {
+        self.client = client
+        self.bundle = bundle
+        self.pinnedKeys = pinnedKeys
     }
 
-    func run() async throws -> [Check] {
+    /// One check's outcome, as `dpctl evidence verify` lists it.
+    public struct Check: Sendable {
+        public var name: String
+        public var passed: Bool
+        public var detail: String
+    }
+
+    public func run() async throws -> [Check] {
         var checks: [Check] = []
         var statements: [JSONValue] = []
         let keys: [String: Curve25519.Signing.PublicKey]
