@@ -81,4 +81,51 @@ import Testing
         }
         await clock.cluster.remove()
     }
+
+    /// A running run that keeps its heartbeat (every second, as an executor does well inside the
+    /// timeout) stays RUNNING through the database's clock stepping two hours back; the reaper
+    /// keeps working meanwhile (a silent run started after the step is marked LOST). Heartbeats
+    /// and the reaper both read Postgres's `now()`, so the step moves both alike.
+    @Test func noRunIsMarkedLostByTheDatabaseClockSteppingBack() async throws {
+        let clock = try await DatabaseClock.start()
+        do {
+            try await withServer(environment: ["DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "20"], cluster: clock.cluster.url) { server in
+                let runs = RunTests()
+                try await runs.setUp(server)
+                for name in ["alive", "quiet"] { _ = try await runs.newRun(server, #"{"name": "\#(name)"}"#) }
+                let started = try await server.request("PUT", "/api/experiment-runs/alive/state", json: #"{"state": "RUNNING"}"#)
+                #expect(started.status == 200, "\(started.text)")
+                let heartbeats = Task {
+                    var refused: [Int] = []
+                    while !Task.isCancelled {
+                        let status = (try? await server.request("POST", "/api/experiment-runs/alive/heartbeat").status) ?? 0
+                        if status != 204 { refused.append(status) }
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                    return refused
+                }
+                try clock.set("-2h")
+                let behind = try await clock.skew()
+                #expect(abs(behind + 7200) < 60, "the database's clock is two hours behind: \(behind) s")
+                #expect(try await server.request("PUT", "/api/experiment-runs/quiet/state", json: #"{"state": "RUNNING"}"#).status == 200)
+                // The reaper ran for a whole timeout on the stepped clock: the silent run is lost...
+                let reaped = try await eventually(120) { try await runs.state(server, "quiet") == "LOST" }
+                #expect(reaped, "the silent run started after the step is marked LOST")
+                // ...and the one with a heartbeat is not.
+                #expect(try await runs.state(server, "alive") == "RUNNING")
+                heartbeats.cancel()
+                let refused = await heartbeats.value
+                #expect(refused.isEmpty, "heartbeats answered \(refused)")
+                let done = try await server.request(
+                    "PUT", "/api/experiment-runs/alive/state", json: #"{"state": "SUCCEEDED", "exitCode": 0}"#)
+                #expect(done.json["status"]?["state"]?.stringValue == "SUCCEEDED", "\(done.text)")
+                let verified = try await server.request("GET", "/api/audit/verify")
+                #expect(verified.json["valid"]?.boolValue == true, "the audit chain: \(verified.text)")
+            }
+        } catch {
+            await clock.cluster.remove()
+            throw error
+        }
+        await clock.cluster.remove()
+    }
 }
