@@ -128,4 +128,35 @@ import Testing
         }
         await clock.cluster.remove()
     }
+
+    /// The bootstrap admin key replaced while the database's clock ran two hours ahead of the
+    /// server's, then set right (an NTP step back): the old key's tokens stay refused, and a
+    /// token made from the new key works at once. It was refused for those two hours: the gateway
+    /// compared the token's issue time (the server's clock) with the replacement's (the database's).
+    @Test func aReplacedKeysNewTokensWorkWhateverTheDatabaseClockSaid() async throws {
+        let clock = try await DatabaseClock.start()
+        let signing = [
+            "DATAPILOT_TOKEN_SIGNING_KEYS": "clock-test " + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        ]
+        do {
+            try await withServer(environment: signing, cluster: clock.cluster.url) { first in
+                let token = try await first.request("POST", "/auth/token").json["access_token"]?.stringValue ?? ""
+                #expect(try await first.request("GET", "/api/datasets", key: token).status == 200)
+                first.stop()
+                try clock.set("+2h")
+                let replaced = "replaced-admin-key-\(UUID().uuidString.prefix(8))"
+                let second = try await first.sibling(environment: signing.merging(["DATAPILOT_BOOTSTRAP_ADMIN_KEY": replaced]) { $1 })
+                try clock.set("+0")
+                let old = try await second.request("GET", "/api/datasets", key: token)
+                #expect(old.status == 401 && old.json["detail"]?.stringValue?.contains("was replaced") == true, "\(old.text)")
+                let fresh = try await second.request("POST", "/auth/token", key: replaced).json["access_token"]?.stringValue ?? ""
+                let used = try await second.request("GET", "/api/datasets", key: fresh)
+                #expect(used.status == 200, "the new key's token: \(used.status) \(used.text)")
+            }
+        } catch {
+            await clock.cluster.remove()
+            throw error
+        }
+        await clock.cluster.remove()
+    }
 }
