@@ -42,7 +42,7 @@ extension Repository {
     /// configured remote, tags only as the refspecs name them, never pruning. The URL is used
     /// as given, as `list` does: no `url.<base>.insteadOf` rewriting from the git configuration
     /// (a rewrite would fetch from another place than the one checked and listed). Skipping it
-    /// also skips libgit2 1.5's configuration regex, which leaked about 30 KB a fetch (pcre2
+    /// also skips libgit2 1.5's configuration regex, which leaked some 250 KB a fetch (pcre2
     /// match data; bench/soak's reconciler heap grew by 38 MB in 120 commits, found by heaptrack).
     public func fetch(url: String, refspecs: [String], access: RemoteAccess, session: RemoteSession) throws(GitError) {
         var remote: OpaquePointer?
