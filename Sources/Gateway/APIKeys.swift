@@ -46,6 +46,10 @@ extension TokenAuthority {
             alter table api_keys add column scopes text not null default '';
             update api_keys set scopes = 'provenance' where id = 'bootstrap-admin';
             """),
+        // Replacing a key's secret bumps its generation; tokens carry the one they were issued
+        // for. The issue time against tokens_not_before compared the server's clock with the
+        // database's (issue 21: a clock step refused a new key's tokens for hours).
+        Migration(104, "api key generations", "alter table api_keys add column generation integer not null default 0;"),
     ]
 
     /// Installs the bootstrap admin key unless it is already installed. The key itself is
@@ -60,7 +64,8 @@ extension TokenAuthority {
                 """
                 insert into api_keys (id, name, role, secret_hash, created_by, scopes)
                 values ('bootstrap-admin', 'bootstrap admin', 'admin', $1, 'server', 'provenance')
-                on conflict (id) do update set secret_hash = excluded.secret_hash, tokens_not_before = now()
+                on conflict (id) do update set secret_hash = excluded.secret_hash, tokens_not_before = now(),
+                    generation = api_keys.generation + 1
                     where api_keys.secret_hash <> excluded.secret_hash
                 returning id
                 """, [hash])
@@ -84,7 +89,7 @@ extension TokenAuthority {
         guard
             let row = try connection.query(
                 """
-                select id, name, role, scopes, extract(epoch from expires_at)::text as expires from api_keys
+                select id, name, role, scopes, generation::text as generation, extract(epoch from expires_at)::text as expires from api_keys
                 where secret_hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())
                 """, [secretHash(key)]
             ).first,
@@ -92,6 +97,7 @@ extension TokenAuthority {
         else { return nil }
         return Principal(
             subject: "apikey:\(row["id"]!)", role: role, apiKeyID: row["id"]!,
-            expiresAt: row["expires"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }, scopes: Scope.parse(row["scopes"]))
+            expiresAt: row["expires"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }, scopes: Scope.parse(row["scopes"]),
+            keyGeneration: row["generation"].flatMap { Int($0) })
     }
 }

@@ -35,7 +35,7 @@ public struct AuthMiddleware: RouterMiddleware {
                     guard let key = principal.apiKeyID else {
                         throw unauthorized("the token names no API key; get a new one from /auth/token")
                     }
-                    guard try await keyStatus.isUsable(key, issuedAt: principal.issuedAt) else {
+                    guard try await keyStatus.isUsable(key, issuedAt: principal.issuedAt, generation: principal.keyGeneration) else {
                         throw unauthorized(
                             "the API key \"\(key)\" this token was issued for has been revoked, has expired or was replaced; its tokens no longer work: get a new one from /auth/token"
                         )

@@ -45,6 +45,7 @@ public struct TokenAuthority: Sendable {
             JSONMember("kid", .string(signer.id)),
         ]
         if let key = principal.apiKeyID { payload.append(JSONMember("key", .string(key))) }
+        if let generation = principal.keyGeneration { payload.append(JSONMember("kgen", .int(Int64(generation)))) }
         if let run = principal.runID { payload.append(JSONMember("run", .string(run))) }
         if let uid = principal.runUID { payload.append(JSONMember("run_uid", .string(uid))) }
         if !principal.scopes.isEmpty { payload.append(JSONMember("scope", .string(Scope.format(principal.scopes)))) }
@@ -100,6 +101,7 @@ public struct TokenAuthority: Sendable {
                 subject: subject, role: role, runID: payload["run"]?.stringValue, viaToken: true,
                 runUID: payload["run_uid"]?.stringValue, apiKeyID: apiKey, expiresAt: expires,
                 issuedAt: payload["iat"]?.numberValue.map { Date(timeIntervalSince1970: $0) },
-                scopes: Scope.parse(payload["scope"]?.stringValue)), expires: expires)
+                scopes: Scope.parse(payload["scope"]?.stringValue), keyGeneration: payload["kgen"]?.numberValue.map { Int($0) }),
+            expires: expires)
     }
 }

@@ -94,6 +94,7 @@ public final class GitSource: Sendable {
                 throw fail(error)
             }
         }
+        await cache.reads.run { cache.retireReadHandle() }
         return Self.seconds(since: start)
     }
 

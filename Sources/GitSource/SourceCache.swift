@@ -66,6 +66,12 @@ final class SourceCache: Sendable {
         return open
     }
 
+    /// Lets the read handle go (the next read opens another); call only from `reads`. libgit2
+    /// keeps per-pack state (index and window maps) for every pack a handle has read, and a
+    /// fetch adds a pack: a handle kept for the process's life held one more a commit
+    /// (bench/soak: 185 pack and index files mapped after 150 commits; 12 with a new handle).
+    func retireReadHandle() { handle.repository = nil }
+
     /// A fresh handle for one network operation.
     func openOrCreate() throws(GitSourceError) -> Repository {
         do {

@@ -45,6 +45,10 @@ public struct StatusStore: Sendable {
             alter table reconciler_sources add column health text, add column health_message text;
             alter table reconciler_history add column health text;
             """),
+        // Poll requests are counted, not ordered by time: a replica rings its worker when the
+        // count changes, so the database's clock stepping back hides none (issue 21).
+        Migration(
+            960, "reconciler poll requests counted", "alter table reconciler_sources add column poll_requests bigint not null default 0;"),
     ]
 
     public static let historyLength = 50
@@ -132,19 +136,22 @@ public struct StatusStore: Sendable {
     /// Asks whichever replica owns the source to poll now (a webhook arrived elsewhere).
     public func requestPoll(_ source: String) async throws {
         try await pool.withConnection {
-            try $0.query("update reconciler_sources set poll_requested_at = clock_timestamp() where name = $1", [source])
+            try $0.query(
+                "update reconciler_sources set poll_requested_at = clock_timestamp(), poll_requests = poll_requests + 1 where name = $1",
+                [source])
         }
     }
 
-    /// Sources whose poll was requested after `since`.
-    public func pollRequests(since: String) async throws -> (names: [String], latest: String) {
+    /// Every source's count of poll requests; the sources to poll are those whose count changed
+    /// since the last look (a count, not a time: a clock stepping back would hide requests).
+    public func pollRequestCounts() async throws -> [String: Int64] {
         try await pool.withConnection { connection in
-            let rows = try connection.query(
-                """
-                select name, to_char(poll_requested_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
-                from reconciler_sources where poll_requested_at > $1::timestamptz order by poll_requested_at
-                """, [since])
-            return (rows.compactMap { $0["name"] }, rows.last?["at"] ?? since)
+            let rows = try connection.query("select name, poll_requests::text as requests from reconciler_sources where poll_requests > 0")
+            var counts: [String: Int64] = [:]
+            for row in rows {
+                if let name = row["name"], let count = row["requests"].flatMap(Int64.init) { counts[name] = count }
+            }
+            return counts
         }
     }
 

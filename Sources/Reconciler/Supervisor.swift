@@ -31,7 +31,8 @@ struct Supervisor: Service {
     func run() async {
         let stop = Doorbell()
         var ticks = stop.listener()
-        var since = "1970-01-01T00:00:00Z"
+        // The poll request counts last seen (at start none: a source ever asked rings once more).
+        var requests: [String: Int64] = [:]
         await withGracefulShutdownHandler {
             while !stop.isStopped {
                 // One lease connection's worth of held sources: ends when that connection is lost
@@ -59,9 +60,11 @@ struct Supervisor: Service {
                             logger.info("holding source", metadata: ["source": .string(source.name)])
                             group.addTask { await hold(worker) }
                         }
-                        if let requests = try? await store.pollRequests(since: since) {
-                            since = requests.latest
-                            for name in requests.names { held.worker(name)?.doorbell.ring() }
+                        if let counts = try? await store.pollRequestCounts() {
+                            for (name, count) in counts where count != requests[name, default: 0] {
+                                held.worker(name)?.doorbell.ring()
+                            }
+                            requests = counts
                         }
                         _ = await ticks.wait(for: .seconds(1))
                     }

@@ -17,12 +17,15 @@ public struct Principal: Sendable, Hashable {
     public var expiresAt: Date?
     /// For tokens: when they were issued (a key whose secret changed since refuses them).
     public var issuedAt: Date?
+    /// The API key's generation (bumped when its secret is replaced): a token of an older one is
+    /// refused. A counter, not a time, so no clock decides it (nil: tokens from before it).
+    public var keyGeneration: Int?
     /// What the key may do beyond its role (`provenance`: assert where a change came from).
     public var scopes: Set<Scope>
 
     public init(
         subject: String, role: Role, runID: String? = nil, viaToken: Bool = false, runUID: String? = nil,
-        apiKeyID: String? = nil, expiresAt: Date? = nil, issuedAt: Date? = nil, scopes: Set<Scope> = []
+        apiKeyID: String? = nil, expiresAt: Date? = nil, issuedAt: Date? = nil, scopes: Set<Scope> = [], keyGeneration: Int? = nil
     ) {
         self.subject = subject
         self.role = role
@@ -33,6 +36,7 @@ public struct Principal: Sendable, Hashable {
         self.expiresAt = expiresAt
         self.issuedAt = issuedAt
         self.scopes = scopes
+        self.keyGeneration = keyGeneration
     }
 
     /// Whether the server records this caller's X-DataPilot-Source-* headers as the change's

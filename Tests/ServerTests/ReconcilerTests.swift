@@ -45,22 +45,31 @@ final class TestReconciler: Sendable {
     let process: Process
     let port: Int
     let log: URL
+    /// The address it listens on (another than loopback: it runs in a network namespace).
+    let host: String
 
     /// Starts the reconciler and waits until it listens. A free port can be taken by another
     /// process before the reconciler binds it (tests run in parallel): then it starts again on another.
-    init(server: TestServer, arguments: [String], environment: [String: String] = [:]) async throws {
+    /// `launcher` runs it (`ip netns exec NAME`), listening on `host`, with `databaseURL` when given.
+    init(
+        server: TestServer, arguments: [String], environment: [String: String] = [:], host: String = "127.0.0.1",
+        launcher: [String] = [], databaseURL: String? = nil
+    ) async throws {
+        self.host = host
         log = FileManager.default.temporaryDirectory.appendingPathComponent("reconciler-\(UUID().uuidString).log")
         var attempt = 0
         while true {
             attempt += 1
             let port = try Loopback.freePort()
-            let process = try Self.launch(server: server, arguments: arguments, port: port, log: log, environment: environment)
+            let process = try Self.launch(
+                server: server, arguments: arguments, port: port, log: log, environment: environment, host: host, launcher: launcher,
+                databaseURL: databaseURL)
             let deadline = ContinuousClock.now + .seconds(30)
             // Its own log line first: another test's process may answer /healthz on a port it lost.
             let logFile = log
             func listening() -> Bool { ((try? String(contentsOf: logFile, encoding: .utf8)) ?? "").contains("dpctl reconcile listening") }
             while process.isRunning, ContinuousClock.now < deadline {
-                if listening(), await TestServer.healthy(port: port) { break }
+                if listening(), await TestServer.healthy(host: host, port: port) { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -70,15 +79,18 @@ final class TestReconciler: Sendable {
         }
     }
 
-    static func launch(server: TestServer, arguments: [String], port: Int, log: URL, environment: [String: String] = [:]) throws -> Process
-    {
+    static func launch(
+        server: TestServer, arguments: [String], port: Int, log: URL, environment: [String: String] = [:], host: String = "127.0.0.1",
+        launcher: [String] = [], databaseURL: String? = nil
+    ) throws -> Process {
         try Data().write(to: log)
         let output = try FileHandle(forWritingTo: log)
+        let dpctl = try Products.path("dpctl")
         // Through the signal-mask-clearing wrapper, as the server, so SIGTERM reaches it.
         return try Subprocess.start(
-            try Products.path("dpctl"),
-            [
-                "reconcile", "--database-url", server.databaseURL, "--listen", "127.0.0.1:\(port)",
+            launcher.first ?? dpctl,
+            launcher.dropFirst() + (launcher.isEmpty ? [] : [dpctl]) + [
+                "reconcile", "--database-url", databaseURL ?? server.databaseURL, "--listen", "\(host):\(port)",
                 "--cache-dir", log.deletingPathExtension().path + "-cache",
             ] + arguments,
             environment: server.env.merging(["DATAPILOT_CONFIG": log.deletingPathExtension().path + "-config.yaml"]) { $1 }
@@ -86,7 +98,7 @@ final class TestReconciler: Sendable {
             clearingSignalMask: true, stdout: output, stderr: output)
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var baseURL: String { "http://\(host):\(port)" }
 
     func status() async throws -> JSONValue {
         let request = HTTPRequest(method: "GET", url: baseURL + "/status", headers: [], body: .none, timeoutSeconds: 10)

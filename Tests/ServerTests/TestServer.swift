@@ -106,8 +106,8 @@ final class TestServer: Sendable {
 
     static let probe = BlockingQueue(concurrentLabel: "datapilot.tests.probe")
 
-    static func healthy(port: Int) async -> Bool {
-        let request = HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/healthz", headers: [], body: .none, timeoutSeconds: 5)
+    static func healthy(host: String = "127.0.0.1", port: Int) async -> Bool {
+        let request = HTTPRequest(method: "GET", url: "http://\(host):\(port)/healthz", headers: [], body: .none, timeoutSeconds: 5)
         let response = try? await probe.run { try Transfer().perform(request) }
         return response?.status == 200
     }

@@ -140,6 +140,8 @@ for name in ("server", "reconciler"):
         continue
     note = "" if a["pid"] == b["pid"] else " (restarted by a fault: the end is another process)"
     print(f"| {name} RSS | {a['rss_kib'] // 1024} MiB -> {b['rss_kib'] // 1024} MiB ({(b['rss_kib'] - a['rss_kib']) / 1024 / hours:+.0f} MiB/h){note} |")
+    print(f"| {name} RSS: heap / mapped files / pack maps | {a.get('anon_kib', 0) // 1024} / {a.get('file_kib', 0) // 1024} MiB / {a.get('pack_maps', 0)} -> "
+          f"{b.get('anon_kib', 0) // 1024} / {b.get('file_kib', 0) // 1024} MiB / {b.get('pack_maps', 0)} |")
     kinds = lambda x: ", ".join(f"{k} {v}" for k, v in sorted(x.get("kinds", {}).items()))
     print(f"| {name} open fds | {a['fds']} -> {b['fds']} ({(b['fds'] - a['fds']) / hours:+.0f}/h); at the end: {kinds(b)} |")
 print("| faults | " + ", ".join(f"{f['fault']} at {f['at']:.0f} s" + ("" if f["status"] == 0 else " (FAILED)") for f in data["faults"]) + " |")

@@ -135,7 +135,10 @@ def sample():
     for line in open(os.path.join(work, "pids")):
         name, pid = line.split()
         try:
-            rss = next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS:"))
+            status = {l.split(":")[0]: l.split()[1] for l in open(f"/proc/{pid}/status") if l.startswith(("VmRSS:", "RssAnon:", "RssFile:"))}
+            rss = int(status["VmRSS"])
+            # Where the memory is: the heap (anonymous) or mapped files (libgit2 maps its packs).
+            packs = sum(1 for l in open(f"/proc/{pid}/maps") if l.rstrip().endswith((".pack", ".idx")))
             kinds = collections.Counter()
             for fd in os.listdir(f"/proc/{pid}/fd"):
                 try:
@@ -143,8 +146,9 @@ def sample():
                 except OSError:
                     continue
                 kinds[target.split(":")[0] if ":" in target and not target.startswith("/") else "file"] += 1
-            row[name] = {"pid": int(pid), "rss_kib": rss, "fds": sum(kinds.values()), "kinds": dict(kinds)}
-        except (OSError, StopIteration):
+            row[name] = {"pid": int(pid), "rss_kib": rss, "fds": sum(kinds.values()), "kinds": dict(kinds),
+                         "anon_kib": int(status.get("RssAnon", 0)), "file_kib": int(status.get("RssFile", 0)), "pack_maps": packs}
+        except (OSError, StopIteration, KeyError):
             row[name] = None
     samples.append(row)
 

@@ -9,9 +9,11 @@
 # deploy/ without a cluster. Debian's own kubernetes-client (1.20) is too old for deploy/.
 # prometheus: its promtool checks both processes' /metrics and the alert rules (MetricsConventionTests).
 # chromium-driver: the UI tests drive chromium through Selenium (Tests/UIBrowser).
+# libfaketime: the clock fault tests run a private Postgres under it and jump its wall clock.
+# iproute2: the partition fault test makes a network namespace and a veth pair with `ip`.
 datapilot_packages=(git pkg-config libgit2-dev libpq-dev libcurl4-openssl-dev zlib1g-dev postgresql python3 make
                     openssh-server openssh-client chromium kubectl bubblewrap openssl gpg gpgv prometheus
-                    chromium-driver)
+                    chromium-driver libfaketime iproute2)
 
 ensure_packages() {
   local missing=()

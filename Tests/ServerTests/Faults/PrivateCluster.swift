@@ -27,10 +27,12 @@ struct PrivateCluster: Sendable {
         try await Self.shell(#"pg_as_owner "$(pg_bindir)/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null"#, folder)
     }
 
-    /// Starts it again on the same port, with pg_start's settings.
-    func resume() async throws {
+    /// Starts it again on the same port, with pg_start's settings; `environment` is the
+    /// postmaster's (and so every backend's) on top of this process's.
+    func resume(environment: [String: String] = [:]) async throws {
+        let variables = environment.sorted { $0.key < $1.key }.map { "'\($0.key)=\($0.value)'" }.joined(separator: " ")
         try await Self.shell(
-            #"pg_as_owner "$(pg_bindir)/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 "#
+            #"pg_as_owner env "# + variables + #" "$(pg_bindir)/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 "#
                 + #"-o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=1000" start >/dev/null"#,
             folder, String(port))
     }
