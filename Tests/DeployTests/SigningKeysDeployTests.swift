@@ -20,9 +20,28 @@ import Testing
         let tokenFile = try #require(settings.tokenSigningKeysFile, "\(overlay): token-signing-keys-file is set")
         let evidenceFile = try #require(settings.evidenceSigningKeysFile, "\(overlay): evidence-signing-keys-file is set")
 
-        let servers = all.filter { workload in
+        let everyServer = all.filter { workload in
             (workload.podSpec?["containers"] as? [Object] ?? []).contains { ($0["command"] as? [String])?.first == "datapilot-server" }
         }
+        // The web UI alone (`--service ui`) signs nothing and reads no database: it holds no secret at all.
+        let uiOnly = everyServer.filter { workload in
+            (workload.podSpec?["containers"] as? [Object] ?? []).contains { container in
+                (container["env"] as? [Object] ?? []).contains {
+                    $0["name"] as? String == "DATAPILOT_SERVICE" && $0["value"] as? String == "ui"
+                }
+            }
+        }
+        for workload in uiOnly {
+            let pod = try #require(workload.podSpec)
+            #expect((pod["volumes"] as? [Object] ?? []).allSatisfy { $0["secret"] == nil }, "\(workload.name) mounts no Secret")
+            for container in pod["containers"] as? [Object] ?? [] {
+                #expect(
+                    (container["env"] as? [Object] ?? []).allSatisfy { $0["valueFrom"] == nil } && container["envFrom"] == nil,
+                    "\(workload.name) takes nothing from a Secret")
+            }
+        }
+        #expect(uiOnly.count == (overlay == "deploy/production" ? 1 : 0), "\(overlay): \(uiOnly.map(\.name))")
+        let servers = everyServer.filter { server in !uiOnly.contains { $0.name == server.name } }
         #expect(servers.count == (overlay == "deploy/production" ? 6 : 1), "\(overlay): \(servers.map(\.name))")
         for workload in servers {
             let pod = try #require(workload.podSpec)

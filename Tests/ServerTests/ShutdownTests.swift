@@ -32,7 +32,12 @@ import Testing
                 try handle.write(contentsOf: chunk)
                 return FileHandleBox(handle)
             }
-            try await Task.sleep(for: .milliseconds(500))
+            // In flight: the server spools the body (a file in <data-dir>/spool) before SIGTERM.
+            let spool = server.dataDirectory.appendingPathComponent("spool").path
+            let spooling = try await eventually(60) {
+                !((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).isEmpty
+            }
+            #expect(spooling, "the server is receiving the upload")
             #expect(curl.isRunning, "the upload waits for the rest of its body")
             kill(server.process.processIdentifier, SIGTERM)
             try await Task.sleep(for: .milliseconds(500))

@@ -19,8 +19,17 @@ public struct Reaper: Service {
     /// Reaps every interval until the service group shuts down (or the task is cancelled).
     public func run() async {
         let interval = Duration.milliseconds(max(250, min(timeoutSeconds * 1000 / 4, 30_000)))
+        var steps = ClockStepGuard(timeoutSeconds: timeoutSeconds)
         repeat {
             do {
+                let databaseNow = try await pool.withConnection { try RunLedger.databaseNow(on: $0) }
+                let now = ContinuousClock.now
+                if let databaseNow, let step = steps.observe(databaseNow: databaseNow, at: now) {
+                    logger.warning(
+                        "the database's clock stepped forward; marking no run LOST for one heartbeat timeout",
+                        metadata: ["step_s": .stringConvertible(Int(step)), "timeout_s": .stringConvertible(timeoutSeconds)])
+                }
+                guard steps.mayReap(at: now) else { continue }
                 let lost = try await pool.withTransaction { [timeoutSeconds] in try RunLedger.reap(timeoutSeconds: timeoutSeconds, on: $0) }
                 for run in lost {
                     logger.warning(

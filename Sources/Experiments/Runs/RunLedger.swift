@@ -98,6 +98,11 @@ public enum RunLedger {
         return try RunRecord.load(run, on: connection)!
     }
 
+    /// The database's `now()` in seconds since the epoch: the clock heartbeats are judged by.
+    public static func databaseNow(on connection: Connection) throws -> Double? {
+        try connection.query("select extract(epoch from now())::text as now").first?["now"].flatMap(Double.init)
+    }
+
     /// Marks LOST every running run whose last heartbeat is older than `timeoutSeconds`.
     /// Safe on every replica at once: rows are claimed with SKIP LOCKED.
     public static func reap(timeoutSeconds: Int, on connection: Connection) throws -> [String] {

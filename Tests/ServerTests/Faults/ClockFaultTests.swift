@@ -129,6 +129,48 @@ import Testing
         await clock.cluster.remove()
     }
 
+    /// The database's clock stepped an hour forward between two heartbeats of a live run (6 s
+    /// apart, within the 20 s timeout): the run's last heartbeat now looks an hour old, but the
+    /// reaper sees the step (the database's clock ran far ahead of its own monotonic one) and
+    /// reaps nothing for a timeout, by when the heartbeats have caught up. A silent run started
+    /// after the step is still lost.
+    @Test func noRunIsMarkedLostByTheDatabaseClockSteppingForward() async throws {
+        let clock = try await DatabaseClock.start()
+        do {
+            try await withServer(environment: ["DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "20"], cluster: clock.cluster.url) { server in
+                let runs = RunTests()
+                try await runs.setUp(server)
+                for name in ["alive", "quiet"] { _ = try await runs.newRun(server, #"{"name": "\#(name)"}"#) }
+                #expect(try await server.request("PUT", "/api/experiment-runs/alive/state", json: #"{"state": "RUNNING"}"#).status == 200)
+                func beat() async throws { #expect(try await server.request("POST", "/api/experiment-runs/alive/heartbeat").status == 204) }
+                try await beat()
+                try clock.set("+1h")
+                let ahead = try await clock.skew()
+                #expect(abs(ahead - 3600) < 60, "the database's clock is an hour ahead: \(ahead) s")
+                // More than one reaper pass (every 5 s at this timeout) before the next heartbeat.
+                try await Task.sleep(for: .seconds(6))
+                try await beat()
+                let heartbeats = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(1))
+                        _ = try? await server.request("POST", "/api/experiment-runs/alive/heartbeat")
+                    }
+                }
+                defer { heartbeats.cancel() }
+                #expect(try await server.request("PUT", "/api/experiment-runs/quiet/state", json: #"{"state": "RUNNING"}"#).status == 200)
+                let reaped = try await eventually(120) { try await runs.state(server, "quiet") == "LOST" }
+                #expect(reaped, "the silent run started after the step is marked LOST")
+                #expect(try await runs.state(server, "alive") == "RUNNING")
+                let log = (try? String(contentsOf: server.logFile, encoding: .utf8)) ?? ""
+                #expect(log.contains("the database's clock stepped forward"), "the reaper says why it waits")
+            }
+        } catch {
+            await clock.cluster.remove()
+            throw error
+        }
+        await clock.cluster.remove()
+    }
+
     /// The bootstrap admin key replaced while the database's clock ran two hours ahead of the
     /// server's, then set right (an NTP step back): the old key's tokens stay refused, and a
     /// token made from the new key works at once. It was refused for those two hours: the gateway
