@@ -93,9 +93,17 @@ public enum Subprocess {
         process.standardInput = stdin ?? FileHandle.nullDevice
         process.standardOutput = stdout ?? FileHandle.nullDevice
         process.standardError = stderr ?? FileHandle.nullDevice
-        try process.run()
+        try spawning.withLock { try process.run() }
         return process
     }
+
+    /// One spawn at a time. Foundation gives each child one end of a socket pair and learns that
+    /// the child ended when every copy of that end is closed; it keeps other children from
+    /// inheriting copies by closing descriptors up to the highest open when it spawns. A pair made
+    /// by a spawn on another thread just after that count was taken was inherited all the same:
+    /// a server killed by one test then stayed "running" (a zombie never reaped) for as long as
+    /// another test's server lived, and the run hung with its cooperative threads waiting on it.
+    static let spawning = NSLock()
 
     /// Where callers that must block a thread (a `Peer` reading its first line, a synchronous
     /// client) wait: off the cooperative pool, at most 16 at a time (see `Waiting`).
