@@ -119,7 +119,7 @@ public final class Notifier: NotificationSink, Service {
                 error = failure.message
                 retryable = true
             }
-            let masked = Self.mask(error ?? "", secrets: target.secrets)
+            let masked = Redact.secrets(target.secrets, in: error ?? "")
             let last = !retryable || attempt >= retry.attempts || isStopping
             await record(row, attempt, last ? "failed" : "retrying", status, masked)
             if last {
@@ -150,10 +150,4 @@ public final class Notifier: NotificationSink, Service {
         }
     }
 
-    /// The error as logged: each secret of the target and URL credentials replaced by `***`.
-    static func mask(_ text: String, secrets: [String]) -> String {
-        var masked = text
-        for secret in secrets where secret.count >= 4 { masked = masked.replacingOccurrences(of: secret, with: Redact.mask) }
-        return Redact.credentials(masked)
-    }
 }

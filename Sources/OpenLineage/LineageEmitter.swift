@@ -123,7 +123,7 @@ public final class LineageEmitter: Service {
                 }
                 return
             }
-            let masked = Self.mask(failure.message, secrets: sink.secrets)
+            let masked = Redact.secrets(sink.secrets, in: failure.message)
             if !failure.retryable || attempt >= retry.attempts || isStopping {
                 logger.warning(
                     "OpenLineage event not delivered",
@@ -143,9 +143,4 @@ public final class LineageEmitter: Service {
         }
     }
 
-    static func mask(_ text: String, secrets: [String]) -> String {
-        var masked = text
-        for secret in secrets where secret.count >= 4 { masked = masked.replacingOccurrences(of: secret, with: Redact.mask) }
-        return Redact.credentials(masked)
-    }
 }

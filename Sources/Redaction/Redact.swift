@@ -17,6 +17,14 @@ public enum Redact {
         return out
     }
 
+    /// `text` with each of `secrets` (four characters or longer) masked, then `credentials(_:)`:
+    /// a delivery error as logged, whatever the receiver echoed back.
+    public static func secrets(_ secrets: [String], in text: String) -> String {
+        var masked = text
+        for secret in secrets where secret.count >= 4 { masked = masked.replacingOccurrences(of: secret, with: mask) }
+        return credentials(masked)
+    }
+
     /// `message` with every credential of `conninfo` (a `postgres://` URL or libpq string)
     /// masked, wherever libpq quoted it, then `credentials(_:)`.
     public static func message(_ message: String, conninfo: String) -> String {
