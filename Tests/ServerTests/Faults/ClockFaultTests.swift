@@ -13,10 +13,9 @@ import Testing
     /// three forward: each forwarded sync is applied at once (the interval is an hour), the
     /// holder keeps its lease through both jumps, and the source converges.
     @Test func forwardedSyncsAndLeasesSurviveTheDatabaseClockJumpingBackAndForward() async throws {
-        let clock = try await DatabaseClock.start()
-        let repository = try await TestRepository.examples()
-        defer { repository.remove() }
-        do {
+        try await DatabaseClock.with { clock in
+            let repository = try await TestRepository.examples()
+            defer { repository.remove() }
             try await withServer(cluster: clock.cluster.url) { server in
                 let config = repository.folder.appendingPathComponent(".git/sources.yaml")
                 try "sources:\n  - {name: examples, url: \"\(repository.url)\", ref: refs/heads/main, path: examples, interval: 1h}\n"
@@ -75,11 +74,7 @@ import Testing
                 await a.stop()
                 await b.stop()
             }
-        } catch {
-            await clock.cluster.remove()
-            throw error
         }
-        await clock.cluster.remove()
     }
 
     /// A running run that keeps its heartbeat (every second, as an executor does well inside the
@@ -87,8 +82,7 @@ import Testing
     /// keeps working meanwhile (a silent run started after the step is marked LOST). Heartbeats
     /// and the reaper both read Postgres's `now()`, so the step moves both alike.
     @Test func noRunIsMarkedLostByTheDatabaseClockSteppingBack() async throws {
-        let clock = try await DatabaseClock.start()
-        do {
+        try await DatabaseClock.with { clock in
             try await withServer(environment: ["DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "20"], cluster: clock.cluster.url) { server in
                 let runs = RunTests()
                 try await runs.setUp(server)
@@ -122,11 +116,7 @@ import Testing
                 let verified = try await server.request("GET", "/api/audit/verify")
                 #expect(verified.json["valid"]?.boolValue == true, "the audit chain: \(verified.text)")
             }
-        } catch {
-            await clock.cluster.remove()
-            throw error
         }
-        await clock.cluster.remove()
     }
 
     /// The database's clock stepped an hour forward between two heartbeats of a live run (6 s
@@ -135,8 +125,7 @@ import Testing
     /// reaps nothing for a timeout, by when the heartbeats have caught up. A silent run started
     /// after the step is still lost.
     @Test func noRunIsMarkedLostByTheDatabaseClockSteppingForward() async throws {
-        let clock = try await DatabaseClock.start()
-        do {
+        try await DatabaseClock.with { clock in
             try await withServer(environment: ["DATAPILOT_RUN_HEARTBEAT_TIMEOUT_SECONDS": "20"], cluster: clock.cluster.url) { server in
                 let runs = RunTests()
                 try await runs.setUp(server)
@@ -164,11 +153,7 @@ import Testing
                 let log = (try? String(contentsOf: server.logFile, encoding: .utf8)) ?? ""
                 #expect(log.contains("the database's clock stepped forward"), "the reaper says why it waits")
             }
-        } catch {
-            await clock.cluster.remove()
-            throw error
         }
-        await clock.cluster.remove()
     }
 
     /// The bootstrap admin key replaced while the database's clock ran two hours ahead of the
@@ -176,11 +161,10 @@ import Testing
     /// token made from the new key works at once. It was refused for those two hours: the gateway
     /// compared the token's issue time (the server's clock) with the replacement's (the database's).
     @Test func aReplacedKeysNewTokensWorkWhateverTheDatabaseClockSaid() async throws {
-        let clock = try await DatabaseClock.start()
-        let signing = [
-            "DATAPILOT_TOKEN_SIGNING_KEYS": "clock-test " + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-        ]
-        do {
+        try await DatabaseClock.with { clock in
+            let signing = [
+                "DATAPILOT_TOKEN_SIGNING_KEYS": "clock-test " + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            ]
             try await withServer(environment: signing, cluster: clock.cluster.url) { first in
                 let token = try await first.request("POST", "/auth/token").json["access_token"]?.stringValue ?? ""
                 #expect(try await first.request("GET", "/api/datasets", key: token).status == 200)
@@ -195,10 +179,6 @@ import Testing
                 let used = try await second.request("GET", "/api/datasets", key: fresh)
                 #expect(used.status == 200, "the new key's token: \(used.status) \(used.text)")
             }
-        } catch {
-            await clock.cluster.remove()
-            throw error
         }
-        await clock.cluster.remove()
     }
 }

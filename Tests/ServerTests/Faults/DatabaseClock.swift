@@ -52,6 +52,18 @@ struct DatabaseClock: Sendable {
         return name
     }
 
+    /// Runs `body` with a clock of its own, removing its cluster afterwards, thrown or not.
+    static func with(_ body: (DatabaseClock) async throws -> Void) async throws {
+        let clock = try await start()
+        do {
+            try await body(clock)
+        } catch {
+            await clock.cluster.remove()
+            throw error
+        }
+        await clock.cluster.remove()
+    }
+
     /// Moves the database's wall clock to `offset` from the machine's (a jump, from the next call on).
     func set(_ offset: String) throws {
         try (offset + "\n").write(to: file, atomically: false, encoding: .utf8)
