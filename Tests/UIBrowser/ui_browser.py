@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 import urllib.parse
 
 from axe_selenium_python import Axe
@@ -39,6 +40,7 @@ HOST = urllib.parse.urlparse(BASE)
 SOURCE = sys.argv[6] if len(sys.argv) > 6 else "team-data"
 WAIT = 60  # seconds: generous, the CI machine is loaded
 OUTCOMES = ("PASSED", "WARNED", "FAILED", "ERROR")
+DRIVERS = []  # every browser started, for the failure report
 failures = []
 shots = []
 
@@ -62,6 +64,7 @@ def browser(javascript=True):
         options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
+    DRIVERS.append(driver)
     driver.set_page_load_timeout(WAIT)
     driver.profile_dir = profile
     return driver
@@ -595,5 +598,15 @@ if __name__ == "__main__":
     try:
         main()
     except TimeoutException as error:
-        print("FAIL: timed out waiting:", error, flush=True)
+        # Where it waited and what each browser showed then, for whoever reads the failure.
+        where = [line.strip() for line in traceback.format_exc().splitlines() if "ui_browser.py" in line][-1:]
+        print("FAIL: timed out waiting:", error, where, flush=True)
+        for index, driver in enumerate(DRIVERS):
+            try:
+                shot = os.path.join(OUT, f"failure-{index}.png")
+                driver.save_screenshot(shot)
+                notices = [n.text for n in driver.find_elements(By.CSS_SELECTOR, ".notice")]
+                print(f"  browser {index}: {driver.current_url} notices={notices} screenshot={shot}", flush=True)
+            except Exception as other:  # a browser already closed
+                print(f"  browser {index}: {other.__class__.__name__}", flush=True)
         sys.exit(1)
