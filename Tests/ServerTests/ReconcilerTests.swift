@@ -129,6 +129,17 @@ final class TestReconciler: Sendable {
     }
 }
 
+/// Runs `body`, then stops `reconcilers`, whether it threw or not.
+func stopping(_ reconcilers: TestReconciler..., body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        for reconciler in reconcilers { await reconciler.stop() }
+        throw error
+    }
+    for reconciler in reconcilers { await reconciler.stop() }
+}
+
 /// Polls `condition` every 100 ms for up to `seconds`.
 func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
@@ -286,7 +297,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
             """.write(to: config, atomically: true, encoding: .utf8)
             let a = try await TestReconciler(server: server, arguments: ["--config", config.path])
             let b = try await TestReconciler(server: server, arguments: ["--config", config.path])
-            do {
+            try await stopping(a, b) {
                 let converged = try await eventually(60) {
                     let sources = (try? await a.status())?["sources"]?.arrayValue ?? []
                     return sources.count == 2 && sources.allSatisfy { $0["result"] == "synced" }
@@ -318,13 +329,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async t
                 #expect(followed, "B:\n\(b.logText)")
                 let survivors = Set(((try? await b.status())?["sources"]?.arrayValue ?? []).compactMap { $0["owner"]?.stringValue })
                 #expect(survivors.count == 1)
-            } catch {
-                await a.stop()
-                await b.stop()
-                throw error
             }
-            await a.stop()
-            await b.stop()
         }
     }
 

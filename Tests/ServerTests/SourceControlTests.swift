@@ -239,7 +239,7 @@ extension TestReconciler {
                 .write(to: config, atomically: true, encoding: .utf8)
             let a = try await TestReconciler(server: server, arguments: ["--config", config.path])
             let b = try await TestReconciler(server: server, arguments: ["--config", config.path])
-            do {
+            try await stopping(a, b) {
                 let first = try await repository.git("rev-parse", "HEAD")
                 #expect(try await eventually(60) { await a.source("examples")?["lastAppliedCommit"]?.stringValue == first })
                 let owner = try #require(await a.source("examples")?["owner"]?.stringValue)
@@ -255,13 +255,7 @@ extension TestReconciler {
                 #expect(response.json["forwarded"] == true && response.json["owner"]?.stringValue == owner, "\(response.text)")
                 let applied = try await eventually(30) { await a.source("examples")?["lastAppliedCommit"]?.stringValue == second }
                 #expect(applied, "A:\n\(a.logText)\nB:\n\(b.logText)")
-            } catch {
-                await a.stop()
-                await b.stop()
-                throw error
             }
-            await a.stop()
-            await b.stop()
         }
     }
 

@@ -22,7 +22,7 @@ import Testing
                     .write(to: config, atomically: true, encoding: .utf8)
                 let a = try await TestReconciler(server: server, arguments: ["--config", config.path])
                 let b = try await TestReconciler(server: server, arguments: ["--config", config.path])
-                do {
+                try await stopping(a, b) {
                     let first = try await repository.git("rev-parse", "HEAD")
                     #expect(try await eventually(60) { await a.source("examples")?["lastAppliedCommit"]?.stringValue == first })
                     let holders = [a, b].filter { $0.logText.contains("holding source") }
@@ -66,13 +66,7 @@ import Testing
                         server: server, reconciler: holder, source: "examples", manifests: repository.file("examples")
                     )
                     .expectConverged(to: last)
-                } catch {
-                    await a.stop()
-                    await b.stop()
-                    throw error
                 }
-                await a.stop()
-                await b.stop()
             }
         }
     }
