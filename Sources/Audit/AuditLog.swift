@@ -12,7 +12,7 @@ import Postgres
 public enum AuditLog {
     public static let genesis = AuditEntry.genesis
     /// The chain's table, then the checkpoints'.
-    public static let migrations = chainMigrations + AuditCheckpoints.migrations + sealingMigrations
+    public static let migrations = chainMigrations + AuditCheckpoints.migrations + sealingMigrations + [actionIndex]
 
     static let chainMigrations = [
         Migration(
@@ -38,6 +38,11 @@ public enum AuditLog {
             create index audit_events_time on audit_events (occurred_at);
             """)
     ]
+
+    /// The newest events of one action (`sync`, `drift-detected`: the UI's Sources and Drift
+    /// pages, the overview) read by index instead of walking the chain from its head.
+    static let actionIndex = Migration(
+        221, "audit events by action", "create index audit_events_action on audit_events (action, sequence) where sequence is not null;")
 
     /// Appends an event inside the caller's transaction (the change and its audit event commit
     /// or roll back together). The event takes a position and its time, nothing else: it joins

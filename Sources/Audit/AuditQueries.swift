@@ -43,6 +43,17 @@ public struct ChainVerification: Sendable {
     public var reason: String?
     /// The checkpoint the chain was checked against, if any.
     public var checkpointSequence: Int64?
+    /// When that checkpoint was signed.
+    public var checkpointTime: String?
+    /// `full` (every entry from the first) or `since-checkpoint` (the newest signed checkpoint's
+    /// signature and entry, and every entry after it).
+    public var scope: Scope = .full
+
+    /// How much of the chain a verification walks.
+    public enum Scope: String, Sendable, CaseIterable {
+        case full
+        case sinceCheckpoint = "since-checkpoint"
+    }
 
     public var json: JSONValue {
         var members: [JSONMember] = [
@@ -52,6 +63,8 @@ public struct ChainVerification: Sendable {
         if let firstBroken { members.append(JSONMember("first_broken_sequence", .int(firstBroken))) }
         if let reason { members.append(JSONMember("reason", .string(reason))) }
         if let checkpointSequence { members.append(JSONMember("checkpoint_sequence", .int(checkpointSequence))) }
+        if let checkpointTime { members.append(JSONMember("checkpoint_time", .string(checkpointTime))) }
+        members.append(JSONMember("scope", .string(scope.rawValue)))
         return .object(members)
     }
 }
@@ -94,11 +107,31 @@ extension AuditLog {
         } catch let error as AuditChainError {
             return ChainVerification(
                 valid: false, checked: walk.checked, headSequence: error.sequence ?? walk.head, headHash: walk.headHash,
-                firstBroken: error.sequence ?? walk.head + 1, reason: error.message, checkpointSequence: checkpoint?.sequence)
+                firstBroken: error.sequence ?? walk.head + 1, reason: error.message, checkpointSequence: checkpoint?.sequence,
+                checkpointTime: checkpoint?.time)
         }
         return ChainVerification(
             valid: true, checked: walk.checked, headSequence: walk.head, headHash: walk.headHash,
-            firstBroken: nil, reason: nil, checkpointSequence: checkpoint?.sequence)
+            firstBroken: nil, reason: nil, checkpointSequence: checkpoint?.sequence, checkpointTime: checkpoint?.time)
+    }
+
+    /// The entries after `checkpoint` (whose entry must still hash to what it signed), checked:
+    /// what changed since the chain was last verified and signed, in time proportional to that.
+    public static func verifyTail(after checkpoint: AuditCheckpoint, on connection: Connection) throws -> ChainVerification {
+        var verification = ChainVerification(
+            valid: true, checked: 0, headSequence: checkpoint.sequence, headHash: checkpoint.hash, firstBroken: nil, reason: nil,
+            checkpointSequence: checkpoint.sequence, checkpointTime: checkpoint.time, scope: .sinceCheckpoint)
+        do {
+            let walk = try walk(after: checkpoint, on: connection)
+            verification.checked = walk.checked
+            verification.headSequence = walk.head
+            verification.headHash = walk.headHash
+        } catch let error as AuditChainError {
+            verification.valid = false
+            verification.firstBroken = error.sequence ?? checkpoint.sequence + 1
+            verification.reason = error.message
+        }
+        return verification
     }
 
     /// The chain from `checkpoint` (which its entry must still match) to the head, checked.

@@ -1,3 +1,4 @@
+import APIModel
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -54,15 +55,25 @@ struct VersionRoutes: Sendable {
         return ObjectList.response(rows, page: page, item: Objects.version)
     }
 
-    /// Every version across datasets, by name, optionally filtered by labels.
+    /// `?admission=Quarantined` and the other admission states.
+    static let filters = [ListFilter("admission", column: "admission", values: AdmissionState.allCases.map(\.rawValue))]
+
+    /// Every version across datasets, by name, optionally filtered by labels and admission.
     func listAll(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         try context.require(.viewer)
         let page = try PageRequest(request: request)
         let selector = try request.labelSelector
-        let rows = try await pool.withConnection { connection in
-            try ObjectList.rows(of: "dataset_versions", columns: Objects.versionColumns, page: page, selector: selector, on: connection)
+        let filters = try ListFilter.requested(by: request, from: Self.filters)
+        let counted = try ListFilter.wantsCount(request)
+        let (rows, total) = try await pool.withConnection { connection in
+            try (
+                ObjectList.rows(
+                    of: "dataset_versions", columns: Objects.versionColumns, page: page, selector: selector, filters: filters,
+                    on: connection),
+                counted ? ObjectList.count(of: "dataset_versions", selector: selector, filters: filters, on: connection) : nil
+            )
         }
-        return ObjectList.response(rows, page: page, item: Objects.version)
+        return ObjectList.response(rows, page: page, total: total, item: Objects.version)
     }
 
     func download(_ request: Request, _ context: APIRequestContext) async throws -> Response {

@@ -123,7 +123,8 @@ public struct ExperimentRoutes: Sendable {
                 guard before == nil, RunExecution.executesOnCreate(spec) else { return }
                 try ExecutionPolicy.requireExecutor(principal, "creating a run with spec.execute: true")
                 _ = try ExecutionPolicy.choose(nil, enabled: enabled)
-            })
+            },
+            listFilters: [ListFilter("state", column: "state", values: RunState.allCases.map(\.rawValue))])
     }
 
     /// Params are written once, per key: a key's value never changes and no key goes away. A live

@@ -48,10 +48,15 @@ public struct ObjectRoutes: Sendable {
         let page = try PageRequest(request: request)
         let selector = try request.labelSelector
         let table = self.table
-        let rows = try await pool.withConnection { connection in
-            try ObjectList.rows(of: table.table, columns: table.columns, page: page, selector: selector, on: connection)
+        let filters = try ListFilter.requested(by: request, from: table.listFilters)
+        let counted = try ListFilter.wantsCount(request)
+        let (rows, total) = try await pool.withConnection { connection in
+            try (
+                ObjectList.rows(of: table.table, columns: table.columns, page: page, selector: selector, filters: filters, on: connection),
+                counted ? ObjectList.count(of: table.table, selector: selector, filters: filters, on: connection) : nil
+            )
         }
-        return ObjectList.response(rows, page: page, item: table.render)
+        return ObjectList.response(rows, page: page, total: total, item: table.render)
     }
 
     func delete(_ request: Request, _ context: APIRequestContext, dryRun: Bool) async throws -> Response {

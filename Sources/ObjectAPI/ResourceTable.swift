@@ -40,6 +40,8 @@ public struct ResourceTable: Sendable {
     /// Runs before every create (`before` nil) and update, with the caller: throws to refuse a
     /// write that needs more than the editor role (e.g. a run that executes on creation).
     public let authorize: @Sendable (_ principal: Principal, _ before: JSONValue?, _ spec: JSONValue) throws -> Void
+    /// The fields its collection can be filtered by, beside labels.
+    public let listFilters: [ListFilter]
 
     public init(
         kind: ManifestKind, collection: String,
@@ -54,7 +56,8 @@ public struct ResourceTable: Sendable {
         beforeDelete: @escaping @Sendable (String, Connection) throws -> Void = { _, _ in },
         onWrite: @escaping @Sendable (String, JSONValue?, JSONValue, Connection) throws -> Void = { _, _, _, _ in },
         afterCreate: @escaping @Sendable (String, JSONValue) async -> Void = { _, _ in },
-        authorize: @escaping @Sendable (Principal, JSONValue?, JSONValue) throws -> Void = { _, _, _ in }
+        authorize: @escaping @Sendable (Principal, JSONValue?, JSONValue) throws -> Void = { _, _, _ in },
+        listFilters: [ListFilter] = []
     ) {
         self.kind = kind
         self.table = ObjectReferences.table(of: kind)
@@ -71,6 +74,7 @@ public struct ResourceTable: Sendable {
         self.onWrite = onWrite
         self.afterCreate = afterCreate
         self.authorize = authorize
+        self.listFilters = listFilters
     }
 
     /// `dataset/churn`, as audit events and lineage name it.

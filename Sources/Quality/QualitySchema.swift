@@ -53,5 +53,7 @@ public enum QualitySchema {
                 add column claimed_at timestamptz,
                 add column attempts integer not null default 0;
             """),
+        // `GET /api/datasetversions?admission=Quarantined` (the UI's overview) by index, in name order.
+        Migration(503, "versions by admission", "create index dataset_versions_by_admission on dataset_versions (admission, name);"),
     ]
 }

@@ -267,6 +267,56 @@ import Testing
         }
     }
 
+    /// `?scope=since-checkpoint` checks the newest checkpoint's entry and every entry after it
+    /// (what the UI shows on each page), not the history below it (what a full walk is for).
+    @Test func theTailSinceTheCheckpointIsVerifiedOnItsOwn() async throws {
+        let settings = ["DATAPILOT_AUDIT_CHECKPOINT_EVENTS": "100000", "DATAPILOT_AUDIT_CHECKPOINT_SECONDS": "3600"]
+        try await withServer(environment: settings) { server in
+            for name in ["t1", "t2"] { #expect(try await server.request("POST", "/api/datasets", json: dataset(name)).status == 201) }
+            _ = try await Self.checkpoint(on: server, reaching: 1)
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("t3")).status == 201)
+            let signed = try await server.request("POST", "/api/audit/checkpoints")
+            let checkpoint = Int64(try #require(signed.json["sequence"]?.numberValue, "\(signed.text)"))
+            for name in ["t4", "t5"] { #expect(try await server.request("POST", "/api/datasets", json: dataset(name)).status == 201) }
+            let head = Int64(try #require(try await server.auditEvents().last?["sequence"]?.numberValue))
+            #expect(head >= checkpoint + 2)
+
+            let tail = try await server.request("GET", "/api/audit/verify?scope=since-checkpoint")
+            #expect(tail.json["valid"]?.boolValue == true && tail.json["scope"]?.stringValue == "since-checkpoint", "\(tail.text)")
+            #expect(tail.json["checkpoint_sequence"]?.numberValue == Double(checkpoint), "\(tail.text)")
+            #expect(tail.json["checked"]?.numberValue == Double(head - checkpoint), "only the entries after it: \(tail.text)")
+            #expect(tail.json["head_sequence"]?.numberValue == Double(head) && tail.json["checkpoint_time"]?.stringValue != nil)
+            let full = try await server.request("GET", "/api/audit/verify")
+            #expect(full.json["scope"]?.stringValue == "full" && full.json["checked"]?.numberValue == Double(head), "\(full.text)")
+
+            let pool = ConnectionPool(conninfo: server.databaseURL, maxConnections: 1)
+            defer { pool.close() }
+            try await pool.withConnection { try $0.execute(script: "create table audit_backup as select * from audit_events") }
+            let restore = "delete from audit_events; insert into audit_events select * from audit_backup"
+            // An entry after the checkpoint edited, the checkpoint's own entry rewritten: both caught by the tail.
+            for (sql, broken) in [
+                ("update audit_events set actor = 'apikey:mallory' where sequence = \(checkpoint + 1)", checkpoint + 1),
+                ("update audit_events set hash = 'sha256:00' where sequence = \(checkpoint)", checkpoint),
+                ("delete from audit_events where sequence = \(checkpoint + 1)", checkpoint + 1),
+            ] {
+                try await pool.withConnection { try $0.execute(script: sql) }
+                let caught = try await server.request("GET", "/api/audit/verify?scope=since-checkpoint")
+                #expect(caught.json["valid"]?.boolValue == false, "\(sql): \(caught.text)")
+                #expect(caught.json["first_broken_sequence"]?.numberValue == Double(broken), "\(sql): \(caught.text)")
+                try await pool.withConnection { try $0.execute(script: restore) }
+            }
+            // Below the checkpoint: the tail does not look there; the full walk does.
+            try await pool.withConnection { try $0.execute(script: "update audit_events set actor = 'apikey:mallory' where sequence = 1") }
+            let below = try await server.request("GET", "/api/audit/verify?scope=since-checkpoint")
+            #expect(below.json["valid"]?.boolValue == true, "\(below.text)")
+            let walked = try await server.request("GET", "/api/audit/verify?scope=full")
+            #expect(walked.json["valid"]?.boolValue == false && walked.json["first_broken_sequence"]?.numberValue == 1, "\(walked.text)")
+
+            let bad = try await server.request("GET", "/api/audit/verify?scope=tail")
+            #expect(bad.status == 400 && bad.text.contains("scope must be full or since-checkpoint"), "\(bad.text)")
+        }
+    }
+
     /// Waits (up to 90 s) for the latest checkpoint to reach entry `sequence`.
     static func checkpoint(on server: TestServer, reaching sequence: Double) async throws -> JSONValue {
         let deadline = ContinuousClock.now + .seconds(90)
