@@ -253,7 +253,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "TestSupport"]),
         .testTarget(name: "DPCtlTests", dependencies: ["dpctl", "datapilot-reconciler", "Manifests", "TestSupport"]),
-        .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl", "TestSupport"]),
+        .testTarget(name: "CLibrariesTests", dependencies: ["Git", "Postgres", "Curl", "Blocking", "TestSupport"]),
         .testTarget(
             name: "GitSourceTests",
             dependencies: ["GitSource", "Manifests", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),

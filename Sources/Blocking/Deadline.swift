@@ -25,7 +25,7 @@ extension BlockingQueue {
                 resume(.failure(timeoutError()))
             }
             timer.source.resume()
-            queue.async {
+            target.async {
                 defer { timer.source.cancel() }
                 do throws(E) {
                     resume(.success(try body()))
