@@ -31,6 +31,10 @@ enum Assets {
         .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 12px; }
         .card { background: #fff; border: 1px solid var(--line); padding: 12px; }
         .card .number { font-size: 1.8em; font-weight: 700; }
+        .card .number.good { color: var(--ok); }
+        .card .number.bad { color: var(--bad); }
+        pre.value { margin: 0; white-space: pre-wrap; word-break: break-word; }
+        pre.log { max-height: 28em; overflow: auto; background: #fff; border: 1px solid var(--line); padding: 8px; }
         .status { font-weight: 700; }
         .status.good { color: var(--ok); }
         .status.bad { color: var(--bad); }

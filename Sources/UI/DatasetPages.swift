@@ -87,6 +87,15 @@ extension UIRoutes {
             <button type="submit" id="evaluate">Evaluate now</button>
             </form>
             """ : ""
+        // A stored version downloads through the UI; an external one from its own URL.
+        let download: HTML =
+            if status?["stored"]?.boolValue == true {
+                Layout.link(Layout.path("datasets", dataset, "versions", version, "download"), "Download")
+            } else if let url = source?["url"]?.stringValue, url.hasPrefix("https://") || url.hasPrefix("http://") {
+                "<a href=\"\(url)\" rel=\"noreferrer\">Download from its URL</a>"
+            } else {
+                "no download"
+            }
         let body: HTML = """
             <p>Version of \(Layout.link(Layout.path("datasets", dataset), dataset)) ·
             \(Layout.link(Layout.path("lineage", query: [("node", "datasetversion/\(version)")]), "Lineage of this version"))</p>
@@ -96,7 +105,7 @@ extension UIRoutes {
             <dt>SHA-256</dt><dd>\(Layout.digest(status?["sha256"]?.stringValue))</dd>
             <dt>Size</dt><dd>\(Layout.bytes(status?["size"]?.numberValue))</dd>
             <dt>Content type</dt><dd>\(Layout.text(status?["contentType"]))</dd>
-            <dt>Stored here</dt><dd>\(status?["stored"]?.boolValue == true ? "yes" : "no (external URL)")</dd>
+            <dt>Stored here</dt><dd>\(status?["stored"]?.boolValue == true ? "yes" : "no (external URL)") · \(download)</dd>
             <dt>External URL</dt><dd>\(Layout.text(source?["url"]))</dd>
             <dt>Description</dt><dd>\(Layout.text(object["spec"]?["description"]))</dd>
             <dt>Labels</dt><dd>\(Layout.labels(metadata?["labels"]))</dd>

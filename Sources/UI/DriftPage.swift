@@ -11,15 +11,23 @@ extension UIRoutes {
     /// How many of the newest drift events of each kind the page reads.
     static let driftEvents = 1000
 
-    func drift(_ session: UISessions.Session, _ request: Request) async throws -> Response {
-        let only = request.uri.queryParameters["source"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        var events: [JSONValue] = []
-        for action in ["drift-detected", "drift-healed"] {
-            let page = try await gateway.get(
-                APIPath.auditEvents, query: [("action", action), ("order", "desc"), ("page_size", String(Self.driftEvents))],
-                token: session.token)
-            events += page["items"]?.arrayValue ?? []
-        }
+    /// The newest drift events (newest first) and, of each object's newest event, those that
+    /// are detections (drifted now) and those that are heals.
+    struct DriftState {
+        var events: [JSONValue]
+        var drifted: [JSONValue]
+        var healed: [JSONValue]
+    }
+
+    func driftState(_ session: UISessions.Session, source only: String?) async throws -> DriftState {
+        async let detected = gateway.get(
+            APIPath.auditEvents, query: [("action", "drift-detected"), ("order", "desc"), ("page_size", String(Self.driftEvents))],
+            token: session.token)
+        async let healedEvents = gateway.get(
+            APIPath.auditEvents, query: [("action", "drift-healed"), ("order", "desc"), ("page_size", String(Self.driftEvents))],
+            token: session.token)
+        var events = (try await detected)["items"]?.arrayValue ?? []
+        events += (try await healedEvents)["items"]?.arrayValue ?? []
         if let only { events = events.filter { $0["source"]?["source"]?.stringValue == only } }
         // Newest first by the chain's sequence; the first event of each object is its state now.
         events.sort { ($0["sequence"]?.numberValue ?? 0) > ($1["sequence"]?.numberValue ?? 0) }
@@ -32,8 +40,16 @@ extension UIRoutes {
                 order.append(resource)
             }
         }
-        let drifted = order.compactMap { latest[$0] }.filter { $0["action"]?.stringValue == "drift-detected" }
-        let healed = order.compactMap { latest[$0] }.filter { $0["action"]?.stringValue == "drift-healed" }
+        let newest = order.compactMap { latest[$0] }
+        return DriftState(
+            events: events, drifted: newest.filter { $0["action"]?.stringValue == "drift-detected" },
+            healed: newest.filter { $0["action"]?.stringValue == "drift-healed" })
+    }
+
+    func drift(_ session: UISessions.Session, _ request: Request) async throws -> Response {
+        let only = request.uri.queryParameters["source"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let state = try await driftState(session, source: only)
+        let (events, drifted, healed) = (state.events, state.drifted, state.healed)
         func kind(_ event: JSONValue) -> String { Self.record(event)?["drift"]?.stringValue ?? "" }
         func card(_ count: Int, _ label: String) -> HTML {
             "<div class=\"card\"><div class=\"number\">\(count)</div><div>\(label)</div></div>"

@@ -45,12 +45,16 @@ extension UIRoutes {
 
     func run(_ session: UISessions.Session, name: String) async throws -> Response {
         let base = "/api/experiment-runs/" + APIPath.segment(name)
-        let run = try await gateway.get(base, token: session.token)
-        let metrics = try await gateway.get(base + "/metrics", token: session.token)
-        let events = try await gateway.get(base + "/events", query: [("page_size", "100")], token: session.token)
-        let artifacts = try await gateway.get(base + "/artifacts", token: session.token)
-        let charts = try await metricCharts(session, run: base, metrics: metrics["items"]?.arrayValue ?? [])
-        let evidence = try await evidencePanel(session, run: base)
+        // Every read at once; the charts and the log follow from the lists.
+        async let runAnswer = gateway.get(base, token: session.token)
+        async let metricsAnswer = gateway.get(base + "/metrics", token: session.token)
+        async let eventsAnswer = gateway.get(base + "/events", query: [("page_size", "100")], token: session.token)
+        async let artifactsAnswer = gateway.get(base + "/artifacts", token: session.token)
+        async let evidenceAnswer = evidencePanel(session, run: base)
+        let (run, metrics, events, artifacts) = try await (runAnswer, metricsAnswer, eventsAnswer, artifactsAnswer)
+        async let chartsAnswer = metricCharts(session, run: base, metrics: metrics["items"]?.arrayValue ?? [])
+        async let logAnswer = runLog(session, run: name, artifacts: artifacts["items"]?.arrayValue ?? [])
+        let (charts, evidence, log) = try await (chartsAnswer, evidenceAnswer, logAnswer)
         let spec = run["spec"], status = run["status"], metadata = run["metadata"]
         let params: [[HTML]] = (spec?["params"]?.objectValue ?? []).map { ["<code>\($0.key)</code>", "\(Layout.text($0.value))"] }
         let inputs: [[HTML]] = (status?["inputs"]?.arrayValue ?? []).map { input in
@@ -72,7 +76,8 @@ extension UIRoutes {
         }
         let artifactRows: [[HTML]] = (artifacts["items"]?.arrayValue ?? []).map { artifact in
             [
-                "<code>\(Layout.text(artifact["name"]))</code>", "\(Layout.bytes(artifact["size"]?.numberValue))",
+                Layout.link(Layout.path("runs", name, "artifacts", Layout.text(artifact["name"])), Layout.text(artifact["name"])),
+                "\(Layout.bytes(artifact["size"]?.numberValue))",
                 Layout.digest(artifact["sha256"]?.stringValue), "\(Layout.text(artifact["createdAt"]))",
             ]
         }
@@ -103,6 +108,8 @@ extension UIRoutes {
                 empty: "No metrics reported."))
             <h2>Events</h2>
             \(Layout.table(caption: "Events, oldest first", headers: ["Time", "Level", "Message"], rows: eventRows, empty: "No events."))
+            <h2>Run log</h2>
+            \(log)
             <h2>Artifacts</h2>
             \(Layout.table(
                 caption: "Artifacts", headers: ["Artifact", "Size", "SHA-256", "Created"], rows: artifactRows, empty: "No artifacts."))

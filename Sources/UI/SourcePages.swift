@@ -170,10 +170,12 @@ extension UIRoutes {
 
     /// The reconciler's sources, or why there are none: a gateway without `reconciler-url`, an
     /// unreachable reconciler. A refused token still ends the session (`failure`).
-    func reconcilerSources(_ session: UISessions.Session) async throws -> (sources: [JSONValue]?, problem: String?) {
+    func reconcilerSources(_ session: UISessions.Session, timeoutSeconds: Int = 30) async throws -> (
+        sources: [JSONValue]?, problem: String?
+    ) {
         do {
             // One attempt: a gateway without a reconciler answers 503 at once, and a retry would only wait.
-            let client = APIClient(server: gateway.client.server, token: session.token, maxAttempts: 1, timeoutSeconds: 30)
+            let client = APIClient(server: gateway.client.server, token: session.token, maxAttempts: 1, timeoutSeconds: timeoutSeconds)
             let answer = try await client.send("GET", "/api/reconciler/sources").json
             return (answer["sources"]?.arrayValue ?? [], nil)
         } catch let error as APIError where error.code != .unauthorized {

@@ -48,6 +48,14 @@ public struct UIRoutes: Sendable {
             let name = try Self.parameter(context, "name"), version = try Self.parameter(context, "version")
             return await page(request) { session in try await datasetVersion(session, dataset: name, version: version) }
         }
+        router.get("/ui/datasets/:name/versions/:version/download") { request, context in
+            let name = try Self.parameter(context, "name"), version = try Self.parameter(context, "version")
+            return await page(request) { session in try await versionDownload(session, dataset: name, version: version) }
+        }
+        router.get("/ui/runs/:name/artifacts/:artifact") { request, context in
+            let name = try Self.parameter(context, "name"), artifact = try Self.parameter(context, "artifact")
+            return await page(request) { session in try await artifactDownload(session, run: name, artifact: artifact) }
+        }
         router.post("/ui/datasets/:name/versions/:version/evaluate") { request, context in
             let name = try Self.parameter(context, "name"), version = try Self.parameter(context, "version")
             return try await action(request, context) { session, _ in try await evaluate(session, dataset: name, version: version) }
@@ -68,6 +76,11 @@ public struct UIRoutes: Sendable {
         }
         router.get("/ui/lineage") { request, _ in await page(request) { session in try await lineage(session, request) } }
         router.get("/ui/audit") { request, _ in await page(request) { session in try await audit(session, request) } }
+        router.get("/ui/audit/verify") { request, _ in await page(request) { session in try await auditVerify(session) } }
+        router.get("/ui/audit/:sequence") { request, context in
+            let sequence = try Self.parameter(context, "sequence")
+            return await page(request) { session in try await auditEvent(session, sequence: sequence) }
+        }
         router.get("/ui/sources") { request, _ in await page(request) { session in try await sources(session, request) } }
         router.get("/ui/sources/:name") { request, context in
             let name = try Self.parameter(context, "name")

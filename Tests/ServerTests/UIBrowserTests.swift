@@ -71,18 +71,9 @@ import Testing
             let created = try await gateway.request("POST", "/api/datasets", json: dataset("split-ui-probe"))
             #expect(created.status == 201, "\(created.text)")
             let form = try await gateway.request("GET", "/ui/sign-in", key: nil)
-            #expect(form.status == 200)
             #expect(form.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
-            let cookie = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
-            let nonce = try #require(cookie.split(separator: "=", maxSplits: 1).last.map(String.init))
-            #expect(form.text.contains("value=\"\(nonce)\""))
-            let signIn = try await gateway.request(
-                "POST", "/ui/sign-in", body: .bytes(Array("signin=\(nonce)&key=\(TestServer.adminKey)".utf8)),
-                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", cookie)], key: nil)
-            #expect(signIn.status == 303 && signIn.header("Location") == "/ui/", "\(signIn.status) \(signIn.text)")
-            let session = try #require(signIn.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
-            #expect(session.hasPrefix("dp_ui_session="))
-            let page = try await gateway.request("GET", "/ui/datasets", headers: [("Cookie", session)], key: nil)
+            let session = try await UISession.signIn(gateway, key: TestServer.adminKey)
+            let page = try await session.get("/ui/datasets")
             #expect(page.status == 200 && page.text.contains("split-ui-probe"), "\(page.status) \(page.text.prefix(2000))")
         }
     }

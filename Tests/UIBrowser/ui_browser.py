@@ -339,6 +339,8 @@ def main():
         expect(numbers.get("Datasets") == "3", f"overview counts {numbers}")
         expect(numbers.get("Dataset versions") == "4", f"overview counts {numbers}")
         expect(numbers.get("Runs") == "2", f"overview counts {numbers}")
+        expect(numbers.get("runs queued") == "2" and numbers.get("runs running") == "0", f"overview counts {numbers}")
+        expect(SOURCE in cells(driver, "Source"), f"overview sources {cells(driver, 'Source')}")
         check_page(driver, "overview")
 
         # Datasets: list, label filter, paging.
@@ -504,6 +506,51 @@ def main():
         expect(second and int(second[0]) < int(first[-1]) and set(cells(driver, "Action")) == {"create"},
                f"audit page 2 {second} after {first}")
         check_page(driver, "audit-page-2")
+        # An event's page: the hand-made change of the source's experiment, before and after side by side.
+        driver.get(BASE + "/ui/audit?resource=experiment%2Fui-probe&action=update")
+        updates = driver.find_elements(By.CSS_SELECTOR, "table tbody tr td:first-child a")
+        expect(updates, "no update event of experiment/ui-probe")
+        sequence = updates[-1].text
+        updates[-1].click()
+        WebDriverWait(driver, WAIT).until(lambda d: path_of(d) == f"/ui/audit/{sequence}")
+        expect(heading(driver) == f"Audit event {sequence}", heading(driver))
+        expect("spec.description" in cells(driver, "Field"), f"event fields {cells(driver, 'Field')}")
+        row = cells(driver, "Field").index("spec.description") if "spec.description" in cells(driver, "Field") else 0
+        expect(cells(driver, "Before")[row:row + 1] == ["Kept by the team-data source."]
+               and cells(driver, "After")[row:row + 1] == ["Changed by hand."],
+               f"before/after {cells(driver, 'Before')} {cells(driver, 'After')}")
+        check_page(driver, "audit-event")
+        # The time filters: a time in the future lists nothing; what is no time is named.
+        driver.get(BASE + "/ui/audit")
+        field = driver.find_element(By.ID, "filter-since")
+        field.send_keys("2999-01-01T00:00")
+        driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+        WebDriverWait(driver, WAIT).until(lambda d: "since=" in d.current_url)
+        expect(not cells(driver, "Sequence"), f"events after 2999: {cells(driver, 'Sequence')}")
+        driver.get(BASE + "/ui/audit?until=tomorrow")
+        notices = [n.text for n in driver.find_elements(By.CSS_SELECTOR, ".notice.error")]
+        expect(any("Until:" in n and "is not a time" in n for n in notices), f"a bad time is not named: {notices}")
+        check_page(driver, "audit-bad-time")
+        # The whole chain, on demand.
+        driver.find_element(By.ID, "filter-until")  # the form is still there
+        driver.get(BASE + "/ui/")
+        click_link(driver, "Verify the whole chain now")
+        expect("every entry" in driver.find_element(By.ID, "chain-scope").text, "the whole chain was not walked")
+        expect("valid" in driver.find_element(By.ID, "chain-status").text, "the whole chain is not valid")
+        check_page(driver, "audit-verify")
+        # A version's bytes through the UI's download link are the API's.
+        driver.get(BASE + "/ui/datasets/churn/versions/churn-2026-10")
+        link = driver.find_element(By.LINK_TEXT, "Download").get_attribute("href")
+        status, headers, text = raw("GET", urllib.parse.urlparse(link).path, cookie=session)
+        fields = {k.lower(): v for k, v in headers}
+        expect(status == 200 and "attachment" in fields.get("content-disposition", ""), f"download: {status} {fields}")
+        connection = http.client.HTTPConnection(API.hostname, API.port, timeout=WAIT)
+        connection.request("GET", "/api/datasets/churn/versions/churn-2026-10/download", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        expect(connection.getresponse().read().decode("utf-8", "replace") == text, "the UI's download differs from the API's")
+        connection.close()
+        # A run without run.log says so.
+        driver.get(BASE + "/ui/runs/churn-baselines-gbm")
+        expect("No run.log" in driver.find_element(By.ID, "run-log").text, "the run page does not say there is no run.log")
 
         # Sources and drift.
         sources_and_drift(driver, session)

@@ -84,17 +84,30 @@ def timed(conn, path, headers, runs):
     return statistics.median(times), times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)], size
 
 
+COUNTS = [f"/api/{kind}?page_size=1&count=true" for kind in ("datasets", "datasetversions", "qualityrules", "experiments", "runs")]
 PAGES = [
-    ("Overview", "/ui/", ["/api/audit/verify", "/api/datasets?page_size=1000", "/api/audit/events?order=desc&page_size=10"]),
+    ("Overview", "/ui/", ["/api/audit/verify?scope=since-checkpoint", "/api/reconciler/sources",
+                          "/api/audit/events?action=sync&order=desc&page_size=200",
+                          "/api/audit/events?action=drift-detected&order=desc&page_size=1000",
+                          "/api/audit/events?action=drift-healed&order=desc&page_size=1000",
+                          "/api/datasetversions?admission=Quarantined&page_size=10&count=true",
+                          "/api/runs?state=RUNNING&page_size=10&count=true", "/api/runs?state=QUEUED&page_size=1&count=true",
+                          *COUNTS, "/api/audit/events?order=desc&page_size=10"]),
     ("Datasets", "/ui/datasets", ["/api/datasets?page_size=25"]),
     ("Datasets, label filter", "/ui/datasets?label=shard%3D3", ["/api/datasets?page_size=25&label_selector=shard%3D3"]),
     ("A dataset", "/ui/datasets/ds-05000", ["/api/datasets/ds-05000"]),
-    ("Audit", "/ui/audit", ["/api/audit/verify", "/api/audit/events?order=desc&page_size=50"]),
+    ("Audit", "/ui/audit", ["/api/audit/verify?scope=since-checkpoint", "/api/audit/events?order=desc&page_size=50"]),
     ("Audit, one resource", "/ui/audit?resource=dataset%2Fds-05000",
-     ["/api/audit/verify", "/api/audit/events?resource=dataset%2Fds-05000&order=desc&page_size=50"]),
+     ["/api/audit/verify?scope=since-checkpoint", "/api/audit/events?resource=dataset%2Fds-05000&order=desc&page_size=50"]),
+    ("Audit, one hour", "/ui/audit?since=2000-01-01T00%3A00&until=2000-01-01T01%3A00",
+     ["/api/audit/verify?scope=since-checkpoint",
+      "/api/audit/events?since=2000-01-01T00%3A00%3A00Z&until=2000-01-01T01%3A00%3A00Z&order=desc&page_size=50"]),
+    ("An audit event", "/ui/audit/50000", ["/api/audit/events/50000", "/api/audit/events/50001"]),
     ("Sources (no reconciler: from the audit log)", "/ui/sources",
      ["/api/reconciler/sources", "/api/audit/events?action=sync&order=desc&page_size=500"]),
-    ("Drift", "/ui/drift", ["/api/audit/events?action=drift-detected&order=desc&page_size=1000"]),
+    ("Drift", "/ui/drift", ["/api/audit/events?action=drift-detected&order=desc&page_size=1000",
+                            "/api/audit/events?action=drift-healed&order=desc&page_size=1000"]),
+    ("The whole chain, on demand", "/ui/audit/verify", ["/api/audit/verify"]),
 ]
 
 
@@ -111,7 +124,7 @@ def pages(base, key, runs):
             a50, a95, _ = timed(conn, feed, {"Authorization": f"Bearer {key}"}, runs)
             api50, api95 = api50 + a50, api95 + a95
         print(f"{title}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {size + assets} bytes; API {api50:.1f}/{api95:.1f} ms", file=sys.stderr)
-        routes = ", ".join("`" + re.sub(r"\?.*", "", f) + "`" for f in feeds)
+        routes = ", ".join(sorted(set("`" + re.sub(r"\?.*", "", f) + "`" for f in feeds)))
         rows.append(f"| {title} `{path}` | {p50:.1f} | {p95:.1f} | {(size + assets) / 1024:.1f} KiB | {routes} | {api50:.1f} | {api95:.1f} |")
     print("\n".join(rows))
 
