@@ -69,7 +69,7 @@ enum Assets {
         figure.chart svg { max-width: 100%; height: auto; }
         figure.chart figcaption { font-size: 0.85em; color: var(--muted); max-width: 560px; }
         pre { margin: 0; white-space: pre-wrap; word-break: break-word; font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
-        """
+        """ + LineageScript.stylesheet
 
     static let script = """
         // Progressive enhancement only: every page works without this file.
@@ -94,5 +94,5 @@ enum Assets {
             });
           });
         });
-        """
+        """ + LineageScript.script
 }

@@ -426,13 +426,27 @@ def main():
         click_link(driver, "Lineage of this run")
         nodes = [e.get_attribute("data-node") for e in driver.find_elements(By.CSS_SELECTOR, "svg a.node")]
         expect("run/churn-baselines-gbm" in nodes and "datasetversion/churn-2026-09" in nodes, f"lineage nodes {nodes}")
-        expect(len(driver.find_elements(By.CSS_SELECTOR, "svg line")) == len(cells(driver, "Relation")) > 0, "lineage edges")
+        expect(len(driver.find_elements(By.CSS_SELECTOR, "svg path.edge")) == len(cells(driver, "Relation")) > 0, "lineage edges")
         check_page(driver, "lineage-run")
         driver.find_element(By.CSS_SELECTOR, 'svg a.node[data-node="datasetversion/churn-2026-09"] text').click()
         WebDriverWait(driver, WAIT).until(lambda d: "node=datasetversion%2Fchurn-2026-09" in d.current_url)
         nodes = [e.get_attribute("data-node") for e in driver.find_elements(By.CSS_SELECTOR, "svg a.node")]
         expect("dataset/churn" in nodes or "run/churn-baselines-gbm" in nodes, f"re-centred lineage nodes {nodes}")
         check_page(driver, "lineage-version")
+        # Zoom and pan (the script): the buttons change the SVG's viewBox, Reset puts it back.
+        graph = driver.find_element(By.CSS_SELECTOR, "svg.lineage")
+        initial = graph.get_dom_attribute("viewBox")
+        wait_for(driver, (By.ID, "graph-zoom-in")).click()
+        zoomed = graph.get_dom_attribute("viewBox")
+        expect(float(zoomed.split()[2]) < float(initial.split()[2]), f"Zoom in: viewBox {initial} -> {zoomed}")
+        driver.find_element(By.ID, "graph-pan-right").click()
+        panned = graph.get_dom_attribute("viewBox")
+        expect(float(panned.split()[0]) > float(zoomed.split()[0]), f"Pan right: viewBox {zoomed} -> {panned}")
+        driver.find_element(By.ID, "graph-zoom-out").click()
+        expect(float(graph.get_dom_attribute("viewBox").split()[2]) > float(panned.split()[2]), "Zoom out left the viewBox")
+        driver.find_element(By.ID, "graph-reset").click()
+        expect(graph.get_dom_attribute("viewBox") == initial, f"Reset: viewBox {graph.get_dom_attribute('viewBox')}, first {initial}")
+        check_page(driver, "lineage-zoom-buttons")
         driver.get(BASE + "/ui/runs/churn-baselines-gbm")
         click_link(driver, "churn-2026-09")
         expect(heading(driver) == "Version churn-2026-09", f"run input link: {heading(driver)}")
@@ -631,6 +645,15 @@ def main():
             expect(text in plain.find_element(By.TAG_NAME, "main").text, f"JavaScript off: {page} lacks {text}")
             expect(not plain.find_elements(By.CSS_SELECTOR, "button.copy"), "the script ran with JavaScript off")
         check_page(plain, "no-javascript-dataset", axe=False)
+        # The lineage graph without the script: drawn whole with its edges and their table, no zoom buttons.
+        plain.get(BASE + "/ui/lineage?node=run%2Fchurn-baselines-gbm")
+        heading(plain)
+        nodes = [e.get_attribute("data-node") for e in plain.find_elements(By.CSS_SELECTOR, "svg a.node")]
+        expect("run/churn-baselines-gbm" in nodes and "datasetversion/churn-2026-09" in nodes, f"JavaScript off: lineage nodes {nodes}")
+        expect(len(plain.find_elements(By.CSS_SELECTOR, "svg path.edge")) == len(cells(plain, "Relation")) > 0,
+               "JavaScript off: lineage edges")
+        expect(not plain.find_elements(By.CSS_SELECTOR, ".graph-tools button"), "JavaScript off: zoom buttons shown")
+        check_page(plain, "no-javascript-lineage", axe=False)
     finally:
         quit(plain)
 
