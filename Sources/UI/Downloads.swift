@@ -38,13 +38,26 @@ extension UIRoutes {
             contentType: item["contentType"]?.stringValue, sha256: item["sha256"]?.stringValue)
     }
 
-    /// The body of `GET path` as the response, with the length, type and digest the metadata gave.
+    /// An evaluation's stored report (JSON), as `GET /api/evaluations/{id}/report` gives it.
+    func evaluationReport(_ session: UISessions.Session, id: String) async throws -> Response {
+        let path = "/api/evaluations/" + APIPath.segment(id)
+        let evaluation = try await gateway.get(path, token: session.token)
+        guard evaluation["state"]?.stringValue == "DONE" else {
+            throw APIError(code: .notFound, status: 404, problem: nil, message: "the report of evaluation \"\(id)\": it has not finished")
+        }
+        return stream(
+            path + "/report", session: session, size: nil, filename: "evaluation-\(id)-report.json", contentType: "application/json",
+            sha256: nil)
+    }
+
+    /// The body of `GET path` as the response, with the length (when known), type and digest the
+    /// metadata gave; without a length it goes out chunked.
     func stream(
-        _ path: String, session: UISessions.Session, size: Int64, filename: String, contentType: String?, sha256: String?
+        _ path: String, session: UISessions.Session, size: Int64?, filename: String, contentType: String?, sha256: String?
     ) -> Response {
         let download = gateway.client.download(path, headers: [("Authorization", "Bearer \(session.token)")])
         var headers = UIResponse.headers(contentType: contentType ?? "application/octet-stream")
-        headers[.contentLength] = String(size)
+        if let size { headers[.contentLength] = String(size) }
         // Names are letters, digits, '.', '_' and '-' (the API's rule); kept to those here too.
         let safe = String(
             filename.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || "0123456789._-".unicodeScalars.contains($0)) })

@@ -45,6 +45,7 @@ extension UIRoutes {
             <dt>Created</dt><dd>\(Layout.text(evaluation["createdAt"]))</dd>
             <dt>Finished</dt><dd>\(Layout.text(evaluation["finishedAt"]))</dd>
             <dt>Error</dt><dd>\(Layout.text(evaluation["error"]))</dd>
+            <dt>Report</dt><dd>\(report == .null ? "none yet" : Layout.link(Layout.path("evaluations", id, "report"), "Download the full report (JSON)"))</dd>
             </dl>
             <h2>Checks</h2>
             \(Layout.table(

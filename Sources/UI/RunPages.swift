@@ -10,24 +10,29 @@ extension UIRoutes {
         let (label, size) = (list.label, list.size)
         let page = try await gateway.get("/api/runs", query: list.api, token: session.token)
         let items = page["items"]?.arrayValue ?? []
-        // The list has no status: each run's state comes from its own route, read side by side.
-        let states = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+        // The list has no status: each run's state, times and latest metrics come from its own
+        // routes, read side by side.
+        let details = try await withThrowingTaskGroup(of: (Int, JSONValue, JSONValue).self) { group in
             for (index, run) in items.enumerated() {
-                let name = run["metadata"]?["name"]?.stringValue ?? ""
+                let base = "/api/experiment-runs/" + APIPath.segment(run["metadata"]?["name"]?.stringValue ?? "")
                 group.addTask {
-                    let live = try await gateway.get("/api/experiment-runs/" + APIPath.segment(name), token: session.token)
-                    return (index, live["status"]?["state"]?.stringValue)
+                    async let live = gateway.get(base, token: session.token)
+                    async let metrics = gateway.get(base + "/metrics", token: session.token)
+                    return (index, try await live["status"] ?? .null, try await metrics)
                 }
             }
-            var states = [String?](repeating: nil, count: items.count)
-            for try await (index, state) in group { states[index] = state }
-            return states
+            var details = [(status: JSONValue, metrics: JSONValue)](repeating: (.null, .null), count: items.count)
+            for try await (index, status, metrics) in group { details[index] = (status, metrics) }
+            return details
         }
         let rows: [[HTML]] = items.enumerated().map { index, run in
             let name = run["metadata"]?["name"]?.stringValue ?? ""
+            let status = details[index].status
             return [
-                Layout.link(Layout.path("runs", name), name), "\(Layout.text(run["spec"]?["experiment"]))", Layout.status(states[index]),
-                "\(Self.params(run["spec"]?["params"]))", "\(Layout.text(run["metadata"]?["createdAt"]))",
+                Layout.link(Layout.path("runs", name), name), "\(Layout.text(run["spec"]?["experiment"]))",
+                Layout.status(status["state"]?.stringValue), "\(Self.params(run["spec"]?["params"]))",
+                "\(Self.keyMetrics(details[index].metrics))", "\(RunDuration.text(status))",
+                "\(Layout.text(run["metadata"]?["createdAt"]))",
             ]
         }
         let keep = [("label", label)] + (size == 25 ? [] : [("page_size", String(size))])
@@ -37,7 +42,8 @@ extension UIRoutes {
             <button type="submit">Filter</button> \(Layout.link("/ui/runs", "Clear"))
             </form>
             \(Layout.table(
-                caption: "Runs", headers: ["Run", "Experiment", "State", "Params", "Created"], rows: rows, empty: "No runs match."))
+                caption: "Runs", headers: ["Run", "Experiment", "State", "Params", "Metrics", "Duration", "Created"], rows: rows,
+                empty: "No runs match."))
             \(Layout.pager(base: "/ui/runs", query: keep, next: page["next_page_token"]?.stringValue, isFirst: list.isFirst))
             """
         return UIResponse.html(Layout.page(title: "Runs", section: .runs, session: session, body: body))
@@ -117,6 +123,17 @@ extension UIRoutes {
             \(evidence)
             """
         return UIResponse.html(Layout.page(title: "Run \(name)", section: .runs, session: session, body: body))
+    }
+
+    /// Up to three metrics' latest values in one line, by name: `auc=0.81, loss=0.4`.
+    static func keyMetrics(_ answer: JSONValue) -> String {
+        let items = (answer["items"]?.arrayValue ?? []).compactMap { metric -> (String, String)? in
+            guard let key = metric["key"]?.stringValue else { return nil }
+            return (key, Layout.text(metric["value"]))
+        }.sorted { $0.0 < $1.0 }
+        guard !items.isEmpty else { return "—" }
+        let shown = items.prefix(3).map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
+        return items.count > 3 ? shown + " …" : shown
     }
 
     /// A run's params in one line: `max_depth=3, model=gbm`.

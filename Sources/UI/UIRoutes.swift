@@ -64,6 +64,10 @@ public struct UIRoutes: Sendable {
             let id = try Self.parameter(context, "id")
             return await page(request) { session in try await evaluation(session, id: id) }
         }
+        router.get("/ui/evaluations/:id/report") { request, context in
+            let id = try Self.parameter(context, "id")
+            return await page(request) { session in try await evaluationReport(session, id: id) }
+        }
         router.get("/ui/quality") { request, _ in await page(request) { session in try await qualityRules(session, request) } }
         router.get("/ui/quality/:name") { request, context in
             let name = try Self.parameter(context, "name")

@@ -150,6 +150,50 @@ import Testing
         }
     }
 
+    /// An evaluation's full report through the UI, the same bytes as the API's; none before it finished.
+    @Test func anEvaluationsReportDownloads() async throws {
+        try await withServer { server in
+            #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
+            #expect(try await server.request("POST", "/api/qualityrules", json: qualityRule("churn-rows", dataset: "churn")).status == 201)
+            try await upload(server, "churn-1", Array("id\n1\n2\n".utf8))
+            let done = try await server.request("POST", "/api/evaluations?wait=120s", json: #"{"datasetVersion": "churn-1"}"#)
+            #expect(done.status == 201, "\(done.text)")
+            let id = try #require(done.json["id"]?.stringValue)
+            let session = try await UISession.signIn(server, key: try await server.key(role: "viewer"))
+            let page = try await session.get("/ui/evaluations/\(id)")
+            #expect(page.text.contains("href=\"/ui/evaluations/\(id)/report\""), "\(page.text.prefix(3000))")
+            let report = try await session.get("/ui/evaluations/\(id)/report")
+            let api = try await server.request("GET", "/api/evaluations/\(id)/report")
+            #expect(report.status == 200 && report.body == api.body && !api.body.isEmpty, "\(report.status) \(report.text.prefix(300))")
+            #expect(report.header("Content-Disposition") == "attachment; filename=\"evaluation-\(id)-report.json\"")
+            #expect(try await session.get("/ui/evaluations/no-such/report").status == 404)
+        }
+    }
+
+    /// The runs list: each run's state, latest metrics and how long it has run.
+    @Test func theRunsListShowsMetricsAndDuration() async throws {
+        try await withServer { server in
+            #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model")).status == 201)
+            for name in ["r1", "r2"] {
+                #expect(try await server.request("POST", "/api/runs", json: run(name, experiment: "churn-model")).status == 201)
+            }
+            #expect(try await server.request("PUT", "/api/experiment-runs/r1/state", json: #"{"state": "RUNNING"}"#).status == 200)
+            let metrics = try await server.request(
+                "POST", "/api/experiment-runs/r1/metrics",
+                json: #"{"metrics": [{"key": "loss", "value": 0.4, "step": 1, "timestamp": 1764180000000}, "#
+                    + #"{"key": "auc", "value": 0.81, "step": 1, "timestamp": 1764180000000}]}"#)
+            #expect(metrics.status == 200, "\(metrics.text)")
+            let session = try await UISession.signIn(server, key: TestServer.adminKey)
+            let page = try await session.get("/ui/runs")
+            let rows = page.text.components(separatedBy: "<tr>")
+            let first = try #require(rows.first { $0.contains("href=\"/ui/runs/r1\"") }, "\(page.text.prefix(3000))")
+            #expect(first.contains("auc=0.81, loss=0.4") && first.contains(" so far<"), "\(first)")
+            let second = try #require(rows.first { $0.contains("href=\"/ui/runs/r2\"") })
+            #expect(second.contains("QUEUED") && second.contains("<td>—</td><td>—</td>"), "no metrics, not started: \(second)")
+            #expect(page.text.contains("<th scope=\"col\">Metrics</th><th scope=\"col\">Duration</th>"))
+        }
+    }
+
     /// The end of run.log on the run page, whole lines, and all of it through the download.
     @Test func theRunPageShowsTheEndOfRunLog() async throws {
         try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in

@@ -389,6 +389,9 @@ def main():
         outcomes = cells(driver, "Outcome")
         expect(outcomes and all(o in OUTCOMES for o in outcomes), f"check outcomes {outcomes}")
         expect(driver.find_element(By.ID, "evaluation-outcome").text in OUTCOMES, "no evaluation outcome")
+        report = driver.find_element(By.LINK_TEXT, "Download the full report (JSON)").get_attribute("href")
+        status, _, text = raw("GET", urllib.parse.urlparse(report).path, cookie=session)
+        expect(status == 200 and json.loads(text).get("checks"), f"the evaluation's report: {status} {text[:200]}")
         check_page(driver, "evaluation")
 
         # Quality: the rules, a rule's checks and the latest outcome of each on each version, with admission.
@@ -408,6 +411,8 @@ def main():
         expect(set(cells(driver, "Run")) == {"churn-baselines-gbm", "churn-baselines-logreg"}, f"runs {cells(driver, 'Run')}")
         expect(set(cells(driver, "State")) == {"QUEUED"}, f"run states {cells(driver, 'State')}")
         expect(any("max_depth=3" in p for p in cells(driver, "Params")), f"run params {cells(driver, 'Params')}")
+        expect("loss=0.4" in cells(driver, "Metrics") and set(cells(driver, "Duration")) == {"—"},
+               f"run metrics {cells(driver, 'Metrics')} durations {cells(driver, 'Duration')}")
         check_page(driver, "runs")
         click_link(driver, "churn-baselines-gbm")
         expect(heading(driver) == "Run churn-baselines-gbm", heading(driver))
