@@ -50,9 +50,10 @@ public enum Server {
         }
         let (credentials, evidenceKey) = try await ServerKeys.load(configuration, pool: pool, logger: logger)
         let data = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
-        let spool = data.appendingPathComponent("spool").path
-        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        SpoolSweep.sweep(spool, logger: logger)
+        // This process's own spool folder, locked while it lives (processes may share data-dir).
+        let spoolFolder = try SpoolFolder.claim(in: data.appendingPathComponent("spool").path, logger: logger)
+        defer { withExtendedLifetime(spoolFolder) {} }
+        let spool = spoolFolder.path
         let store = try makeStore(configuration, data: data)
         if configuration.objectStore != "s3", !configuration.services.contains(.all) {
             logger.warning(

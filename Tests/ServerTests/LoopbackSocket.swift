@@ -126,6 +126,17 @@ func raiseOpenFileLimit() {
     _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
+/// The files spooled under a data folder's `spool/`, in every process's folder (their `.lock`s left out).
+func spoolFiles(in data: URL) -> [String] {
+    let spool = data.appendingPathComponent("spool")
+    return files(in: spool).flatMap { entry -> [String] in
+        let folder = spool.appendingPathComponent(entry)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else { return [entry] }
+        return files(in: folder).filter { $0 != ".lock" }.map { "\(entry)/\($0)" }
+    }
+}
+
 /// The files in a folder (none when it does not exist).
 func files(in directory: URL) -> [String] {
     (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

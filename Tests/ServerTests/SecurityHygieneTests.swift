@@ -168,7 +168,6 @@ import Testing
     /// An upload killed mid-body leaves its spool file; the next start removes it.
     @Test func aKilledUploadsSpoolFileIsGoneAfterRestart() async throws {
         try await withServer { server in
-            let spool = server.dataDirectory.appendingPathComponent("spool")
             #expect(try await server.request("POST", "/api/datasets", json: dataset("churn")).status == 201)
             // Headers for 50 MB, then 200 KB, then silence.
             let sender = try Subprocess.start(
@@ -184,13 +183,13 @@ import Testing
                     """, String(server.port), TestServer.adminKey,
                 ])
             defer { Subprocess.stop(sender) }
-            let spooling = try await eventually(20) { !((try? FileManager.default.contentsOfDirectory(atPath: spool.path)) ?? []).isEmpty }
+            let spooling = try await eventually(20) { !spoolFiles(in: server.dataDirectory).isEmpty }
             #expect(spooling, "the upload never reached the spool folder")
             Subprocess.stop(server.process)
-            let left = try FileManager.default.contentsOfDirectory(atPath: spool.path)
+            let left = spoolFiles(in: server.dataDirectory)
             #expect(!left.isEmpty, "the killed upload left nothing to sweep")
             _ = try await server.restart()
-            let after = try FileManager.default.contentsOfDirectory(atPath: spool.path)
+            let after = spoolFiles(in: server.dataDirectory)
             #expect(after.isEmpty, "spool files survived the restart: \(after)")
         }
     }

@@ -33,10 +33,7 @@ import Testing
                 return FileHandleBox(handle)
             }
             // In flight: the server spools the body (a file in <data-dir>/spool) before SIGTERM.
-            let spool = server.dataDirectory.appendingPathComponent("spool").path
-            let spooling = try await eventually(60) {
-                !((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).isEmpty
-            }
+            let spooling = try await eventually(60) { !spoolFiles(in: server.dataDirectory).isEmpty }
             #expect(spooling, "the server is receiving the upload")
             #expect(curl.isRunning, "the upload waits for the rest of its body")
             kill(server.process.processIdentifier, SIGTERM)

@@ -70,8 +70,7 @@ import Testing
             #expect(response.status == 422)
             #expect(response.json["detail"]?.stringValue?.contains("not the expected") == true)
             #expect(try await server.request("GET", "/api/datasets/churn/versions/v1").status == 404)
-            let spool = server.dataDirectory.appendingPathComponent("spool")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path).isEmpty, "the spooled upload is removed")
+            #expect(spoolFiles(in: server.dataDirectory).isEmpty, "the spooled upload is removed: \(spoolFiles(in: server.dataDirectory))")
         }
     }
 

@@ -32,7 +32,7 @@ import Testing
             #expect(refused.header("Content-Type") == "application/problem+json")
             #expect(refused.json["detail"]?.stringValue?.contains("No space left on device") == true, "\(refused.text)")
             #expect(try await server.request("GET", "/api/datasets/events/versions/v2").status == 404, "nothing recorded")
-            let spool = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("spool").path)) ?? []
+            let spool = spoolFiles(in: folder)
             #expect(spool.isEmpty, "the refused upload's spool file is gone: \(spool)")
 
             // Reads go on, and the server stays ready (a full disk is not a reason to leave the Service).
