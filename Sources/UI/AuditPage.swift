@@ -100,6 +100,7 @@ extension UIRoutes {
         let parts = resource.split(separator: "/", maxSplits: 1).map(String.init)
         if parts.count == 2, parts[0] == "dataset" { return Layout.link(Layout.path("datasets", parts[1]), resource) }
         if parts.count == 2, parts[0] == "run" { return Layout.link(Layout.path("runs", parts[1]), resource) }
+        if parts.count == 2, parts[0] == "experiment" { return Layout.link(Layout.path("experiments", parts[1]), resource) }
         return Layout.link(Layout.path("audit", query: [("resource", resource)]), resource)
     }
 

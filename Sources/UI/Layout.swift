@@ -5,7 +5,7 @@ import Manifests
 /// The page shell (navigation, who is signed in, the sign-out form) and the small pieces pages
 /// share: links, tables, the pager, times and statuses.
 enum Layout {
-    enum Section: String { case overview, datasets, quality, runs, audit, sources, none }
+    enum Section: String { case overview, datasets, quality, experiments, runs, audit, sources, none }
 
     static func page(title: String, section: Section, session: UISessions.Session?, body: HTML) -> HTML {
         let navigation: HTML
@@ -15,7 +15,8 @@ enum Layout {
             }
             navigation = """
                 <nav aria-label="Main"><a class="brand" href="/ui/">DataPilot</a>\(link("/ui/", "Overview", .overview))\
-                \(link("/ui/datasets", "Datasets", .datasets))\(link("/ui/quality", "Quality", .quality))\(link("/ui/runs", "Runs", .runs))\(link("/ui/audit", "Audit", .audit))\
+                \(link("/ui/datasets", "Datasets", .datasets))\(link("/ui/quality", "Quality", .quality))\(link("/ui/experiments", "Experiments", .experiments))\
+                \(link("/ui/runs", "Runs", .runs))\(link("/ui/audit", "Audit", .audit))\
                 \(link("/ui/sources", "Sources", .sources))</nav>
                 <div class="who"><span>Signed in as <strong>\(session.subject)</strong> (\(session.role))</span>
                 <form method="post" action="/ui/sign-out"><input type="hidden" name="csrf" value="\(session.csrf)">\

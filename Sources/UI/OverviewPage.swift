@@ -10,7 +10,8 @@ import Manifests
 extension UIRoutes {
     static let counted: [(title: String, path: String, link: String?)] = [
         ("Datasets", "/api/datasets", "/ui/datasets"), ("Dataset versions", "/api/datasetversions", nil),
-        ("Quality rules", "/api/qualityrules", "/ui/quality"), ("Experiments", "/api/experiments", nil), ("Runs", "/api/runs", "/ui/runs"),
+        ("Quality rules", "/api/qualityrules", "/ui/quality"), ("Experiments", "/api/experiments", "/ui/experiments"),
+        ("Runs", "/api/runs", "/ui/runs"),
     ]
 
     func overview(_ session: UISessions.Session) async throws -> Response {
@@ -150,7 +151,7 @@ extension UIRoutes {
         let rows: [[HTML]] = items.map { run in
             let name = run["metadata"]?["name"]?.stringValue ?? ""
             return [
-                Layout.link(Layout.path("runs", name), name), "\(Layout.text(run["spec"]?["experiment"]))",
+                Layout.link(Layout.path("runs", name), name), experimentLink(run["spec"]?["experiment"]?.stringValue),
                 "\(Layout.text(run["metadata"]?["createdAt"]))",
             ]
         }

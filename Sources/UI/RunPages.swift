@@ -29,7 +29,7 @@ extension UIRoutes {
             let name = run["metadata"]?["name"]?.stringValue ?? ""
             let status = details[index].status
             return [
-                Layout.link(Layout.path("runs", name), name), "\(Layout.text(run["spec"]?["experiment"]))",
+                Layout.link(Layout.path("runs", name), name), Self.experimentLink(run["spec"]?["experiment"]?.stringValue),
                 Layout.status(status["state"]?.stringValue), "\(Self.params(run["spec"]?["params"]))",
                 "\(Self.keyMetrics(details[index].metrics))", "\(RunDuration.text(status))",
                 "\(Layout.text(run["metadata"]?["createdAt"]))",
@@ -91,7 +91,7 @@ extension UIRoutes {
         let body: HTML = """
             <dl class="facts">
             <dt>State</dt><dd id="run-state">\(Layout.status(status?["state"]?.stringValue))</dd>
-            <dt>Experiment</dt><dd>\(Layout.text(spec?["experiment"]))</dd>
+            <dt>Experiment</dt><dd>\(Self.experimentLink(spec?["experiment"]?.stringValue))</dd>
             <dt>Description</dt><dd>\(Layout.text(spec?["description"]))</dd>
             <dt>Code</dt><dd>\(Layout.text(spec?["code"]?["repository"])) at <code>\(Layout.text(spec?["code"]?["commit"]))</code></dd>
             <dt>Image</dt><dd>\(Layout.text(spec?["image"]?["reference"])) \(Layout.digest(spec?["image"]?["digest"]?.stringValue))</dd>
@@ -123,6 +123,11 @@ extension UIRoutes {
             \(evidence)
             """
         return UIResponse.html(Layout.page(title: "Run \(name)", section: .runs, session: session, body: body))
+    }
+
+    static func experimentLink(_ name: String?) -> HTML {
+        guard let name, !name.isEmpty else { return "—" }
+        return Layout.link(Layout.path("experiments", name), name)
     }
 
     /// Up to three metrics' latest values in one line, by name: `auc=0.81, loss=0.4`.

@@ -73,6 +73,11 @@ public struct UIRoutes: Sendable {
             let name = try Self.parameter(context, "name")
             return await page(request) { session in try await qualityRule(session, name: name) }
         }
+        router.get("/ui/experiments") { request, _ in await page(request) { session in try await experiments(session, request) } }
+        router.get("/ui/experiments/:name") { request, context in
+            let name = try Self.parameter(context, "name")
+            return await page(request) { session in try await experiment(session, name: name, request) }
+        }
         router.get("/ui/runs") { request, _ in await page(request) { session in try await runs(session, request) } }
         router.get("/ui/runs/:name") { request, context in
             let name = try Self.parameter(context, "name")

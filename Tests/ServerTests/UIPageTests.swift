@@ -194,6 +194,40 @@ import Testing
         }
     }
 
+    /// An experiment's page compares its runs by its objective, the best marked, filtered by state.
+    @Test func anExperimentComparesItsRunsByItsObjective() async throws {
+        try await withServer { server in
+            #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model")).status == 201)
+            for (name, auc) in [("r1", 0.7), ("r2", 0.85), ("r3", nil)] as [(String, Double?)] {
+                #expect(try await server.request("POST", "/api/runs", json: run(name, experiment: "churn-model")).status == 201)
+                guard let auc else { continue }
+                let reported = try await server.request(
+                    "POST", "/api/experiment-runs/\(name)/metrics",
+                    json: #"{"metrics": [{"key": "auc", "value": \#(auc), "step": 1, "timestamp": 1764180000000}]}"#)
+                #expect(reported.status == 200, "\(reported.text)")
+            }
+            #expect(try await server.request("PUT", "/api/experiment-runs/r1/state", json: #"{"state": "RUNNING"}"#).status == 200)
+            let session = try await UISession.signIn(server, key: try await server.key(role: "viewer"))
+            let list = try await session.get("/ui/experiments")
+            #expect(
+                list.text.contains("href=\"/ui/experiments/churn-model\"") && list.text.contains("auc (maximize)"),
+                "\(list.text.prefix(3000))")
+            let page = try await session.get("/ui/experiments/churn-model")
+            let rows = page.text.components(separatedBy: "<tr>")
+            let best = try #require(rows.first { $0.contains("href=\"/ui/runs/r2\"") }, "\(page.text.prefix(4000))")
+            #expect(best.contains("<strong>0.85</strong> (best)"), "\(best)")
+            #expect(rows.first { $0.contains("href=\"/ui/runs/r1\"") }?.contains("(best)") == false)
+            #expect(rows.first { $0.contains("href=\"/ui/runs/r3\"") }?.contains("<td>—</td>") == true)
+            let running = try await session.get("/ui/experiments/churn-model?state=RUNNING")
+            #expect(
+                running.text.contains("href=\"/ui/runs/r1\"") && !running.text.contains("href=\"/ui/runs/r2\""),
+                "\(running.text.suffix(3000))")
+            #expect(running.text.contains("<option value=\"RUNNING\" selected>"))
+            #expect(try await session.get("/ui/experiments/no-such").status == 404)
+            #expect(try await session.get("/ui/runs").text.contains("href=\"/ui/experiments/churn-model\""), "runs link their experiment")
+        }
+    }
+
     /// The end of run.log on the run page, whole lines, and all of it through the download.
     @Test func theRunPageShowsTheEndOfRunLog() async throws {
         try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in

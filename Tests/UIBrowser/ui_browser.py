@@ -414,6 +414,16 @@ def main():
         expect("loss=0.4" in cells(driver, "Metrics") and set(cells(driver, "Duration")) == {"—"},
                f"run metrics {cells(driver, 'Metrics')} durations {cells(driver, 'Duration')}")
         check_page(driver, "runs")
+        # Experiments: the list, and one experiment's runs compared by its objective.
+        click_link(driver, "Experiments")
+        expect("churn-baselines" in cells(driver, "Name"), f"experiments {cells(driver, 'Name')}")
+        check_page(driver, "experiments")
+        click_link(driver, "churn-baselines")
+        expect(heading(driver) == "Experiment churn-baselines", heading(driver))
+        expect(set(cells(driver, "Run")) == {"churn-baselines-gbm", "churn-baselines-logreg"}, f"experiment runs {cells(driver, 'Run')}")
+        expect("auc (maximize)" in driver.find_element(By.ID, "experiment-objective").text, "objective missing")
+        check_page(driver, "experiment")
+        click_link(driver, "Runs")
         click_link(driver, "churn-baselines-gbm")
         expect(heading(driver) == "Run churn-baselines-gbm", heading(driver))
         page = driver.find_element(By.TAG_NAME, "main").text
