@@ -9,4 +9,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/packages.sh"
 ensure_mlflow_client >&2
+# No usage telemetry: MLflow 3's telemetry thread sets and unsets an environment variable while
+# the client reads os.environ (a test run failed with KeyError: '_MLFLOW_TELEMETRY_SESSION_ID'),
+# and it would send data off this machine.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 exec "$datapilot_mlflow_client_venv/bin/python" "$@"

@@ -7,6 +7,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/server.sh"
 points="${BENCH_POINTS:-200000}"
+# MLflow (server and client) sends no usage telemetry off this machine.
+export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
 
 # MLflow's workers first (never `kill 0`: that would be this whole process group).
 bench_stop_more() { [ -n "${mlflow_pid:-}" ] || return 0; pkill -9 -P "$mlflow_pid" 2>/dev/null; kill -9 "$mlflow_pid" 2>/dev/null || true; }
