@@ -1,4 +1,3 @@
-import Blocking
 import Foundation
 import Logging
 import Notifications
@@ -11,32 +10,29 @@ import Synchronization
 /// Emits OpenLineage events off the write path. A write only appends its audit event (as it
 /// always did); this service reads the sealed audit chain after its cursor (`AuditFeed`), makes
 /// run events of run state changes, evaluations and syncs (`EventMapper`) and queues them per
-/// sink, the shape `Notifier` uses: a bounded queue per sink (newest kept), delivery on threads
-/// of its own, retries by `RetryPolicy` (1 s, 2 s, 4 s ... with jitter) for network errors, 408,
-/// 429 and 5xx, every given-up event logged with the sink's secrets masked.
+/// sink in Postgres (`Outbox`) in the same transaction that moves the cursor. Each sink is then
+/// delivered to on a thread of its own, oldest first, with retries by `RetryPolicy` (1 s, 2 s,
+/// 4 s ... with jitter) for network errors, 408, 429 and 5xx, every given-up event logged with
+/// the sink's secrets masked.
 ///
-/// Delivery is at most once across a restart: queued events are in memory (the cursor has
-/// moved past them). On graceful shutdown what is queued is tried once more, without retries.
+/// Delivery is at least once: an event leaves the outbox only once delivered or given up on, so
+/// a restart, a crash or a collector that is down for a while loses nothing (a collector may see
+/// an event twice if the process ends between its answer and the delete). A sink gets its events
+/// in order. At most `queueLimit` wait per sink; beyond it the oldest are dropped with a warning.
 public final class LineageEmitter: Service {
-    /// One sink and its queue.
-    struct Lane: Sendable {
-        let sink: any LineageSink
-        let stream: AsyncStream<[UInt8]>
-        let continuation: AsyncStream<[UInt8]>.Continuation
-    }
-
     /// Events waiting per sink beyond this are dropped, oldest first, with a warning.
     public static let queueLimit = 4096
     /// Audit events read per pass.
     static let batch = 500
+    /// Events delivered per pass (and transaction).
+    static let deliveries = 20
 
     let pool: ConnectionPool
     let mapper: EventMapper
-    let lanes: [Lane]
+    let sinks: [any LineageSink]
     let retry: RetryPolicy
     let interval: Duration
     let logger: Logger
-    let io = BlockingQueue(concurrentLabel: "datapilot.openlineage")
     let stopping = Mutex(false)
 
     public init(
@@ -45,10 +41,7 @@ public final class LineageEmitter: Service {
     ) {
         self.pool = pool
         mapper = EventMapper(namespace: namespace, publicURL: publicURL)
-        lanes = sinks.map { sink in
-            let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(Self.queueLimit))
-            return Lane(sink: sink, stream: stream, continuation: continuation)
-        }
+        self.sinks = sinks
         retry = RetryPolicy(attempts: attempts, base: RetryPolicy.standard.base, cap: RetryPolicy.standard.cap)
         self.interval = interval
         self.logger = logger
@@ -63,27 +56,41 @@ public final class LineageEmitter: Service {
     }
 
     public func run() async {
+        let labels = sinks.map(\.label)
+        do {
+            let forgotten = try await pool.withTransaction { try Outbox.forgetSinks(except: labels, on: $0) }
+            if forgotten > 0 {
+                logger.warning(
+                    "OpenLineage events for sinks no longer configured were removed", metadata: ["events": .stringConvertible(forgotten)])
+            }
+        } catch {
+            logger.error("the OpenLineage outbox was not read", metadata: ["reason": .string("\(error)")])
+        }
         await withDiscardingTaskGroup { group in
-            for lane in lanes { group.addTask { await self.drain(lane) } }
+            for sink in sinks { group.addTask { await self.drain(sink) } }
             await feed()
             stopping.withLock { $0 = true }
-            for lane in lanes { lane.continuation.finish() }
         }
     }
 
     /// Reads the audit chain until shutdown: a full batch goes on at once, otherwise it waits `interval`.
     func feed() async {
         var lastProblem = ""
+        let labels = sinks.map(\.label)
         repeat {
             do {
                 while !Pause.stopping {
                     let mapper = self.mapper
-                    let pass = try await pool.withTransaction { connection -> (count: Int, events: [RunEvent])? in
+                    let pass = try await pool.withTransaction { connection -> (count: Int, dropped: Int)? in
                         guard let entries = try AuditFeed.next(limit: Self.batch, on: connection) else { return nil }
-                        return (entries.count, try entries.flatMap { try mapper.events(for: $0, on: connection) })
+                        let events = try entries.flatMap { try mapper.events(for: $0, on: connection) }
+                        let bodies = events.map { $0.json.jsonString() }
+                        return (entries.count, try Outbox.enqueue(bodies, sinks: labels, limit: Self.queueLimit, on: connection))
                     }
                     guard let pass else { break }
-                    for event in pass.events { enqueue(event) }
+                    if pass.dropped > 0 {
+                        logger.warning("OpenLineage queue full; the oldest events were dropped", metadata: ["events": "\(pass.dropped)"])
+                    }
                     if pass.count < Self.batch { break }
                 }
                 lastProblem = ""
@@ -96,42 +103,33 @@ public final class LineageEmitter: Service {
         } while await Pause.next(interval)
     }
 
-    func enqueue(_ event: RunEvent) {
-        let body = Array(event.json.jsonString().utf8)
-        for lane in lanes {
-            if case .dropped = lane.continuation.yield(body) {
-                logger.warning("OpenLineage queue full; the oldest event was dropped", metadata: ["sink": .string(lane.sink.label)])
-            }
-        }
-    }
-
     var isStopping: Bool { stopping.withLock { $0 } }
 
-    func drain(_ lane: Lane) async {
-        for await body in lane.stream { await deliver(body, to: lane.sink) }
-    }
-
-    /// Tries until delivered, refused for good or out of attempts.
-    func deliver(_ body: [UInt8], to sink: any LineageSink) async {
-        var attempt = 0
-        while true {
-            attempt += 1
-            let outcome: Result<Void, SinkFailure> = await io.run { Result { () throws(SinkFailure) in try sink.deliver(body) } }
-            guard case .failure(let failure) = outcome else {
-                if attempt > 1 {
-                    logger.info("OpenLineage event delivered", metadata: ["sink": .string(sink.label), "attempts": "\(attempt)"])
+    /// Delivers `sink`'s waiting events until shutdown, a pass at a time.
+    func drain(_ sink: any LineageSink) async {
+        var lastProblem = ""
+        while !isStopping {
+            let pass: Outbox.Pass
+            do {
+                let (retry, logger) = (self.retry, self.logger)
+                pass = try await pool.withTransaction { connection in
+                    try Outbox.deliver(
+                        to: sink, retry: retry, batch: Self.deliveries, stopping: { self.isStopping }, logger: logger, on: connection)
                 }
-                return
+                lastProblem = ""
+            } catch {
+                if "\(error)" != lastProblem {
+                    logger.error(
+                        "OpenLineage events were not delivered", metadata: ["sink": .string(sink.label), "reason": .string("\(error)")])
+                    lastProblem = "\(error)"
+                }
+                pass = .idle
             }
-            let masked = Redact.secrets(sink.secrets, in: failure.message)
-            if !failure.retryable || attempt >= retry.attempts || isStopping {
-                logger.warning(
-                    "OpenLineage event not delivered",
-                    metadata: ["sink": .string(sink.label), "attempts": "\(attempt)", "error": .string(masked)])
-                return
+            switch pass {
+            case .more: continue
+            case .idle: await pause(Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+            case .waiting(let seconds): await pause(seconds)
             }
-            logger.debug("OpenLineage delivery failed; retrying", metadata: ["sink": .string(sink.label), "error": .string(masked)])
-            await pause(retry.delay(after: attempt))
         }
     }
 

@@ -2,7 +2,7 @@
 with 503 (to see the retry) and every later one with 201; appends each request, as one JSON
 line {"status", "authorization", "body"}, to LOG. Prints its port, then serves until stdin closes.
 
-    receiver.py LOG
+    receiver.py LOG [PORT]
 """
 
 import json
@@ -33,7 +33,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) > 2 else 0), Handler)
 print(server.server_address[1], flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 sys.stdin.read()

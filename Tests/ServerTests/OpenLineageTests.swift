@@ -2,6 +2,7 @@ import Blocking
 import Crypto
 import Foundation
 import Manifests
+import Postgres
 import TestSupport
 import Testing
 
@@ -46,6 +47,56 @@ enum OpenLineagePython {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("openlineage-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// Events made while the collector is down wait in the outbox, survive the server being
+    /// killed, and reach the collector after the restart, in the order they were made.
+    @Test func eventsForADownCollectorSurviveACrash() async throws {
+        let scratch = try folder()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let received = scratch.appendingPathComponent("received.jsonl").path
+        let port = try Loopback.freePort()
+        let environment = [
+            "DATAPILOT_OPENLINEAGE_URL": "http://127.0.0.1:\(port)/api/v1/lineage", "DATAPILOT_OPENLINEAGE_NAMESPACE": "dp-test",
+            "DATAPILOT_OPENLINEAGE_ATTEMPTS": "100",
+        ]
+        try await withServer(environment: environment) { server in
+            #expect(try await server.request("POST", "/api/experiments", json: experiment("churn-model")).status == 201)
+            for name in ["r1", "r2"] {
+                #expect(try await server.request("POST", "/api/runs", json: run(name, experiment: "churn-model")).status == 201)
+                for state in ["RUNNING", "SUCCEEDED"] {
+                    let moved = try await server.request("PUT", "/api/experiment-runs/\(name)/state", json: #"{"state": "\#(state)"}"#)
+                    #expect(moved.status == 200, "\(moved.text)")
+                }
+            }
+            // Nobody listens on the collector's port: the four events wait in the outbox.
+            let pool = ConnectionPool(conninfo: server.databaseURL, maxConnections: 1)
+            defer { pool.close() }
+            let waiting = try await eventually(60) {
+                try await pool.withConnection { try $0.query("select count(*) as n from openlineage_outbox").first?.int("n") } == 4
+            }
+            #expect(waiting, "the events never reached the outbox")
+            kill(server.process.processIdentifier, SIGKILL)
+            let receiver = try await Peer.start(
+                "the OpenLineage receiver", "python3",
+                [repositoryRoot.appendingPathComponent("Tests/OpenLineage/receiver.py").path, received, String(port)])
+            defer { receiver.stop() }
+            _ = try await server.restart(with: environment)
+            let delivered = try await eventually(120) {
+                OpenLineagePython.lines(received).filter { $0["status"] == 201 }.count == 4
+            }
+            let requests = OpenLineagePython.lines(received)
+            #expect(delivered, "\(requests)")
+            let events = requests.filter { $0["status"] == 201 }.compactMap { request -> JSONValue? in
+                guard let text = request["body"]?.stringValue, case .success(let value) = JSONText.parse(text) else { return nil }
+                return value
+            }
+            let order = events.map {
+                "\($0["run"]?["facets"]?["datapilot"]?["name"]?.stringValue ?? "?") \($0["eventType"]?.stringValue ?? "?")"
+            }
+            #expect(order == ["r1 START", "r1 COMPLETE", "r2 START", "r2 COMPLETE"], "\(order)")
+            #expect(try await pool.withConnection { try $0.query("select count(*) as n from openlineage_outbox").first?.int("n") } == 0)
+        }
     }
 
     /// Runs, an evaluation and syncs emit START/COMPLETE/FAIL/ABORT events with their datasets
