@@ -43,7 +43,7 @@ enum Outbox {
 
     /// Rows of sinks no longer configured: removed at start, with their count.
     static func forgetSinks(except labels: [String], on connection: Connection) throws -> Int {
-        try connection.query("delete from openlineage_outbox where not (sink = any($1::text[])) returning id", [postgresArray(labels)])
+        try connection.query("delete from openlineage_outbox where not (sink = any($1::text[])) returning id", [PostgresArray.text(labels)])
             .count
     }
 
@@ -103,12 +103,5 @@ enum Outbox {
             try connection.query("delete from openlineage_outbox where id = $1", [id])
         }
         return rows.count == batch ? .more : .idle
-    }
-
-    /// `{"a","b"}`: a text array literal, each element quoted.
-    static func postgresArray(_ values: [String]) -> String {
-        "{"
-            + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
     }
 }

@@ -125,6 +125,20 @@ extension UIRoutes {
         }
     }
 
+    /// A labelled, paged list page's body: the label-selector filter, the table of `rows` (or
+    /// "No `what` match."), and the pager keeping the filter and page size.
+    static func labelledList(
+        _ list: ListQuery, base: String, what: String, placeholder: String, caption: String, headers: [String], rows: [[HTML]],
+        next: String?
+    ) -> HTML {
+        let keep = [("label", list.label)] + (list.size == 25 ? [] : [("page_size", String(list.size))])
+        return """
+            \(Layout.labelFilter(action: base, describing: what, value: list.label, placeholder: placeholder))
+            \(Layout.table(caption: caption, headers: headers, rows: rows, empty: "No \(what) match."))
+            \(Layout.pager(base: base, query: keep, next: next, isFirst: list.isFirst))
+            """
+    }
+
     /// `page_size` from the query, 1 to 100, else `default`.
     static func pageSize(_ request: Request, default fallback: Int) -> Int {
         guard let raw = request.uri.queryParameters["page_size"], let size = Int(raw), (1...100).contains(size) else { return fallback }

@@ -7,7 +7,6 @@ import Manifests
 extension UIRoutes {
     func datasets(_ session: UISessions.Session, _ request: Request) async throws -> Response {
         let list = ListQuery(request)
-        let (label, size) = (list.label, list.size)
         let page = try await gateway.get("/api/datasets", query: list.api, token: session.token)
         let rows: [[HTML]] = (page["items"]?.arrayValue ?? []).map { dataset in
             let name = dataset["metadata"]?["name"]?.stringValue ?? ""
@@ -17,14 +16,9 @@ extension UIRoutes {
                 "\(Layout.text(dataset["spec"]?["description"]))",
             ]
         }
-        let keep = [("label", label)] + (size == 25 ? [] : [("page_size", String(size))])
-        let body: HTML = """
-            \(Layout.labelFilter(action: "/ui/datasets", describing: "datasets", value: label, placeholder: "team=growth,pii!=true"))
-            \(Layout.table(
-                caption: "Datasets", headers: ["Name", "Owner", "Format", "Labels", "Description"], rows: rows,
-                empty: "No datasets match."))
-            \(Layout.pager(base: "/ui/datasets", query: keep, next: page["next_page_token"]?.stringValue, isFirst: list.isFirst))
-            """
+        let body = Self.labelledList(
+            list, base: "/ui/datasets", what: "datasets", placeholder: "team=growth,pii!=true", caption: "Datasets",
+            headers: ["Name", "Owner", "Format", "Labels", "Description"], rows: rows, next: page["next_page_token"]?.stringValue)
         return UIResponse.html(Layout.page(title: "Datasets", section: .datasets, session: session, body: body))
     }
 

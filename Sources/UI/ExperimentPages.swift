@@ -21,14 +21,9 @@ extension UIRoutes {
                 Layout.labels(experiment["metadata"]?["labels"]), "\(Layout.text(spec?["description"]))",
             ]
         }
-        let keep = [("label", list.label)] + (list.size == 25 ? [] : [("page_size", String(list.size))])
-        let body: HTML = """
-            \(Layout.labelFilter(action: "/ui/experiments", describing: "experiments", value: list.label, placeholder: "team=growth"))
-            \(Layout.table(
-                caption: "Experiments", headers: ["Name", "Objective", "Datasets", "Labels", "Description"], rows: rows,
-                empty: "No experiments match."))
-            \(Layout.pager(base: "/ui/experiments", query: keep, next: page["next_page_token"]?.stringValue, isFirst: list.isFirst))
-            """
+        let body = Self.labelledList(
+            list, base: "/ui/experiments", what: "experiments", placeholder: "team=growth", caption: "Experiments",
+            headers: ["Name", "Objective", "Datasets", "Labels", "Description"], rows: rows, next: page["next_page_token"]?.stringValue)
         return UIResponse.html(Layout.page(title: "Experiments", section: .experiments, session: session, body: body))
     }
 

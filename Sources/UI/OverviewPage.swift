@@ -102,18 +102,14 @@ extension UIRoutes {
             return Layout.table(
                 caption: "The reconciler's sources", headers: headers, rows: rows, empty: "The reconciler holds no sources.")
         }
-        var seen: Set<String> = []
-        var rows: [[HTML]] = []
-        for event in syncs {
-            let resource = event["resource"]?.stringValue ?? ""
-            guard resource.hasPrefix("source/"), case let name = String(resource.dropFirst(7)), seen.insert(name).inserted else { continue }
+        let rows: [[HTML]] = newestSyncs(syncs).map { name, event in
             let record = record(event)
-            rows.append([
+            return [
                 Layout.link(Layout.path("sources", name), name), Layout.status(record?["health"]?.stringValue),
                 Layout.status(record?["result"]?.stringValue),
                 commitLink(record?["commit"]?.stringValue, ForgeLinks(remote: event["source"]?["repository"]?.stringValue)),
                 "\(Layout.text(event["source"]?["author"]))", "\(Layout.text(event["time"]))",
-            ])
+            ]
         }
         return """
             <p class="muted">From each source's newest sync event: the reconciler's live state is not available here \

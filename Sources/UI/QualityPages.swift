@@ -20,14 +20,9 @@ extension UIRoutes {
                 "\(Layout.text(rule["spec"]?["description"]))",
             ]
         }
-        let keep = [("label", list.label)] + (list.size == 25 ? [] : [("page_size", String(list.size))])
-        let body: HTML = """
-            \(Layout.labelFilter(action: "/ui/quality", describing: "quality rules", value: list.label, placeholder: "team=growth"))
-            \(Layout.table(
-                caption: "Quality rules", headers: ["Rule", "Dataset", "Severity", "Checks", "Description"], rows: rows,
-                empty: "No quality rules match."))
-            \(Layout.pager(base: "/ui/quality", query: keep, next: page["next_page_token"]?.stringValue, isFirst: list.isFirst))
-            """
+        let body = Self.labelledList(
+            list, base: "/ui/quality", what: "quality rules", placeholder: "team=growth", caption: "Quality rules",
+            headers: ["Rule", "Dataset", "Severity", "Checks", "Description"], rows: rows, next: page["next_page_token"]?.stringValue)
         return UIResponse.html(Layout.page(title: "Quality rules", section: .quality, session: session, body: body))
     }
 

@@ -7,7 +7,6 @@ import Manifests
 extension UIRoutes {
     func runs(_ session: UISessions.Session, _ request: Request) async throws -> Response {
         let list = ListQuery(request)
-        let (label, size) = (list.label, list.size)
         let page = try await gateway.get("/api/runs", query: list.api, token: session.token)
         let items = page["items"]?.arrayValue ?? []
         // The list has no status: each run's state, times and latest metrics come from its own
@@ -35,17 +34,10 @@ extension UIRoutes {
                 "\(Layout.text(run["metadata"]?["createdAt"]))",
             ]
         }
-        let keep = [("label", label)] + (size == 25 ? [] : [("page_size", String(size))])
-        let body: HTML = """
-            <form class="filters" method="get" action="/ui/runs" role="search" aria-label="Filter runs">
-            <label for="filter-label">Label selector<input id="filter-label" name="label" type="text" value="\(label)"></label>
-            <button type="submit">Filter</button> \(Layout.link("/ui/runs", "Clear"))
-            </form>
-            \(Layout.table(
-                caption: "Runs", headers: ["Run", "Experiment", "State", "Params", "Metrics", "Duration", "Created"], rows: rows,
-                empty: "No runs match."))
-            \(Layout.pager(base: "/ui/runs", query: keep, next: page["next_page_token"]?.stringValue, isFirst: list.isFirst))
-            """
+        let body = Self.labelledList(
+            list, base: "/ui/runs", what: "runs", placeholder: "model=gbm", caption: "Runs",
+            headers: ["Run", "Experiment", "State", "Params", "Metrics", "Duration", "Created"], rows: rows,
+            next: page["next_page_token"]?.stringValue)
         return UIResponse.html(Layout.page(title: "Runs", section: .runs, session: session, body: body))
     }
 

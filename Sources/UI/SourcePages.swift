@@ -37,20 +37,14 @@ extension UIRoutes {
             // No reconciler to ask: the sources that reported syncs to the audit log, newest first.
             let events = try await gateway.get(
                 APIPath.auditEvents, query: [("action", "sync"), ("order", "desc"), ("page_size", "500")], token: session.token)
-            var seen: Set<String> = []
-            var rows: [[HTML]] = []
-            for event in events["items"]?.arrayValue ?? [] {
-                let resource = event["resource"]?.stringValue ?? ""
-                guard resource.hasPrefix("source/"), case let name = String(resource.dropFirst(7)), seen.insert(name).inserted else {
-                    continue
-                }
+            let rows: [[HTML]] = Self.newestSyncs(events["items"]?.arrayValue ?? []).map { name, event in
                 let record = Self.record(event)
                 let forge = ForgeLinks(remote: event["source"]?["repository"]?.stringValue)
-                rows.append([
+                return [
                     Layout.link(Layout.path("sources", name), name), Layout.status(record?["result"]?.stringValue),
                     Layout.status(record?["health"]?.stringValue), Self.commitLink(record?["commit"]?.stringValue, forge),
                     "\(Layout.text(event["time"]))",
-                ])
+                ]
             }
             body = """
                 \(Layout.notice("The reconciler's live state is not available here (\(problem ?? "unknown")). The sources below are those that reported syncs to the audit log, from their newest sync event."))
@@ -187,6 +181,18 @@ extension UIRoutes {
     static func healthMessage(_ source: JSONValue) -> String {
         guard let message = source["healthMessage"]?.stringValue, message != source["health"]?.stringValue else { return "" }
         return message
+    }
+
+    /// Each source's newest sync event, from `sync` events newest first (`source/NAME` resources).
+    static func newestSyncs(_ events: [JSONValue]) -> [(name: String, event: JSONValue)] {
+        var seen: Set<String> = []
+        return events.compactMap { event in
+            let resource = event["resource"]?.stringValue ?? ""
+            guard resource.hasPrefix("source/"), case let name = String(resource.dropFirst(7)), seen.insert(name).inserted else {
+                return nil
+            }
+            return (name, event)
+        }
     }
 
     /// The record a reported event carries (`after`, served as its diff from nothing).

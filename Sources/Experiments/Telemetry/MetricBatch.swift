@@ -62,16 +62,3 @@ enum RFC3339 {
         return fractional.date(from: text) ?? ISO8601DateFormatter().date(from: text)
     }
 }
-
-/// Postgres array literals for `unnest($n::text[])`-style bulk writes.
-enum PostgresArray {
-    static func text(_ values: [String]) -> String {
-        "{"
-            + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
-    }
-
-    static func numbers(_ values: [some CustomStringConvertible]) -> String {
-        "{" + values.map(\.description).joined(separator: ",") + "}"
-    }
-}
