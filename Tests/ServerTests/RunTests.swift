@@ -178,7 +178,7 @@ import Testing
     @Test func aRunTokenReachesOnlyItsOwnRunAndEndsWithIt() async throws {
         try await withServer(environment: ["DATAPILOT_EXECUTORS": "local"]) { server in
             try await setUp(server, versions: ["churn-1", "churn-2"])
-            let command = #"["/bin/sh", "-c", "printf 'token=%s\\n' \"$DATAPILOT_RUN_TOKEN\" && echo started && exec sleep 60"]"#
+            let command = #"["/bin/sh", "-c", "printf 'token=%s\\n' \"$DATAPILOT_RUN_TOKEN\" && echo started && exec sleep 600"]"#
             _ = try await newRun(server, #"{"name": "own", "inputs": [{"datasetVersion": "churn-1"}], "command": \#(command)}"#)
             _ = try await newRun(server, #"{"name": "other"}"#)
             let started = try await server.request("POST", "/api/experiments/runs:execute", json: #"{"run": "own"}"#)
